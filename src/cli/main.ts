@@ -1,0 +1,115 @@
+/**
+ * The one CLI entry: builds yargs from the command specs in registry.ts, runs the chosen
+ * command, and turns every error into a message and an exit code in one place:
+ * 0 success, 1 error, 2 usage.
+ */
+import yargs, { type Argv, type Options } from 'yargs';
+import type { CliIo, CommandSpec, OptionSpec, ParsedArgs } from './command.js';
+import { commands } from './registry.js';
+import { KtsError, UsageError, errorMessage } from '../util/errors.js';
+import { KTS_VERSION } from '../util/version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+function toYargsOption(spec: OptionSpec): Options {
+  const opt: Options = { type: spec.type, describe: spec.describe, hidden: spec.hidden };
+  if (spec.alias !== undefined) opt.alias = spec.alias as string | string[];
+  if (spec.default !== undefined) opt.default = spec.default;
+  if (spec.choices !== undefined) opt.choices = spec.choices as string[];
+  if (spec.type === 'string' || spec.type === 'number') opt.requiresArg = true;
+  return opt;
+}
+
+function describeCommand(spec: CommandSpec): string {
+  const positionals = (spec.positionals ?? [])
+    .map((p) => (p.optional ? `[${p.name}${p.array ? '..' : ''}]` : `<${p.name}${p.array ? '..' : ''}>`))
+    .join(' ');
+  return positionals ? `${spec.name} ${positionals}` : spec.name;
+}
+
+function buildParser(argv: string[], io: CliIo, state: { spec?: CommandSpec; args?: ParsedArgs }): Argv {
+  let parser = yargs(argv)
+    .scriptName('kts')
+    .parserConfiguration({ 'dot-notation': false, 'camel-case-expansion': false, 'duplicate-arguments-array': true })
+    .strict()
+    .recommendCommands()
+    .version(KTS_VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, (process.stdout.columns as number | undefined) ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    })
+    .usage('kts <command> [options]\n\nApache Kafka\'s broker and shell tools in one fast binary.')
+    .demandCommand(1, 'Name a command: kts <command>. `kts --help` lists them.');
+  for (const spec of commands) {
+    parser = parser.command(
+      describeCommand(spec),
+      spec.summary,
+      (y) => {
+        let b = y;
+        for (const p of spec.positionals ?? []) {
+          b = b.positional(p.name, { describe: p.describe, type: p.type, array: p.array });
+        }
+        for (const [name, opt] of Object.entries(spec.options)) b = b.option(name, toYargsOption(opt));
+        for (const [cmd, why] of spec.examples) b = b.example(cmd, why);
+        if (spec.description) b = b.epilogue(spec.description);
+        return b;
+      },
+      (args) => {
+        state.spec = spec;
+        state.args = args as unknown as ParsedArgs;
+      },
+    );
+  }
+  void io;
+  return parser;
+}
+
+/** Parse `argv` (without `node kts`) and run the command. Never throws: returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const state: { spec?: CommandSpec; args?: ParsedArgs } = {};
+  let helpText = '';
+  try {
+    const parser = buildParser(argv, io, state);
+    await parser.parseAsync(argv, {}, (err, _argv, output) => {
+      if (output && !err) helpText = output;
+      if (err) throw err;
+    });
+    if (helpText) {
+      io.stdout.write(helpText.endsWith('\n') ? helpText : helpText + '\n');
+      return EXIT_OK;
+    }
+    if (!state.spec || !state.args) return EXIT_OK;
+    const code = await state.spec.run(state.args, io);
+    return code ?? EXIT_OK;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError) {
+    io.stderr.write(`kts: ${err.message}\n`);
+    if (err.hint) io.stderr.write(`  ${err.hint}\n`);
+    io.stderr.write('Run with --help for usage.\n');
+    return EXIT_USAGE;
+  }
+  if (err instanceof KtsError) {
+    io.stderr.write(`kts: error: ${err.message}\n`);
+    if (err.hint) io.stderr.write(`  fix: ${err.hint}\n`);
+    return EXIT_ERROR;
+  }
+  if (isEpipe(err)) return EXIT_OK;
+  io.stderr.write(`kts: error: ${errorMessage(err)}\n`);
+  if (io.env.KTS_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  return EXIT_ERROR;
+}
+
+function isEpipe(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'EPIPE';
+}

@@ -1,0 +1,35 @@
+/** The real process's streams as a CliIo, with SIGINT/SIGTERM turned into `interrupted`. */
+import type { CliIo } from './command.js';
+
+export function processIo(): CliIo {
+  let interrupt!: () => void;
+  const interrupted = new Promise<void>((resolve) => {
+    interrupt = resolve;
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    // A second Ctrl-C means "stop now", as in Kafka's tools.
+    if (signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    interrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // `kts ... | head` closes our stdout: stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') {
+      interrupt();
+      process.exitCode = process.exitCode ?? 0;
+    }
+  });
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTty: Boolean(process.stdout.isTTY),
+    stdinIsTty: Boolean(process.stdin.isTTY),
+    env: process.env,
+    interrupted,
+    cwd: process.cwd(),
+  };
+}

@@ -1,0 +1,37 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { runKts, runKtsProcess, splitArgs } from '../helpers/run-kts.js';
+import { KTS_VERSION } from '../../src/util/version.js';
+
+t.test('version matches package.json', async (t) => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  t.equal(KTS_VERSION, pkg.version);
+  const r = await runKts('version --json');
+  t.equal(r.code, 0);
+  t.same(JSON.parse(r.stdout), { version: pkg.version });
+});
+
+t.test('unknown command and unknown flag exit 2 with a message', async (t) => {
+  const a = await runKts('no-such-command');
+  t.equal(a.code, 2);
+  t.match(a.stderr, /Unknown argument: no-such-command/);
+  const b = await runKts('version --nope');
+  t.equal(b.code, 2);
+  t.match(b.stderr, /Unknown argument: nope/);
+});
+
+t.test('--help lists commands and exits 0', async (t) => {
+  const r = await runKts('--help');
+  t.equal(r.code, 0);
+  t.match(r.stdout, /kts version/);
+});
+
+t.test('the built binary runs as a subprocess', async (t) => {
+  const r = await runKtsProcess('version');
+  t.equal(r.code, 0);
+  t.equal(r.stdout.trim(), KTS_VERSION);
+});
+
+t.test('splitArgs groups quoted words', async (t) => {
+  t.same(splitArgs(`a "b c" 'd e' f=g"h i"`), ['a', 'b c', 'd e', 'f=gh i']);
+});
