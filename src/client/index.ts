@@ -1,0 +1,60 @@
+/**
+ * kts's Kafka client: the one door from the CLI to a broker (TCP) or to the local engine
+ * (in-process, same encode/decode path).
+ *
+ * Usage (CLI engineer):
+ *
+ *   const client = await openClient({ bootstrapServer: args['bootstrap-server'], dataDir, config, env: io.env });
+ *   try {
+ *     await client.admin.createTopics([{ topic: 't', numPartitions: 3 }]);
+ *     const producer = client.producer({ acks: 'all', 'linger.ms': '5' });
+ *     const meta = await producer.send({ topic: 't', key: 'k', value: 'v' });
+ *     await producer.close();
+ *     const consumer = client.consumer({ 'auto.offset.reset': 'earliest' });
+ *     consumer.assign([{ topic: 't', partition: 0 }]);
+ *     const records = await consumer.poll(1000);
+ *   } finally {
+ *     await client.close();   // always: stops an in-process engine cleanly
+ *   }
+ *
+ * Errors: Kafka error codes come out as `KafkaError` (src/protocol/errors.ts; `.errorCode`),
+ * bad config as `UsageError` (names the closest known key), connection problems as
+ * `KtsError` with code KTS_CONNECTION and a hint. Offsets/timestamps are JS numbers.
+ * Offset maps from the consumer are keyed by `tpKey(tp)` = `${topic}:${partition}`.
+ */
+export type {
+  Admin,
+  AlterConfigOp,
+  BrokerNode,
+  ClusterDescription,
+  ConfigAlteration,
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceType,
+  ConfigSourceName,
+  ConfigSynonym,
+  Consumer,
+  ConsumerRecord,
+  CreateTopicResult,
+  DeleteRecordsResult,
+  DescribeConfigsOptions,
+  IsolationLevel,
+  KafkaClient,
+  ListOffsetsResult,
+  LogDirDescription,
+  LogDirPartition,
+  NewTopic,
+  OffsetSpec,
+  OpenClientOptions,
+  PartitionInfo,
+  Producer,
+  ProducerRecord,
+  RecordHeader,
+  RecordMetadata,
+  TimestampTypeName,
+  TopicDescription,
+  TopicPartition,
+} from './types.js';
+export { tpKey } from './types.js';
+export { openClient, defaultDataDir } from './client.js';
+export { CLIENT_CONFIG_KEYS } from './config.js';

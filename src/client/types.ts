@@ -1,0 +1,272 @@
+/**
+ * The public types of the kts client: what the CLI and tests see. Implementation
+ * lives in the sibling files; this file has no runtime code besides constants.
+ */
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+/** One record to produce. `partition` omitted: murmur2 of the key, or sticky for null keys. */
+export interface ProducerRecord {
+  topic: string;
+  partition?: number;
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: readonly RecordHeader[];
+  /** CreateTime; defaults to now. */
+  timestampMs?: number;
+}
+
+/** Where a produced record landed. offset is -1 with acks=0 (the broker does not answer). */
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** The broker's LogAppendTime when the topic uses it, else the record's CreateTime. */
+  timestampMs: number;
+}
+
+export type TimestampTypeName = 'CreateTime' | 'LogAppendTime';
+
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestampMs: number;
+  timestampType: TimestampTypeName;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  /** Leader epoch of the batch; null for legacy (v0/v1) message sets. */
+  leaderEpoch: number | null;
+}
+
+export interface Producer {
+  /** Resolves once the broker acknowledged the record (per `acks`). Awaits when the buffer is full. */
+  send(record: ProducerRecord): Promise<RecordMetadata>;
+  /** Sends everything buffered now (ignores linger.ms) and waits for the acknowledgements. */
+  flush(): Promise<void>;
+  /** flush(), then stop. Further send() calls fail. */
+  close(): Promise<void>;
+}
+
+export interface Consumer {
+  /** Replaces the assignment. New partitions start at `auto.offset.reset` unless seek()ed. */
+  assign(partitions: readonly TopicPartition[]): void;
+  assignment(): TopicPartition[];
+  seek(tp: TopicPartition, offset: number): void;
+  seekToBeginning(partitions?: readonly TopicPartition[]): Promise<void>;
+  seekToEnd(partitions?: readonly TopicPartition[]): Promise<void>;
+  /** First offset whose timestamp is >= timestampMs (ListOffsets); end offset if none. */
+  seekToTimestamp(tp: TopicPartition, timestampMs: number): Promise<void>;
+  /** The next offset poll() will return for tp (resolving auto.offset.reset if needed). */
+  position(tp: TopicPartition): Promise<number>;
+  /** Records available within timeoutMs (long poll); [] on timeout. */
+  poll(timeoutMs: number): Promise<ConsumerRecord[]>;
+  beginningOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number>>;
+  /** Key of the maps: `${topic}:${partition}` (see tpKey). */
+  endOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number>>;
+  close(): Promise<void>;
+}
+
+// ---- admin ----
+
+export interface NewTopic {
+  topic: string;
+  /** -1 or omitted: the broker's num.partitions. */
+  numPartitions?: number;
+  /** -1 or omitted: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  /** partition -> broker ids; excludes numPartitions/replicationFactor. */
+  replicaAssignment?: ReadonlyMap<number, readonly number[]>;
+  configs?: Readonly<Record<string, string>>;
+}
+
+export interface CreateTopicResult {
+  topic: string;
+  topicId: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configs: { name: string; value: string | null; readOnly: boolean; source: ConfigSourceName; isSensitive: boolean }[];
+}
+
+export interface PartitionInfo {
+  partition: number;
+  /** -1 when there is no leader. */
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+export interface TopicDescription {
+  name: string;
+  /** base64url Kafka uuid (22 chars); AAAAAAAAAAAAAAAAAAAAAA when the broker has none. */
+  topicId: string;
+  isInternal: boolean;
+  partitions: PartitionInfo[];
+}
+
+export interface BrokerNode {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: BrokerNode[];
+}
+
+export type ConfigResourceType = 'topic' | 'broker' | 'broker-logger';
+
+export interface ConfigResource {
+  type: ConfigResourceType;
+  /** Topic name, broker id as a string, or '' for the cluster-wide broker default. */
+  name: string;
+}
+
+/** Kafka's DescribeConfigs ConfigSource values, by their Java enum names. */
+export type ConfigSourceName =
+  | 'UNKNOWN'
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG'
+  | 'CLIENT_METRICS_CONFIG'
+  | 'GROUP_CONFIG';
+
+export interface ConfigSynonym {
+  name: string;
+  value: string | null;
+  source: ConfigSourceName;
+}
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: ConfigSourceName;
+  readOnly: boolean;
+  isDefault: boolean;
+  isSensitive: boolean;
+  synonyms: ConfigSynonym[];
+  /** Kafka's ConfigType names (BOOLEAN, STRING, INT, ...); 'UNKNOWN' from old brokers. */
+  type: string;
+  documentation: string | null;
+}
+
+export interface DescribeConfigsOptions {
+  /** Only these keys; all when omitted. */
+  keys?: readonly string[];
+  includeSynonyms?: boolean;
+  includeDocumentation?: boolean;
+}
+
+export type AlterConfigOp = 'set' | 'delete' | 'append' | 'subtract';
+
+export interface ConfigAlteration {
+  name: string;
+  op: AlterConfigOp;
+  /** Required for set/append/subtract. */
+  value?: string;
+}
+
+/** ListOffsets query: Kafka's special timestamps by name, or a timestamp. */
+export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | 'earliest-local' | 'latest-tiered' | { timestampMs: number };
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+export interface ListOffsetsResult extends TopicPartition {
+  /** -1 when no offset matches (e.g. a timestamp past the last record). */
+  offset: number;
+  timestampMs: number;
+  leaderEpoch: number;
+}
+
+export interface DeleteRecordsResult extends TopicPartition {
+  lowWatermark: number;
+}
+
+export interface LogDirPartition {
+  partition: number;
+  sizeBytes: number;
+  offsetLag: number;
+  isFutureKey: boolean;
+}
+
+export interface LogDirDescription {
+  brokerId: number;
+  logDir: string;
+  /** null when the dir is healthy, else the Kafka error name (e.g. KAFKA_STORAGE_ERROR). */
+  error: string | null;
+  /** -1 when the broker does not report it. */
+  totalBytes: number;
+  usableBytes: number;
+  topics: { topic: string; partitions: LogDirPartition[] }[];
+}
+
+export interface Admin {
+  createTopics(topics: readonly NewTopic[], options?: { validateOnly?: boolean; timeoutMs?: number }): Promise<CreateTopicResult[]>;
+  deleteTopics(topics: readonly string[], options?: { timeoutMs?: number }): Promise<void>;
+  listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;
+  /** All topics when `topics` is omitted. Throws UNKNOWN_TOPIC_OR_PARTITION for a missing one. */
+  describeTopics(topics?: readonly string[]): Promise<TopicDescription[]>;
+  /** Grow topics to `totalCount` partitions. */
+  createPartitions(
+    requests: readonly { topic: string; totalCount: number; assignments?: readonly (readonly number[])[] }[],
+    options?: { validateOnly?: boolean; timeoutMs?: number },
+  ): Promise<void>;
+  describeConfigs(resource: ConfigResource, options?: DescribeConfigsOptions): Promise<ConfigEntry[]>;
+  /** Legacy AlterConfigs: replaces the whole dynamic config of the resource with `configs`. */
+  alterConfigs(resource: ConfigResource, configs: Readonly<Record<string, string>>, options?: { validateOnly?: boolean }): Promise<void>;
+  incrementalAlterConfigs(resource: ConfigResource, alterations: readonly ConfigAlteration[], options?: { validateOnly?: boolean }): Promise<void>;
+  listOffsets(
+    queries: readonly (TopicPartition & { spec: OffsetSpec })[],
+    options?: { isolationLevel?: IsolationLevel },
+  ): Promise<ListOffsetsResult[]>;
+  /** Delete records before `offset` (-1: up to the high watermark). */
+  deleteRecords(requests: readonly (TopicPartition & { offset: number })[], options?: { timeoutMs?: number }): Promise<DeleteRecordsResult[]>;
+  /** All brokers when `brokerIds` is omitted; all topics when `topics` is omitted. */
+  describeLogDirs(options?: { brokerIds?: readonly number[]; topics?: readonly string[] }): Promise<LogDirDescription[]>;
+  describeCluster(): Promise<ClusterDescription>;
+}
+
+export interface OpenClientOptions {
+  /** host:port[,host:port...]; also read from config['bootstrap.servers']. */
+  bootstrapServer?: string;
+  /** Data dir for the local engine (no bootstrap server). Default: $KTS_DATA_DIR, else XDG. */
+  dataDir?: string;
+  /** Kafka client config names (`client.id`, `acks`, `linger.ms`, ...). Unknown keys are refused. */
+  config?: Readonly<Record<string, string>>;
+  /** Environment for data dir resolution (the CLI passes io.env). Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface KafkaClient {
+  /** 'tcp' to a broker, or 'in-process' engine on a data dir. */
+  readonly transport: 'tcp' | 'in-process';
+  /** "127.0.0.1:9092" or "in-process engine on /path/to/data". */
+  readonly target: string;
+  readonly admin: Admin;
+  /** Producer with the client's config merged with `config`. */
+  producer(config?: Readonly<Record<string, string>>): Producer;
+  consumer(config?: Readonly<Record<string, string>>): Consumer;
+  /** Closes producers/consumers, connections, and stops an in-process engine cleanly. */
+  close(): Promise<void>;
+}
+
+export function tpKey(tp: TopicPartition): string {
+  return `${tp.topic}:${tp.partition}`;
+}
