@@ -1,0 +1,126 @@
+/**
+ * The contract every API handler codes against: what a handler receives about the request
+ * (RequestContext) and about the broker it runs in (BrokerContext), and the shape of a
+ * handler itself. One handler file per API lives in broker/apis/ and is listed in
+ * broker/apis/index.ts; the router and the ApiVersions response are built from that list.
+ *
+ * The storage-facing types here are structural (BrokerLogManager, BrokerPartitionLog): the
+ * broker names only the members it uses, so storage's classes satisfy them as they are.
+ */
+import type { BrokerConfig } from './config.js';
+import type { MetadataImage } from './metadata.js';
+import type { Purgatory } from './purgatory.js';
+import type { Logger } from './logger.js';
+
+/** Result of appending batches as leader (storage's AppendResult). */
+export interface BrokerAppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+}
+
+/** Result of a partition read (storage's read result); extra fields are allowed. */
+export interface BrokerReadResult {
+  records: Buffer;
+}
+
+/** The members of storage's PartitionLog the broker uses. */
+export interface BrokerPartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly topicId: string;
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  readonly highWatermark: number;
+  readonly lastStableOffset: number;
+  readonly leaderEpoch: number;
+  appendAsLeader(records: Buffer, leaderEpoch: number): BrokerAppendResult | Promise<BrokerAppendResult>;
+  read(
+    fetchOffset: number,
+    maxBytes: number,
+    options: { maxOffset?: number; minOneMessage?: boolean },
+  ): BrokerReadResult | Promise<BrokerReadResult>;
+}
+
+/** The members of storage's LogManager the broker uses. */
+export interface BrokerLogManager {
+  getLog(topic: string, partition: number): BrokerPartitionLog | undefined;
+  allLogs(): Iterable<BrokerPartitionLog>;
+  createLog(
+    topic: string,
+    partition: number,
+    topicId: string,
+    configOverrides: Readonly<Record<string, string>>,
+  ): BrokerPartitionLog | Promise<BrokerPartitionLog>;
+  deleteTopic(topic: string): void | Promise<void>;
+}
+
+/** A listener as configured or advertised: `PLAINTEXT://host:port`. */
+export interface ListenerEndpoint {
+  name: string;
+  securityProtocol: string;
+  host: string;
+  port: number;
+}
+
+/** Everything a handler may know about the broker it runs in. */
+export interface BrokerContext {
+  config: BrokerConfig;
+  logManager: BrokerLogManager;
+  nodeId: number;
+  clusterId: string;
+  advertisedListeners: readonly ListenerEndpoint[];
+  /** Topics, partitions, leaders, epochs, replicas and ISR as this broker sees them. */
+  metadata: MetadataImage;
+  /** Delayed operations (long-poll fetch) woken by appends. */
+  purgatory: Purgatory;
+  nowMs(): number;
+  log: Logger;
+  /** The handlers this broker serves (ApiVersions advertises exactly these). */
+  apis: readonly AnyApiHandler[];
+}
+
+/** What a handler knows about one request. */
+export interface RequestContext {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  connectionId: string;
+  clientHost: string;
+  listenerName: string;
+  broker: BrokerContext;
+}
+
+/**
+ * One API. `Req`/`Res` are the protocol module's message types for the API. A handler
+ * returning `null` sends no response (only Produce with acks=0 does that).
+ */
+export interface ApiHandler<Req = unknown, Res = unknown> {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+  /**
+   * Versions below minVersion that are still advertised in ApiVersions (Kafka 4 advertises
+   * Produce from v0 so that librdkafka keeps compression on) but answered with
+   * UNSUPPORTED_VERSION. Omitted: advertise exactly minVersion..maxVersion.
+   */
+  advertisedMinVersion?: number;
+  handle(request: Req, ctx: RequestContext): Promise<Res | null> | Res | null;
+  /**
+   * The response to send when the request could not be handled: every partition/topic
+   * carries `errorCode`. Used for UNSUPPORTED_VERSION on advertised-but-refused versions and
+   * for UNKNOWN_SERVER_ERROR when handle() throws. Omitted: the connection is closed instead.
+   */
+  errorResponse?(request: Req, errorCode: number, ctx: RequestContext): Res;
+}
+
+/** A handler with its request/response types erased, as kept in the handler list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyApiHandler = ApiHandler<any, any>;
+
+/** Helper so each handler file gets type inference against its message types. */
+export function defineHandler<Req, Res>(handler: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
+  return handler;
+}
