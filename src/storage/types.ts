@@ -1,0 +1,80 @@
+/**
+ * The storage engine's public types: what the broker passes to and gets back from a
+ * PartitionLog and the LogManager.
+ */
+import type { LogConfig } from './log-config.js';
+
+/** Result of appending one produce request's records to a partition. */
+export interface AppendResult {
+  /** Offset of the first record written (or of the original write, for a duplicate). */
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker timestamp stamped into the batches, or -1 for CreateTime topics. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  /** Number of record batches written (0 for a duplicate). */
+  batchCount: number;
+  /** True when every batch was a duplicate of a recent idempotent batch and nothing was written. */
+  duplicate: boolean;
+}
+
+export interface ReadOptions {
+  /** Exclusive upper bound: batches starting at or after it are not returned (HW or LSO). */
+  maxOffset?: number;
+  /** Return the first batch even if it is larger than maxBytes (Kafka fetch v3+). */
+  minOneMessage?: boolean;
+}
+
+export interface ReadResult {
+  /** Whole batches as stored (file bytes, not re-encoded). Empty when nothing to return. */
+  records: Buffer;
+  /** The offset the read was asked for. */
+  fetchOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+/** What ListOffsets needs for one timestamp query. */
+export interface TimestampOffset {
+  timestampMs: number;
+  offset: number;
+  /** Leader epoch of the batch holding `offset`, or -1 when unknown. */
+  leaderEpoch: number;
+}
+
+export interface EpochEndOffset {
+  /** The largest epoch <= the requested one, or -1 if none. */
+  leaderEpoch: number;
+  /** Start offset of the next larger epoch, or the LEO for the latest epoch; -1 if unknown. */
+  endOffset: number;
+}
+
+/** Per-topic metadata kts persists in the log dir (Kafka keeps it in the KRaft metadata log). */
+export interface TopicMetadata {
+  topic: string;
+  topicId: string;
+  partitionCount: number;
+  /** Replica node ids per partition (index = partition). */
+  replicaAssignment: number[][];
+  /** Topic config overrides by Kafka name (`retention.ms`), as given. */
+  configs: Record<string, string>;
+  /** Leader epoch per partition (index = partition). */
+  leaderEpochs: number[];
+}
+
+export interface LogManagerOptions {
+  logDirs: string[];
+  nodeId: number;
+  /** Expected cluster id; when absent, the one in meta.properties (or a new one) is used. */
+  clusterId?: string;
+  /** Broker-level defaults for topic configs. */
+  defaultConfig?: Partial<LogConfig>;
+  /** `producer.id.expiration.ms` (default 1 day). */
+  producerIdExpirationMs?: number;
+  /** Command line recorded in the lock file so a second process can say who holds the dir. */
+  command?: string;
+  /** Clock, for tests. */
+  nowMs?: () => number;
+}
