@@ -1,0 +1,151 @@
+/**
+ * One TCP connection to one broker: 4-byte size framing, correlation ids, pipelined
+ * requests (answered in order), per-request and connect timeouts, and clean errors.
+ * Works on whole frames; encoding is the caller's (see broker-connection.ts).
+ */
+import { Socket, connect } from 'node:net';
+import { KtsError } from '../util/errors.js';
+
+/** A byte-level request channel: TCP here, or the in-process engine (in-process.ts). */
+export interface FrameChannel {
+  readonly address: string;
+  /**
+   * Sends one size-prefixed request frame. Resolves with the response frame WITHOUT its
+   * size prefix, or null when `expectResponse` is false (acks=0 produce).
+   */
+  request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null>;
+  close(): void;
+}
+
+/** Bound on a response frame; a larger size prefix means a corrupt stream. */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+interface Pending {
+  resolve(frame: Buffer): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class ConnectionError extends KtsError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('KTS_CONNECTION', message, hint, { cause });
+    this.name = 'ConnectionError';
+  }
+}
+
+const NO_BROKER_HINT = 'Start one with `kts server-start` or pass --bootstrap-server';
+
+export async function openTcpChannel(host: string, port: number, connectTimeoutMs: number): Promise<FrameChannel> {
+  const address = `${host}:${port}`;
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ host, port, noDelay: true });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new ConnectionError(`Connection to ${address} timed out after ${connectTimeoutMs} ms`, NO_BROKER_HINT));
+    }, connectTimeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(connectError(address, err));
+    });
+  });
+  return new TcpChannel(address, socket);
+}
+
+function connectError(address: string, err: NodeJS.ErrnoException): ConnectionError {
+  if (err.code === 'ECONNREFUSED') {
+    return new ConnectionError(`Connection to ${address} refused: is a broker running?`, NO_BROKER_HINT, err);
+  }
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+    return new ConnectionError(`Cannot resolve host of ${address}`, 'Check the --bootstrap-server host name', err);
+  }
+  return new ConnectionError(`Connection to ${address} failed: ${err.message}`, NO_BROKER_HINT, err);
+}
+
+class TcpChannel implements FrameChannel {
+  readonly address: string;
+  private readonly socket: Socket;
+  /** Responses arrive in request order (Kafka answers one connection in order). */
+  private readonly pending: Pending[] = [];
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private failure: Error | null = null;
+
+  constructor(address: string, socket: Socket) {
+    this.address = address;
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(new ConnectionError(`Connection to ${address} failed: ${err.message}`, undefined, err)));
+    socket.on('close', () => this.fail(new ConnectionError(`Connection to ${address} was closed by the broker`)));
+  }
+
+  request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!expectResponse) {
+      return new Promise((resolve, reject) => {
+        this.socket.write(frame, (err) => (err ? reject(err) : resolve(null)));
+      });
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Later responses on this socket would be matched to the wrong request: drop it.
+        this.fail(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.push({ resolve, reject, timer });
+      this.socket.write(frame);
+    });
+  }
+
+  close(): void {
+    this.fail(new ConnectionError(`Connection to ${this.address} was closed`));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (this.buffered >= 4) {
+      const head = this.chunks.length === 1 ? this.chunks[0]! : this.compact();
+      const size = head.readInt32BE(0);
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.fail(new ConnectionError(`Broker ${this.address} sent an invalid frame size ${size}`));
+        return;
+      }
+      if (this.buffered < 4 + size) return;
+      const all = this.compact();
+      const frame = all.subarray(4, 4 + size);
+      const rest = all.subarray(4 + size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      this.deliver(frame);
+    }
+  }
+
+  private compact(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    return this.chunks[0]!;
+  }
+
+  private deliver(frame: Buffer): void {
+    const p = this.pending.shift();
+    if (!p) {
+      this.fail(new ConnectionError(`Broker ${this.address} sent a response nobody asked for`));
+      return;
+    }
+    clearTimeout(p.timer);
+    p.resolve(frame);
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.socket.destroy();
+  }
+}
