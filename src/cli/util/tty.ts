@@ -1,0 +1,27 @@
+/**
+ * Terminal niceties that must vanish when piped: colour only on a TTY without NO_COLOR,
+ * and a spinner on stderr that appears only when a wait outlasts ~300 ms.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import ora from 'ora';
+import type { CliIo } from '../command.js';
+
+export function colors(io: CliIo): ChalkInstance {
+  const enabled = io.stdoutIsTty && io.env.NO_COLOR === undefined;
+  return new Chalk({ level: enabled ? 1 : 0 });
+}
+
+/** Run `work`, showing a spinner with `text` on stderr if it takes longer than `delayMs`. */
+export async function withSpinner<T>(io: CliIo, text: string, work: Promise<T>, delayMs = 300): Promise<T> {
+  if (!io.stdoutIsTty || io.env.NO_COLOR !== undefined || io.env.CI !== undefined) return work;
+  let spinner: ReturnType<typeof ora> | undefined;
+  const timer = setTimeout(() => {
+    spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream }).start();
+  }, delayMs);
+  try {
+    return await work;
+  } finally {
+    clearTimeout(timer);
+    spinner?.stop();
+  }
+}
