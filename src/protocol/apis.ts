@@ -1,0 +1,151 @@
+/**
+ * The API table: Kafka's API key numbers by name, and for every API kts has schemas for,
+ * its version range, first flexible version and request/response schemas.
+ * The broker advertises from its own handler list; this table is what the codec can speak.
+ */
+import type { MessageSchema } from './schema.js';
+import { produceRequest, produceResponse } from './messages/00-produce.js';
+import { fetchRequest, fetchResponse } from './messages/01-fetch.js';
+import { listOffsetsRequest, listOffsetsResponse } from './messages/02-list-offsets.js';
+import { metadataRequest, metadataResponse } from './messages/03-metadata.js';
+import { apiVersionsRequest, apiVersionsResponse } from './messages/18-api-versions.js';
+
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  LeaderAndIsr: 4,
+  StopReplica: 5,
+  UpdateMetadata: 6,
+  ControlledShutdown: 7,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  SaslHandshake: 17,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  WriteTxnMarkers: 27,
+  TxnOffsetCommit: 28,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  AlterReplicaLogDirs: 34,
+  DescribeLogDirs: 35,
+  SaslAuthenticate: 36,
+  CreatePartitions: 37,
+  CreateDelegationToken: 38,
+  RenewDelegationToken: 39,
+  ExpireDelegationToken: 40,
+  DescribeDelegationToken: 41,
+  DeleteGroups: 42,
+  ElectLeaders: 43,
+  IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
+  OffsetDelete: 47,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
+  Vote: 52,
+  BeginQuorumEpoch: 53,
+  EndQuorumEpoch: 54,
+  DescribeQuorum: 55,
+  AlterPartition: 56,
+  UpdateFeatures: 57,
+  Envelope: 58,
+  FetchSnapshot: 59,
+  DescribeCluster: 60,
+  DescribeProducers: 61,
+  BrokerRegistration: 62,
+  BrokerHeartbeat: 63,
+  UnregisterBroker: 64,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
+  AllocateProducerIds: 67,
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
+  ControllerRegistration: 70,
+  GetTelemetrySubscriptions: 71,
+  PushTelemetry: 72,
+  AssignReplicasToDirs: 73,
+  ListClientMetricsResources: 74,
+  DescribeTopicPartitions: 75,
+  ShareGroupHeartbeat: 76,
+  ShareGroupDescribe: 77,
+  ShareFetch: 78,
+  ShareAcknowledge: 79,
+  AddRaftVoter: 80,
+  RemoveRaftVoter: 81,
+  UpdateRaftVoter: 82,
+  InitializeShareGroupState: 83,
+  ReadShareGroupState: 84,
+  WriteShareGroupState: 85,
+  DeleteShareGroupState: 86,
+  ReadShareGroupStateSummary: 87,
+} as const;
+
+export type ApiName = keyof typeof ApiKey;
+export type ApiKeyValue = (typeof ApiKey)[ApiName];
+
+const NAMES = new Map<number, string>(Object.entries(ApiKey).map(([name, key]) => [key, name]));
+
+/** Kafka's name for an API key (`Produce`), or `Unknown(<key>)`. */
+export function apiName(apiKey: number): string {
+  return NAMES.get(apiKey) ?? `Unknown(${apiKey})`;
+}
+
+export interface ApiDefinition {
+  readonly apiKey: number;
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** Lowest flexible version (Infinity if none). */
+  readonly flexibleMinVersion: number;
+  readonly request: MessageSchema<unknown>;
+  readonly response: MessageSchema<unknown>;
+}
+
+function api(request: MessageSchema<unknown>, response: MessageSchema<unknown>): ApiDefinition {
+  const apiKey = request.spec.apiKey ?? -1;
+  return {
+    apiKey,
+    name: apiName(apiKey),
+    minVersion: request.minVersion,
+    maxVersion: request.maxVersion,
+    flexibleMinVersion: request.flexibleMinVersion,
+    request,
+    response,
+  };
+}
+
+export const allApis: readonly ApiDefinition[] = [
+  api(produceRequest, produceResponse),
+  api(fetchRequest, fetchResponse),
+  api(listOffsetsRequest, listOffsetsResponse),
+  api(metadataRequest, metadataResponse),
+  api(apiVersionsRequest, apiVersionsResponse),
+];
+
+const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
+
+/** The definition of an API kts has schemas for, or undefined. */
+export function apiByKey(apiKey: number): ApiDefinition | undefined {
+  return BY_KEY.get(apiKey);
+}

@@ -1,0 +1,188 @@
+/**
+ * Reader: decodes Kafka's wire primitives from a Buffer, bounds-checked.
+ * Every length or count is checked against the bytes left before anything is allocated,
+ * and every failure is a ProtocolDecodeError carrying the absolute byte position, so
+ * hostile frames cannot crash the broker or make it allocate unboundedly.
+ * Byte fields are returned as views into the frame (no copy).
+ */
+import { CorruptDataError } from '../util/errors.js';
+
+export class ProtocolDecodeError extends CorruptDataError {
+  constructor(message: string, position: number) {
+    super(message, position);
+    this.name = 'ProtocolDecodeError';
+  }
+}
+
+const TWO_32 = 4294967296;
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export class Reader {
+  readonly buf: Buffer;
+  position: number;
+  readonly end: number;
+
+  constructor(buf: Buffer, position = 0, end = buf.length) {
+    this.buf = buf;
+    this.position = position;
+    this.end = end;
+  }
+
+  get remaining(): number {
+    return this.end - this.position;
+  }
+
+  fail(message: string, position = this.position): never {
+    throw new ProtocolDecodeError(message, position);
+  }
+
+  /** Reserves n bytes and returns their start; throws if fewer are left. */
+  take(n: number, what: string): number {
+    const p = this.position;
+    if (n > this.end - p) this.fail(`${what}: need ${n} bytes, ${this.end - p} left`);
+    this.position = p + n;
+    return p;
+  }
+
+  int8(): number {
+    return this.buf.readInt8(this.take(1, 'int8'));
+  }
+  int16(): number {
+    return this.buf.readInt16BE(this.take(2, 'int16'));
+  }
+  uint16(): number {
+    return this.buf.readUInt16BE(this.take(2, 'uint16'));
+  }
+  int32(): number {
+    return this.buf.readInt32BE(this.take(4, 'int32'));
+  }
+  uint32(): number {
+    return this.buf.readUInt32BE(this.take(4, 'uint32'));
+  }
+  int64(): number {
+    const p = this.take(8, 'int64');
+    return this.buf.readInt32BE(p) * TWO_32 + this.buf.readUInt32BE(p + 4);
+  }
+  float64(): number {
+    return this.buf.readDoubleBE(this.take(8, 'float64'));
+  }
+  bool(): boolean {
+    return this.buf[this.take(1, 'bool')] !== 0;
+  }
+
+  /** Unsigned varint up to 2^53 (Kafka uses them for lengths, tags and varlong payloads). */
+  uvarint(): number {
+    const start = this.position;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.position >= this.end) this.fail('varint runs past the end', start);
+      const b = this.buf[this.position++]!;
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return result;
+      scale *= 128;
+    }
+    return this.fail('varint longer than 8 bytes', start);
+  }
+  varint(): number {
+    const start = this.position;
+    const u = this.uvarint();
+    if (u > 0xffffffff) this.fail('varint out of int32 range', start);
+    return (u >>> 1) ^ -(u & 1);
+  }
+  varlong(): number {
+    const u = this.uvarint();
+    // zigzag without 32-bit operators: even → u/2, odd → -(u+1)/2
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  uuid(): string {
+    const p = this.take(16, 'uuid');
+    return this.buf.toString('base64url', p, p + 16);
+  }
+
+  private stringOfLength(len: number, start: number): string {
+    if (len > this.end - this.position) this.fail(`string length ${len} exceeds the ${this.end - this.position} bytes left`, start);
+    const p = this.position;
+    this.position = p + len;
+    return this.buf.toString('utf8', p, p + len);
+  }
+  string(): string {
+    const start = this.position;
+    const len = this.int16();
+    if (len < 0) this.fail(`non-nullable string has length ${len}`, start);
+    return this.stringOfLength(len, start);
+  }
+  nullableString(): string | null {
+    const start = this.position;
+    const len = this.int16();
+    if (len < -1) this.fail(`string has length ${len}`, start);
+    return len === -1 ? null : this.stringOfLength(len, start);
+  }
+  compactString(): string {
+    const start = this.position;
+    const n = this.uvarint();
+    if (n === 0) this.fail('non-nullable compact string is null', start);
+    return this.stringOfLength(n - 1, start);
+  }
+  compactNullableString(): string | null {
+    const start = this.position;
+    const n = this.uvarint();
+    return n === 0 ? null : this.stringOfLength(n - 1, start);
+  }
+
+  private bytesOfLength(len: number, start: number): Buffer {
+    if (len > this.end - this.position) this.fail(`bytes length ${len} exceeds the ${this.end - this.position} bytes left`, start);
+    const p = this.position;
+    this.position = p + len;
+    return this.buf.subarray(p, p + len);
+  }
+  bytes(): Buffer {
+    const start = this.position;
+    const len = this.int32();
+    if (len < 0) this.fail(`non-nullable bytes have length ${len}`, start);
+    return this.bytesOfLength(len, start);
+  }
+  nullableBytes(): Buffer | null {
+    const start = this.position;
+    const len = this.int32();
+    if (len < -1) this.fail(`bytes have length ${len}`, start);
+    return len === -1 ? null : this.bytesOfLength(len, start);
+  }
+  compactBytes(): Buffer {
+    const start = this.position;
+    const n = this.uvarint();
+    if (n === 0) this.fail('non-nullable compact bytes are null', start);
+    return this.bytesOfLength(n - 1, start);
+  }
+  compactNullableBytes(): Buffer | null {
+    const start = this.position;
+    const n = this.uvarint();
+    return n === 0 ? null : this.bytesOfLength(n - 1, start);
+  }
+
+  /**
+   * Reads an array length (int32, or compact uvarint N+1) and checks that `count`
+   * elements of at least `minElementBytes` each can still fit. Returns -1 for null.
+   */
+  arrayLength(compact: boolean, minElementBytes: number): number {
+    const start = this.position;
+    let count: number;
+    if (compact) {
+      count = this.uvarint() - 1;
+    } else {
+      count = this.int32();
+      if (count < -1) this.fail(`array has length ${count}`, start);
+    }
+    if (count > 0 && count * Math.max(1, minElementBytes) > this.end - this.position) {
+      this.fail(`array of ${count} elements cannot fit in the ${this.end - this.position} bytes left`, start);
+    }
+    return count;
+  }
+
+  skip(n: number): void {
+    this.take(n, 'skip');
+  }
+}
+
+export { ZERO_UUID };
