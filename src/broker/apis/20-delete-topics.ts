@@ -1,0 +1,127 @@
+/**
+ * DeleteTopics (key 20), versions 0-6: by name (v0-5 `topicNames`, v6 `topics[].name`) or
+ * by topic id (v6). Honours `delete.topic.enable` as Kafka does: TOPIC_DELETION_DISABLED
+ * for v3+, INVALID_REQUEST before. Duplicates, unknown names (UNKNOWN_TOPIC_OR_PARTITION)
+ * and unknown ids (UNKNOWN_TOPIC_ID) are answered per topic. The storage engine renames the
+ * partition dirs to `<topic>-<partition>.<uuid>-delete` and removes them, as Kafka does.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type BrokerContext } from '../handler.js';
+import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
+import { ZERO_UUID } from './19-create-topics.js';
+
+export interface DeleteTopicState {
+  name: string | null;
+  topicId: string;
+}
+export interface DeleteTopicsRequestBody {
+  topics?: DeleteTopicState[];
+  topicNames?: string[];
+  timeoutMs: number;
+}
+export interface DeletableTopicResult {
+  name: string | null;
+  topicId: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+export interface DeleteTopicsResponseBody {
+  throttleTimeMs: number;
+  responses: DeletableTopicResult[];
+}
+
+/** The topics a request names, in order, in the v6 shape. */
+function requested(request: DeleteTopicsRequestBody, apiVersion: number): DeleteTopicState[] {
+  if (apiVersion >= 6) return request.topics ?? [];
+  return (request.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }));
+}
+
+const row = (name: string | null, topicId: string, error: ApiError): DeletableTopicResult => ({
+  name,
+  topicId,
+  errorCode: error.errorCode,
+  errorMessage: error.errorMessage,
+});
+
+/** Resolve one entry to an existing topic, or the error Kafka answers for it. */
+function resolve(state: DeleteTopicState, broker: BrokerContext): { name: string; topicId: string } | DeletableTopicResult {
+  const byId = state.topicId !== ZERO_UUID;
+  if (state.name !== null && byId) {
+    return row(state.name, state.topicId, apiError(ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.'));
+  }
+  if (state.name === null && !byId) {
+    return row(null, ZERO_UUID, apiError(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.'));
+  }
+  if (byId) {
+    const topic = broker.metadata.topicById(state.topicId);
+    if (!topic) return row(null, state.topicId, apiError(ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.'));
+    return { name: topic.name, topicId: topic.topicId };
+  }
+  const topic = broker.metadata.topic(state.name!);
+  if (!topic) {
+    return row(state.name, ZERO_UUID, apiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
+  }
+  return { name: topic.name, topicId: topic.topicId };
+}
+
+function duplicates(states: readonly DeleteTopicState[]): Set<string> {
+  const seen = new Set<string>();
+  const dupes = new Set<string>();
+  for (const s of states) {
+    const key = s.name !== null ? `n:${s.name}` : `i:${s.topicId}`;
+    (seen.has(key) ? dupes : seen).add(key);
+  }
+  return dupes;
+}
+
+async function deleteOne(state: DeleteTopicState, broker: BrokerContext): Promise<DeletableTopicResult> {
+  const target = resolve(state, broker);
+  if ('errorCode' in target) return target;
+  try {
+    await broker.metadata.deleteTopic(target.name);
+    broker.log.info(`Deleted topic ${target.name} with topic id ${target.topicId}`);
+    return row(target.name, target.topicId, NO_ERROR);
+  } catch (err) {
+    return row(target.name, target.topicId, apiErrorOf(err));
+  }
+}
+
+function disabledError(apiVersion: number): ApiError {
+  const code = apiVersion >= 3 ? ErrorCode.TOPIC_DELETION_DISABLED : ErrorCode.INVALID_REQUEST;
+  return apiError(code, 'Topic deletion is disabled.');
+}
+
+export const deleteTopicsHandler = defineHandler<DeleteTopicsRequestBody, DeleteTopicsResponseBody>({
+  apiKey: 20,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(request, ctx) {
+    const states = requested(request, ctx.apiVersion);
+    if (!ctx.broker.config.deleteTopicEnable) {
+      const error = disabledError(ctx.apiVersion);
+      return { throttleTimeMs: 0, responses: states.map((s) => row(s.name, s.topicId, error)) };
+    }
+    const dupes = duplicates(states);
+    const responses: DeletableTopicResult[] = [];
+    const reported = new Set<string>();
+    for (const state of states) {
+      const key = state.name !== null ? `n:${state.name}` : `i:${state.topicId}`;
+      if (dupes.has(key)) {
+        if (!reported.has(key)) {
+          const what = state.name !== null ? 'name' : 'id';
+          responses.push(row(state.name, state.topicId, apiError(ErrorCode.INVALID_REQUEST, `Duplicate topic ${what}.`)));
+          reported.add(key);
+        }
+        continue;
+      }
+      responses.push(await deleteOne(state, ctx.broker));
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+  errorResponse(request, errorCode, ctx) {
+    return {
+      throttleTimeMs: 0,
+      responses: requested(request, ctx.apiVersion).map((s) => row(s.name, s.topicId, apiError(errorCode))),
+    };
+  },
+});

@@ -1,0 +1,90 @@
+/**
+ * DescribeCluster (key 60), versions 0-1 (flexible from 0). Answers the cluster id, this
+ * node as the only broker (one entry per advertised listener host/port of the listener the
+ * request came in on, as Kafka does) and as the controller. Authorized operations are not
+ * computed (no authorizer): Kafka's "not requested" value -2147483648 is returned, and when
+ * they are requested, the full set a cluster resource allows without an authorizer.
+ * v1 endpoint_type: 1 (brokers) is answered; 2 (controllers) gets MISMATCHED_ENDPOINT_TYPE
+ * as a broker listener does in Kafka, anything else UNSUPPORTED_ENDPOINT_TYPE.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type RequestContext } from '../handler.js';
+
+export interface DescribeClusterRequestBody {
+  includeClusterAuthorizedOperations: boolean;
+  endpointType?: number;
+}
+export interface DescribeClusterBroker {
+  brokerId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+export interface DescribeClusterResponseBody {
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  endpointType: number;
+  clusterId: string;
+  controllerId: number;
+  brokers: DescribeClusterBroker[];
+  clusterAuthorizedOperations: number;
+}
+
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+const ENDPOINT_TYPE_BROKER = 1;
+const ENDPOINT_TYPE_CONTROLLER = 2;
+
+/**
+ * Cluster operations Kafka reports when no authorizer is configured: every operation a
+ * CLUSTER resource supports (ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
+ * DESCRIBE_CONFIGS, IDEMPOTENT_WRITE), as a bit field over AclOperation codes.
+ */
+const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12];
+const clusterOperationsBits = CLUSTER_OPERATIONS.reduce((bits, op) => bits | (1 << op), 0);
+
+function brokerFor(ctx: RequestContext): DescribeClusterBroker {
+  const listeners = ctx.broker.advertisedListeners;
+  const listener = listeners.find((l) => l.name === ctx.listenerName) ?? listeners[0];
+  return { brokerId: ctx.broker.nodeId, host: listener?.host ?? '127.0.0.1', port: listener?.port ?? 0, rack: null };
+}
+
+function body(ctx: RequestContext, endpointType: number): DescribeClusterResponseBody {
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    endpointType,
+    clusterId: ctx.broker.clusterId,
+    controllerId: ctx.broker.nodeId,
+    brokers: [brokerFor(ctx)],
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+export const describeClusterHandler = defineHandler<DescribeClusterRequestBody, DescribeClusterResponseBody>({
+  apiKey: 60,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(request, ctx) {
+    const endpointType = request.endpointType ?? ENDPOINT_TYPE_BROKER;
+    if (endpointType !== ENDPOINT_TYPE_BROKER) {
+      const mismatched = endpointType === ENDPOINT_TYPE_CONTROLLER;
+      return {
+        ...body(ctx, endpointType),
+        errorCode: mismatched ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: mismatched
+          ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
+          : `Unsupported endpoint type ${endpointType}`,
+        brokers: [],
+        controllerId: -1,
+      };
+    }
+    const response = body(ctx, endpointType);
+    if (request.includeClusterAuthorizedOperations) response.clusterAuthorizedOperations = clusterOperationsBits;
+    return response;
+  },
+  errorResponse(request, errorCode, ctx) {
+    return { ...body(ctx, request.endpointType ?? ENDPOINT_TYPE_BROKER), errorCode, brokers: [] };
+  },
+});

@@ -1,0 +1,92 @@
+/**
+ * Dynamic broker configs: values set at runtime through (Incremental)AlterConfigs on a
+ * BROKER resource, either for this broker (resource name = node id) or as the cluster-wide
+ * default (resource name ""). Kafka keeps them in the metadata log; kts keeps them in
+ * `<first log dir>/kts-dynamic-broker-configs.json` (written tmp + rename) and loads them
+ * when a broker first needs them. One store per running broker.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrokerContext } from '../handler.js';
+import type { BrokerConfigLayers } from './describe.js';
+
+export const DYNAMIC_CONFIG_FILE = 'kts-dynamic-broker-configs.json';
+
+export type DynamicScope = 'broker' | 'cluster';
+
+interface StoredConfigs {
+  version: 1;
+  perBroker: Record<string, string>;
+  clusterDefault: Record<string, string>;
+}
+
+export class DynamicBrokerConfigs {
+  private perBroker: Record<string, string> = {};
+  private clusterDefault: Record<string, string> = {};
+
+  constructor(private readonly filePath: string | null) {
+    if (filePath !== null) this.load(filePath);
+  }
+
+  private load(filePath: string): void {
+    let text: string;
+    try {
+      text = readFileSync(filePath, 'utf8');
+    } catch {
+      return;
+    }
+    const parsed = JSON.parse(text) as Partial<StoredConfigs>;
+    this.perBroker = stringRecord(parsed.perBroker);
+    this.clusterDefault = stringRecord(parsed.clusterDefault);
+  }
+
+  values(scope: DynamicScope): Readonly<Record<string, string>> {
+    return scope === 'broker' ? this.perBroker : this.clusterDefault;
+  }
+
+  /** Replace one scope's values and persist them. */
+  replace(scope: DynamicScope, values: Readonly<Record<string, string>>): void {
+    if (scope === 'broker') this.perBroker = { ...values };
+    else this.clusterDefault = { ...values };
+    this.persist();
+  }
+
+  layers(staticConfig: Readonly<Record<string, string>>): BrokerConfigLayers {
+    return { perBroker: this.perBroker, clusterDefault: this.clusterDefault, staticConfig };
+  }
+
+  private persist(): void {
+    if (this.filePath === null) return;
+    const body: StoredConfigs = { version: 1, perBroker: this.perBroker, clusterDefault: this.clusterDefault };
+    const tmp = `${this.filePath}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`);
+    renameSync(tmp, this.filePath);
+  }
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+const stores = new WeakMap<BrokerContext, DynamicBrokerConfigs>();
+
+/** The dynamic config store of a running broker (created on first use). */
+export function dynamicConfigsOf(broker: BrokerContext): DynamicBrokerConfigs {
+  let store = stores.get(broker);
+  if (!store) {
+    const dir = broker.config.logDirs[0];
+    if (dir !== undefined) mkdirSync(dir, { recursive: true });
+    store = new DynamicBrokerConfigs(dir === undefined ? null : join(dir, DYNAMIC_CONFIG_FILE));
+    stores.set(broker, store);
+  }
+  return store;
+}
+
+/** All config layers of a running broker, for describing topic and broker configs. */
+export function brokerLayersOf(broker: BrokerContext): BrokerConfigLayers {
+  return dynamicConfigsOf(broker).layers(broker.config.raw);
+}
