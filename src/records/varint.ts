@@ -1,0 +1,180 @@
+/**
+ * Zig-zag varints (int32) and varlongs (int64 as a JS number), plus unsigned varints,
+ * as used by record batch v2 and flexible protocol versions. Reads go through a
+ * `ByteCursor` so a decoder walks a buffer without allocating per field; every read is
+ * bounds-checked and bad bytes raise CorruptDataError with the byte position.
+ */
+import { CorruptDataError } from '../util/errors.js';
+
+const TWO_POW_32 = 4294967296;
+
+/** A read position over `buf[pos, end)`. Positions in errors are `buf` offsets plus `basePosition`. */
+export class ByteCursor {
+  buf: Buffer;
+  pos: number;
+  end: number;
+  /** Added to positions in error messages (e.g. the file position of `buf[0]`). */
+  basePosition: number;
+
+  constructor(buf: Buffer, pos = 0, end = buf.length, basePosition = 0) {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    this.basePosition = basePosition;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  fail(message: string, at = this.pos): never {
+    throw new CorruptDataError(message, this.basePosition + at);
+  }
+
+  need(n: number, what: string): void {
+    if (n > this.end - this.pos) this.fail(`${what}: needs ${n} bytes, ${this.end - this.pos} left`);
+  }
+
+  readInt8(): number {
+    this.need(1, 'int8');
+    return this.buf.readInt8(this.pos++);
+  }
+
+  readInt16(): number {
+    this.need(2, 'int16');
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  readInt32(): number {
+    this.need(4, 'int32');
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  readUInt32(): number {
+    this.need(4, 'uint32');
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  readInt64(): number {
+    this.need(8, 'int64');
+    const v = this.buf.readInt32BE(this.pos) * TWO_POW_32 + this.buf.readUInt32BE(this.pos + 4);
+    this.pos += 8;
+    return v;
+  }
+
+  /** A view (no copy) of the next `n` bytes. */
+  readBytes(n: number, what = 'bytes'): Buffer {
+    this.need(n, what);
+    const view = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return view;
+  }
+
+  /** Unsigned LEB128 up to 32 bits (at most 5 bytes). */
+  readUnsignedVarint(): number {
+    const start = this.pos;
+    const buf = this.buf;
+    let value = 0;
+    for (let i = 0; i < 5; i++) {
+      if (this.pos >= this.end) this.fail('truncated varint', start);
+      const b = buf[this.pos++]!;
+      if (i === 4 && b > 0x0f) this.fail('varint does not fit in 32 bits', start);
+      value += (b & 0x7f) * 2 ** (7 * i);
+      if (b < 0x80) return value;
+    }
+    return this.fail('varint longer than 5 bytes', start);
+  }
+
+  /** Zig-zag int32 varint. */
+  readVarint(): number {
+    const u = this.readUnsignedVarint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  /** Zig-zag int64 varlong (at most 10 bytes), exact while |value| < 2^52. */
+  readVarlong(): number {
+    const start = this.pos;
+    const buf = this.buf;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail('truncated varlong', start);
+      const b = buf[this.pos++]!;
+      if (i === 9 && b > 0x01) this.fail('varlong does not fit in 64 bits', start);
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+      scale *= 128;
+    }
+    return this.fail('varlong longer than 10 bytes', start);
+  }
+
+  /** Varint length then bytes; length -1 means null. Other negative lengths are corrupt. */
+  readVarintBytes(what: string): Buffer | null {
+    const at = this.pos;
+    const len = this.readVarint();
+    if (len === -1) return null;
+    if (len < -1) this.fail(`${what}: negative length ${len}`, at);
+    if (len > this.end - this.pos) this.fail(`${what}: length ${len} exceeds the ${this.end - this.pos} bytes left`, at);
+    const view = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return view;
+  }
+}
+
+function zigZag32(value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+/** Size in bytes of an unsigned varint/varlong (value ≥ 0, < 2^53). */
+export function sizeOfUnsignedVarint(u: number): number {
+  let size = 1;
+  while (u >= 128) {
+    u = Math.floor(u / 128);
+    size++;
+  }
+  return size;
+}
+
+export function sizeOfVarint(value: number): number {
+  return sizeOfUnsignedVarint(zigZag32(value));
+}
+
+export function sizeOfVarlong(value: number): number {
+  return sizeOfUnsignedVarint(zigZag32(value));
+}
+
+/** Write an unsigned varint at `pos`; returns the position after it. The caller sized `buf`. */
+export function writeUnsignedVarint(buf: Buffer, pos: number, u: number): number {
+  while (u >= 128) {
+    buf[pos++] = (u % 128) | 0x80;
+    u = Math.floor(u / 128);
+  }
+  buf[pos++] = u;
+  return pos;
+}
+
+export function writeVarint(buf: Buffer, pos: number, value: number): number {
+  if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647) {
+    throw new RangeError(`varint out of int32 range: ${value}`);
+  }
+  return writeUnsignedVarint(buf, pos, zigZag32(value));
+}
+
+export function writeVarlong(buf: Buffer, pos: number, value: number): number {
+  // Zig-zag doubles the magnitude: stay where that is still exact.
+  if (!Number.isInteger(value) || Math.abs(value) >= 2 ** 52) throw new RangeError(`varlong out of range: ${value}`);
+  return writeUnsignedVarint(buf, pos, zigZag32(value));
+}
+
+/** Convenience for one-off reads: decode a zig-zag varint at `pos`. */
+export function readVarintAt(buf: Buffer, pos: number): { value: number; next: number } {
+  const c = new ByteCursor(buf, pos);
+  const value = c.readVarint();
+  return { value, next: c.pos };
+}
