@@ -9,6 +9,19 @@ import { fetchRequest, fetchResponse } from './messages/01-fetch.js';
 import { listOffsetsRequest, listOffsetsResponse } from './messages/02-list-offsets.js';
 import { metadataRequest, metadataResponse } from './messages/03-metadata.js';
 import { apiVersionsRequest, apiVersionsResponse } from './messages/18-api-versions.js';
+import { createTopicsRequest, createTopicsResponse } from './messages/19-create-topics.js';
+import { deleteTopicsRequest, deleteTopicsResponse } from './messages/20-delete-topics.js';
+import { createPartitionsRequest, createPartitionsResponse } from './messages/37-create-partitions.js';
+import { describeConfigsRequest, describeConfigsResponse } from './messages/32-describe-configs.js';
+import { alterConfigsRequest, alterConfigsResponse } from './messages/33-alter-configs.js';
+import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse } from './messages/44-incremental-alter-configs.js';
+import { deleteRecordsRequest, deleteRecordsResponse } from './messages/21-delete-records.js';
+import { describeClusterRequest, describeClusterResponse } from './messages/60-describe-cluster.js';
+import { describeLogDirsRequest, describeLogDirsResponse } from './messages/35-describe-log-dirs.js';
+import { initProducerIdRequest, initProducerIdResponse } from './messages/22-init-producer-id.js';
+import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse } from './messages/23-offset-for-leader-epoch.js';
+import { saslHandshakeRequest, saslHandshakeResponse } from './messages/17-sasl-handshake.js';
+import { saslAuthenticateRequest, saslAuthenticateResponse } from './messages/36-sasl-authenticate.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -141,6 +154,19 @@ export const allApis: readonly ApiDefinition[] = [
   api(listOffsetsRequest, listOffsetsResponse),
   api(metadataRequest, metadataResponse),
   api(apiVersionsRequest, apiVersionsResponse),
+  api(createTopicsRequest, createTopicsResponse),
+  api(deleteTopicsRequest, deleteTopicsResponse),
+  api(createPartitionsRequest, createPartitionsResponse),
+  api(describeConfigsRequest, describeConfigsResponse),
+  api(alterConfigsRequest, alterConfigsResponse),
+  api(incrementalAlterConfigsRequest, incrementalAlterConfigsResponse),
+  api(deleteRecordsRequest, deleteRecordsResponse),
+  api(describeClusterRequest, describeClusterResponse),
+  api(describeLogDirsRequest, describeLogDirsResponse),
+  api(initProducerIdRequest, initProducerIdResponse),
+  api(offsetForLeaderEpochRequest, offsetForLeaderEpochResponse),
+  api(saslHandshakeRequest, saslHandshakeResponse),
+  api(saslAuthenticateRequest, saslAuthenticateResponse),
 ];
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
