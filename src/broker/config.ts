@@ -1,13 +1,32 @@
 /**
- * Broker configuration: the parsed form of server.properties plus --override k=v.
+ * Broker configuration: server.properties (Java properties syntax) plus `--override k=v`,
+ * validated against a table of every key kts knows. Keys fall in four groups:
+ * - used: kts acts on them (listeners, log.dirs, node.id, num.partitions, ...);
+ * - topic defaults: broker synonyms of topic configs (`log.retention.ms`, `log.segment.bytes`,
+ *   `message.max.bytes`, ...), validated with storage's topic config table and handed to the
+ *   LogManager as defaults;
+ * - parsed for later: coordinator settings (`offsets.*`, `transaction.*`, `group.*`) kept
+ *   typed for the coordinators;
+ * - no effect: JVM / ZooKeeper / thread-pool tuning, accepted with one warning line.
+ * Unknown keys and bad values stop startup with a message naming the key, the allowed
+ * values, and the closest known key.
  */
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { KtsError } from '../util/errors.js';
+import { KafkaError } from '../protocol/errors.js';
+import { TOPIC_CONFIGS, parseConfigValue, type TopicConfigDef } from '../storage/log-config.js';
 import type { ListenerEndpoint } from './handler.js';
+import type { PropertyEntry } from './properties.js';
 
 export interface BrokerConfig {
   nodeId: number;
   processRoles: string[];
+  /** Listeners this broker binds (controller listeners excluded: kts has no separate quorum). */
   listeners: ListenerEndpoint[];
+  /** What Metadata returns to clients; port 0 is replaced by the bound port at startup. */
   advertisedListeners: ListenerEndpoint[];
+  controllerListenerNames: string[];
   logDirs: string[];
   clusterId: string | undefined;
   numPartitions: number;
@@ -17,10 +36,478 @@ export interface BrokerConfig {
   messageMaxBytes: number;
   socketRequestMaxBytes: number;
   connectionsMaxIdleMs: number;
+  maxConnections: number;
+  queuedMaxRequests: number;
   groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
   logRetentionCheckIntervalMs: number;
+  logFlushOffsetCheckpointIntervalMs: number;
+  producerIdExpirationMs: number;
+  offsetsTopicNumPartitions: number;
+  offsetsRetentionMinutes: number;
+  transactionMaxTimeoutMs: number;
+  transactionalIdExpirationMs: number;
+  transactionStateLogNumPartitions: number;
   /** Broker-level defaults for topic configs, by topic config name (`retention.ms`). */
   topicDefaults: Record<string, string>;
   /** Every key as given (file then overrides), after validation. */
   raw: Record<string, string>;
+  /** One line each, printed once at startup (no-effect keys, noted keys). */
+  warnings: string[];
+}
+
+type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list';
+
+interface KeyDef {
+  name: string;
+  kind: Kind;
+  min?: number;
+  validValues?: readonly string[];
+  /** noEffect: accepted with a warning; noted: accepted, an info note. */
+  effect: 'used' | 'parsed' | 'noEffect' | 'noted';
+  note?: string;
+}
+
+const used = (name: string, kind: Kind, extra: Partial<KeyDef> = {}): KeyDef => ({ name, kind, effect: 'used', ...extra });
+const parsed = (name: string, kind: Kind, extra: Partial<KeyDef> = {}): KeyDef => ({ name, kind, effect: 'parsed', ...extra });
+const noEffect = (name: string, note = 'it only tunes the JVM broker'): KeyDef => ({ name, kind: 'string', effect: 'noEffect', note });
+
+const BROKER_KEYS: readonly KeyDef[] = [
+  used('listeners', 'list'),
+  used('advertised.listeners', 'list'),
+  used('listener.security.protocol.map', 'list'),
+  used('inter.broker.listener.name', 'string'),
+  used('controller.listener.names', 'list'),
+  { name: 'controller.quorum.voters', kind: 'list', effect: 'noted', note: 'kts runs one node; the quorum is this process' },
+  { name: 'controller.quorum.bootstrap.servers', kind: 'list', effect: 'noted', note: 'kts runs one node; the quorum is this process' },
+  used('process.roles', 'list', { validValues: ['broker', 'controller'] }),
+  used('node.id', 'int', { min: 0 }),
+  used('broker.id', 'int', { min: 0 }),
+  used('log.dirs', 'list'),
+  used('log.dir', 'string'),
+  { name: 'metadata.log.dir', kind: 'string', effect: 'noted', note: 'kts keeps topic metadata in the first log dir' },
+  used('cluster.id', 'string'),
+  used('num.partitions', 'int', { min: 1 }),
+  used('default.replication.factor', 'int', { min: 1 }),
+  used('auto.create.topics.enable', 'boolean'),
+  used('delete.topic.enable', 'boolean'),
+  used('socket.request.max.bytes', 'int', { min: 1 }),
+  used('connections.max.idle.ms', 'long'),
+  used('max.connections', 'int', { min: 0 }),
+  used('queued.max.requests', 'int', { min: 1 }),
+  used('log.retention.check.interval.ms', 'long', { min: 1 }),
+  used('log.retention.hours', 'int'),
+  used('log.retention.minutes', 'int'),
+  used('log.roll.hours', 'int', { min: 1 }),
+  used('log.roll.jitter.hours', 'int', { min: 0 }),
+  used('log.flush.offset.checkpoint.interval.ms', 'int', { min: 0 }),
+  used('log.flush.scheduler.interval.ms', 'long'),
+  used('log.flush.start.offset.checkpoint.interval.ms', 'int', { min: 0 }),
+  used('log.flush.recovery.point.checkpoint.interval.ms', 'int', { min: 0 }),
+  used('producer.id.expiration.ms', 'int', { min: 1 }),
+  used('producer.id.expiration.check.interval.ms', 'int', { min: 1 }),
+  parsed('group.initial.rebalance.delay.ms', 'int', { min: 0 }),
+  parsed('group.min.session.timeout.ms', 'int'),
+  parsed('group.max.session.timeout.ms', 'int'),
+  parsed('group.max.size', 'int', { min: 1 }),
+  parsed('group.coordinator.rebalance.protocols', 'list', { validValues: ['classic', 'consumer', 'share', 'streams'] }),
+  parsed('offsets.topic.replication.factor', 'int', { min: 1 }),
+  parsed('offsets.topic.num.partitions', 'int', { min: 1 }),
+  parsed('offsets.topic.segment.bytes', 'int', { min: 1 }),
+  parsed('offsets.topic.compression.codec', 'int', { min: 0 }),
+  parsed('offsets.retention.minutes', 'int', { min: 1 }),
+  parsed('offsets.retention.check.interval.ms', 'long', { min: 1 }),
+  parsed('offsets.commit.timeout.ms', 'int', { min: 1 }),
+  parsed('offsets.load.buffer.size', 'int', { min: 1 }),
+  parsed('offset.metadata.max.bytes', 'int'),
+  parsed('transaction.state.log.replication.factor', 'int', { min: 1 }),
+  parsed('transaction.state.log.min.isr', 'int', { min: 1 }),
+  parsed('transaction.state.log.num.partitions', 'int', { min: 1 }),
+  parsed('transaction.state.log.segment.bytes', 'int', { min: 1 }),
+  parsed('transaction.max.timeout.ms', 'int', { min: 1 }),
+  parsed('transactional.id.expiration.ms', 'int', { min: 1 }),
+  parsed('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', { min: 1 }),
+  parsed('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', { min: 1 }),
+  parsed('share.coordinator.state.topic.replication.factor', 'int', { min: 1 }),
+  parsed('share.coordinator.state.topic.min.isr', 'int', { min: 1 }),
+  parsed('log.cleaner.enable', 'boolean'),
+  parsed('log.cleaner.threads', 'int', { min: 0 }),
+  parsed('log.cleaner.dedupe.buffer.size', 'long'),
+  parsed('log.cleaner.backoff.ms', 'long', { min: 0 }),
+  parsed('log.cleaner.io.buffer.size', 'int', { min: 0 }),
+  parsed('log.cleaner.io.max.bytes.per.second', 'string'),
+  parsed('log.cleaner.io.buffer.load.factor', 'string'),
+  noEffect('num.network.threads'),
+  noEffect('num.io.threads'),
+  noEffect('num.replica.fetchers', 'kts runs one node and does not replicate'),
+  noEffect('num.recovery.threads.per.data.dir'),
+  noEffect('background.threads'),
+  noEffect('socket.send.buffer.bytes'),
+  noEffect('socket.receive.buffer.bytes'),
+  noEffect('socket.listen.backlog.size'),
+  noEffect('replica.fetch.max.bytes', 'kts runs one node and does not replicate'),
+  noEffect('replica.fetch.wait.max.ms', 'kts runs one node and does not replicate'),
+  noEffect('replica.lag.time.max.ms', 'kts runs one node and does not replicate'),
+  noEffect('replica.socket.timeout.ms', 'kts runs one node and does not replicate'),
+  noEffect('replica.high.watermark.checkpoint.interval.ms', 'kts checkpoints on its own schedule'),
+  noEffect('auto.leader.rebalance.enable', 'kts runs one node; it leads every partition'),
+  noEffect('leader.imbalance.check.interval.seconds', 'kts runs one node; it leads every partition'),
+  noEffect('zookeeper.connect', 'kts has no ZooKeeper mode'),
+  noEffect('zookeeper.connection.timeout.ms', 'kts has no ZooKeeper mode'),
+  noEffect('zookeeper.session.timeout.ms', 'kts has no ZooKeeper mode'),
+  noEffect('inter.broker.protocol.version'),
+  noEffect('log.message.format.version'),
+  noEffect('metadata.log.segment.bytes', 'kts keeps topic metadata in a small file, not a metadata log'),
+  noEffect('metadata.log.max.record.bytes.between.snapshots', 'kts keeps topic metadata in a small file, not a metadata log'),
+  noEffect('metadata.max.retention.ms', 'kts keeps topic metadata in a small file, not a metadata log'),
+  noEffect('queued.max.request.bytes'),
+  noEffect('request.timeout.ms'),
+  noEffect('group.share.enable', 'kts has no share groups'),
+  noEffect('share.coordinator.state.topic.num.partitions', 'kts has no share groups'),
+];
+
+const BROKER_KEY_BY_NAME = new Map(BROKER_KEYS.map((k) => [k.name, k]));
+
+/** Topic configs settable at broker level, by broker key (`log.retention.ms` → retention.ms def). */
+const TOPIC_SYNONYMS = new Map<string, TopicConfigDef>(
+  TOPIC_CONFIGS.filter((d) => d.brokerSynonym !== null).map((d) => [d.brokerSynonym!, d]),
+);
+
+/** The data dir used with no --data-dir / log.dirs: $KTS_DATA_DIR, else XDG data home. */
+export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.KTS_DATA_DIR) return env.KTS_DATA_DIR;
+  const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(dataHome, 'kts', 'data');
+}
+
+export interface BuildConfigOptions {
+  /** Entries from server.properties, in file order (empty with no file). */
+  fileEntries?: readonly PropertyEntry[];
+  /** `--override k=v` strings, applied after the file. */
+  overrides?: readonly string[];
+  /** `--data-dir`: replaces log.dirs. */
+  dataDir?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Names the file in messages. */
+  source?: string;
+}
+
+function configError(message: string, hint?: string): KtsError {
+  return new KtsError('KTS_CONFIG', message, hint);
+}
+
+/** Parses and validates everything; throws KtsError('KTS_CONFIG') naming the key. */
+export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfig {
+  const raw: Record<string, string> = {};
+  const where: Record<string, string> = {};
+  const source = options.source ?? 'server.properties';
+  for (const entry of options.fileEntries ?? []) {
+    raw[entry.key] = entry.value;
+    where[entry.key] = `${source}:${entry.line}`;
+  }
+  for (const override of options.overrides ?? []) {
+    const eq = override.indexOf('=');
+    if (eq <= 0) throw configError(`Invalid --override "${override}": expected key=value.`, 'Example: --override num.partitions=3');
+    const key = override.slice(0, eq).trim();
+    raw[key] = override.slice(eq + 1);
+    where[key] = '--override';
+  }
+  const warnings: string[] = [];
+  const topicDefaults: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    validateKey(key, value, where[key]!, warnings, topicDefaults);
+  }
+  applyTimeUnitSynonyms(raw, topicDefaults);
+
+  const int = (key: string, fallback: number): number => (raw[key] !== undefined ? Number(raw[key]!.trim()) : fallback);
+  const bool = (key: string, fallback: boolean): boolean =>
+    raw[key] !== undefined ? raw[key]!.trim().toLowerCase() === 'true' : fallback;
+
+  const nodeId = resolveNodeId(raw);
+  const processRoles = raw['process.roles'] !== undefined ? splitList(raw['process.roles']) : ['broker', 'controller'];
+  if (!processRoles.includes('broker')) {
+    throw configError(
+      `process.roles=${raw['process.roles']} has no 'broker' role; kts serves clients, so it needs the broker role.`,
+      'Use process.roles=broker,controller (or just broker) for a single kts node.',
+    );
+  }
+  const controllerListenerNames = splitList(raw['controller.listener.names'] ?? '');
+  const protocolMap = parseProtocolMap(raw['listener.security.protocol.map']);
+  const allListeners = parseListeners('listeners', raw['listeners'] ?? 'PLAINTEXT://127.0.0.1:9092', protocolMap);
+  const listeners = allListeners.filter((l) => !controllerListenerNames.includes(l.name));
+  if (listeners.length === 0) {
+    throw configError('listeners has no broker listener (every listener is a controller listener).', 'Add one, e.g. listeners=PLAINTEXT://127.0.0.1:9092');
+  }
+  for (const l of allListeners) {
+    if (controllerListenerNames.includes(l.name)) {
+      warnings.push(`Listener ${l.name}://${l.host}:${l.port} is a controller listener; kts is its own single-node quorum and does not open it.`);
+    }
+  }
+  for (const l of listeners) checkPlaintext(l);
+  const advertisedListeners = resolveAdvertised(raw, listeners, protocolMap, controllerListenerNames);
+
+  const logDirs = options.dataDir
+    ? [options.dataDir]
+    : raw['log.dirs'] !== undefined
+      ? splitList(raw['log.dirs'])
+      : raw['log.dir'] !== undefined
+        ? [raw['log.dir']!.trim()]
+        : [defaultDataDir(options.env ?? process.env)];
+  if (logDirs.length === 0) throw configError('log.dirs is empty.', 'Give at least one directory, e.g. log.dirs=/var/lib/kts');
+
+  const defaultReplicationFactor = int('default.replication.factor', 1);
+  if (defaultReplicationFactor > 1) {
+    throw configError(
+      `default.replication.factor=${defaultReplicationFactor} cannot be met: kts runs a single broker.`,
+      'Set default.replication.factor=1.',
+    );
+  }
+
+  return {
+    nodeId,
+    processRoles,
+    listeners,
+    advertisedListeners,
+    controllerListenerNames,
+    logDirs,
+    clusterId: raw['cluster.id']?.trim() || undefined,
+    numPartitions: int('num.partitions', 1),
+    defaultReplicationFactor,
+    autoCreateTopicsEnable: bool('auto.create.topics.enable', true),
+    deleteTopicEnable: bool('delete.topic.enable', true),
+    messageMaxBytes: int('message.max.bytes', 1_048_588),
+    socketRequestMaxBytes: int('socket.request.max.bytes', 104_857_600),
+    connectionsMaxIdleMs: int('connections.max.idle.ms', 600_000),
+    maxConnections: int('max.connections', 2_147_483_647),
+    queuedMaxRequests: int('queued.max.requests', 500),
+    groupInitialRebalanceDelayMs: int('group.initial.rebalance.delay.ms', 3_000),
+    groupMinSessionTimeoutMs: int('group.min.session.timeout.ms', 6_000),
+    groupMaxSessionTimeoutMs: int('group.max.session.timeout.ms', 1_800_000),
+    logRetentionCheckIntervalMs: int('log.retention.check.interval.ms', 300_000),
+    logFlushOffsetCheckpointIntervalMs: int('log.flush.offset.checkpoint.interval.ms', 60_000),
+    producerIdExpirationMs: int('producer.id.expiration.ms', 86_400_000),
+    offsetsTopicNumPartitions: int('offsets.topic.num.partitions', 50),
+    offsetsRetentionMinutes: int('offsets.retention.minutes', 10_080),
+    transactionMaxTimeoutMs: int('transaction.max.timeout.ms', 900_000),
+    transactionalIdExpirationMs: int('transactional.id.expiration.ms', 604_800_000),
+    transactionStateLogNumPartitions: int('transaction.state.log.num.partitions', 50),
+    topicDefaults,
+    raw,
+    warnings,
+  };
+}
+
+function validateKey(
+  key: string,
+  value: string,
+  where: string,
+  warnings: string[],
+  topicDefaults: Record<string, string>,
+): void {
+  const topicDef = TOPIC_SYNONYMS.get(key);
+  if (topicDef) {
+    try {
+      parseConfigValue(topicDef, value);
+    } catch (err) {
+      const why = err instanceof KafkaError ? err.message.replace(topicDef.name, key) : String(err);
+      throw configError(`${where}: ${why}`, allowedHint(topicDef.type, topicDef.validValues, topicDef.min, topicDef.max));
+    }
+    topicDefaults[topicDef.name] = value.trim();
+    return;
+  }
+  const def = BROKER_KEY_BY_NAME.get(key);
+  if (!def) {
+    if (/^(ssl|sasl)\./.test(key)) {
+      warnings.push(`Config ${key} has no effect: kts listeners are PLAINTEXT only.`);
+      return;
+    }
+    const suggestion = closestKey(key);
+    throw configError(
+      `${where}: unknown config '${key}'.`,
+      suggestion ? `Did you mean '${suggestion}'?` : 'See examples/server.properties for the keys kts knows.',
+    );
+  }
+  checkValue(def, value, where);
+  if (def.effect === 'noEffect') warnings.push(`Config ${key} has no effect in kts: ${def.note}.`);
+  if (def.effect === 'noted') warnings.push(`Config ${key} accepted: ${def.note}.`);
+}
+
+function checkValue(def: KeyDef, value: string, where: string): void {
+  const v = value.trim();
+  const fail = (why: string): never => {
+    throw configError(`${where}: invalid value '${value}' for ${def.name}: ${why}.`, allowedHint(def.kind, def.validValues, def.min));
+  };
+  if (def.kind === 'int' || def.kind === 'long') {
+    if (!/^-?\d+$/.test(v)) fail(`not a number of type ${def.kind.toUpperCase()}`);
+    const n = Number(v);
+    if (def.kind === 'int' && (n > 2_147_483_647 || n < -2_147_483_648)) fail('out of range for INT');
+    if (def.min !== undefined && n < def.min) fail(`must be at least ${def.min}`);
+  } else if (def.kind === 'boolean') {
+    if (!/^(true|false)$/i.test(v)) fail('expected true or false');
+  } else if (def.kind === 'list' && def.validValues) {
+    for (const item of splitList(v)) {
+      if (!def.validValues.includes(item)) fail(`'${item}' is not one of ${def.validValues.join(', ')}`);
+    }
+  }
+}
+
+function allowedHint(kind: string, validValues?: readonly string[], min?: number, max?: number): string {
+  if (validValues) return `Allowed values: ${validValues.join(', ')}.`;
+  if (kind === 'boolean') return 'Allowed values: true, false.';
+  if (kind === 'int' || kind === 'long') {
+    const range = min !== undefined ? (max !== undefined ? ` between ${min} and ${max}` : ` >= ${min}`) : '';
+    return `Expected an integer${range}.`;
+  }
+  return `Expected a ${kind}.`;
+}
+
+/** log.retention.hours/minutes, log.roll.hours, log.roll.jitter.hours → the ms topic defaults (ms wins, as in Kafka). */
+function applyTimeUnitSynonyms(raw: Record<string, string>, topicDefaults: Record<string, string>): void {
+  const hour = 3_600_000;
+  if (topicDefaults['retention.ms'] === undefined) {
+    if (raw['log.retention.minutes'] !== undefined) {
+      const m = Number(raw['log.retention.minutes']);
+      topicDefaults['retention.ms'] = String(m < 0 ? -1 : m * 60_000);
+    } else if (raw['log.retention.hours'] !== undefined) {
+      const h = Number(raw['log.retention.hours']);
+      topicDefaults['retention.ms'] = String(h < 0 ? -1 : h * hour);
+    }
+  }
+  if (topicDefaults['segment.ms'] === undefined && raw['log.roll.hours'] !== undefined) {
+    topicDefaults['segment.ms'] = String(Number(raw['log.roll.hours']) * hour);
+  }
+  if (topicDefaults['segment.jitter.ms'] === undefined && raw['log.roll.jitter.hours'] !== undefined) {
+    topicDefaults['segment.jitter.ms'] = String(Number(raw['log.roll.jitter.hours']) * hour);
+  }
+}
+
+function resolveNodeId(raw: Record<string, string>): number {
+  const node = raw['node.id']?.trim();
+  const broker = raw['broker.id']?.trim();
+  if (node !== undefined && broker !== undefined && node !== broker) {
+    throw configError(`node.id=${node} and broker.id=${broker} disagree.`, 'Set only node.id (broker.id is its old name).');
+  }
+  return Number(node ?? broker ?? '1');
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const KNOWN_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
+
+function parseProtocolMap(value: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const protocol of KNOWN_PROTOCOLS) map.set(protocol, protocol);
+  if (value === undefined) return map;
+  map.clear();
+  for (const item of splitList(value)) {
+    const [name, protocol] = item.split(':').map((s) => s.trim());
+    if (!name || !protocol || !KNOWN_PROTOCOLS.includes(protocol.toUpperCase())) {
+      throw configError(
+        `invalid listener.security.protocol.map entry '${item}'.`,
+        `Expected LISTENER_NAME:PROTOCOL with PROTOCOL one of ${KNOWN_PROTOCOLS.join(', ')}.`,
+      );
+    }
+    map.set(name.toUpperCase(), protocol.toUpperCase());
+  }
+  return map;
+}
+
+/** Parses `NAME://host:port,...` (host may be empty, [v6], or a name). */
+export function parseListeners(key: string, value: string, protocolMap: Map<string, string>): ListenerEndpoint[] {
+  const out: ListenerEndpoint[] = [];
+  for (const item of splitList(value)) {
+    const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(item);
+    if (!m) {
+      throw configError(`invalid ${key} entry '${item}'.`, 'Expected NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092 (empty host = every interface).');
+    }
+    const name = m[1]!.toUpperCase();
+    const port = Number(m[3]);
+    if (port > 65535) throw configError(`invalid ${key} entry '${item}': port ${port} is above 65535.`);
+    const securityProtocol = protocolMap.get(name);
+    if (!securityProtocol) {
+      throw configError(
+        `${key} entry '${item}' uses listener name ${name}, which listener.security.protocol.map does not map.`,
+        `Add ${name}:PLAINTEXT to listener.security.protocol.map.`,
+      );
+    }
+    if (out.some((l) => l.name === name)) throw configError(`${key} names listener ${name} twice.`);
+    out.push({ name, securityProtocol, host: m[2]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return out;
+}
+
+function checkPlaintext(l: ListenerEndpoint): void {
+  if (l.securityProtocol !== 'PLAINTEXT') {
+    throw configError(
+      `listener ${l.name} uses security protocol ${l.securityProtocol}; kts supports PLAINTEXT listeners only for now.`,
+      `Use ${l.name === 'PLAINTEXT' ? 'PLAINTEXT' : l.name}://host:port with ${l.name}:PLAINTEXT in listener.security.protocol.map.`,
+    );
+  }
+}
+
+function resolveAdvertised(
+  raw: Record<string, string>,
+  listeners: ListenerEndpoint[],
+  protocolMap: Map<string, string>,
+  controllerNames: string[],
+): ListenerEndpoint[] {
+  const given = raw['advertised.listeners'];
+  const advertised = given !== undefined
+    ? parseListeners('advertised.listeners', given, protocolMap).filter((l) => !controllerNames.includes(l.name))
+    : listeners.map((l) => ({ ...l, host: l.host === '' ? hostname() : l.host }));
+  for (const a of advertised) {
+    if (a.host === '0.0.0.0' || a.host === '::') {
+      throw configError(
+        `advertised listener ${a.name}://${a.host}:${a.port} is not reachable: ${a.host} means "every interface" when listening, but clients cannot connect to it.`,
+        given !== undefined
+          ? `Set advertised.listeners to an address clients can reach, e.g. ${a.name}://127.0.0.1:${a.port} or ${a.name}://<host name>:${a.port}.`
+          : `Listening on ${a.host} is fine, but then set advertised.listeners=${a.name}://<address clients use>:${a.port}.`,
+      );
+    }
+    if (!listeners.some((l) => l.name === a.name)) {
+      throw configError(
+        `advertised.listeners names ${a.name}, which is not in listeners.`,
+        `Every advertised listener must be one of: ${listeners.map((l) => l.name).join(', ')}.`,
+      );
+    }
+    if (a.host === '') a.host = hostname();
+  }
+  return advertised;
+}
+
+/** The known key with the smallest edit distance, if close enough to be a typo. */
+export function closestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys()]) {
+    const d = editDistance(key, candidate);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Every key kts accepts (for docs and tests). */
+export function knownBrokerKeys(): string[] {
+  return [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys()].sort();
 }

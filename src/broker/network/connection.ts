@@ -1,0 +1,238 @@
+/**
+ * One client connection: splits the byte stream into size-prefixed request frames, runs
+ * them through the frame handler (several at once: clients pipeline), and writes the
+ * responses strictly in request order.
+ *
+ * Bounds: a frame larger than `maxRequestBytes` (or with a negative size) closes the
+ * connection with one log line; at most `maxInFlight` requests are being handled or
+ * waiting to be written before the socket stops being read (backpressure through TCP, not
+ * buffering); when more than `maxQueuedResponseBytes` sit in the socket's write buffer for
+ * a client that does not read, reading pauses until the buffer drains; a connection with
+ * nothing in flight and no traffic for `idleTimeoutMs` is closed.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../logger.js';
+
+export interface ConnectionInfo {
+  connectionId: string;
+  clientHost: string;
+  listenerName: string;
+}
+
+/** A request frame (no size prefix) in; size-prefixed response chunks out, null for none. */
+export type FrameHandler = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
+
+export interface ConnectionLimits {
+  maxRequestBytes: number;
+  maxInFlight: number;
+  maxQueuedResponseBytes: number;
+  idleTimeoutMs: number;
+}
+
+export const defaultConnectionLimits: ConnectionLimits = {
+  maxRequestBytes: 104_857_600,
+  maxInFlight: 64,
+  maxQueuedResponseBytes: 64 * 1024 * 1024,
+  idleTimeoutMs: 600_000,
+};
+
+/** Thrown by a frame handler to close the connection without answering (logged once). */
+export class CloseConnection extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CloseConnection';
+  }
+}
+
+interface Slot {
+  done: boolean;
+  chunks: Buffer[] | null;
+}
+
+export class Connection {
+  readonly info: ConnectionInfo;
+  private readonly socket: Socket;
+  private readonly handler: FrameHandler;
+  private readonly limits: ConnectionLimits;
+  private readonly log: Logger;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private readonly slots: Slot[] = [];
+  private closing = false;
+  private readPausedForInFlight = false;
+  private readPausedForWrites = false;
+  private draining = false;
+  private closedResolve!: () => void;
+  /** Resolves once the socket is closed. */
+  readonly closed: Promise<void>;
+
+  constructor(socket: Socket, info: ConnectionInfo, handler: FrameHandler, limits: ConnectionLimits, log: Logger) {
+    this.socket = socket;
+    this.info = info;
+    this.handler = handler;
+    this.limits = limits;
+    this.log = log;
+    this.closed = new Promise((resolve) => (this.closedResolve = resolve));
+    socket.setNoDelay(true);
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('error', (err) => this.log.debug(`Connection ${info.connectionId} error: ${err.message}`));
+    socket.on('close', () => {
+      this.closing = true;
+      this.closedResolve();
+    });
+    socket.on('drain', () => this.onDrain());
+    if (limits.idleTimeoutMs > 0) {
+      socket.setTimeout(limits.idleTimeoutMs, () => this.onIdle());
+    }
+  }
+
+  get inFlight(): number {
+    return this.slots.length;
+  }
+
+  /** Stops reading new requests; in-flight ones still complete and are written. */
+  stopReading(): void {
+    this.draining = true;
+    this.socket.pause();
+  }
+
+  /** Resolves when every accepted request has been answered (or the socket closed). */
+  async settle(): Promise<void> {
+    while (this.slots.length > 0 && !this.closing) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  close(reason?: string): void {
+    if (reason) this.log.info(`Closing connection ${this.info.connectionId} from ${this.info.clientHost}: ${reason}`);
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  /** Closes after the write buffer is flushed. */
+  end(): void {
+    this.closing = true;
+    this.socket.end();
+  }
+
+  private onIdle(): void {
+    if (this.slots.length > 0) return; // a long poll or slow handler is not idleness
+    this.close(`idle for more than ${this.limits.idleTimeoutMs} ms (connections.max.idle.ms)`);
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closing) return;
+    this.chunks.push(data);
+    this.buffered += data.length;
+    this.extractFrames();
+  }
+
+  private extractFrames(): void {
+    while (!this.closing && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
+      const size = this.peekSize();
+      if (size < 0 || size > this.limits.maxRequestBytes) {
+        this.close(
+          size < 0
+            ? `invalid request size ${size}`
+            : `request of ${size} bytes exceeds socket.request.max.bytes (${this.limits.maxRequestBytes})`,
+        );
+        return;
+      }
+      if (this.buffered < 4 + size) break;
+      this.consume(4);
+      this.dispatch(this.consume(size));
+    }
+    this.updateReadState();
+  }
+
+  private updateReadState(): void {
+    if (this.closing || this.draining) return;
+    const full = this.slots.length >= this.limits.maxInFlight;
+    if (full && !this.readPausedForInFlight) {
+      this.readPausedForInFlight = true;
+      this.socket.pause();
+    } else if (!full && this.readPausedForInFlight) {
+      this.readPausedForInFlight = false;
+      if (!this.readPausedForWrites) this.socket.resume();
+    }
+  }
+
+  private peekSize(): number {
+    const first = this.chunks[0]!;
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 4));
+    return head.readInt32BE(0);
+  }
+
+  /** Removes `n` bytes from the front of the buffered chunks (copies only when a frame spans chunks). */
+  private consume(n: number): Buffer {
+    const first = this.chunks[0]!;
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const chunk = this.chunks[0]!;
+        const take = Math.min(chunk.length, n - filled);
+        chunk.copy(out, filled, 0, take);
+        filled += take;
+        if (take === chunk.length) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(take);
+      }
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private dispatch(frame: Buffer): void {
+    const slot: Slot = { done: false, chunks: null };
+    this.slots.push(slot);
+    let result: Promise<Buffer[] | null>;
+    try {
+      result = this.handler(frame, this.info);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      (chunks) => {
+        slot.done = true;
+        slot.chunks = chunks;
+        this.flush();
+      },
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        this.close(err instanceof CloseConnection ? message : `request failed: ${message}`);
+      },
+    );
+  }
+
+  /** Writes every finished response at the head of the queue, in request order. */
+  private flush(): void {
+    if (this.closing) return;
+    let wrote = false;
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const slot = this.slots.shift()!;
+      if (slot.chunks && slot.chunks.length > 0) {
+        if (!wrote) this.socket.cork();
+        wrote = true;
+        for (const chunk of slot.chunks) this.socket.write(chunk);
+      }
+    }
+    if (wrote) this.socket.uncork();
+    if (this.socket.writableLength > this.limits.maxQueuedResponseBytes && !this.readPausedForWrites) {
+      this.readPausedForWrites = true;
+      this.socket.pause();
+    }
+    this.extractFrames();
+  }
+
+  private onDrain(): void {
+    if (!this.readPausedForWrites) return;
+    this.readPausedForWrites = false;
+    if (!this.readPausedForInFlight && !this.draining && !this.closing) this.socket.resume();
+  }
+}
