@@ -4,7 +4,21 @@
  */
 import type { CommandSpec } from './command.js';
 import { versionCommand } from './commands/version.js';
+import { topicsCommand } from './commands/topics.js';
+import { consoleProducerCommand } from './commands/console-producer.js';
+import { consoleConsumerCommand } from './commands/console-consumer.js';
+import { getOffsetsCommand } from './commands/get-offsets.js';
+import { configsCommand } from './commands/configs.js';
+import { deleteRecordsCommand } from './commands/delete-records.js';
+import { logDirsCommand } from './commands/log-dirs.js';
 
 export const commands: readonly CommandSpec[] = [
+  topicsCommand,
+  consoleProducerCommand,
+  consoleConsumerCommand,
+  getOffsetsCommand,
+  configsCommand,
+  deleteRecordsCommand,
+  logDirsCommand,
   versionCommand,
 ];

@@ -1,0 +1,223 @@
+/**
+ * `kts console-consumer`: kafka-console-consumer.sh without a group. Assigns the partitions
+ * of --topic (or of every topic matching --include), seeks to where the flags say, and
+ * prints records with Kafka's DefaultMessageFormatter, a kcat-style --format, or as JSON
+ * lines. Stops at --max-messages, after --timeout-ms without records, at the end offsets
+ * seen at start (--until-end), on Ctrl-C, or when stdout closes (`| head`).
+ */
+import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
+import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
+import { withClient } from '../util/connect.js';
+import { formatRecord, formatterConfig } from '../util/message-formatter.js';
+import { compileFormat, renderFormat } from '../util/format-string.js';
+import { recordToJson } from '../util/record-json.js';
+import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
+import { parseTimeSpec } from '../util/time-spec.js';
+import { topicMatcher } from '../util/topic-match.js';
+import { OutputClosed, raceStop, writeOut } from '../util/output.js';
+import type { ConsoleRecord } from '../util/record.js';
+import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
+import type { Consumer, ConsumerRecord, KafkaClient, TopicPartition } from '../../client/index.js';
+import { tpKey } from '../../client/index.js';
+
+const POLL_MS = 500;
+
+export const consoleConsumerCommand: CommandSpec = {
+  name: 'console-consumer',
+  mirrors: 'kafka-console-consumer.sh',
+  summary: 'Print records of a topic to stdout',
+  description: [
+    'Reads the partitions of --topic (or of the topics matching --include) without a consumer group and prints each record. By default it starts at the end and waits for new records; --from-beginning, --offset, --from-time choose another start.',
+    'Formatter properties (--property / --formatter-property): print.timestamp, print.key, print.value, print.partition, print.offset, print.headers, print.epoch, key.separator, line.separator, headers.separator, null.literal. Fields print in Kafka\'s order: timestamp, partition, offset, epoch, headers, key, value.',
+    'Format strings (-f): %t topic, %p partition, %o offset, %k key, %v value, %h headers as name=value,..., %T timestamp ms, %K key length, %S value length (-1 for null), %% percent; escapes \\n \\r \\t \\\\ \\xHH.',
+    '--json prints one JSON object per record: topic, partition, offset, timestamp, timestampType, leaderEpoch, key, value, headers [{key, value}]. Keys and values that are not valid UTF-8 are base64 with "keyEncoding"/"valueEncoding":"base64" (per header: "valueEncoding"). `kts console-producer --input-format json` reads it back.',
+    'At exit it prints `Processed a total of N messages` on stderr.',
+  ].join('\n\n'),
+  options: {
+    ...connectionOptions,
+    topic: { type: 'string', placeholder: '<topic>', describe: 'The topic to read.' },
+    include: { type: 'string', placeholder: '<regex>', describe: 'Read every topic whose whole name matches this regex (instead of --topic).' },
+    partition: { type: 'number', placeholder: '<n>', describe: 'Read only this partition (starts at the end unless --offset or --from-beginning).' },
+    offset: { type: 'string', placeholder: '<earliest|latest|n>', describe: 'Start offset with --partition: earliest, latest (default) or a number.' },
+    'from-beginning': { type: 'boolean', describe: 'Start at the earliest offset instead of the end.' },
+    'from-time': { type: 'string', placeholder: '<time>', describe: 'Start at the first record at or after this time: epoch ms, ISO 8601, or a duration ago (2h, 30m).' },
+    'until-end': { type: 'boolean', describe: 'Exit once the end offsets seen at start are reached.' },
+    'max-messages': { type: 'number', placeholder: '<n>', describe: 'Exit after this many records.' },
+    'timeout-ms': { type: 'number', placeholder: '<ms>', describe: 'Exit when no record arrives for this long.' },
+    'isolation-level': { type: 'string', choices: ['read_uncommitted', 'read_committed'], describe: 'read_committed hides aborted and open transactions (default read_uncommitted).' },
+    'skip-message-on-error': { type: 'boolean', describe: 'Skip a record that cannot be formatted instead of stopping.' },
+    group: { type: 'string', placeholder: '<group>', describe: 'Consumer group id. Not available yet: kts refuses it until consumer groups land.' },
+    format: { type: 'string', alias: 'f', placeholder: '<fmt>', describe: "kcat-style output format, e.g. '%k %v\\n' (see the description)." },
+    property: { type: 'array', placeholder: '<key=value>', describe: 'A formatter property (repeatable); Kafka 4.2 calls it --formatter-property.' },
+    'formatter-property': { type: 'array', placeholder: '<key=value>', describe: 'A formatter property (repeatable), e.g. print.key=true.' },
+    'formatter-config': { type: 'string', placeholder: '<file>', describe: 'Properties file of formatter properties; --formatter-property wins.' },
+    'consumer-property': { type: 'array', placeholder: '<key=value>', describe: 'A consumer config (repeatable); the same as --command-property.' },
+    'consumer.config': { type: 'string', placeholder: '<file>', describe: 'Consumer properties file; the same as --command-config.' },
+    ...jsonOption,
+  },
+  examples: [
+    ['kts console-consumer --topic orders --from-beginning', 'print every record, then wait for more'],
+    ['kts console-consumer --topic orders --from-beginning --until-end --property print.key=true', 'print keys and values up to the current end'],
+    ["kts console-consumer --include 'orders.*' --from-time 2h -f '%t %p %o %k %v\\n'", 'the last two hours of several topics, kcat style'],
+    ['kts console-consumer --topic orders --partition 0 --offset 42 --max-messages 1 --json', 'one record as JSON'],
+  ],
+  async run(args, io) {
+    validate(args);
+    const render = renderer(args, io);
+    const config = consumerConfig(args, io);
+    let processed = 0;
+    try {
+      await withClient(args, io, config, async (client) => {
+        processed = await consume(args, io, client, render);
+      });
+    } finally {
+      io.stderr.write(`Processed a total of ${processed} messages\n`);
+    }
+    return 0;
+  },
+};
+
+function validate(args: ParsedArgs): void {
+  if (args.group !== undefined) {
+    throw new UsageError('--group is not supported yet: kts has no consumer groups until the groups issue lands', 'read without a group: drop --group (and use --from-beginning or --offset)');
+  }
+  const hasTopic = typeof args.topic === 'string';
+  const hasInclude = typeof args.include === 'string';
+  if (hasTopic === hasInclude) throw new UsageError('Exactly one of --topic or --include is required');
+  if (args.partition !== undefined && !hasTopic) throw new UsageError('--partition needs --topic');
+  if (args.offset !== undefined && args.partition === undefined) throw new UsageError('The partition is required when offset is specified (--partition)');
+  const starts = ['offset', 'from-beginning', 'from-time'].filter((f) => args[f] !== undefined && args[f] !== false);
+  if (starts.length > 1) throw new UsageError(`--${starts[0]} and --${starts[1]} cannot be combined`);
+  if (typeof args.offset === 'string' && !/^(earliest|latest|\d+)$/.test(args.offset)) {
+    throw new UsageError(`--offset must be earliest, latest or a non-negative number, got '${args.offset}'`);
+  }
+  for (const f of ['max-messages', 'timeout-ms', 'partition']) {
+    const v = args[f];
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) throw new UsageError(`--${f} must be a non-negative integer`);
+  }
+  if (args.json === true && args.format !== undefined) throw new UsageError('--json and --format cannot be combined');
+}
+
+type Render = (r: ConsoleRecord) => Buffer;
+
+function renderer(args: ParsedArgs, io: CliIo): Render {
+  if (args.json === true) return (r) => Buffer.from(JSON.stringify(recordToJson(r)) + '\n');
+  if (typeof args.format === 'string') {
+    const parts = compileFormat(args.format);
+    return (r) => renderFormat(parts, r);
+  }
+  const file = typeof args['formatter-config'] === 'string' ? readPropertiesFile(args['formatter-config'], io.cwd, '--formatter-config') : new Map<string, string>();
+  const cfg = formatterConfig(
+    mergeProperties(
+      file,
+      parseKeyValuePairs(stringList(args.property), '--property'),
+      parseKeyValuePairs(stringList(args['formatter-property']), '--formatter-property'),
+    ),
+  );
+  return (r) => formatRecord(cfg, r);
+}
+
+function consumerConfig(args: ParsedArgs, io: CliIo): Map<string, string> {
+  const base = new Map<string, string>([['client.id', 'console-consumer']]);
+  if (typeof args['isolation-level'] === 'string') base.set('isolation.level', args['isolation-level']);
+  return mergeProperties(base, clientConfig(args, io, ['consumer.config', 'command-config'], ['consumer-property', 'command-property']));
+}
+
+async function partitionsToRead(args: ParsedArgs, client: KafkaClient): Promise<TopicPartition[]> {
+  const admin = client.admin;
+  let topics: string[];
+  if (typeof args.topic === 'string') topics = [args.topic];
+  else topics = (await admin.listTopics({ includeInternal: false })).filter(topicMatcher(args.include as string)).sort();
+  if (topics.length === 0) throw new KtsError('KTS_NO_TOPIC', `no topic matches --include '${String(args.include)}'`, 'list topics with kts topics --list');
+  const described = await admin.describeTopics(topics);
+  const tps: TopicPartition[] = [];
+  for (const d of described) for (const p of d.partitions) tps.push({ topic: d.name, partition: p.partition });
+  if (typeof args.partition === 'number') {
+    const one = tps.find((tp) => tp.partition === args.partition);
+    if (!one) throw new KtsError('KAFKA_UNKNOWN_TOPIC_OR_PARTITION', `topic ${String(args.topic)} has no partition ${args.partition}`);
+    return [one];
+  }
+  return tps.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+}
+
+async function seekStart(args: ParsedArgs, consumer: Consumer, tps: TopicPartition[]): Promise<void> {
+  if (args['from-beginning'] === true || args.offset === 'earliest') return consumer.seekToBeginning(tps);
+  if (typeof args['from-time'] === 'string') {
+    const ts = parseTimeSpec(args['from-time'], Date.now());
+    for (const tp of tps) await consumer.seekToTimestamp(tp, ts);
+    return;
+  }
+  if (typeof args.offset === 'string' && /^\d+$/.test(args.offset)) {
+    for (const tp of tps) consumer.seek(tp, Number(args.offset));
+    return;
+  }
+  return consumer.seekToEnd(tps);
+}
+
+function toConsoleRecord(r: ConsumerRecord): ConsoleRecord {
+  return { ...r, leaderEpoch: r.leaderEpoch ?? -1 };
+}
+
+async function consume(args: ParsedArgs, io: CliIo, client: KafkaClient, render: Render): Promise<number> {
+  const tps = await partitionsToRead(args, client);
+  const consumer = client.consumer();
+  consumer.assign(tps);
+  await seekStart(args, consumer, tps);
+  const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
+  const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
+  const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
+  let processed = 0;
+  let lastRecordAt = Date.now();
+  try {
+    while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
+      const idleLeft = idleMs - (Date.now() - lastRecordAt);
+      if (idleLeft <= 0) break;
+      const batch = await raceStop(consumer.poll(Math.max(1, Math.min(POLL_MS, idleLeft))), io.interrupted, null);
+      if (batch === null) break;
+      if (batch.length > 0) lastRecordAt = Date.now();
+      for (const rec of batch) {
+        if (processed >= maxMessages) break;
+        if (remaining !== null) {
+          const end = remaining.get(tpKey(rec));
+          if (end === undefined || rec.offset >= end) continue;
+          if (rec.offset + 1 >= end) remaining.delete(tpKey(rec));
+        }
+        const out = formatOne(args, io, render, rec);
+        if (out === null) continue;
+        await writeOut(io.stdout, out, io.interrupted);
+        processed += 1;
+      }
+      if (remaining !== null) await dropReached(consumer, remaining, tps);
+    }
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    await consumer.close().catch(() => undefined);
+  }
+  return processed;
+}
+
+function formatOne(args: ParsedArgs, io: CliIo, render: Render, rec: ConsumerRecord): Buffer | null {
+  try {
+    return render(toConsoleRecord(rec));
+  } catch (err) {
+    if (args['skip-message-on-error'] !== true) throw err;
+    io.stderr.write(`kts: error: skipping the record at ${rec.topic}-${rec.partition} offset ${rec.offset}: ${errorMessage(err)}\n`);
+    return null;
+  }
+}
+
+/** End offsets to stop at, leaving out partitions already at their end. */
+async function endsToReach(consumer: Consumer, tps: TopicPartition[]): Promise<Map<string, number>> {
+  const ends = await consumer.endOffsets(tps);
+  await dropReached(consumer, ends, tps);
+  return ends;
+}
+
+async function dropReached(consumer: Consumer, remaining: Map<string, number>, tps: TopicPartition[]): Promise<void> {
+  for (const tp of tps) {
+    const end = remaining.get(tpKey(tp));
+    if (end === undefined) continue;
+    if ((await consumer.position(tp)) >= end) remaining.delete(tpKey(tp));
+  }
+}

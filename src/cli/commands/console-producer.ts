@@ -1,0 +1,195 @@
+/**
+ * `kts console-producer`: kafka-console-producer.sh. Reads stdin record by record (lines by
+ * default, parsed like Kafka's LineMessageReader; or JSON lines; or a kcat-style format),
+ * sends each to the topic and exits once every record is acknowledged. Memory stays
+ * bounded: reading pauses while too many bytes await acknowledgement.
+ */
+import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
+import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
+import { withClient } from '../util/connect.js';
+import { BadLineError, type ParsedRecord, lineReaderConfig, parseLine, splitRecords } from '../util/line-reader.js';
+import { compileInputFormat, parseWithFormat } from '../util/format-string.js';
+import { parseJsonRecord } from '../util/record-json.js';
+import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
+import { raceStop } from '../util/output.js';
+import { UsageError, errorMessage } from '../../util/errors.js';
+import type { Producer } from '../../client/index.js';
+
+/** Bytes of records sent but not yet acknowledged before reading pauses. */
+const MAX_UNACKED_BYTES = 32 * 1024 * 1024;
+const MAX_REPORTED_ERRORS = 10;
+
+const numberOpt = (describe: string) => ({ type: 'number' as const, placeholder: '<n>', describe });
+
+export const consoleProducerCommand: CommandSpec = {
+  name: 'console-producer',
+  mirrors: 'kafka-console-producer.sh',
+  summary: 'Produce records read from stdin',
+  description: [
+    'Each input line becomes a record (parse.key / parse.headers split keys and headers out of it). With --input-format json each line is a JSON record as printed by `kts console-consumer --json` (bytes that are not UTF-8 travel as base64 with "keyEncoding"/"valueEncoding":"base64"), so `consume --json | produce --input-format json` copies records exactly.',
+    'Reader properties (--property / --reader-property): parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.',
+    'Format strings (-f): %k key, %v value, %h headers as name=value,..., %p partition, %T timestamp ms, %t topic (ignored), %% percent; escapes \\n \\r \\t \\\\ \\xHH. The format must end with a record delimiter.',
+    'A line that does not parse is reported with its line number and the exit code is 1; the other lines are still sent.',
+  ].join('\n\n'),
+  options: {
+    ...connectionOptions,
+    topic: { type: 'string', placeholder: '<topic>', describe: 'The topic to produce to (required).' },
+    partition: { type: 'number', placeholder: '<n>', describe: 'Send every record to this partition (default: by key hash, sticky for null keys).' },
+    'input-format': { type: 'string', choices: ['line', 'json'], default: 'line', describe: 'line: Kafka\'s line reader; json: one JSON record per line.' },
+    format: { type: 'string', alias: 'f', placeholder: '<fmt>', describe: "kcat-style input format, e.g. '%k %v\\n' (see the description)." },
+    sync: { type: 'boolean', describe: 'Send records one at a time, waiting for each acknowledgement.' },
+    'compression-codec': { type: 'string', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], describe: 'compression.type of the producer.' },
+    'batch-size': numberOpt('batch.size: bytes per partition batch (default 16384).'),
+    'max-partition-memory-bytes': numberOpt('batch.size as well (Kafka\'s older name; wins over --batch-size).'),
+    timeout: numberOpt('linger.ms: how long to wait to fill a batch (default 1000 as in Kafka).'),
+    'request-required-acks': { type: 'string', placeholder: '<acks>', choices: ['-1', '0', '1', 'all'], describe: 'acks: -1/all (default), 1 or 0.' },
+    'request-timeout-ms': numberOpt('request.timeout.ms (default 1500).'),
+    'message-send-max-retries': numberOpt('retries (default 3).'),
+    'retry-backoff-ms': numberOpt('retry.backoff.ms (default 100).'),
+    'metadata-expiry-ms': numberOpt('metadata.max.age.ms (default 300000).'),
+    'max-block-ms': numberOpt('max.block.ms (default 60000).'),
+    'max-memory-bytes': numberOpt('buffer.memory (default 33554432).'),
+    property: { type: 'array', placeholder: '<key=value>', describe: 'A reader property (repeatable); Kafka 4.2 calls it --reader-property.' },
+    'reader-property': { type: 'array', placeholder: '<key=value>', describe: 'A reader property (repeatable), e.g. parse.key=true.' },
+    'reader-config': { type: 'string', placeholder: '<file>', describe: 'Properties file of reader properties; --reader-property wins.' },
+    'producer-property': { type: 'array', placeholder: '<key=value>', describe: 'A producer config (repeatable); the same as --command-property.' },
+    'producer.config': { type: 'string', placeholder: '<file>', describe: 'Producer properties file; the same as --command-config.' },
+    ...jsonOption,
+  },
+  examples: [
+    ['kts console-producer --topic orders < orders.txt', 'one record per line'],
+    ['kts console-producer --topic orders --property parse.key=true --property key.separator=:', 'lines are key:value'],
+    ['kts console-consumer --topic a --from-beginning --until-end --json | kts console-producer --topic b --input-format json', 'copy a topic exactly'],
+    ["kts console-producer --topic orders -f '%k=%v\\n'", 'lines are key=value, kcat style'],
+  ],
+  async run(args, io) {
+    const topic = args.topic;
+    if (typeof topic !== 'string' || topic === '') throw new UsageError('console-producer needs --topic <topic>');
+    const parse = recordParser(args, io);
+    const config = producerConfig(args, io);
+    return withClient(args, io, config, async (client) => {
+      const producer = client.producer();
+      const stats = await produceAll(args, io, producer, topic, parse);
+      await producer.close();
+      if (stats.failed + stats.badRecords > MAX_REPORTED_ERRORS) {
+        io.stderr.write(`kts: ${stats.badRecords} records did not parse and ${stats.failed} were not delivered\n`);
+      }
+      if (args.json === true) io.stdout.write(JSON.stringify({ topic, ...stats }) + '\n');
+      return stats.failed > 0 || stats.badRecords > 0 ? 1 : 0;
+    });
+  },
+};
+
+interface Parser {
+  delimiter: Buffer;
+  parse(bytes: Buffer, n: number): ParsedRecord;
+}
+
+function recordParser(args: ParsedArgs, io: CliIo): Parser {
+  const readerFile = typeof args['reader-config'] === 'string' ? readPropertiesFile(args['reader-config'], io.cwd, '--reader-config') : new Map<string, string>();
+  const props = mergeProperties(
+    readerFile,
+    parseKeyValuePairs(stringList(args.property), '--property'),
+    parseKeyValuePairs(stringList(args['reader-property']), '--reader-property'),
+  );
+  const fmt = args.format;
+  if (typeof fmt === 'string') {
+    if (args['input-format'] === 'json') throw new UsageError('--format and --input-format json cannot be combined');
+    const f = compileInputFormat(fmt);
+    return { delimiter: f.terminator, parse: (b, n) => parseWithFormat(f, b, n) };
+  }
+  if (args['input-format'] === 'json') return { delimiter: Buffer.from('\n'), parse: (b, n) => parseJsonRecord(b.toString('utf8'), n) };
+  const cfg = lineReaderConfig(props);
+  return { delimiter: Buffer.from('\n'), parse: (b, n) => parseLine(cfg, b.toString('utf8'), n) };
+}
+
+/** Kafka's console-producer flags mapped to client configs; explicit configs win. */
+function producerConfig(args: ParsedArgs, io: CliIo): Map<string, string> {
+  const fromFlags = new Map<string, string>([
+    ['client.id', 'console-producer'],
+    ['linger.ms', '1000'],
+    ['request.timeout.ms', '1500'],
+    ['retries', '3'],
+  ]);
+  const map: [string, string][] = [
+    ['compression-codec', 'compression.type'],
+    ['batch-size', 'batch.size'],
+    ['max-partition-memory-bytes', 'batch.size'],
+    ['timeout', 'linger.ms'],
+    ['request-required-acks', 'acks'],
+    ['request-timeout-ms', 'request.timeout.ms'],
+    ['message-send-max-retries', 'retries'],
+    ['retry-backoff-ms', 'retry.backoff.ms'],
+    ['metadata-expiry-ms', 'metadata.max.age.ms'],
+    ['max-block-ms', 'max.block.ms'],
+    ['max-memory-bytes', 'buffer.memory'],
+  ];
+  for (const [flag, key] of map) if (args[flag] !== undefined) fromFlags.set(key, String(args[flag]));
+  return mergeProperties(fromFlags, clientConfig(args, io, ['producer.config', 'command-config'], ['producer-property', 'command-property']));
+}
+
+interface ProduceStats {
+  records: number;
+  failed: number;
+  badRecords: number;
+}
+
+async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic: string, parser: Parser): Promise<ProduceStats> {
+  const stats: ProduceStats = { records: 0, failed: 0, badRecords: 0 };
+  const fixedPartition = typeof args.partition === 'number' ? args.partition : undefined;
+  const sync = args.sync === true;
+  let unackedBytes = 0;
+  let waiters: (() => void)[] = [];
+  const pending = new Set<Promise<void>>();
+  const report = (msg: string): void => {
+    if (stats.failed + stats.badRecords <= MAX_REPORTED_ERRORS) io.stderr.write(`kts: error: ${msg}\n`);
+  };
+  const prompt = (): void => {
+    if (io.stdinIsTty) io.stdout.write('>');
+  };
+  const it = splitRecords(io.stdin, parser.delimiter)[Symbol.asyncIterator]();
+  let n = 0;
+  prompt();
+  for (;;) {
+    const next = await raceStop(it.next(), io.interrupted, null);
+    if (next === null || next.done) break;
+    n += 1;
+    let rec: ParsedRecord;
+    try {
+      rec = parser.parse(next.value, n);
+    } catch (err) {
+      if (!(err instanceof BadLineError)) throw err;
+      stats.badRecords += 1;
+      report(err.message);
+      prompt();
+      continue;
+    }
+    const size = (rec.key?.length ?? 0) + (rec.value?.length ?? 0) + 64;
+    const sent = producer
+      .send({ topic, partition: fixedPartition ?? rec.partition, key: rec.key, value: rec.value, headers: rec.headers, timestampMs: rec.timestampMs })
+      .then(
+        () => {
+          stats.records += 1;
+        },
+        (err: unknown) => {
+          stats.failed += 1;
+          report(`record ${n} was not delivered: ${errorMessage(err)}`);
+        },
+      )
+      .finally(() => {
+        unackedBytes -= size;
+        pending.delete(sent);
+        const w = waiters;
+        waiters = [];
+        for (const wake of w) wake();
+      });
+    pending.add(sent);
+    unackedBytes += size;
+    if (sync) await sent;
+    while (unackedBytes > MAX_UNACKED_BYTES) await new Promise<void>((resolve) => waiters.push(resolve));
+    prompt();
+  }
+  await producer.flush().catch(() => undefined);
+  await Promise.all(pending);
+  return stats;
+}
