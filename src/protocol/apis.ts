@@ -22,6 +22,19 @@ import { initProducerIdRequest, initProducerIdResponse } from './messages/22-ini
 import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse } from './messages/23-offset-for-leader-epoch.js';
 import { saslHandshakeRequest, saslHandshakeResponse } from './messages/17-sasl-handshake.js';
 import { saslAuthenticateRequest, saslAuthenticateResponse } from './messages/36-sasl-authenticate.js';
+import { offsetCommitRequest, offsetCommitResponse } from './messages/08-offset-commit.js';
+import { offsetFetchRequest, offsetFetchResponse } from './messages/09-offset-fetch.js';
+import { findCoordinatorRequest, findCoordinatorResponse } from './messages/10-find-coordinator.js';
+import { joinGroupRequest, joinGroupResponse } from './messages/11-join-group.js';
+import { heartbeatRequest, heartbeatResponse } from './messages/12-heartbeat.js';
+import { leaveGroupRequest, leaveGroupResponse } from './messages/13-leave-group.js';
+import { syncGroupRequest, syncGroupResponse } from './messages/14-sync-group.js';
+import { describeGroupsRequest, describeGroupsResponse } from './messages/15-describe-groups.js';
+import { listGroupsRequest, listGroupsResponse } from './messages/16-list-groups.js';
+import { deleteGroupsRequest, deleteGroupsResponse } from './messages/42-delete-groups.js';
+import { offsetDeleteRequest, offsetDeleteResponse } from './messages/47-offset-delete.js';
+import { consumerGroupHeartbeatRequest, consumerGroupHeartbeatResponse } from './messages/68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeRequest, consumerGroupDescribeResponse } from './messages/69-consumer-group-describe.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -167,6 +180,19 @@ export const allApis: readonly ApiDefinition[] = [
   api(offsetForLeaderEpochRequest, offsetForLeaderEpochResponse),
   api(saslHandshakeRequest, saslHandshakeResponse),
   api(saslAuthenticateRequest, saslAuthenticateResponse),
+  api(offsetCommitRequest, offsetCommitResponse),
+  api(offsetFetchRequest, offsetFetchResponse),
+  api(findCoordinatorRequest, findCoordinatorResponse),
+  api(joinGroupRequest, joinGroupResponse),
+  api(heartbeatRequest, heartbeatResponse),
+  api(leaveGroupRequest, leaveGroupResponse),
+  api(syncGroupRequest, syncGroupResponse),
+  api(describeGroupsRequest, describeGroupsResponse),
+  api(listGroupsRequest, listGroupsResponse),
+  api(deleteGroupsRequest, deleteGroupsResponse),
+  api(offsetDeleteRequest, offsetDeleteResponse),
+  api(consumerGroupHeartbeatRequest, consumerGroupHeartbeatResponse),
+  api(consumerGroupDescribeRequest, consumerGroupDescribeResponse),
 ];
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
