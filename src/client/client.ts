@@ -2,19 +2,160 @@
  * openClient: resolves where to talk (bootstrap servers, a running kts server on the data
  * dir, or the in-process engine) and builds the KafkaClient facade over one transport.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { homedir } from 'node:os';
-import { KtsError } from '../util/errors.js';
-import type { KafkaClient, OpenClientOptions } from './types.js';
+import { buildBrokerConfig, defaultDataDir as brokerDefaultDataDir } from '../broker/config.js';
+import { KtsError, UsageError } from '../util/errors.js';
+import { KafkaAdmin } from './admin.js';
+import { Cluster, type ClusterOptions } from './cluster.js';
+import { defaultClientConfig, type ClientConfig } from './config.js';
+import { openTcpChannel } from './connection.js';
+import { KafkaConsumer } from './consumer.js';
+import { KafkaProducer } from './producer.js';
+import type { Admin, Consumer, KafkaClient, OpenClientOptions, Producer } from './types.js';
 
 /** --data-dir, else $KTS_DATA_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/kts/data. */
 export function defaultDataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  if (env.KTS_DATA_DIR) return env.KTS_DATA_DIR;
-  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
-  return join(base, 'kts', 'data');
+  return brokerDefaultDataDir(env);
 }
 
-export async function openClient(options: OpenClientOptions): Promise<KafkaClient> {
-  void options;
-  throw new KtsError('KTS_CONNECTION', 'The kts client is being built; openClient is not available in this commit');
+/** Written by a running kts server into its first log dir. */
+export const SERVER_FILE = 'kts-server.json';
+
+interface ServerFile {
+  pid: number;
+  nodeId: number;
+  listeners: string[];
+  startedAt?: string;
+}
+
+export async function openClient(options: OpenClientOptions = {}): Promise<KafkaClient> {
+  const { 'bootstrap.servers': bootstrapFromConfig, ...rest } = options.config ?? {};
+  const config = defaultClientConfig().with(rest);
+  const bootstrap = options.bootstrapServer ?? bootstrapFromConfig;
+  if (bootstrap !== undefined && bootstrap.trim() !== '') {
+    return tcpClient(parseBootstrap(bootstrap), config, bootstrap.trim());
+  }
+  const env = options.env ?? process.env;
+  const dataDir = options.dataDir ?? defaultDataDir(env);
+  const brokerConfig = buildBrokerConfig({ dataDir, env });
+  const running = await runningServer(brokerConfig.logDirs[0] ?? dataDir);
+  if (running) return tcpClient([running], config, `${running.host}:${running.port}`);
+  return inProcessClient(dataDir, config);
+}
+
+function clusterOptions(config: ClientConfig): ClusterOptions {
+  return {
+    clientId: config.string('client.id'),
+    requestTimeoutMs: config.int('request.timeout.ms'),
+    connectTimeoutMs: config.int('socket.connection.setup.timeout.ms'),
+    retryBackoffMs: config.int('retry.backoff.ms'),
+    apiTimeoutMs: config.int('default.api.timeout.ms'),
+    metadataMaxAgeMs: config.int('metadata.max.age.ms'),
+  };
+}
+
+function tcpClient(bootstrap: { host: string; port: number }[], config: ClientConfig, target: string): KafkaClient {
+  const opts = clusterOptions(config);
+  const cluster = new Cluster(bootstrap, (host, port) => openTcpChannel(host, port, opts.connectTimeoutMs), opts);
+  return new Client('tcp', target, cluster, config, async () => undefined);
+}
+
+async function inProcessClient(dataDir: string, config: ClientConfig): Promise<KafkaClient> {
+  void config;
+  throw new KtsError(
+    'KTS_NO_ENGINE',
+    `No kts server is running on ${dataDir}, and this build cannot open the engine in-process yet`,
+    'Start one with `kts server-start` or pass --bootstrap-server',
+  );
+}
+
+/** host:port[,host:port]; `[v6]:port` for IPv6 literals. */
+export function parseBootstrap(value: string): { host: string; port: number }[] {
+  const out: { host: string; port: number }[] = [];
+  for (const part of value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const address = part.replace(/^[A-Za-z_]+:\/\//, '');
+    const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:]+):(\d+)$/.exec(address);
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new UsageError(`Invalid bootstrap server '${part}': expected host:port`, 'Example: --bootstrap-server localhost:9092');
+    }
+    out.push({ host: m[1]!, port });
+  }
+  if (out.length === 0) throw new UsageError('Empty bootstrap server list', 'Example: --bootstrap-server localhost:9092');
+  return out;
+}
+
+/** The listener of a live kts server on this data dir, if any. */
+async function runningServer(logDir: string): Promise<{ host: string; port: number } | null> {
+  let info: ServerFile;
+  try {
+    info = JSON.parse(await readFile(join(logDir, SERVER_FILE), 'utf8')) as ServerFile;
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(info.pid) || !isAlive(info.pid) || !Array.isArray(info.listeners)) return null;
+  for (const listener of info.listeners) {
+    try {
+      const [first] = parseBootstrap(listener);
+      if (first) return { host: first.host === '0.0.0.0' || first.host === '' ? '127.0.0.1' : first.host, port: first.port };
+    } catch {
+      // A listener we cannot parse: try the next one.
+    }
+  }
+  return null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+class Client implements KafkaClient {
+  readonly transport: 'tcp' | 'in-process';
+  readonly target: string;
+  readonly admin: Admin;
+  private readonly cluster: Cluster;
+  private readonly config: ClientConfig;
+  private readonly producers = new Set<Producer>();
+  private readonly consumers = new Set<Consumer>();
+  private readonly stopEngine: () => Promise<void>;
+  private closed = false;
+
+  constructor(transport: 'tcp' | 'in-process', target: string, cluster: Cluster, config: ClientConfig, stopEngine: () => Promise<void>) {
+    this.transport = transport;
+    this.target = target;
+    this.cluster = cluster;
+    this.config = config;
+    this.stopEngine = stopEngine;
+    this.admin = new KafkaAdmin(cluster);
+  }
+
+  producer(config?: Readonly<Record<string, string>>): Producer {
+    const p = new KafkaProducer(this.cluster, this.config.with(config));
+    this.producers.add(p);
+    return p;
+  }
+
+  consumer(config?: Readonly<Record<string, string>>): Consumer {
+    const c = new KafkaConsumer(this.cluster, this.config.with(config));
+    this.consumers.add(c);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await Promise.allSettled([...this.producers].map((p) => p.close()));
+      await Promise.allSettled([...this.consumers].map((c) => c.close()));
+    } finally {
+      this.cluster.close();
+      await this.stopEngine();
+    }
+  }
 }

@@ -33,7 +33,8 @@ export interface RecordMetadata {
   timestampMs: number;
 }
 
-export type TimestampTypeName = 'CreateTime' | 'LogAppendTime';
+/** NoTimestampType: legacy v0 messages, which carry no timestamp (timestampMs is -1). */
+export type TimestampTypeName = 'CreateTime' | 'LogAppendTime' | 'NoTimestampType';
 
 export interface ConsumerRecord {
   topic: string;

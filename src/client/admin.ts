@@ -1,0 +1,428 @@
+/**
+ * The admin client: topic, partition, config, offset, record and log-dir management over
+ * Kafka's admin APIs, with typed results. Per-resource error codes become KafkaErrors
+ * carrying the broker's error message. Topic-level requests go to the controller (or any
+ * broker); broker resources and log dirs to the broker concerned.
+ */
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { UsageError } from '../util/errors.js';
+import { ApiKeys } from './api-keys.js';
+import { ZERO_UUID, type Cluster } from './cluster.js';
+import type { BrokerConnection } from './broker-connection.js';
+import { listOffsets } from './offsets.js';
+import type {
+  Admin,
+  ClusterDescription,
+  ConfigAlteration,
+  ConfigEntry,
+  ConfigResource,
+  ConfigResourceType,
+  ConfigSourceName,
+  CreateTopicResult,
+  DeleteRecordsResult,
+  DescribeConfigsOptions,
+  IsolationLevel,
+  ListOffsetsResult,
+  LogDirDescription,
+  NewTopic,
+  OffsetSpec,
+  TopicDescription,
+  TopicPartition,
+} from './types.js';
+
+const RESOURCE_TYPE: Record<ConfigResourceType, number> = { topic: 2, broker: 4, 'broker-logger': 8 };
+const CONFIG_SOURCES: readonly ConfigSourceName[] = [
+  'UNKNOWN',
+  'DYNAMIC_TOPIC_CONFIG',
+  'DYNAMIC_BROKER_CONFIG',
+  'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  'STATIC_BROKER_CONFIG',
+  'DEFAULT_CONFIG',
+  'DYNAMIC_BROKER_LOGGER_CONFIG',
+  'CLIENT_METRICS_CONFIG',
+  'GROUP_CONFIG',
+];
+const CONFIG_TYPES = ['UNKNOWN', 'BOOLEAN', 'STRING', 'INT', 'SHORT', 'LONG', 'DOUBLE', 'LIST', 'CLASS', 'PASSWORD'];
+const ALTER_OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
+const DEFAULT_TIMEOUT_MS = 30000;
+
+function sourceName(code: number): ConfigSourceName {
+  return CONFIG_SOURCES[code] ?? 'UNKNOWN';
+}
+
+function check(errorCode: number, what: string, message?: string | null): void {
+  if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, message ? `${what}: ${message}` : what);
+}
+
+interface CreateTopicsResponseBody {
+  topics: {
+    name: string;
+    topicId: string;
+    errorCode: number;
+    errorMessage: string | null;
+    numPartitions: number;
+    replicationFactor: number;
+    configs: { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }[] | null;
+  }[];
+}
+
+interface NamedErrorsBody {
+  responses?: { name: string; errorCode: number; errorMessage?: string | null }[];
+  results?: { name: string; errorCode: number; errorMessage?: string | null }[];
+}
+
+interface DescribeConfigsResponseBody {
+  results: {
+    errorCode: number;
+    errorMessage: string | null;
+    resourceName: string;
+    configs: {
+      name: string;
+      value: string | null;
+      readOnly: boolean;
+      isDefault: boolean;
+      configSource: number;
+      isSensitive: boolean;
+      synonyms: { name: string; value: string | null; source: number }[];
+      configType: number;
+      documentation: string | null;
+    }[];
+  }[];
+}
+
+interface AlterConfigsResponseBody {
+  responses: { errorCode: number; errorMessage: string | null; resourceName: string }[];
+}
+
+interface DeleteRecordsResponseBody {
+  topics: { name: string; partitions: { partitionIndex: number; lowWatermark: number; errorCode: number }[] }[];
+}
+
+interface DescribeLogDirsResponseBody {
+  errorCode: number;
+  results: {
+    errorCode: number;
+    logDir: string;
+    totalBytes: number;
+    usableBytes: number;
+    topics: { name: string; partitions: { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[] }[];
+  }[];
+}
+
+interface DescribeClusterResponseBody {
+  errorCode: number;
+  errorMessage: string | null;
+  clusterId: string;
+  controllerId: number;
+  brokers: { brokerId: number; host: string; port: number; rack: string | null }[];
+}
+
+export class KafkaAdmin implements Admin {
+  private readonly cluster: Cluster;
+
+  constructor(cluster: Cluster) {
+    this.cluster = cluster;
+  }
+
+  async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreateTopicResult[]> {
+    const body = await this.onController<CreateTopicsResponseBody>(ApiKeys.CreateTopics, () => ({
+      topics: topics.map((t) => ({
+        name: t.topic,
+        numPartitions: t.replicaAssignment ? -1 : (t.numPartitions ?? -1),
+        replicationFactor: t.replicaAssignment ? -1 : (t.replicationFactor ?? -1),
+        assignments: [...(t.replicaAssignment ?? new Map<number, readonly number[]>())].map(([partitionIndex, brokerIds]) => ({
+          partitionIndex,
+          brokerIds: [...brokerIds],
+        })),
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      validateOnly: options.validateOnly ?? false,
+    }), options.validateOnly ? 1 : 0);
+    for (const t of body.topics) check(t.errorCode, `create topic ${t.name}`, t.errorMessage);
+    invalidateAll(this.cluster, topics.map((t) => t.topic));
+    return body.topics.map((t) => ({
+      topic: t.name,
+      topicId: t.topicId ?? ZERO_UUID,
+      numPartitions: t.numPartitions ?? -1,
+      replicationFactor: t.replicationFactor ?? -1,
+      configs: (t.configs ?? []).map((c) => ({
+        name: c.name,
+        value: c.value,
+        readOnly: c.readOnly,
+        source: sourceName(c.configSource),
+        isSensitive: c.isSensitive,
+      })),
+    }));
+  }
+
+  async deleteTopics(topics: readonly string[], options: { timeoutMs?: number } = {}): Promise<void> {
+    const body = await this.onController<NamedErrorsBody>(ApiKeys.DeleteTopics, () => ({
+      topicNames: [...topics],
+      topics: topics.map((name) => ({ name, topicId: ZERO_UUID })),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    }));
+    for (const r of body.responses ?? []) check(r.errorCode, `delete topic ${r.name}`, r.errorMessage);
+    invalidateAll(this.cluster, topics);
+  }
+
+  async listTopics(options: { includeInternal?: boolean } = {}): Promise<string[]> {
+    const snapshot = await this.cluster.retry(() => this.cluster.refreshMetadata(null));
+    return [...snapshot.topics.values()]
+      .filter((t) => t.errorCode === ErrorCode.NONE && (options.includeInternal || !t.isInternal))
+      .map((t) => t.name)
+      .sort();
+  }
+
+  async describeTopics(topics?: readonly string[]): Promise<TopicDescription[]> {
+    const snapshot = await this.cluster.retry(() => this.cluster.refreshMetadata(topics ?? null));
+    const names = topics ?? [...snapshot.topics.keys()].sort();
+    return names.map((name) => {
+      const t = snapshot.topics.get(name);
+      if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+      check(t.errorCode, `topic ${name}`);
+      return {
+        name,
+        topicId: t.topicId,
+        isInternal: t.isInternal,
+        partitions: t.partitions.map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+          offlineReplicas: p.offlineReplicas,
+        })),
+      };
+    });
+  }
+
+  async createPartitions(
+    requests: readonly { topic: string; totalCount: number; assignments?: readonly (readonly number[])[] }[],
+    options: { validateOnly?: boolean; timeoutMs?: number } = {},
+  ): Promise<void> {
+    const body = await this.onController<NamedErrorsBody>(ApiKeys.CreatePartitions, () => ({
+      topics: requests.map((r) => ({
+        name: r.topic,
+        count: r.totalCount,
+        assignments: r.assignments ? r.assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })) : null,
+      })),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      validateOnly: options.validateOnly ?? false,
+    }));
+    for (const r of body.results ?? []) check(r.errorCode, `create partitions for ${r.name}`, r.errorMessage);
+    invalidateAll(this.cluster, requests.map((r) => r.topic));
+  }
+
+  async describeConfigs(resource: ConfigResource, options: DescribeConfigsOptions = {}): Promise<ConfigEntry[]> {
+    const { body } = await this.cluster.retry(async () => {
+      const conn = await this.connectionFor(resource);
+      return conn.call<DescribeConfigsResponseBody>(ApiKeys.DescribeConfigs, () => ({
+        resources: [
+          {
+            resourceType: resourceTypeCode(resource.type),
+            resourceName: resource.name,
+            configurationKeys: options.keys ? [...options.keys] : null,
+          },
+        ],
+        includeSynonyms: options.includeSynonyms ?? false,
+        includeDocumentation: options.includeDocumentation ?? false,
+      }), { minVersion: options.includeDocumentation ? 3 : options.includeSynonyms ? 1 : 0 });
+    });
+    const result = body.results[0];
+    if (!result) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'DescribeConfigs returned no result');
+    check(result.errorCode, `describe configs of ${resource.type} ${resource.name}`, result.errorMessage);
+    return result.configs.map((c) => {
+      const source = c.configSource !== undefined && c.configSource >= 0 ? sourceName(c.configSource) : c.isDefault ? 'DEFAULT_CONFIG' : 'UNKNOWN';
+      return {
+        name: c.name,
+        value: c.value,
+        source,
+        readOnly: c.readOnly,
+        isDefault: source === 'DEFAULT_CONFIG' || (c.isDefault ?? false),
+        isSensitive: c.isSensitive,
+        synonyms: (c.synonyms ?? []).map((s) => ({ name: s.name, value: s.value, source: sourceName(s.source) })),
+        type: CONFIG_TYPES[c.configType ?? 0] ?? 'UNKNOWN',
+        documentation: c.documentation ?? null,
+      };
+    });
+  }
+
+  async alterConfigs(resource: ConfigResource, configs: Readonly<Record<string, string>>, options: { validateOnly?: boolean } = {}): Promise<void> {
+    await this.alter(resource, ApiKeys.AlterConfigs, () => ({
+      resources: [
+        {
+          resourceType: resourceTypeCode(resource.type),
+          resourceName: resource.name,
+          configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+      validateOnly: options.validateOnly ?? false,
+    }));
+  }
+
+  async incrementalAlterConfigs(
+    resource: ConfigResource,
+    alterations: readonly ConfigAlteration[],
+    options: { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    for (const a of alterations) {
+      if (a.op !== 'delete' && a.value === undefined) throw new UsageError(`Config ${a.name}: ${a.op} needs a value`);
+    }
+    await this.alter(resource, ApiKeys.IncrementalAlterConfigs, () => ({
+      resources: [
+        {
+          resourceType: resourceTypeCode(resource.type),
+          resourceName: resource.name,
+          configs: alterations.map((a) => ({ name: a.name, configOperation: ALTER_OPS[a.op], value: a.value ?? null })),
+        },
+      ],
+      validateOnly: options.validateOnly ?? false,
+    }));
+  }
+
+  listOffsets(
+    queries: readonly (TopicPartition & { spec: OffsetSpec })[],
+    options: { isolationLevel?: IsolationLevel } = {},
+  ): Promise<ListOffsetsResult[]> {
+    return listOffsets(this.cluster, queries, options.isolationLevel);
+  }
+
+  async deleteRecords(
+    requests: readonly (TopicPartition & { offset: number })[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<DeleteRecordsResult[]> {
+    const results = new Map<string, DeleteRecordsResult>();
+    await this.cluster.retry(async () => {
+      const byLeader = new Map<number, (TopicPartition & { offset: number })[]>();
+      for (const r of requests) {
+        if (results.has(`${r.topic}:${r.partition}`)) continue;
+        const leader = await this.cluster.leaderOf(r.topic, r.partition);
+        byLeader.set(leader, [...(byLeader.get(leader) ?? []), r]);
+      }
+      await Promise.all([...byLeader].map(([leader, rs]) => this.deleteRecordsOn(leader, rs, options.timeoutMs, results)));
+    });
+    return requests.map((r) => results.get(`${r.topic}:${r.partition}`)!);
+  }
+
+  async describeLogDirs(options: { brokerIds?: readonly number[]; topics?: readonly string[] } = {}): Promise<LogDirDescription[]> {
+    let topicsFilter: { topic: string; partitions: number[] }[] | null = null;
+    if (options.topics) {
+      const described = await this.describeTopics(options.topics);
+      topicsFilter = described.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partition) }));
+    }
+    const brokerIds = options.brokerIds ?? (await this.describeCluster()).brokers.map((b) => b.nodeId);
+    const out: LogDirDescription[] = [];
+    for (const brokerId of brokerIds) {
+      const { body } = await this.cluster.retry(async () => {
+        const conn = await this.cluster.node(brokerId);
+        return conn.call<DescribeLogDirsResponseBody>(ApiKeys.DescribeLogDirs, () => ({ topics: topicsFilter }));
+      });
+      check(body.errorCode ?? ErrorCode.NONE, `describe log dirs of broker ${brokerId}`);
+      for (const r of body.results) {
+        out.push({
+          brokerId,
+          logDir: r.logDir,
+          error: r.errorCode === ErrorCode.NONE ? null : new KafkaError(r.errorCode).message,
+          totalBytes: r.totalBytes ?? -1,
+          usableBytes: r.usableBytes ?? -1,
+          topics: r.topics.map((t) => ({
+            topic: t.name,
+            partitions: t.partitions.map((p) => ({
+              partition: p.partitionIndex,
+              sizeBytes: p.partitionSize,
+              offsetLag: p.offsetLag,
+              isFutureKey: p.isFutureKey,
+            })),
+          })),
+        });
+      }
+    }
+    return out;
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    const viaMetadata = async (): Promise<ClusterDescription> => {
+      const snapshot = await this.cluster.refreshMetadata([]);
+      return { clusterId: snapshot.clusterId, controllerId: snapshot.controllerId, brokers: snapshot.brokers };
+    };
+    return this.cluster.retry(async () => {
+      const conn = await this.cluster.any();
+      if (!conn.brokerRange(ApiKeys.DescribeCluster)) return viaMetadata();
+      try {
+        conn.version(ApiKeys.DescribeCluster);
+      } catch {
+        return viaMetadata();
+      }
+      const { body } = await conn.call<DescribeClusterResponseBody>(ApiKeys.DescribeCluster, () => ({
+        includeClusterAuthorizedOperations: false,
+        endpointType: 1,
+      }));
+      check(body.errorCode, 'describe cluster', body.errorMessage);
+      return {
+        clusterId: body.clusterId,
+        controllerId: body.controllerId,
+        brokers: body.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? null })),
+      };
+    });
+  }
+
+  // ---- helpers ----
+
+  private async onController<Res>(apiKey: number, build: (version: number) => unknown, minVersion = 0): Promise<Res> {
+    return this.cluster.retry(async () => {
+      const conn = await this.cluster.controller();
+      const { body } = await conn.call<Res>(apiKey, build, { minVersion });
+      return body;
+    });
+  }
+
+  private async connectionFor(resource: ConfigResource): Promise<BrokerConnection> {
+    if (resource.type !== 'topic' && resource.name !== '') {
+      const id = Number(resource.name);
+      if (!Number.isInteger(id) || id < 0) throw new UsageError(`Invalid broker id '${resource.name}'`);
+      return this.cluster.node(id);
+    }
+    return this.cluster.any();
+  }
+
+  private async alter(resource: ConfigResource, apiKey: number, build: (version: number) => unknown): Promise<void> {
+    const { body } = await this.cluster.retry(async () => {
+      const conn = await this.connectionFor(resource);
+      return conn.call<AlterConfigsResponseBody>(apiKey, build);
+    });
+    for (const r of body.responses) check(r.errorCode, `alter configs of ${resource.type} ${resource.name}`, r.errorMessage);
+  }
+
+  private async deleteRecordsOn(
+    leader: number,
+    requests: (TopicPartition & { offset: number })[],
+    timeoutMs: number | undefined,
+    results: Map<string, DeleteRecordsResult>,
+  ): Promise<void> {
+    const topics = new Map<string, { partitionIndex: number; offset: number }[]>();
+    for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, offset: r.offset }]);
+    const conn = await this.cluster.node(leader);
+    const { body } = await conn.call<DeleteRecordsResponseBody>(ApiKeys.DeleteRecords, () => ({
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+      timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    }));
+    for (const t of body.topics) {
+      for (const p of t.partitions) {
+        if (p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) this.cluster.invalidate(t.name);
+        check(p.errorCode, `delete records of ${t.name}-${p.partitionIndex}`);
+        results.set(`${t.name}:${p.partitionIndex}`, { topic: t.name, partition: p.partitionIndex, lowWatermark: p.lowWatermark });
+      }
+    }
+  }
+}
+
+function resourceTypeCode(type: ConfigResourceType): number {
+  const code = RESOURCE_TYPE[type];
+  if (code === undefined) throw new UsageError(`Unknown config resource type '${String(type)}'`, 'Use topic, broker or broker-logger');
+  return code;
+}
+
+function invalidateAll(cluster: Cluster, topics: readonly string[]): void {
+  for (const t of topics) cluster.invalidate(t);
+}

@@ -1,0 +1,49 @@
+/**
+ * The in-process transport: a FrameChannel that hands each request frame to a broker
+ * engine running in this process (broker.handleFrame), so the local engine is reached
+ * through exactly the same encode/decode path as a TCP broker.
+ */
+import type { FrameChannel } from './connection.js';
+import { ConnectionError } from './connection.js';
+
+/** The part of the broker the in-process channel needs (src/broker/broker.ts's Broker). */
+export interface FrameHandlingBroker {
+  handleFrame(frame: Buffer, conn: { connectionId: string; clientHost: string; listenerName: string }): Promise<Buffer[] | null>;
+}
+
+let nextConnectionId = 0;
+
+export class InProcessChannel implements FrameChannel {
+  readonly address: string;
+  private readonly broker: FrameHandlingBroker;
+  private readonly conn: { connectionId: string; clientHost: string; listenerName: string };
+  private closed = false;
+
+  constructor(broker: FrameHandlingBroker, address: string, listenerName: string) {
+    this.broker = broker;
+    this.address = address;
+    this.conn = { connectionId: `in-process-${nextConnectionId++}`, clientHost: 'in-process', listenerName };
+  }
+
+  async request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
+    if (this.closed) throw new ConnectionError(`Connection to ${this.address} was closed`);
+    // handleFrame takes the message without its size prefix, like the TCP server passes it.
+    const work = this.broker.handleFrame(frame.subarray(4), this.conn);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const chunks = await Promise.race([work, timeout]);
+      if (!expectResponse || chunks === null) return null;
+      const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      return whole.subarray(4);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}

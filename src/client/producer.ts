@@ -1,0 +1,476 @@
+/**
+ * The producer: partitions records (explicit, murmur2 of the key, or sticky), batches them
+ * per partition by batch.size/linger.ms into record batch v2, bounds buffered bytes by
+ * buffer.memory (send() waits when full), and ships batches to partition leaders with
+ * acks, retries and idempotence (InitProducerId + per-partition sequences). At most one
+ * batch per partition is in flight, so order holds across retries; up to
+ * max.in.flight.requests.per.connection requests run per broker.
+ */
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { KtsError, UsageError } from '../util/errors.js';
+import { compressionTypeFromName } from '../records/compression/index.js';
+import { ApiKeys } from './api-keys.js';
+import { isRetriableError, sleep, type Cluster } from './cluster.js';
+import type { ClientConfig } from './config.js';
+import { ConnectionError } from './connection.js';
+import { partitionForKey, StickyPartitioner } from './partitioner.js';
+import { encodeRecordBatch, estimateRecordBytes, type OutgoingRecord } from './batch-codec.js';
+import type { Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition } from './types.js';
+
+interface PendingRecord extends OutgoingRecord {
+  sizeBytes: number;
+  resolve(meta: RecordMetadata): void;
+  reject(err: Error): void;
+}
+
+interface Batch {
+  tp: TopicPartition;
+  key: string;
+  records: PendingRecord[];
+  bytes: number;
+  createdMs: number;
+  lingerTimer: NodeJS.Timeout | null;
+  encoded: Buffer | null;
+  attempts: number;
+}
+
+interface ProduceResponseBody {
+  responses: {
+    name: string;
+    partitionResponses: { index: number; errorCode: number; baseOffset: number; logAppendTimeMs: number; errorMessage?: string | null }[];
+  }[];
+}
+
+interface InitProducerIdResponseBody {
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
+
+interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+const NO_IDENTITY: ProducerIdentity = { producerId: -1, producerEpoch: -1 };
+/** Produce v0-2 carry legacy message sets; kts writes only record batch v2. */
+const PRODUCE_MIN_VERSION = 3;
+const PRODUCE_MAX_VERSION = 11;
+/** Per-record framing beyond key/value/headers, for buffer accounting. */
+const INT32_MAX = 0x7fffffff;
+
+export class KafkaProducer implements Producer {
+  private readonly cluster: Cluster;
+  private readonly acks: number;
+  private readonly compression: number;
+  private readonly lingerMs: number;
+  private readonly batchSize: number;
+  private readonly bufferMemory: number;
+  private readonly maxRequestSize: number;
+  private readonly maxBlockMs: number;
+  private readonly retries: number;
+  private readonly retryBackoffMs: number;
+  private readonly deliveryTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly idempotent: boolean;
+  private readonly ignoreKeys: boolean;
+  private readonly sticky: StickyPartitioner;
+
+  private readonly open = new Map<string, Batch>();
+  private ready: Batch[] = [];
+  private readonly inFlightPartitions = new Set<string>();
+  private readonly inFlightPerBroker = new Map<number, number>();
+  private readonly sequences = new Map<string, number>();
+  private identity: Promise<ProducerIdentity> | null = null;
+  private bufferUsed = 0;
+  private readonly memoryWaiters: (() => void)[] = [];
+  private outstanding = 0;
+  private idleWaiters: (() => void)[] = [];
+  private pumping = false;
+  private pumpAgain = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(cluster: Cluster, config: ClientConfig) {
+    this.cluster = cluster;
+    this.acks = config.acks();
+    this.compression = compressionTypeFromName(config.string('compression.type')) ?? 0;
+    this.lingerMs = config.int('linger.ms');
+    this.batchSize = config.int('batch.size');
+    this.bufferMemory = config.int('buffer.memory');
+    this.maxRequestSize = config.int('max.request.size');
+    this.maxBlockMs = config.int('max.block.ms');
+    this.retries = config.int('retries');
+    this.retryBackoffMs = config.int('retry.backoff.ms');
+    this.deliveryTimeoutMs = config.int('delivery.timeout.ms');
+    this.requestTimeoutMs = config.int('request.timeout.ms');
+    this.maxInFlight = config.int('max.in.flight.requests.per.connection');
+    this.idempotent = config.bool('enable.idempotence');
+    this.ignoreKeys = config.bool('partitioner.ignore.keys');
+    if (this.idempotent && this.acks !== -1) {
+      throw new UsageError('enable.idempotence=true requires acks=all', 'Pass acks=all, or enable.idempotence=false');
+    }
+    if (this.idempotent && this.maxInFlight > 5) {
+      throw new UsageError('enable.idempotence=true requires max.in.flight.requests.per.connection <= 5');
+    }
+    this.sticky = new StickyPartitioner(this.batchSize);
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.closed) throw new KtsError('KTS_PRODUCER_CLOSED', 'send() after the producer was closed');
+    const outgoing = toOutgoing(record);
+    const sizeBytes = estimateRecordBytes(outgoing);
+    if (sizeBytes > this.maxRequestSize || sizeBytes > this.bufferMemory) {
+      throw new KafkaError(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `record of about ${sizeBytes} bytes is larger than max.request.size (${this.maxRequestSize}) or buffer.memory (${this.bufferMemory})`,
+      );
+    }
+    const partition = await this.choosePartition(record, outgoing, sizeBytes);
+    await this.reserveMemory(sizeBytes);
+    this.outstanding++;
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      this.append({ topic: record.topic, partition }, { ...outgoing, sizeBytes, resolve, reject });
+    });
+  }
+
+  async flush(): Promise<void> {
+    for (const batch of [...this.open.values()]) this.seal(batch);
+    void this.pump();
+    if (this.outstanding === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  // ---- accumulating ----
+
+  private async choosePartition(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number): Promise<number> {
+    const meta = await this.topicMetadata(record.topic);
+    const count = meta.partitions.length;
+    if (record.partition !== undefined) {
+      if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= count) {
+        throw new KafkaError(
+          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          `partition ${record.partition} of topic ${record.topic} does not exist (it has ${count} partitions)`,
+        );
+      }
+      return record.partition;
+    }
+    if (outgoing.key !== null && !this.ignoreKeys) return partitionForKey(outgoing.key, count);
+    return this.sticky.partition(record.topic, count, sizeBytes);
+  }
+
+  /** Metadata for a produce target; waits up to max.block.ms for the topic to appear. */
+  private async topicMetadata(topic: string) {
+    const deadline = Date.now() + this.maxBlockMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.cluster.topic(topic, false, true);
+      } catch (err) {
+        if (!isRetriableError(err) || Date.now() >= deadline) {
+          if (err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+            throw new KafkaError(err.errorCode, `topic ${topic} does not exist (waited ${this.maxBlockMs} ms)`);
+          }
+          throw err;
+        }
+        await sleep(Math.min(this.retryBackoffMs * 2 ** Math.min(attempt, 4), 1000));
+      }
+    }
+  }
+
+  private async reserveMemory(bytes: number): Promise<void> {
+    const deadline = Date.now() + this.maxBlockMs;
+    while (this.bufferUsed + bytes > this.bufferMemory) {
+      // Full buffer: make sure buffered batches are on their way, then wait for a completion.
+      for (const batch of [...this.open.values()]) this.seal(batch);
+      void this.pump();
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new KtsError('KTS_BUFFER_FULL', `buffer.memory (${this.bufferMemory} bytes) stayed full for max.block.ms (${this.maxBlockMs} ms)`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.memoryWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.bufferUsed += bytes;
+  }
+
+  private releaseMemory(bytes: number): void {
+    this.bufferUsed -= bytes;
+    for (const wake of this.memoryWaiters.splice(0)) wake();
+  }
+
+  private append(tp: TopicPartition, record: PendingRecord): void {
+    const key = `${tp.topic}:${tp.partition}`;
+    let batch = this.open.get(key);
+    if (batch && batch.records.length > 0 && batch.bytes + record.sizeBytes > Math.max(this.batchSize, 1)) {
+      this.seal(batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = { tp, key, records: [], bytes: 0, createdMs: Date.now(), lingerTimer: null, encoded: null, attempts: 0 };
+      const b = batch;
+      batch.lingerTimer = setTimeout(() => {
+        b.lingerTimer = null;
+        this.seal(b);
+        void this.pump();
+      }, this.lingerMs);
+      this.open.set(key, batch);
+    }
+    batch.records.push(record);
+    batch.bytes += record.sizeBytes;
+    if (batch.bytes >= this.batchSize) {
+      this.seal(batch);
+      void this.pump();
+    }
+  }
+
+  private seal(batch: Batch): void {
+    if (this.open.get(batch.key) !== batch) return;
+    this.open.delete(batch.key);
+    if (batch.lingerTimer) clearTimeout(batch.lingerTimer);
+    batch.lingerTimer = null;
+    this.ready.push(batch);
+  }
+
+  // ---- sending ----
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        await this.dispatchReady();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async dispatchReady(): Promise<void> {
+    const byLeader = new Map<number, Batch[]>();
+    const seen = new Set<string>();
+    for (const batch of this.ready) {
+      if (this.inFlightPartitions.has(batch.key) || seen.has(batch.key)) continue;
+      seen.add(batch.key);
+      let leader: number;
+      try {
+        leader = await this.cluster.leaderOf(batch.tp.topic, batch.tp.partition);
+      } catch (err) {
+        if (!isRetriableError(err) || this.expired(batch)) this.failBatch(batch, err);
+        else this.scheduleRetry();
+        continue;
+      }
+      const list = byLeader.get(leader) ?? [];
+      list.push(batch);
+      byLeader.set(leader, list);
+    }
+    for (const [leader, batches] of byLeader) {
+      if ((this.inFlightPerBroker.get(leader) ?? 0) >= this.maxInFlight) continue;
+      const taken = this.takeForRequest(batches);
+      if (taken.length === 0) continue;
+      this.inFlightPerBroker.set(leader, (this.inFlightPerBroker.get(leader) ?? 0) + 1);
+      for (const b of taken) this.inFlightPartitions.add(b.key);
+      void this.sendRequest(leader, taken).finally(() => {
+        this.inFlightPerBroker.set(leader, (this.inFlightPerBroker.get(leader) ?? 1) - 1);
+        for (const b of taken) this.inFlightPartitions.delete(b.key);
+        void this.pump();
+      });
+    }
+  }
+
+  /** Batches for one request, bounded by max.request.size; removed from the ready queue. */
+  private takeForRequest(candidates: Batch[]): Batch[] {
+    const taken: Batch[] = [];
+    let bytes = 0;
+    for (const b of candidates) {
+      if (taken.length > 0 && bytes + b.bytes > this.maxRequestSize) break;
+      taken.push(b);
+      bytes += b.bytes;
+    }
+    const set = new Set(taken);
+    this.ready = this.ready.filter((b) => !set.has(b) && b.records.length > 0);
+    return taken;
+  }
+
+  private async sendRequest(leader: number, batches: Batch[]): Promise<void> {
+    let response: ProduceResponseBody | null;
+    try {
+      const identity = await this.producerIdentity();
+      for (const b of batches) this.encode(b, identity);
+      const conn = await this.cluster.node(leader);
+      const r = await conn.send<ProduceResponseBody>(ApiKeys.Produce, () => this.produceBody(batches), {
+        minVersion: PRODUCE_MIN_VERSION,
+        maxVersion: PRODUCE_MAX_VERSION,
+        expectResponse: this.acks !== 0,
+        timeoutMs: this.requestTimeoutMs + 5000,
+      });
+      response = r ? r.body : null;
+    } catch (err) {
+      for (const b of batches) this.retryOrFail(b, err);
+      return;
+    }
+    if (response === null) {
+      for (const b of batches) this.completeBatch(b, -1, -1);
+      return;
+    }
+    this.handleResponse(batches, response);
+  }
+
+  private produceBody(batches: Batch[]): unknown {
+    const topics = new Map<string, { index: number; records: Buffer }[]>();
+    for (const b of batches) {
+      const list = topics.get(b.tp.topic) ?? [];
+      list.push({ index: b.tp.partition, records: b.encoded! });
+      topics.set(b.tp.topic, list);
+    }
+    return {
+      transactionalId: null,
+      acks: this.acks,
+      timeoutMs: this.requestTimeoutMs,
+      topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })),
+    };
+  }
+
+  private encode(batch: Batch, identity: ProducerIdentity): void {
+    if (batch.encoded) return;
+    let baseSequence = -1;
+    if (identity.producerId >= 0) {
+      baseSequence = this.sequences.get(batch.key) ?? 0;
+      this.sequences.set(batch.key, (baseSequence + batch.records.length) % (INT32_MAX + 1));
+    }
+    batch.encoded = encodeRecordBatch(batch.records, {
+      compression: this.compression,
+      producerId: identity.producerId,
+      producerEpoch: identity.producerEpoch,
+      baseSequence,
+    });
+  }
+
+  private handleResponse(batches: Batch[], body: ProduceResponseBody): void {
+    const results = new Map<string, { errorCode: number; baseOffset: number; logAppendTimeMs: number; errorMessage?: string | null }>();
+    for (const t of body.responses) for (const p of t.partitionResponses) results.set(`${t.name}:${p.index}`, p);
+    for (const b of batches) {
+      const r = results.get(b.key);
+      if (!r) {
+        this.failBatch(b, new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `no produce result for ${b.key}`));
+      } else if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+        this.completeBatch(b, r.errorCode === ErrorCode.NONE ? r.baseOffset : -1, r.logAppendTimeMs ?? -1);
+      } else {
+        this.retryOrFail(b, new KafkaError(r.errorCode, r.errorMessage ?? `producing to ${b.key}`));
+      }
+    }
+  }
+
+  private retryOrFail(batch: Batch, err: unknown): void {
+    batch.attempts++;
+    if (!isRetriableError(err) || batch.attempts > this.retries || this.expired(batch) || this.closedAndFailed(err)) {
+      this.failBatch(batch, err);
+      return;
+    }
+    this.cluster.invalidate(batch.tp.topic);
+    this.ready.unshift(batch);
+    this.scheduleRetry();
+  }
+
+  private closedAndFailed(err: unknown): boolean {
+    return this.closed && err instanceof ConnectionError;
+  }
+
+  private expired(batch: Batch): boolean {
+    return Date.now() - batch.createdMs > this.deliveryTimeoutMs;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.pump();
+    }, this.retryBackoffMs);
+  }
+
+  private completeBatch(batch: Batch, baseOffset: number, logAppendTimeMs: number): void {
+    batch.records.forEach((r, i) => {
+      r.resolve({
+        topic: batch.tp.topic,
+        partition: batch.tp.partition,
+        offset: baseOffset >= 0 ? baseOffset + i : -1,
+        timestampMs: logAppendTimeMs >= 0 ? logAppendTimeMs : r.timestampMs,
+      });
+    });
+    this.finish(batch);
+  }
+
+  private failBatch(batch: Batch, err: unknown): void {
+    const error = err instanceof Error ? err : new KtsError('KTS_PRODUCE', String(err));
+    for (const r of batch.records) r.reject(error);
+    this.ready = this.ready.filter((b) => b !== batch);
+    this.finish(batch);
+  }
+
+  private finish(batch: Batch): void {
+    const count = batch.records.length;
+    this.releaseMemory(batch.records.reduce((n, r) => n + r.sizeBytes, 0));
+    batch.records = [];
+    this.outstanding -= count;
+    if (this.outstanding === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** InitProducerId once (idempotence); brokers without it get a plain producer. */
+  private producerIdentity(): Promise<ProducerIdentity> {
+    if (!this.idempotent) return Promise.resolve(NO_IDENTITY);
+    if (!this.identity) {
+      this.identity = this.initProducerId().catch((err: unknown) => {
+        this.identity = null;
+        throw err;
+      });
+    }
+    return this.identity;
+  }
+
+  private async initProducerId(): Promise<ProducerIdentity> {
+    return this.cluster.retry(async () => {
+      const conn = await this.cluster.any();
+      if (!conn.brokerRange(ApiKeys.InitProducerId)) return NO_IDENTITY;
+      const { body } = await conn.call<InitProducerIdResponseBody>(ApiKeys.InitProducerId, () => ({
+        transactionalId: null,
+        transactionTimeoutMs: INT32_MAX,
+        producerId: -1,
+        producerEpoch: -1,
+      }));
+      if (body.errorCode !== ErrorCode.NONE) throw new KafkaError(body.errorCode, 'InitProducerId');
+      return { producerId: body.producerId, producerEpoch: body.producerEpoch };
+    });
+  }
+}
+
+function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+}
+
+function toOutgoing(record: ProducerRecord): OutgoingRecord {
+  if (typeof record.topic !== 'string' || record.topic.length === 0) throw new UsageError('A record needs a topic');
+  const headers: RecordHeader[] = (record.headers ?? []).map((h) => ({ key: h.key, value: h.value }));
+  return {
+    key: toBuffer(record.key),
+    value: toBuffer(record.value),
+    headers,
+    timestampMs: record.timestampMs ?? Date.now(),
+  };
+}
