@@ -144,11 +144,12 @@ export class LogFileScan implements AsyncIterable<LogEntry> {
       const scan = new LogEntryScan(buf.subarray(0, bytesRead), { basePosition: position, maxEntryBytes });
       for (const entry of scan) yield entry;
       const stop = scan.stop!;
-      if (stop.kind !== 'partial' || atEnd) {
+      // A window that ends on an entry boundary or mid-entry just means: read on.
+      if (stop.kind === 'invalid' || atEnd) {
         this.stop = stop;
         return;
       }
-      if (stop.position === position && stop.neededBytes > windowBytes) windowBytes = stop.neededBytes;
+      if (stop.kind === 'partial' && stop.position === position && stop.neededBytes > windowBytes) windowBytes = stop.neededBytes;
       position = stop.position;
     }
   }
