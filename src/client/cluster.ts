@@ -78,6 +78,7 @@ export class Cluster {
   private brokers = new Map<number, BrokerNode>();
   private readonly topics = new Map<string, { meta: TopicMetadata; fetchedAtMs: number }>();
   private lastSnapshot: MetadataSnapshot | null = null;
+  private readonly topicRefreshes = new Map<string, Promise<MetadataSnapshot>>();
   private closed = false;
 
   constructor(bootstrap: readonly { host: string; port: number }[], openChannel: ChannelFactory, options: ClusterOptions) {
@@ -150,7 +151,13 @@ export class Cluster {
   async topic(name: string, forceRefresh = false, allowAutoTopicCreation = false): Promise<TopicMetadata> {
     const cached = this.topics.get(name);
     if (!forceRefresh && cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs) return cached.meta;
-    const snapshot = await this.refreshMetadata([name], allowAutoTopicCreation);
+    // Concurrent lookups of one topic share a single Metadata request.
+    let refresh = this.topicRefreshes.get(name);
+    if (!refresh) {
+      refresh = this.refreshMetadata([name], allowAutoTopicCreation).finally(() => this.topicRefreshes.delete(name));
+      this.topicRefreshes.set(name, refresh);
+    }
+    const snapshot = await refresh;
     const meta = snapshot.topics.get(name);
     if (!meta) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} not in metadata response`);
     if (meta.errorCode !== ErrorCode.NONE) throw new KafkaError(meta.errorCode, `topic ${name}`);

@@ -10,6 +10,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
 import { compressionTypeFromName } from '../records/compression/index.js';
 import { ApiKeys } from './api-keys.js';
+import type { BrokerConnection } from './broker-connection.js';
 import { isRetriableError, sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
 import { ConnectionError } from './connection.js';
@@ -91,6 +92,7 @@ export class KafkaProducer implements Producer {
   private pumpAgain = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private admission: Promise<void> = Promise.resolve();
 
   constructor(cluster: Cluster, config: ClientConfig) {
     this.cluster = cluster;
@@ -127,8 +129,19 @@ export class KafkaProducer implements Producer {
         `record of about ${sizeBytes} bytes is larger than max.request.size (${this.maxRequestSize}) or buffer.memory (${this.bufferMemory})`,
       );
     }
-    const partition = await this.choosePartition(record, outgoing, sizeBytes);
-    await this.reserveMemory(sizeBytes);
+    // Admission is sequential so records keep their send() order even when one of them
+    // waits for metadata or for buffer space.
+    const previous = this.admission;
+    let admitted!: () => void;
+    this.admission = new Promise<void>((resolve) => (admitted = resolve));
+    let partition: number;
+    try {
+      await previous;
+      partition = await this.choosePartition(record, outgoing, sizeBytes);
+      await this.reserveMemory(sizeBytes);
+    } finally {
+      admitted();
+    }
     this.outstanding++;
     return new Promise<RecordMetadata>((resolve, reject) => {
       this.append({ topic: record.topic, partition }, { ...outgoing, sizeBytes, resolve, reject });
@@ -446,7 +459,7 @@ export class KafkaProducer implements Producer {
   private async initProducerId(): Promise<ProducerIdentity> {
     return this.cluster.retry(async () => {
       const conn = await this.cluster.any();
-      if (!conn.brokerRange(ApiKeys.InitProducerId)) return NO_IDENTITY;
+      if (!supportsInitProducerId(conn)) return NO_IDENTITY;
       const { body } = await conn.call<InitProducerIdResponseBody>(ApiKeys.InitProducerId, () => ({
         transactionalId: null,
         transactionTimeoutMs: INT32_MAX,
@@ -456,6 +469,16 @@ export class KafkaProducer implements Producer {
       if (body.errorCode !== ErrorCode.NONE) throw new KafkaError(body.errorCode, 'InitProducerId');
       return { producerId: body.producerId, producerEpoch: body.producerEpoch };
     });
+  }
+}
+
+/** False when the broker (Kafka < 0.11) or this build's codec lacks InitProducerId. */
+function supportsInitProducerId(conn: BrokerConnection): boolean {
+  try {
+    conn.version(ApiKeys.InitProducerId);
+    return true;
+  } catch {
+    return false;
   }
 }
 
