@@ -30,7 +30,7 @@ export const topicsCommand: CommandSpec = {
   mirrors: 'kafka-topics.sh',
   summary: 'Create, list, describe, alter and delete topics',
   description:
-    'Mirrors kafka-topics.sh: exactly one of --create, --list, --describe, --alter, --delete. --topic is a regular expression matched against whole topic names, except with --create.',
+    'Exactly one of --create, --list, --describe, --alter, --delete. --topic is a regular expression matched against whole topic names, except with --create.',
   options: {
     ...connectionOptions,
     create: { type: 'boolean', describe: 'Create a topic (needs --topic).' },
