@@ -11,6 +11,7 @@ import { getOffsetsCommand } from './commands/get-offsets.js';
 import { configsCommand } from './commands/configs.js';
 import { deleteRecordsCommand } from './commands/delete-records.js';
 import { logDirsCommand } from './commands/log-dirs.js';
+import { dumpLogCommand } from './commands/dump-log.js';
 
 export const commands: readonly CommandSpec[] = [
   topicsCommand,
@@ -20,5 +21,6 @@ export const commands: readonly CommandSpec[] = [
   configsCommand,
   deleteRecordsCommand,
   logDirsCommand,
+  dumpLogCommand,
   versionCommand,
 ];

@@ -1,0 +1,317 @@
+/**
+ * Read-only views of one log entry for dump-log: the batch-level fields Kafka prints
+ * (for record batch v2 and for legacy v0/v1 messages) and the records inside, decoded
+ * with every length checked against the bytes left. Nothing here writes to a log.
+ */
+import { crc32 } from '@node-rs/crc32';
+import * as H from '../records/batch-header.js';
+import { compressionName, decompress } from '../records/compression/index.js';
+import { ByteCursor } from '../records/varint.js';
+import { CorruptDataError } from '../util/errors.js';
+import type { LogEntry } from './log-scan.js';
+
+export type TimestampTypeName = 'CreateTime' | 'LogAppendTime' | 'NoTimestampType';
+
+export interface BatchInfo {
+  position: number;
+  size: number;
+  magic: number;
+  baseOffset: number;
+  lastOffset: number;
+  /** Records in the batch; null for legacy entries (Kafka's `countOrNull`). */
+  count: number | null;
+  baseSequence: number;
+  lastSequence: number;
+  producerId: number;
+  producerEpoch: number;
+  partitionLeaderEpoch: number;
+  isTransactional: boolean;
+  isControl: boolean;
+  /** Set when the delete-horizon attribute bit is on (BaseTimestamp then holds it). */
+  deleteHorizonMs: number | null;
+  timestampType: TimestampTypeName;
+  maxTimestamp: number;
+  compressionType: number;
+  compression: string;
+  crc: number;
+  isValid: boolean;
+}
+
+export type ControlInfo =
+  | { kind: 'endTxn'; controlType: 'ABORT' | 'COMMIT'; coordinatorEpoch: number }
+  | { kind: 'other'; controlType: string; typeId: number };
+
+export interface RecordInfo {
+  offset: number;
+  timestamp: number;
+  keySize: number;
+  valueSize: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** v2 only. */
+  sequence?: number;
+  headerKeys?: string[];
+  /** Legacy only: the message's own CRC-32 and whether it matches. */
+  legacy?: { isValid: boolean; crc: number };
+  control?: ControlInfo;
+}
+
+const NO_TIMESTAMP = -1;
+const INT32_MAX = 2147483647;
+const LEGACY_KEY_OFFSET_V0 = 18;
+const LEGACY_KEY_OFFSET_V1 = 26;
+
+export function incrementSequence(sequence: number, increment: number): number {
+  if (sequence > INT32_MAX - increment) return increment - (INT32_MAX - sequence) - 1;
+  return sequence + increment;
+}
+
+/** Last offset of an entry from its header alone (no CRC, no records). */
+export function entryLastOffset(e: LogEntry): number {
+  if (e.magic >= 2 && e.size >= H.RECORD_BATCH_OVERHEAD) return H.lastOffset(e.buf, e.at);
+  return H.readInt64(e.buf, e.at);
+}
+
+export function decodeBatchInfo(entry: LogEntry): BatchInfo {
+  return entry.magic >= 2 ? v2Info(entry) : legacyInfo(entry);
+}
+
+function v2Info(e: LogEntry): BatchInfo {
+  const { buf, at } = e;
+  if (e.size < H.RECORD_BATCH_OVERHEAD) {
+    throw new CorruptDataError(`record batch of ${e.size} bytes is smaller than its ${H.RECORD_BATCH_OVERHEAD} byte header`, e.position);
+  }
+  const attributes = H.attributes(buf, at);
+  const baseOffset = H.baseOffset(buf, at);
+  const lastOffsetDelta = H.lastOffsetDelta(buf, at);
+  const baseSequence = H.baseSequence(buf, at);
+  const crc = H.storedCrc(buf, at);
+  const codec = attributes & H.ATTR_COMPRESSION_MASK;
+  return {
+    position: e.position,
+    size: e.size,
+    magic: e.magic,
+    baseOffset,
+    lastOffset: baseOffset + lastOffsetDelta,
+    count: H.recordsCount(buf, at),
+    baseSequence,
+    lastSequence: baseSequence === -1 ? -1 : incrementSequence(baseSequence, lastOffsetDelta),
+    producerId: H.producerId(buf, at),
+    producerEpoch: H.producerEpoch(buf, at),
+    partitionLeaderEpoch: H.partitionLeaderEpoch(buf, at),
+    isTransactional: (attributes & H.ATTR_TRANSACTIONAL) !== 0,
+    isControl: (attributes & H.ATTR_CONTROL) !== 0,
+    deleteHorizonMs: (attributes & H.ATTR_DELETE_HORIZON) !== 0 ? H.baseTimestamp(buf, at) : null,
+    timestampType: (attributes & H.ATTR_TIMESTAMP_TYPE) !== 0 ? 'LogAppendTime' : 'CreateTime',
+    maxTimestamp: H.maxTimestamp(buf, at),
+    compressionType: codec,
+    compression: compressionName(codec),
+    crc,
+    isValid: H.computeBatchCrc(buf, at) === crc,
+  };
+}
+
+interface LegacyHeader {
+  offset: number;
+  crc: number;
+  magic: number;
+  attributes: number;
+  timestamp: number;
+  isValid: boolean;
+}
+
+/** The message at `buf[at]` (offset + size + message) of `size` bytes in all. */
+function legacyHeader(buf: Buffer, at: number, size: number, position: number): LegacyHeader {
+  const magic = buf.readInt8(at + H.MAGIC_OFFSET);
+  const keyOffset = magic === 0 ? LEGACY_KEY_OFFSET_V0 : LEGACY_KEY_OFFSET_V1;
+  if (size < keyOffset + 8) throw new CorruptDataError(`v${magic} message of ${size} bytes is smaller than its header`, position);
+  const crc = buf.readUInt32BE(at + 12);
+  return {
+    offset: H.readInt64(buf, at),
+    crc,
+    magic,
+    attributes: buf.readInt8(at + 17),
+    timestamp: magic === 0 ? NO_TIMESTAMP : H.readInt64(buf, at + 18),
+    isValid: (crc32(buf.subarray(at + H.MAGIC_OFFSET, at + size)) >>> 0) === crc,
+  };
+}
+
+function legacyTimestampType(h: LegacyHeader): TimestampTypeName {
+  if (h.magic === 0) return 'NoTimestampType';
+  return (h.attributes & H.ATTR_TIMESTAMP_TYPE) !== 0 ? 'LogAppendTime' : 'CreateTime';
+}
+
+function legacyInfo(e: LogEntry): BatchInfo {
+  const h = legacyHeader(e.buf, e.at, e.size, e.position);
+  const codec = h.attributes & H.ATTR_COMPRESSION_MASK;
+  return {
+    position: e.position,
+    size: e.size,
+    magic: e.magic,
+    baseOffset: h.offset,
+    lastOffset: h.offset,
+    count: null,
+    baseSequence: -1,
+    lastSequence: -1,
+    producerId: -1,
+    producerEpoch: -1,
+    partitionLeaderEpoch: -1,
+    isTransactional: false,
+    isControl: false,
+    deleteHorizonMs: null,
+    timestampType: legacyTimestampType(h),
+    maxTimestamp: h.timestamp,
+    compressionType: codec,
+    compression: compressionName(codec),
+    crc: h.crc,
+    isValid: h.isValid,
+  };
+}
+
+export interface DecodeLimits {
+  maxDecompressedBytes: number;
+}
+
+/** Every record of the entry, in order. Throws CorruptDataError (with a file position) on bad bytes. */
+export function decodeRecords(entry: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+  return entry.magic >= 2 ? v2Records(entry, info, limits) : legacyRecords(entry, info, limits);
+}
+
+function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+  const start = e.at + H.RECORD_BATCH_OVERHEAD;
+  const end = e.at + e.size;
+  let cursor: ByteCursor;
+  if (info.compressionType === 0) {
+    cursor = new ByteCursor(e.buf, start, end, e.position - e.at);
+  } else {
+    let plain: Buffer;
+    try {
+      plain = decompress(info.compressionType, e.buf.subarray(start, end), limits.maxDecompressedBytes);
+    } catch (err) {
+      throw new CorruptDataError(`cannot decompress ${info.compression} records: ${(err as Error).message}`, e.position + H.RECORD_BATCH_OVERHEAD);
+    }
+    // Positions inside a decompressed payload have no file position: report the payload start.
+    cursor = new ByteCursor(plain, 0, plain.length, e.position + H.RECORD_BATCH_OVERHEAD);
+  }
+  const count = info.count ?? 0;
+  if (count < 0) throw new CorruptDataError(`negative record count ${count}`, e.position + H.RECORDS_COUNT_OFFSET);
+  const baseTimestamp = H.baseTimestamp(e.buf, e.at);
+  const out: RecordInfo[] = [];
+  for (let i = 0; i < count; i++) out.push(v2Record(cursor, info, baseTimestamp));
+  if (cursor.remaining > 0) cursor.fail(`${cursor.remaining} bytes left after the batch's ${count} records`);
+  return out;
+}
+
+function v2Record(c: ByteCursor, info: BatchInfo, baseTimestamp: number): RecordInfo {
+  const length = c.readVarint();
+  if (length < 0 || length > c.remaining) c.fail(`record length ${length} overruns the batch (${c.remaining} bytes left)`);
+  const recordEnd = c.pos + length;
+  const saved = c.end;
+  c.end = recordEnd;
+  c.readInt8();
+  const timestampDelta = c.readVarlong();
+  const offsetDelta = c.readVarint();
+  const key = c.readVarintBytes('record key');
+  const value = c.readVarintBytes('record value');
+  const headerCount = c.readVarint();
+  if (headerCount < 0 || headerCount > c.remaining) c.fail(`header count ${headerCount} is invalid`);
+  const headerKeys: string[] = [];
+  for (let h = 0; h < headerCount; h++) {
+    const k = c.readVarintBytes('header key');
+    if (k === null) c.fail('null header key');
+    headerKeys.push(k.toString('utf8'));
+    c.readVarintBytes('header value');
+  }
+  if (c.pos !== recordEnd) c.fail(`record declares ${length} bytes but its fields take ${length - (recordEnd - c.pos)}`);
+  c.end = saved;
+  const rec: RecordInfo = {
+    offset: info.baseOffset + offsetDelta,
+    timestamp: info.timestampType === 'LogAppendTime' ? info.maxTimestamp : baseTimestamp + timestampDelta,
+    keySize: key === null ? -1 : key.length,
+    valueSize: value === null ? -1 : value.length,
+    key,
+    value,
+    sequence: info.baseSequence === -1 ? -1 : incrementSequence(info.baseSequence, offsetDelta),
+    headerKeys,
+  };
+  if (info.isControl) rec.control = controlInfo(key, value);
+  return rec;
+}
+
+const CONTROL_TYPES = ['ABORT', 'COMMIT', 'LEADER_CHANGE', 'SNAPSHOT_HEADER', 'SNAPSHOT_FOOTER', 'KRAFT_VERSION', 'KRAFT_VOTERS'];
+
+function controlInfo(key: Buffer | null, value: Buffer | null): ControlInfo {
+  const typeId = key !== null && key.length >= 4 ? key.readInt16BE(2) : -1;
+  if ((typeId === 0 || typeId === 1) && value !== null && value.length >= 6) {
+    return { kind: 'endTxn', controlType: typeId === 0 ? 'ABORT' : 'COMMIT', coordinatorEpoch: value.readInt32BE(2) };
+  }
+  return { kind: 'other', controlType: CONTROL_TYPES[typeId] ?? 'UNKNOWN', typeId };
+}
+
+interface LegacyMessage {
+  header: LegacyHeader;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+function legacyMessage(buf: Buffer, at: number, size: number, position: number): LegacyMessage {
+  const header = legacyHeader(buf, at, size, position);
+  const c = new ByteCursor(buf, at + (header.magic === 0 ? LEGACY_KEY_OFFSET_V0 : LEGACY_KEY_OFFSET_V1), at + size, position - at);
+  const key = legacyBytes(c, 'key');
+  const value = legacyBytes(c, 'value');
+  if (c.remaining !== 0) c.fail(`${c.remaining} unexpected bytes after the message value`);
+  return { header, key, value };
+}
+
+function legacyBytes(c: ByteCursor, what: string): Buffer | null {
+  const len = c.readInt32();
+  if (len < 0) return null;
+  return c.readBytes(len, what);
+}
+
+function legacyRecord(m: LegacyMessage, offset: number, timestamp: number): RecordInfo {
+  return {
+    offset,
+    timestamp,
+    keySize: m.key === null ? -1 : m.key.length,
+    valueSize: m.value === null ? -1 : m.value.length,
+    key: m.key,
+    value: m.value,
+    legacy: { isValid: m.header.isValid, crc: m.header.crc },
+  };
+}
+
+function legacyRecords(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+  const outer = legacyMessage(e.buf, e.at, e.size, e.position);
+  if (info.compressionType === 0) return [legacyRecord(outer, outer.header.offset, outer.header.timestamp)];
+  if (outer.value === null) throw new CorruptDataError('compressed wrapper message has a null value', e.position);
+  let inner: Buffer;
+  try {
+    inner = decompress(info.compressionType, outer.value, limits.maxDecompressedBytes, { lz4BrokenHeaderChecksum: e.magic === 0 });
+  } catch (err) {
+    throw new CorruptDataError(`cannot decompress ${info.compression} wrapper: ${(err as Error).message}`, e.position);
+  }
+  const messages = innerMessages(inner, e.position);
+  const lastInner = messages.length > 0 ? messages[messages.length - 1]!.header.offset : 0;
+  return messages.map((m) => {
+    // v1 wrappers hold relative inner offsets; v0 wrappers hold absolute ones.
+    const offset = e.magic === 0 ? m.header.offset : outer.header.offset - lastInner + m.header.offset;
+    const timestamp = e.magic === 0 ? NO_TIMESTAMP : info.timestampType === 'LogAppendTime' ? outer.header.timestamp : m.header.timestamp;
+    return legacyRecord(m, offset, timestamp);
+  });
+}
+
+function innerMessages(inner: Buffer, wrapperPosition: number): LegacyMessage[] {
+  const out: LegacyMessage[] = [];
+  let pos = 0;
+  while (pos < inner.length) {
+    if (pos + H.LOG_OVERHEAD > inner.length) throw new CorruptDataError('torn message inside a compressed wrapper', wrapperPosition);
+    const size = H.LOG_OVERHEAD + inner.readInt32BE(pos + 8);
+    if (size < H.LOG_OVERHEAD + 14 || pos + size > inner.length) {
+      throw new CorruptDataError(`inner message size ${size - H.LOG_OVERHEAD} is invalid`, wrapperPosition);
+    }
+    out.push(legacyMessage(inner, pos, size, wrapperPosition));
+    pos += size;
+  }
+  return out;
+}

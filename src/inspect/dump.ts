@@ -1,0 +1,451 @@
+/**
+ * The dump-log engine: reads each file in bounded windows and emits DumpEvents in the
+ * order Kafka's DumpLogSegments prints its lines, collects the mismatch reports Kafka
+ * prints at the end, and records kts's corruption findings (with byte positions) and
+ * per-file summaries. Read-only: no file is ever opened for writing.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { errorMessage } from '../util/errors.js';
+import { decodeBatchInfo, decodeRecords, entryLastOffset, type BatchInfo, type RecordInfo } from './batch.js';
+import type { RecordParser } from './decoders/internal-topics.js';
+import type { DumpEvent, DumpSink, ProblemKind, RecordEvent, ReportKind } from './events.js';
+import { DEFAULT_WINDOW_BYTES, FileWindow } from './file-window.js';
+import { baseOffsetOf, fileKind, type FileKind } from './files.js';
+import * as I from './index-files.js';
+import { LogScanner, type LogEntry } from './log-scan.js';
+import { SummaryBuilder } from './summary.js';
+import { decodeCheckpoint } from './checkpoint.js';
+
+export const INT32_MAX = 2147483647;
+
+export interface DumpOptions {
+  printDataLog: boolean;
+  deepIteration: boolean;
+  skipRecordMetadata: boolean;
+  verifyIndexOnly: boolean;
+  indexSanityCheck: boolean;
+  /** Bytes read after an index entry's position to find its batch. */
+  maxMessageSize: number;
+  /** Bytes of a .log read at most; INT32_MAX means the whole file. */
+  maxBytes: number;
+  parser: RecordParser;
+  cwd: string;
+  windowBytes?: number;
+  maxDecompressedBytes?: number;
+  onProgress?: (path: string, position: number, size: number) => void;
+}
+
+/** The order Kafka prints its end-of-run reports in. */
+const REPORT_ORDER: readonly ReportKind[] = ['indexMismatch', 'timeIndexMismatch', 'timeIndexOutOfOrder', 'indexedOffsetNotFound', 'nonConsecutiveOffsets'];
+/** Reports Kafka builds by prepending to a list, so it prints them newest first. */
+const PREPENDED: ReadonlySet<ReportKind> = new Set(['indexMismatch', 'nonConsecutiveOffsets']);
+
+interface FileContext {
+  path: string;
+  absolutePath: string;
+  summary: SummaryBuilder;
+}
+
+export class Dumper {
+  private readonly opts: DumpOptions;
+  private readonly sink: DumpSink;
+  private readonly reports = new Map<ReportKind, Map<string, [number, number][]>>();
+  problemCount = 0;
+  errorCount = 0;
+
+  constructor(opts: DumpOptions, sink: DumpSink) {
+    this.opts = opts;
+    this.sink = sink;
+  }
+
+  private emit(event: DumpEvent): void {
+    this.sink.emit(event);
+  }
+
+  private problem(ctx: FileContext, kind: ProblemKind, position: number | null, message: string): void {
+    this.problemCount++;
+    ctx.summary.s.problems++;
+    this.emit({ type: 'problem', path: ctx.path, kind, position, message });
+  }
+
+  private error(ctx: FileContext, message: string): void {
+    this.errorCount++;
+    this.emit({ type: 'error', path: ctx.path, message });
+  }
+
+  private report(kind: ReportKind, absolutePath: string, pair: [number, number]): void {
+    let byFile = this.reports.get(kind);
+    if (byFile === undefined) this.reports.set(kind, (byFile = new Map()));
+    let pairs = byFile.get(absolutePath);
+    if (pairs === undefined) byFile.set(absolutePath, (pairs = []));
+    pairs.push(pair);
+  }
+
+  async dumpFile(path: string): Promise<void> {
+    const kind = fileKind(path);
+    const absolutePath = resolve(this.opts.cwd, path);
+    const ctx: FileContext = { path, absolutePath, summary: new SummaryBuilder(kind, 0) };
+    this.emit({ type: 'file', path, kind });
+    try {
+      await this.dumpByKind(ctx, kind);
+    } catch (err) {
+      this.error(ctx, `Cannot read ${path}: ${errorMessage(err)}`);
+      this.problem(ctx, 'unreadable', null, errorMessage(err));
+    }
+    this.emit({ type: 'summary', path, ...ctx.summary.s });
+    await this.sink.drain();
+  }
+
+  private async dumpByKind(ctx: FileContext, kind: FileKind): Promise<void> {
+    switch (kind) {
+      case 'log':
+      case 'kraft-snapshot':
+        return this.dumpLog(ctx, kind);
+      case 'index':
+        return this.dumpIndex(ctx);
+      case 'timeindex':
+        return this.dumpTimeIndex(ctx);
+      case 'txnindex':
+        return this.dumpTxnIndex(ctx);
+      case 'snapshot':
+        return this.dumpProducerSnapshot(ctx);
+      case 'checkpoint':
+        return this.dumpCheckpoint(ctx);
+      case 'unknown':
+        this.emit({ type: 'ignored', path: ctx.path });
+    }
+  }
+
+  /** Emit Kafka's reports (stderr in text mode) once every file is done. */
+  finish(): void {
+    for (const kind of REPORT_ORDER) {
+      for (const [path, pairs] of this.reports.get(kind) ?? []) {
+        this.emit({ type: 'report', report: kind, path, pairs: PREPENDED.has(kind) ? [...pairs].reverse() : pairs });
+      }
+    }
+  }
+
+  private logHeader(ctx: FileContext, kind: FileKind): void {
+    const name = basename(ctx.path);
+    if (kind === 'log') {
+      const base = baseOffsetOf(name);
+      if (base === null) this.error(ctx, `Cannot take a base offset from the file name ${name}`);
+      else this.emit({ type: 'logStart', path: ctx.path, baseOffset: base });
+      return;
+    }
+    if (name === 'bootstrap.checkpoint') {
+      this.emit({ type: 'bootstrapSnapshot', path: ctx.path });
+      return;
+    }
+    const m = /^(\d{20})-(\d{10})\.checkpoint$/.exec(name);
+    if (m === null) this.error(ctx, `${name} is not named <20-digit end offset>-<10-digit epoch>.checkpoint`);
+    else this.emit({ type: 'snapshotStart', path: ctx.path, endOffset: Number(m[1]), epoch: Number(m[2]) });
+  }
+
+  private async dumpLog(ctx: FileContext, kind: FileKind): Promise<void> {
+    this.logHeader(ctx, kind);
+    const win = await FileWindow.open(ctx.absolutePath, this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
+    try {
+      await this.scanLog(ctx, win);
+    } finally {
+      await win.close();
+    }
+  }
+
+  private async scanLog(ctx: FileContext, win: FileWindow): Promise<void> {
+    const summary = ctx.summary;
+    summary.s.bytes = win.size;
+    const end = Math.min(this.opts.maxBytes, win.size);
+    const scanner = new LogScanner(win, 0, end);
+    const state = { lastRecordOffset: -1, prevBatch: null as BatchInfo | null };
+    let sinceProgress = 0;
+    for (let entry = await scanner.next(); entry !== null; entry = await scanner.next()) {
+      this.logEntry(ctx, entry, state);
+      sinceProgress += entry.size;
+      if (sinceProgress >= 4 * 1024 * 1024) {
+        sinceProgress = 0;
+        this.opts.onProgress?.(ctx.path, entry.position + entry.size, win.size);
+        await this.sink.drain();
+      }
+    }
+    const validBytes = scanner.nextPosition;
+    summary.s.validBytes = validBytes;
+    summary.s.invalidBytes = end - validBytes;
+    const stop = scanner.stop;
+    if (stop.kind === 'corrupt') {
+      this.error(ctx, `${stop.reason} in file ${ctx.path} (at byte ${stop.position}).`);
+      this.problem(ctx, 'corrupt-entry', stop.position, stop.reason);
+    } else if (stop.kind === 'torn' && end === win.size) {
+      this.problem(ctx, 'torn-tail', stop.position, stop.reason);
+    }
+    if (end - validBytes > 0 && this.opts.maxBytes === INT32_MAX) {
+      this.emit({ type: 'invalidBytes', path: ctx.path, name: basename(ctx.path), position: validBytes, count: end - validBytes });
+    }
+  }
+
+  private logEntry(ctx: FileContext, entry: LogEntry, state: { lastRecordOffset: number; prevBatch: BatchInfo | null }): void {
+    let info: BatchInfo;
+    try {
+      info = decodeBatchInfo(entry);
+    } catch (err) {
+      this.error(ctx, errorMessage(err));
+      this.problem(ctx, 'corrupt-entry', entry.position, errorMessage(err));
+      return;
+    }
+    this.emit({ type: 'batch', path: ctx.path, ...info });
+    ctx.summary.batch(info);
+    this.checkBatch(ctx, info, state.prevBatch);
+    state.prevBatch = info;
+    if (!this.opts.deepIteration) return;
+    let records: RecordInfo[];
+    try {
+      records = decodeRecords(entry, info, { maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 256 * 1024 * 1024 });
+    } catch (err) {
+      this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
+      this.problem(ctx, 'decode-error', info.position, errorMessage(err));
+      return;
+    }
+    if (info.magic < 2) ctx.summary.innerRecords(records.length);
+    for (const rec of records) {
+      if (state.lastRecordOffset !== -1 && rec.offset !== state.lastRecordOffset + 1) {
+        this.report('nonConsecutiveOffsets', ctx.absolutePath, [state.lastRecordOffset, rec.offset]);
+      }
+      state.lastRecordOffset = rec.offset;
+      ctx.summary.recordTimestamp(rec.timestamp);
+      this.emit(this.recordEvent(ctx, info, rec));
+    }
+  }
+
+  private checkBatch(ctx: FileContext, info: BatchInfo, prev: BatchInfo | null): void {
+    if (!info.isValid) {
+      this.problem(ctx, 'crc-mismatch', info.position, `stored crc ${info.crc} does not match the ${info.magic >= 2 ? 'CRC-32C' : 'CRC-32'} of the batch`);
+    }
+    if (prev === null) return;
+    if (info.baseOffset <= prev.lastOffset) {
+      this.problem(ctx, 'offset-regression', info.position, `base offset ${info.baseOffset} is not above the previous batch's last offset ${prev.lastOffset}`);
+    }
+    if (info.maxTimestamp >= 0 && info.maxTimestamp < prev.maxTimestamp && !info.isControl && !prev.isControl) {
+      this.problem(ctx, 'timestamp-regression', info.position, `max timestamp ${info.maxTimestamp} is below the previous batch's ${prev.maxTimestamp}`);
+    }
+  }
+
+  private recordEvent(ctx: FileContext, info: BatchInfo, rec: RecordInfo): RecordEvent {
+    const ev: RecordEvent = {
+      type: 'record',
+      path: ctx.path,
+      magic: info.magic,
+      timestampType: info.timestampType,
+      isControl: info.isControl,
+      offset: rec.offset,
+      timestamp: rec.timestamp,
+      keySize: rec.keySize,
+      valueSize: rec.valueSize,
+    };
+    if (rec.sequence !== undefined) ev.sequence = rec.sequence;
+    if (rec.headerKeys !== undefined) ev.headerKeys = rec.headerKeys;
+    if (rec.legacy !== undefined) ev.legacy = rec.legacy;
+    if (rec.control !== undefined) ev.control = rec.control;
+    if (this.opts.printDataLog && !info.isControl) {
+      try {
+        const parsed = this.opts.parser(rec);
+        if (parsed.key !== undefined) ev.key = parsed.key;
+        if (parsed.payload !== undefined) ev.payload = parsed.payload;
+      } catch (err) {
+        this.error(ctx, errorMessage(err));
+      }
+    }
+    return ev;
+  }
+
+  private siblingPath(ctx: FileContext, suffix: string): string {
+    return join(dirname(ctx.absolutePath), `${basename(ctx.absolutePath).split('.')[0]}${suffix}`);
+  }
+
+  private async readSideFile(path: string): Promise<Buffer | null> {
+    return readFile(path).catch(() => null);
+  }
+
+  private async openLog(ctx: FileContext): Promise<FileWindow | null> {
+    try {
+      return await FileWindow.open(this.siblingPath(ctx, '.log'), this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
+    } catch (err) {
+      this.error(ctx, `Cannot open the log segment of ${ctx.path} to verify it against: ${errorMessage(err)}`);
+      return null;
+    }
+  }
+
+  private segmentBase(ctx: FileContext): number {
+    const base = baseOffsetOf(ctx.path);
+    if (base === null) throw new Error(`cannot take a base offset from the file name ${basename(ctx.path)}`);
+    return base;
+  }
+
+  private async dumpIndex(ctx: FileContext): Promise<void> {
+    const base = this.segmentBase(ctx);
+    const buf = await readFile(ctx.absolutePath);
+    ctx.summary.s.bytes = buf.length;
+    const entries = Math.floor(buf.length / I.OFFSET_INDEX_ENTRY_BYTES);
+    if (entries === 0) {
+      this.emit({ type: 'indexEmpty', path: ctx.path });
+      return;
+    }
+    if (this.opts.indexSanityCheck) return this.sanity(ctx, I.offsetIndexSanityError(buf, base, ctx.absolutePath));
+    const log = await this.openLog(ctx);
+    try {
+      let prevOffset = -1;
+      for (let i = 0; i < entries; i++) {
+        const entry = I.offsetIndexEntry(buf, i, base);
+        // Indexes are preallocated: the first zeroed entry after the first marks the end.
+        if (entry.offset === base && i > 0) break;
+        ctx.summary.s.entries++;
+        if (entry.offset <= prevOffset) {
+          this.problem(ctx, 'index-not-monotonic', i * I.OFFSET_INDEX_ENTRY_BYTES, `entry ${i} offset ${entry.offset} is not above the previous ${prevOffset}`);
+        }
+        prevOffset = entry.offset;
+        if (log !== null) await this.verifyIndexEntry(ctx, log, entry, i);
+        if (!this.opts.verifyIndexOnly) this.emit({ type: 'indexEntry', path: ctx.path, ...entry });
+      }
+    } finally {
+      await log?.close();
+    }
+  }
+
+  private async verifyIndexEntry(ctx: FileContext, log: FileWindow, entry: I.OffsetIndexEntry, i: number): Promise<void> {
+    const where = i * I.OFFSET_INDEX_ENTRY_BYTES;
+    if (entry.position < 0 || entry.position >= log.size) {
+      this.report('indexMismatch', ctx.absolutePath, [entry.offset, -1]);
+      this.problem(ctx, 'index-entry-out-of-range', where, `entry ${i} (offset ${entry.offset}) points at position ${entry.position}, outside the ${log.size} byte log`);
+      return;
+    }
+    const scanner = new LogScanner(log, entry.position, entry.position + this.opts.maxMessageSize);
+    const first = await scanner.next();
+    const lastOffset = first === null ? -1 : safeLastOffset(first);
+    if (lastOffset !== entry.offset) {
+      this.report('indexMismatch', ctx.absolutePath, [entry.offset, lastOffset]);
+      this.problem(ctx, 'index-mismatch', where, `entry ${i} maps offset ${entry.offset} to position ${entry.position}, where the batch's last offset is ${lastOffset}`);
+    }
+  }
+
+  private sanity(ctx: FileContext, error: string | null): void {
+    if (error === null) {
+      this.emit({ type: 'sanityPassed', path: ctx.path });
+      return;
+    }
+    this.error(ctx, error);
+    this.problem(ctx, 'sanity-check-failed', null, error);
+  }
+
+  private async dumpTimeIndex(ctx: FileContext): Promise<void> {
+    const base = this.segmentBase(ctx);
+    const buf = await readFile(ctx.absolutePath);
+    ctx.summary.s.bytes = buf.length;
+    if (this.opts.indexSanityCheck) return this.sanity(ctx, I.timeIndexSanityError(buf, base, ctx.absolutePath));
+    const offsetIndex = await this.readSideFile(this.siblingPath(ctx, '.index'));
+    const entries = Math.floor(buf.length / I.TIME_INDEX_ENTRY_BYTES);
+    const log = entries > 0 ? await this.openLog(ctx) : null;
+    try {
+      let prevTimestamp = -1;
+      for (let i = 0; i < entries; i++) {
+        const entry = I.timeIndexEntry(buf, i, base);
+        if (entry.offset === base && i > 0) break;
+        ctx.summary.s.entries++;
+        if (log !== null) {
+          const position = I.lookupPosition(offsetIndex, base, entry.offset);
+          await this.verifyTimeIndexEntry(ctx, log, position, entry, prevTimestamp, i);
+        }
+        if (!this.opts.verifyIndexOnly) this.emit({ type: 'timeIndexEntry', path: ctx.path, ...entry });
+        prevTimestamp = entry.timestamp;
+      }
+    } finally {
+      await log?.close();
+    }
+  }
+
+  private async verifyTimeIndexEntry(
+    ctx: FileContext,
+    log: FileWindow,
+    position: number,
+    entry: I.TimeIndexEntry,
+    prevTimestamp: number,
+    i: number,
+  ): Promise<void> {
+    const where = i * I.TIME_INDEX_ENTRY_BYTES;
+    const scanner = new LogScanner(log, Math.min(position, log.size));
+    let found: LogEntry | null = null;
+    for (let e = await scanner.next(); e !== null; e = await scanner.next()) {
+      if (safeLastOffset(e) >= entry.offset) {
+        found = e;
+        break;
+      }
+    }
+    if (found === null || safeLastOffset(found) !== entry.offset) {
+      const logOffset = found === null ? -1 : safeLastOffset(found);
+      this.report('indexedOffsetNotFound', ctx.absolutePath, [entry.offset, logOffset]);
+      this.problem(ctx, 'time-index-mismatch', where, `entry ${i} offset ${entry.offset} is not the last offset of a batch (found ${logOffset})`);
+      return;
+    }
+    const maxTimestamp = this.maxRecordTimestamp(ctx, found);
+    if (maxTimestamp !== entry.timestamp) {
+      this.report('timeIndexMismatch', ctx.absolutePath, [entry.timestamp, maxTimestamp]);
+      this.problem(ctx, 'time-index-mismatch', where, `entry ${i} timestamp ${entry.timestamp} differs from the batch's max record timestamp ${maxTimestamp}`);
+    }
+    if (prevTimestamp >= entry.timestamp) {
+      this.report('timeIndexOutOfOrder', ctx.absolutePath, [entry.timestamp, prevTimestamp]);
+      this.problem(ctx, 'index-not-monotonic', where, `entry ${i} timestamp ${entry.timestamp} is not above the previous ${prevTimestamp}`);
+    }
+  }
+
+  private maxRecordTimestamp(ctx: FileContext, entry: LogEntry): number {
+    try {
+      const info = decodeBatchInfo(entry);
+      const records = decodeRecords(entry, info, { maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 256 * 1024 * 1024 });
+      return records.reduce((max, r) => Math.max(max, r.timestamp), -1);
+    } catch (err) {
+      this.problem(ctx, 'decode-error', entry.position, `log batch at position ${entry.position}: ${errorMessage(err)}`);
+      return -1;
+    }
+  }
+
+  private async dumpTxnIndex(ctx: FileContext): Promise<void> {
+    const buf = await readFile(ctx.absolutePath);
+    ctx.summary.s.bytes = buf.length;
+    const { entries, error } = I.decodeTxnIndex(buf, ctx.absolutePath);
+    for (const txn of entries) this.emit({ type: 'abortedTxn', path: ctx.path, ...txn });
+    ctx.summary.s.entries = entries.length;
+    if (error !== null) {
+      this.error(ctx, error);
+      this.problem(ctx, 'corrupt-file', entries.length * I.TXN_INDEX_ENTRY_BYTES, error);
+    }
+  }
+
+  private async dumpProducerSnapshot(ctx: FileContext): Promise<void> {
+    const buf = await readFile(ctx.absolutePath);
+    ctx.summary.s.bytes = buf.length;
+    const { entries, error } = I.decodeProducerSnapshot(buf);
+    for (const e of entries) this.emit({ type: 'producerState', path: ctx.path, ...e });
+    ctx.summary.s.entries = entries.length;
+    if (error !== null) {
+      this.error(ctx, error);
+      this.problem(ctx, 'corrupt-file', null, error);
+    }
+  }
+
+  private async dumpCheckpoint(ctx: FileContext): Promise<void> {
+    const text = await readFile(ctx.absolutePath, 'utf8');
+    ctx.summary.s.bytes = Buffer.byteLength(text);
+    const parsed = decodeCheckpoint(basename(ctx.path), text);
+    if (parsed.header !== null) this.emit({ type: 'checkpointHeader', path: ctx.path, ...parsed.header });
+    for (const fields of parsed.entries) this.emit({ type: 'checkpointEntry', path: ctx.path, fields });
+    ctx.summary.s.entries = parsed.entries.length;
+    if (parsed.error !== null) {
+      this.error(ctx, parsed.error.message);
+      this.problem(ctx, 'corrupt-file', parsed.error.position, parsed.error.message);
+    }
+  }
+}
+
+/** Last offset of an entry, legacy or v2, without decoding more than the header. */
+function safeLastOffset(e: LogEntry): number {
+  return entryLastOffset(e);
+}

@@ -1,0 +1,97 @@
+/**
+ * What dump-log finds, as plain data: one event per line Kafka's tool would print (file
+ * headers, batches, records, index entries, ...), the end-of-run reports Kafka prints on
+ * stderr, kts's corruption findings and per-file summaries. Text and `--json` output are
+ * both rendered from these objects; the JSON schema is exactly these shapes.
+ */
+import type { BatchInfo, ControlInfo, TimestampTypeName } from './batch.js';
+import type { FileKind } from './files.js';
+import type { AbortedTxn, ProducerSnapshotEntry } from './index-files.js';
+
+export type ProblemKind =
+  | 'crc-mismatch'
+  | 'torn-tail'
+  | 'corrupt-entry'
+  | 'decode-error'
+  | 'offset-regression'
+  | 'timestamp-regression'
+  | 'index-entry-out-of-range'
+  | 'index-mismatch'
+  | 'index-not-monotonic'
+  | 'time-index-mismatch'
+  | 'sanity-check-failed'
+  | 'corrupt-file'
+  | 'unreadable';
+
+export interface RecordEvent {
+  type: 'record';
+  path: string;
+  magic: number;
+  timestampType: TimestampTypeName;
+  isControl: boolean;
+  offset: number;
+  timestamp: number;
+  keySize: number;
+  valueSize: number;
+  sequence?: number;
+  headerKeys?: string[];
+  legacy?: { isValid: boolean; crc: number };
+  control?: ControlInfo;
+  /** Decoded key / payload, only with --print-data-log (absent when null). */
+  key?: string;
+  payload?: string;
+}
+
+export interface FileSummary {
+  kind: FileKind;
+  bytes: number;
+  validBytes: number;
+  invalidBytes: number;
+  batches: number;
+  /** Records per batch headers (v2) or per message (legacy; inner records with deep iteration). */
+  records: number;
+  magics: Record<string, number>;
+  controlBatches: number;
+  transactionalBatches: number;
+  firstOffset: number | null;
+  lastOffset: number | null;
+  minTimestamp: number | null;
+  maxTimestamp: number | null;
+  codecs: Record<string, number>;
+  producerIds: number[];
+  /** Set when there were more distinct producer ids than `producerIds` lists. */
+  producerIdsTruncated: boolean;
+  /** Index / snapshot files: entries read. */
+  entries: number;
+  problems: number;
+}
+
+export type ReportKind = 'indexMismatch' | 'timeIndexMismatch' | 'timeIndexOutOfOrder' | 'indexedOffsetNotFound' | 'nonConsecutiveOffsets';
+
+export type DumpEvent =
+  | { type: 'file'; path: string; kind: FileKind }
+  | { type: 'logStart'; path: string; baseOffset: number }
+  | { type: 'snapshotStart'; path: string; endOffset: number; epoch: number }
+  | { type: 'bootstrapSnapshot'; path: string }
+  | ({ type: 'batch'; path: string } & BatchInfo)
+  | RecordEvent
+  | { type: 'invalidBytes'; path: string; name: string; position: number; count: number }
+  | { type: 'indexEntry'; path: string; offset: number; position: number }
+  | { type: 'timeIndexEntry'; path: string; timestamp: number; offset: number }
+  | { type: 'indexEmpty'; path: string }
+  | { type: 'sanityPassed'; path: string }
+  | ({ type: 'abortedTxn'; path: string } & AbortedTxn)
+  | ({ type: 'producerState'; path: string } & ProducerSnapshotEntry)
+  | { type: 'checkpointHeader'; path: string; version: number; entries: number }
+  | { type: 'checkpointEntry'; path: string; fields: Record<string, string | number> }
+  | { type: 'ignored'; path: string }
+  | { type: 'error'; path: string; message: string }
+  | { type: 'problem'; path: string; kind: ProblemKind; position: number | null; message: string }
+  | { type: 'report'; report: ReportKind; path: string; pairs: [number, number][] }
+  | ({ type: 'summary'; path: string } & FileSummary);
+
+/** Where the dumper sends events; `drain` lets output catch up (backpressure). */
+export interface DumpSink {
+  emit(event: DumpEvent): void;
+  drain(): Promise<void>;
+}

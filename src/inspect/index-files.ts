@@ -1,0 +1,180 @@
+/**
+ * Read-only decoders for a segment's side files: the offset index (.index, 8-byte
+ * entries), the time index (.timeindex, 12-byte entries), the transaction index
+ * (.txnindex, 34-byte aborted transactions) and the producer state snapshot (.snapshot),
+ * plus the broker-startup sanity checks Kafka runs on the two indexes.
+ */
+import { readInt64 } from '../records/batch-header.js';
+import { crc32c } from '../records/crc32c.js';
+
+export const OFFSET_INDEX_ENTRY_BYTES = 8;
+export const TIME_INDEX_ENTRY_BYTES = 12;
+export const TXN_INDEX_ENTRY_BYTES = 34;
+
+export interface OffsetIndexEntry {
+  offset: number;
+  position: number;
+}
+
+export interface TimeIndexEntry {
+  timestamp: number;
+  offset: number;
+}
+
+export interface AbortedTxn {
+  version: number;
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+  lastStableOffset: number;
+}
+
+/** Entry `i` of an offset index whose segment starts at `baseOffset`. */
+export function offsetIndexEntry(buf: Buffer, i: number, baseOffset: number): OffsetIndexEntry {
+  const at = i * OFFSET_INDEX_ENTRY_BYTES;
+  return { offset: baseOffset + buf.readInt32BE(at), position: buf.readInt32BE(at + 4) };
+}
+
+export function timeIndexEntry(buf: Buffer, i: number, baseOffset: number): TimeIndexEntry {
+  const at = i * TIME_INDEX_ENTRY_BYTES;
+  return { timestamp: readInt64(buf, at), offset: baseOffset + buf.readInt32BE(at + 8) };
+}
+
+/** Kafka's OffsetIndex.sanityCheck: null when the index would be kept at broker startup. */
+export function offsetIndexSanityError(buf: Buffer, baseOffset: number, absolutePath: string): string | null {
+  const entries = Math.floor(buf.length / OFFSET_INDEX_ENTRY_BYTES);
+  if (entries > 0) {
+    const lastOffset = offsetIndexEntry(buf, entries - 1, baseOffset).offset;
+    if (lastOffset < baseOffset) {
+      return `Corrupt index found, index file (${absolutePath}) has non-zero size but the last offset is ${lastOffset} which is less than the base offset ${baseOffset}`;
+    }
+  }
+  if (buf.length % OFFSET_INDEX_ENTRY_BYTES !== 0) {
+    return `Index file ${absolutePath} is corrupt, found ${buf.length} bytes which is neither positive nor a multiple of ${OFFSET_INDEX_ENTRY_BYTES}`;
+  }
+  return null;
+}
+
+/** Kafka's TimeIndex.sanityCheck. */
+export function timeIndexSanityError(buf: Buffer, baseOffset: number, absolutePath: string): string | null {
+  const entries = Math.floor(buf.length / TIME_INDEX_ENTRY_BYTES);
+  if (entries > 0) {
+    const last = timeIndexEntry(buf, entries - 1, baseOffset);
+    const firstTimestamp = timeIndexEntry(buf, 0, baseOffset).timestamp;
+    if (last.timestamp < firstTimestamp) {
+      return `Corrupt time index found, time index file (${absolutePath}) has non-zero size but the last timestamp is ${last.timestamp} which is less than the first timestamp ${firstTimestamp}`;
+    }
+    if (last.offset < baseOffset) {
+      return `Corrupt time index found, time index file (${absolutePath}) has non-zero size but the last offset is ${last.offset} which is less than the first offset ${baseOffset}`;
+    }
+  }
+  if (buf.length % TIME_INDEX_ENTRY_BYTES !== 0) {
+    return `Time index file ${absolutePath} is corrupt, found ${buf.length} bytes which is not positive or not a multiple of ${TIME_INDEX_ENTRY_BYTES}.`;
+  }
+  return null;
+}
+
+/** Kafka's OffsetIndex.lookup: the position of the largest indexed offset <= target, else 0. */
+export function lookupPosition(index: Buffer | null, baseOffset: number, targetOffset: number): number {
+  if (index === null) return 0;
+  let lo = 0;
+  let hi = Math.floor(index.length / OFFSET_INDEX_ENTRY_BYTES) - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsetIndexEntry(index, mid, baseOffset).offset <= targetOffset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found < 0 ? 0 : offsetIndexEntry(index, found, baseOffset).position;
+}
+
+export interface TxnIndexResult {
+  entries: AbortedTxn[];
+  /** Set when the file does not end on an entry boundary or holds an unknown version. */
+  error: string | null;
+}
+
+export function decodeTxnIndex(buf: Buffer, absolutePath: string): TxnIndexResult {
+  const entries: AbortedTxn[] = [];
+  for (let at = 0; at < buf.length; at += TXN_INDEX_ENTRY_BYTES) {
+    if (at + TXN_INDEX_ENTRY_BYTES > buf.length) {
+      return { entries, error: `Found ${buf.length - at} trailing bytes in transaction index ${absolutePath} that do not form an entry (at byte ${at})` };
+    }
+    const version = buf.readInt16BE(at);
+    if (version > 0) {
+      return { entries, error: `Unexpected aborted transaction version ${version} in transaction index ${absolutePath}, current version is 0 (at byte ${at})` };
+    }
+    entries.push({
+      version,
+      producerId: readInt64(buf, at + 2),
+      firstOffset: readInt64(buf, at + 10),
+      lastOffset: readInt64(buf, at + 18),
+      lastStableOffset: readInt64(buf, at + 26),
+    });
+  }
+  return { entries, error: null };
+}
+
+export interface ProducerSnapshotEntry {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  /** null when no transaction is ongoing (stored as -1). */
+  currentTxnFirstOffset: number | null;
+  lastTimestamp: number;
+  /** The last batch's metadata; absent when OffsetDelta is negative. */
+  batch: { firstSequence: number; lastSequence: number; lastOffset: number; offsetDelta: number; timestamp: number } | null;
+}
+
+const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_ENTRIES_OFFSET = 6;
+const SNAPSHOT_ENTRY_BYTES = 46;
+
+function decrementSequence(sequence: number, decrement: number): number {
+  if (sequence < decrement) return 2147483647 - (decrement - sequence) + 1;
+  return sequence - decrement;
+}
+
+/** Decode a producer state snapshot; `error` carries Kafka's CorruptSnapshotException message. */
+export function decodeProducerSnapshot(buf: Buffer): { entries: ProducerSnapshotEntry[]; error: string | null } {
+  if (buf.length < 2) return { entries: [], error: 'Snapshot failed schema validation: file is too short for a version' };
+  const version = buf.readInt16BE(0);
+  if (version !== SNAPSHOT_VERSION) return { entries: [], error: `Snapshot contained an unknown file version ${version}` };
+  if (buf.length < SNAPSHOT_ENTRIES_OFFSET + 4) return { entries: [], error: 'Snapshot failed schema validation: file is too short for its header' };
+  const stored = buf.readUInt32BE(2);
+  const computed = crc32c(buf, SNAPSHOT_ENTRIES_OFFSET);
+  if (stored !== computed) {
+    return { entries: [], error: `Snapshot is corrupt (CRC is no longer valid). Stored crc: ${stored}. Computed crc: ${computed}` };
+  }
+  const count = buf.readInt32BE(SNAPSHOT_ENTRIES_OFFSET);
+  const bodyBytes = buf.length - SNAPSHOT_ENTRIES_OFFSET - 4;
+  if (count < 0 || count * SNAPSHOT_ENTRY_BYTES !== bodyBytes) {
+    return { entries: [], error: `Snapshot failed schema validation: ${count} entries do not fit ${bodyBytes} bytes` };
+  }
+  const entries: ProducerSnapshotEntry[] = [];
+  for (let i = 0, at = SNAPSHOT_ENTRIES_OFFSET + 4; i < count; i++, at += SNAPSHOT_ENTRY_BYTES) {
+    entries.push(snapshotEntry(buf, at));
+  }
+  return { entries, error: null };
+}
+
+function snapshotEntry(buf: Buffer, at: number): ProducerSnapshotEntry {
+  const lastSequence = buf.readInt32BE(at + 10);
+  const lastOffset = readInt64(buf, at + 14);
+  const offsetDelta = buf.readInt32BE(at + 22);
+  const timestamp = readInt64(buf, at + 26);
+  const txnFirst = readInt64(buf, at + 38);
+  return {
+    producerId: readInt64(buf, at),
+    producerEpoch: buf.readInt16BE(at + 8),
+    coordinatorEpoch: buf.readInt32BE(at + 34),
+    currentTxnFirstOffset: txnFirst >= 0 ? txnFirst : null,
+    lastTimestamp: timestamp,
+    batch:
+      offsetDelta >= 0
+        ? { firstSequence: decrementSequence(lastSequence, offsetDelta), lastSequence, lastOffset, offsetDelta, timestamp }
+        : null,
+  };
+}
