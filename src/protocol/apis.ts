@@ -35,6 +35,14 @@ import { deleteGroupsRequest, deleteGroupsResponse } from './messages/42-delete-
 import { offsetDeleteRequest, offsetDeleteResponse } from './messages/47-offset-delete.js';
 import { consumerGroupHeartbeatRequest, consumerGroupHeartbeatResponse } from './messages/68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeRequest, consumerGroupDescribeResponse } from './messages/69-consumer-group-describe.js';
+import { addPartitionsToTxnRequest, addPartitionsToTxnResponse } from './messages/24-add-partitions-to-txn.js';
+import { addOffsetsToTxnRequest, addOffsetsToTxnResponse } from './messages/25-add-offsets-to-txn.js';
+import { endTxnRequest, endTxnResponse } from './messages/26-end-txn.js';
+import { writeTxnMarkersRequest, writeTxnMarkersResponse } from './messages/27-write-txn-markers.js';
+import { txnOffsetCommitRequest, txnOffsetCommitResponse } from './messages/28-txn-offset-commit.js';
+import { describeProducersRequest, describeProducersResponse } from './messages/61-describe-producers.js';
+import { describeTransactionsRequest, describeTransactionsResponse } from './messages/65-describe-transactions.js';
+import { listTransactionsRequest, listTransactionsResponse } from './messages/66-list-transactions.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -193,6 +201,14 @@ export const allApis: readonly ApiDefinition[] = [
   api(offsetDeleteRequest, offsetDeleteResponse),
   api(consumerGroupHeartbeatRequest, consumerGroupHeartbeatResponse),
   api(consumerGroupDescribeRequest, consumerGroupDescribeResponse),
+  api(addPartitionsToTxnRequest, addPartitionsToTxnResponse),
+  api(addOffsetsToTxnRequest, addOffsetsToTxnResponse),
+  api(endTxnRequest, endTxnResponse),
+  api(writeTxnMarkersRequest, writeTxnMarkersResponse),
+  api(txnOffsetCommitRequest, txnOffsetCommitResponse),
+  api(describeProducersRequest, describeProducersResponse),
+  api(describeTransactionsRequest, describeTransactionsResponse),
+  api(listTransactionsRequest, listTransactionsResponse),
 ];
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
