@@ -16,51 +16,9 @@ import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-er
 import { describeTopicConfigs } from '../configs/describe.js';
 import { brokerLayersOf } from '../configs/dynamic-configs.js';
 import { replicationFactorError, validateNewTopicName, validateReplicaAssignment } from '../topic-validation.js';
+import type { CreatableTopic, CreatableTopicResult, CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/19-create-topics.js';
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-
-export interface CreatableReplicaAssignment {
-  partitionIndex: number;
-  brokerIds: number[];
-}
-export interface CreatableTopicConfig {
-  name: string;
-  value: string | null;
-}
-export interface CreatableTopic {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  assignments: CreatableReplicaAssignment[];
-  configs: CreatableTopicConfig[];
-}
-export interface CreateTopicsRequestBody {
-  topics: CreatableTopic[];
-  timeoutMs: number;
-  validateOnly?: boolean;
-}
-
-export interface CreatableTopicConfigs {
-  name: string;
-  value: string | null;
-  readOnly: boolean;
-  configSource: number;
-  isSensitive: boolean;
-}
-export interface CreatableTopicResult {
-  name: string;
-  topicId: string;
-  errorCode: number;
-  errorMessage: string | null;
-  topicConfigErrorCode: number;
-  numPartitions: number;
-  replicationFactor: number;
-  configs: CreatableTopicConfigs[] | null;
-}
-export interface CreateTopicsResponseBody {
-  throttleTimeMs: number;
-  topics: CreatableTopicResult[];
-}
 
 /** What a topic will look like once created (or would, for validate_only). */
 interface TopicPlan {
@@ -183,7 +141,7 @@ function duplicateNames(topics: readonly CreatableTopic[]): Set<string> {
   return dupes;
 }
 
-export const createTopicsHandler = defineHandler<CreateTopicsRequestBody, CreateTopicsResponseBody>({
+export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
   minVersion: 0,
   maxVersion: 7,

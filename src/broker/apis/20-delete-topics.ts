@@ -9,29 +9,10 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
 import { ZERO_UUID } from './19-create-topics.js';
-
-export interface DeleteTopicState {
-  name: string | null;
-  topicId: string;
-}
-export interface DeleteTopicsRequestBody {
-  topics?: DeleteTopicState[];
-  topicNames?: string[];
-  timeoutMs: number;
-}
-export interface DeletableTopicResult {
-  name: string | null;
-  topicId: string;
-  errorCode: number;
-  errorMessage: string | null;
-}
-export interface DeleteTopicsResponseBody {
-  throttleTimeMs: number;
-  responses: DeletableTopicResult[];
-}
+import type { DeletableTopicResult, DeleteTopicState, DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages/20-delete-topics.js';
 
 /** The topics a request names, in order, in the v6 shape. */
-function requested(request: DeleteTopicsRequestBody, apiVersion: number): DeleteTopicState[] {
+function requested(request: DeleteTopicsRequest, apiVersion: number): DeleteTopicState[] {
   if (apiVersion >= 6) return request.topics ?? [];
   return (request.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }));
 }
@@ -91,7 +72,7 @@ function disabledError(apiVersion: number): ApiError {
   return apiError(code, 'Topic deletion is disabled.');
 }
 
-export const deleteTopicsHandler = defineHandler<DeleteTopicsRequestBody, DeleteTopicsResponseBody>({
+export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
   apiKey: 20,
   minVersion: 0,
   maxVersion: 6,

@@ -9,29 +9,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
 import { validateReplicaAssignment } from '../topic-validation.js';
-
-export interface CreatePartitionsAssignment {
-  brokerIds: number[];
-}
-export interface CreatePartitionsTopic {
-  name: string;
-  count: number;
-  assignments: CreatePartitionsAssignment[] | null;
-}
-export interface CreatePartitionsRequestBody {
-  topics: CreatePartitionsTopic[];
-  timeoutMs: number;
-  validateOnly: boolean;
-}
-export interface CreatePartitionsTopicResult {
-  name: string;
-  errorCode: number;
-  errorMessage: string | null;
-}
-export interface CreatePartitionsResponseBody {
-  throttleTimeMs: number;
-  results: CreatePartitionsTopicResult[];
-}
+import type { CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsTopic, CreatePartitionsTopicResult } from '../../protocol/messages/37-create-partitions.js';
 
 const row = (name: string, error: ApiError): CreatePartitionsTopicResult => ({
   name,
@@ -77,7 +55,7 @@ async function increase(topic: CreatePartitionsTopic, validateOnly: boolean, bro
   }
 }
 
-export const createPartitionsHandler = defineHandler<CreatePartitionsRequestBody, CreatePartitionsResponseBody>({
+export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
   apiKey: 37,
   minVersion: 0,
   maxVersion: 3,

@@ -9,27 +9,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type RequestContext } from '../handler.js';
-
-export interface DescribeClusterRequestBody {
-  includeClusterAuthorizedOperations: boolean;
-  endpointType?: number;
-}
-export interface DescribeClusterBroker {
-  brokerId: number;
-  host: string;
-  port: number;
-  rack: string | null;
-}
-export interface DescribeClusterResponseBody {
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  endpointType: number;
-  clusterId: string;
-  controllerId: number;
-  brokers: DescribeClusterBroker[];
-  clusterAuthorizedOperations: number;
-}
+import type { DescribeClusterBroker, DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/60-describe-cluster.js';
 
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 const ENDPOINT_TYPE_BROKER = 1;
@@ -49,7 +29,7 @@ function brokerFor(ctx: RequestContext): DescribeClusterBroker {
   return { brokerId: ctx.broker.nodeId, host: listener?.host ?? '127.0.0.1', port: listener?.port ?? 0, rack: null };
 }
 
-function body(ctx: RequestContext, endpointType: number): DescribeClusterResponseBody {
+function body(ctx: RequestContext, endpointType: number): DescribeClusterResponse {
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
@@ -62,7 +42,7 @@ function body(ctx: RequestContext, endpointType: number): DescribeClusterRespons
   };
 }
 
-export const describeClusterHandler = defineHandler<DescribeClusterRequestBody, DescribeClusterResponseBody>({
+export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: 60,
   minVersion: 0,
   maxVersion: 1,

@@ -1,0 +1,78 @@
+/**
+ * DescribeLogDirs (key 35), versions 0-4. One result per configured log dir (absolute
+ * path) with the partitions it holds: size on disk, offset lag 0 (no future replicas on one
+ * node), is_future_key false. `topics` null means every partition. v4 adds the volume's
+ * total and usable bytes (statfs). A log dir that cannot be read reports
+ * KAFKA_STORAGE_ERROR for itself only.
+ */
+import { statfsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { ErrorCode } from '../../protocol/errors.js';
+import type {
+  DescribableLogDirTopic,
+  DescribeLogDirsRequest,
+  DescribeLogDirsResponse,
+  DescribeLogDirsResult,
+  DescribeLogDirsTopic,
+} from '../../protocol/messages/35-describe-log-dirs.js';
+import { defineHandler, type BrokerContext } from '../handler.js';
+import { adminLog, logDirs, type AdminPartitionLog } from '../configs/topic-configs.js';
+
+function wanted(topics: DescribableLogDirTopic[] | null): (log: AdminPartitionLog) => boolean {
+  if (topics === null) return () => true;
+  const byTopic = new Map<string, Set<number>>();
+  for (const t of topics) {
+    const set = byTopic.get(t.topic) ?? new Set<number>();
+    for (const p of t.partitions) set.add(p);
+    byTopic.set(t.topic, set);
+  }
+  return (log) => byTopic.get(log.topic)?.has(log.partition) ?? false;
+}
+
+function volumeBytes(dir: string): { totalBytes: number; usableBytes: number } {
+  const stats = statfsSync(dir);
+  return { totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
+}
+
+function describeDir(dir: string, logs: readonly AdminPartitionLog[]): DescribeLogDirsResult {
+  const byTopic = new Map<string, DescribeLogDirsTopic>();
+  for (const log of logs) {
+    let topic = byTopic.get(log.topic);
+    if (!topic) {
+      topic = { name: log.topic, partitions: [] };
+      byTopic.set(log.topic, topic);
+    }
+    topic.partitions.push({ partitionIndex: log.partition, partitionSize: log.size, offsetLag: 0, isFutureKey: false });
+  }
+  const topics = [...byTopic.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const t of topics) t.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
+  try {
+    return { errorCode: ErrorCode.NONE, logDir: dir, topics, ...volumeBytes(dir) };
+  } catch {
+    return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir: dir, topics: [], totalBytes: -1, usableBytes: -1 };
+  }
+}
+
+export function describeLogDirs(broker: BrokerContext, topics: DescribableLogDirTopic[] | null): DescribeLogDirsResult[] {
+  const dirs = logDirs(broker).map((d) => resolve(d));
+  const include = wanted(topics);
+  const logsByDir = new Map<string, AdminPartitionLog[]>(dirs.map((d) => [d, []]));
+  for (const found of broker.logManager.allLogs()) {
+    const log = adminLog(found);
+    if (!include(log)) continue;
+    logsByDir.get(resolve(dirname(log.dir)))?.push(log);
+  }
+  return dirs.map((d) => describeDir(d, logsByDir.get(d) ?? []));
+}
+
+export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
+  apiKey: 35,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(request, ctx) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results: describeLogDirs(ctx.broker, request.topics) };
+  },
+  errorResponse(_request, errorCode) {
+    return { throttleTimeMs: 0, errorCode, results: [] };
+  },
+});

@@ -1,0 +1,86 @@
+/**
+ * Applies config changes to a resource for AlterConfigs and IncrementalAlterConfigs:
+ * TOPIC changes are persisted by storage and pushed to the partition logs at once; BROKER
+ * changes (this node id, or "" for the cluster-wide default) are kept in the dynamic
+ * config store and the new topic defaults pushed to every log. validate_only stops after
+ * the checks.
+ */
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import type { BrokerContext } from '../handler.js';
+import { validateTopicName } from '../topic-validation.js';
+import { incrementalBrokerConfigs, incrementalTopicOverrides, replacementTopicOverrides, validateDynamicBrokerConfigs, type IncrementalChange } from './alter.js';
+import { ConfigResourceType } from './config-types.js';
+import { dynamicConfigsOf, type DynamicScope } from './dynamic-configs.js';
+import { applyTopicDefaults, setTopicOverrides, topicOverrides } from './topic-configs.js';
+
+export interface ResourceRef {
+  resourceType: number;
+  resourceName: string;
+}
+
+/** What a change computes: the new values of the resource, not yet applied. */
+type Change =
+  | { kind: 'topic'; topic: string; overrides: Record<string, string> }
+  | { kind: 'broker'; scope: DynamicScope; values: Record<string, string> };
+
+function brokerScope(name: string, broker: BrokerContext): DynamicScope {
+  if (name === '') return 'cluster';
+  if (name === String(broker.nodeId)) return 'broker';
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`);
+}
+
+function checkTopic(name: string, broker: BrokerContext): void {
+  validateTopicName(name);
+  if (!broker.metadata.topic(name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+}
+
+function unsupportedType(type: number): never {
+  if (type === ConfigResourceType.BROKER_LOGGER) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'kts has no runtime-adjustable loggers (BROKER_LOGGER resources are not supported).');
+  }
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${type}`);
+}
+
+/** AlterConfigs: the given configs replace the resource's whole set. */
+export function replacementChange(resource: ResourceRef, configs: ReadonlyArray<{ name: string; value: string | null }>, broker: BrokerContext): Change {
+  if (resource.resourceType === ConfigResourceType.TOPIC) {
+    checkTopic(resource.resourceName, broker);
+    return { kind: 'topic', topic: resource.resourceName, overrides: replacementTopicOverrides(configs) };
+  }
+  if (resource.resourceType === ConfigResourceType.BROKER) {
+    const scope = brokerScope(resource.resourceName, broker);
+    const values: Record<string, string> = {};
+    for (const c of configs) if (c.value !== null) values[c.name] = c.value;
+    validateDynamicBrokerConfigs(values);
+    return { kind: 'broker', scope, values };
+  }
+  return unsupportedType(resource.resourceType);
+}
+
+/** IncrementalAlterConfigs: operations over the resource's current values. */
+export function incrementalChange(resource: ResourceRef, changes: readonly IncrementalChange[], broker: BrokerContext): Change {
+  if (resource.resourceType === ConfigResourceType.TOPIC) {
+    checkTopic(resource.resourceName, broker);
+    const overrides = incrementalTopicOverrides(topicOverrides(broker, resource.resourceName), changes);
+    return { kind: 'topic', topic: resource.resourceName, overrides };
+  }
+  if (resource.resourceType === ConfigResourceType.BROKER) {
+    const scope = brokerScope(resource.resourceName, broker);
+    const values = incrementalBrokerConfigs(dynamicConfigsOf(broker).values(scope), changes);
+    return { kind: 'broker', scope, values };
+  }
+  return unsupportedType(resource.resourceType);
+}
+
+/** Apply a computed change (after every check passed). */
+export async function applyChange(change: Change, broker: BrokerContext): Promise<void> {
+  if (change.kind === 'topic') {
+    await setTopicOverrides(broker, change.topic, change.overrides);
+    broker.log.info(`Updated configs of topic ${change.topic}: ${JSON.stringify(change.overrides)}`);
+    return;
+  }
+  dynamicConfigsOf(broker).replace(change.scope, change.values);
+  applyTopicDefaults(broker);
+  const what = change.scope === 'cluster' ? 'cluster-wide default' : `broker ${broker.nodeId}`;
+  broker.log.info(`Updated dynamic configs of ${what}: ${JSON.stringify(change.values)}`);
+}

@@ -1,0 +1,85 @@
+/**
+ * The storage-side operations the admin handlers need beyond the broker's handler
+ * contract: a topic's config overrides (read, replace, apply live), a partition's size and
+ * log dir, and DeleteRecords. Typed structurally against storage's LogManager and
+ * PartitionLog so the broker names only what it uses.
+ */
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { defaultLogConfig, mergeLogConfig, parseTopicConfigs, type LogConfig } from '../../storage/log-config.js';
+import type { BrokerContext, BrokerPartitionLog } from '../handler.js';
+import { topicDefaults } from './describe.js';
+import { brokerLayersOf } from './dynamic-configs.js';
+
+/** The PartitionLog members the admin APIs use. */
+export interface AdminPartitionLog extends BrokerPartitionLog {
+  /** The partition's directory (`<log dir>/<topic>-<partition>`). */
+  readonly dir: string;
+  /** Bytes on disk of all segments. */
+  readonly size: number;
+  readonly config: LogConfig;
+  /** Replace the log's effective config, live. */
+  updateConfig(config: LogConfig): void;
+  /** Advance the log start offset; returns the new log start offset. */
+  deleteRecordsBefore(offset: number): number;
+}
+
+/** The LogManager members the admin APIs use. */
+export interface AdminLogManager {
+  readonly logDirs: readonly string[];
+  /** Persisted per-topic metadata, including config overrides by Kafka name. */
+  topicMetadata(topic: string): { configs: Readonly<Record<string, string>> } | undefined;
+  /** Replace and persist a topic's config overrides. */
+  updateTopicConfig(topic: string, overrides: Readonly<Record<string, string>>): void | Promise<void>;
+}
+
+function adminLogManager(broker: BrokerContext): AdminLogManager {
+  return broker.logManager as unknown as AdminLogManager;
+}
+
+export function adminLog(log: BrokerPartitionLog): AdminPartitionLog {
+  return log as AdminPartitionLog;
+}
+
+/** The logs of one topic, by partition. */
+export function topicLogs(broker: BrokerContext, topic: string): AdminPartitionLog[] {
+  const logs: AdminPartitionLog[] = [];
+  for (const log of broker.logManager.allLogs()) if (log.topic === topic) logs.push(adminLog(log));
+  return logs.sort((a, b) => a.partition - b.partition);
+}
+
+/** A topic's config overrides (Kafka names), as persisted by storage. */
+export function topicOverrides(broker: BrokerContext, topic: string): Record<string, string> {
+  return { ...(adminLogManager(broker).topicMetadata(topic)?.configs ?? {}) };
+}
+
+/** The config a topic's logs run with: Kafka defaults, then the broker's (static and dynamic) defaults, then the overrides. */
+export function effectiveLogConfig(broker: BrokerContext, overrides: Readonly<Record<string, string>>): LogConfig {
+  const brokerDefaults = mergeLogConfig(defaultLogConfig(), parseTopicConfigs(topicDefaults(brokerLayersOf(broker))));
+  return mergeLogConfig(brokerDefaults, parseTopicConfigs(overrides));
+}
+
+/** Persist a topic's new overrides and apply them to every partition log at once. */
+export async function setTopicOverrides(broker: BrokerContext, topic: string, overrides: Readonly<Record<string, string>>): Promise<void> {
+  if (!broker.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const config = effectiveLogConfig(broker, overrides);
+  await adminLogManager(broker).updateTopicConfig(topic, overrides);
+  for (const log of topicLogs(broker, topic)) log.updateConfig(config);
+}
+
+/** Push the broker's current topic defaults to every log (after a dynamic broker config change). */
+export function applyTopicDefaults(broker: BrokerContext): void {
+  const configs = new Map<string, LogConfig>();
+  for (const found of broker.logManager.allLogs()) {
+    const log = adminLog(found);
+    let config = configs.get(log.topic);
+    if (!config) {
+      config = effectiveLogConfig(broker, topicOverrides(broker, log.topic));
+      configs.set(log.topic, config);
+    }
+    log.updateConfig(config);
+  }
+}
+
+export function logDirs(broker: BrokerContext): readonly string[] {
+  return adminLogManager(broker).logDirs ?? broker.config.logDirs;
+}
