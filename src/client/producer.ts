@@ -85,6 +85,7 @@ export class KafkaProducer implements Producer {
   private readonly sequences = new Map<string, number>();
   private identity: Promise<ProducerIdentity> | null = null;
   private bufferUsed = 0;
+  private bufferPeak = 0;
   private readonly memoryWaiters: (() => void)[] = [];
   private outstanding = 0;
   private idleWaiters: (() => void)[] = [];
@@ -146,6 +147,11 @@ export class KafkaProducer implements Producer {
     return new Promise<RecordMetadata>((resolve, reject) => {
       this.append({ topic: record.topic, partition }, { ...outgoing, sizeBytes, resolve, reject });
     });
+  }
+
+  /** Buffered record bytes now and at most so far (bounded by buffer.memory). */
+  metrics(): { bufferedBytes: number; bufferedBytesPeak: number; bufferMemory: number } {
+    return { bufferedBytes: this.bufferUsed, bufferedBytesPeak: this.bufferPeak, bufferMemory: this.bufferMemory };
   }
 
   async flush(): Promise<void> {
@@ -217,6 +223,7 @@ export class KafkaProducer implements Producer {
       });
     }
     this.bufferUsed += bytes;
+    this.bufferPeak = Math.max(this.bufferPeak, this.bufferUsed);
   }
 
   private releaseMemory(bytes: number): void {

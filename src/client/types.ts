@@ -56,6 +56,8 @@ export interface Producer {
   flush(): Promise<void>;
   /** flush(), then stop. Further send() calls fail. */
   close(): Promise<void>;
+  /** Buffered record bytes now and the peak so far; never above buffer.memory. */
+  metrics(): { bufferedBytes: number; bufferedBytesPeak: number; bufferMemory: number };
 }
 
 export interface Consumer {
