@@ -43,6 +43,10 @@ import { txnOffsetCommitRequest, txnOffsetCommitResponse } from './messages/28-t
 import { describeProducersRequest, describeProducersResponse } from './messages/61-describe-producers.js';
 import { describeTransactionsRequest, describeTransactionsResponse } from './messages/65-describe-transactions.js';
 import { listTransactionsRequest, listTransactionsResponse } from './messages/66-list-transactions.js';
+import { electLeadersRequest, electLeadersResponse } from './messages/43-elect-leaders.js';
+import { alterPartitionReassignmentsRequest, alterPartitionReassignmentsResponse } from './messages/45-alter-partition-reassignments.js';
+import { listPartitionReassignmentsRequest, listPartitionReassignmentsResponse } from './messages/46-list-partition-reassignments.js';
+import { describeTopicPartitionsRequest, describeTopicPartitionsResponse } from './messages/75-describe-topic-partitions.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -209,6 +213,10 @@ export const allApis: readonly ApiDefinition[] = [
   api(describeProducersRequest, describeProducersResponse),
   api(describeTransactionsRequest, describeTransactionsResponse),
   api(listTransactionsRequest, listTransactionsResponse),
+  api(electLeadersRequest, electLeadersResponse),
+  api(alterPartitionReassignmentsRequest, alterPartitionReassignmentsResponse),
+  api(listPartitionReassignmentsRequest, listPartitionReassignmentsResponse),
+  api(describeTopicPartitionsRequest, describeTopicPartitionsResponse),
 ];
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
