@@ -47,6 +47,11 @@ import { electLeadersRequest, electLeadersResponse } from './messages/43-elect-l
 import { alterPartitionReassignmentsRequest, alterPartitionReassignmentsResponse } from './messages/45-alter-partition-reassignments.js';
 import { listPartitionReassignmentsRequest, listPartitionReassignmentsResponse } from './messages/46-list-partition-reassignments.js';
 import { describeTopicPartitionsRequest, describeTopicPartitionsResponse } from './messages/75-describe-topic-partitions.js';
+import { describeAclsRequest, describeAclsResponse } from './messages/29-describe-acls.js';
+import { createAclsRequest, createAclsResponse } from './messages/30-create-acls.js';
+import { deleteAclsRequest, deleteAclsResponse } from './messages/31-delete-acls.js';
+import { describeClientQuotasRequest, describeClientQuotasResponse } from './messages/48-describe-client-quotas.js';
+import { describeUserScramCredentialsRequest, describeUserScramCredentialsResponse } from './messages/50-describe-user-scram-credentials.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -217,6 +222,11 @@ export const allApis: readonly ApiDefinition[] = [
   api(alterPartitionReassignmentsRequest, alterPartitionReassignmentsResponse),
   api(listPartitionReassignmentsRequest, listPartitionReassignmentsResponse),
   api(describeTopicPartitionsRequest, describeTopicPartitionsResponse),
+  api(describeAclsRequest, describeAclsResponse),
+  api(createAclsRequest, createAclsResponse),
+  api(deleteAclsRequest, deleteAclsResponse),
+  api(describeClientQuotasRequest, describeClientQuotasResponse),
+  api(describeUserScramCredentialsRequest, describeUserScramCredentialsResponse),
 ];
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
