@@ -148,6 +148,11 @@ export interface LegacyDecodeOptions {
   maxDecompressedBytes?: number;
   /** Position of `buf[0]` in the file, for error positions. */
   basePosition?: number;
+  /**
+   * Refuse inner messages whose magic differs from the wrapper's. Kafka enforces this
+   * when validating produced data; readers of stored data (and Kafka's) accept the mix.
+   */
+  ensureMatchingMagic?: boolean;
 }
 
 function readBytes32(buf: Buffer, pos: number, end: number, what: string, at: number): { bytes: Buffer | null; next: number } {
@@ -205,7 +210,7 @@ export function decodeLegacyEntry(buf: Buffer, pos = 0, options: LegacyDecodeOpt
 /**
  * The messages of the entry at `buf[pos]`: itself if uncompressed, else the inner
  * messages of the wrapper with absolute offsets (and the wrapper's timestamp when it is
- * LogAppendTime). Nested compression and magic mismatches are corrupt, as in Kafka.
+ * LogAppendTime). Nested compression and empty wrappers are corrupt, as in Kafka.
  */
 export function* iterateLegacyMessages(buf: Buffer, pos = 0, options: LegacyDecodeOptions = {}): Generator<LegacyMessage, void, undefined> {
   const wrapper = decodeLegacyEntry(buf, pos, options);
@@ -226,15 +231,20 @@ export function* iterateLegacyMessages(buf: Buffer, pos = 0, options: LegacyDeco
     throw err;
   }
   const innerOptions: LegacyDecodeOptions = { verifyCrc: options.verifyCrc ?? true, basePosition: 0 };
-  const lastInner = lastInnerOffset(inner);
+  if (inner.length === 0) throw new CorruptDataError('compressed wrapper message holds no inner messages', base);
+  // v1 inner offsets are relative: the wrapper carries the absolute offset of the last one.
+  const absoluteBase = wrapper.magic === 1 ? wrapper.offset - lastInnerOffset(inner) : 0;
+  if (absoluteBase < 0) throw new CorruptDataError(`wrapper offset ${wrapper.offset} is below its inner relative offsets`, base);
   for (let p = 0; p < inner.length; ) {
     const m = decodeLegacyEntry(inner, p, innerOptions);
-    if (m.magic !== wrapper.magic) throw new CorruptDataError(`inner message magic ${m.magic} differs from wrapper magic ${wrapper.magic}`, base);
+    if (options.ensureMatchingMagic === true && m.magic !== wrapper.magic) {
+      throw new CorruptDataError(`inner message magic ${m.magic} differs from wrapper magic ${wrapper.magic}`, base);
+    }
     if (m.compression !== CompressionType.None) throw new CorruptDataError('nested compressed message', base);
     p += m.sizeInBytes;
     if (wrapper.magic === 1) {
-      m.offset = wrapper.offset - lastInner + m.offset;
-      if (wrapper.timestampType === TimestampType.LogAppendTime) {
+      m.offset = absoluteBase + m.offset;
+      if (m.magic === 1 && wrapper.timestampType === TimestampType.LogAppendTime) {
         m.timestampMs = wrapper.timestampMs;
         m.timestampType = TimestampType.LogAppendTime;
       }
