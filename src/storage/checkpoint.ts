@@ -1,0 +1,127 @@
+/**
+ * Kafka's small text files: offset checkpoints (`recovery-point-offset-checkpoint`,
+ * `log-start-offset-checkpoint`, `replication-offset-checkpoint`), `leader-epoch-checkpoint`,
+ * `partition.metadata`, `meta.properties`; all written atomically (tmp + fsync + rename +
+ * fsync of the directory) as Kafka's CheckpointFile does.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CorruptDataError } from '../util/errors.js';
+
+/** Write `text` to `path` via `path.tmp`, fsync, rename, fsync the directory. */
+export function writeFileAtomic(path: string, text: string | Buffer): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Lines of a checkpoint file: version, count, then `count` entries. */
+function parseCheckpoint(path: string, text: string, expectedVersion: number): string[][] {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const version = Number(lines[0]);
+  if (lines.length < 2 || version !== expectedVersion) {
+    throw new CorruptDataError(`${path}: unrecognised checkpoint version ${JSON.stringify(lines[0] ?? '')}`, 0);
+  }
+  const count = Number(lines[1]);
+  if (!Number.isInteger(count) || count < 0 || count !== lines.length - 2) {
+    throw new CorruptDataError(`${path}: expected ${lines[1]} entries, found ${lines.length - 2}`, 0);
+  }
+  return lines.slice(2).map((l) => l.split(' '));
+}
+
+function checkpointText(version: number, entries: string[]): string {
+  return `${version}\n${entries.length}\n${entries.map((e) => `${e}\n`).join('')}`;
+}
+
+/** `topic partition offset` entries keyed by `topic-partition`. */
+export type OffsetCheckpoint = Map<string, { topic: string; partition: number; offset: number }>;
+
+export function topicPartitionKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+export function readOffsetCheckpoint(path: string): OffsetCheckpoint {
+  const out: OffsetCheckpoint = new Map();
+  if (!existsSync(path)) return out;
+  for (const fields of parseCheckpoint(path, readFileSync(path, 'utf8'), 0)) {
+    const [topic, partition, offset] = fields;
+    if (fields.length !== 3 || !/^\d+$/.test(partition ?? '') || !/^-?\d+$/.test(offset ?? '')) {
+      throw new CorruptDataError(`${path}: malformed line "${fields.join(' ')}"`, 0);
+    }
+    out.set(topicPartitionKey(topic!, Number(partition)), { topic: topic!, partition: Number(partition), offset: Number(offset) });
+  }
+  return out;
+}
+
+export function offsetCheckpointText(entries: Iterable<{ topic: string; partition: number; offset: number }>): string {
+  return checkpointText(0, [...entries].map((e) => `${e.topic} ${e.partition} ${e.offset}`));
+}
+
+export function writeOffsetCheckpoint(path: string, entries: Iterable<{ topic: string; partition: number; offset: number }>): void {
+  writeFileAtomic(path, offsetCheckpointText(entries));
+}
+
+export interface EpochEntry {
+  epoch: number;
+  startOffset: number;
+}
+
+export function readLeaderEpochCheckpoint(path: string): EpochEntry[] {
+  if (!existsSync(path)) return [];
+  return parseCheckpoint(path, readFileSync(path, 'utf8'), 0).map((fields) => {
+    if (fields.length !== 2 || !/^-?\d+$/.test(fields[0]!) || !/^-?\d+$/.test(fields[1]!)) {
+      throw new CorruptDataError(`${path}: malformed line "${fields.join(' ')}"`, 0);
+    }
+    return { epoch: Number(fields[0]), startOffset: Number(fields[1]) };
+  });
+}
+
+export function leaderEpochCheckpointText(entries: readonly EpochEntry[]): string {
+  return checkpointText(0, entries.map((e) => `${e.epoch} ${e.startOffset}`));
+}
+
+/** `partition.metadata`: Kafka's PartitionMetadataFile (version 0, topic id as base64 UUID). */
+export function partitionMetadataText(topicId: string): string {
+  return `version: 0\ntopic_id: ${topicId}`;
+}
+
+export function readPartitionMetadata(path: string): string | null {
+  if (!existsSync(path)) return null;
+  const text = readFileSync(path, 'utf8');
+  const m = /^version: 0\ntopic_id: (\S+)\s*$/.exec(text);
+  if (!m) throw new CorruptDataError(`${path}: not a version 0 partition.metadata file`, 0);
+  return m[1]!;
+}
+
+/** Java properties file, the subset Kafka writes for meta.properties (key=value, # comments). */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const eq = line.search(/[=:]/);
+    if (eq < 0) out.set(line, '');
+    else out.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+/**
+ * Exclusive lock of a log dir. Node has no flock, so the `.lock` file is created
+ * exclusively and holds `{pid, host, command, startedAt}`; a lock left by a dead process
+ * (same host) is stale and taken over. Apache Kafka leaves an empty `.lock` behind, which
+ * is treated as stale too.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { KtsError } from '../util/errors.js';
+
+export const LOCK_FILE = '.lock';
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  startedAt: string;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readHolder(path: string): LockHolder | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
+    if (typeof parsed.pid !== 'number') return undefined;
+    return { pid: parsed.pid, host: String(parsed.host ?? ''), command: String(parsed.command ?? ''), startedAt: String(parsed.startedAt ?? '') };
+  } catch {
+    return undefined;
+  }
+}
+
+export class LogDirLock {
+  private constructor(readonly path: string) {}
+
+  /**
+   * Take the lock of `dir`. `onStale` hears about a lock taken over from a dead process.
+   * Throws KtsError KTS_LOG_DIR_LOCKED naming the live holder.
+   */
+  static acquire(dir: string, command: string, onStale: (message: string) => void = () => {}): LogDirLock {
+    const path = join(dir, LOCK_FILE);
+    const me: LockHolder = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fd = openSync(path, 'wx');
+        writeSync(fd, JSON.stringify(me));
+        closeSync(fd);
+        return new LogDirLock(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = readHolder(path);
+      if (holder && holder.host === me.host && !pidAlive(holder.pid)) {
+        onStale(`log dir ${dir}: removing stale lock of process ${holder.pid} (${holder.command}), which is no longer running`);
+      } else if (holder) {
+        throw new KtsError(
+          'KTS_LOG_DIR_LOCKED',
+          `log dir ${dir} is locked by process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.startedAt})`,
+          'Only one process may open a data dir. Stop that process, or run `kts server-start` and point commands at it so they share one data dir.',
+        );
+      } else {
+        onStale(`log dir ${dir}: replacing a lock file without a kts holder (left by Apache Kafka or a crashed writer)`);
+      }
+      rmSync(path, { force: true });
+    }
+    throw new KtsError('KTS_LOG_DIR_LOCKED', `could not lock log dir ${dir}: another process keeps taking the lock`);
+  }
+
+  release(): void {
+    const holder = readHolder(this.path);
+    if (holder && holder.pid === process.pid) rmSync(this.path, { force: true });
+  }
+}

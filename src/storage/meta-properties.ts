@@ -1,0 +1,79 @@
+/**
+ * `meta.properties` of a log dir, as Kafka's KRaft mode writes it (version 1, node.id,
+ * cluster.id, directory.id), and Kafka's base64 UUIDs for cluster, directory and topic ids.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KtsError } from '../util/errors.js';
+import { parseProperties, writeFileAtomic } from './checkpoint.js';
+
+export const META_PROPERTIES = 'meta.properties';
+
+export interface MetaProperties {
+  version: number;
+  nodeId: number;
+  clusterId: string;
+  directoryId: string;
+}
+
+/** Kafka's Uuid.randomUuid().toString(): 16 random bytes, URL-safe base64 without padding, never starting with '-'. */
+export function randomKafkaUuid(): string {
+  for (;;) {
+    const bytes = randomBytes(16);
+    const id = bytes.toString('base64url');
+    // Kafka reserves the all-zero and one-valued ids and avoids a leading '-' (CLI parsing).
+    if (!id.startsWith('-') && id !== 'AAAAAAAAAAAAAAAAAAAAAA' && id !== 'AAAAAAAAAAAAAAAAAAAAAQ') return id;
+  }
+}
+
+export function metaPropertiesText(meta: MetaProperties, now = new Date()): string {
+  return `#\n#${now.toUTCString()}\nnode.id=${meta.nodeId}\ndirectory.id=${meta.directoryId}\nversion=${meta.version}\ncluster.id=${meta.clusterId}\n`;
+}
+
+export function readMetaProperties(dir: string): MetaProperties | undefined {
+  const path = join(dir, META_PROPERTIES);
+  if (!existsSync(path)) return undefined;
+  const props = parseProperties(readFileSync(path, 'utf8'));
+  const version = Number(props.get('version') ?? '0');
+  const nodeId = Number(props.get(version === 0 ? 'broker.id' : 'node.id') ?? props.get('node.id') ?? props.get('broker.id'));
+  const clusterId = props.get('cluster.id');
+  if (!clusterId || !Number.isInteger(nodeId)) {
+    throw new KtsError('KTS_BAD_META_PROPERTIES', `${path} has no ${clusterId ? 'node.id' : 'cluster.id'}`, 'Restore the file, or remove it if the directory holds no data you need.');
+  }
+  return { version, nodeId, clusterId, directoryId: props.get('directory.id') ?? '' };
+}
+
+/**
+ * Check or create meta.properties in `dir`. A different cluster or node id is an error
+ * naming the file; a missing directory.id is added (as Kafka does when it upgrades a dir).
+ */
+export function ensureMetaProperties(dir: string, nodeId: number, clusterId: string | undefined): MetaProperties {
+  const path = join(dir, META_PROPERTIES);
+  const existing = readMetaProperties(dir);
+  if (!existing) {
+    const meta: MetaProperties = { version: 1, nodeId, clusterId: clusterId ?? randomKafkaUuid(), directoryId: randomKafkaUuid() };
+    writeFileAtomic(path, metaPropertiesText(meta));
+    return meta;
+  }
+  if (clusterId !== undefined && existing.clusterId !== clusterId) {
+    throw new KtsError(
+      'KTS_CLUSTER_ID_MISMATCH',
+      `${path} says this log dir belongs to cluster ${existing.clusterId}, not ${clusterId}`,
+      'Use a different data dir for this cluster, or remove that meta.properties if the data there is not needed.',
+    );
+  }
+  if (existing.nodeId !== nodeId) {
+    throw new KtsError(
+      'KTS_NODE_ID_MISMATCH',
+      `${path} says this log dir belongs to node ${existing.nodeId}, not ${nodeId}`,
+      `Start with node.id=${existing.nodeId}, or use a different data dir.`,
+    );
+  }
+  if (!existing.directoryId || existing.version === 0) {
+    const upgraded: MetaProperties = { version: 1, nodeId, clusterId: existing.clusterId, directoryId: existing.directoryId || randomKafkaUuid() };
+    writeFileAtomic(path, metaPropertiesText(upgraded));
+    return upgraded;
+  }
+  return existing;
+}

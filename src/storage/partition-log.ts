@@ -1,0 +1,641 @@
+/**
+ * One partition's log (Kafka's UnifiedLog + LocalLog): an ordered list of segments in
+ * `<topic>-<partition>/`, offsets, high watermark, last stable offset, leader epoch cache
+ * and producer state. Appends validate batches as Kafka's LogValidator does (without
+ * decoding records), assign offsets by patching headers in place and roll segments;
+ * reads return whole stored batches; retention deletes whole segments; loading recovers
+ * the log after a crash.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import {
+  ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD,
+  computeBatchCrc, recordsCount, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, storedCrc,
+} from '../records/batch-header.js';
+import { partitionMetadataText, readPartitionMetadata, writeFileAtomic } from './checkpoint.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogConfig } from './log-config.js';
+import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager } from './producer-state.js';
+import { type BatchInfo, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
+import type { AbortedTxn } from './txn-index.js';
+import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
+
+export const PARTITION_METADATA_FILE = 'partition.metadata';
+export const EARLIEST_TIMESTAMP = -2;
+export const LATEST_TIMESTAMP = -1;
+export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
+export const LATEST_TIERED_TIMESTAMP = -5;
+
+/** Who is appending: producers' batches are validated strictly; coordinators may write control batches. */
+export type AppendOrigin = 'client' | 'coordinator';
+
+export interface PartitionLogContext {
+  nowMs: () => number;
+  producerIdExpirationMs: number;
+  /** Called with files renamed to `.deleted`, to be removed after `file.delete.delay.ms`. */
+  scheduleDelete: (paths: string[], deleteAfterMs: number) => void;
+  /** On one node the high watermark follows the log end offset after every append. */
+  highWatermarkFollowsLeo: boolean;
+}
+
+export interface LoadOptions {
+  recoveryPoint: number;
+  logStartOffset: number;
+  highWatermark: number;
+  hadCleanShutdown: boolean;
+}
+
+/** `<topic>-<partition>` → [topic, partition], or undefined for other directory names. */
+export function parseTopicPartitionDir(name: string): [string, number] | undefined {
+  const dash = name.lastIndexOf('-');
+  if (dash <= 0) return undefined;
+  const partition = name.slice(dash + 1);
+  if (!/^\d+$/.test(partition)) return undefined;
+  return [name.slice(0, dash), Number(partition)];
+}
+
+export class PartitionLog {
+  private segments: LogSegment[] = [];
+  private nextOffset = 0;
+  private hw = 0;
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  private currentLeaderEpoch: number;
+  logStartOffset = 0;
+  recoveryPoint = 0;
+  readonly epochCache: LeaderEpochCache;
+  readonly producerState: ProducerStateManager;
+  private closed = false;
+
+  private constructor(
+    public dir: string,
+    readonly topic: string,
+    readonly partition: number,
+    readonly topicId: string,
+    public config: LogConfig,
+    private readonly ctx: PartitionLogContext,
+  ) {
+    this.epochCache = new LeaderEpochCache(dir);
+    this.producerState = new ProducerStateManager(dir, ctx.producerIdExpirationMs);
+    this.lastFlushMs = ctx.nowMs();
+    this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
+  }
+
+  /** Create a new, empty partition directory in `logDir`. */
+  static create(logDir: string, topic: string, partition: number, topicId: string, config: LogConfig, ctx: PartitionLogContext): PartitionLog {
+    const dir = join(logDir, `${topic}-${partition}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileAtomic(join(dir, PARTITION_METADATA_FILE), partitionMetadataText(topicId));
+    const log = new PartitionLog(dir, topic, partition, topicId, config, ctx);
+    log.epochCache.flush();
+    log.segments.push(log.openSegment(0));
+    return log;
+  }
+
+  /** Open an existing partition directory, recovering it as Kafka's LogLoader does. */
+  static load(dir: string, topic: string, partition: number, config: LogConfig, ctx: PartitionLogContext, opts: LoadOptions): PartitionLog {
+    const topicId = readPartitionMetadata(join(dir, PARTITION_METADATA_FILE)) ?? '';
+    const log = new PartitionLog(dir, topic, partition, topicId, config, ctx);
+    log.recover(opts);
+    return log;
+  }
+
+  get logEndOffset(): number {
+    return this.nextOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** The broker moves the HW (replication); it is kept within [log start offset, LEO]. */
+  set highWatermark(offset: number) {
+    this.hw = Math.min(Math.max(offset, this.logStartOffset), this.nextOffset);
+  }
+
+  /** First offset of an open transaction, capped by the HW. */
+  get lastStableOffset(): number {
+    const unstable = this.producerState.firstUnstableOffset();
+    return unstable >= 0 ? Math.min(unstable, this.hw) : this.hw;
+  }
+
+  get leaderEpoch(): number {
+    return this.currentLeaderEpoch;
+  }
+
+  set leaderEpoch(epoch: number) {
+    this.currentLeaderEpoch = epoch;
+  }
+
+  /** Total bytes of all segments. */
+  get size(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  private openSegment(baseOffset: number): LogSegment {
+    const jitter = this.config.segmentJitterMs > 0 ? Math.floor(Math.random() * Math.min(this.config.segmentJitterMs, this.config.segmentMs)) : 0;
+    return LogSegment.open(this.dir, baseOffset, {
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      maxIndexBytes: this.config.segmentIndexBytes,
+      rollJitterMs: jitter,
+      nowMs: this.ctx.nowMs(),
+    });
+  }
+
+  // ---- append ------------------------------------------------------------------------
+
+  /**
+   * Validate and append the batches of one produce request as leader: offsets from the
+   * LEO, `leaderEpoch` stamped into each batch, LogAppendTime if configured. A duplicate
+   * of a recent idempotent batch returns the original offsets and writes nothing.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): AppendResult {
+    this.ensureOpen();
+    const nowMs = this.ctx.nowMs();
+    const batches = this.validateBatches(records, origin, nowMs);
+    if (records.length > this.config.segmentBytes) {
+      throw new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, `${records.length} bytes of batches exceed segment.bytes ${this.config.segmentBytes}`);
+    }
+    const pending = new Map<number, ProducerStateEntry>();
+    for (const b of batches) {
+      if (b.producerId < 0 || (b.attributes & ATTR_CONTROL) !== 0) continue;
+      const info = producerInfo(b);
+      const dup = this.producerState.findDuplicate(info);
+      if (dup) {
+        return { baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, batchCount: 0, duplicate: true };
+      }
+      this.producerState.validate(info, pending.get(b.producerId));
+      this.producerState.update(info, 0, pending);
+    }
+    pending.clear();
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime';
+    const firstOffset = this.nextOffset;
+    let next = firstOffset;
+    let maxTimestampMs = -1;
+    for (const b of batches) {
+      const count = b.lastOffset - b.baseOffset;
+      setBaseOffset(records, b.position, next);
+      setPartitionLeaderEpoch(records, b.position, leaderEpoch);
+      if (logAppendTime) {
+        setLogAppendTime(records, b.position, nowMs);
+        b.maxTimestampMs = nowMs;
+        b.attributes |= ATTR_TIMESTAMP_TYPE;
+      }
+      b.baseOffset = next;
+      b.lastOffset = next + count;
+      b.partitionLeaderEpoch = leaderEpoch;
+      maxTimestampMs = Math.max(maxTimestampMs, b.maxTimestampMs);
+      next = b.lastOffset + 1;
+    }
+    this.maybeRoll(records.length, maxTimestampMs, next - 1, nowMs);
+    if (leaderEpoch > this.currentLeaderEpoch) this.currentLeaderEpoch = leaderEpoch;
+    this.epochCache.assign(leaderEpoch, firstOffset);
+    const segment = this.active;
+    segment.append(records, batches);
+    for (const b of batches) this.applyProducerState(b, records, b.position, segment, pending);
+    this.producerState.commit(pending, next);
+    this.nextOffset = next;
+    if (this.ctx.highWatermarkFollowsLeo) this.hw = next;
+    this.unflushedMessages += next - firstOffset;
+    this.maybeFlush(nowMs);
+    return { baseOffset: firstOffset, lastOffset: next - 1, logAppendTimeMs: logAppendTime ? nowMs : -1, logStartOffset: this.logStartOffset, batchCount: batches.length, duplicate: false };
+  }
+
+  /** Record a written batch in the producer state; a transaction marker completes its transaction. */
+  private applyProducerState(b: BatchInfo, bytes: Buffer, at: number, segment: LogSegment, pending: Map<number, ProducerStateEntry>): void {
+    if (b.producerId < 0 || b.magic < 2) return;
+    if ((b.attributes & ATTR_CONTROL) === 0) {
+      this.producerState.update(producerInfo(b), b.baseOffset, pending);
+      return;
+    }
+    const marker = parseControlMarker(bytes, at);
+    if (!marker || marker.type > 1) return;
+    this.producerState.commit(pending, b.baseOffset);
+    pending.clear();
+    const firstOffset = this.producerState.completeTxn(b.producerId, b.producerEpoch, marker.coordinatorEpoch);
+    if (marker.type === 0) {
+      const stillOpen = this.producerState.firstUnstableOffset();
+      segment.txnIndex.append({
+        producerId: b.producerId,
+        firstOffset: firstOffset >= 0 ? firstOffset : b.baseOffset,
+        lastOffset: b.lastOffset,
+        lastStableOffset: stillOpen >= 0 ? stillOpen : b.lastOffset + 1,
+      });
+    }
+  }
+
+  /** Kafka's LogValidator checks, on batch headers only. Returns the batches' headers. */
+  private validateBatches(records: Buffer, origin: AppendOrigin, nowMs: number): BatchInfo[] {
+    const out: BatchInfo[] = [];
+    let pos = 0;
+    if (records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'no record batches');
+    while (pos < records.length) {
+      if (records.length - pos < MAGIC_OFFSET + 1) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `truncated batch header at byte ${pos}`);
+      const magic = records.readInt8(pos + MAGIC_OFFSET);
+      if (magic !== 2) throw new KafkaError(ErrorCode.INVALID_RECORD, `record batch magic ${magic} at byte ${pos}: produce accepts only magic 2`);
+      const size = LOG_OVERHEAD + records.readInt32BE(pos + 8);
+      if (size < RECORD_BATCH_OVERHEAD) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos} is ${size} bytes, smaller than its header`);
+      if (pos + size > records.length) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos} claims ${size} bytes but ${records.length - pos} remain`);
+      if (size > this.config.maxMessageBytes) {
+        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes ${this.config.maxMessageBytes}`);
+      }
+      if (computeBatchCrc(records, pos) !== storedCrc(records, pos)) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${pos} fails its CRC check`);
+      const b = parseBatchInfo(records, pos, pos);
+      this.validateBatch(b, records, origin, nowMs);
+      out.push(b);
+      pos += size;
+    }
+    return out;
+  }
+
+  private validateBatch(b: BatchInfo, records: Buffer, origin: AppendOrigin, nowMs: number): void {
+    const delta = b.lastOffset - b.baseOffset;
+    const count = recordsCount(records, b.position);
+    const where = `batch at byte ${b.position}`;
+    if (origin === 'client' && b.baseOffset !== 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: base offset must be 0 in a produce request, not ${b.baseOffset}`);
+    if (delta < 0 || count <= 0 || count !== delta + 1) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: ${count} records do not match last offset delta ${delta}`);
+    const control = (b.attributes & ATTR_CONTROL) !== 0;
+    const transactional = (b.attributes & ATTR_TRANSACTIONAL) !== 0;
+    if (control && origin === 'client') throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: producers may not write control batches`);
+    if (transactional && b.producerId < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: transactional batch without a producer id`);
+    if (origin === 'client' && b.producerId >= 0 && b.baseSequence < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: idempotent batch without a sequence number`);
+    if (this.config.messageTimestampType === 'CreateTime' && (b.attributes & ATTR_TIMESTAMP_TYPE) === 0 && b.maxTimestampMs >= 0) {
+      if (nowMs - b.maxTimestampMs > this.config.messageTimestampBeforeMaxMs || b.maxTimestampMs - nowMs > this.config.messageTimestampAfterMaxMs) {
+        throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `${where}: timestamp ${b.maxTimestampMs} is out of the range allowed by message.timestamp.before.max.ms/after.max.ms`);
+      }
+    }
+  }
+
+  private maybeRoll(messagesBytes: number, maxTimestampMs: number, maxOffset: number, nowMs: number): void {
+    const segment = this.active;
+    const roll = segment.shouldRoll({ nowMs, maxTimestampMs, maxOffset, messagesBytes, segmentBytes: this.config.segmentBytes, segmentMs: this.config.segmentMs });
+    if (roll && !(segment.size === 0 && segment.baseOffset === this.nextOffset)) this.roll();
+  }
+
+  /** Start a new active segment at the LEO (Kafka's roll): snapshot producer state, flush the old one. */
+  roll(): void {
+    const old = this.active;
+    if (old.baseOffset === this.nextOffset && old.size === 0) return;
+    old.onBecomeInactive();
+    this.producerState.mapEndOffset = this.nextOffset;
+    this.producerState.takeSnapshot();
+    this.segments.push(this.openSegment(this.nextOffset));
+    // Kafka flushes the rolled segment right away; everything before the new one is durable.
+    old.flush();
+    this.recoveryPoint = this.nextOffset;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.ctx.nowMs();
+  }
+
+  private maybeFlush(nowMs: number): void {
+    if (this.unflushedMessages >= this.config.flushMessages || nowMs - this.lastFlushMs >= this.config.flushMs) this.flush();
+  }
+
+  /** fsync everything written since the recovery point; the recovery point becomes the LEO. */
+  flush(): void {
+    this.ensureOpen();
+    for (const s of this.segments) {
+      const next = this.segments[this.segments.indexOf(s) + 1];
+      if (next && next.baseOffset <= this.recoveryPoint) continue;
+      s.flush();
+    }
+    this.recoveryPoint = this.nextOffset;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.ctx.nowMs();
+  }
+
+  /** Flush when `flush.ms` has passed since the last flush (for the broker's scheduler). */
+  flushIfDue(nowMs: number): void {
+    if (this.recoveryPoint < this.nextOffset && nowMs - this.lastFlushMs >= this.config.flushMs) this.flush();
+  }
+
+  // ---- read --------------------------------------------------------------------------
+
+  private checkFetchOffset(offset: number): void {
+    if (offset < this.logStartOffset || offset > this.nextOffset) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${this.logStartOffset}, ${this.nextOffset}] of ${this.topic}-${this.partition}`);
+    }
+  }
+
+  /** Index of the segment holding `offset` (the last one whose base offset is <= it). */
+  private floorSegmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, at most `maxBytes` (or the first
+   * batch whole with `minOneMessage`), none at or after `maxOffset` (default: the LEO).
+   */
+  read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
+    this.ensureOpen();
+    this.checkFetchOffset(fetchOffset);
+    const maxOffset = Math.min(options.maxOffset ?? this.nextOffset, this.nextOffset);
+    let records: Buffer = Buffer.alloc(0);
+    if (fetchOffset < maxOffset) {
+      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+        const got = this.segments[i]!.read(fetchOffset, maxBytes, maxOffset, options.minOneMessage ?? false);
+        if (got !== undefined) {
+          records = got;
+          break;
+        }
+      }
+    }
+    return { records, fetchOffset, highWatermark: this.hw, lastStableOffset: this.lastStableOffset, logStartOffset: this.logStartOffset, logEndOffset: this.nextOffset };
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset), for read_committed fetches. */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      if (s.baseOffset >= upperBoundOffset) break;
+      out.push(...s.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset));
+    }
+    return out;
+  }
+
+  /** ListOffsets: a timestamp, or -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered. */
+  offsetForTimestamp(timestampMs: number): TimestampOffset {
+    this.ensureOpen();
+    if (timestampMs === EARLIEST_TIMESTAMP || timestampMs === EARLIEST_LOCAL_TIMESTAMP) {
+      return { timestampMs: -1, offset: this.logStartOffset, leaderEpoch: this.epochCache.epochForOffset(this.logStartOffset) };
+    }
+    if (timestampMs === LATEST_TIMESTAMP) return { timestampMs: -1, offset: this.nextOffset, leaderEpoch: this.epochCache.latestEpoch };
+    if (timestampMs === LATEST_TIERED_TIMESTAMP) return { timestampMs: -1, offset: -1, leaderEpoch: -1 };
+    if (timestampMs === MAX_TIMESTAMP) return this.maxTimestampOffset();
+    if (timestampMs < 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `unsupported ListOffsets timestamp ${timestampMs}`);
+    for (const s of this.segments) {
+      if (s.maxTimestampSoFar < timestampMs) continue;
+      const found = s.findOffsetByTimestamp(timestampMs, this.logStartOffset);
+      if (found && found.offset < this.nextOffset) return { timestampMs: found.timestampMs, offset: found.offset, leaderEpoch: found.leaderEpoch };
+    }
+    return { timestampMs: -1, offset: -1, leaderEpoch: -1 };
+  }
+
+  private maxTimestampOffset(): TimestampOffset {
+    let best: LogSegment | undefined;
+    for (const s of this.segments) if (!best || s.maxTimestampSoFar > best.maxTimestampSoFar) best = s;
+    const found = best?.offsetOfMaxTimestamp();
+    return found ?? { timestampMs: -1, offset: -1, leaderEpoch: -1 };
+  }
+
+  /** OffsetForLeaderEpoch. */
+  endOffsetForLeaderEpoch(epoch: number): EpochEndOffset {
+    return this.epochCache.endOffsetFor(epoch, this.nextOffset);
+  }
+
+  // ---- retention, truncation, deletion -----------------------------------------------
+
+  /** DeleteRecords: move the log start offset up to `offset` (-1: the HW). Returns the new log start offset. */
+  deleteRecordsBefore(offset: number): number {
+    this.ensureOpen();
+    const target = offset === -1 ? this.hw : offset;
+    if (target < 0 || target > this.hw) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: the high watermark of ${this.topic}-${this.partition} is ${this.hw}`);
+    }
+    if (target > this.logStartOffset) {
+      this.logStartOffset = target;
+      this.epochCache.truncateFromStart(target);
+      this.deleteSegments((s, next) => next.baseOffset <= this.logStartOffset);
+    }
+    return this.logStartOffset;
+  }
+
+  /** Retention by time, size and log start offset (Kafka's deleteOldSegments). Returns segments deleted. */
+  deleteOldSegments(nowMs: number): number {
+    this.ensureOpen();
+    let deleted = this.deleteSegments((s, next) => next.baseOffset <= this.logStartOffset);
+    if (!this.config.cleanupPolicy.includes('delete')) return deleted;
+    const retentionMs = this.config.retentionMs;
+    if (retentionMs >= 0) deleted += this.deleteSegments((s) => nowMs - s.largestTimestamp() > retentionMs);
+    const retentionBytes = this.config.retentionBytes;
+    if (retentionBytes >= 0) {
+      let diff = this.size - retentionBytes;
+      deleted += this.deleteSegments((s) => {
+        if (diff - s.size < 0) return false;
+        diff -= s.size;
+        return true;
+      });
+    }
+    return deleted;
+  }
+
+  /** Delete the oldest segments while `predicate` holds; never the active one, never past the HW. */
+  private deleteSegments(predicate: (s: LogSegment, next: LogSegment) => boolean): number {
+    let n = 0;
+    while (this.segments.length > 1) {
+      const s = this.segments[0]!;
+      const next = this.segments[1]!;
+      if (next.baseOffset > this.hw || !predicate(s, next)) break;
+      this.segments.shift();
+      this.ctx.scheduleDelete(s.renameToDeleted(), this.config.fileDeleteDelayMs);
+      n++;
+    }
+    if (n > 0) {
+      const first = this.segments[0]!.baseOffset;
+      if (first > this.logStartOffset) {
+        this.logStartOffset = first;
+        this.epochCache.truncateFromStart(first);
+      }
+      this.producerState.deleteSnapshotsBefore(first);
+    }
+    return n;
+  }
+
+  /** Remove everything at and after `offset` (a follower truncating, or a test). */
+  truncateTo(offset: number): void {
+    this.ensureOpen();
+    if (offset >= this.nextOffset) return;
+    const target = Math.max(offset, this.logStartOffset);
+    while (this.segments.length > 1 && this.active.baseOffset >= target) {
+      this.segments.pop()!.deleteFiles();
+    }
+    this.active.truncateTo(target);
+    this.active.resizeIndexes(this.config.segmentIndexBytes);
+    this.nextOffset = target;
+    this.hw = Math.min(this.hw, target);
+    this.recoveryPoint = Math.min(this.recoveryPoint, target);
+    this.epochCache.truncateFromEnd(target);
+    this.producerState.truncateAndReload(this.logStartOffset, target, this.ctx.nowMs());
+    this.replayProducerState(this.producerState.mapEndOffset);
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+    for (const s of this.segments) s.indexIntervalBytes = config.indexIntervalBytes;
+  }
+
+  /** Idle producers expire after producer.id.expiration.ms. */
+  removeExpiredProducers(nowMs: number): void {
+    this.producerState.removeExpiredProducers(nowMs);
+  }
+
+  // ---- load and recovery -------------------------------------------------------------
+
+  private recover(opts: LoadOptions): void {
+    for (const f of readdirSync(this.dir)) {
+      if (f.endsWith(DELETED_SUFFIX) || f.endsWith('.cleaned') || f.endsWith('.swap') || f.endsWith('.tmp')) rmSync(join(this.dir, f), { force: true });
+    }
+    const files = readdirSync(this.dir);
+    const bases = files.filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
+    for (const f of files) {
+      const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(f);
+      if (m && !bases.includes(Number(m[1]))) rmSync(join(this.dir, f), { force: true });
+    }
+    if (bases.length === 0) bases.push(Math.max(0, opts.logStartOffset));
+    const rebuild = new Set<number>();
+    for (const base of bases) {
+      const prefix = join(this.dir, String(base).padStart(20, '0'));
+      if (!existsSync(`${prefix}.index`) || !existsSync(`${prefix}.timeindex`)) rebuild.add(base);
+      this.segments.push(this.openSegment(base));
+    }
+    const recoveryFrom = opts.hadCleanShutdown ? Number.MAX_SAFE_INTEGER : this.segments[this.floorSegmentIndex(Math.max(0, opts.recoveryPoint))]!.baseOffset;
+    if (opts.hadCleanShutdown) {
+      try {
+        this.active.sanityCheck();
+      } catch {
+        rebuild.add(this.active.baseOffset);
+      }
+    }
+    this.recoverSegments(recoveryFrom, rebuild);
+    this.active.resizeIndexes(this.config.segmentIndexBytes);
+    this.nextOffset = Math.max(this.active.readNextOffset(), this.active.baseOffset);
+    this.epochCache.truncateFromEnd(this.nextOffset);
+    this.logStartOffset = Math.min(Math.max(opts.logStartOffset, this.segments[0]!.baseOffset), this.nextOffset);
+    this.epochCache.truncateFromStart(this.logStartOffset);
+    this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
+    this.producerState.truncateAndReload(this.segments[0]!.baseOffset, this.nextOffset, this.ctx.nowMs());
+    this.replayProducerState(this.producerState.mapEndOffset);
+    this.recoveryPoint = opts.hadCleanShutdown ? Math.min(Math.max(opts.recoveryPoint, 0), this.nextOffset) : this.nextOffset;
+    this.hw = this.ctx.highWatermarkFollowsLeo ? this.nextOffset : Math.min(Math.max(opts.highWatermark, this.logStartOffset), this.nextOffset);
+  }
+
+  /** Validate segments from `fromBase` (and those in `rebuild`); a bad tail truncates the log there. */
+  private recoverSegments(fromBase: number, rebuild: Set<number>): void {
+    for (let i = 0; i < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      if (s.baseOffset < fromBase && !rebuild.has(s.baseOffset)) continue;
+      const truncated = s.recover((b) => {
+        if (b.magic >= 2 && b.partitionLeaderEpoch >= 0) this.epochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
+      });
+      if (truncated > 0 || s !== this.active) s.flush();
+      if (truncated > 0 && i < this.segments.length - 1) {
+        for (const later of this.segments.splice(i + 1)) later.deleteFiles();
+        break;
+      }
+    }
+    // Drop empty segments left behind the active position (a crash right after a roll).
+    while (this.segments.length > 1 && this.active.size === 0 && this.active.baseOffset > this.segments[this.segments.length - 2]!.readNextOffset()) {
+      this.segments.pop()!.deleteFiles();
+    }
+  }
+
+  /** Rebuild producer state from `fromOffset` to the LEO by reading batch headers. */
+  private replayProducerState(fromOffset: number): void {
+    const pending = new Map<number, ProducerStateEntry>();
+    for (let i = this.floorSegmentIndex(Math.max(fromOffset, this.segments[0]!.baseOffset)); i < this.segments.length; i++) {
+      const s = this.segments[i]!;
+      for (const b of s.batchesFrom(s.offsetIndex.lookup(fromOffset).position)) {
+        if (b.lastOffset < fromOffset || b.producerId < 0 || b.magic < 2) continue;
+        if ((b.attributes & ATTR_CONTROL) !== 0) {
+          this.applyProducerState(b, s.readBytes(b.position, b.size), 0, s, pending);
+        } else {
+          this.producerState.update(producerInfo(b), b.baseOffset, pending);
+        }
+      }
+    }
+    this.producerState.commit(pending, this.nextOffset);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `log ${this.topic}-${this.partition} is closed`);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Flush, snapshot producer state, trim the active segment's indexes, close files. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.producerState.mapEndOffset = this.nextOffset;
+    this.producerState.takeSnapshot();
+    for (const s of this.segments) {
+      if (s === this.active) s.onBecomeInactive();
+      s.close();
+    }
+    this.closed = true;
+  }
+
+  /** Close without flushing anything (the directory is about to be deleted). */
+  closeForDelete(): void {
+    if (this.closed) return;
+    for (const s of this.segments) s.close();
+    this.closed = true;
+  }
+}
+
+function producerInfo(b: BatchInfo): ProducerBatchInfo {
+  return {
+    producerId: b.producerId,
+    producerEpoch: b.producerEpoch,
+    baseSequence: b.baseSequence,
+    lastOffsetDelta: b.lastOffset - b.baseOffset,
+    maxTimestampMs: b.maxTimestampMs,
+    isTransactional: (b.attributes & ATTR_TRANSACTIONAL) !== 0,
+  };
+}
+
+/** Key type (0 abort, 1 commit, ...) and coordinator epoch of the control record in an uncompressed control batch. */
+export function parseControlMarker(buf: Buffer, at: number): { type: number; coordinatorEpoch: number } | undefined {
+  const end = at + LOG_OVERHEAD + buf.readInt32BE(at + 8);
+  let p = at + RECORD_BATCH_OVERHEAD;
+  const varint = (): number | undefined => {
+    let raw = 0;
+    let mul = 1;
+    for (let i = 0; i < 10 && p < end; i++) {
+      const byte = buf[p++]!;
+      raw += (byte & 0x7f) * mul;
+      mul *= 128;
+      if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    }
+    return undefined;
+  };
+  if (varint() === undefined) return undefined;
+  p += 1;
+  if (varint() === undefined || varint() === undefined) return undefined;
+  const keyLength = varint();
+  if (keyLength === undefined || keyLength < 4 || p + keyLength > end) return undefined;
+  const type = buf.readInt16BE(p + 2);
+  p += keyLength;
+  const valueLength = varint();
+  const coordinatorEpoch = valueLength !== undefined && valueLength >= 6 && p + 6 <= end ? buf.readInt32BE(p + 2) : -1;
+  return { type, coordinatorEpoch };
+}
+
+export { LOG_SUFFIX };

@@ -1,0 +1,478 @@
+/**
+ * One log segment: `<base offset>.log` with its `.index`, `.timeindex` and lazily created
+ * `.txnindex`, as Kafka's LogSegment. Appends opaque batches at the end with positioned
+ * writes, keeps the sparse indexes exactly as Kafka does, reads whole batches by offset or
+ * timestamp, and recovers (validates, truncates a torn tail, rebuilds indexes) after a crash.
+ */
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { join } from 'node:path';
+import {
+  ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, ATTRIBUTES_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD,
+  computeBatchCrc, readInt64, storedCrc,
+} from '../records/batch-header.js';
+import { OffsetIndex, TimeIndex } from './index-file.js';
+import { TxnIndex } from './txn-index.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
+export const DELETED_SUFFIX = '.deleted';
+const INT32_MAX = 2147483647;
+/** Smallest legacy (v0) entry: LOG_OVERHEAD + RECORD_OVERHEAD_V0. */
+const MIN_ENTRY_BYTES = LOG_OVERHEAD + 14;
+/** Bytes of a v2 batch header, or of a legacy v1 message header, that identify a batch. */
+const HEADER_BYTES = RECORD_BATCH_OVERHEAD;
+const READ_CHUNK_BYTES = 16 * 1024;
+
+/** Kafka's 20-digit zero-padded file name prefix. */
+export function filenamePrefixFromOffset(offset: number): string {
+  return String(offset).padStart(20, '0');
+}
+
+/** The header fields of one batch (v2) or legacy entry (v0/v1) in a segment. */
+export interface BatchInfo {
+  position: number;
+  size: number;
+  magic: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestampMs: number;
+  partitionLeaderEpoch: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  attributes: number;
+}
+
+/** Parse the header of the entry at `at` in `buf` (which holds at least HEADER_BYTES or the whole entry). */
+export function parseBatchInfo(buf: Buffer, at: number, position: number): BatchInfo {
+  const size = LOG_OVERHEAD + buf.readInt32BE(at + 8);
+  const magic = buf.readInt8(at + MAGIC_OFFSET);
+  const offset = readInt64(buf, at);
+  if (magic >= 2) {
+    return {
+      position, size, magic, baseOffset: offset, lastOffset: offset + buf.readInt32BE(at + 23),
+      maxTimestampMs: readInt64(buf, at + 35), partitionLeaderEpoch: buf.readInt32BE(at + 12),
+      producerId: readInt64(buf, at + 43), producerEpoch: buf.readInt16BE(at + 51), baseSequence: buf.readInt32BE(at + 53),
+      attributes: buf.readInt16BE(at + ATTRIBUTES_OFFSET),
+    };
+  }
+  // Legacy message: the offset is the last offset of the (possibly compressed) entry.
+  const attributes = buf.readInt8(at + 17);
+  const ts = magic === 1 && size >= LOG_OVERHEAD + 14 ? readInt64(buf, at + 18) : -1;
+  return { position, size, magic, baseOffset: offset, lastOffset: offset, maxTimestampMs: ts, partitionLeaderEpoch: -1, producerId: -1, producerEpoch: -1, baseSequence: -1, attributes };
+}
+
+/** Why an entry is invalid, or null. `buf[at..]` must hold the whole entry. */
+export function checkEntry(buf: Buffer, at: number): string | null {
+  const magic = buf.readInt8(at + MAGIC_OFFSET);
+  const size = LOG_OVERHEAD + buf.readInt32BE(at + 8);
+  if (magic === 2) {
+    if (size < RECORD_BATCH_OVERHEAD) return `batch size ${size} is smaller than the batch header`;
+    if (computeBatchCrc(buf, at) !== storedCrc(buf, at)) return 'CRC mismatch';
+    if (buf.readInt32BE(at + 23) < 0) return 'negative last offset delta';
+    return null;
+  }
+  if (magic === 0 || magic === 1) {
+    const stored = buf.readUInt32BE(at + LOG_OVERHEAD);
+    return crc32(buf.subarray(at + LOG_OVERHEAD + 4, at + size)) >>> 0 === stored ? null : 'legacy message CRC mismatch';
+  }
+  return `unknown magic ${magic}`;
+}
+
+export interface SegmentOptions {
+  indexIntervalBytes: number;
+  maxIndexBytes: number;
+  rollJitterMs: number;
+  nowMs: number;
+}
+
+export class LogSegment {
+  private fd: number;
+  private sizeBytes: number;
+  private bytesSinceLastIndexEntry = 0;
+  private rollingBasedTimestamp: number | undefined;
+  maxTimestampSoFar: number;
+  offsetOfMaxTimestampSoFar: number;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  readonly txnIndex: TxnIndex;
+  readonly createdMs: number;
+  indexIntervalBytes: number;
+  rollJitterMs: number;
+  private logPath: string;
+
+  private constructor(readonly dir: string, readonly baseOffset: number, opts: SegmentOptions) {
+    const prefix = join(dir, filenamePrefixFromOffset(baseOffset));
+    this.logPath = prefix + LOG_SUFFIX;
+    this.fd = openSync(this.logPath, existsSync(this.logPath) ? 'r+' : 'w+');
+    this.sizeBytes = fstatSync(this.fd).size;
+    this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
+    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
+    this.txnIndex = new TxnIndex(prefix + TXN_INDEX_SUFFIX);
+    this.indexIntervalBytes = opts.indexIntervalBytes;
+    this.rollJitterMs = opts.rollJitterMs;
+    this.createdMs = opts.nowMs;
+    const last = this.timeIndex.lastEntry();
+    this.maxTimestampSoFar = last.timestampMs;
+    this.offsetOfMaxTimestampSoFar = last.offset;
+  }
+
+  /** Open (or create) the segment starting at `baseOffset` in `dir`. */
+  static open(dir: string, baseOffset: number, opts: SegmentOptions): LogSegment {
+    return new LogSegment(dir, baseOffset, opts);
+  }
+
+  static exists(dir: string, baseOffset: number): boolean {
+    return existsSync(join(dir, filenamePrefixFromOffset(baseOffset) + LOG_SUFFIX));
+  }
+
+  get size(): number {
+    return this.sizeBytes;
+  }
+
+  get path(): string {
+    return this.logPath;
+  }
+
+  /** Kafka's largestTimestamp: the max batch timestamp, or the file's mtime when there is none. */
+  largestTimestamp(): number {
+    if (this.maxTimestampSoFar > 0) return this.maxTimestampSoFar;
+    return statSync(this.logPath).mtimeMs;
+  }
+
+  canConvertToRelativeOffset(offset: number): boolean {
+    const rel = offset - this.baseOffset;
+    return rel >= 0 && rel <= INT32_MAX;
+  }
+
+  /** Kafka's shouldRoll. */
+  shouldRoll(p: { nowMs: number; maxTimestampMs: number; maxOffset: number; messagesBytes: number; segmentBytes: number; segmentMs: number }): boolean {
+    const reachedRollMs = this.timeWaitedForRoll(p.nowMs, p.maxTimestampMs) > p.segmentMs - this.rollJitterMs;
+    return this.sizeBytes > p.segmentBytes - p.messagesBytes
+      || (this.sizeBytes > 0 && reachedRollMs)
+      || this.offsetIndex.isFull() || this.timeIndex.isFull()
+      || !this.canConvertToRelativeOffset(p.maxOffset);
+  }
+
+  private timeWaitedForRoll(nowMs: number, messageTimestampMs: number): number {
+    if (this.rollingBasedTimestamp === undefined && this.sizeBytes > 0) {
+      const first = this.batchAt(0);
+      if (first) this.rollingBasedTimestamp = first.maxTimestampMs;
+    }
+    const ts = this.rollingBasedTimestamp ?? -1;
+    return ts >= 0 ? messageTimestampMs - ts : nowMs - this.createdMs;
+  }
+
+  /**
+   * Append batches already validated and given offsets. `batches` positions are relative
+   * to `records`. Index entries follow Kafka's LogSegment.append, per batch.
+   */
+  append(records: Buffer, batches: readonly BatchInfo[]): void {
+    if (records.length === 0) return;
+    let physicalPosition = this.sizeBytes;
+    if (physicalPosition === 0) this.rollingBasedTimestamp = Math.max(...batches.map((b) => b.maxTimestampMs));
+    writeFully(this.fd, records, physicalPosition);
+    this.sizeBytes += records.length;
+    for (const batch of batches) {
+      if (batch.maxTimestampMs > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = batch.maxTimestampMs;
+        this.offsetOfMaxTimestampSoFar = batch.lastOffset;
+      }
+      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+        this.offsetIndex.append(batch.lastOffset, physicalPosition);
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        this.bytesSinceLastIndexEntry = 0;
+      }
+      physicalPosition += batch.size;
+      this.bytesSinceLastIndexEntry += batch.size;
+    }
+  }
+
+  /** Read `length` bytes at `position` (fewer at the end of the file). */
+  readBytes(position: number, length: number): Buffer {
+    const n = Math.max(0, Math.min(length, this.sizeBytes - position));
+    const buf = Buffer.allocUnsafe(n);
+    let done = 0;
+    while (done < n) {
+      const got = readSync(this.fd, buf, done, n - done, position + done);
+      if (got === 0) break;
+      done += got;
+    }
+    return done === n ? buf : buf.subarray(0, done);
+  }
+
+  /** Header of the entry at `position`, or undefined at the end or on a torn header. */
+  batchAt(position: number): BatchInfo | undefined {
+    if (position + HEADER_BYTES > this.sizeBytes && position + MIN_ENTRY_BYTES > this.sizeBytes) return undefined;
+    const head = this.readBytes(position, HEADER_BYTES);
+    if (head.length < MIN_ENTRY_BYTES) return undefined;
+    const magic = head.readInt8(MAGIC_OFFSET);
+    if (magic >= 2 && head.length < HEADER_BYTES) return undefined;
+    const info = parseBatchInfo(head, 0, position);
+    if (info.size < MIN_ENTRY_BYTES || position + info.size > this.sizeBytes) return undefined;
+    return info;
+  }
+
+  /** Headers of the entries from `position` on, read in chunks. */
+  *batchesFrom(position: number): Generator<BatchInfo> {
+    let chunk: Buffer = Buffer.alloc(0);
+    let chunkStart = position;
+    let at = position;
+    while (at + MIN_ENTRY_BYTES <= this.sizeBytes) {
+      if (at + HEADER_BYTES > chunkStart + chunk.length && chunkStart + chunk.length < this.sizeBytes) {
+        chunk = this.readBytes(at, READ_CHUNK_BYTES);
+        chunkStart = at;
+      }
+      const rel = at - chunkStart;
+      const avail = chunk.length - rel;
+      if (avail < MIN_ENTRY_BYTES || (chunk.readInt8(rel + MAGIC_OFFSET) >= 2 && avail < HEADER_BYTES)) return;
+      const info = parseBatchInfo(chunk, rel, at);
+      if (info.size < MIN_ENTRY_BYTES || at + info.size > this.sizeBytes) return;
+      yield info;
+      at += info.size;
+    }
+  }
+
+  /** The first batch whose last offset is >= `offset`, searching from the index entry below it. */
+  translateOffset(offset: number): BatchInfo | undefined {
+    const start = this.offsetIndex.lookup(offset);
+    for (const b of this.batchesFrom(start.position)) if (b.lastOffset >= offset) return b;
+    return undefined;
+  }
+
+  /**
+   * Whole batches from the one holding `startOffset`: at most `maxBytes` (but the first
+   * batch whole when `minOneMessage`), none starting at or after `maxOffset`.
+   */
+  read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): Buffer | undefined {
+    const first = this.translateOffset(startOffset);
+    if (!first) return undefined;
+    if (first.baseOffset >= maxOffset) return Buffer.alloc(0);
+    const want = Math.min(Math.max(maxBytes, 0), this.sizeBytes - first.position);
+    if (first.size > want) return minOneMessage ? this.readBytes(first.position, first.size) : Buffer.alloc(0);
+    const bytes = this.readBytes(first.position, want);
+    let end = 0;
+    while (end + MIN_ENTRY_BYTES <= bytes.length) {
+      if (bytes.readInt8(end + MAGIC_OFFSET) >= 2 && end + HEADER_BYTES > bytes.length) break;
+      const info = parseBatchInfo(bytes, end, first.position + end);
+      if (info.size < MIN_ENTRY_BYTES || end + info.size > bytes.length || info.baseOffset >= maxOffset) break;
+      end += info.size;
+    }
+    return bytes.subarray(0, end);
+  }
+
+  /** Offset after the last batch (the segment's next offset). */
+  readNextOffset(): number {
+    const last = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER);
+    let next = this.baseOffset;
+    for (const b of this.batchesFrom(last.position)) next = b.lastOffset + 1;
+    if (next === this.baseOffset && last.position > 0) {
+      // The index pointed past the data (should not happen after recovery): scan everything.
+      for (const b of this.batchesFrom(0)) next = b.lastOffset + 1;
+    }
+    return next;
+  }
+
+  /**
+   * First record at or after `timestampMs` with offset >= `startingOffset`
+   * (Kafka's findOffsetByTimestamp). Record timestamps are read from uncompressed batches;
+   * for a compressed CreateTime batch the batch's first offset is returned.
+   */
+  findOffsetByTimestamp(timestampMs: number, startingOffset: number): { timestampMs: number; offset: number; leaderEpoch: number } | undefined {
+    const fromTime = this.timeIndex.lookup(timestampMs);
+    const pos = this.offsetIndex.lookup(Math.max(fromTime.offset, startingOffset)).position;
+    for (const b of this.batchesFrom(pos)) {
+      if (b.maxTimestampMs < timestampMs || b.lastOffset < startingOffset) continue;
+      const found = this.searchBatch(b, timestampMs, startingOffset);
+      if (found) return { ...found, leaderEpoch: b.partitionLeaderEpoch };
+    }
+    return undefined;
+  }
+
+  private searchBatch(b: BatchInfo, timestampMs: number, startingOffset: number): { timestampMs: number; offset: number } | undefined {
+    const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
+    if (b.magic < 2 || logAppendTime || (b.attributes & ATTR_COMPRESSION_MASK) !== 0) {
+      return { timestampMs: b.maxTimestampMs, offset: Math.max(b.baseOffset, startingOffset) };
+    }
+    const bytes = this.readBytes(b.position, b.size);
+    for (const r of uncompressedRecordTimestamps(bytes)) {
+      if (r.timestampMs >= timestampMs && r.offset >= startingOffset) return r;
+    }
+    return undefined;
+  }
+
+  /** Offset of the record with the largest timestamp in the batch holding `batchLastOffset`. */
+  offsetOfMaxTimestamp(): { timestampMs: number; offset: number; leaderEpoch: number } | undefined {
+    if (this.maxTimestampSoFar < 0) return undefined;
+    const pos = this.offsetIndex.lookup(this.offsetOfMaxTimestampSoFar).position;
+    for (const b of this.batchesFrom(pos)) {
+      if (b.maxTimestampMs !== this.maxTimestampSoFar) continue;
+      const found = this.searchBatch(b, b.maxTimestampMs, b.baseOffset);
+      return { timestampMs: b.maxTimestampMs, offset: found?.offset ?? b.baseOffset, leaderEpoch: b.partitionLeaderEpoch };
+    }
+    return undefined;
+  }
+
+  /**
+   * Kafka's LogSegment.recover: validate every entry, rebuild the offset and time indexes,
+   * truncate whatever follows the last valid entry. `onBatch` sees each valid entry.
+   * Returns the number of bytes truncated.
+   */
+  recover(onBatch: (b: BatchInfo, bytes: Buffer, at: number) => void): number {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar = -1;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    let validBytes = 0;
+    let lastIndexEntry = 0;
+    let prevLast = this.baseOffset - 1;
+    for (const head of this.batchesFrom(0)) {
+      const bytes = this.readBytes(head.position, head.size);
+      if (bytes.length < head.size || checkEntry(bytes, 0) !== null) break;
+      if (head.lastOffset <= prevLast || !this.canConvertToRelativeOffset(head.lastOffset)) break;
+      if (head.maxTimestampMs > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = head.maxTimestampMs;
+        this.offsetOfMaxTimestampSoFar = head.lastOffset;
+      }
+      if (validBytes - lastIndexEntry > this.indexIntervalBytes) {
+        this.offsetIndex.append(head.lastOffset, validBytes);
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        lastIndexEntry = validBytes;
+      }
+      onBatch(head, bytes, 0);
+      validBytes += head.size;
+      prevLast = head.lastOffset;
+    }
+    const truncated = this.sizeBytes - validBytes;
+    if (truncated > 0) this.truncateLogBytes(validBytes);
+    this.txnIndex.truncateTo(prevLast + 1);
+    this.bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
+    this.offsetIndex.trimToValidSize();
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.timeIndex.trimToValidSize();
+    return truncated;
+  }
+
+  /** Remove everything at and after `offset`. Returns bytes removed. */
+  truncateTo(offset: number): number {
+    const b = this.translateOffset(offset);
+    if (!b) return 0;
+    const position = b.baseOffset >= offset ? b.position : b.position + b.size;
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
+    const removed = this.sizeBytes - position;
+    this.truncateLogBytes(position);
+    const last = this.timeIndex.lastEntry();
+    this.maxTimestampSoFar = last.timestampMs;
+    this.offsetOfMaxTimestampSoFar = last.offset;
+    if (position === 0) this.rollingBasedTimestamp = undefined;
+    this.bytesSinceLastIndexEntry = position - this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    return removed;
+  }
+
+  private truncateLogBytes(size: number): void {
+    ftruncateSync(this.fd, size);
+    this.sizeBytes = size;
+  }
+
+  /** Sanity-check the indexes against the log (Kafka does this for the last segment on a clean start). */
+  sanityCheck(): void {
+    this.offsetIndex.sanityCheck(this.sizeBytes);
+    this.timeIndex.sanityCheck();
+  }
+
+  /** The segment stops being active: final time index entry, indexes trimmed (Kafka's onBecomeInactiveSegment). */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.trimToValidSize();
+    this.timeIndex.trimToValidSize();
+  }
+
+  /** The segment becomes the active one again (after a restart): indexes preallocated again. */
+  resizeIndexes(maxIndexBytes: number): void {
+    this.offsetIndex.resize(maxIndexBytes);
+    this.timeIndex.resize(maxIndexBytes);
+  }
+
+  flush(): void {
+    fsyncSync(this.fd);
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+    this.txnIndex.flush();
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    this.offsetIndex.close();
+    this.timeIndex.close();
+    this.txnIndex.close();
+  }
+
+  /** Close and rename every file to `*.deleted`; returns the new paths for delayed removal. */
+  renameToDeleted(): string[] {
+    this.close();
+    const paths: string[] = [];
+    const rename = (from: string): void => {
+      if (!existsSync(from)) return;
+      renameSync(from, from + DELETED_SUFFIX);
+      paths.push(from + DELETED_SUFFIX);
+    };
+    rename(this.logPath);
+    rename(this.offsetIndex.path);
+    rename(this.timeIndex.path);
+    rename(this.txnIndex.path);
+    return paths;
+  }
+
+  /** Close and remove every file now. */
+  deleteFiles(): void {
+    this.close();
+    for (const p of [this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path]) rmSync(p, { force: true });
+  }
+}
+
+function writeFully(fd: number, buf: Buffer, position: number): void {
+  let done = 0;
+  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
+/** Zig-zag varint at `at`; returns [value, next position] or undefined when it runs past `end`. */
+function readVarlong(buf: Buffer, at: number, end: number): [number, number] | undefined {
+  let raw = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (at >= end) return undefined;
+    const byte = buf[at++]!;
+    raw += (byte & 0x7f) * mul;
+    mul *= 128;
+    if ((byte & 0x80) === 0) return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, at];
+  }
+  return undefined;
+}
+
+/** Timestamps and offsets of the records of an uncompressed v2 batch (stops at the first malformed record). */
+export function* uncompressedRecordTimestamps(batch: Buffer): Generator<{ timestampMs: number; offset: number }> {
+  const base = readInt64(batch, 0);
+  const baseTs = readInt64(batch, 27);
+  const count = batch.readInt32BE(57);
+  let at = RECORD_BATCH_OVERHEAD;
+  for (let i = 0; i < count; i++) {
+    const len = readVarlong(batch, at, batch.length);
+    if (!len || len[0] < 0 || len[1] + len[0] > batch.length) return;
+    const end = len[1] + len[0];
+    const tsDelta = readVarlong(batch, len[1] + 1, end);
+    if (!tsDelta) return;
+    const offDelta = readVarlong(batch, tsDelta[1], end);
+    if (!offDelta) return;
+    yield { timestampMs: baseTs + tsDelta[0], offset: base + offDelta[0] };
+    at = end;
+  }
+}
+
+export function renameIfExists(from: string, to: string): void {
+  if (existsSync(from)) renameSync(from, to);
+}
