@@ -219,8 +219,9 @@ export function* iterateLegacyMessages(buf: Buffer, pos = 0, options: LegacyDeco
     return;
   }
   const base = (options.basePosition ?? 0) + pos;
-  if (wrapper.compression === CompressionType.Zstd || wrapper.compression > CompressionType.Zstd) {
-    throw new CorruptDataError(`compression type ${wrapper.compression} is not valid for magic ${wrapper.magic}`, base + 17);
+  // zstd needs magic 2 on produce (the broker refuses it), but like Kafka's reader we decode what is there.
+  if (wrapper.compression > CompressionType.Zstd) {
+    throw new CorruptDataError(`unknown compression type ${wrapper.compression}`, base + 17);
   }
   if (wrapper.value === null) throw new CorruptDataError('compressed wrapper message has a null value', base);
   let inner: Buffer;
