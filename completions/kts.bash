@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer get-offsets configs delete-records log-dirs version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer get-offsets configs delete-records log-dirs dump-log version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -91,6 +91,12 @@ _kts() {
     log-dirs:--command-property) return ;;
     log-dirs:--topic-list) return ;;
     log-dirs:--broker-list) return ;;
+    dump-log:--files) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    dump-log:--max-message-size) return ;;
+    dump-log:--max-bytes) return ;;
+    dump-log:--key-decoder-class) return ;;
+    dump-log:--value-decoder-class) return ;;
+    dump-log:--window-bytes) return ;;
   esac
   local opts=""
   case "$cmd" in
@@ -101,6 +107,7 @@ _kts() {
     configs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --add-config --add-config-file --delete-config --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
     log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;
+    dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
     version) opts="--json --help" ;;
   esac
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

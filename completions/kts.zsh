@@ -11,6 +11,7 @@ _kts() {
     'configs:Describe and alter topic and broker configs'
     'delete-records:Delete records before an offset in partitions'
     'log-dirs:Describe the log directories of brokers'
+    'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
     'version:Print the kts version'
   )
   if (( CURRENT == 2 )); then
@@ -162,6 +163,29 @@ _kts() {
         '--topic-list[Only these topics (default\: all).]:topic-list: ' \
         '--broker-list[Only these broker ids (default\: all); an unknown id is an error.]:broker-list: ' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    dump-log)
+      _arguments \
+        '--files[REQUIRED\: comma-separated .log/.index/.timeindex/.txnindex/.snapshot/.checkpoint files or directories]:files:_files' \
+        '--print-data-log[Print record keys and payloads (implies --deep-iteration; implied by any decoder option)]' \
+        '--deep-iteration[Print every record inside each batch, not only the batches]' \
+        '--skip-record-metadata[Leave out per-record metadata (offset, timestamp, sizes, ...)]' \
+        '--verify-index-only[Check .index/.timeindex entries against the log without printing them]' \
+        '--index-sanity-check[Only run the broker-startup sanity check on .index/.timeindex files]' \
+        '--max-message-size[Bytes read after an index entry to find its batch]:max-message-size: ' \
+        '--max-bytes[Read at most this many bytes of each .log file]:max-bytes: ' \
+        '--key-decoder-class[Decode keys as string|hex|base64|json|int|long or a Kafka decoder class name (default string)]:key-decoder-class: ' \
+        '--value-decoder-class[Decode values as string|hex|base64|json|int|long or a Kafka decoder class name (default string)]:value-decoder-class: ' \
+        '--offsets-decoder[Decode records as __consumer_offsets keys and values (JSON)]' \
+        '--transaction-log-decoder[Decode records as __transaction_state keys and values]' \
+        '--cluster-metadata-decoder[Not supported by kts\: refused with an error]' \
+        '--remote-log-metadata-decoder[Not supported by kts\: refused with an error]' \
+        '--share-group-state-decoder[Not supported by kts\: refused with an error]' \
+        '--json[One JSON object per line (schema in the description)]' \
+        '--summary[Per-file totals and problem counts instead of the dump]' \
+        '--check[Only the corruption report with byte positions; exit 1 if anything is wrong]' \
+        '--window-bytes[Read window per file in bytes (memory bound)]:window-bytes: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     version)
