@@ -14,6 +14,7 @@ _kts() {
     topics:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     topics:--command-property) return ;;
     topics:--topic) return ;;
+    topics:--topic-id) return ;;
     topics:--partitions) return ;;
     topics:--replication-factor) return ;;
     topics:--replica-assignment) return ;;
@@ -100,7 +101,7 @@ _kts() {
   esac
   local opts=""
   case "$cmd" in
-    topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --partitions --replication-factor --replica-assignment --config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --json --help" ;;
+    topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --topic-id --partitions --replication-factor --replica-assignment --config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --json --help" ;;
     console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
     console-consumer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --include --partition --offset --from-beginning --from-time --until-end --max-messages --timeout-ms --isolation-level --skip-message-on-error --group --format -f --property --formatter-property --formatter-config --consumer-property --consumer.config --json --help" ;;
     get-offsets) opts="--bootstrap-server --data-dir --command-config --command-property --topic-partitions --topic --partitions --time --exclude-internal-topics --json --help" ;;

@@ -19,6 +19,7 @@ complete -c kts -n '__fish_seen_subcommand_from topics' -l describe -d 'Describe
 complete -c kts -n '__fish_seen_subcommand_from topics' -l alter -d 'Increase the partition count of a topic (--partitions, --replica-assignment).'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l delete -d 'Delete the topics matching --topic.'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l topic -x -d 'Topic name; a regex for everything but --create (escape dots: "my\\\\.topic").'
+complete -c kts -n '__fish_seen_subcommand_from topics' -l topic-id -x -d 'With --describe: the topic with this id (base64 Kafka uuid); wins over --topic.'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l partitions -x -d 'Partition count for --create (default: the broker\'s num.partitions) or the new total for --alter.'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l replication-factor -x -d 'Replication factor for --create, 1..32767 (default: the broker\'s default.replication.factor).'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l replica-assignment -x -d 'Broker ids for each partition, partitions separated by commas, replicas by colons (--create or --alter).'

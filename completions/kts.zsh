@@ -34,6 +34,7 @@ _kts() {
         '--alter[Increase the partition count of a topic (--partitions, --replica-assignment).]' \
         '--delete[Delete the topics matching --topic.]' \
         '--topic[Topic name; a regex for everything but --create (escape dots\: "my\\\\.topic").]:topic: ' \
+        '--topic-id[With --describe\: the topic with this id (base64 Kafka uuid); wins over --topic.]:topic-id: ' \
         '--partitions[Partition count for --create (default\: the broker'\''s num.partitions) or the new total for --alter.]:partitions: ' \
         '--replication-factor[Replication factor for --create, 1..32767 (default\: the broker'\''s default.replication.factor).]:replication-factor: ' \
         '--replica-assignment[Broker ids for each partition, partitions separated by commas, replicas by colons (--create or --alter).]:replica-assignment: ' \

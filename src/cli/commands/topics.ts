@@ -39,6 +39,7 @@ export const topicsCommand: CommandSpec = {
     alter: { type: 'boolean', describe: 'Increase the partition count of a topic (--partitions, --replica-assignment).' },
     delete: { type: 'boolean', describe: 'Delete the topics matching --topic.' },
     topic: { type: 'string', placeholder: '<topic|regex>', describe: 'Topic name; a regex for everything but --create (escape dots: "my\\\\.topic").' },
+    'topic-id': { type: 'string', placeholder: '<uuid>', describe: 'With --describe: the topic with this id (base64 Kafka uuid); wins over --topic.' },
     partitions: { type: 'number', placeholder: '<n>', describe: 'Partition count for --create (default: the broker\'s num.partitions) or the new total for --alter.' },
     'replication-factor': { type: 'number', placeholder: '<n>', describe: 'Replication factor for --create, 1..32767 (default: the broker\'s default.replication.factor).' },
     'replica-assignment': {
@@ -95,6 +96,7 @@ function validate(action: Action, args: ParsedArgs): void {
   only('config', ['create']);
   only('if-exists', ['alter', 'delete', 'describe']);
   only('if-not-exists', ['create']);
+  only('topic-id', ['describe']);
   only('exclude-internal', ['list', 'describe']);
   for (const f of ['topics-with-overrides', ...PARTITION_FILTERS]) only(f, ['describe']);
   const partitions = intOption(args.partitions);
@@ -200,9 +202,7 @@ async function matchTopics(admin: Admin, args: ParsedArgs): Promise<string[]> {
 }
 
 async function describe(admin: Admin, args: ParsedArgs): Promise<TopicView[]> {
-  const names = await matchTopics(admin, args);
-  if (names.length === 0) return [];
-  const descriptions = await admin.describeTopics(names);
+  const descriptions = await describeSelected(admin, args);
   descriptions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const filtered = PARTITION_FILTERS.some((f) => args[f] === true);
   const views: TopicView[] = [];
@@ -223,6 +223,20 @@ async function describe(admin: Admin, args: ParsedArgs): Promise<TopicView[]> {
     views.push(view);
   }
   return views;
+}
+
+async function describeSelected(admin: Admin, args: ParsedArgs): Promise<TopicDescription[]> {
+  const topicId = args['topic-id'];
+  if (typeof topicId === 'string') {
+    const all = await admin.listTopics({ includeInternal: true });
+    const found = all.length === 0 ? [] : (await admin.describeTopics(all)).filter((d) => d.topicId === topicId);
+    if (found.length === 0 && args['if-exists'] !== true) {
+      throw new KtsError('KAFKA_UNKNOWN_TOPIC_ID', `Topic id '${topicId}' does not exist as expected`, 'see the ids with kts topics --describe');
+    }
+    return found;
+  }
+  const names = await matchTopics(admin, args);
+  return names.length === 0 ? [] : admin.describeTopics(names);
 }
 
 function topicView(d: TopicDescription, configs: Record<string, string>): TopicView {
