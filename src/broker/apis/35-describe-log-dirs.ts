@@ -6,7 +6,7 @@
  * KAFKA_STORAGE_ERROR for itself only.
  */
 import { statfsSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { resolve } from 'node:path';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   DescribableLogDirTopic,
@@ -16,7 +16,7 @@ import type {
   DescribeLogDirsTopic,
 } from '../../protocol/messages/35-describe-log-dirs.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
-import { adminLog, logDirs, type AdminPartitionLog } from '../configs/topic-configs.js';
+import { adminLog, logDirOf, logDirs, type AdminPartitionLog } from '../configs/topic-configs.js';
 
 function wanted(topics: DescribableLogDirTopic[] | null): (log: AdminPartitionLog) => boolean {
   if (topics === null) return () => true;
@@ -60,7 +60,8 @@ export function describeLogDirs(broker: BrokerContext, topics: DescribableLogDir
   for (const found of broker.logManager.allLogs()) {
     const log = adminLog(found);
     if (!include(log)) continue;
-    logsByDir.get(resolve(dirname(log.dir)))?.push(log);
+    const dir = logDirOf(broker, log);
+    if (dir !== undefined) logsByDir.get(resolve(dir))?.push(log);
   }
   return dirs.map((d) => describeDir(d, logsByDir.get(d) ?? []));
 }

@@ -26,10 +26,14 @@ export interface AdminPartitionLog extends BrokerPartitionLog {
 /** The LogManager members the admin APIs use. */
 export interface AdminLogManager {
   readonly logDirs: readonly string[];
+  /** The config new logs start from (Kafka names in camelCase); kts keeps it equal to the broker's topic defaults. */
+  readonly defaultConfig: LogConfig;
   /** Persisted per-topic metadata, including config overrides by Kafka name. */
-  topicMetadata(topic: string): { configs: Readonly<Record<string, string>> } | undefined;
-  /** Replace and persist a topic's config overrides. */
-  updateTopicConfig(topic: string, overrides: Readonly<Record<string, string>>): void | Promise<void>;
+  getTopicMetadata(topic: string): { configs: Readonly<Record<string, string>> } | undefined;
+  /** Replace and persist a topic's config overrides (applied to its logs over defaultConfig). */
+  updateTopicConfig(topic: string, configs: Record<string, string>): void;
+  /** The log dir holding a partition. */
+  logDirFor(topic: string, partition: number): string | undefined;
 }
 
 function adminLogManager(broker: BrokerContext): AdminLogManager {
@@ -49,25 +53,33 @@ export function topicLogs(broker: BrokerContext, topic: string): AdminPartitionL
 
 /** A topic's config overrides (Kafka names), as persisted by storage. */
 export function topicOverrides(broker: BrokerContext, topic: string): Record<string, string> {
-  return { ...(adminLogManager(broker).topicMetadata(topic)?.configs ?? {}) };
+  return { ...(adminLogManager(broker).getTopicMetadata(topic)?.configs ?? {}) };
 }
 
 /** The config a topic's logs run with: Kafka defaults, then the broker's (static and dynamic) defaults, then the overrides. */
 export function effectiveLogConfig(broker: BrokerContext, overrides: Readonly<Record<string, string>>): LogConfig {
-  const brokerDefaults = mergeLogConfig(defaultLogConfig(), parseTopicConfigs(topicDefaults(brokerLayersOf(broker))));
-  return mergeLogConfig(brokerDefaults, parseTopicConfigs(overrides));
+  return mergeLogConfig(brokerDefaultLogConfig(broker), parseTopicConfigs(overrides));
+}
+
+/** Kafka defaults, then the broker's static and dynamic topic defaults. */
+function brokerDefaultLogConfig(broker: BrokerContext): LogConfig {
+  return mergeLogConfig(defaultLogConfig(), parseTopicConfigs(topicDefaults(brokerLayersOf(broker))));
 }
 
 /** Persist a topic's new overrides and apply them to every partition log at once. */
-export async function setTopicOverrides(broker: BrokerContext, topic: string, overrides: Readonly<Record<string, string>>): Promise<void> {
+export function setTopicOverrides(broker: BrokerContext, topic: string, overrides: Readonly<Record<string, string>>): void {
   if (!broker.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const config = effectiveLogConfig(broker, overrides);
-  await adminLogManager(broker).updateTopicConfig(topic, overrides);
+  adminLogManager(broker).updateTopicConfig(topic, { ...overrides });
   for (const log of topicLogs(broker, topic)) log.updateConfig(config);
 }
 
-/** Push the broker's current topic defaults to every log (after a dynamic broker config change). */
+/**
+ * Push the broker's current topic defaults (after a dynamic broker config change) to every
+ * log, and to the log manager's default config so partitions created later start from them.
+ */
 export function applyTopicDefaults(broker: BrokerContext): void {
+  Object.assign(adminLogManager(broker).defaultConfig, brokerDefaultLogConfig(broker));
   const configs = new Map<string, LogConfig>();
   for (const found of broker.logManager.allLogs()) {
     const log = adminLog(found);
@@ -81,5 +93,10 @@ export function applyTopicDefaults(broker: BrokerContext): void {
 }
 
 export function logDirs(broker: BrokerContext): readonly string[] {
-  return adminLogManager(broker).logDirs ?? broker.config.logDirs;
+  return adminLogManager(broker).logDirs;
+}
+
+/** The log dir of a partition, as the log manager placed it. */
+export function logDirOf(broker: BrokerContext, log: BrokerPartitionLog): string | undefined {
+  return adminLogManager(broker).logDirFor(log.topic, log.partition);
 }
