@@ -84,11 +84,11 @@ export class ByteCursor {
     for (let i = 0; i < 5; i++) {
       if (this.pos >= this.end) this.fail('truncated varint', start);
       const b = buf[this.pos++]!;
-      if (i === 4 && b > 0x0f) this.fail('varint does not fit in 32 bits', start);
+      if (i === 4 && b > 0x0f) this.fail('varint too long (over 5 bytes or 32 bits)', start);
       value += (b & 0x7f) * 2 ** (7 * i);
       if (b < 0x80) return value;
     }
-    return this.fail('varint longer than 5 bytes', start);
+    return this.fail('varint too long', start);
   }
 
   /** Zig-zag int32 varint. */
@@ -106,12 +106,12 @@ export class ByteCursor {
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) this.fail('truncated varlong', start);
       const b = buf[this.pos++]!;
-      if (i === 9 && b > 0x01) this.fail('varlong does not fit in 64 bits', start);
+      if (i === 9 && b > 0x01) this.fail('varlong too long (over 10 bytes or 64 bits)', start);
       value += (b & 0x7f) * scale;
       if (b < 0x80) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
       scale *= 128;
     }
-    return this.fail('varlong longer than 10 bytes', start);
+    return this.fail('varlong too long', start);
   }
 
   /** Varint length then bytes; length -1 means null. Other negative lengths are corrupt. */
