@@ -5,6 +5,7 @@
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
+import { colors } from '../util/tty.js';
 import { intOption, topicMatcher } from '../util/topic-match.js';
 import { parseKeyValuePairs, stringList } from '../util/properties.js';
 import { KtsError, UsageError } from '../../util/errors.js';
@@ -146,7 +147,10 @@ async function runAction(action: Action, args: ParsedArgs, io: CliIo, client: Ka
     }
     case 'describe': {
       const views = await describe(admin, args);
-      write(renderDescribe(views), views.map(({ showTopicLine: _s, ...v }) => v));
+      const c = colors(io);
+      // On a terminal the topic lines stand out; piped output stays Kafka's exact text.
+      const text = renderDescribe(views).replace(/^Topic: [^\t\n]*/gm, (m) => c.bold(m));
+      write(text, views.map(({ showTopicLine: _s, ...v }) => v));
       return 0;
     }
     case 'alter': {
