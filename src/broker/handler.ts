@@ -11,19 +11,13 @@ import type { BrokerConfig } from './config.js';
 import type { MetadataImage } from './metadata.js';
 import type { Purgatory } from './purgatory.js';
 import type { Logger } from './logger.js';
+import type { ProducerIdAllocator } from './producer-ids.js';
+import type { LogConfig } from '../storage/log-config.js';
+import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from '../storage/types.js';
 
-/** Result of appending batches as leader (storage's AppendResult). */
-export interface BrokerAppendResult {
-  baseOffset: number;
-  lastOffset: number;
-  logAppendTimeMs: number;
-  logStartOffset: number;
-}
-
-/** Result of a partition read (storage's read result); extra fields are allowed. */
-export interface BrokerReadResult {
-  records: Buffer;
-}
+/** Storage's result types, under the names the broker uses. */
+export type BrokerAppendResult = AppendResult;
+export type BrokerReadResult = ReadResult;
 
 /** The members of storage's PartitionLog the broker uses. */
 export interface BrokerPartitionLog {
@@ -35,12 +29,12 @@ export interface BrokerPartitionLog {
   readonly highWatermark: number;
   readonly lastStableOffset: number;
   readonly leaderEpoch: number;
-  appendAsLeader(records: Buffer, leaderEpoch: number): BrokerAppendResult | Promise<BrokerAppendResult>;
-  read(
-    fetchOffset: number,
-    maxBytes: number,
-    options: { maxOffset?: number; minOneMessage?: boolean },
-  ): BrokerReadResult | Promise<BrokerReadResult>;
+  readonly config: LogConfig;
+  appendAsLeader(records: Buffer, leaderEpoch: number): AppendResult | Promise<AppendResult>;
+  read(fetchOffset: number, maxBytes: number, options: ReadOptions): ReadResult | Promise<ReadResult>;
+  /** Also -1 (latest), -2 (earliest), -3 (max timestamp); null when no record is that late. */
+  offsetForTimestamp(timestampMs: number): TimestampOffset | null | Promise<TimestampOffset | null>;
+  endOffsetForLeaderEpoch(leaderEpoch: number): EpochEndOffset | Promise<EpochEndOffset>;
 }
 
 /** The members of storage's LogManager the broker uses. */
@@ -53,7 +47,7 @@ export interface BrokerLogManager {
     topicId: string,
     configOverrides: Readonly<Record<string, string>>,
   ): BrokerPartitionLog | Promise<BrokerPartitionLog>;
-  deleteTopic(topic: string): void | Promise<void>;
+  deleteTopic(topic: string): unknown;
 }
 
 /** A listener as configured or advertised: `PLAINTEXT://host:port`. */
@@ -77,6 +71,8 @@ export interface BrokerContext {
   purgatory: Purgatory;
   nowMs(): number;
   log: Logger;
+  /** Producer ids for idempotent producers (persisted, never repeated). */
+  producerIds: ProducerIdAllocator;
   /** The handlers this broker serves (ApiVersions advertises exactly these). */
   apis: readonly AnyApiHandler[];
 }

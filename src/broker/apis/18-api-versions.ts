@@ -7,27 +7,13 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type AnyApiHandler } from '../handler.js';
+import type {
+  ApiVersionsRequest,
+  ApiVersionsResponse,
+  ApiVersionsResponseKey,
+} from '../../protocol/messages/18-api-versions.js';
 
-export interface ApiVersionsRequestBody {
-  clientSoftwareName?: string;
-  clientSoftwareVersion?: string;
-}
-
-export interface ApiVersionRange {
-  apiKey: number;
-  minVersion: number;
-  maxVersion: number;
-}
-
-export interface ApiVersionsResponseBody {
-  errorCode: number;
-  apiKeys: ApiVersionRange[];
-  throttleTimeMs: number;
-  supportedFeatures: unknown[];
-  finalizedFeaturesEpoch: number;
-  finalizedFeatures: unknown[];
-  zkMigrationReady: boolean;
-}
+export type ApiVersionRange = ApiVersionsResponseKey;
 
 export function advertisedRanges(apis: readonly AnyApiHandler[]): ApiVersionRange[] {
   return apis
@@ -35,7 +21,7 @@ export function advertisedRanges(apis: readonly AnyApiHandler[]): ApiVersionRang
     .sort((a, b) => a.apiKey - b.apiKey);
 }
 
-export function apiVersionsBody(apis: readonly AnyApiHandler[], errorCode: number): ApiVersionsResponseBody {
+export function apiVersionsBody(apis: readonly AnyApiHandler[], errorCode: number): ApiVersionsResponse {
   return {
     errorCode,
     apiKeys: advertisedRanges(apis),
@@ -47,11 +33,14 @@ export function apiVersionsBody(apis: readonly AnyApiHandler[], errorCode: numbe
   };
 }
 
-export const apiVersionsHandler = defineHandler<ApiVersionsRequestBody, ApiVersionsResponseBody>({
+export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   apiKey: 18,
   minVersion: 0,
   maxVersion: 4,
   handle(_request, ctx) {
     return apiVersionsBody(ctx.broker.apis, ErrorCode.NONE);
+  },
+  errorResponse(_request, errorCode, ctx) {
+    return apiVersionsBody(ctx.broker.apis, errorCode);
   },
 });

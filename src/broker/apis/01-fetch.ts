@@ -1,0 +1,199 @@
+/**
+ * Fetch (key 1), versions 4-17 (Kafka 4's range); topics by name up to v12, by topic id
+ * from v13 (UNKNOWN_TOPIC_ID when unknown).
+ * Long poll: when fewer than min_bytes are available the request waits in the purgatory
+ * (woken by appends to the partitions it reads) up to max_wait_ms, then reads again.
+ * Limits: max_bytes for the whole response and partition_max_bytes per partition; batches
+ * are whole (the first batch of the response is returned even when larger than the limits,
+ * as Kafka does since v3, so a consumer never gets stuck). isolation_level 1
+ * (read_committed) reads up to the last stable offset and returns an (empty) aborted
+ * transactions list; read_uncommitted reads up to the high watermark.
+ * current_leader_epoch (v9+) is checked: older → FENCED_LEADER_EPOCH, newer →
+ * UNKNOWN_LEADER_EPOCH. preferred_read_replica is always -1.
+ * Fetch sessions (KIP-227): refused correctly: every response carries session id 0, which
+ * tells the client no session was created, so it keeps sending full fetch requests; an
+ * incremental request naming a session id gets FETCH_SESSION_ID_NOT_FOUND and the client
+ * falls back to a full request. Follower fetches (replica_id >= 0) are answered as
+ * consumer fetches: kts has no followers.
+ */
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { errorMessage } from '../../util/errors.js';
+import type {
+  FetchPartition,
+  FetchPartitionData,
+  FetchRequest,
+  FetchResponse,
+  FetchableTopicResponse,
+} from '../../protocol/messages/01-fetch.js';
+import { defineHandler, type BrokerContext, type BrokerPartitionLog, type RequestContext } from '../handler.js';
+import { partitionKey } from '../purgatory.js';
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const READ_COMMITTED = 1;
+const EMPTY = Buffer.alloc(0);
+
+export function leaderEpochError(log: BrokerPartitionLog, currentLeaderEpoch: number | undefined): number {
+  if (currentLeaderEpoch === undefined || currentLeaderEpoch === -1) return ErrorCode.NONE;
+  if (currentLeaderEpoch < log.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+  if (currentLeaderEpoch > log.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
+  return ErrorCode.NONE;
+}
+
+interface PartitionTarget {
+  topicIndex: number;
+  topic: string | undefined;
+  request: FetchPartition;
+  log: BrokerPartitionLog | undefined;
+  /** Error known before reading (unknown topic id, ...). */
+  error: number;
+}
+
+function partitionError(p: FetchPartition, errorCode: number, log?: BrokerPartitionLog): FetchPartitionData {
+  return {
+    partitionIndex: p.partition,
+    errorCode,
+    highWatermark: log ? log.highWatermark : -1,
+    lastStableOffset: log ? log.lastStableOffset : -1,
+    logStartOffset: log ? log.logStartOffset : -1,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
+}
+
+function resolveTargets(request: FetchRequest, ctx: RequestContext): { topics: FetchableTopicResponse[]; targets: PartitionTarget[] } {
+  const broker = ctx.broker;
+  const byId = ctx.apiVersion >= 13;
+  const topics: FetchableTopicResponse[] = [];
+  const targets: PartitionTarget[] = [];
+  request.topics.forEach((t, topicIndex) => {
+    let name: string | undefined;
+    let error: number = ErrorCode.NONE;
+    if (byId) {
+      const meta = t.topicId && t.topicId !== ZERO_UUID ? broker.metadata.topicById(t.topicId) : undefined;
+      name = meta?.name;
+      if (!meta) error = ErrorCode.UNKNOWN_TOPIC_ID;
+    } else {
+      name = t.topic;
+    }
+    topics.push(byId ? { topicId: t.topicId ?? ZERO_UUID, partitions: [] } : { topic: name ?? '', partitions: [] });
+    for (const p of t.partitions) {
+      const log = name !== undefined ? broker.logManager.getLog(name, p.partition) : undefined;
+      if (!log && error === ErrorCode.NONE) {
+        targets.push({ topicIndex, topic: name, request: p, log, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      } else {
+        targets.push({ topicIndex, topic: name, request: p, log, error });
+      }
+    }
+  });
+  return { topics, targets };
+}
+
+async function readPartition(
+  target: PartitionTarget,
+  maxBytes: number,
+  minOneMessage: boolean,
+  readCommitted: boolean,
+  broker: BrokerContext,
+): Promise<FetchPartitionData> {
+  const p = target.request;
+  const log = target.log;
+  if (target.error !== ErrorCode.NONE || !log) return partitionError(p, target.error);
+  const epochError = leaderEpochError(log, p.currentLeaderEpoch);
+  if (epochError !== ErrorCode.NONE) return partitionError(p, epochError, log);
+  if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.logEndOffset) {
+    return partitionError(p, ErrorCode.OFFSET_OUT_OF_RANGE, log);
+  }
+  const maxOffset = readCommitted ? log.lastStableOffset : log.highWatermark;
+  try {
+    const result =
+      p.fetchOffset >= maxOffset || maxBytes <= 0
+        ? null
+        : await log.read(p.fetchOffset, Math.min(maxBytes, p.partitionMaxBytes), { maxOffset, minOneMessage });
+    return {
+      partitionIndex: p.partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark: result?.highWatermark ?? log.highWatermark,
+      lastStableOffset: result?.lastStableOffset ?? log.lastStableOffset,
+      logStartOffset: result?.logStartOffset ?? log.logStartOffset,
+      abortedTransactions: readCommitted ? [] : null,
+      preferredReadReplica: -1,
+      records: result?.records ?? EMPTY,
+    };
+  } catch (err) {
+    if (err instanceof KafkaError) return partitionError(p, err.errorCode, log);
+    broker.log.error(`Error reading ${target.topic}-${p.partition} at ${p.fetchOffset}: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
+    return partitionError(p, ErrorCode.UNKNOWN_SERVER_ERROR, log);
+  }
+}
+
+async function readAll(
+  targets: PartitionTarget[],
+  request: FetchRequest,
+  ctx: RequestContext,
+): Promise<{ data: FetchPartitionData[]; bytes: number; errors: boolean }> {
+  const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
+  // Before v3 there was no response limit; from v3 on max_bytes bounds the whole response.
+  let remaining = request.maxBytes ?? 0x7fffffff;
+  let bytes = 0;
+  let errors = false;
+  const data: FetchPartitionData[] = [];
+  for (const target of targets) {
+    const d = await readPartition(target, remaining, bytes === 0, readCommitted, ctx.broker);
+    const size = d.records?.length ?? 0;
+    bytes += size;
+    remaining -= size;
+    if (d.errorCode !== ErrorCode.NONE) errors = true;
+    data.push(d);
+  }
+  return { data, bytes, errors };
+}
+
+function visibleEnd(t: PartitionTarget, readCommitted: boolean): number {
+  if (!t.log) return -1;
+  return readCommitted ? t.log.lastStableOffset : t.log.highWatermark;
+}
+
+/** True once any watched partition's visible end moved past where it was when we looked. */
+function grewSince(targets: PartitionTarget[], ends: number[], readCommitted: boolean): boolean {
+  return targets.some((t, i) => visibleEnd(t, readCommitted) > ends[i]!);
+}
+
+function sessionError(request: FetchRequest, ctx: RequestContext): number {
+  if (ctx.apiVersion < 7) return ErrorCode.NONE;
+  const sessionId = request.sessionId ?? 0;
+  const epoch = request.sessionEpoch ?? -1;
+  if (sessionId !== 0) return ErrorCode.FETCH_SESSION_ID_NOT_FOUND;
+  if (epoch !== 0 && epoch !== -1) return ErrorCode.INVALID_FETCH_SESSION_EPOCH;
+  return ErrorCode.NONE;
+}
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 17,
+  async handle(request, ctx) {
+    const sessionCode = sessionError(request, ctx);
+    if (sessionCode !== ErrorCode.NONE) {
+      return { throttleTimeMs: 0, errorCode: sessionCode, sessionId: 0, responses: [] };
+    }
+    const { topics, targets } = resolveTargets(request, ctx);
+    const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
+    const deadline = ctx.broker.nowMs() + Math.max(0, request.maxWaitMs);
+    let result = await readAll(targets, request, ctx);
+    while (!result.errors && result.bytes < request.minBytes) {
+      const waitMs = deadline - ctx.broker.nowMs();
+      if (waitMs <= 0) break;
+      const ends = targets.map((t) => visibleEnd(t, readCommitted));
+      const keys = targets.filter((t) => t.topic !== undefined).map((t) => partitionKey(t.topic!, t.request.partition));
+      await ctx.broker.purgatory.wait({ keys, tryComplete: () => grewSince(targets, ends, readCommitted) }, waitMs);
+      if (!grewSince(targets, ends, readCommitted)) break;
+      result = await readAll(targets, request, ctx);
+    }
+    result.data.forEach((d, i) => topics[targets[i]!.topicIndex]!.partitions.push(d));
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: topics };
+  },
+  errorResponse(request, errorCode) {
+    return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [] };
+  },
+});

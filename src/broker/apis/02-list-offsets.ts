@@ -1,0 +1,97 @@
+/**
+ * ListOffsets (key 2), versions 1-10 (Kafka 4's range). Per partition: timestamp -2
+ * earliest (log start offset), -4 earliest local (the same: kts has no tiered storage),
+ * -1 latest (high watermark, or the last stable offset for read_committed), -3 the offset
+ * of the record with the largest timestamp (v7+), otherwise the first offset whose
+ * timestamp is >= the one asked (offset -1 / timestamp -1 when there is none).
+ * current_leader_epoch (v4+) is checked like Fetch. The leader epoch answered is that of
+ * the batch holding the offset where storage knows it, else the current leader epoch.
+ * Deviation: -5 (earliest pending upload, tiered storage) answers offset -1.
+ */
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { errorMessage } from '../../util/errors.js';
+import type {
+  ListOffsetsPartition,
+  ListOffsetsPartitionResponse,
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+} from '../../protocol/messages/02-list-offsets.js';
+import { defineHandler, type BrokerContext, type BrokerPartitionLog } from '../handler.js';
+import { leaderEpochError } from './01-fetch.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
+const EARLIEST_LOCAL = -4;
+const EARLIEST_PENDING_UPLOAD = -5;
+const READ_COMMITTED = 1;
+
+function failed(p: ListOffsetsPartition, errorCode: number): ListOffsetsPartitionResponse {
+  return { partitionIndex: p.partitionIndex, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1, oldStyleOffsets: [] };
+}
+
+function found(p: ListOffsetsPartition, offset: number, timestamp: number, leaderEpoch: number): ListOffsetsPartitionResponse {
+  return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp, offset, leaderEpoch, oldStyleOffsets: [] };
+}
+
+async function lookup(log: BrokerPartitionLog, p: ListOffsetsPartition, readCommitted: boolean): Promise<ListOffsetsPartitionResponse> {
+  const ts = p.timestamp;
+  if (ts === LATEST) {
+    return found(p, readCommitted ? log.lastStableOffset : log.highWatermark, -1, log.leaderEpoch);
+  }
+  if (ts === EARLIEST || ts === EARLIEST_LOCAL) {
+    const hit = await log.offsetForTimestamp(EARLIEST);
+    return found(p, log.logStartOffset, -1, hit && hit.leaderEpoch >= 0 ? hit.leaderEpoch : log.leaderEpoch);
+  }
+  if (ts === EARLIEST_PENDING_UPLOAD) return found(p, -1, -1, -1);
+  if (ts < MAX_TIMESTAMP) return failed(p, ErrorCode.INVALID_REQUEST);
+  const hit = await log.offsetForTimestamp(ts);
+  const visibleEnd = readCommitted ? log.lastStableOffset : log.highWatermark;
+  if (!hit || hit.offset >= visibleEnd) return found(p, -1, -1, -1);
+  return found(p, hit.offset, hit.timestampMs, hit.leaderEpoch);
+}
+
+async function partitionResult(
+  topic: string,
+  p: ListOffsetsPartition,
+  readCommitted: boolean,
+  apiVersion: number,
+  broker: BrokerContext,
+): Promise<ListOffsetsPartitionResponse> {
+  const log = broker.logManager.getLog(topic, p.partitionIndex);
+  if (!log) return failed(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const epochError = leaderEpochError(log, p.currentLeaderEpoch);
+  if (epochError !== ErrorCode.NONE) return failed(p, epochError);
+  if (p.timestamp === MAX_TIMESTAMP && apiVersion < 7) return failed(p, ErrorCode.UNSUPPORTED_VERSION);
+  try {
+    return await lookup(log, p, readCommitted);
+  } catch (err) {
+    if (err instanceof KafkaError) return failed(p, err.errorCode);
+    broker.log.error(`ListOffsets on ${topic}-${p.partitionIndex} failed: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
+    return failed(p, ErrorCode.UNKNOWN_SERVER_ERROR);
+  }
+}
+
+export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+  apiKey: 2,
+  minVersion: 1,
+  maxVersion: 10,
+  async handle(request, ctx) {
+    const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
+    const topics = [];
+    for (const t of request.topics) {
+      const partitions = [];
+      for (const p of t.partitions) {
+        partitions.push(await partitionResult(t.name, p, readCommitted, ctx.apiVersion, ctx.broker));
+      }
+      topics.push({ name: t.name, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+  errorResponse(request, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => failed(p, errorCode)) })),
+    };
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * OffsetForLeaderEpoch (key 23), versions 2-4 (Kafka 4's range). For each partition: the
+ * largest leader epoch <= the one asked and the offset where it ends (the start of the next
+ * epoch, or the log end offset for the current epoch), from storage's leader epoch cache.
+ * Consumers use it to detect log truncation after a leader change. current_leader_epoch is
+ * checked like Fetch.
+ */
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { errorMessage } from '../../util/errors.js';
+import type {
+  OffsetForLeaderEpochEndOffset,
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
+  OffsetForLeaderPartition,
+} from '../../protocol/messages/23-offset-for-leader-epoch.js';
+import { defineHandler, type BrokerContext } from '../handler.js';
+import { leaderEpochError } from './01-fetch.js';
+
+function failed(p: OffsetForLeaderPartition, errorCode: number): OffsetForLeaderEpochEndOffset {
+  return { errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+}
+
+async function endOffset(topic: string, p: OffsetForLeaderPartition, broker: BrokerContext): Promise<OffsetForLeaderEpochEndOffset> {
+  const log = broker.logManager.getLog(topic, p.partition);
+  if (!log) return failed(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const epochError = leaderEpochError(log, p.currentLeaderEpoch);
+  if (epochError !== ErrorCode.NONE) return failed(p, epochError);
+  try {
+    const r = await log.endOffsetForLeaderEpoch(p.leaderEpoch);
+    return { errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: r.leaderEpoch, endOffset: r.endOffset };
+  } catch (err) {
+    if (err instanceof KafkaError) return failed(p, err.errorCode);
+    broker.log.error(`OffsetForLeaderEpoch on ${topic}-${p.partition} failed: ${errorMessage(err)}`);
+    return failed(p, ErrorCode.UNKNOWN_SERVER_ERROR);
+  }
+}
+
+export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
+  apiKey: 23,
+  minVersion: 2,
+  maxVersion: 4,
+  async handle(request, ctx) {
+    const topics = [];
+    for (const t of request.topics) {
+      const partitions = [];
+      for (const p of t.partitions) partitions.push(await endOffset(t.topic, p, ctx.broker));
+      topics.push({ topic: t.topic, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+  errorResponse(request, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => failed(p, errorCode)) })),
+    };
+  },
+});

@@ -1,0 +1,187 @@
+/**
+ * The broker: opens the log engine on the configured log dirs, builds the context every
+ * handler sees, and serves requests through one entry point, `handleFrame` — the TCP
+ * server calls it for each frame, and the client's in-process transport calls exactly the
+ * same function (no socket). Periodic work: retention/flush checks and checkpoints.
+ * `stop()` is graceful: stop accepting, finish in-flight requests (long polls are woken),
+ * flush, write checkpoints and the clean-shutdown marker, unlock, remove kts-server.json.
+ */
+import { parseTopicConfigs } from '../storage/log-config.js';
+import { LogManager } from '../storage/index.js';
+import { KafkaError } from '../protocol/errors.js';
+import { KtsError, errorMessage } from '../util/errors.js';
+import { KTS_VERSION } from '../util/version.js';
+import { apiHandlers } from './apis/index.js';
+import type { BrokerConfig } from './config.js';
+import type { AnyApiHandler, BrokerContext, ListenerEndpoint } from './handler.js';
+import { streamLogger, type Logger } from './logger.js';
+import { createMetadataImage } from './metadata.js';
+import { defaultConnectionLimits, type ConnectionInfo } from './network/connection.js';
+import { startNetworkServer, type BoundListener, type NetworkServer } from './network/server.js';
+import { openProducerIdAllocator } from './producer-ids.js';
+import { createPurgatory } from './purgatory.js';
+import { createRouter } from './router.js';
+import { removeServerFile, writeServerFile } from './server-file.js';
+
+export interface StartBrokerOptions {
+  /** Open the TCP listeners (false: in-process only, for the client's in-process transport). */
+  listen: boolean;
+  log?: Logger;
+  /** Handlers to serve (tests); default: every handler in apis/index.ts. */
+  apis?: readonly AnyApiHandler[];
+  nowMs?: () => number;
+  /** Recorded in the log dir lock so a second process can name the holder. */
+  command?: string;
+}
+
+export interface Broker {
+  readonly config: BrokerConfig;
+  readonly context: BrokerContext;
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** The listeners actually bound (port 0 resolved); empty when not listening. */
+  readonly boundPorts: readonly BoundListener[];
+  /** Advertised endpoints as `NAME://host:port`. */
+  readonly advertisedListeners: readonly string[];
+  /** A request frame (no size prefix) in; size-prefixed response chunks out, null for acks=0. */
+  handleFrame(frame: Buffer, conn?: ConnectionInfo): Promise<Buffer[] | null>;
+  /** Graceful stop; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const IN_PROCESS: ConnectionInfo = { connectionId: 'in-process', clientHost: 'in-process', listenerName: 'PLAINTEXT' };
+
+export async function startBroker(config: BrokerConfig, options: StartBrokerOptions): Promise<Broker> {
+  const log = options.log ?? streamLogger(process.stderr, 'KtsServer', 'WARN');
+  const nowMs = options.nowMs ?? Date.now;
+  const logManager = openLogManager(config, options, nowMs);
+  for (const notice of logManager.notices) log.info(notice);
+
+  const advertised: ListenerEndpoint[] = config.advertisedListeners.map((l) => ({ ...l }));
+  const purgatory = createPurgatory();
+  const context: BrokerContext = {
+    config,
+    logManager,
+    nodeId: config.nodeId,
+    clusterId: logManager.clusterId,
+    advertisedListeners: advertised,
+    metadata: createMetadataImage(logManager, config.nodeId),
+    purgatory,
+    nowMs,
+    log,
+    producerIds: openProducerIdAllocator(logManager.logDirs[0]!),
+    apis: options.apis ?? apiHandlers,
+  };
+  const router = createRouter(context);
+
+  let network: NetworkServer | undefined;
+  if (options.listen) {
+    try {
+      network = await startNetworkServer({
+        listeners: config.listeners,
+        handleFrame: router,
+        limits: {
+          ...defaultConnectionLimits,
+          maxRequestBytes: config.socketRequestMaxBytes,
+          idleTimeoutMs: config.connectionsMaxIdleMs,
+          maxInFlight: Math.min(defaultConnectionLimits.maxInFlight, config.queuedMaxRequests),
+        },
+        log,
+        maxConnections: config.maxConnections,
+      });
+    } catch (err) {
+      logManager.close();
+      throw err;
+    }
+    resolveAdvertisedPorts(advertised, network.bound);
+  }
+  const firstDir = logManager.logDirs[0]!;
+  const listenerUrls = advertised.map((l) => `${l.name}://${formatHost(l.host)}:${l.port}`);
+  if (network) {
+    writeServerFile(firstDir, { pid: process.pid, nodeId: config.nodeId, listeners: listenerUrls, startedAt: new Date(nowMs()).toISOString() });
+  }
+
+  const timers = startPeriodicWork(config, logManager, log, nowMs);
+  let stopping: Promise<void> | undefined;
+
+  const stop = async (): Promise<void> => {
+    for (const timer of timers) clearInterval(timer);
+    purgatory.completeAll();
+    if (network) await network.stop();
+    purgatory.completeAll();
+    try {
+      logManager.close();
+    } finally {
+      if (network) removeServerFile(firstDir, process.pid);
+    }
+    log.info(`[KtsServer id=${config.nodeId}] shut down completed`);
+  };
+
+  log.info(`[KtsServer id=${config.nodeId}] started (kts ${KTS_VERSION})`);
+  return {
+    config,
+    context,
+    nodeId: config.nodeId,
+    clusterId: logManager.clusterId,
+    boundPorts: network ? network.bound : [],
+    advertisedListeners: listenerUrls,
+    handleFrame: (frame, conn) => router(frame, conn ?? IN_PROCESS),
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs: () => number): LogManager {
+  let defaultConfig;
+  try {
+    defaultConfig = parseTopicConfigs(config.topicDefaults);
+  } catch (err) {
+    throw new KtsError('KTS_CONFIG', `Invalid topic default in broker config: ${errorMessage(err)}`);
+  }
+  try {
+    return LogManager.open({
+      logDirs: config.logDirs,
+      nodeId: config.nodeId,
+      clusterId: config.clusterId,
+      defaultConfig,
+      producerIdExpirationMs: config.producerIdExpirationMs,
+      command: options.command,
+      nowMs,
+    });
+  } catch (err) {
+    if (err instanceof KafkaError) throw new KtsError('KTS_STORAGE', err.message);
+    throw err;
+  }
+}
+
+function resolveAdvertisedPorts(advertised: ListenerEndpoint[], bound: readonly BoundListener[]): void {
+  for (const a of advertised) {
+    if (a.port !== 0) continue;
+    const b = bound.find((x) => x.name === a.name);
+    if (b) a.port = b.port;
+  }
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function startPeriodicWork(config: BrokerConfig, logManager: LogManager, log: Logger, nowMs: () => number): NodeJS.Timeout[] {
+  const guard = (what: string, fn: () => void) => () => {
+    try {
+      fn();
+    } catch (err) {
+      log.error(`${what} failed: ${errorMessage(err)}`);
+    }
+  };
+  const retention = setInterval(
+    guard('Retention check', () => {
+      const deleted = logManager.runRetention(nowMs());
+      if (deleted > 0) log.info(`Retention deleted ${deleted} segment(s)`);
+    }),
+    Math.max(10, config.logRetentionCheckIntervalMs),
+  );
+  const checkpoint = setInterval(guard('Checkpoint', () => logManager.checkpoint()), Math.max(1000, config.logFlushOffsetCheckpointIntervalMs));
+  retention.unref();
+  checkpoint.unref();
+  return [retention, checkpoint];
+}

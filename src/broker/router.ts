@@ -1,0 +1,119 @@
+/**
+ * The request router: decodes the header, finds the handler, checks the version, runs the
+ * handler and encodes its response as size-prefixed chunks (record buffers by reference).
+ *
+ * Version rules, as Apache Kafka 4 does them:
+ * - ApiVersions at a version we do not know: a v0 response with UNSUPPORTED_VERSION and our
+ *   ranges (KIP-511), so the client can retry with a version we speak.
+ * - Produce v0-v2: advertised (librdkafka keeps compression on only when Produce v0 is
+ *   advertised, KAFKA-18659) but refused: Kafka 4 fails to parse them and closes the
+ *   connection; so do we, with one log line.
+ * - Any other API or version we do not serve: when the handler can build an error response
+ *   at that version, UNSUPPORTED_VERSION; otherwise the connection is closed (Kafka closes
+ *   it on requests it cannot parse).
+ * A handler exception becomes UNKNOWN_SERVER_ERROR (or the KafkaError's code) for that
+ * request when the handler can express it, else the connection is closed; both are logged.
+ */
+import { decodeRequestBody, decodeRequestHeader, encodeResponseChunks, type RequestHeader } from '../protocol/codec.js';
+import { apiByKey, apiName } from '../protocol/apis.js';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { errorMessage } from '../util/errors.js';
+import { apiVersionsBody } from './apis/18-api-versions.js';
+import type { AnyApiHandler, BrokerContext, RequestContext } from './handler.js';
+import { CloseConnection, type ConnectionInfo } from './network/connection.js';
+
+const API_VERSIONS_KEY = 18;
+
+export type Router = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
+
+export function createRouter(broker: BrokerContext): Router {
+  const handlers = new Map<number, AnyApiHandler>();
+  for (const h of broker.apis) handlers.set(h.apiKey, h);
+
+  return async (frame, conn) => {
+    let header: RequestHeader;
+    try {
+      header = decodeRequestHeader(frame);
+    } catch (err) {
+      throw new CloseConnection(`unreadable request header (${errorMessage(err)})`);
+    }
+    const handler = handlers.get(header.apiKey);
+    const what = `${apiName(header.apiKey)} v${header.apiVersion} (key ${header.apiKey}, correlation id ${header.correlationId})`;
+    if (header.apiKey === API_VERSIONS_KEY && handler && header.apiVersion > handler.maxVersion) {
+      // KIP-511: answer at v0 whatever version was asked, so old and new clients can read it.
+      return encodeResponseChunks(API_VERSIONS_KEY, 0, header.correlationId, apiVersionsBody(broker.apis, ErrorCode.UNSUPPORTED_VERSION));
+    }
+    if (!handler) throw new CloseConnection(`request for ${what}, an API this broker does not serve`);
+    if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+      return unsupportedVersion(handler, header, frame, conn, broker, what);
+    }
+    let request: unknown;
+    try {
+      request = decodeRequestBody(header, frame);
+    } catch (err) {
+      throw new CloseConnection(`malformed ${what}: ${errorMessage(err)}`);
+    }
+    const ctx = requestContext(header, conn, broker);
+    let response: unknown;
+    try {
+      response = await handler.handle(request, ctx);
+    } catch (err) {
+      if (err instanceof CloseConnection) throw err;
+      return handlerFailed(handler, request, ctx, err, what);
+    }
+    if (response === null) return null;
+    return encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, response);
+  };
+}
+
+function requestContext(header: RequestHeader, conn: ConnectionInfo, broker: BrokerContext): RequestContext {
+  return {
+    apiKey: header.apiKey,
+    apiVersion: header.apiVersion,
+    correlationId: header.correlationId,
+    clientId: header.clientId,
+    connectionId: conn.connectionId,
+    clientHost: conn.clientHost,
+    listenerName: conn.listenerName,
+    broker,
+  };
+}
+
+function unsupportedVersion(
+  handler: AnyApiHandler,
+  header: RequestHeader,
+  frame: Buffer,
+  conn: ConnectionInfo,
+  broker: BrokerContext,
+  what: string,
+): Buffer[] {
+  const range = `${handler.minVersion}-${handler.maxVersion}`;
+  const schema = apiByKey(header.apiKey);
+  const schemaKnows = schema !== undefined && header.apiVersion >= schema.minVersion && header.apiVersion <= schema.maxVersion;
+  const advertisedButRefused = handler.advertisedMinVersion !== undefined && header.apiVersion >= handler.advertisedMinVersion;
+  if (schemaKnows && handler.errorResponse && !advertisedButRefused) {
+    try {
+      const request = decodeRequestBody(header, frame);
+      const ctx = requestContext(header, conn, broker);
+      const body = handler.errorResponse(request, ErrorCode.UNSUPPORTED_VERSION, ctx);
+      broker.log.info(`Answered ${what} from ${conn.clientHost} with UNSUPPORTED_VERSION: this broker serves versions ${range}`);
+      return encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, body);
+    } catch {
+      // fall through: cannot express the error at this version
+    }
+  }
+  throw new CloseConnection(`${what} is not supported (this broker serves versions ${range})`);
+}
+
+function handlerFailed(handler: AnyApiHandler, request: unknown, ctx: RequestContext, err: unknown, what: string): Buffer[] {
+  const code = err instanceof KafkaError ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
+  const log = ctx.broker.log;
+  if (code === ErrorCode.UNKNOWN_SERVER_ERROR) {
+    log.error(`Error handling ${what} from ${ctx.clientHost}: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
+  } else {
+    log.info(`${what} from ${ctx.clientHost} failed: ${errorMessage(err)}`);
+  }
+  if (!handler.errorResponse) throw new CloseConnection(`handler for ${what} failed: ${errorMessage(err)}`);
+  const body = handler.errorResponse(request, code, ctx);
+  return encodeResponseChunks(ctx.apiKey, ctx.apiVersion, ctx.correlationId, body);
+}
