@@ -18,7 +18,7 @@ const DESCRIPTION = `Files: .log segments, .index, .timeindex, .txnindex, produc
 
 Output is kafka-dump-log.sh's, line for line; its end-of-run reports (index mismatches, non-consecutive offsets) go to stderr as in Kafka. Where Kafka would crash (a size field below 14, undecodable records, a missing segment), kts prints the reason on stderr and goes on. KRaft control records other than transaction markers print as "controlType: NAME(id)".
 
---json prints one JSON object per line, each with "type" and "path": file {kind}; logStart {baseOffset}; snapshotStart {endOffset, epoch}; bootstrapSnapshot; batch {position, size, magic, baseOffset, lastOffset, count, baseSequence, lastSequence, producerId, producerEpoch, partitionLeaderEpoch, isTransactional, isControl, deleteHorizonMs|null, timestampType, maxTimestamp, compressionType, compression, crc, isValid}; record {magic, timestampType, isControl, offset, timestamp, keySize, valueSize, sequence?, headerKeys?, legacy?{isValid, crc}, control?{kind, controlType, coordinatorEpoch|typeId}, key?, payload?}; invalidBytes {name, position, count}; indexEntry {offset, position}; timeIndexEntry {timestamp, offset}; indexEmpty; sanityPassed; abortedTxn {version, producerId, firstOffset, lastOffset, lastStableOffset}; producerState {producerId, producerEpoch, coordinatorEpoch, currentTxnFirstOffset|null, lastTimestamp, batch|null}; checkpointHeader {version, entries}; checkpointEntry {fields}; ignored; error {message}; problem {kind, position|null, message}; report {report, pairs}; summary {see --summary}. Integers are JSON numbers.
+--json prints one JSON object per line, each with "type" and "path": file {kind}; logStart {baseOffset}; snapshotStart {endOffset, epoch}; bootstrapSnapshot; batch {position, size, magic, baseOffset, lastOffset, count, baseSequence, lastSequence, producerId, producerEpoch, partitionLeaderEpoch, isTransactional, isControl, deleteHorizonMs|null, timestampType, maxTimestamp, compressionType, compression, crc, isValid}; record {magic, timestampType, isControl, offset, timestamp, keySize, valueSize, sequence?, headerKeys?, legacy?{isValid, crc}, control?{kind, controlType, coordinatorEpoch|typeId}, key?, payload?}; invalidBytes {name, position, count}; indexEntry {offset, position}; timeIndexEntry {timestamp, offset}; indexEmpty; sanityPassed; abortedTxn {version, producerId, firstOffset, lastOffset, lastStableOffset}; producerState {producerId, producerEpoch, coordinatorEpoch, currentTxnFirstOffset|null, lastTimestamp, batch|null}; checkpointHeader {version, entries}; checkpointEntry {fields}; ignored; error {message}; problem {kind, position|null, message}; report {report, pairs}; summary {see --summary}; checkResult {files, problems} (last line with --check). Integers are JSON numbers.
 
 --summary prints, per file, batches, records, offset and timestamp ranges, magic versions, codecs, producer ids, valid and invalid bytes and the number of problems, instead of the dump. --check prints only the corruption report ("Problem in <file> at byte <n>: <kind>: <detail>": crc-mismatch, torn-tail, corrupt-entry, decode-error, offset-regression, timestamp-regression, index-entry-out-of-range, index-mismatch, index-not-monotonic, time-index-mismatch, sanity-check-failed, corrupt-file, unreadable) and exits 1 when it finds any.
 
@@ -145,7 +145,12 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
     spinner?.stop();
   }
   if (mode.check) {
-    io.stdout.write(dumper.problemCount === 0 ? `No problems found in ${files.length} file(s).\n` : `Found ${dumper.problemCount} problem(s) in ${files.length} file(s).\n`);
+    const n = dumper.problemCount;
+    io.stdout.write(
+      mode.json
+        ? `${JSON.stringify({ type: 'checkResult', files: files.length, problems: n })}\n`
+        : n === 0 ? `No problems found in ${files.length} file(s).\n` : `Found ${n} problem(s) in ${files.length} file(s).\n`,
+    );
   }
   if (stopped) return 130;
   return dumper.errorCount > 0 || (mode.check && dumper.problemCount > 0) ? 1 : 0;
