@@ -474,11 +474,11 @@ export class PartitionLog {
     }
     this.active.truncateTo(target);
     this.active.resizeIndexes(this.config.segmentIndexBytes);
-    this.nextOffset = target;
-    this.hw = Math.min(this.hw, target);
-    this.recoveryPoint = Math.min(this.recoveryPoint, target);
-    this.epochCache.truncateFromEnd(target);
-    this.producerState.truncateAndReload(this.logStartOffset, target, this.ctx.nowMs());
+    this.nextOffset = Math.max(this.active.readNextOffset(), this.active.baseOffset);
+    this.hw = Math.min(this.hw, this.nextOffset);
+    this.recoveryPoint = Math.min(this.recoveryPoint, this.nextOffset);
+    this.epochCache.truncateFromEnd(this.nextOffset);
+    this.producerState.truncateAndReload(this.segments[0]!.baseOffset, this.nextOffset, this.ctx.nowMs());
     this.replayProducerState(this.producerState.mapEndOffset);
   }
 

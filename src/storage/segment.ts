@@ -360,7 +360,8 @@ export class LogSegment {
   truncateTo(offset: number): number {
     const b = this.translateOffset(offset);
     if (!b) return 0;
-    const position = b.baseOffset >= offset ? b.position : b.position + b.size;
+    // Batches are atomic: the batch holding `offset` goes too (as Kafka's translateOffset + truncate).
+    const position = b.position;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
     this.txnIndex.truncateTo(offset);

@@ -54,7 +54,7 @@ function encodeRecord(r: TestRecord, index: number, baseTs: number): Buffer {
 
 /** A record batch v2 with the given records, CRC computed. */
 export function makeBatch(records: TestRecord[], opts: TestBatchOptions = {}): Buffer {
-  const baseTs = opts.timestampMs ?? records[0]?.timestampMs ?? 1700000000000;
+  const baseTs = opts.timestampMs ?? records[0]?.timestampMs ?? Date.now();
   const encoded = records.map((r, i) => encodeRecord(r, i, baseTs));
   const maxTs = Math.max(...records.map((r) => r.timestampMs ?? baseTs));
   const head = Buffer.alloc(61);
@@ -89,7 +89,7 @@ export function simpleBatch(count: number, opts: TestBatchOptions & { valueBytes
 }
 
 /** A control batch (transaction marker) as the coordinator writes it. */
-export function markerBatch(commit: boolean, producerId: number, producerEpoch: number, coordinatorEpoch: number, timestampMs = 1700000000000): Buffer {
+export function markerBatch(commit: boolean, producerId: number, producerEpoch: number, coordinatorEpoch: number, timestampMs = Date.now()): Buffer {
   const key = Buffer.alloc(4);
   key.writeInt16BE(0, 0);
   key.writeInt16BE(commit ? 1 : 0, 2);
