@@ -8,7 +8,7 @@ import { makeBatch, simpleBatch, tempDir } from './helpers.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
 
-function open(t: Tap.Test, overrides: Record<string, string> = {}, clock?: { now: number }): { mgr: LogManager; log: PartitionLog; dir: string } {
+function open(t: { teardown: (fn: () => void) => void }, overrides: Record<string, string> = {}, clock?: { now: number }): { mgr: LogManager; log: PartitionLog; dir: string } {
   const dir = tempDir(t);
   const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: clock ? () => clock.now : undefined });
   t.teardown(() => mgr.close());
@@ -31,10 +31,6 @@ function kafkaCode(fn: () => unknown): number | undefined {
     throw err;
   }
   return undefined;
-}
-
-declare namespace Tap {
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 }
 
 t.test('append assigns offsets, stamps the leader epoch and reads whole batches back', async (t) => {
