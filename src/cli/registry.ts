@@ -12,6 +12,8 @@ import { configsCommand } from './commands/configs.js';
 import { deleteRecordsCommand } from './commands/delete-records.js';
 import { logDirsCommand } from './commands/log-dirs.js';
 import { dumpLogCommand } from './commands/dump-log.js';
+import { serverStartCommand } from './commands/server-start.js';
+import { serverStopCommand } from './commands/server-stop.js';
 
 export const commands: readonly CommandSpec[] = [
   topicsCommand,
@@ -22,5 +24,7 @@ export const commands: readonly CommandSpec[] = [
   deleteRecordsCommand,
   logDirsCommand,
   dumpLogCommand,
+  serverStartCommand,
+  serverStopCommand,
   versionCommand,
 ];
