@@ -84,3 +84,15 @@ export async function applyChange(change: Change, broker: BrokerContext): Promis
   const what = change.scope === 'cluster' ? 'cluster-wide default' : `broker ${broker.nodeId}`;
   broker.log.info(`Updated dynamic configs of ${what}: ${JSON.stringify(change.values)}`);
 }
+
+/**
+ * At broker start: apply the dynamic broker configs persisted by an earlier run (the topic
+ * defaults set through AlterConfigs), so logs run with them before any admin request.
+ */
+export function restoreDynamicBrokerConfigs(broker: BrokerContext): void {
+  const store = dynamicConfigsOf(broker);
+  const stored = Object.keys(store.values('broker')).length + Object.keys(store.values('cluster')).length;
+  if (stored === 0) return;
+  applyTopicDefaults(broker);
+  broker.log.info(`Applied ${stored} dynamic broker config(s) from ${broker.config.logDirs[0] ?? 'the log dir'}`);
+}
