@@ -3,12 +3,14 @@
  * client's KafkaLZ4BlockOutputStream (version 01, independent blocks, 64 KiB max block,
  * no block/content checksum). Old brokers computed the header checksum over the magic
  * too; Kafka keeps that "broken" variant for magic 0 message sets, so we read both and
- * write either. Blocks are compressed by lz4-napi (native); decompression is our own
- * block decoder writing into one buffer sized from the block headers and capped at
- * `maxBytes`, so a hostile frame can never make us allocate past the limit.
+ * write either. Blocks are compressed by lz4-napi (native). To decompress we first walk
+ * the block headers, which bounds the output (block count x block size, and 255:1 per
+ * block): within `maxBytes`, lz4-napi's native frame decoder runs; otherwise (or for
+ * the legacy checksum, which it rejects) our own block decoder writes into one buffer
+ * capped at `maxBytes`. Either way a hostile frame cannot make us allocate past the limit.
  */
-import { compressSync as lz4CompressBlock } from 'lz4-napi';
-import { CorruptDataError } from '../../util/errors.js';
+import { compressSync as lz4CompressBlock, decompressFrameSync as lz4NativeDecompressFrame } from 'lz4-napi';
+import { CorruptDataError, errorMessage } from '../../util/errors.js';
 import { xxhash32 } from './xxhash32.js';
 
 const MAGIC = 0x184d2204;
@@ -63,6 +65,8 @@ export function lz4CompressFrame(input: Buffer, options: Lz4FrameOptions = {}): 
 
 interface FrameHeader {
   flags: number;
+  /** The header checksum is the standard one (not Kafka's legacy "broken" form). */
+  standardChecksum: boolean;
   blockMaxBytes: number;
   dataStart: number;
   contentSize: number | null;
@@ -95,7 +99,7 @@ function readFrameHeader(frame: Buffer, start: number, options: Lz4FrameOptions)
   // Accept either form unless the caller pinned one: old data in the wild has both.
   const ok = options.brokenHeaderChecksum === undefined ? hc === correct || hc === broken : hc === (options.brokenHeaderChecksum ? broken : correct);
   if (!ok) fail('frame header checksum mismatch', end);
-  return { flags, blockMaxBytes: 1 << (8 + 2 * sizeCode), dataStart: end + 1, contentSize };
+  return { flags, standardChecksum: hc === correct, blockMaxBytes: 1 << (8 + 2 * sizeCode), dataStart: end + 1, contentSize };
 }
 
 /**
@@ -122,15 +126,18 @@ export function lz4DecompressFrame(input: Buffer, maxBytes: number, options: Lz4
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
 }
 
-/** Walk the block headers: validates framing and bounds the output before allocating it. */
-function outputBound(input: Buffer, header: FrameHeader): number {
+/**
+ * Walk the block headers: validates framing and bounds the output before allocating it.
+ * Returns the bound and the position just after the frame (end mark and checksum).
+ */
+function frameExtent(input: Buffer, header: FrameHeader): { bound: number; end: number } {
   let bound = 0;
   let pos = header.dataStart;
   const checksumBytes = (header.flags & FLG_BLOCK_CHECKSUM) !== 0 ? 4 : 0;
   for (;;) {
     if (input.length - pos < 4) throw new CorruptDataError('lz4: truncated block header', pos);
     const word = input.readUInt32LE(pos);
-    if (word === 0) return bound;
+    if (word === 0) break;
     const len = word & 0x7fffffff;
     if (len > header.blockMaxBytes) throw new CorruptDataError(`lz4: block of ${len} bytes exceeds the frame's ${header.blockMaxBytes}`, pos);
     if (len + checksumBytes > input.length - pos - 4) throw new CorruptDataError(`lz4: block of ${len} bytes runs past the input`, pos);
@@ -139,6 +146,12 @@ function outputBound(input: Buffer, header: FrameHeader): number {
     bound += stored ? len : Math.min(header.blockMaxBytes, len * 255 + 16);
     pos += 4 + len + checksumBytes;
   }
+  pos += 4;
+  if ((header.flags & FLG_CONTENT_CHECKSUM) !== 0) {
+    if (input.length - pos < 4) throw new CorruptDataError('lz4: truncated content checksum', pos);
+    pos += 4;
+  }
+  return { bound, end: pos };
 }
 
 function decodeOneFrame(input: Buffer, start: number, budget: number, options: Lz4FrameOptions): { data: Buffer; end: number } {
@@ -147,7 +160,12 @@ function decodeOneFrame(input: Buffer, start: number, budget: number, options: L
     // Kafka's Java client and librdkafka always write independent blocks.
     throw new CorruptDataError('lz4: linked-block frames are not supported', start + 4);
   }
-  const cap = Math.min(outputBound(input, header), budget, header.contentSize ?? Infinity);
+  const extent = frameExtent(input, header);
+  const cap = Math.min(extent.bound, budget, header.contentSize ?? Infinity);
+  if (extent.bound <= budget && header.standardChecksum) {
+    // Safe to hand to the native decoder: no frame with these block headers can exceed the budget.
+    return { data: nativeFrame(input, start, extent.end, header), end: extent.end };
+  }
   const out = Buffer.allocUnsafe(Math.max(0, cap));
   let d = 0;
   let pos = header.dataStart;
@@ -172,7 +190,6 @@ function decodeOneFrame(input: Buffer, start: number, budget: number, options: L
   }
   const data = out.subarray(0, d);
   if ((header.flags & FLG_CONTENT_CHECKSUM) !== 0) {
-    if (input.length - pos < 4) throw new CorruptDataError('lz4: truncated content checksum', pos);
     if (input.readUInt32LE(pos) !== xxhash32(data)) throw new CorruptDataError('lz4: content checksum mismatch', pos);
     pos += 4;
   }
@@ -180,6 +197,19 @@ function decodeOneFrame(input: Buffer, start: number, budget: number, options: L
     throw new CorruptDataError(`lz4: frame declares ${header.contentSize} bytes, holds ${d}`, start + 6);
   }
   return { data, end: pos };
+}
+
+function nativeFrame(input: Buffer, start: number, end: number, header: FrameHeader): Buffer {
+  let data: Buffer;
+  try {
+    data = lz4NativeDecompressFrame(input.subarray(start, end));
+  } catch (err) {
+    throw new CorruptDataError(`lz4: ${errorMessage(err)}`, start);
+  }
+  if (header.contentSize !== null && header.contentSize !== data.length) {
+    throw new CorruptDataError(`lz4: frame declares ${header.contentSize} bytes, holds ${data.length}`, start + 6);
+  }
+  return data;
 }
 
 function tooBig(budget: number, at: number): CorruptDataError {
