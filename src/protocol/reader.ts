@@ -70,19 +70,19 @@ export class Reader {
     return this.buf[this.take(1, 'bool')] !== 0;
   }
 
-  /** Unsigned varint up to 2^53 (Kafka uses them for lengths, tags and varlong payloads). */
+  /** Unsigned varint of up to 10 bytes (64 bits); exact up to 2^53, which covers every length and tag. */
   uvarint(): number {
     const start = this.position;
     let result = 0;
     let scale = 1;
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 10; i++) {
       if (this.position >= this.end) this.fail('varint runs past the end', start);
       const b = this.buf[this.position++]!;
       result += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) return result;
       scale *= 128;
     }
-    return this.fail('varint longer than 8 bytes', start);
+    return this.fail('varint longer than 10 bytes', start);
   }
   varint(): number {
     const start = this.position;

@@ -99,8 +99,9 @@ export class Writer {
   }
 
   uvarint(v: number): void {
-    if (!(v >= 0) || !Number.isSafeInteger(v)) throw new ProtocolEncodeError(`uvarint value ${v} out of range`);
-    this.ensure(8);
+    // float division by 128 is exact, so any integer below 2^64 encodes exactly as represented
+    if (!(v >= 0 && v < 18446744073709551616) || !Number.isInteger(v)) throw new ProtocolEncodeError(`uvarint value ${v} out of range`);
+    this.ensure(10);
     while (v >= 0x80) {
       this.buf[this.pos++] = (v % 128) | 0x80;
       v = Math.floor(v / 128);
@@ -110,7 +111,9 @@ export class Writer {
   varint(v: number): void {
     this.uvarint(((v << 1) ^ (v >> 31)) >>> 0);
   }
+  /** Zigzag int64; exact for |v| <= 2^52 (zigzag doubles the magnitude). */
   varlong(v: number): void {
+    if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`varlong value ${v} is not a safe integer`);
     this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
   }
 
