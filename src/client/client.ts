@@ -2,14 +2,15 @@
  * openClient: resolves where to talk (bootstrap servers, a running kts server on the data
  * dir, or the in-process engine) and builds the KafkaClient facade over one transport.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { startBroker, type Broker } from '../broker/broker.js';
+import { findRunningServer } from '../broker/server-file.js';
 import { buildBrokerConfig, defaultDataDir as brokerDefaultDataDir } from '../broker/config.js';
 import { KtsError, UsageError } from '../util/errors.js';
 import { KafkaAdmin } from './admin.js';
 import { Cluster, type ClusterOptions } from './cluster.js';
 import { defaultClientConfig, type ClientConfig } from './config.js';
 import { openTcpChannel } from './connection.js';
+import { InProcessChannel } from './in-process.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import type { Admin, Consumer, KafkaClient, OpenClientOptions, Producer } from './types.js';
@@ -17,16 +18,6 @@ import type { Admin, Consumer, KafkaClient, OpenClientOptions, Producer } from '
 /** --data-dir, else $KTS_DATA_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/kts/data. */
 export function defaultDataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return brokerDefaultDataDir(env);
-}
-
-/** Written by a running kts server into its first log dir. */
-export const SERVER_FILE = 'kts-server.json';
-
-interface ServerFile {
-  pid: number;
-  nodeId: number;
-  listeners: string[];
-  startedAt?: string;
 }
 
 export async function openClient(options: OpenClientOptions = {}): Promise<KafkaClient> {
@@ -39,9 +30,9 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Kafka
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
   const brokerConfig = buildBrokerConfig({ dataDir, env });
-  const running = await runningServer(brokerConfig.logDirs[0] ?? dataDir);
+  const running = runningServer(brokerConfig.logDirs[0] ?? dataDir);
   if (running) return tcpClient([running], config, `${running.host}:${running.port}`);
-  return inProcessClient(dataDir, config);
+  return inProcessClient(dataDir, env, config);
 }
 
 function clusterOptions(config: ClientConfig): ClusterOptions {
@@ -61,13 +52,27 @@ function tcpClient(bootstrap: { host: string; port: number }[], config: ClientCo
   return new Client('tcp', target, cluster, config, async () => undefined);
 }
 
-async function inProcessClient(dataDir: string, config: ClientConfig): Promise<KafkaClient> {
-  void config;
-  throw new KtsError(
-    'KTS_NO_ENGINE',
-    `No kts server is running on ${dataDir}, and this build cannot open the engine in-process yet`,
-    'Start one with `kts server-start` or pass --bootstrap-server',
-  );
+async function inProcessClient(dataDir: string, env: Readonly<Record<string, string | undefined>>, config: ClientConfig): Promise<KafkaClient> {
+  const brokerConfig = buildBrokerConfig({ dataDir, env });
+  let broker: Broker;
+  try {
+    broker = await startBroker(brokerConfig, { listen: false, command: `kts (in-process engine, pid ${process.pid})` });
+  } catch (err) {
+    if (err instanceof KtsError && err.code === 'KTS_LOG_DIR_LOCKED') {
+      throw new KtsError(
+        'KTS_LOG_DIR_LOCKED',
+        `Cannot open the engine on ${dataDir}: ${err.message}`,
+        'Another process holds the data dir. Run `kts server-start` on it and commands share it over TCP, or pass --bootstrap-server.',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  const opts = clusterOptions(config);
+  const listenerName = brokerConfig.listeners[0]?.name ?? 'PLAINTEXT';
+  const target = `in-process engine on ${dataDir}`;
+  const cluster = new Cluster([{ host: 'in-process', port: 0 }], async () => new InProcessChannel(broker, target, listenerName), opts);
+  return new Client('in-process', target, cluster, config, () => broker.stop());
 }
 
 /** host:port[,host:port]; `[v6]:port` for IPv6 literals. */
@@ -87,32 +92,17 @@ export function parseBootstrap(value: string): { host: string; port: number }[] 
 }
 
 /** The listener of a live kts server on this data dir, if any. */
-async function runningServer(logDir: string): Promise<{ host: string; port: number } | null> {
-  let info: ServerFile;
-  try {
-    info = JSON.parse(await readFile(join(logDir, SERVER_FILE), 'utf8')) as ServerFile;
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(info.pid) || !isAlive(info.pid) || !Array.isArray(info.listeners)) return null;
-  for (const listener of info.listeners) {
+function runningServer(logDir: string): { host: string; port: number } | null {
+  const info = findRunningServer(logDir);
+  for (const listener of info?.listeners ?? []) {
     try {
       const [first] = parseBootstrap(listener);
-      if (first) return { host: first.host === '0.0.0.0' || first.host === '' ? '127.0.0.1' : first.host, port: first.port };
+      if (first) return { host: first.host === '0.0.0.0' || first.host === '::' ? '127.0.0.1' : first.host, port: first.port };
     } catch {
       // A listener we cannot parse: try the next one.
     }
   }
   return null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 class Client implements KafkaClient {

@@ -40,6 +40,24 @@ export async function listOffsets(
   queries: readonly OffsetQuery[],
   isolationLevel: IsolationLevel = 'read_uncommitted',
 ): Promise<ListOffsetsResult[]> {
+  // A request may name a partition once: repeated partitions go in later rounds.
+  const rounds: OffsetQuery[][] = [];
+  const seen = new Map<string, number>();
+  for (const q of queries) {
+    const key = `${q.topic}:${q.partition}`;
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(q);
+  }
+  const answers = new Map<OffsetQuery, ListOffsetsResult>();
+  for (const round of rounds) {
+    const results = await listRound(cluster, round, isolationLevel);
+    round.forEach((q) => answers.set(q, results.get(`${q.topic}:${q.partition}`)!));
+  }
+  return queries.map((q) => answers.get(q)!);
+}
+
+async function listRound(cluster: Cluster, queries: readonly OffsetQuery[], isolationLevel: IsolationLevel): Promise<Map<string, ListOffsetsResult>> {
   const results = new Map<string, ListOffsetsResult>();
   await cluster.retry(async () => {
     const byLeader = new Map<number, OffsetQuery[]>();
@@ -50,7 +68,7 @@ export async function listOffsets(
     }
     await Promise.all([...byLeader].map(([leader, qs]) => listOnLeader(cluster, leader, qs, isolationLevel, results)));
   });
-  return queries.map((q) => results.get(`${q.topic}:${q.partition}`)!);
+  return results;
 }
 
 async function listOnLeader(

@@ -1,0 +1,43 @@
+// A real kts broker on 127.0.0.1:0 in a temp data dir, stopped and removed on teardown.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBrokerConfig } from '../../src/broker/config.js';
+import { startBroker } from '../../src/broker/broker.js';
+import { memoryLogger } from '../../src/broker/logger.js';
+import { openClient, type KafkaClient } from '../../src/client/index.js';
+
+export interface TestBroker {
+  port: number;
+  dataDir: string;
+  bootstrap: string;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export async function tempDir(t: Teardown, prefix = 'kts-client-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function startTestBroker(t: Teardown, overrides: string[] = []): Promise<TestBroker> {
+  const dataDir = await tempDir(t, 'kts-broker-');
+  const config = buildBrokerConfig({
+    dataDir,
+    env: {},
+    overrides: ['listeners=PLAINTEXT://127.0.0.1:0', 'num.partitions=1', ...overrides],
+  });
+  const broker = await startBroker(config, { listen: true, log: memoryLogger() });
+  t.teardown(() => broker.stop());
+  const port = broker.boundPorts[0]!.port;
+  return { port, dataDir, bootstrap: `127.0.0.1:${port}` };
+}
+
+export async function connect(t: Teardown, broker: TestBroker, config: Record<string, string> = {}): Promise<KafkaClient> {
+  const client = await openClient({ bootstrapServer: broker.bootstrap, config: { 'client.id': 'kts-test', ...config } });
+  t.teardown(() => client.close());
+  return client;
+}
