@@ -4,7 +4,7 @@
  * ProtocolDecodeError (or UNSUPPORTED_VERSION for headers naming unknown APIs) — never
  * a TypeError/RangeError, never a hang, never a huge allocation.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { allApis } from '../../src/protocol/apis.js';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../src/protocol/codec.js';
 import { ProtocolDecodeError } from '../../src/protocol/reader.js';
@@ -66,7 +66,6 @@ function expectSafe(t: Test, label: string, fn: () => unknown, failures: string[
   }
   void t;
 }
-type Test = typeof t;
 
 const MUTATIONS_PER_VERSION = 150;
 
