@@ -107,6 +107,7 @@ export class LogManager {
         highWatermark: highWatermarks.get(key)?.offset ?? 0,
         hadCleanShutdown,
       });
+      if (log.recoveryTruncatedBytes > 0) this.notices.push(`${key}: recovery truncated ${log.recoveryTruncatedBytes} bytes of an incomplete or corrupt tail`);
       this.logs.set(key, log);
       this.logDirOf.set(key, dir);
     }

@@ -68,6 +68,8 @@ export class PartitionLog {
   readonly epochCache: LeaderEpochCache;
   readonly producerState: ProducerStateManager;
   private closed = false;
+  /** Bytes cut off the log by recovery when it was loaded (a torn or corrupt tail). */
+  recoveryTruncatedBytes = 0;
 
   private constructor(
     public dir: string,
@@ -540,6 +542,7 @@ export class PartitionLog {
       const truncated = s.recover((b) => {
         if (b.magic >= 2 && b.partitionLeaderEpoch >= 0) this.epochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
       });
+      this.recoveryTruncatedBytes += truncated;
       if (truncated > 0 || s !== this.active) s.flush();
       if (truncated > 0 && i < this.segments.length - 1) {
         for (const later of this.segments.splice(i + 1)) later.deleteFiles();
