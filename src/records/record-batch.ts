@@ -288,8 +288,8 @@ function recordsCursor(buf: Buffer, pos: number, header: RecordBatchHeader, opti
     }
     throw err;
   }
-  // Positions inside decompressed data have no file meaning: report the batch start.
-  return new ByteCursor(plain, 0, plain.length, 0);
+  // Positions inside decompressed data have no file meaning: say so in the message.
+  return new ByteCursor(plain, 0, plain.length, 0, `in the decompressed records of the batch at byte ${basePosition + pos}: `);
 }
 
 /** Decode the next record at the cursor (a record of a batch with the given header). */

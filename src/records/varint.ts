@@ -15,12 +15,15 @@ export class ByteCursor {
   end: number;
   /** Added to positions in error messages (e.g. the file position of `buf[0]`). */
   basePosition: number;
+  /** Prefix for error messages, saying what `buf` is when positions are not file positions. */
+  context: string;
 
-  constructor(buf: Buffer, pos = 0, end = buf.length, basePosition = 0) {
+  constructor(buf: Buffer, pos = 0, end = buf.length, basePosition = 0, context = '') {
     this.buf = buf;
     this.pos = pos;
     this.end = end;
     this.basePosition = basePosition;
+    this.context = context;
   }
 
   get remaining(): number {
@@ -28,7 +31,7 @@ export class ByteCursor {
   }
 
   fail(message: string, at = this.pos): never {
-    throw new CorruptDataError(message, this.basePosition + at);
+    throw new CorruptDataError(this.context + message, this.basePosition + at);
   }
 
   need(n: number, what: string): void {
@@ -78,27 +81,50 @@ export class ByteCursor {
 
   /** Unsigned LEB128 up to 32 bits (at most 5 bytes). */
   readUnsignedVarint(): number {
+    const p = this.pos;
+    // Most varints in a record (attributes aside) are one byte: keep that path tiny.
+    if (p < this.end) {
+      const b = this.buf[p]!;
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
+    return this.readUnsignedVarintSlow();
+  }
+
+  private readUnsignedVarintSlow(): number {
     const start = this.pos;
     const buf = this.buf;
     let value = 0;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       if (this.pos >= this.end) this.fail('truncated varint', start);
       const b = buf[this.pos++]!;
-      if (i === 4 && b > 0x0f) this.fail('varint too long (over 5 bytes or 32 bits)', start);
-      value += (b & 0x7f) * 2 ** (7 * i);
+      value |= (b & 0x7f) << (7 * i);
       if (b < 0x80) return value;
     }
-    return this.fail('varint too long', start);
+    if (this.pos >= this.end) this.fail('truncated varint', start);
+    const b = buf[this.pos++]!;
+    if (b > 0x0f) this.fail('varint too long (over 5 bytes or 32 bits)', start);
+    return value + b * 268435456;
   }
 
   /** Zig-zag int32 varint. */
   readVarint(): number {
     const u = this.readUnsignedVarint();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    return (u >>> 1) ^ -(u & 1);
   }
 
   /** Zig-zag int64 varlong (at most 10 bytes), exact while |value| < 2^52. */
   readVarlong(): number {
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.buf[p]!;
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
     const start = this.pos;
     const buf = this.buf;
     let value = 0;
