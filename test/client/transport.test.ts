@@ -1,0 +1,71 @@
+// How openClient picks its transport: a bootstrap server (TCP), a live kts server found
+// through kts-server.json on the data dir (TCP), or the engine in-process; config checks.
+import t from 'tap';
+import { buildBrokerConfig } from '../../src/broker/config.js';
+import { startBroker } from '../../src/broker/broker.js';
+import { memoryLogger } from '../../src/broker/logger.js';
+import { openClient } from '../../src/client/index.js';
+import { UsageError } from '../../src/util/errors.js';
+import { tempDir } from './helpers.js';
+
+t.test('in-process engine: same API, data survives close and reopen', async (t) => {
+  const dataDir = await tempDir(t);
+  const client = await openClient({ dataDir, env: {} });
+  t.equal(client.transport, 'in-process');
+  await client.admin.createTopics([{ topic: 'local', numPartitions: 2 }]);
+  const producer = client.producer();
+  const sent = await Promise.all([0, 1, 2].map((i) => producer.send({ topic: 'local', partition: i % 2, value: `v${i}` })));
+  t.same(sent.map((m) => [m.partition, m.offset]), [[0, 0], [1, 0], [0, 1]]);
+  await client.close();
+
+  const again = await openClient({ dataDir, env: {}, config: { 'auto.offset.reset': 'earliest' } });
+  t.teardown(() => again.close());
+  t.same(await again.admin.listTopics(), ['local']);
+  const consumer = again.consumer();
+  consumer.assign([{ topic: 'local', partition: 0 }]);
+  const records = await consumer.poll(2000);
+  t.same(records.map((r) => r.value?.toString()), ['v0', 'v2']);
+});
+
+t.test('a second in-process engine on a held data dir says who holds it', async (t) => {
+  const dataDir = await tempDir(t);
+  const first = await openClient({ dataDir, env: {} });
+  t.teardown(() => first.close());
+  // Same process: the lock names this pid, which is alive, so the second open is refused.
+  const err = await openClient({ dataDir, env: {} }).then(
+    (c) => c.close().then(() => null),
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof Error, 'refused');
+  t.match((err as Error).message, /locked by process/);
+  t.match((err as { hint?: string }).hint ?? '', /kts server-start/);
+});
+
+t.test('without --bootstrap-server, a running kts server on the data dir is used over TCP', async (t) => {
+  const dataDir = await tempDir(t);
+  const config = buildBrokerConfig({ dataDir, env: {}, overrides: ['listeners=PLAINTEXT://127.0.0.1:0'] });
+  const broker = await startBroker(config, { listen: true, log: memoryLogger() });
+  t.teardown(() => broker.stop());
+  const client = await openClient({ dataDir, env: {} });
+  t.teardown(() => client.close());
+  t.equal(client.transport, 'tcp');
+  t.equal(client.target, `127.0.0.1:${broker.boundPorts[0]!.port}`);
+  await client.admin.createTopics([{ topic: 'shared', numPartitions: 1 }]);
+  t.same(await client.admin.listTopics(), ['shared']);
+});
+
+t.test('config keys and values are checked', async (t) => {
+  await t.rejects(openClient({ bootstrapServer: '127.0.0.1:1', config: { 'linger.ms': 'soon' } }), UsageError);
+  const unknown = await openClient({ bootstrapServer: '127.0.0.1:1', config: { 'linger.msec': '5' } }).catch((e: unknown) => e);
+  t.ok(unknown instanceof UsageError);
+  t.match((unknown as UsageError).hint, /linger\.ms/);
+  await t.rejects(openClient({ bootstrapServer: 'no-port' }), /expected host:port/);
+  await t.rejects(openClient({ bootstrapServer: '127.0.0.1:1', config: { acks: '2' } }), /acks/);
+});
+
+t.test('a refused bootstrap server fails cleanly with a hint', async (t) => {
+  const client = await openClient({ bootstrapServer: '127.0.0.1:1', config: { 'default.api.timeout.ms': '500' } });
+  t.teardown(() => client.close());
+  const err = await client.admin.listTopics().catch((e: unknown) => e);
+  t.match((err as Error).message, /refused: is a broker running\?/);
+});
