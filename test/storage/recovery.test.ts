@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ const WRITER = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Walk every batch of the log and check offsets are contiguous and CRCs valid. */
-function checkLog(t: { ok(v: unknown, m?: string): unknown; equal(a: unknown, b: unknown, m?: string): unknown }, mgr: LogManager, topic: string): Map<number, number> {
+function checkLog(t: Test, mgr: LogManager, topic: string): Map<number, number> {
   const log = mgr.getLog(topic, 0)!;
   const seen = new Map<number, number>();
   let next = log.logStartOffset;
