@@ -69,14 +69,18 @@ export interface AdminBroker {
   nodeId: number;
   clusterId: string;
   logDir: string;
+  dataDir: string;
   /** A partition's log, straight from the engine (to check what a request changed). */
   log(topic: string, partition: number): PartitionLog;
   raw(): Promise<RawClient>;
 }
 
-/** A kts broker on 127.0.0.1 port 0 with a fresh data dir, stopped at teardown. */
-export async function startAdminBroker(t: Test, overrides: readonly string[] = []): Promise<AdminBroker> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kts-admin-'));
+/**
+ * A kts broker on 127.0.0.1 port 0, stopped at teardown. A fresh data dir (removed at
+ * teardown) unless `dataDir` is given (to restart on the same logs).
+ */
+export async function startAdminBroker(t: Test, overrides: readonly string[] = [], dataDirToReuse?: string): Promise<AdminBroker> {
+  const dataDir = dataDirToReuse ?? mkdtempSync(join(tmpdir(), 'kts-admin-'));
   const config = buildBrokerConfig({ dataDir, overrides: ['listeners=PLAINTEXT://127.0.0.1:0', ...overrides], env: {} });
   const broker = await startBroker(config, { listen: true, log: silentLogger });
   // One teardown, in order: clients, broker, then the data dir.
@@ -84,7 +88,7 @@ export async function startAdminBroker(t: Test, overrides: readonly string[] = [
   t.teardown(async () => {
     clients.forEach((c) => c.close());
     await broker.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDirToReuse === undefined) rmSync(dataDir, { recursive: true, force: true });
   });
   const port = broker.boundPorts[0]!.port;
   const logManager = broker.context.logManager as unknown as LogManager;
@@ -94,6 +98,7 @@ export async function startAdminBroker(t: Test, overrides: readonly string[] = [
     nodeId: broker.nodeId,
     clusterId: broker.clusterId,
     logDir: config.logDirs[0]!,
+    dataDir,
     log(topic, partition) {
       const log = logManager.getLog(topic, partition);
       if (!log) throw new Error(`no log ${topic}-${partition}`);
