@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer get-offsets configs delete-records log-dirs dump-log version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer get-offsets configs delete-records log-dirs dump-log server-start server-stop version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -98,6 +98,11 @@ _kts() {
     dump-log:--key-decoder-class) return ;;
     dump-log:--value-decoder-class) return ;;
     dump-log:--window-bytes) return ;;
+    server-start:--override) return ;;
+    server-start:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    server-stop:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    server-stop:--node-id) return ;;
+    server-stop:--override) return ;;
   esac
   local opts=""
   case "$cmd" in
@@ -109,6 +114,8 @@ _kts() {
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
     log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
+    server-start) opts="--override --daemon --data-dir --d --a --e --m --o --n --help" ;;
+    server-stop) opts="--data-dir --node-id --override --help" ;;
     version) opts="--json --help" ;;
   esac
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

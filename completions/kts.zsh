@@ -12,6 +12,8 @@ _kts() {
     'delete-records:Delete records before an offset in partitions'
     'log-dirs:Describe the log directories of brokers'
     'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
+    'server-start:Start a kts broker (foreground, or -daemon)'
+    'server-stop:Stop the kts broker running on a data dir'
     'version:Print the kts version'
   )
   if (( CURRENT == 2 )); then
@@ -187,6 +189,26 @@ _kts() {
         '--summary[Per-file totals and problem counts instead of the dump]' \
         '--check[Only the corruption report with byte positions; exit 1 if anything is wrong]' \
         '--window-bytes[Read window per file in bytes (memory bound)]:window-bytes: ' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    server-start)
+      _arguments \
+        '*--override[Override a property\: --override key=value (repeatable)]:override: ' \
+        '--daemon[Run in the background (also -daemon); log to <log dir>/kts-server.log]' \
+        '--data-dir[Data directory (replaces log.dirs)]:data-dir:_files' \
+        '--d[Part of the Kafka spelling -daemon]' \
+        '--a[Part of the Kafka spelling -daemon]' \
+        '--e[Part of the Kafka spelling -daemon]' \
+        '--m[Part of the Kafka spelling -daemon]' \
+        '--o[Part of the Kafka spelling -daemon]' \
+        '--n[Part of the Kafka spelling -daemon]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    server-stop)
+      _arguments \
+        '--data-dir[Data directory of the broker to stop]:data-dir:_files' \
+        '--node-id[Only stop the broker with this node id]:node-id: ' \
+        '*--override[Overrides the broker was started with (only log.dirs matters)]:override: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     version)

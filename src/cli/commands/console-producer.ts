@@ -14,6 +14,7 @@ import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } f
 import { raceStop } from '../util/output.js';
 import { UsageError, errorMessage } from '../../util/errors.js';
 import type { Producer } from '../../client/index.js';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Bytes of records sent but not yet acknowledged before reading pauses. */
 const MAX_UNACKED_BYTES = 32 * 1024 * 1024;
@@ -189,7 +190,12 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     while (unackedBytes > MAX_UNACKED_BYTES) await new Promise<void>((resolve) => waiters.push(resolve));
     prompt();
   }
-  await producer.flush().catch(() => undefined);
-  await Promise.all(pending);
+  // send() admits records asynchronously (after metadata lookups), so a flush can run before
+  // the last records joined a batch; flush again until every record is settled rather than
+  // waiting out linger.ms.
+  while (pending.size > 0) {
+    await producer.flush().catch(() => undefined);
+    await Promise.race([Promise.all(pending), delay(10)]);
+  }
   return stats;
 }
