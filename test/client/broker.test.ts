@@ -1,6 +1,10 @@
 // The client against a real kts broker on a loopback port: admin, produce, consume,
 // partitioning, compression, offsets, delete-records, configs.
 import t from 'tap';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scanLogEntries } from '../../src/records/log-entries.js';
+import { decodeBatchHeader } from '../../src/records/record-batch.js';
 import { KafkaError } from '../../src/protocol/errors.js';
 import { partitionForKey } from '../../src/client/partitioner.js';
 import { tpKey } from '../../src/client/index.js';
@@ -153,4 +157,61 @@ t.test('topic configs: describe, incremental alter, delete', async (t) => {
   entries = await client.admin.describeConfigs(resource, { keys: ['retention.ms'] });
   t.equal(entries.length, 1);
   t.not(entries[0]!.source, 'DYNAMIC_TOPIC_CONFIG');
+});
+
+t.test('idempotent by default: batches carry a producer id and per-partition sequences', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'idem', numPartitions: 1 }]);
+  const producer = client.producer({ 'linger.ms': '0', 'batch.size': '1' });
+  for (let i = 0; i < 3; i++) await producer.send({ topic: 'idem', value: `v${i}` });
+  await producer.close();
+  const segment = join(broker.dataDir, 'idem-0', '00000000000000000000.log');
+  const headers = [...scanLogEntries(await readFile(segment))].map((e) => decodeBatchHeader(e.bytes));
+  t.equal(headers.length, 3);
+  t.ok(headers[0]!.producerId >= 0, 'producer id from InitProducerId');
+  t.same(headers.map((h) => h.baseSequence), [0, 1, 2]);
+  t.same(new Set(headers.map((h) => h.producerId)).size, 1);
+});
+
+t.test('acks=0: sends complete without offsets and the records arrive', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'fire', numPartitions: 1 }]);
+  const producer = client.producer({ acks: '0', 'enable.idempotence': 'false' });
+  const sent = await Promise.all([0, 1, 2].map((i) => producer.send({ topic: 'fire', value: `f${i}` })));
+  t.same(sent.map((m) => m.offset), [-1, -1, -1]);
+  await producer.close();
+  const consumer = client.consumer({ 'auto.offset.reset': 'earliest' });
+  consumer.assign([{ topic: 'fire', partition: 0 }]);
+  const got: string[] = [];
+  for (let i = 0; i < 10 && got.length < 3; i++) got.push(...(await consumer.poll(500)).map((r) => r.value!.toString()));
+  t.same(got, ['f0', 'f1', 'f2']);
+});
+
+t.test('a long poll returns the record produced while it waits', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'lp', numPartitions: 1 }]);
+  const consumer = client.consumer({ 'auto.offset.reset': 'latest', 'fetch.max.wait.ms': '5000' });
+  consumer.assign([{ topic: 'lp', partition: 0 }]);
+  t.equal(await consumer.position({ topic: 'lp', partition: 0 }), 0);
+  const polling = consumer.poll(15000);
+  const producer = client.producer();
+  await producer.send({ topic: 'lp', value: 'wake' });
+  const records = await polling;
+  t.same(records.map((r) => r.value?.toString()), ['wake']);
+  await producer.close();
+});
+
+t.test('the consumer refuses unassigned partitions and auto.offset.reset=none without a position', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'n', numPartitions: 1 }]);
+  const consumer = client.consumer({ 'auto.offset.reset': 'none' });
+  t.throws(() => consumer.seek({ topic: 'n', partition: 0 }, 0), /not assigned/);
+  consumer.assign([{ topic: 'n', partition: 0 }]);
+  await t.rejects(consumer.poll(100), /auto.offset.reset is none/);
+  consumer.seek({ topic: 'n', partition: 0 }, 0);
+  t.same(await consumer.poll(100), []);
 });
