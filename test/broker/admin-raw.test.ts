@@ -15,6 +15,7 @@ import type { DescribeLogDirsResponse } from '../../src/protocol/messages/35-des
 import type { CreatePartitionsResponse } from '../../src/protocol/messages/37-create-partitions.js';
 import type { IncrementalAlterConfigsResponse } from '../../src/protocol/messages/44-incremental-alter-configs.js';
 import type { DescribeClusterResponse } from '../../src/protocol/messages/60-describe-cluster.js';
+import { restoreDynamicBrokerConfigs } from '../../src/broker/configs/apply.js';
 import { startAdminBroker, type RawClient } from './admin-helpers.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -417,4 +418,38 @@ t.test('DescribeCluster v0 and v1', async (t) => {
   t.ok((withOps.clusterAuthorizedOperations & (1 << 10)) !== 0, 'DESCRIBE_CONFIGS allowed');
   const controllers = await raw.request<DescribeClusterResponse>(60, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
   t.equal(controllers.errorCode, ErrorCode.MISMATCHED_ENDPOINT_TYPE);
+});
+
+t.test('dynamic broker configs survive a restart', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kts-admin-dynamic-'));
+  const first = await startAdminBroker(t, [], dataDir);
+  const raw = await first.raw();
+  await createTopics(raw, 7, [topicSpec('kept')]);
+  const res = await raw.request<IncrementalAlterConfigsResponse>(44, 1, {
+    resources: [{ resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.hours', configOperation: SET, value: '2' }] }],
+    validateOnly: false,
+  });
+  t.equal(res.responses[0]!.errorCode, 0);
+  t.equal(first.log('kept', 0).config.retentionMs, 7_200_000, 'hours become milliseconds');
+  await first.broker.stop();
+
+  const second = await startAdminBroker(t, [], dataDir);
+  t.teardown(async () => {
+    await second.broker.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  restoreDynamicBrokerConfigs(second.broker.context);
+  t.equal(second.log('kept', 0).config.retentionMs, 7_200_000, 'applied at start');
+  const raw2 = await second.raw();
+  const described = await raw2.request<DescribeConfigsResponse>(32, 4, {
+    resources: [{ resourceType: TOPIC, resourceName: 'kept', configurationKeys: ['retention.ms'] }],
+    includeSynonyms: true,
+    includeDocumentation: false,
+  });
+  const retention = described.results[0]!.configs[0]!;
+  t.same([retention.value, retention.configSource], ['7200000', 3], 'DYNAMIC_DEFAULT_BROKER_CONFIG');
+  t.same(retention.synonyms!.map((s) => [s.name, s.value, s.source]), [
+    ['log.retention.hours', '2', 3],
+    ['log.retention.hours', '168', 5],
+  ]);
 });

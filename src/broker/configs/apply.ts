@@ -91,8 +91,7 @@ export async function applyChange(change: Change, broker: BrokerContext): Promis
  */
 export function restoreDynamicBrokerConfigs(broker: BrokerContext): void {
   const store = dynamicConfigsOf(broker);
+  if (store.isEmpty) return;
   const stored = Object.keys(store.values('broker')).length + Object.keys(store.values('cluster')).length;
-  if (stored === 0) return;
-  applyTopicDefaults(broker);
   broker.log.info(`Applied ${stored} dynamic broker config(s) from ${broker.config.logDirs[0] ?? 'the log dir'}`);
 }

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerContext } from '../handler.js';
 import type { BrokerConfigLayers } from './describe.js';
+import { applyTopicDefaults } from './topic-configs.js';
 
 export const DYNAMIC_CONFIG_FILE = 'kts-dynamic-broker-configs.json';
 
@@ -38,6 +39,10 @@ export class DynamicBrokerConfigs {
     const parsed = JSON.parse(text) as Partial<StoredConfigs>;
     this.perBroker = stringRecord(parsed.perBroker);
     this.clusterDefault = stringRecord(parsed.clusterDefault);
+  }
+
+  get isEmpty(): boolean {
+    return Object.keys(this.perBroker).length === 0 && Object.keys(this.clusterDefault).length === 0;
   }
 
   values(scope: DynamicScope): Readonly<Record<string, string>> {
@@ -74,7 +79,11 @@ function stringRecord(value: unknown): Record<string, string> {
 
 const stores = new WeakMap<BrokerContext, DynamicBrokerConfigs>();
 
-/** The dynamic config store of a running broker (created on first use). */
+/**
+ * The dynamic config store of a running broker, loaded on first use; configs persisted by
+ * an earlier run are applied to the logs at that moment (the broker also calls
+ * restoreDynamicBrokerConfigs at start, so produce traffic never runs without them).
+ */
 export function dynamicConfigsOf(broker: BrokerContext): DynamicBrokerConfigs {
   let store = stores.get(broker);
   if (!store) {
@@ -82,6 +91,7 @@ export function dynamicConfigsOf(broker: BrokerContext): DynamicBrokerConfigs {
     if (dir !== undefined) mkdirSync(dir, { recursive: true });
     store = new DynamicBrokerConfigs(dir === undefined ? null : join(dir, DYNAMIC_CONFIG_FILE));
     stores.set(broker, store);
+    if (!store.isEmpty) applyTopicDefaults(broker);
   }
   return store;
 }
