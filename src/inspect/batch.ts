@@ -180,9 +180,9 @@ export function decodeRecords(entry: LogEntry, info: BatchInfo, limits: DecodeLi
 function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
   const start = e.at + H.RECORD_BATCH_OVERHEAD;
   const end = e.at + e.size;
-  let cursor: ByteCursor;
+  let r: RecordReader;
   if (info.compressionType === 0) {
-    cursor = new ByteCursor(e.buf, start, end, e.position - e.at);
+    r = new RecordReader(e.buf, start, end, e.position - e.at);
   } else {
     let plain: Buffer;
     try {
@@ -191,39 +191,120 @@ function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordIn
       throw new CorruptDataError(`cannot decompress ${info.compression} records: ${(err as Error).message}`, e.position + H.RECORD_BATCH_OVERHEAD);
     }
     // Positions inside a decompressed payload have no file position: report the payload start.
-    cursor = new ByteCursor(plain, 0, plain.length, e.position + H.RECORD_BATCH_OVERHEAD);
+    r = new RecordReader(plain, 0, plain.length, e.position + H.RECORD_BATCH_OVERHEAD);
+    r.inPayload = true;
   }
   const count = info.count ?? 0;
   if (count < 0) throw new CorruptDataError(`negative record count ${count}`, e.position + H.RECORDS_COUNT_OFFSET);
   const baseTimestamp = H.baseTimestamp(e.buf, e.at);
   const out: RecordInfo[] = [];
-  for (let i = 0; i < count; i++) out.push(v2Record(cursor, info, baseTimestamp));
-  if (cursor.remaining > 0) cursor.fail(`${cursor.remaining} bytes left after the batch's ${count} records`);
+  for (let i = 0; i < count; i++) out.push(v2Record(r, info, baseTimestamp));
+  if (r.pos < r.end) r.fail(`${r.end - r.pos} bytes left after the batch's ${count} records`);
   return out;
 }
 
-function v2Record(c: ByteCursor, info: BatchInfo, baseTimestamp: number): RecordInfo {
-  const length = c.readVarint();
-  if (length < 0 || length > c.remaining) c.fail(`record length ${length} overruns the batch (${c.remaining} bytes left)`);
-  const recordEnd = c.pos + length;
-  const saved = c.end;
-  c.end = recordEnd;
-  c.readInt8();
-  const timestampDelta = c.readVarlong();
-  const offsetDelta = c.readVarint();
-  const key = c.readVarintBytes('record key');
-  const value = c.readVarintBytes('record value');
-  const headerCount = c.readVarint();
-  if (headerCount < 0 || headerCount > c.remaining) c.fail(`header count ${headerCount} is invalid`);
-  const headerKeys: string[] = [];
-  for (let h = 0; h < headerCount; h++) {
-    const k = c.readVarintBytes('header key');
-    if (k === null) c.fail('null header key');
-    headerKeys.push(k.toString('utf8'));
-    c.readVarintBytes('header value');
+/**
+ * The record fields of one batch, read with a one-byte fast path for varints (most
+ * lengths and deltas fit in one byte): deep iteration spends its time here.
+ */
+class RecordReader {
+  pos: number;
+  end: number;
+  inPayload = false;
+  constructor(
+    readonly buf: Buffer,
+    start: number,
+    end: number,
+    private readonly basePosition: number,
+  ) {
+    this.pos = start;
+    this.end = end;
   }
-  if (c.pos !== recordEnd) c.fail(`record declares ${length} bytes but its fields take ${length - (recordEnd - c.pos)}`);
-  c.end = saved;
+
+  fail(message: string, at = this.pos): never {
+    throw new CorruptDataError(this.inPayload ? `${message} (at byte ${at} of the decompressed records)` : message, this.inPayload ? this.basePosition : this.basePosition + at);
+  }
+
+  /** Unsigned varint as a number (up to 10 bytes; exact below 2^53). */
+  private unsigned(maxBytes: number): number {
+    const buf = this.buf;
+    const first = this.pos;
+    if (first >= this.end) this.fail('truncated varint');
+    const b0 = buf[first]!;
+    if (b0 < 0x80) {
+      this.pos = first + 1;
+      return b0;
+    }
+    let value = b0 & 0x7f;
+    let scale = 128;
+    for (let i = 1; i < maxBytes; i++) {
+      const at = first + i;
+      if (at >= this.end) this.fail('truncated varint', first);
+      const b = buf[at]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = at + 1;
+        return value;
+      }
+      scale *= 128;
+    }
+    return this.fail('varint too long', first);
+  }
+
+  varint(): number {
+    const u = this.unsigned(5);
+    if (u > 0xffffffff) this.fail('varint over 32 bits');
+    return (u >>> 1) ^ -(u & 1);
+  }
+
+  varlong(): number {
+    const u = this.unsigned(10);
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+
+  int8(): number {
+    if (this.pos >= this.end) this.fail('truncated record attributes');
+    return this.buf.readInt8(this.pos++);
+  }
+
+  bytes(what: string): Buffer | null {
+    const at = this.pos;
+    const len = this.varint();
+    if (len === -1) return null;
+    if (len < -1) this.fail(`${what}: negative length ${len}`, at);
+    if (len > this.end - this.pos) this.fail(`${what}: length ${len} exceeds the ${this.end - this.pos} bytes left`, at);
+    const view = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return view;
+  }
+}
+
+/** Shared by every record without headers; never mutated. */
+const NO_HEADER_KEYS: string[] = [];
+
+function v2Record(r: RecordReader, info: BatchInfo, baseTimestamp: number): RecordInfo {
+  const at = r.pos;
+  const length = r.varint();
+  if (length < 0 || length > r.end - r.pos) r.fail(`record length ${length} overruns the batch (${r.end - r.pos} bytes left)`, at);
+  const recordEnd = r.pos + length;
+  const saved = r.end;
+  r.end = recordEnd;
+  r.int8();
+  const timestampDelta = r.varlong();
+  const offsetDelta = r.varint();
+  const key = r.bytes('record key');
+  const value = r.bytes('record value');
+  const headerCount = r.varint();
+  if (headerCount < 0 || headerCount > r.end - r.pos) r.fail(`header count ${headerCount} is invalid`);
+  const headerKeys: string[] = headerCount === 0 ? NO_HEADER_KEYS : [];
+  for (let h = 0; h < headerCount; h++) {
+    const k = r.bytes('header key');
+    if (k === null) r.fail('null header key');
+    headerKeys.push(k.toString('utf8'));
+    r.bytes('header value');
+  }
+  if (r.pos !== recordEnd) r.fail(`record declares ${length} bytes but its fields end ${recordEnd - r.pos} bytes early`, at);
+  r.end = saved;
   const rec: RecordInfo = {
     offset: info.baseOffset + offsetDelta,
     timestamp: info.timestampType === 'LogAppendTime' ? info.maxTimestamp : baseTimestamp + timestampDelta,

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { errorMessage } from '../util/errors.js';
 import { decodeBatchInfo, decodeRecords, entryLastOffset, type BatchInfo, type RecordInfo } from './batch.js';
 import type { RecordParser } from './decoders/internal-topics.js';
-import type { DumpEvent, DumpSink, ProblemKind, RecordEvent, ReportKind } from './events.js';
+import { recordEvent, type DumpEvent, type DumpSink, type ProblemKind, type ReportKind } from './events.js';
 import { DEFAULT_WINDOW_BYTES, FileWindow } from './file-window.js';
 import { baseOffsetOf, fileKind, type FileKind } from './files.js';
 import * as I from './index-files.js';
@@ -213,7 +213,7 @@ export class Dumper {
       }
       state.lastRecordOffset = rec.offset;
       ctx.summary.recordTimestamp(rec.timestamp);
-      this.emit(this.recordEvent(ctx, info, rec));
+      this.emitRecord(ctx, info, rec);
     }
   }
 
@@ -230,32 +230,20 @@ export class Dumper {
     }
   }
 
-  private recordEvent(ctx: FileContext, info: BatchInfo, rec: RecordInfo): RecordEvent {
-    const ev: RecordEvent = {
-      type: 'record',
-      path: ctx.path,
-      magic: info.magic,
-      timestampType: info.timestampType,
-      isControl: info.isControl,
-      offset: rec.offset,
-      timestamp: rec.timestamp,
-      keySize: rec.keySize,
-      valueSize: rec.valueSize,
-    };
-    if (rec.sequence !== undefined) ev.sequence = rec.sequence;
-    if (rec.headerKeys !== undefined) ev.headerKeys = rec.headerKeys;
-    if (rec.legacy !== undefined) ev.legacy = rec.legacy;
-    if (rec.control !== undefined) ev.control = rec.control;
+  private emitRecord(ctx: FileContext, info: BatchInfo, rec: RecordInfo): void {
+    let key: string | undefined;
+    let payload: string | undefined;
     if (this.opts.printDataLog && !info.isControl) {
       try {
         const parsed = this.opts.parser(rec);
-        if (parsed.key !== undefined) ev.key = parsed.key;
-        if (parsed.payload !== undefined) ev.payload = parsed.payload;
+        key = parsed.key;
+        payload = parsed.payload;
       } catch (err) {
         this.error(ctx, errorMessage(err));
       }
     }
-    return ev;
+    if (this.sink.record !== undefined) this.sink.record(ctx.path, info, rec, key, payload);
+    else this.emit(recordEvent(ctx.path, info, rec, key, payload));
   }
 
   private siblingPath(ctx: FileContext, suffix: string): string {

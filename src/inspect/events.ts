@@ -4,7 +4,7 @@
  * stderr, kts's corruption findings and per-file summaries. Text and `--json` output are
  * both rendered from these objects; the JSON schema is exactly these shapes.
  */
-import type { BatchInfo, ControlInfo, TimestampTypeName } from './batch.js';
+import type { BatchInfo, ControlInfo, RecordInfo, TimestampTypeName } from './batch.js';
 import type { FileKind } from './files.js';
 import type { AbortedTxn, ProducerSnapshotEntry } from './index-files.js';
 
@@ -93,5 +93,32 @@ export type DumpEvent =
 /** Where the dumper sends events; `drain` lets output catch up (backpressure). */
 export interface DumpSink {
   emit(event: DumpEvent): void;
+  /**
+   * A record, handed over unassembled so a text sink can print it without building a
+   * RecordEvent (deep iteration spends its time here); `recordEvent` builds the event.
+   */
+  record?(path: string, batch: BatchInfo, record: RecordInfo, key: string | undefined, payload: string | undefined): void;
   drain(): Promise<void>;
+}
+
+/** The RecordEvent for a record of `batch` (what --json prints). */
+export function recordEvent(path: string, batch: BatchInfo, rec: RecordInfo, key: string | undefined, payload: string | undefined): RecordEvent {
+  const ev: RecordEvent = {
+    type: 'record',
+    path,
+    magic: batch.magic,
+    timestampType: batch.timestampType,
+    isControl: batch.isControl,
+    offset: rec.offset,
+    timestamp: rec.timestamp,
+    keySize: rec.keySize,
+    valueSize: rec.valueSize,
+  };
+  if (rec.sequence !== undefined) ev.sequence = rec.sequence;
+  if (rec.headerKeys !== undefined) ev.headerKeys = rec.headerKeys;
+  if (rec.legacy !== undefined) ev.legacy = rec.legacy;
+  if (rec.control !== undefined) ev.control = rec.control;
+  if (key !== undefined) ev.key = key;
+  if (payload !== undefined) ev.payload = payload;
+  return ev;
 }

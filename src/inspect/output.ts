@@ -5,8 +5,9 @@
  * the dump itself (default), per-file summaries (--summary), the corruption report (--check).
  */
 import type { Writable } from 'node:stream';
-import type { DumpEvent, DumpSink } from './events.js';
-import { renderEvent, type RenderOptions } from './render-text.js';
+import type { BatchInfo, RecordInfo } from './batch.js';
+import { recordEvent, type DumpEvent, type DumpSink } from './events.js';
+import { recordLine, renderEvent, type RenderOptions } from './render-text.js';
 
 export interface OutputMode {
   json: boolean;
@@ -43,33 +44,42 @@ export function shows(type: DumpEvent['type'], mode: OutputMode): boolean {
   return true;
 }
 
-const FLUSH_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
+/** Lines encoded straight into a byte chunk (no string joins); full chunks go to the stream. */
 class BufferedStream {
-  private parts: string[] = [];
-  private bytes = 0;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   constructor(private readonly stream: Writable) {}
 
   line(text: string): void {
-    this.parts.push(text, '\n');
-    this.bytes += text.length + 1;
+    // UTF-16 length * 3 bounds the UTF-8 length.
+    if (this.used + text.length * 3 + 1 > this.chunk.length) {
+      this.flush();
+      if (text.length * 3 + 1 > this.chunk.length) {
+        this.stream.write(`${text}\n`);
+        return;
+      }
+    }
+    this.used += this.chunk.write(text, this.used);
+    this.chunk[this.used++] = 10;
   }
 
   /** Hand what is buffered to the stream; true when the stream wants us to wait. */
   flush(): boolean {
-    if (this.parts.length === 0) return false;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.bytes = 0;
-    return !this.stream.write(chunk);
+    if (this.used === 0) return false;
+    const full = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    return !this.stream.write(full);
   }
 
   get pending(): number {
-    return this.bytes;
+    return this.used;
   }
 
   async drain(): Promise<void> {
-    if (this.flush() && !this.stream.destroyed) {
+    if ((this.flush() || this.stream.writableNeedDrain) && !this.stream.destroyed) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.stream.off('drain', done);
@@ -90,12 +100,14 @@ export class StreamSink implements DumpSink {
   private readonly err: BufferedStream;
   private readonly mode: OutputMode;
   private readonly render: RenderOptions;
+  private readonly showRecords: boolean;
 
   constructor(stdout: Writable, stderr: Writable, mode: OutputMode) {
     this.out = new BufferedStream(stdout);
     this.err = new BufferedStream(stderr);
     this.mode = mode;
     this.render = { skipRecordMetadata: mode.skipRecordMetadata };
+    this.showRecords = shows('record', mode);
   }
 
   emit(event: DumpEvent): void {
@@ -112,7 +124,13 @@ export class StreamSink implements DumpSink {
         this.err.flush();
       }
     }
-    if (this.out.pending >= FLUSH_BYTES) this.out.flush();
+    
+  }
+
+  record(path: string, batch: BatchInfo, rec: RecordInfo, key: string | undefined, payload: string | undefined): void {
+    if (!this.showRecords) return;
+    if (this.mode.json) this.out.line(JSON.stringify(recordEvent(path, batch, rec, key, payload)));
+    else this.out.line(recordLine(batch, rec, key, payload, this.render));
   }
 
   async drain(): Promise<void> {

@@ -2,8 +2,8 @@
  * Pure renderers from DumpEvents to the lines Kafka's kafka-dump-log.sh prints (stdout
  * or stderr, as Kafka does), plus kts's own summary and corruption-report lines.
  */
-import type { BatchInfo } from './batch.js';
-import type { DumpEvent, FileSummary, RecordEvent, ReportKind } from './events.js';
+import type { BatchInfo, ControlInfo } from './batch.js';
+import type { DumpEvent, FileSummary, ReportKind } from './events.js';
 
 export interface RenderOptions {
   skipRecordMetadata: boolean;
@@ -28,28 +28,46 @@ export function batchLine(b: BatchInfo): string {
   );
 }
 
-function controlText(r: RecordEvent): string {
-  const c = r.control;
+/** The batch fields a record line needs. */
+export interface RecordContext {
+  magic: number;
+  timestampType: string;
+  isControl: boolean;
+}
+
+/** The record fields a record line needs (a RecordInfo or a RecordEvent). */
+export interface RecordFields {
+  offset: number;
+  timestamp: number;
+  keySize: number;
+  valueSize: number;
+  sequence?: number;
+  headerKeys?: string[];
+  legacy?: { isValid: boolean; crc: number };
+  control?: ControlInfo;
+}
+
+function controlText(c: ControlInfo | undefined): string {
   if (c === undefined) return '';
   if (c.kind === 'endTxn') return ` endTxnMarker: ${c.controlType} coordinatorEpoch: ${c.coordinatorEpoch}`;
   return ` controlType: ${c.controlType}(${c.typeId})`;
 }
 
-export function recordLine(r: RecordEvent, opts: RenderOptions): string {
+export function recordLine(b: RecordContext, r: RecordFields, key: string | undefined, payload: string | undefined, opts: RenderOptions): string {
   let prefix = '| ';
   let line = '';
   if (!opts.skipRecordMetadata) {
-    line = `${prefix}offset: ${r.offset} ${r.timestampType}: ${r.timestamp} keySize: ${r.keySize} valueSize: ${r.valueSize}`;
+    line = `${prefix}offset: ${r.offset} ${b.timestampType}: ${r.timestamp} keySize: ${r.keySize} valueSize: ${r.valueSize}`;
     prefix = ' ';
-    if (r.magic >= 2) line += ` sequence: ${r.sequence} headerKeys: [${(r.headerKeys ?? []).join(',')}]`;
+    if (b.magic >= 2) line += ` sequence: ${r.sequence} headerKeys: [${(r.headerKeys ?? []).join(',')}]`;
     if (r.legacy !== undefined) line += ` isValid: ${r.legacy.isValid} crc: ${r.legacy.crc}}`;
-    if (r.isControl) line += controlText(r);
+    if (b.isControl) line += controlText(r.control);
   }
-  if (r.key !== undefined) {
-    line += `${prefix}key: ${r.key}`;
+  if (key !== undefined) {
+    line += `${prefix}key: ${key}`;
     prefix = ' ';
   }
-  if (r.payload !== undefined) line += ` payload: ${r.payload}`;
+  if (payload !== undefined) line += ` payload: ${payload}`;
   return line;
 }
 
@@ -108,7 +126,7 @@ export function renderEvent(e: DumpEvent, opts: RenderOptions): Rendered {
     case 'batch':
       return { out: batchLine(e) };
     case 'record':
-      return { out: recordLine(e, opts) };
+      return { out: recordLine(e, e, e.key, e.payload, opts) };
     case 'invalidBytes':
       return { out: `Found ${e.count} invalid bytes at the end of ${e.name}` };
     case 'indexEntry':

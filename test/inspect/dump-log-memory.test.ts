@@ -1,0 +1,84 @@
+/**
+ * dump-log streams: a segment far larger than the read window is dumped (shallow and
+ * with deep iteration) by a subprocess whose peak RSS grows by much less than the file
+ * size over a run on a tiny file. Also checks the window never grows past the largest
+ * single entry.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { encodeRecordBatch } from '../../src/records/record-batch.js';
+import { writeInt64 } from '../../src/records/batch-header.js';
+import { FileWindow } from '../../src/inspect/file-window.js';
+import { SEG, tempPartitionDir } from './fixtures.js';
+
+const PROBE = fileURLToPath(new URL('./helpers/rss-probe.ts', import.meta.url));
+const MiB = 1024 * 1024;
+
+/** A segment of `mib` MiB: one ~1 MiB batch of 100-byte records repeated with rising base offsets. */
+function writeSegment(path: string, mib: number): number {
+  const records = Array.from({ length: 9000 }, (_, i) => ({ timestampMs: 1700000000000 + i, key: null, value: Buffer.alloc(100, i % 256) }));
+  const batch = encodeRecordBatch({ baseOffset: 0, records });
+  const fd = openSync(path, 'w');
+  let written = 0;
+  for (let offset = 0; written < mib * MiB; offset += records.length) {
+    writeInt64(batch, 0, offset);
+    writeSync(fd, batch);
+    written += batch.length;
+  }
+  closeSync(fd);
+  return written;
+}
+
+function peakRssKiB(args: string[]): Promise<{ code: number | null; rss: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', PROBE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const m = /maxRSS (\d+)\n?$/.exec(stderr);
+      resolve({ code, rss: m ? Number(m[1]) : Number.NaN, stdout });
+    });
+  });
+}
+
+t.test('peak memory does not follow the segment size', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const big = `${tmp.dir}/${SEG}.log`;
+  const bytes = writeSegment(big, 96);
+  const small = tmp.write('00000000000000999999.log', Buffer.alloc(0));
+  const window = ['--window-bytes', String(2 * MiB)];
+  const base = await peakRssKiB(['dump-log', '--files', small, '--summary', '--deep-iteration', ...window]);
+  const shallow = await peakRssKiB(['dump-log', '--files', big, '--summary', ...window]);
+  const deep = await peakRssKiB(['dump-log', '--files', big, '--summary', '--deep-iteration', ...window]);
+  t.equal(shallow.code, 0);
+  t.equal(deep.code, 0);
+  t.match(shallow.stdout, new RegExp(`validBytes: ${bytes} invalidBytes: 0`));
+  const growthMiB = (r: { rss: number }): number => (r.rss - base.rss) / 1024;
+  t.ok(growthMiB(shallow) < 48, `shallow scan of ${bytes >> 20} MiB grew RSS by ${growthMiB(shallow).toFixed(1)} MiB`);
+  t.ok(growthMiB(deep) < 64, `deep iteration of ${bytes >> 20} MiB grew RSS by ${growthMiB(deep).toFixed(1)} MiB`);
+});
+
+t.test('the window buffer stays at the window size for small entries', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const path = tmp.write('f.bin', Buffer.alloc(3 * MiB, 7));
+  const win = await FileWindow.open(path, 64 * 1024);
+  t.teardown(() => win.close());
+  for (let pos = 0; pos + 1000 <= win.size; pos += 999) {
+    const v = await win.view(pos, 1000);
+    if (v.buf.length > 64 * 1024) t.fail(`window grew to ${v.buf.length} at ${pos}`);
+    if (v.buf[v.at] !== 7 || v.buf[v.at + 999] !== 7) t.fail(`wrong bytes at ${pos}`);
+  }
+  const large = await win.view(10, 200 * 1024);
+  t.equal(large.buf.length, 200 * 1024, 'one large entry gets a buffer of its own size');
+  const back = await win.view(500 * 1024, 100);
+  t.equal(back.buf.length, 64 * 1024, 'and the window shrinks back afterwards');
+});
