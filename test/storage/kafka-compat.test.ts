@@ -1,0 +1,132 @@
+/**
+ * Byte compatibility with Apache Kafka both ways: a log dir laid out as Kafka writes it
+ * (batches encoded by kafkajs, indexes, checkpoints and snapshots computed by hand from
+ * Kafka's rules) opens in kts; and what kts writes for the same input has those bytes.
+ */
+import t from 'tap';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogManager, encodeProducerSnapshot } from '../../src/storage/index.js';
+import { tempDir } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+type Enc = { buffer: Buffer };
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: Record<string, unknown>) => Promise<Enc> };
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: Record<string, unknown>) => Enc;
+const Long = require('kafkajs/src/utils/long') as { fromNumber(n: number): unknown };
+
+const T = 1763700000000;
+const PID = 9;
+const TOPIC_ID = 'q7Vt1mZ8Q2eGm0ksKx3JqA';
+
+interface Spec { first: number; epoch: number; seq: number; values: number; valueBytes: number; ts: number[] }
+const SPECS: Spec[] = [
+  { first: 0, epoch: 0, seq: 0, values: 3, valueBytes: 1500, ts: [T, T + 1, T + 2] },
+  { first: 3, epoch: 0, seq: 3, values: 2, valueBytes: 1400, ts: [T + 10, T + 5] },
+  { first: 5, epoch: 1, seq: 5, values: 5, valueBytes: 100, ts: [T + 20, T + 21, T + 22, T + 24, T + 23] },
+];
+
+/** A batch as kafkajs encodes it; `assigned` gives it the offsets and epoch the broker assigns. */
+async function kafkajsBatch(s: Spec, assigned: boolean): Promise<Buffer> {
+  const records = s.ts.map((ts, i) => Record({ offsetDelta: i, timestampDelta: ts - s.ts[0]!, key: null, value: Buffer.alloc(s.valueBytes, 97 + i) }));
+  const enc = await RecordBatch({
+    firstOffset: Long.fromNumber(assigned ? s.first : 0), firstTimestamp: s.ts[0], maxTimestamp: Math.max(...s.ts),
+    partitionLeaderEpoch: assigned ? s.epoch : -1, lastOffsetDelta: s.values - 1, producerId: Long.fromNumber(PID), producerEpoch: 0,
+    firstSequence: s.seq, records,
+  });
+  return enc.buffer;
+}
+
+function entries(...pairs: Array<[number, number]>): Buffer {
+  const b = Buffer.alloc(pairs.length * 8);
+  pairs.forEach(([rel, pos], i) => { b.writeInt32BE(rel, i * 8); b.writeInt32BE(pos, i * 8 + 4); });
+  return b;
+}
+
+function timeEntries(...pairs: Array<[number, number]>): Buffer {
+  const b = Buffer.alloc(pairs.length * 12);
+  pairs.forEach(([ts, rel], i) => { b.writeBigInt64BE(BigInt(ts), i * 12); b.writeInt32BE(rel, i * 12 + 8); });
+  return b;
+}
+
+function snapshot(lastSeq: number, lastOffset: number, offsetDelta: number, ts: number): Buffer {
+  return encodeProducerSnapshot([{ producerId: PID, producerEpoch: 0, batches: [{ firstSeq: lastSeq - offsetDelta, lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, timestampMs: ts }], coordinatorEpoch: -1, currentTxnFirstOffset: -1, lastTimestampMs: ts }]);
+}
+
+t.test('kts opens a log dir written by Apache Kafka', async (t) => {
+  const dir = tempDir(t);
+  const [b1, b2, b3] = await Promise.all(SPECS.map((s) => kafkajsBatch(s, true)));
+  const p = join(dir, 'k-0');
+  mkdirSync(p);
+  writeFileSync(join(dir, 'meta.properties'), '#\n#Fri Nov 21 04:00:00 UTC 2025\nnode.id=1\ndirectory.id=4Dk5n3nKRkSt1b2mH0yqZQ\nversion=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n');
+  writeFileSync(join(dir, '.lock'), '');
+  writeFileSync(join(dir, '.kafka_cleanshutdown'), '{"version":0,"brokerEpoch":7}');
+  writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n1\nk 0 10\n');
+  writeFileSync(join(dir, 'log-start-offset-checkpoint'), '0\n0\n');
+  writeFileSync(join(dir, 'replication-offset-checkpoint'), '0\n1\nk 0 10\n');
+  writeFileSync(join(p, 'partition.metadata'), `version: 0\ntopic_id: ${TOPIC_ID}`);
+  writeFileSync(join(p, 'leader-epoch-checkpoint'), '0\n2\n0 0\n1 5\n');
+  // Segment 0: B1 (no index entry: nothing before it), B2 indexed at B1's size; rolled, so trimmed.
+  writeFileSync(join(p, '00000000000000000000.log'), Buffer.concat([b1!, b2!]));
+  writeFileSync(join(p, '00000000000000000000.index'), entries([4, b1!.length]));
+  writeFileSync(join(p, '00000000000000000000.timeindex'), timeEntries([T + 10, 4]));
+  writeFileSync(join(p, '00000000000000000005.snapshot'), snapshot(4, 4, 1, T + 10));
+  // Active segment 5: B3, closed cleanly (final time index entry, empty offset index).
+  writeFileSync(join(p, '00000000000000000005.log'), b3!);
+  writeFileSync(join(p, '00000000000000000005.index'), Buffer.alloc(0));
+  writeFileSync(join(p, '00000000000000000005.timeindex'), timeEntries([T + 24, 4]));
+  writeFileSync(join(p, '00000000000000000010.snapshot'), snapshot(9, 9, 4, T + 24));
+
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk', producerIdExpirationMs: 1e13 });
+  t.teardown(() => mgr.close());
+  t.match(mgr.notices.join('\n'), /lock file without a kts holder/);
+  t.equal(mgr.directoryIds[0], '4Dk5n3nKRkSt1b2mH0yqZQ');
+  const log = mgr.getLog('k', 0)!;
+  t.equal(log.topicId, TOPIC_ID);
+  t.equal(log.logEndOffset, 10);
+  t.same(log.segmentBaseOffsets(), [0, 5]);
+  t.same(log.read(0, 1 << 20).records, Buffer.concat([b1!, b2!]), 'segment 0 bytes come back as written');
+  t.same(log.read(7, 1 << 20).records, b3);
+  t.same(log.read(4, 1 << 20).records, b2, 'offset index lookup into the middle');
+  t.same(log.offsetForTimestamp(T + 4), { timestampMs: T + 10, offset: 3, leaderEpoch: 0 }, 'first record in offset order at or after the timestamp');
+  t.same(log.offsetForTimestamp(T + 23), { timestampMs: T + 24, offset: 8, leaderEpoch: 1 });
+  t.same(log.offsetForTimestamp(-3), { timestampMs: T + 24, offset: 8, leaderEpoch: 1 });
+  t.same(log.endOffsetForLeaderEpoch(0), { leaderEpoch: 0, endOffset: 5 });
+  // The producer snapshot Kafka wrote lets kts recognise a retried batch.
+  const retry = await kafkajsBatch(SPECS[2]!, false);
+  const dup = log.appendAsLeader(retry, 1);
+  t.same([dup.duplicate, dup.baseOffset, dup.lastOffset], [true, 5, 9]);
+  // The active segment's indexes are preallocated again for appends.
+  t.equal(readFileSync(join(p, '00000000000000000005.index')).length, 10485760);
+});
+
+t.test('kts writes exactly the bytes Kafka writes for the same input', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: T + 100 };
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk', nowMs: () => clock.now, producerIdExpirationMs: 1e13 });
+  const log = mgr.createLog('k', 0, TOPIC_ID);
+  for (const s of SPECS) log.appendAsLeader(await kafkajsBatch(s, false), s.epoch);
+  mgr.close();
+  const p = join(dir, 'k-0');
+  const [b1, b2, b3] = await Promise.all(SPECS.map((s) => kafkajsBatch(s, true)));
+  t.same(readFileSync(join(p, '00000000000000000000.log')), Buffer.concat([b1!, b2!, b3!]), '.log');
+  // Kafka: entry when bytes since the last entry exceed 4096, before counting the batch.
+  t.ok(b1!.length > 4096 && b2!.length < 4096);
+  t.same(readFileSync(join(p, '00000000000000000000.index')), entries([4, b1!.length]), '.index');
+  t.same(readFileSync(join(p, '00000000000000000000.timeindex')), timeEntries([T + 10, 4], [T + 24, 9]), '.timeindex');
+  t.equal(readFileSync(join(p, 'partition.metadata'), 'utf8'), `version: 0\ntopic_id: ${TOPIC_ID}`);
+  t.equal(readFileSync(join(p, 'leader-epoch-checkpoint'), 'utf8'), '0\n2\n0 0\n1 5\n');
+  t.same(readFileSync(join(p, '00000000000000000010.snapshot')), snapshot(9, 9, 4, T + 24), '.snapshot');
+  t.equal(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8'), '0\n1\nk 0 10\n');
+  t.equal(readFileSync(join(dir, 'replication-offset-checkpoint'), 'utf8'), '0\n1\nk 0 10\n');
+  t.equal(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8'), '0\n0\n');
+  t.equal(readFileSync(join(dir, '.kafka_cleanshutdown'), 'utf8'), '{"version":0,"brokerEpoch":-1}');
+  t.match(readFileSync(join(dir, 'meta.properties'), 'utf8'), /^#\n#.*\nnode\.id=1\ndirectory\.id=[A-Za-z0-9_-]{22}\nversion=1\ncluster\.id=MkU3OEVBNTcwNTJENDM2Qk\n$/);
+  t.notOk(existsSync(join(dir, '.lock')), 'lock released');
+  t.notOk(readdirSync(p).some((f) => f.endsWith('.txnindex')), 'no .txnindex without aborted transactions');
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: () => clock.now, producerIdExpirationMs: 1e13 });
+  t.teardown(() => mgr.close());
+  t.notOk(existsSync(join(dir, '.kafka_cleanshutdown')), 'marker removed while running');
+  t.equal(mgr.getLog('k', 0)!.logEndOffset, 10);
+});
