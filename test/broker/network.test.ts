@@ -133,6 +133,14 @@ t.test('a negative size closes the connection', async (t) => {
   t.pass('closed');
 });
 
+t.test('a zero-length frame at the end of a chunk reaches the handler (fuzz regression)', async (t) => {
+  const { port } = await serve(t, async (f) => [frame(Buffer.from([f.length]))]);
+  const s = await open(t, port);
+  const reader = frameReader(s);
+  s.write(Buffer.from([0, 0, 0, 0]));
+  t.same([...(await reader.next())], [0]);
+});
+
 t.test('a handler that rejects closes only that connection', async (t) => {
   const { port, log } = await serve(t, async (f) => {
     if (f[0] === 9) throw new Error('boom');

@@ -166,6 +166,8 @@ export class Connection {
 
   /** Removes `n` bytes from the front of the buffered chunks (copies only when a frame spans chunks). */
   private consume(n: number): Buffer {
+    // A zero-length frame may leave no chunk at all; it is still a (garbage) request.
+    if (n === 0) return Buffer.alloc(0);
     const first = this.chunks[0]!;
     let out: Buffer;
     if (first.length >= n) {
