@@ -364,6 +364,25 @@ t.test('AlterConfigs v2 (flexible) replaces the topic set', async (t) => {
   t.same(res.responses.map((r) => [r.resourceName, r.errorCode]), [['legacy', 0], ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
   t.equal(b.log('legacy', 0).config.segmentMs, 60000);
   t.equal(b.log('legacy', 0).config.retentionMs, 604800000, 'retention.ms override removed');
+
+  const screened = await raw.request<AlterConfigsResponse>(33, 1, {
+    resources: [
+      { resourceType: TOPIC, resourceName: 'legacy', configs: [{ name: 'segment.ms', value: '1' }] },
+      { resourceType: TOPIC, resourceName: 'legacy', configs: [{ name: 'segment.ms', value: '2' }] },
+      { resourceType: 99, resourceName: 'x', configs: [] },
+      { resourceType: BROKER_LOGGER, resourceName: String(b.nodeId), configs: [] },
+    ],
+    validateOnly: false,
+  });
+  t.same(
+    screened.responses.map((r) => [r.resourceName, r.errorCode, r.errorMessage]),
+    [
+      ['legacy', ErrorCode.INVALID_REQUEST, 'Duplicate resource.'],
+      ['x', ErrorCode.UNSUPPORTED_VERSION, 'Unknown resource type 99.'],
+      [String(b.nodeId), ErrorCode.INVALID_REQUEST, 'kts has no runtime-adjustable loggers (BROKER_LOGGER resources are not supported).'],
+    ],
+  );
+  t.equal(b.log('legacy', 0).config.segmentMs, 60000, 'a duplicated resource changes nothing');
 });
 
 t.test('DeleteRecords v2', async (t) => {

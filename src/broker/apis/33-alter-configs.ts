@@ -8,7 +8,7 @@
 import type { AlterConfigsRequest, AlterConfigsResource, AlterConfigsResourceResponse, AlterConfigsResponse } from '../../protocol/messages/33-alter-configs.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
-import { applyChange, replacementChange } from '../configs/apply.js';
+import { applyChange, replacementChange, screenResources } from '../configs/apply.js';
 
 const row = (resource: AlterConfigsResource, error: ApiError): AlterConfigsResourceResponse => ({
   errorCode: error.errorCode,
@@ -33,8 +33,8 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   maxVersion: 2,
   async handle(request, ctx) {
     const responses: AlterConfigsResourceResponse[] = [];
-    for (const resource of request.resources) {
-      responses.push(row(resource, await alterOne(resource, request.validateOnly, ctx.broker)));
+    for (const { resource, error } of screenResources(request.resources)) {
+      responses.push(row(resource, error ?? (await alterOne(resource, request.validateOnly, ctx.broker))));
     }
     return { throttleTimeMs: 0, responses };
   },

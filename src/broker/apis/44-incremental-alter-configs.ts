@@ -5,7 +5,8 @@
  * are validated through the topic config table, persisted and applied live to the
  * partition logs; BROKER changes (this node id or "" for the cluster-wide default) are
  * accepted for the broker defaults of topic configs, which kts applies at runtime; other
- * broker keys are refused with INVALID_CONFIG. validate_only changes nothing.
+ * broker keys are refused with INVALID_CONFIG. Duplicate resources and unknown resource
+ * types are answered as for AlterConfigs. validate_only changes nothing.
  */
 import type {
   IncrementalAlterConfigsRequest,
@@ -15,7 +16,7 @@ import type {
 } from '../../protocol/messages/44-incremental-alter-configs.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
-import { applyChange, incrementalChange } from '../configs/apply.js';
+import { applyChange, incrementalChange, screenResources } from '../configs/apply.js';
 
 const row = (resource: IncrementalAlterConfigsResource, error: ApiError): IncrementalAlterConfigsResourceResponse => ({
   errorCode: error.errorCode,
@@ -40,8 +41,8 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   maxVersion: 1,
   async handle(request, ctx) {
     const responses: IncrementalAlterConfigsResourceResponse[] = [];
-    for (const resource of request.resources) {
-      responses.push(row(resource, await alterOne(resource, request.validateOnly, ctx.broker)));
+    for (const { resource, error } of screenResources(request.resources)) {
+      responses.push(row(resource, error ?? (await alterOne(resource, request.validateOnly, ctx.broker))));
     }
     return { throttleTimeMs: 0, responses };
   },

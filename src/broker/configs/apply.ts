@@ -8,6 +8,7 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { BrokerContext } from '../handler.js';
 import { validateTopicName } from '../topic-validation.js';
+import { apiError, type ApiError } from './api-error.js';
 import { incrementalBrokerConfigs, incrementalTopicOverrides, replacementTopicOverrides, validateDynamicBrokerConfigs, type IncrementalChange } from './alter.js';
 import { ConfigResourceType } from './config-types.js';
 import { dynamicConfigsOf, type DynamicScope } from './dynamic-configs.js';
@@ -94,4 +95,30 @@ export function restoreDynamicBrokerConfigs(broker: BrokerContext): void {
   if (store.isEmpty) return;
   const stored = Object.keys(store.values('broker')).length + Object.keys(store.values('cluster')).length;
   broker.log.info(`Applied ${stored} dynamic broker config(s) from ${broker.config.logDirs[0] ?? 'the log dir'}`);
+}
+
+const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigResourceType).filter((t) => t !== ConfigResourceType.UNKNOWN));
+
+/**
+ * Kafka's first pass over an alter request: a resource type it does not know is
+ * UNSUPPORTED_VERSION, a resource named twice is INVALID_REQUEST "Duplicate resource." (once,
+ * and none of its changes apply). The rest is processed in request order.
+ */
+export function screenResources<R extends ResourceRef>(resources: readonly R[]): Array<{ resource: R; error: ApiError | null }> {
+  const key = (r: ResourceRef) => `${r.resourceType}:${r.resourceName}`;
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  const reported = new Set<string>();
+  const out: Array<{ resource: R; error: ApiError | null }> = [];
+  for (const r of resources) {
+    if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
+      out.push({ resource: r, error: apiError(ErrorCode.UNSUPPORTED_VERSION, `Unknown resource type ${r.resourceType}.`) });
+    } else if ((counts.get(key(r)) ?? 0) > 1) {
+      if (!reported.has(key(r))) out.push({ resource: r, error: apiError(ErrorCode.INVALID_REQUEST, 'Duplicate resource.') });
+      reported.add(key(r));
+    } else {
+      out.push({ resource: r, error: null });
+    }
+  }
+  return out;
 }
