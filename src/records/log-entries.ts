@@ -113,8 +113,11 @@ export interface FileScanOptions {
   end?: number;
   /** Read size; grows to hold any single entry up to maxEntryBytes. Default 1 MiB. */
   windowBytes?: number;
+  /** Larger entries are invalid: bounds what a corrupt length can make us allocate. Default 128 MiB. */
   maxEntryBytes?: number;
 }
+
+export const DEFAULT_FILE_MAX_ENTRY_BYTES = 128 * 1024 * 1024;
 
 /**
  * Scan a segment file in bounded windows. Entries are views into the current window:
@@ -133,7 +136,7 @@ export class LogFileScan implements AsyncIterable<LogEntry> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<LogEntry> {
     const end = this.options.end ?? (await this.file.stat()).size;
-    const maxEntryBytes = this.options.maxEntryBytes ?? 0x7fffffff;
+    const maxEntryBytes = this.options.maxEntryBytes ?? DEFAULT_FILE_MAX_ENTRY_BYTES;
     let windowBytes = this.options.windowBytes ?? 1024 * 1024;
     let position = this.options.position ?? 0;
     for (;;) {
@@ -144,9 +147,11 @@ export class LogFileScan implements AsyncIterable<LogEntry> {
       const scan = new LogEntryScan(buf.subarray(0, bytesRead), { basePosition: position, maxEntryBytes });
       for (const entry of scan) yield entry;
       const stop = scan.stop!;
-      // A window that ends on an entry boundary or mid-entry just means: read on.
-      if (stop.kind === 'invalid' || atEnd) {
-        this.stop = stop;
+      // A window that ends on an entry boundary or mid-entry just means: read on,
+      // unless the entry cannot fit in what is left of the file (a truncated tail).
+      const truncated = stop.kind === 'partial' && stop.position + stop.neededBytes > end;
+      if (stop.kind === 'invalid' || atEnd || truncated) {
+        this.stop = truncated && stop.kind === 'partial' ? { ...stop, bytesLeft: end - stop.position } : stop;
         return;
       }
       if (stop.kind === 'partial' && stop.position === position && stop.neededBytes > windowBytes) windowBytes = stop.neededBytes;

@@ -99,6 +99,26 @@ t.test('reads a segment file in small windows, including entries larger than the
   t.same(scan.stop, { kind: 'partial', position: segment.length + big.length, bytesLeft: 30, neededBytes: big.length });
 });
 
+t.test('a corrupt length in a file stops the scan without reading or allocating it', async (t) => {
+  const dir = t.testdir();
+  const { segment } = mixedSegment();
+  const corrupt = Buffer.from(segment);
+  const third = [...scanLogEntries(segment)][2]!.position;
+  corrupt.writeInt32BE(1_000_000_000, third + 8);
+  const path = join(dir, 'corrupt.log');
+  writeFileSync(path, corrupt);
+  const file = await open(path, 'r');
+  t.teardown(() => file.close());
+  const scan = readLogEntries(file, { windowBytes: 64 });
+  let n = 0;
+  for await (const _ of scan) n++;
+  t.equal(n, 2);
+  t.same(scan.stop, { kind: 'partial', position: third, bytesLeft: segment.length - third, neededBytes: 1_000_000_012 });
+  const strict = readLogEntries(file, { windowBytes: 64, maxEntryBytes: 1000 });
+  for await (const _ of strict) n++;
+  t.match(strict.stop, { kind: 'invalid', position: third, reason: /exceeds the maximum 1000/ });
+});
+
 t.test('random mutations of a segment never crash scan + decode', async (t) => {
   const { segment } = mixedSegment();
   const rnd = prng(5);
