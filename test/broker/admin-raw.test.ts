@@ -138,6 +138,26 @@ t.test('DeleteTopics v6 by name and by id', async (t) => {
   );
   t.same(b.broker.context.metadata.topics().map((x) => x.name), []);
   t.notOk(existsSync(join(b.logDir, 'by-id-0')), 'the partition dir is renamed away');
+
+  await createTopics(raw, 7, [topicSpec('twice-named')]);
+  const twiceId = b.broker.context.metadata.topic('twice-named')!.topicId;
+  const conflict = await raw.request<DeleteTopicsResponse>(20, 6, {
+    topics: [
+      { name: 'twice-named', topicId: ZERO_UUID },
+      { name: null, topicId: twiceId },
+      { name: 'dup', topicId: ZERO_UUID },
+      { name: 'dup', topicId: ZERO_UUID },
+    ],
+    timeoutMs: 5000,
+  });
+  t.same(
+    conflict.responses.map((r) => [r.name, r.topicId, r.errorCode, r.errorMessage]),
+    [
+      ['twice-named', twiceId, ErrorCode.INVALID_REQUEST, 'The provided topic name maps to an ID that was already supplied.'],
+      ['dup', ZERO_UUID, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'],
+    ],
+  );
+  t.ok(b.broker.context.metadata.topic('twice-named'), 'nothing deleted');
 });
 
 t.test('DeleteTopics with delete.topic.enable=false: code by version', async (t) => {

@@ -45,19 +45,16 @@ function resolve(state: DeleteTopicState, broker: BrokerContext): { name: string
   return { name: topic.name, topicId: topic.topicId };
 }
 
+const keyOf = (state: DeleteTopicState): string => (state.name !== null ? `n:${state.name}` : `i:${state.topicId}`);
+
 function duplicates(states: readonly DeleteTopicState[]): Set<string> {
   const seen = new Set<string>();
   const dupes = new Set<string>();
-  for (const s of states) {
-    const key = s.name !== null ? `n:${s.name}` : `i:${s.topicId}`;
-    (seen.has(key) ? dupes : seen).add(key);
-  }
+  for (const s of states) (seen.has(keyOf(s)) ? dupes : seen).add(keyOf(s));
   return dupes;
 }
 
-async function deleteOne(state: DeleteTopicState, broker: BrokerContext): Promise<DeletableTopicResult> {
-  const target = resolve(state, broker);
-  if ('errorCode' in target) return target;
+async function deleteResolved(target: { name: string; topicId: string }, broker: BrokerContext): Promise<DeletableTopicResult> {
   try {
     await broker.metadata.deleteTopic(target.name);
     broker.log.info(`Deleted topic ${target.name} with topic id ${target.topicId}`);
@@ -65,6 +62,38 @@ async function deleteOne(state: DeleteTopicState, broker: BrokerContext): Promis
   } catch (err) {
     return row(target.name, target.topicId, apiErrorOf(err));
   }
+}
+
+/**
+ * Every entry resolved before anything is deleted, as Kafka does: duplicates and bad
+ * entries answered, and a name that maps to an id also given by id is INVALID_REQUEST
+ * (neither entry deletes anything).
+ */
+function plan(states: readonly DeleteTopicState[], broker: BrokerContext): Array<DeletableTopicResult | { name: string; topicId: string }> {
+  const dupes = duplicates(states);
+  const reported = new Set<string>();
+  const out: Array<DeletableTopicResult | { name: string; topicId: string }> = [];
+  const idsGiven = new Set(states.filter((s) => s.name === null && !dupes.has(keyOf(s))).map((s) => s.topicId));
+  const idsClaimedByName = new Set<string>();
+  for (const state of states) {
+    const key = keyOf(state);
+    if (dupes.has(key)) {
+      if (!reported.has(key)) {
+        const what = state.name !== null ? 'name' : 'id';
+        out.push(row(state.name, state.name !== null ? ZERO_UUID : state.topicId, apiError(ErrorCode.INVALID_REQUEST, `Duplicate topic ${what}.`)));
+        reported.add(key);
+      }
+      continue;
+    }
+    const target = resolve(state, broker);
+    if (!('errorCode' in target) && state.name !== null && idsGiven.has(target.topicId)) {
+      idsClaimedByName.add(target.topicId);
+      out.push(row(target.name, target.topicId, apiError(ErrorCode.INVALID_REQUEST, 'The provided topic name maps to an ID that was already supplied.')));
+      continue;
+    }
+    out.push(target);
+  }
+  return out.filter((entry) => 'errorCode' in entry || !(idsClaimedByName.has(entry.topicId)));
 }
 
 function disabledError(apiVersion: number): ApiError {
@@ -82,20 +111,9 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       const error = disabledError(ctx.apiVersion);
       return { throttleTimeMs: 0, responses: states.map((s) => row(s.name, s.topicId, error)) };
     }
-    const dupes = duplicates(states);
     const responses: DeletableTopicResult[] = [];
-    const reported = new Set<string>();
-    for (const state of states) {
-      const key = state.name !== null ? `n:${state.name}` : `i:${state.topicId}`;
-      if (dupes.has(key)) {
-        if (!reported.has(key)) {
-          const what = state.name !== null ? 'name' : 'id';
-          responses.push(row(state.name, state.topicId, apiError(ErrorCode.INVALID_REQUEST, `Duplicate topic ${what}.`)));
-          reported.add(key);
-        }
-        continue;
-      }
-      responses.push(await deleteOne(state, ctx.broker));
+    for (const entry of plan(states, ctx.broker)) {
+      responses.push('errorCode' in entry ? entry : await deleteResolved(entry, ctx.broker));
     }
     return { throttleTimeMs: 0, responses };
   },
