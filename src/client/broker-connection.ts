@@ -106,7 +106,7 @@ export class BrokerConnection {
     const decoded = decodeResponse(apiKey, version, response);
     if (decoded.correlationId !== correlationId) {
       this.channel.close();
-      throw new ConnectionError(`Broker ${this.address} answered correlation id ${decoded.correlationId}, expected ${correlationId}`);
+      throw new ConnectionError(`Broker ${this.address} answered correlation id ${decoded.correlationId}, expected ${correlationId}`, undefined, undefined, 'protocol');
     }
     return { version, body: decoded.body as Res };
   }

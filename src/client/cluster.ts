@@ -80,6 +80,7 @@ export class Cluster {
   private lastSnapshot: MetadataSnapshot | null = null;
   private readonly topicRefreshes = new Map<string, Promise<MetadataSnapshot>>();
   private closed = false;
+  private everConnected = false;
 
   constructor(bootstrap: readonly { host: string; port: number }[], openChannel: ChannelFactory, options: ClusterOptions) {
     this.bootstrap = bootstrap;
@@ -199,12 +200,22 @@ export class Cluster {
       try {
         return await op();
       } catch (err) {
-        if (!isRetriableError(err) || Date.now() >= deadline || this.closed) throw err;
+        if (!this.isRetriable(err) || Date.now() >= deadline || this.closed) throw err;
         onRetry?.();
-        if (err instanceof ConnectionError) this.dropConnections();
         await sleep(Math.min(this.options.retryBackoffMs * 2 ** Math.min(attempt, 5), 1000));
       }
     }
+  }
+
+  /**
+   * Retriable Kafka errors, and connection faults. A refused connection counts only once
+   * this cluster has answered before (a restarting broker), so a wrong address fails fast.
+   */
+  isRetriable(err: unknown): boolean {
+    if (err instanceof KafkaError) return isRetriable(err.errorCode);
+    if (!(err instanceof ConnectionError) || this.closed) return false;
+    if (err.failure === 'client-closed' || err.failure === 'unresolved') return false;
+    return err.failure !== 'refused' || this.everConnected;
   }
 
   close(): void {
@@ -217,27 +228,31 @@ export class Cluster {
     this.connections.clear();
   }
 
-  private connect(host: string, port: number): Promise<BrokerConnection> {
-    if (this.closed) return Promise.reject(new ConnectionError('The client is closed'));
+  private async connect(host: string, port: number): Promise<BrokerConnection> {
+    if (this.closed) throw new ConnectionError('The client is closed', undefined, undefined, 'client-closed');
     const key = `${host}:${port}`;
-    let p = this.connections.get(key);
-    if (!p) {
-      p = this.openChannel(host, port).then((ch) => BrokerConnection.open(ch, this.options.clientId, this.options.requestTimeoutMs));
-      this.connections.set(key, p);
-      p.catch(() => {
-        if (this.connections.get(key) === p) this.connections.delete(key);
-      });
+    const cached = this.connections.get(key);
+    if (cached) {
+      const conn = await cached.catch(() => null);
+      if (conn && conn.channel.isOpen) return conn;
+      // A failed or dead connection: forget it and dial again.
+      if (this.connections.get(key) === cached) this.connections.delete(key);
+      if (this.connections.has(key)) return this.connect(host, port);
     }
-    return p;
+    const p = this.openChannel(host, port).then((ch) => BrokerConnection.open(ch, this.options.clientId, this.options.requestTimeoutMs));
+    this.connections.set(key, p);
+    try {
+      const conn = await p;
+      this.everConnected = true;
+      return conn;
+    } catch (err) {
+      if (this.connections.get(key) === p) this.connections.delete(key);
+      throw err;
+    }
   }
 }
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-
-export function isRetriableError(err: unknown): boolean {
-  if (err instanceof KafkaError) return isRetriable(err.errorCode);
-  return err instanceof ConnectionError && !/refused|resolve|closed$/.test(err.message);
-}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

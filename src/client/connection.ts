@@ -9,6 +9,8 @@ import { KtsError } from '../util/errors.js';
 /** A byte-level request channel: TCP here, or the in-process engine (in-process.ts). */
 export interface FrameChannel {
   readonly address: string;
+  /** False once the channel failed or was closed: open a new one. */
+  readonly isOpen: boolean;
   /**
    * Sends one size-prefixed request frame. Resolves with the response frame WITHOUT its
    * size prefix, or null when `expectResponse` is false (acks=0 produce).
@@ -26,10 +28,18 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * What went wrong with a connection. `refused`/`unresolved` mean nothing listens there;
+ * `client-closed` means we closed it; the others are faults of a live connection.
+ */
+export type ConnectionFailure = 'refused' | 'unresolved' | 'timeout' | 'closed' | 'client-closed' | 'protocol' | 'failed';
+
 export class ConnectionError extends KtsError {
-  constructor(message: string, hint?: string, cause?: unknown) {
+  readonly failure: ConnectionFailure;
+  constructor(message: string, hint?: string, cause?: unknown, failure: ConnectionFailure = 'failed') {
     super('KTS_CONNECTION', message, hint, { cause });
     this.name = 'ConnectionError';
+    this.failure = failure;
   }
 }
 
@@ -41,7 +51,7 @@ export async function openTcpChannel(host: string, port: number, connectTimeoutM
     const s = connect({ host, port, noDelay: true });
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new ConnectionError(`Connection to ${address} timed out after ${connectTimeoutMs} ms`, NO_BROKER_HINT));
+      reject(new ConnectionError(`Connection to ${address} timed out after ${connectTimeoutMs} ms`, NO_BROKER_HINT, undefined, 'timeout'));
     }, connectTimeoutMs);
     s.once('connect', () => {
       clearTimeout(timer);
@@ -58,10 +68,10 @@ export async function openTcpChannel(host: string, port: number, connectTimeoutM
 
 function connectError(address: string, err: NodeJS.ErrnoException): ConnectionError {
   if (err.code === 'ECONNREFUSED') {
-    return new ConnectionError(`Connection to ${address} refused: is a broker running?`, NO_BROKER_HINT, err);
+    return new ConnectionError(`Connection to ${address} refused: is a broker running?`, NO_BROKER_HINT, err, 'refused');
   }
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-    return new ConnectionError(`Cannot resolve host of ${address}`, 'Check the --bootstrap-server host name', err);
+    return new ConnectionError(`Cannot resolve host of ${address}`, 'Check the --bootstrap-server host name', err, 'unresolved');
   }
   return new ConnectionError(`Connection to ${address} failed: ${err.message}`, NO_BROKER_HINT, err);
 }
@@ -75,12 +85,16 @@ class TcpChannel implements FrameChannel {
   private buffered = 0;
   private failure: Error | null = null;
 
+  get isOpen(): boolean {
+    return this.failure === null;
+  }
+
   constructor(address: string, socket: Socket) {
     this.address = address;
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new ConnectionError(`Connection to ${address} failed: ${err.message}`, undefined, err)));
-    socket.on('close', () => this.fail(new ConnectionError(`Connection to ${address} was closed by the broker`)));
+    socket.on('close', () => this.fail(new ConnectionError(`Connection to ${address} was closed by the broker`, undefined, undefined, 'closed')));
   }
 
   request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
@@ -93,7 +107,7 @@ class TcpChannel implements FrameChannel {
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         // Later responses on this socket would be matched to the wrong request: drop it.
-        this.fail(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`));
+        this.fail(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`, undefined, undefined, 'timeout'));
       }, timeoutMs);
       this.pending.push({ resolve, reject, timer });
       this.socket.write(frame);
@@ -101,7 +115,7 @@ class TcpChannel implements FrameChannel {
   }
 
   close(): void {
-    this.fail(new ConnectionError(`Connection to ${this.address} was closed`));
+    this.fail(new ConnectionError(`Connection to ${this.address} was closed`, undefined, undefined, 'client-closed'));
   }
 
   private onData(chunk: Buffer): void {
@@ -111,7 +125,7 @@ class TcpChannel implements FrameChannel {
       const head = this.chunks.length === 1 ? this.chunks[0]! : this.compact();
       const size = head.readInt32BE(0);
       if (size < 4 || size > MAX_RESPONSE_BYTES) {
-        this.fail(new ConnectionError(`Broker ${this.address} sent an invalid frame size ${size}`));
+        this.fail(new ConnectionError(`Broker ${this.address} sent an invalid frame size ${size}`, undefined, undefined, 'protocol'));
         return;
       }
       if (this.buffered < 4 + size) return;
@@ -132,7 +146,7 @@ class TcpChannel implements FrameChannel {
   private deliver(frame: Buffer): void {
     const p = this.pending.shift();
     if (!p) {
-      this.fail(new ConnectionError(`Broker ${this.address} sent a response nobody asked for`));
+      this.fail(new ConnectionError(`Broker ${this.address} sent a response nobody asked for`, undefined, undefined, 'protocol'));
       return;
     }
     clearTimeout(p.timer);

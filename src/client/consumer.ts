@@ -7,7 +7,7 @@
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
 import { ApiKeys } from './api-keys.js';
-import { isRetriableError, sleep, type Cluster } from './cluster.js';
+import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
 import { decodeFetchedRecords, type AbortedTransaction } from './fetch-decoder.js';
 import { listOffsets } from './offsets.js';
@@ -136,7 +136,7 @@ export class KafkaConsumer implements Consumer {
         await this.resolvePositions([...this.assigned.values()]);
         await this.fetchOnce(Math.max(0, Math.min(this.maxWaitMs, left)));
       } catch (err) {
-        if (!isRetriableError(err) || Date.now() >= deadline) throw err;
+        if (!this.cluster.isRetriable(err) || Date.now() >= deadline) throw err;
         await sleep(Math.min(this.retryBackoffMs, Math.max(0, deadline - Date.now())));
       }
       if (this.buffered.length > 0) return this.buffered.splice(0, this.maxPollRecords);

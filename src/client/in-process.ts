@@ -26,12 +26,12 @@ export class InProcessChannel implements FrameChannel {
   }
 
   async request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
-    if (this.closed) throw new ConnectionError(`Connection to ${this.address} was closed`);
+    if (this.closed) throw new ConnectionError(`Connection to ${this.address} was closed`, undefined, undefined, 'client-closed');
     // handleFrame takes the message without its size prefix, like the TCP server passes it.
     const work = this.broker.handleFrame(frame.subarray(4), this.conn);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`, undefined, undefined, 'timeout')), timeoutMs);
     });
     try {
       const chunks = await Promise.race([work, timeout]);
@@ -41,6 +41,10 @@ export class InProcessChannel implements FrameChannel {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
   }
 
   close(): void {

@@ -11,7 +11,7 @@ import { KtsError, UsageError } from '../util/errors.js';
 import { compressionTypeFromName } from '../records/compression/index.js';
 import { ApiKeys } from './api-keys.js';
 import type { BrokerConnection } from './broker-connection.js';
-import { isRetriableError, sleep, type Cluster } from './cluster.js';
+import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
 import { ConnectionError } from './connection.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
@@ -193,7 +193,7 @@ export class KafkaProducer implements Producer {
       try {
         return await this.cluster.topic(topic, false, true);
       } catch (err) {
-        if (!isRetriableError(err) || Date.now() >= deadline) {
+        if (!this.cluster.isRetriable(err) || Date.now() >= deadline) {
           if (err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
             throw new KafkaError(err.errorCode, `topic ${topic} does not exist (waited ${this.maxBlockMs} ms)`);
           }
@@ -292,7 +292,7 @@ export class KafkaProducer implements Producer {
       try {
         leader = await this.cluster.leaderOf(batch.tp.topic, batch.tp.partition);
       } catch (err) {
-        if (!isRetriableError(err) || this.expired(batch)) this.failBatch(batch, err);
+        if (!this.cluster.isRetriable(err) || this.expired(batch)) this.failBatch(batch, err);
         else this.scheduleRetry();
         continue;
       }
@@ -399,7 +399,7 @@ export class KafkaProducer implements Producer {
 
   private retryOrFail(batch: Batch, err: unknown): void {
     batch.attempts++;
-    if (!isRetriableError(err) || batch.attempts > this.retries || this.expired(batch) || this.closedAndFailed(err)) {
+    if (!this.cluster.isRetriable(err) || batch.attempts > this.retries || this.expired(batch) || this.closedAndFailed(err)) {
       this.failBatch(batch, err);
       return;
     }
