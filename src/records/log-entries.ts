@@ -151,7 +151,8 @@ export class LogFileScan implements AsyncIterable<LogEntry> {
       // unless the entry cannot fit in what is left of the file (a truncated tail).
       const truncated = stop.kind === 'partial' && stop.position + stop.neededBytes > end;
       if (stop.kind === 'invalid' || atEnd || truncated) {
-        this.stop = truncated && stop.kind === 'partial' ? { ...stop, bytesLeft: end - stop.position } : stop;
+        // Report what is left of the file, not of the window.
+        this.stop = stop.kind === 'complete' ? stop : { ...stop, bytesLeft: end - stop.position };
         return;
       }
       if (stop.kind === 'partial' && stop.position === position && stop.neededBytes > windowBytes) windowBytes = stop.neededBytes;
