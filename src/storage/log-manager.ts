@@ -56,6 +56,7 @@ export class LogManager {
       producerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
       scheduleDelete: (paths, delayMs) => this.scheduleDelete(paths, delayMs),
       highWatermarkFollowsLeo: true,
+      defaultConfig: this.defaultConfig,
     };
   }
 
@@ -107,6 +108,7 @@ export class LogManager {
         highWatermark: highWatermarks.get(key)?.offset ?? 0,
         hadCleanShutdown,
       });
+      log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
       if (log.recoveryTruncatedBytes > 0) this.notices.push(`${key}: recovery truncated ${log.recoveryTruncatedBytes} bytes of an incomplete or corrupt tail`);
       this.logs.set(key, log);
       this.logDirOf.set(key, dir);
@@ -175,13 +177,15 @@ export class LogManager {
     if (!meta) {
       this.topics.set(topic, { topic, topicId, partitionCount: partition + 1, replicaAssignment: [], configs: { ...configOverrides }, leaderEpochs: [] });
       this.saveTopics();
-    } else if (Object.keys(configOverrides).length > 0) {
+    } else if (Object.keys(configOverrides).length > 0 || meta.partitionCount <= partition) {
       meta.configs = { ...meta.configs, ...configOverrides };
+      meta.partitionCount = Math.max(meta.partitionCount, partition + 1);
       this.saveTopics();
     }
     const dir = this.leastLoadedDir();
     const config = mergeLogConfig(this.configFor(topic), overrides);
     const log = PartitionLog.create(dir, topic, partition, topicId, config, this.ctx);
+    log.configOverrides = { ...(this.topics.get(topic)?.configs ?? configOverrides) };
     this.logs.set(key, log);
     this.logDirOf.set(key, dir);
     return log;
@@ -244,8 +248,8 @@ export class LogManager {
   }
 
   private applyConfig(topic: string): void {
-    const config = this.configFor(topic);
-    for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(config);
+    const configs = this.topics.get(topic)?.configs ?? {};
+    for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(configs);
   }
 
   // ---- checkpoints, retention, shutdown ----------------------------------------------

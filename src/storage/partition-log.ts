@@ -15,7 +15,7 @@ import {
 } from '../records/batch-header.js';
 import { partitionMetadataText, readPartitionMetadata, writeFileAtomic } from './checkpoint.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import type { LogConfig } from './log-config.js';
+import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager } from './producer-state.js';
 import { type BatchInfo, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
@@ -38,6 +38,8 @@ export interface PartitionLogContext {
   scheduleDelete: (paths: string[], deleteAfterMs: number) => void;
   /** On one node the high watermark follows the log end offset after every append. */
   highWatermarkFollowsLeo: boolean;
+  /** Broker defaults that topic overrides apply on top of. */
+  defaultConfig: LogConfig;
 }
 
 export interface LoadOptions {
@@ -68,6 +70,8 @@ export class PartitionLog {
   readonly epochCache: LeaderEpochCache;
   readonly producerState: ProducerStateManager;
   private closed = false;
+  /** The topic's config overrides by Kafka name (`retention.ms`), as given. */
+  configOverrides: Record<string, string> = {};
   /** Bytes cut off the log by recovery when it was loaded (a torn or corrupt tail). */
   recoveryTruncatedBytes = 0;
 
@@ -484,8 +488,14 @@ export class PartitionLog {
     this.replayProducerState(this.producerState.mapEndOffset);
   }
 
-  updateConfig(config: LogConfig): void {
+  /**
+   * Apply config overrides (Kafka names) live, on top of the broker defaults. Validates
+   * (KafkaError INVALID_CONFIG). LogManager.updateTopicConfig also persists them.
+   */
+  updateConfig(overrides: Readonly<Record<string, string>>): void {
+    const config = mergeLogConfig(this.ctx.defaultConfig, parseTopicConfigs(overrides));
     this.config = config;
+    this.configOverrides = { ...overrides };
     for (const s of this.segments) s.indexIntervalBytes = config.indexIntervalBytes;
   }
 
