@@ -48,13 +48,17 @@ export class Reader {
     return this.buf.readInt8(this.take(1, 'int8'));
   }
   int16(): number {
-    return this.buf.readInt16BE(this.take(2, 'int16'));
+    const p = this.take(2, 'int16');
+    const b = this.buf;
+    return ((b[p]! << 24) | (b[p + 1]! << 16)) >> 16;
   }
   uint16(): number {
     return this.buf.readUInt16BE(this.take(2, 'uint16'));
   }
   int32(): number {
-    return this.buf.readInt32BE(this.take(4, 'int32'));
+    const p = this.take(4, 'int32');
+    const b = this.buf;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
   }
   uint32(): number {
     return this.buf.readUInt32BE(this.take(4, 'uint32'));

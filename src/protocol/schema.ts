@@ -277,58 +277,154 @@ interface TaggedPlan {
   readonly codec: Codec;
 }
 
+/**
+ * Compiles one struct at one version to a pair of generated functions. Generated code reads
+ * and writes fields by literal property names and builds decoded objects as literals, so
+ * every property access site sees one shape (closures indexing `o[name]` would share one
+ * megamorphic site across all fields). Only our own definitions reach the generator, and
+ * names are checked to be identifiers.
+ */
 function compileStruct(fields: readonly FieldSpec[], version: number, flexible: boolean, parent: string): Codec {
-  const names: string[] = [];
-  const decoders: (Dec | null)[] = [];
-  const defaults: (() => unknown)[] = [];
-  const encoders: Enc[] = [];
+  const consts: unknown[] = [];
+  const ref = (x: unknown): string => {
+    consts.push(x);
+    return `c[${consts.length - 1}]`;
+  };
+  const dec: string[] = [];
+  const enc: string[] = [];
+  const literal: string[] = [];
   const tagged: TaggedPlan[] = [];
   let minBytes = flexible ? 1 : 0;
-  for (const field of fields) {
+
+  fields.forEach((field, i) => {
+    if (!IDENTIFIER.test(field.name)) throw new Error(`field name ${field.name} in ${parent} is not an identifier`);
     const path = `${parent}.${field.name}`;
     const def = defaultFactory(field);
-    names.push(field.name);
-    defaults.push(def);
+    const local = `v${i}`;
+    literal.push(`${field.name}: ${local}`);
     if (!inVersions(field.versions, version)) {
-      decoders.push(null);
-      continue;
+      dec.push(`const ${local} = ${defaultExpr(field, def, ref)};`);
+      return;
     }
-    const codec = fieldCodec(field, version, flexible, path);
     if (flexible && inVersions(field.taggedVersions, version)) {
-      tagged.push({ field, tag: field.tag ?? 0, codec });
-      decoders.push(null);
-      continue;
+      tagged.push({ field, tag: field.tag ?? 0, codec: fieldCodec(field, version, flexible, path) });
+      dec.push(`const ${local} = ${defaultExpr(field, def, ref)};`);
+      return;
     }
-    const name = field.name;
-    const enc = codec.enc;
-    encoders.push((w, o) => {
-      const x = (o as Obj)[name];
-      enc(w, x === undefined ? def() : x);
+    const nullable = inVersions(field.nullableVersions, version);
+    const refuse = ref(() => {
+      throw new ProtocolEncodeError(`${path} is null but not nullable in version ${version}`);
     });
-    decoders.push(codec.dec);
-    minBytes += codec.minBytes;
-  }
+    enc.push(`x = o.${field.name}; if (x === undefined) x = ${defaultExpr(field, def, ref)};`);
+    if (field.type === 'struct') {
+      const inner = compileStruct(field.fields ?? [], version, flexible, path);
+      const e = ref(inner.enc);
+      const d = ref(inner.dec);
+      if (nullable) {
+        dec.push(`const ${local} = r.int8() < 0 ? null : ${d}(r);`);
+        enc.push(`if (x === null) w.int8(-1); else { w.int8(1); ${e}(w, x); }`);
+        minBytes += 1;
+      } else {
+        dec.push(`const ${local} = ${d}(r);`);
+        enc.push(`if (x === null) ${refuse}(); ${e}(w, x);`);
+        minBytes += inner.minBytes;
+      }
+      return;
+    }
+    if (field.type.startsWith('[]')) {
+      let elemDec: string;
+      let elemEnc: string;
+      let elemMin: number;
+      if (field.type === '[]struct') {
+        const inner = compileStruct(field.fields ?? [], version, flexible, path);
+        elemDec = `${ref(inner.dec)}(r)`;
+        elemEnc = `${ref(inner.enc)}(w, x[j]);`;
+        elemMin = inner.minBytes;
+      } else {
+        const s = SCALARS[field.type.slice(2) as ScalarType](flexible, false);
+        elemDec = `r.${s.read}()`;
+        elemEnc = `w.${s.write}(x[j]);`;
+        elemMin = s.minBytes;
+      }
+      const notArray = ref(() => {
+        throw new ProtocolEncodeError(`${path} must be an array`);
+      });
+      dec.push(
+        `let ${local}; { const p = r.position; const n = r.arrayLength(${flexible}, ${elemMin});`,
+        nullable ? `if (n < 0) ${local} = null; else {` : `if (n < 0) r.fail(${JSON.stringify(`${path} is null but not nullable`)}, p); else {`,
+        `${local} = []; for (let j = 0; j < n; j++) ${local}.push(${elemDec}); } }`,
+      );
+      enc.push(
+        `if (x === null) { ${nullable ? (flexible ? 'w.uvarint(0);' : 'w.int32(-1);') : `${refuse}();`} } else {`,
+        `if (!Array.isArray(x)) ${notArray}();`,
+        flexible ? 'w.uvarint(x.length + 1);' : 'w.int32(x.length);',
+        `for (let j = 0; j < x.length; j++) ${elemEnc} }`,
+      );
+      minBytes += flexible ? 1 : 4;
+      return;
+    }
+    const s = SCALARS[field.type as ScalarType](flexible, nullable);
+    dec.push(`const ${local} = r.${s.read}();`);
+    if (s.canBeNull && !nullable) enc.push(`if (x === null) ${refuse}();`);
+    enc.push(`w.${s.write}(x);`);
+    minBytes += s.minBytes;
+  });
+
   tagged.sort((a, b) => a.tag - b.tag);
   const byTag = new Map(tagged.map((t) => [t.tag, t]));
-  const count = encoders.length;
-  const fieldCount = names.length;
-
-  const enc: Enc = (w, x) => {
-    if (x === null || typeof x !== 'object') throw new ProtocolEncodeError(`${parent} must be an object`);
-    for (let i = 0; i < count; i++) encoders[i]!(w, x);
-    if (flexible) writeTaggedFields(w, x as Obj, tagged);
-  };
-  const dec: Dec = (r) => {
-    const o: Obj = {};
-    for (let i = 0; i < fieldCount; i++) {
-      const d = decoders[i];
-      o[names[i]!] = d ? d(r) : defaults[i]!();
-    }
-    if (flexible) readTaggedFields(r, o, byTag);
-    return o;
-  };
-  return { enc, dec, minBytes };
+  const notObject = ref(() => {
+    throw new ProtocolEncodeError(`${parent} must be an object`);
+  });
+  const readTags = flexible ? `${ref((r: Reader, o: Obj) => readTaggedFields(r, o, byTag))}(r, o);` : '';
+  const writeTags = flexible ? `${ref((w: Writer, o: Obj) => writeTaggedFields(w, o, tagged))}(w, o);` : '';
+  const decodeBody = `${dec.join('\n')}\nconst o = { ${literal.join(', ')} };\n${readTags}\nreturn o;`;
+  const encodeBody = `if (o === null || typeof o !== 'object') ${notObject}();\nlet x;\n${enc.join('\n')}\n${writeTags}`;
+  const decode = new Function('c', `return function decode(r) {\n${decodeBody}\n};`)(consts) as Dec;
+  const encode = new Function('c', `return function encode(w, o) {\n${encodeBody}\n};`)(consts) as Enc;
+  return { enc: encode, dec: decode, minBytes };
 }
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Source for a field's default: a literal for scalars, a fresh [] or struct for containers. */
+function defaultExpr(field: FieldSpec, def: () => unknown, ref: (x: unknown) => string): string {
+  if (field.type === 'struct' || field.type === 'bytes') return `${ref(def)}()`;
+  if (field.type.startsWith('[]') && field.default === undefined) return '[]';
+  const d = def();
+  return d === null ? 'null' : JSON.stringify(d);
+}
+
+interface ScalarPlan {
+  readonly read: string;
+  readonly write: string;
+  readonly minBytes: number;
+  readonly canBeNull: boolean;
+}
+
+const fixed = (name: string, minBytes: number): ((flexible: boolean, nullable: boolean) => ScalarPlan) => () => ({ read: name, write: name, minBytes, canBeNull: false });
+
+function variable(classic: string, compact: string, classicMin: number): (flexible: boolean, nullable: boolean) => ScalarPlan {
+  return (flexible, nullable) => {
+    const base = flexible ? compact : classic;
+    const name = nullable ? (flexible ? `compactNullable${classic.charAt(0).toUpperCase()}${classic.slice(1)}` : `nullable${classic.charAt(0).toUpperCase()}${classic.slice(1)}`) : base;
+    return { read: name, write: name, minBytes: flexible ? 1 : classicMin, canBeNull: true };
+  };
+}
+
+const SCALARS: Record<ScalarType, (flexible: boolean, nullable: boolean) => ScalarPlan> = {
+  int8: fixed('int8', 1),
+  int16: fixed('int16', 2),
+  uint16: fixed('uint16', 2),
+  int32: fixed('int32', 4),
+  uint32: fixed('uint32', 4),
+  int64: fixed('int64', 8),
+  float64: fixed('float64', 8),
+  bool: fixed('bool', 1),
+  uuid: fixed('uuid', 16),
+  string: variable('string', 'compactString', 2),
+  bytes: variable('bytes', 'compactBytes', 4),
+  records: variable('bytes', 'compactBytes', 4),
+};
 
 function writeTaggedFields(w: Writer, o: Obj, tagged: readonly TaggedPlan[]): void {
   if (tagged.length === 0) {

@@ -61,9 +61,13 @@ export class Writer {
     this.pos += 1;
   }
   int16(v: number): void {
+    if (!(v >= -32768 && v <= 32767) || !Number.isInteger(v)) throw new ProtocolEncodeError(`int16 value ${v} out of range`);
     this.ensure(2);
-    this.buf.writeInt16BE(v, this.pos);
-    this.pos += 2;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >> 8;
+    b[p + 1] = v;
+    this.pos = p + 2;
   }
   uint16(v: number): void {
     this.ensure(2);
@@ -71,9 +75,15 @@ export class Writer {
     this.pos += 2;
   }
   int32(v: number): void {
+    if (!(v >= -2147483648 && v <= 2147483647) || !Number.isInteger(v)) throw new ProtocolEncodeError(`int32 value ${v} out of range`);
     this.ensure(4);
-    this.buf.writeInt32BE(v, this.pos);
-    this.pos += 4;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >> 24;
+    b[p + 1] = v >> 16;
+    b[p + 2] = v >> 8;
+    b[p + 3] = v;
+    this.pos = p + 4;
   }
   uint32(v: number): void {
     this.ensure(4);
