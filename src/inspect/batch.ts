@@ -9,6 +9,8 @@ import { compressionName, decompress } from '../records/compression/index.js';
 import { ByteCursor } from '../records/varint.js';
 import { CorruptDataError } from '../util/errors.js';
 import type { LogEntry } from './log-scan.js';
+import { decodeKraftControl } from './decoders/kraft-control.js';
+import type { Json } from './decoders/schema-reader.js';
 
 export type TimestampTypeName = 'CreateTime' | 'LogAppendTime' | 'NoTimestampType';
 
@@ -39,6 +41,7 @@ export interface BatchInfo {
 
 export type ControlInfo =
   | { kind: 'endTxn'; controlType: 'ABORT' | 'COMMIT'; coordinatorEpoch: number }
+  | { kind: 'kraft'; controlType: string; typeId: number; label: string; data: Record<string, Json> }
   | { kind: 'other'; controlType: string; typeId: number };
 
 export interface RecordInfo {
@@ -326,7 +329,10 @@ function controlInfo(key: Buffer | null, value: Buffer | null): ControlInfo {
   if ((typeId === 0 || typeId === 1) && value !== null && value.length >= 6) {
     return { kind: 'endTxn', controlType: typeId === 0 ? 'ABORT' : 'COMMIT', coordinatorEpoch: value.readInt32BE(2) };
   }
-  return { kind: 'other', controlType: CONTROL_TYPES[typeId] ?? 'UNKNOWN', typeId };
+  const controlType = CONTROL_TYPES[typeId] ?? 'UNKNOWN';
+  const kraft = decodeKraftControl(typeId, value);
+  if (kraft !== null) return { kind: 'kraft', controlType, typeId, ...kraft };
+  return { kind: 'other', controlType, typeId };
 }
 
 interface LegacyMessage {

@@ -50,6 +50,7 @@ export interface RecordFields {
 function controlText(c: ControlInfo | undefined): string {
   if (c === undefined) return '';
   if (c.kind === 'endTxn') return ` endTxnMarker: ${c.controlType} coordinatorEpoch: ${c.coordinatorEpoch}`;
+  if (c.kind === 'kraft') return ` ${c.label} ${JSON.stringify(c.data)}`;
   return ` controlType: ${c.controlType}(${c.typeId})`;
 }
 

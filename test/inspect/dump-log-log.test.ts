@@ -179,3 +179,40 @@ t.test('decoders, --max-bytes and refused decoders', async (t) => {
   t.equal(none.code, 2);
   t.match(none.stderr, /--files is required/);
 });
+
+t.test('KRaft snapshot files: header line and control records as Kafka prints them', async (t) => {
+  const tmp = tempPartitionDir('__cluster_metadata-0');
+  t.teardown(() => tmp.cleanup());
+  const control = (type: number, value: Buffer, baseOffset: number): Buffer =>
+    handBatch({ baseOffset, attributes: 0x20, lastOffsetDelta: 0, baseTimestamp: TS, maxTimestamp: TS, count: 1, records: handRecord({ offsetDelta: 0, timestampDelta: 0, key: Buffer.from([0, 0, 0, type]), value }) });
+  const header = Buffer.alloc(11);
+  header.writeBigInt64BE(1700000000000n, 2);
+  const kraftVersion = Buffer.from([0, 0, 0, 1, 0]);
+  const uuid = Buffer.alloc(16, 0xab);
+  const voters = Buffer.concat([
+    Buffer.from([0, 0, 2]), // version 0, one voter (compact length + 1)
+    Buffer.from([0, 0, 0, 1]), uuid,
+    Buffer.from([2, 11]), Buffer.from('CONTROLLER'), Buffer.from([10]), Buffer.from('localhost'), Buffer.from([0x23, 0x85, 0]),
+    Buffer.from([0, 0, 0, 1, 0, 0]), // feature range, tagged fields of the voter
+    Buffer.from([0]), // tagged fields of the record
+  ]);
+  const footer = Buffer.from([0, 0, 0]);
+  const leaderChange = Buffer.from([0, 0, 0, 0, 0, 1, 1, 1, 0]);
+  const path = tmp.write('00000000000000000100-0000000003.checkpoint', Buffer.concat([
+    control(3, header, 0), control(5, kraftVersion, 1), control(6, voters, 2), control(2, leaderChange, 3), control(4, footer, 4),
+  ]));
+  const r = await runKts(['dump-log', '--files', path, '--deep-iteration', '--skip-record-metadata']);
+  t.equal(r.stdout.split('\n')[1], 'Snapshot end offset: 100, epoch: 3');
+  const lines = await runKts(['dump-log', '--files', path, '--deep-iteration']);
+  const records = lines.stdout.split('\n').filter((l) => l.startsWith('|')).map((l) => l.replace(/^.*headerKeys: \[\]/, ''));
+  t.same(records, [
+    ' SnapshotHeader {"version":0,"lastContainedLogTimestamp":1700000000000}',
+    ' KRaftVersion {"version":0,"kRaftVersion":1}',
+    ` KRaftVoters {"version":0,"voters":[{"voterId":1,"voterDirectoryId":"${uuid.toString('base64url')}","endpoints":[{"name":"CONTROLLER","host":"localhost","port":9093}],"kRaftVersionFeature":{"minSupportedVersion":0,"maxSupportedVersion":1}}]}`,
+    ' controlType: LEADER_CHANGE(2)',
+    ' SnapshotFooter {"version":0}',
+  ]);
+  const boot = tmp.write('bootstrap.checkpoint', control(4, footer, 0));
+  const b = await runKts(['dump-log', '--files', boot]);
+  t.equal(b.stdout.split('\n')[1], 'KRaft bootstrap snapshot');
+});

@@ -5,7 +5,7 @@
  * `--transaction-log-decoder` (__transaction_state, Kafka's
  * `transaction_metadata::transactionalId=...` text). Schemas: kafka-protocol/internal-topics.
  */
-import { ByteCursor } from '../../records/varint.js';
+import { SchemaReader, type Json } from './schema-reader.js';
 import { errorMessage } from '../../util/errors.js';
 import type { RecordInfo } from '../batch.js';
 
@@ -15,58 +15,6 @@ export interface ParsedRecord {
 }
 
 export type RecordParser = (record: RecordInfo) => ParsedRecord;
-
-type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
-
-/** Field readers that know whether the message version is flexible (compact + tagged fields). */
-class SchemaReader {
-  readonly c: ByteCursor;
-  readonly flexible: boolean;
-  constructor(buf: Buffer, flexible: boolean) {
-    this.c = new ByteCursor(buf);
-    this.flexible = flexible;
-  }
-  int8 = (): number => this.c.readInt8();
-  int16 = (): number => this.c.readInt16();
-  int32 = (): number => this.c.readInt32();
-  int64 = (): number => this.c.readInt64();
-  private length(): number {
-    return this.flexible ? this.c.readUnsignedVarint() - 1 : this.c.readInt16();
-  }
-  nullableString(): string | null {
-    const len = this.length();
-    if (len < 0) return null;
-    return this.c.readBytes(len, 'string').toString('utf8');
-  }
-  string(): string {
-    const s = this.nullableString();
-    if (s === null) this.c.fail('null string in a non-nullable field');
-    return s;
-  }
-  bytes(): Buffer {
-    const len = this.flexible ? this.c.readUnsignedVarint() - 1 : this.c.readInt32();
-    if (len < 0) this.c.fail('null bytes in a non-nullable field');
-    return this.c.readBytes(len, 'bytes');
-  }
-  /** Array length; -1 for null. Each element takes at least one byte, so bound by what is left. */
-  arrayLength(): number {
-    const len = this.flexible ? this.c.readUnsignedVarint() - 1 : this.c.readInt32();
-    if (len > this.c.remaining) this.c.fail(`array of ${len} elements overruns the message`);
-    return len;
-  }
-  /** Skip the tagged fields, returning those the caller asked for by tag. */
-  taggedFields(): Map<number, Buffer> {
-    const out = new Map<number, Buffer>();
-    if (!this.flexible) return out;
-    const n = this.c.readUnsignedVarint();
-    for (let i = 0; i < n; i++) {
-      const tag = this.c.readUnsignedVarint();
-      const size = this.c.readUnsignedVarint();
-      out.set(tag, this.c.readBytes(size, 'tagged field'));
-    }
-    return out;
-  }
-}
 
 function offsetCommitKey(r: SchemaReader): Json {
   return { group: r.string(), topic: r.string(), partition: r.int32() };
