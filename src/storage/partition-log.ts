@@ -19,6 +19,7 @@ import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager } from './producer-state.js';
 import { type BatchInfo, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
+import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
@@ -169,11 +170,19 @@ export class PartitionLog {
    * Validate and append the batches of one produce request as leader: offsets from the
    * LEO, `leaderEpoch` stamped into each batch, LogAppendTime if configured. A duplicate
    * of a recent idempotent batch returns the original offsets and writes nothing.
+   * Batches are patched in place in `input`, unless the topic's compression.type makes
+   * kts re-encode them.
    */
-  appendAsLeader(records: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): AppendResult {
+  appendAsLeader(input: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): AppendResult {
     this.ensureOpen();
     const nowMs = this.ctx.nowMs();
-    const batches = this.validateBatches(records, origin, nowMs);
+    let records = input;
+    let batches = this.validateBatches(records, origin, nowMs);
+    const target = targetCompression(this.config.compressionType);
+    if (needsRecompression(batches, target)) {
+      records = recompressBatches(records, batches, target!, Math.max(this.config.maxMessageBytes * 64, 64 << 20));
+      batches = this.validateBatches(records, origin, nowMs);
+    }
     if (records.length > this.config.segmentBytes) {
       throw new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, `${records.length} bytes of batches exceed segment.bytes ${this.config.segmentBytes}`);
     }

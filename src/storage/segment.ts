@@ -11,6 +11,7 @@ import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, ATTRIBUTES_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD,
   computeBatchCrc, readInt64, storedCrc,
 } from '../records/batch-header.js';
+import { iterateRecords } from '../records/record-batch.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { TxnIndex } from './txn-index.js';
 
@@ -181,7 +182,8 @@ export class LogSegment {
         this.maxTimestampSoFar = batch.maxTimestampMs;
         this.offsetOfMaxTimestampSoFar = batch.lastOffset;
       }
-      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+      // A full index only skips entries (they are sparse); the next append rolls.
+      if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
         this.offsetIndex.append(batch.lastOffset, physicalPosition);
         this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
         this.bytesSinceLastIndexEntry = 0;
@@ -294,11 +296,11 @@ export class LogSegment {
 
   private searchBatch(b: BatchInfo, timestampMs: number, startingOffset: number): { timestampMs: number; offset: number } | undefined {
     const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
-    if (b.magic < 2 || logAppendTime || (b.attributes & ATTR_COMPRESSION_MASK) !== 0) {
+    if (b.magic < 2 || logAppendTime) {
       return { timestampMs: b.maxTimestampMs, offset: Math.max(b.baseOffset, startingOffset) };
     }
     const bytes = this.readBytes(b.position, b.size);
-    for (const r of uncompressedRecordTimestamps(bytes)) {
+    for (const r of recordTimestamps(bytes, (b.attributes & ATTR_COMPRESSION_MASK) !== 0)) {
       if (r.timestampMs >= timestampMs && r.offset >= startingOffset) return r;
     }
     return undefined;
@@ -337,7 +339,7 @@ export class LogSegment {
         this.maxTimestampSoFar = head.maxTimestampMs;
         this.offsetOfMaxTimestampSoFar = head.lastOffset;
       }
-      if (validBytes - lastIndexEntry > this.indexIntervalBytes) {
+      if (validBytes - lastIndexEntry > this.indexIntervalBytes && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
         this.offsetIndex.append(head.lastOffset, validBytes);
         this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
         lastIndexEntry = validBytes;
@@ -453,6 +455,19 @@ function readVarlong(buf: Buffer, at: number, end: number): [number, number] | u
     if ((byte & 0x80) === 0) return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, at];
   }
   return undefined;
+}
+
+/** Record timestamps and offsets of a v2 batch; compressed ones are decompressed (bounded), a corrupt one yields nothing more. */
+function* recordTimestamps(batch: Buffer, compressed: boolean): Generator<{ timestampMs: number; offset: number }> {
+  if (!compressed) {
+    yield* uncompressedRecordTimestamps(batch);
+    return;
+  }
+  try {
+    for (const r of iterateRecords(batch, 0, { verifyCrc: false })) yield { timestampMs: r.timestampMs, offset: r.offset };
+  } catch {
+    // A batch that does not decode has no record to offer; the caller moves on.
+  }
 }
 
 /** Timestamps and offsets of the records of an uncompressed v2 batch (stops at the first malformed record). */

@@ -230,3 +230,17 @@ t.test('truncateTo removes the tail and keeps the log appendable', async (t) => 
   t.equal(log.appendAsLeader(simpleBatch(1), 3).baseOffset, 6);
   t.ok(existsSync(log.dir));
 });
+
+t.test('topic compression.type re-encodes batches; timestamp lookups see inside compressed batches', async (t) => {
+  const { iterateRecords } = await import('../../src/records/record-batch.js');
+  const { log } = open(t, { 'compression.type': 'gzip' });
+  const base = Date.now() - 1000;
+  const r = log.appendAsLeader(makeBatch([{ value: 'x', timestampMs: base }, { value: 'y', timestampMs: base + 50 }, { value: 'z', timestampMs: base + 100 }], { producerId: 5, producerEpoch: 0, baseSequence: 0 }), 2);
+  t.same([r.baseOffset, r.lastOffset], [0, 2]);
+  const stored = log.read(0, 1 << 20).records;
+  t.equal(stored.readInt16BE(21) & 7, 1, 'stored gzip-compressed');
+  t.ok(isCrcValid(stored));
+  t.same([...iterateRecords(stored)].map((rec) => [rec.offset, rec.value?.toString()]), [[0, 'x'], [1, 'y'], [2, 'z']]);
+  t.same(log.offsetForTimestamp(base + 20), { timestampMs: base + 50, offset: 1, leaderEpoch: 2 });
+  t.equal(log.appendAsLeader(makeBatch([{ value: 'x', timestampMs: base }, { value: 'y', timestampMs: base + 50 }, { value: 'z', timestampMs: base + 100 }], { producerId: 5, producerEpoch: 0, baseSequence: 0 }), 2).duplicate, true, 'retries are still recognised');
+});
