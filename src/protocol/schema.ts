@@ -135,17 +135,16 @@ function structDefaults(fields: readonly FieldSpec[]): () => Obj {
   };
 }
 
-function isDefault(field: FieldSpec, x: unknown): boolean {
-  if (x === undefined) return true;
+/** A predicate telling whether a value equals the field's default, built once per field. */
+function defaultChecker(field: FieldSpec): (x: unknown) => boolean {
   const d = defaultFactory(field)();
-  if (x === null || d === null) return x === d;
-  if (Array.isArray(x)) return x.length === 0;
-  if (Buffer.isBuffer(x)) return x.length === 0;
-  if (field.type === 'struct') {
-    const o = x as Obj;
-    return (field.fields ?? []).every((sub) => isDefault(sub, o[sub.name]));
+  if (field.type === 'struct' && d !== null) {
+    const subs = (field.fields ?? []).map((sub) => [sub.name, defaultChecker(sub)] as const);
+    return (x) => x === undefined || (x !== null && subs.every(([name, check]) => check((x as Obj)[name])));
   }
-  return x === d;
+  if (d === null) return (x) => x === undefined || x === null;
+  if (field.type.startsWith('[]') || field.type === 'bytes') return (x) => x === undefined || (x !== null && (x as { length: number }).length === 0);
+  return (x) => x === undefined || x === d;
 }
 
 // ---- compiler -------------------------------------------------------------------------
@@ -275,6 +274,7 @@ interface TaggedPlan {
   readonly field: FieldSpec;
   readonly tag: number;
   readonly codec: Codec;
+  readonly isDefault: (x: unknown) => boolean;
 }
 
 /**
@@ -307,7 +307,7 @@ function compileStruct(fields: readonly FieldSpec[], version: number, flexible: 
       return;
     }
     if (flexible && inVersions(field.taggedVersions, version)) {
-      tagged.push({ field, tag: field.tag ?? 0, codec: fieldCodec(field, version, flexible, path) });
+      tagged.push({ field, tag: field.tag ?? 0, codec: fieldCodec(field, version, flexible, path), isDefault: defaultChecker(field) });
       dec.push(`const ${local} = ${defaultExpr(field, def, ref)};`);
       return;
     }
@@ -431,7 +431,7 @@ function writeTaggedFields(w: Writer, o: Obj, tagged: readonly TaggedPlan[]): vo
     w.uvarint(0);
     return;
   }
-  const present = tagged.filter((t) => !isDefault(t.field, o[t.field.name]));
+  const present = tagged.filter((t) => !t.isDefault(o[t.field.name]));
   w.uvarint(present.length);
   for (const t of present) {
     const sub = new Writer(64);

@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import { createRequire } from 'node:module';
 import { decodeRequest, encodeRequest, encodeResponse } from '../../src/protocol/codec.js';
 import type { ProduceRequest } from '../../src/protocol/messages/00-produce.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../src/protocol/data.js';
 
 const require = createRequire(import.meta.url);
 const KJS = 'kafkajs/src/protocol';
@@ -329,4 +330,31 @@ t.test('kafkajs decodes kts group responses', async (t) => {
     throttleTimeMs: 0, errorCode: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 17, metadata: null, errorCode: 0 }] }],
   }));
   t.equal(of.responses[0].partitions[0].offset, '17');
+});
+
+t.test('consumer protocol subscription and assignment match kafkajs', async (t) => {
+  const { MemberMetadata, MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol.js') as {
+    MemberMetadata: { encode: (a: unknown) => Buffer; decode: (b: Buffer) => Body };
+    MemberAssignment: { encode: (a: unknown) => Buffer; decode: (b: Buffer) => Body };
+  };
+  const sub = MemberMetadata.encode({ version: 0, topics: ['orders', 'payments'], userData: Buffer.from([5]) });
+  const decoded = decodeSubscription(sub);
+  t.equal(decoded.version, 0);
+  t.same(decoded.value.topics, ['orders', 'payments']);
+  t.same(decoded.value.userData, Buffer.from([5]));
+  t.ok(encodeSubscription(0, decoded.value).equals(sub), 'subscription bytes equal');
+
+  const asg = MemberAssignment.encode({ version: 0, assignment: { orders: [0, 2], payments: [1] } });
+  const a = decodeAssignment(asg);
+  t.same(a.value.assignedPartitions, [{ topic: 'orders', partitions: [0, 2] }, { topic: 'payments', partitions: [1] }]);
+  t.ok(encodeAssignment(0, a.value).equals(asg), 'assignment bytes equal');
+  const back = MemberAssignment.decode(encodeAssignment(1, { assignedPartitions: [{ topic: 'orders', partitions: [3] }], userData: null }));
+  t.same(back.assignment, { orders: [3] }, 'kafkajs reads a kts v1 assignment');
+  t.same(decodeAssignment(Buffer.alloc(0)).value.assignedPartitions, [], 'empty assignment bytes');
+
+  // a newer subscription version than we know decodes with our newest (fields are only appended)
+  const future = Buffer.concat([Buffer.from([0, 9]), encodeSubscription(3, { topics: ['t'], userData: null, rackId: 'r1' }).subarray(2), Buffer.from([1, 2, 3])]);
+  const f = decodeSubscription(future);
+  t.equal(f.version, 9);
+  t.equal(f.value.rackId, 'r1');
 });
