@@ -113,6 +113,7 @@ class Client implements KafkaClient {
   private readonly config: ClientConfig;
   private readonly producers = new Set<Producer>();
   private readonly consumers = new Set<Consumer>();
+  private readonly forks = new Set<Cluster>();
   private readonly stopEngine: () => Promise<void>;
   private closed = false;
 
@@ -126,14 +127,18 @@ class Client implements KafkaClient {
   }
 
   producer(config?: Readonly<Record<string, string>>): Producer {
-    const p = new KafkaProducer(this.cluster, this.config.with(config));
+    const cluster = this.cluster.fork();
+    const p = new KafkaProducer(cluster, this.config.with(config));
     this.producers.add(p);
+    this.forks.add(cluster);
     return p;
   }
 
   consumer(config?: Readonly<Record<string, string>>): Consumer {
-    const c = new KafkaConsumer(this.cluster, this.config.with(config));
+    const cluster = this.cluster.fork();
+    const c = new KafkaConsumer(cluster, this.config.with(config));
     this.consumers.add(c);
+    this.forks.add(cluster);
     return c;
   }
 
@@ -144,6 +149,7 @@ class Client implements KafkaClient {
       await Promise.allSettled([...this.producers].map((p) => p.close()));
       await Promise.allSettled([...this.consumers].map((c) => c.close()));
     } finally {
+      for (const fork of this.forks) fork.close();
       this.cluster.close();
       await this.stopEngine();
     }

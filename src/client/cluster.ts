@@ -88,6 +88,18 @@ export class Cluster {
     this.options = options;
   }
 
+  /**
+   * A view of the same cluster with its own connections and metadata cache. Producers and
+   * consumers each get one, as Java clients do: a broker answers one connection in order,
+   * so a consumer's long-poll fetch must not hold up a producer's request.
+   */
+  fork(): Cluster {
+    const child = new Cluster(this.bootstrap, this.openChannel, this.options);
+    child.brokers = new Map(this.brokers);
+    child.everConnected = this.everConnected;
+    return child;
+  }
+
   /** A connection to any broker: a known one first, else a bootstrap address. */
   async any(): Promise<BrokerConnection> {
     let lastError: unknown = null;

@@ -147,6 +147,7 @@ export class KafkaConsumer implements Consumer {
   async close(): Promise<void> {
     this.closed = true;
     this.buffered = [];
+    this.cluster.close();
   }
 
   private get(tp: TopicPartition): Assigned {

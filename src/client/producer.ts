@@ -166,6 +166,7 @@ export class KafkaProducer implements Producer {
     await this.flush();
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cluster.close();
   }
 
   // ---- accumulating ----
