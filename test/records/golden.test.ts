@@ -5,6 +5,11 @@
  * Java client (client id producer-1, one 7 KB record), cut out of a Produce v11 request
  * captured in the Tansu project's tests (tansu-sans-io/tests/snappy.rs, Apache-2.0).
  *
+ * fixtures/librdkafka-{gzip,snappy,zstd}.log: one-segment logs holding the batch kcat
+ * (librdkafka 2.0.2) produced with `-z <codec>` for 50 records
+ * `k<i%5>` -> `librdkafka <codec> record <i> <"abc" x (i%20)>`, as a kts broker stored it.
+ * librdkafka writes snappy as one raw block (no xerial framing).
+ *
  * The legacy message vectors are the
  * test vectors of the Go client Sarama (IBM/sarama message_test.go): xerial snappy from
  * go-xerial-snappy, LZ4 frames (with content checksum) from pierrec/lz4, zstd from
@@ -17,6 +22,7 @@ import { CompressionType, isCrcValid } from '../../src/records/batch-header.js';
 import { decompress } from '../../src/records/compression/index.js';
 import { isXerialFramed } from '../../src/records/compression/snappy.js';
 import { decodeRecordBatch, encodeRecordBatch } from '../../src/records/record-batch.js';
+import { decodeLogEntry, scanLogEntries } from '../../src/records/log-entries.js';
 import { decodeLegacyEntry, iterateLegacyMessages } from '../../src/records/legacy.js';
 import { CorruptDataError } from '../../src/util/errors.js';
 
@@ -99,4 +105,24 @@ t.test('a snappy batch written by the Java client', async (t) => {
   // Re-encoded with our snappy writer it decodes to the same record.
   const again = encodeRecordBatch({ baseOffset: 0, producerId: 1, producerEpoch: 0, baseSequence: 0, compression: CompressionType.Snappy, records: [{ timestampMs: r!.timestampMs, key: null, value: r!.value }] });
   t.same(decodeRecordBatch(again).records[0]!.value, r!.value);
+});
+
+t.test('batches written by librdkafka (kcat -z gzip|snappy|zstd)', async (t) => {
+  for (const [codec, type] of [['gzip', CompressionType.Gzip], ['snappy', CompressionType.Snappy], ['zstd', CompressionType.Zstd]] as const) {
+    const segment = readFileSync(new URL(`./fixtures/librdkafka-${codec}.log`, import.meta.url));
+    const scan = scanLogEntries(segment);
+    const entries = [...scan];
+    t.equal(scan.stop!.kind, 'complete');
+    t.equal(entries.length, 1);
+    const decoded = decodeLogEntry(entries[0]!);
+    if (decoded.magic !== 2) throw new Error('expected a v2 batch');
+    t.equal(decoded.header.compression, type, codec);
+    if (type === CompressionType.Snappy) t.notOk(isXerialFramed(entries[0]!.bytes.subarray(61)), 'raw snappy block');
+    const records = [...decoded.records];
+    t.same(
+      records.map((r) => `${r.offset} ${r.key!.toString()}:${r.value!.toString()}`),
+      Array.from({ length: 50 }, (_, i) => `${i} k${i % 5}:librdkafka ${codec} record ${i} ${'abc'.repeat(i % 20)}`),
+      `${codec}: every record`,
+    );
+  }
 });
