@@ -12,6 +12,8 @@ import {
 import { describeBrokerConfigs, describeTopicConfigs, topicDefaults, type BrokerConfigLayers } from '../../src/broker/configs/describe.js';
 import { ConfigSource } from '../../src/broker/configs/config-types.js';
 import { incrementalBrokerConfigs, incrementalTopicOverrides, replacementTopicOverrides } from '../../src/broker/configs/alter.js';
+import type { AdminLogManager, AdminPartitionLog } from '../../src/broker/configs/topic-configs.js';
+import type { LogManager, PartitionLog } from '../../src/storage/index.js';
 
 const all = { keys: null, includeSynonyms: true, includeDocumentation: false };
 const noLayers: BrokerConfigLayers = { perBroker: {}, clusterDefault: {}, staticConfig: {} };
@@ -166,4 +168,10 @@ t.test('legacy alter replaces the set; broker keys must be dynamic', async (t) =
   t.match(refused.message, 'Cannot update these configs dynamically: num.partitions');
   const badValue = kafkaError(() => incrementalBrokerConfigs({}, [{ name: 'log.retention.hours', configOperation: 0, value: 'x' }]));
   t.equal(badValue.errorCode, ErrorCode.INVALID_CONFIG);
+});
+
+// Compile-time: storage's classes provide what the admin APIs use (tsc fails here otherwise).
+const storageFits: [LogManager extends AdminLogManager ? true : false, PartitionLog extends AdminPartitionLog ? true : false] = [true, true];
+t.test('storage classes fit the admin interfaces', async (t) => {
+  t.same(storageFits, [true, true]);
 });

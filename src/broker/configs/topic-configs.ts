@@ -17,8 +17,10 @@ export interface AdminPartitionLog extends BrokerPartitionLog {
   /** Bytes on disk of all segments. */
   readonly size: number;
   readonly config: LogConfig;
-  /** Replace the log's effective config, live. */
-  updateConfig(config: LogConfig): void;
+  /** The topic overrides (Kafka names) the log runs with, over the log manager's defaults. */
+  readonly configOverrides: Readonly<Record<string, string>>;
+  /** Apply topic overrides (Kafka names) over the log manager's defaults, live. */
+  updateConfig(overrides: Readonly<Record<string, string>>): void;
   /** Advance the log start offset; returns the new log start offset. */
   deleteRecordsBefore(offset: number): number;
 }
@@ -56,22 +58,15 @@ export function topicOverrides(broker: BrokerContext, topic: string): Record<str
   return { ...(adminLogManager(broker).getTopicMetadata(topic)?.configs ?? {}) };
 }
 
-/** The config a topic's logs run with: Kafka defaults, then the broker's (static and dynamic) defaults, then the overrides. */
-export function effectiveLogConfig(broker: BrokerContext, overrides: Readonly<Record<string, string>>): LogConfig {
-  return mergeLogConfig(brokerDefaultLogConfig(broker), parseTopicConfigs(overrides));
-}
-
 /** Kafka defaults, then the broker's static and dynamic topic defaults. */
 function brokerDefaultLogConfig(broker: BrokerContext): LogConfig {
   return mergeLogConfig(defaultLogConfig(), parseTopicConfigs(topicDefaults(brokerLayersOf(broker))));
 }
 
-/** Persist a topic's new overrides and apply them to every partition log at once. */
+/** Persist a topic's new overrides; storage applies them to every partition log at once. */
 export function setTopicOverrides(broker: BrokerContext, topic: string, overrides: Readonly<Record<string, string>>): void {
   if (!broker.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const config = effectiveLogConfig(broker, overrides);
   adminLogManager(broker).updateTopicConfig(topic, { ...overrides });
-  for (const log of topicLogs(broker, topic)) log.updateConfig(config);
 }
 
 /**
@@ -79,16 +74,12 @@ export function setTopicOverrides(broker: BrokerContext, topic: string, override
  * log, and to the log manager's default config so partitions created later start from them.
  */
 export function applyTopicDefaults(broker: BrokerContext): void {
+  // The log manager hands this same object to every log as its defaults, so updating it in
+  // place and re-applying each log's overrides is what makes the change live.
   Object.assign(adminLogManager(broker).defaultConfig, brokerDefaultLogConfig(broker));
-  const configs = new Map<string, LogConfig>();
   for (const found of broker.logManager.allLogs()) {
     const log = adminLog(found);
-    let config = configs.get(log.topic);
-    if (!config) {
-      config = effectiveLogConfig(broker, topicOverrides(broker, log.topic));
-      configs.set(log.topic, config);
-    }
-    log.updateConfig(config);
+    log.updateConfig(log.configOverrides);
   }
 }
 
