@@ -45,10 +45,11 @@ export function lz4CompressFrame(input: Buffer, options: Lz4FrameOptions = {}): 
     const chunk = input.subarray(pos, Math.min(input.length, pos + WRITE_BLOCK_BYTES));
     // lz4-napi prefixes the raw block with its uncompressed size (4 bytes LE).
     const compressed = lz4CompressBlock(chunk).subarray(4);
-    const stored = compressed.length < chunk.length;
-    const body = stored ? compressed : chunk;
+    // Like Kafka's writer: a block that does not shrink is stored as is, flagged uncompressed.
+    const shrank = compressed.length < chunk.length;
+    const body = shrank ? compressed : chunk;
     const head = Buffer.allocUnsafe(4);
-    head.writeUInt32LE(stored ? body.length : (body.length | BLOCK_UNCOMPRESSED) >>> 0, 0);
+    head.writeUInt32LE(shrank ? body.length : (body.length | BLOCK_UNCOMPRESSED) >>> 0, 0);
     blocks.push(head, body);
     total += 4 + body.length;
   }
