@@ -54,6 +54,11 @@ abstract class IndexFile {
     return true;
   }
 
+  /** The open file descriptor (for a background fsync). */
+  get fileDescriptor(): number {
+    return this.fd;
+  }
+
   get entries(): number {
     return this.count;
   }

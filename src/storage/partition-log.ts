@@ -310,11 +310,11 @@ export class PartitionLog {
     this.producerState.mapEndOffset = this.nextOffset;
     this.producerState.takeSnapshot();
     this.segments.push(this.openSegment(this.nextOffset));
-    // Kafka flushes the rolled segment right away; everything before the new one is durable.
-    old.flush();
-    this.recoveryPoint = this.nextOffset;
-    this.unflushedMessages = 0;
-    this.lastFlushMs = this.ctx.nowMs();
+    // Kafka flushes the rolled segment in the background; once durable, recovery can start after it.
+    const rollOffset = this.nextOffset;
+    old.flushInBackground(() => {
+      if (!this.closed && this.recoveryPoint < rollOffset && this.segments.includes(old)) this.recoveryPoint = rollOffset;
+    });
   }
 
   private maybeFlush(nowMs: number): void {

@@ -4,7 +4,7 @@
  * writes, keeps the sparse indexes exactly as Kafka does, reads whole batches by offset or
  * timestamp, and recovers (validates, truncates a torn tail, rebuilds indexes) after a crash.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import {
@@ -406,6 +406,22 @@ export class LogSegment {
     this.offsetIndex.flush();
     this.timeIndex.flush();
     this.txnIndex.flush();
+  }
+
+  /**
+   * fsync the log and indexes off the event loop (Kafka flushes a rolled segment from its
+   * scheduler); `done` runs only if every fsync succeeded.
+   */
+  flushInBackground(done: () => void): void {
+    const fds = [this.fd, this.offsetIndex.fileDescriptor, this.timeIndex.fileDescriptor];
+    let left = fds.length;
+    let failed = false;
+    for (const fd of fds) {
+      fsync(fd, (err) => {
+        if (err) failed = true;
+        if (--left === 0 && !failed) done();
+      });
+    }
   }
 
   close(): void {
