@@ -61,7 +61,8 @@ export class Writer {
     this.pos += 1;
   }
   int16(v: number): void {
-    if (!(v >= -32768 && v <= 32767) || !Number.isInteger(v)) throw new ProtocolEncodeError(`int16 value ${v} out of range`);
+    // out of range is refused; a fraction is truncated, as Buffer.writeInt16BE does
+    if (!(v >= -32768 && v <= 32767)) throw new ProtocolEncodeError(`int16 value ${v} out of range`);
     this.ensure(2);
     const b = this.buf;
     const p = this.pos;
@@ -75,7 +76,7 @@ export class Writer {
     this.pos += 2;
   }
   int32(v: number): void {
-    if (!(v >= -2147483648 && v <= 2147483647) || !Number.isInteger(v)) throw new ProtocolEncodeError(`int32 value ${v} out of range`);
+    if (!(v >= -2147483648 && v <= 2147483647)) throw new ProtocolEncodeError(`int32 value ${v} out of range`);
     this.ensure(4);
     const b = this.buf;
     const p = this.pos;
@@ -91,6 +92,7 @@ export class Writer {
     this.pos += 4;
   }
   int64(v: number): void {
+    v = Math.trunc(v);
     if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`int64 value ${v} is not a safe integer`);
     this.ensure(8);
     const hi = Math.floor(v / TWO_32);
