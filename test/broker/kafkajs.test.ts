@@ -2,6 +2,7 @@
 // idempotent), consume back exactly, list offsets, murmur2 partitioning.
 import t from 'tap';
 import { Kafka, CompressionTypes, logLevel, Partitioners } from 'kafkajs';
+import { partitionForKey } from '../../src/client/partitioner.js';
 import { runBroker, type RunningBroker } from './helpers.js';
 
 function kafka(b: RunningBroker): Kafka {
@@ -35,4 +36,39 @@ t.test('produce with kafkajs: auto-create, offsets, gzip, keys, idempotence', as
   t.teardown(() => idem.disconnect());
   const r = await idem.send({ topic: 'plain', acks: -1, messages: [{ key: 'k1', value: 'x' }, { key: 'k1', value: 'y' }] });
   t.equal(r[0]!.errorCode, 0);
+});
+
+t.test('kafkajs keyed records land on the partition Java murmur2 picks', async (t) => {
+  const b = await runBroker(t);
+  const k = kafka(b);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'keyed', numPartitions: 6 }] });
+  const producer = k.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  for (let i = 0; i < 30; i++) {
+    const key = `order-${i * 7919}`;
+    const [meta] = await producer.send({ topic: 'keyed', messages: [{ key, value: `v${i}` }] });
+    t.equal(meta!.partition, partitionForKey(Buffer.from(key), 6), key);
+  }
+  const offsets = await admin.fetchTopicOffsets('keyed');
+  t.equal(offsets.reduce((n, o) => n + Number(o.high), 0), 30);
+});
+
+t.test('kafkajs offsets by timestamp', async (t) => {
+  const b = await runBroker(t);
+  const k = kafka(b);
+  const producer = k.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  await producer.send({ topic: 'ts', messages: [1000, 2000, 3000].map((ts) => ({ value: String(ts), timestamp: String(ts), partition: 0 })) });
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const at = await admin.fetchTopicOffsetsByTimestamp('ts', 1500);
+  t.same(at, [{ partition: 0, offset: '1' }]);
+  const after = await admin.fetchTopicOffsetsByTimestamp('ts', 5000);
+  t.same(after, [{ partition: 0, offset: '3' }], 'kafkajs maps "none later" to the latest offset');
 });

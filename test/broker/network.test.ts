@@ -109,6 +109,25 @@ t.test('in-flight requests per connection are bounded', async (t) => {
   t.ok(maxActive <= 4, `at most 4 handled at once (saw ${maxActive})`);
 });
 
+t.test('a client that does not read its responses stops being served (bounded queue)', async (t) => {
+  let handled = 0;
+  const big = Buffer.alloc(256 * 1024, 7);
+  const { port } = await serve(t, async (f) => {
+    handled++;
+    return [frame(Buffer.concat([f.subarray(0, 1), big]))];
+  }, { maxQueuedResponseBytes: 1024 * 1024 });
+  const s = await open(t, port);
+  s.pause();
+  const total = 200;
+  s.write(Buffer.concat(Array.from({ length: total }, (_, i) => frame(Buffer.from([i])))));
+  await new Promise((r) => setTimeout(r, 300));
+  t.ok(handled < total / 2, `stopped handling while the client is not reading (${handled} of ${total})`);
+  const reader = frameReader(s);
+  s.resume();
+  for (let i = 0; i < total; i++) t.equal((await reader.next())[0], i);
+  t.equal(handled, total, 'every request answered once the client reads');
+});
+
 t.test('an oversized frame closes that connection with one log line; others keep working', async (t) => {
   const { port, log } = await serve(t, async (f) => [frame(f)], { maxRequestBytes: 1024 });
   const bad = await open(t, port);

@@ -128,7 +128,8 @@ export class Connection {
   }
 
   private extractFrames(): void {
-    while (!this.closing && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
+    // Frames already read stay unparsed while the client is not reading our responses.
+    while (!this.closing && !this.readPausedForWrites && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
       const size = this.peekSize();
       if (size < 0 || size > this.limits.maxRequestBytes) {
         this.close(
@@ -236,5 +237,6 @@ export class Connection {
     if (!this.readPausedForWrites) return;
     this.readPausedForWrites = false;
     if (!this.readPausedForInFlight && !this.draining && !this.closing) this.socket.resume();
+    this.extractFrames();
   }
 }
