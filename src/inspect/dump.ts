@@ -34,6 +34,8 @@ export interface DumpOptions {
   windowBytes?: number;
   maxDecompressedBytes?: number;
   onProgress?: (path: string, position: number, size: number) => void;
+  /** Polled between entries: true stops the dump early (Ctrl-C, stdout closed). */
+  shouldStop?: () => boolean;
 }
 
 /** The order Kafka prints its end-of-run reports in. */
@@ -161,6 +163,7 @@ export class Dumper {
     const state = { lastRecordOffset: -1, prevBatch: null as BatchInfo | null };
     let sinceProgress = 0;
     for (let entry = await scanner.next(); entry !== null; entry = await scanner.next()) {
+      if (this.opts.shouldStop?.() === true) return;
       this.logEntry(ctx, entry, state);
       sinceProgress += entry.size;
       if (sinceProgress >= 4 * 1024 * 1024) {
@@ -285,7 +288,7 @@ export class Dumper {
       for (let i = 0; i < entries; i++) {
         const entry = I.offsetIndexEntry(buf, i, base);
         // Indexes are preallocated: the first zeroed entry after the first marks the end.
-        if (entry.offset === base && i > 0) break;
+        if ((entry.offset === base && i > 0) || this.opts.shouldStop?.() === true) break;
         ctx.summary.s.entries++;
         if (entry.offset <= prevOffset) {
           this.problem(ctx, 'index-not-monotonic', i * I.OFFSET_INDEX_ENTRY_BYTES, `entry ${i} offset ${entry.offset} is not above the previous ${prevOffset}`);
@@ -336,7 +339,7 @@ export class Dumper {
       let prevTimestamp = -1;
       for (let i = 0; i < entries; i++) {
         const entry = I.timeIndexEntry(buf, i, base);
-        if (entry.offset === base && i > 0) break;
+        if ((entry.offset === base && i > 0) || this.opts.shouldStop?.() === true) break;
         ctx.summary.s.entries++;
         if (log !== null) {
           const position = I.lookupPosition(offsetIndex, base, entry.offset);

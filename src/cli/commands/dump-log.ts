@@ -4,7 +4,6 @@
  * --summary, --check (a corruption report with byte positions) and directory arguments.
  */
 import { Writable } from 'node:stream';
-import ora from 'ora';
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { UsageError } from '../../util/errors.js';
 import { Dumper, INT32_MAX, type DumpOptions } from '../../inspect/dump.js';
@@ -120,7 +119,8 @@ export const dumpLogCommand: CommandSpec = {
 async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: CliIo): Promise<number> {
   const mode = { json: args.json === true, summary: args.summary === true, check: args.check === true, skipRecordMetadata: opts.skipRecordMetadata };
   const sink = new StreamSink(io.stdout, io.stderr, mode);
-  const spinner = isTty(io.stderr) ? ora({ stream: io.stderr, text: 'dump-log' }) : null;
+  // Loaded only for a terminal: ora and its dependencies cost startup time otherwise.
+  const spinner = isTty(io.stderr) ? (await import('ora')).default({ stream: io.stderr, text: 'dump-log' }) : null;
   if (spinner !== null) {
     opts.onProgress = (path, position, size) => {
       if (size < SPINNER_MIN_BYTES) return;
@@ -128,11 +128,12 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
       spinner.text = `${path}: ${Math.floor((100 * position) / size)}% of ${(size / 1048576).toFixed(0)} MiB`;
     };
   }
-  const dumper = new Dumper(opts, sink);
   let stopped = false;
   void io.interrupted.then(() => {
     stopped = true;
   });
+  opts.shouldStop = () => stopped;
+  const dumper = new Dumper(opts, sink);
   try {
     for (const file of files) {
       if (stopped) break;
@@ -152,6 +153,5 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
         : n === 0 ? `No problems found in ${files.length} file(s).\n` : `Found ${n} problem(s) in ${files.length} file(s).\n`,
     );
   }
-  if (stopped) return 130;
   return dumper.errorCount > 0 || (mode.check && dumper.problemCount > 0) ? 1 : 0;
 }
