@@ -16,6 +16,11 @@ export interface BrokerConfigLayers {
   clusterDefault: Readonly<Record<string, string>>;
   /** server.properties and --override keys as given. */
   staticConfig: Readonly<Record<string, string>>;
+  /**
+   * What kts runs with for keys it does not take Kafka's default for (node.id, log.dirs,
+   * listeners, ...), reported in place of Kafka's default.
+   */
+  runtimeDefaults?: Readonly<Record<string, string>>;
 }
 
 /** Source layers in Kafka's synonym order. */
@@ -25,7 +30,7 @@ function layers(broker: BrokerConfigLayers): Array<{ values: (key: string) => st
     { values: from(broker.perBroker), source: ConfigSource.DYNAMIC_BROKER_CONFIG },
     { values: from(broker.clusterDefault), source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
     { values: from(broker.staticConfig), source: ConfigSource.STATIC_BROKER_CONFIG },
-    { values: (key) => brokerConfigDef(key)?.defaultValue ?? null, source: ConfigSource.DEFAULT_CONFIG },
+    { values: (key) => broker.runtimeDefaults?.[key] ?? brokerConfigDef(key)?.defaultValue ?? null, source: ConfigSource.DEFAULT_CONFIG },
   ];
 }
 

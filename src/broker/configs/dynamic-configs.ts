@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrokerContext } from '../handler.js';
+import type { BrokerContext, ListenerEndpoint } from '../handler.js';
 import type { BrokerConfigLayers } from './describe.js';
 import { applyTopicDefaults } from './topic-configs.js';
 
@@ -56,8 +56,8 @@ export class DynamicBrokerConfigs {
     this.persist();
   }
 
-  layers(staticConfig: Readonly<Record<string, string>>): BrokerConfigLayers {
-    return { perBroker: this.perBroker, clusterDefault: this.clusterDefault, staticConfig };
+  layers(staticConfig: Readonly<Record<string, string>>, runtimeDefaults: Readonly<Record<string, string>> = {}): BrokerConfigLayers {
+    return { perBroker: this.perBroker, clusterDefault: this.clusterDefault, staticConfig, runtimeDefaults };
   }
 
   private persist(): void {
@@ -98,5 +98,19 @@ export function dynamicConfigsOf(broker: BrokerContext): DynamicBrokerConfigs {
 
 /** All config layers of a running broker, for describing topic and broker configs. */
 export function brokerLayersOf(broker: BrokerContext): BrokerConfigLayers {
-  return dynamicConfigsOf(broker).layers(broker.config.raw);
+  return dynamicConfigsOf(broker).layers(broker.config.raw, runtimeDefaults(broker));
+}
+
+const endpoint = (l: ListenerEndpoint): string => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+
+/** Values kts derives itself where Kafka has no usable default (a node must have an id and log dirs). */
+function runtimeDefaults(broker: BrokerContext): Record<string, string> {
+  return {
+    'node.id': String(broker.nodeId),
+    'broker.id': String(broker.nodeId),
+    'log.dirs': broker.config.logDirs.join(','),
+    'process.roles': broker.config.processRoles.join(','),
+    listeners: broker.config.listeners.map(endpoint).join(','),
+    'advertised.listeners': broker.advertisedListeners.map(endpoint).join(','),
+  };
 }
