@@ -52,6 +52,8 @@ export interface RecordBatchInput {
   baseOffset?: number;
   partitionLeaderEpoch?: number;
   compression?: CompressionType;
+  /** gzip/zstd level (see compression/index.ts CodecOptions.level). */
+  compressionLevel?: number;
   timestampType?: TimestampType;
   transactional?: boolean;
   control?: boolean;
@@ -188,7 +190,8 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
   const lastOffsetDelta = input.lastOffsetDelta ?? (last === undefined ? 0 : (last.offsetDelta ?? records.length - 1));
 
   const plain = encodeRecords(records, baseTimestamp);
-  const body = compression === CompressionType.None ? plain : compress(compression, plain);
+  const codecOptions = input.compressionLevel === undefined ? {} : { level: input.compressionLevel };
+  const body = compression === CompressionType.None ? plain : compress(compression, plain, codecOptions);
   const out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + body.length);
   writeInt64(out, 0, input.baseOffset ?? 0);
   out.writeInt32BE(out.length - LOG_OVERHEAD, 8);

@@ -26,6 +26,21 @@ t.test('every codec round-trips empty, tiny, multi-block and incompressible data
   }
 });
 
+t.test('compression levels: gzip and zstd honour them, snappy and lz4 refuse them', async (t) => {
+  const data = sampleData(50_000);
+  const fast = compress(CompressionType.Gzip, data, { level: 1 });
+  const best = compress(CompressionType.Gzip, data, { level: 9 });
+  t.ok(fast.length > best.length, `gzip level 1 ${fast.length} > level 9 ${best.length}`);
+  t.ok(decompress(CompressionType.Gzip, fast).equals(data));
+  const z1 = compress(CompressionType.Zstd, data, { level: 1 });
+  const z19 = compress(CompressionType.Zstd, data, { level: 19 });
+  t.ok(z1.length > z19.length, `zstd level 1 ${z1.length} > level 19 ${z19.length}`);
+  t.ok(decompress(CompressionType.Zstd, z19).equals(data));
+  t.throws(() => compress(CompressionType.Lz4, data, { level: 9 }), { code: 'KTS_UNSUPPORTED' });
+  t.throws(() => compress(CompressionType.Snappy, data, { level: 1 }), { code: 'KTS_UNSUPPORTED' });
+  t.throws(() => compress(CompressionType.Gzip, data, { level: 10 }), /outside 1..9/);
+});
+
 t.test('compression names', async (t) => {
   t.equal(compressionTypeFromName('ZSTD'), CompressionType.Zstd);
   t.equal(compressionTypeFromName('none'), CompressionType.None);

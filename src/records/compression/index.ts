@@ -5,7 +5,7 @@
  * more than `maxBytes`, raising CorruptDataError instead.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CorruptDataError, errorMessage } from '../../util/errors.js';
+import { CorruptDataError, errorMessage, KtsError } from '../../util/errors.js';
 import { CompressionType } from '../batch-header.js';
 import { lz4CompressFrame, lz4DecompressFrame, type Lz4FrameOptions } from './lz4.js';
 import { snappyCompressXerial, snappyDecompress } from './snappy.js';
@@ -31,6 +31,26 @@ export function compressionTypeFromName(name: string): CompressionType | undefin
 export interface CodecOptions {
   /** LZ4 only: the legacy header checksum Kafka uses for magic 0 message sets. */
   lz4BrokenHeaderChecksum?: boolean;
+  /**
+   * Compression level, as Kafka's compression.gzip.level (1..9, default 6) and
+   * compression.zstd.level (-131072..22, default 3). Refused for snappy (which has none)
+   * and lz4 (lz4-napi only offers the fast level, not Kafka's HC levels).
+   */
+  level?: number;
+}
+
+export const GZIP_LEVEL_RANGE = [1, 9] as const;
+export const ZSTD_LEVEL_RANGE = [-131072, 22] as const;
+
+function checkLevel(type: CompressionType, level: number | undefined): void {
+  if (level === undefined || type === CompressionType.None) return;
+  const range = type === CompressionType.Gzip ? GZIP_LEVEL_RANGE : type === CompressionType.Zstd ? ZSTD_LEVEL_RANGE : null;
+  if (range === null) {
+    throw new KtsError('KTS_UNSUPPORTED', `${compressionName(type)} compression levels are not supported`, 'omit the level for snappy and lz4');
+  }
+  if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+    throw new KtsError('KTS_UNSUPPORTED', `${compressionName(type)} level ${level} is outside ${range[0]}..${range[1]}`);
+  }
 }
 
 function checkType(type: number): void {
@@ -39,18 +59,19 @@ function checkType(type: number): void {
 
 export function compress(type: CompressionType, input: Buffer, options: CodecOptions = {}): Buffer {
   checkType(type);
+  checkLevel(type, options.level);
   switch (type) {
     case CompressionType.None:
       return input;
     case CompressionType.Gzip:
       // Level 6 is java.util.zip's default too; header bytes match GZIPOutputStream's except OS.
-      return gzipSync(input);
+      return gzipSync(input, { level: options.level ?? 6 });
     case CompressionType.Snappy:
       return snappyCompressXerial(input);
     case CompressionType.Lz4:
       return lz4CompressFrame(input, { brokenHeaderChecksum: options.lz4BrokenHeaderChecksum === true });
     case CompressionType.Zstd:
-      return zstdCompress(input);
+      return zstdCompress(input, options.level);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Zstandard through zstd-napi's native binding. Compression uses one reusable context at
- * level 3 (zstd's and Kafka's default). Decompression is bounded: when every frame
+ * level 3 (zstd's and Kafka's default) unless told otherwise. Decompression is bounded: when every frame
  * declares its content size we allocate exactly that (after checking it against the
  * budget); otherwise we stream in chunks and stop as soon as the budget is exceeded.
  */
@@ -29,10 +29,10 @@ const LEVEL = 3;
 let cctx: InstanceType<ZstdBinding['CCtx']> | null = null;
 let dctx: InstanceType<ZstdBinding['DCtx']> | null = null;
 
-export function zstdCompress(input: Buffer): Buffer {
+export function zstdCompress(input: Buffer, level = LEVEL): Buffer {
   cctx ??= new binding.CCtx();
   const out = Buffer.allocUnsafe(binding.compressBound(input.length));
-  const n = cctx.compress(out, input, LEVEL);
+  const n = cctx.compress(out, input, level);
   return out.subarray(0, n);
 }
 
