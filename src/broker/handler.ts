@@ -112,9 +112,26 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   errorResponse?(request: Req, errorCode: number, ctx: RequestContext): Res;
 }
 
-/** A handler with its request/response types erased, as kept in the handler list. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyApiHandler = ApiHandler<any, any>;
+/**
+ * A handler with its request/response types erased, as kept in the handler list. `never`
+ * accepts every handler (method parameters are checked bivariantly); the router, which
+ * decoded the request with the API's own schema, calls it through `invokeHandler`.
+ */
+export type AnyApiHandler = ApiHandler<never, unknown>;
+
+type ErasedHandle = (request: unknown, ctx: RequestContext) => Promise<unknown> | unknown;
+type ErasedErrorResponse = (request: unknown, errorCode: number, ctx: RequestContext) => unknown;
+
+/** Calls `handler.handle` with a request decoded by the schema of the handler's API. */
+export function invokeHandler(handler: AnyApiHandler, request: unknown, ctx: RequestContext): Promise<unknown> | unknown {
+  return (handler.handle as ErasedHandle).call(handler, request, ctx);
+}
+
+/** The handler's error response for `request`, or undefined when it has none. */
+export function invokeErrorResponse(handler: AnyApiHandler, request: unknown, errorCode: number, ctx: RequestContext): unknown {
+  const build = handler.errorResponse as ErasedErrorResponse | undefined;
+  return build ? build.call(handler, request, errorCode, ctx) : undefined;
+}
 
 /** Helper so each handler file gets type inference against its message types. */
 export function defineHandler<Req, Res>(handler: ApiHandler<Req, Res>): ApiHandler<Req, Res> {

@@ -19,7 +19,7 @@ import { apiByKey, apiName } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { errorMessage } from '../util/errors.js';
 import { apiVersionsBody } from './apis/18-api-versions.js';
-import type { AnyApiHandler, BrokerContext, RequestContext } from './handler.js';
+import { invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
 import { CloseConnection, type ConnectionInfo } from './network/connection.js';
 
 const API_VERSIONS_KEY = 18;
@@ -56,7 +56,7 @@ export function createRouter(broker: BrokerContext): Router {
     const ctx = requestContext(header, conn, broker);
     let response: unknown;
     try {
-      response = await handler.handle(request, ctx);
+      response = await invokeHandler(handler, request, ctx);
     } catch (err) {
       if (err instanceof CloseConnection) throw err;
       return handlerFailed(handler, request, ctx, err, what);
@@ -95,7 +95,7 @@ function unsupportedVersion(
     try {
       const request = decodeRequestBody(header, frame);
       const ctx = requestContext(header, conn, broker);
-      const body = handler.errorResponse(request, ErrorCode.UNSUPPORTED_VERSION, ctx);
+      const body = invokeErrorResponse(handler, request, ErrorCode.UNSUPPORTED_VERSION, ctx);
       broker.log.info(`Answered ${what} from ${conn.clientHost} with UNSUPPORTED_VERSION: this broker serves versions ${range}`);
       return encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, body);
     } catch {
@@ -114,6 +114,6 @@ function handlerFailed(handler: AnyApiHandler, request: unknown, ctx: RequestCon
     log.info(`${what} from ${ctx.clientHost} failed: ${errorMessage(err)}`);
   }
   if (!handler.errorResponse) throw new CloseConnection(`handler for ${what} failed: ${errorMessage(err)}`);
-  const body = handler.errorResponse(request, code, ctx);
+  const body = invokeErrorResponse(handler, request, code, ctx);
   return encodeResponseChunks(ctx.apiKey, ctx.apiVersion, ctx.correlationId, body);
 }

@@ -93,6 +93,13 @@ t.test('router', async (t) => {
     t.ok(res.body.apiKeys.some((k) => k.apiKey === 3));
   });
 
+  await t.test('ApiVersions v3 with an invalid client software name is INVALID_REQUEST', async (t) => {
+    const w = await wire(t, b.port);
+    w.send(encodeRequest(18, 3, 8, 'test', { clientSoftwareName: '-bad name-', clientSoftwareVersion: '1.0' }));
+    const res = decodeResponse(18, 3, await w.next()) as { body: ApiVersionsResponse };
+    t.equal(res.body.errorCode, ErrorCode.INVALID_REQUEST);
+  });
+
   await t.test('Produce v0-v2 is advertised but closes the connection, as Kafka 4 does', async (t) => {
     const w = await wire(t, b.port);
     w.send(encodeRequest(0, 2, 1, 'old', { acks: 1, timeoutMs: 1000, topicData: [] }));

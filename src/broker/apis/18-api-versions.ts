@@ -3,6 +3,7 @@
  * its advertised version range (computed, never a hand-kept table). A request with a
  * version we do not know is answered by the router with a v0 response carrying
  * UNSUPPORTED_VERSION and our ranges (KIP-511), so clients can downgrade.
+ * v3+: a client software name or version outside KIP-511's pattern gets INVALID_REQUEST.
  * Finalized features: none (kts has no feature levels); supported features likewise empty.
  */
 import { ErrorCode } from '../../protocol/errors.js';
@@ -14,6 +15,13 @@ import type {
 } from '../../protocol/messages/18-api-versions.js';
 
 export type ApiVersionRange = ApiVersionsResponseKey;
+
+const SOFTWARE_FIELD = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+
+/** KIP-511: client software name and version are letters, digits, '-' and '.', alphanumeric at both ends. */
+function validSoftwareField(value: string | undefined): boolean {
+  return value !== undefined && SOFTWARE_FIELD.test(value);
+}
 
 export function advertisedRanges(apis: readonly AnyApiHandler[]): ApiVersionRange[] {
   return apis
@@ -37,7 +45,11 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
   apiKey: 18,
   minVersion: 0,
   maxVersion: 4,
-  handle(_request, ctx) {
+  handle(request, ctx) {
+    if (ctx.apiVersion >= 3 && !(validSoftwareField(request.clientSoftwareName) && validSoftwareField(request.clientSoftwareVersion))) {
+      // As Kafka: an invalid client software name/version is INVALID_REQUEST with no ranges.
+      return { ...apiVersionsBody([], ErrorCode.INVALID_REQUEST) };
+    }
     return apiVersionsBody(ctx.broker.apis, ErrorCode.NONE);
   },
   errorResponse(_request, errorCode, ctx) {
