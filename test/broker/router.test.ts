@@ -161,3 +161,53 @@ t.test('router', async (t) => {
     t.equal(res.body.clusterId, b.broker.clusterId);
   });
 });
+
+t.test('a handler exception becomes UNKNOWN_SERVER_ERROR, or closes the connection when the API has no error shape', async (t) => {
+  const { buildBrokerConfig } = await import('../../src/broker/config.js');
+  const { startBroker } = await import('../../src/broker/broker.js');
+  const { memoryLogger } = await import('../../src/broker/logger.js');
+  const { apiHandlers } = await import('../../src/broker/apis/index.js');
+  const { defineHandler } = await import('../../src/broker/handler.js');
+  const { tempDir } = await import('./helpers.js');
+  const throwingWithError = defineHandler<{ topics: unknown[] }, unknown>({
+    apiKey: 2,
+    minVersion: 1,
+    maxVersion: 10,
+    handle() {
+      throw new Error('kaboom');
+    },
+    errorResponse(_request, errorCode) {
+      return { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode, timestamp: -1, offset: -1, leaderEpoch: -1 }] }] };
+    },
+  });
+  const throwingBare = defineHandler<unknown, unknown>({
+    apiKey: 23,
+    minVersion: 2,
+    maxVersion: 4,
+    handle() {
+      throw new Error('bare kaboom');
+    },
+  });
+  const apis = [...apiHandlers.filter((h) => h.apiKey !== 2 && h.apiKey !== 23), throwingWithError, throwingBare];
+  const dir = await tempDir(t);
+  const log = memoryLogger();
+  const broker = await startBroker(buildBrokerConfig({ dataDir: dir, env: {}, overrides: ['listeners=PLAINTEXT://127.0.0.1:0'] }), { listen: true, log, apis });
+  t.teardown(() => broker.stop());
+  const port = broker.boundPorts[0]!.port;
+
+  const w = await wire(t, port);
+  w.send(encodeRequest(2, 7, 11, 'x', { replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] }));
+  const res = decodeResponse(2, 7, await w.next()) as { correlationId: number; body: { topics: { partitions: { errorCode: number }[] }[] } };
+  t.equal(res.correlationId, 11);
+  t.equal(res.body.topics[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_SERVER_ERROR);
+  t.ok(log.lines.some((l) => l.startsWith('ERROR') && l.includes('kaboom')), 'logged with the stack');
+
+  const w2 = await wire(t, port);
+  w2.send(encodeRequest(23, 4, 12, 'x', { replicaId: -1, topics: [] }));
+  await w2.closed;
+  t.ok(log.lines.some((l) => l.includes('bare kaboom')));
+
+  const w3 = await wire(t, port);
+  w3.send(encodeRequest(18, 3, 13, 'x', { clientSoftwareName: 'ok', clientSoftwareVersion: '1' }));
+  t.equal((decodeResponse(18, 3, await w3.next()) as { body: ApiVersionsResponse }).body.errorCode, 0, 'the broker still serves');
+});
