@@ -173,6 +173,8 @@ function legacyInfo(e: LogEntry): BatchInfo {
 
 export interface DecodeLimits {
   maxDecompressedBytes: number;
+  /** False when only sizes are needed: keys and values are then left null (saves a view per field). */
+  payloads?: boolean;
 }
 
 /** Every record of the entry, in order. Throws CorruptDataError (with a file position) on bad bytes. */
@@ -201,7 +203,8 @@ function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordIn
   if (count < 0) throw new CorruptDataError(`negative record count ${count}`, e.position + H.RECORDS_COUNT_OFFSET);
   const baseTimestamp = H.baseTimestamp(e.buf, e.at);
   const out: RecordInfo[] = [];
-  for (let i = 0; i < count; i++) out.push(v2Record(r, info, baseTimestamp));
+  const payloads = limits.payloads !== false;
+  for (let i = 0; i < count; i++) out.push(v2Record(r, info, baseTimestamp, payloads));
   if (r.pos < r.end) r.fail(`${r.end - r.pos} bytes left after the batch's ${count} records`);
   return out;
 }
@@ -270,22 +273,27 @@ class RecordReader {
     return this.buf.readInt8(this.pos++);
   }
 
-  bytes(what: string): Buffer | null {
+  /** Skip a varint-length field; its length (-1 for null). */
+  skip(what: string): number {
     const at = this.pos;
     const len = this.varint();
-    if (len === -1) return null;
+    if (len === -1) return -1;
     if (len < -1) this.fail(`${what}: negative length ${len}`, at);
     if (len > this.end - this.pos) this.fail(`${what}: length ${len} exceeds the ${this.end - this.pos} bytes left`, at);
-    const view = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
-    return view;
+    return len;
+  }
+
+  bytes(what: string): Buffer | null {
+    const len = this.skip(what);
+    return len < 0 ? null : this.buf.subarray(this.pos - len, this.pos);
   }
 }
 
 /** Shared by every record without headers; never mutated. */
 const NO_HEADER_KEYS: string[] = [];
 
-function v2Record(r: RecordReader, info: BatchInfo, baseTimestamp: number): RecordInfo {
+function v2Record(r: RecordReader, info: BatchInfo, baseTimestamp: number, payloads: boolean): RecordInfo {
   const at = r.pos;
   const length = r.varint();
   if (length < 0 || length > r.end - r.pos) r.fail(`record length ${length} overruns the batch (${r.end - r.pos} bytes left)`, at);
@@ -295,8 +303,13 @@ function v2Record(r: RecordReader, info: BatchInfo, baseTimestamp: number): Reco
   r.int8();
   const timestampDelta = r.varlong();
   const offsetDelta = r.varint();
-  const key = r.bytes('record key');
-  const value = r.bytes('record value');
+  // Control records always need their key and value (marker type, coordinator epoch).
+  const keep = payloads || info.isControl;
+  const keySize = r.skip('record key');
+  const valueStart = r.pos;
+  const valueSize = r.skip('record value');
+  const key = keep && keySize >= 0 ? r.buf.subarray(valueStart - keySize, valueStart) : null;
+  const value = keep && valueSize >= 0 ? r.buf.subarray(r.pos - valueSize, r.pos) : null;
   const headerCount = r.varint();
   if (headerCount < 0 || headerCount > r.end - r.pos) r.fail(`header count ${headerCount} is invalid`);
   const headerKeys: string[] = headerCount === 0 ? NO_HEADER_KEYS : [];
@@ -311,8 +324,8 @@ function v2Record(r: RecordReader, info: BatchInfo, baseTimestamp: number): Reco
   const rec: RecordInfo = {
     offset: info.baseOffset + offsetDelta,
     timestamp: info.timestampType === 'LogAppendTime' ? info.maxTimestamp : baseTimestamp + timestampDelta,
-    keySize: key === null ? -1 : key.length,
-    valueSize: value === null ? -1 : value.length,
+    keySize,
+    valueSize,
     key,
     value,
     sequence: info.baseSequence === -1 ? -1 : incrementSequence(info.baseSequence, offsetDelta),

@@ -14,6 +14,7 @@ import { DEFAULT_WINDOW_BYTES, FileWindow } from './file-window.js';
 import { baseOffsetOf, fileKind, type FileKind } from './files.js';
 import * as I from './index-files.js';
 import { LogScanner, type LogEntry } from './log-scan.js';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../records/compression/index.js';
 import { SummaryBuilder } from './summary.js';
 import { decodeCheckpoint } from './checkpoint.js';
 
@@ -55,6 +56,10 @@ export class Dumper {
   private readonly reports = new Map<ReportKind, Map<string, [number, number][]>>();
   problemCount = 0;
   errorCount = 0;
+
+  private get maxDecompressedBytes(): number {
+    return this.opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  }
 
   constructor(opts: DumpOptions, sink: DumpSink) {
     this.opts = opts;
@@ -203,7 +208,7 @@ export class Dumper {
     if (!this.opts.deepIteration) return;
     let records: RecordInfo[];
     try {
-      records = decodeRecords(entry, info, { maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 256 * 1024 * 1024 });
+      records = decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: this.opts.printDataLog });
     } catch (err) {
       this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
       this.problem(ctx, 'decode-error', info.position, errorMessage(err));
@@ -390,7 +395,7 @@ export class Dumper {
   private maxRecordTimestamp(ctx: FileContext, entry: LogEntry): number {
     try {
       const info = decodeBatchInfo(entry);
-      const records = decodeRecords(entry, info, { maxDecompressedBytes: this.opts.maxDecompressedBytes ?? 256 * 1024 * 1024 });
+      const records = decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: false });
       return records.reduce((max, r) => Math.max(max, r.timestamp), -1);
     } catch (err) {
       this.problem(ctx, 'decode-error', entry.position, `log batch at position ${entry.position}: ${errorMessage(err)}`);
