@@ -243,7 +243,9 @@ export class PartitionLog {
     this.producerState.commit(pending, b.baseOffset);
     pending.clear();
     const firstOffset = this.producerState.completeTxn(b.producerId, b.producerEpoch, marker.coordinatorEpoch);
-    if (marker.type === 0) {
+    const indexed = segment.txnIndex.entries.at(-1);
+    // Replaying the log after a restart meets markers the index already holds.
+    if (marker.type === 0 && (!indexed || indexed.lastOffset < b.lastOffset)) {
       const stillOpen = this.producerState.firstUnstableOffset();
       segment.txnIndex.append({
         producerId: b.producerId,
@@ -367,10 +369,12 @@ export class PartitionLog {
     this.ensureOpen();
     this.checkFetchOffset(fetchOffset);
     const maxOffset = Math.min(options.maxOffset ?? this.nextOffset, this.nextOffset);
+    // At the LEO the end of the file is the bound: no need to look the offset up.
+    const bound = maxOffset >= this.nextOffset ? Number.POSITIVE_INFINITY : maxOffset;
     let records: Buffer = Buffer.alloc(0);
     if (fetchOffset < maxOffset) {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
-        const got = this.segments[i]!.read(fetchOffset, maxBytes, maxOffset, options.minOneMessage ?? false);
+        const got = this.segments[i]!.read(fetchOffset, maxBytes, bound, options.minOneMessage ?? false);
         if (got !== undefined) {
           records = got;
           break;

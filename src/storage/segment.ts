@@ -253,17 +253,23 @@ export class LogSegment {
     const first = this.translateOffset(startOffset);
     if (!first) return undefined;
     if (first.baseOffset >= maxOffset) return Buffer.alloc(0);
-    const want = Math.min(Math.max(maxBytes, 0), this.sizeBytes - first.position);
+    let end = this.sizeBytes;
+    if (maxOffset !== Number.POSITIVE_INFINITY) {
+      // Do not read bytes past the bound (HW or LSO) only to throw them away.
+      const limit = this.translateOffset(maxOffset);
+      if (limit) end = limit.baseOffset >= maxOffset ? limit.position : limit.position + limit.size;
+    }
+    const want = Math.min(Math.max(maxBytes, 0), end - first.position);
     if (first.size > want) return minOneMessage ? this.readBytes(first.position, first.size) : Buffer.alloc(0);
     const bytes = this.readBytes(first.position, want);
-    let end = 0;
-    while (end + MIN_ENTRY_BYTES <= bytes.length) {
-      if (bytes.readInt8(end + MAGIC_OFFSET) >= 2 && end + HEADER_BYTES > bytes.length) break;
-      const info = parseBatchInfo(bytes, end, first.position + end);
-      if (info.size < MIN_ENTRY_BYTES || end + info.size > bytes.length || info.baseOffset >= maxOffset) break;
-      end += info.size;
+    let whole = 0;
+    while (whole + MIN_ENTRY_BYTES <= bytes.length) {
+      if (bytes.readInt8(whole + MAGIC_OFFSET) >= 2 && whole + HEADER_BYTES > bytes.length) break;
+      const info = parseBatchInfo(bytes, whole, first.position + whole);
+      if (info.size < MIN_ENTRY_BYTES || whole + info.size > bytes.length || info.baseOffset >= maxOffset) break;
+      whole += info.size;
     }
-    return bytes.subarray(0, end);
+    return bytes.subarray(0, whole);
   }
 
   /** Offset after the last batch (the segment's next offset). */

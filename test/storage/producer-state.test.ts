@@ -136,3 +136,21 @@ t.test('idle producers expire after producer.id.expiration.ms', async (t) => {
   mgr.runRetention(clock.now);
   t.notOk(log.producerState.lastEntry(PID), 'expired');
 });
+
+t.test('replaying markers after a restart does not index an aborted transaction twice', async (t) => {
+  const dir = tempDir(t);
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  let log = mgr.createLog('t', 0, TOPIC_ID);
+  log.appendAsLeader(idem(2, 0, 0, { transactional: true }), 0);
+  log.appendAsLeader(markerBatch(false, PID, 0, 4), 0, 'coordinator');
+  log.appendAsLeader(idem(1, 2, 0, { transactional: true }), 0);
+  mgr.close();
+  const { rmSync, readdirSync } = await import('node:fs');
+  for (const f of readdirSync(join(dir, 't-0'))) if (f.endsWith('.snapshot')) rmSync(join(dir, 't-0', f));
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => mgr.close());
+  log = mgr.getLog('t', 0)!;
+  t.same(log.collectAbortedTxns(0, 10), [{ producerId: PID, firstOffset: 0, lastOffset: 2, lastStableOffset: 3 }]);
+  t.equal(log.lastStableOffset, 3, 'the transaction still open after the restart holds the LSO');
+  t.equal(log.producerState.lastEntry(PID)?.coordinatorEpoch, 4);
+});
