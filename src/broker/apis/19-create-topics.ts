@@ -1,10 +1,11 @@
 /**
  * CreateTopics (key 19), versions 0-7. Checks each topic the way Kafka's KRaft controller
  * does and with its messages: duplicate names in one request, legal name, `.`/`_`
- * collision, already exists, null config values, manual assignment vs counts, partition
- * count and replication factor (-1 → num.partitions / default.replication.factor), brokers
- * (one node: a replication factor above 1 cannot be met), then the configs through the
- * topic config table. validate_only checks everything and creates nothing.
+ * collision, already exists, config values (null, unknown names, bad values through the
+ * topic config table), then manual assignment vs counts, partition count and replication
+ * factor (-1 → num.partitions / default.replication.factor) and brokers (one node: a
+ * replication factor above 1 cannot be met). validate_only checks everything and creates
+ * nothing.
  * v5+ answers the topic's effective configs, partition count and replication factor;
  * v7+ the topic id.
  * Deviation: timeout_ms is not a deadline; creation is synchronous on one node.
@@ -86,9 +87,10 @@ export function planTopic(topic: CreatableTopic, broker: BrokerContext): TopicPl
   if (broker.metadata.topic(topic.name)) {
     throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${topic.name}' already exists.`);
   }
+  // Kafka's controller validates the configs before it looks at counts and placement.
   const configs = configMap(topic);
-  const counts = topic.assignments.length > 0 ? planFromAssignment(topic, broker) : planFromCounts(topic, broker);
   parseTopicConfigs(configs);
+  const counts = topic.assignments.length > 0 ? planFromAssignment(topic, broker) : planFromCounts(topic, broker);
   return { ...counts, configs };
 }
 
@@ -148,11 +150,12 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   async handle(request, ctx) {
     const dupes = duplicateNames(request.topics);
     const topics: CreatableTopicResult[] = [];
-    for (const name of dupes) topics.push(result(name, apiError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
     for (const topic of request.topics) {
       if (dupes.has(topic.name)) continue;
       topics.push(await createOne(topic, request.validateOnly ?? false, ctx.broker));
     }
+    // Kafka answers duplicated names after the others, once each.
+    for (const name of dupes) topics.push(result(name, apiError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
     return { throttleTimeMs: 0, topics };
   },
   errorResponse(request, errorCode) {
