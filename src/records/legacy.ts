@@ -100,12 +100,16 @@ function writeEntry(
   return p;
 }
 
-function encodePlainSet(magic: number, entries: readonly { offset: number; timestampMs: number; key: Buffer | null; value: Buffer | null }[]): Buffer {
+function encodePlainSet(
+  magic: number,
+  entries: readonly { offset: number; timestampMs: number; key: Buffer | null; value: Buffer | null }[],
+  attributes = 0,
+): Buffer {
   let total = 0;
   for (const e of entries) total += LOG_OVERHEAD + messageSize(magic, e.key, e.value);
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
-  for (const e of entries) pos = writeEntry(out, pos, e.offset, magic, 0, e.timestampMs, e.key, e.value);
+  for (const e of entries) pos = writeEntry(out, pos, e.offset, magic, attributes, e.timestampMs, e.key, e.value);
   return out;
 }
 
@@ -125,12 +129,17 @@ export function encodeLegacyMessageSet(input: LegacyMessageSetInput): Buffer {
     key: m.key,
     value: m.value,
   }));
-  if (compression === CompressionType.None) return encodePlainSet(magic, absolute);
+  const logAppend = magic === 1 && input.timestampType === TimestampType.LogAppendTime;
+  if (compression === CompressionType.None) {
+    // Uncompressed v1 with LogAppendTime: every message carries the bit and the append time.
+    if (!logAppend) return encodePlainSet(magic, absolute);
+    const appendTime = input.logAppendTimeMs ?? Math.max(NO_TIMESTAMP, ...absolute.map((m) => m.timestampMs));
+    return encodePlainSet(magic, absolute.map((m) => ({ ...m, timestampMs: appendTime })), ATTR_TIMESTAMP_TYPE);
+  }
   const first = absolute[0]?.offset ?? baseOffset;
   const inner = magic === 1 ? absolute.map((m) => ({ ...m, offset: m.offset - first })) : absolute;
   const compressed = compress(compression, encodePlainSet(magic, inner), { lz4BrokenHeaderChecksum: magic === 0 });
   const lastOffset = absolute[absolute.length - 1]?.offset ?? baseOffset;
-  const logAppend = magic === 1 && input.timestampType === TimestampType.LogAppendTime;
   let wrapperTimestamp = NO_TIMESTAMP;
   if (magic === 1) {
     for (const m of absolute) wrapperTimestamp = Math.max(wrapperTimestamp, m.timestampMs);

@@ -90,6 +90,8 @@ t.test('v1 LogAppendTime wrapper overrides inner timestamps', async (t) => {
   const out = allMessages(set);
   t.ok(out.every((m) => m.timestampMs === T0 + 999 && m.timestampType === TimestampType.LogAppendTime));
   t.throws(() => encodeLegacyMessageSet({ magic: 1, messages, compression: CompressionType.Zstd }), /zstd/);
+  const plain = allMessages(encodeLegacyMessageSet({ magic: 1, messages, timestampType: TimestampType.LogAppendTime, logAppendTimeMs: T0 + 7 }));
+  t.ok(plain.every((m) => m.timestampMs === T0 + 7 && m.timestampType === TimestampType.LogAppendTime && (m.attributes & 0x08) !== 0), 'uncompressed: per message');
 });
 
 t.test('corrupt legacy entries are CorruptDataErrors', async (t) => {
