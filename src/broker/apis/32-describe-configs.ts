@@ -11,7 +11,7 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
-import { ConfigResourceType, ConfigSource, configTypeId, type DescribedConfig } from '../configs/config-types.js';
+import { ConfigResourceType, ConfigSource, configTypeId, resourceTypeName, type DescribedConfig } from '../configs/config-types.js';
 import { describeBrokerConfigs, describeTopicConfigs, type DescribeOptions } from '../configs/describe.js';
 import { brokerLayersOf, dynamicConfigsOf } from '../configs/dynamic-configs.js';
 import { topicOverrides } from '../configs/topic-configs.js';
@@ -61,7 +61,7 @@ export function describeResource(resource: DescribeConfigsResource, broker: Brok
     case ConfigResourceType.BROKER_LOGGER:
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'kts has no runtime-adjustable loggers (BROKER_LOGGER resources are not supported).');
     default:
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resource.resourceType}`);
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceTypeName(resource.resourceType)}`);
   }
 }
 

@@ -10,7 +10,7 @@ import type { BrokerContext } from '../handler.js';
 import { validateTopicName } from '../topic-validation.js';
 import { apiError, type ApiError } from './api-error.js';
 import { incrementalBrokerConfigs, incrementalTopicOverrides, replacementTopicOverrides, validateDynamicBrokerConfigs, type IncrementalChange } from './alter.js';
-import { ConfigResourceType } from './config-types.js';
+import { ConfigResourceType, resourceTypeName } from './config-types.js';
 import { dynamicConfigsOf, type DynamicScope } from './dynamic-configs.js';
 import { applyTopicDefaults, setTopicOverrides, topicOverrides } from './topic-configs.js';
 
@@ -39,7 +39,7 @@ function unsupportedType(type: number): never {
   if (type === ConfigResourceType.BROKER_LOGGER) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, 'kts has no runtime-adjustable loggers (BROKER_LOGGER resources are not supported).');
   }
-  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${type}`);
+  throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceTypeName(type)}`);
 }
 
 /** AlterConfigs: the given configs replace the resource's whole set. */

@@ -91,3 +91,9 @@ export interface ConfigSynonym {
   value: string | null;
   source: ConfigSourceId;
 }
+
+/** Kafka's name of a resource type id, for messages ("GROUP"); the number when unknown. */
+export function resourceTypeName(type: number): string {
+  for (const [name, id] of Object.entries(ConfigResourceType)) if (id === type) return name;
+  return String(type);
+}
