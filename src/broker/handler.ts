@@ -103,6 +103,13 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
    * UNSUPPORTED_VERSION. Omitted: advertise exactly minVersion..maxVersion.
    */
   advertisedMinVersion?: number;
+  /**
+   * Run this API's requests from one connection one after another, in arrival order, even
+   * when the client pipelines them (Produce: appends of an idempotent producer must land
+   * in sequence order on every partition, as Kafka guarantees by handling one request per
+   * connection at a time). Other APIs run concurrently; responses are ordered regardless.
+   */
+  serializePerConnection?: boolean;
   handle(request: Req, ctx: RequestContext): Promise<Res | null> | Res | null;
   /**
    * The response to send when the request could not be handled: every partition/topic

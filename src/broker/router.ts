@@ -29,6 +29,7 @@ export type Router = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] |
 export function createRouter(broker: BrokerContext): Router {
   const handlers = new Map<number, AnyApiHandler>();
   for (const h of broker.apis) handlers.set(h.apiKey, h);
+  const serial = serialQueues();
 
   return async (frame, conn) => {
     let header: RequestHeader;
@@ -56,13 +57,32 @@ export function createRouter(broker: BrokerContext): Router {
     const ctx = requestContext(header, conn, broker);
     let response: unknown;
     try {
-      response = await invokeHandler(handler, request, ctx);
+      const run = (): Promise<unknown> => Promise.resolve(invokeHandler(handler, request, ctx));
+      response = await (handler.serializePerConnection ? serial(conn.connectionId, run) : run());
     } catch (err) {
       if (err instanceof CloseConnection) throw err;
       return handlerFailed(handler, request, ctx, err, what);
     }
     if (response === null) return null;
     return encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, response);
+  };
+}
+
+/** Per-connection FIFO queues; a connection's entry disappears when its queue drains. */
+function serialQueues(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<void>>();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return result;
   };
 }
 

@@ -211,3 +211,29 @@ t.test('a handler exception becomes UNKNOWN_SERVER_ERROR, or closes the connecti
   w3.send(encodeRequest(18, 3, 13, 'x', { clientSoftwareName: 'ok', clientSoftwareVersion: '1' }));
   t.equal((decodeResponse(18, 3, await w3.next()) as { body: ApiVersionsResponse }).body.errorCode, 0, 'the broker still serves');
 });
+
+t.test('pipelined idempotent produce requests append in sequence order on every partition', async (t) => {
+  const { encodeRecordBatch } = await import('../../src/records/record-batch.js');
+  const b = await runBroker(t);
+  await b.broker.context.metadata.createTopic({ name: 'seq', numPartitions: 2, replicationFactor: 1 });
+  const w = await wire(t, b.port);
+  w.send(encodeRequest(22, 4, 1, 'idem', { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }));
+  const init = decodeResponse(22, 4, await w.next()) as { body: { producerId: number; producerEpoch: number } };
+  const { producerId, producerEpoch } = init.body;
+  const batch = (seq: number, value: string) =>
+    encodeRecordBatch({ producerId, producerEpoch, baseSequence: seq, records: [{ timestampMs: Date.now(), key: null, value: Buffer.from(value) }] });
+  const produce = (id: number, parts: [number, Buffer][]) =>
+    encodeRequest(0, 9, id, 'idem', { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'seq', partitionData: parts.map(([index, records]) => ({ index, records })) }] });
+  // A writes partition 1 first, then 0; B (pipelined right behind A) writes the next sequence on 0.
+  w.send(Buffer.concat([produce(2, [[1, batch(0, 'a1')], [0, batch(0, 'a0')]]), produce(3, [[0, batch(1, 'b0')]])]));
+  for (const id of [2, 3]) {
+    const res = decodeResponse(0, 9, await w.next()) as { correlationId: number; body: ProduceBody };
+    t.equal(res.correlationId, id);
+    for (const p of res.body.responses[0]!.partitionResponses) t.equal(p.errorCode, 0, `request ${id} partition ${p.index}`);
+  }
+  t.equal(b.broker.context.logManager.getLog('seq', 0)!.logEndOffset, 2);
+});
+
+interface ProduceBody {
+  responses: { partitionResponses: { index: number; errorCode: number }[] }[];
+}

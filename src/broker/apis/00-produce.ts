@@ -6,6 +6,8 @@
  * the local append unless min.insync.replicas > 1 (NOT_ENOUGH_REPLICAS, as Kafka answers
  * when the ISR is too small). acks=0 sends no response; an error then closes the
  * connection, as Kafka does, so the client notices.
+ * Requests from one connection are appended one after another (serializePerConnection), so
+ * a pipelining idempotent producer's batches land in sequence order on every partition.
  * Deviations: transactional produce is refused (INVALID_TXN_STATE with a message) until
  * kts has a transaction coordinator; timeout_ms is unused (nothing waits on replication).
  */
@@ -99,6 +101,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   minVersion: 3,
   maxVersion: 11,
   advertisedMinVersion: 0,
+  serializePerConnection: true,
   async handle(request, ctx: RequestContext) {
     const broker = ctx.broker;
     const acks = request.acks;
