@@ -133,7 +133,7 @@ export function encodeLegacyMessageSet(input: LegacyMessageSetInput): Buffer {
   if (compression === CompressionType.None) {
     // Uncompressed v1 with LogAppendTime: every message carries the bit and the append time.
     if (!logAppend) return encodePlainSet(magic, absolute);
-    const appendTime = input.logAppendTimeMs ?? Math.max(NO_TIMESTAMP, ...absolute.map((m) => m.timestampMs));
+    const appendTime = input.logAppendTimeMs ?? maxTimestamp(absolute);
     return encodePlainSet(magic, absolute.map((m) => ({ ...m, timestampMs: appendTime })), ATTR_TIMESTAMP_TYPE);
   }
   const first = absolute[0]?.offset ?? baseOffset;
@@ -141,14 +141,17 @@ export function encodeLegacyMessageSet(input: LegacyMessageSetInput): Buffer {
   const compressed = compress(compression, encodePlainSet(magic, inner), { lz4BrokenHeaderChecksum: magic === 0 });
   const lastOffset = absolute[absolute.length - 1]?.offset ?? baseOffset;
   let wrapperTimestamp = NO_TIMESTAMP;
-  if (magic === 1) {
-    for (const m of absolute) wrapperTimestamp = Math.max(wrapperTimestamp, m.timestampMs);
-    if (logAppend && input.logAppendTimeMs !== undefined) wrapperTimestamp = input.logAppendTimeMs;
-  }
+  if (magic === 1) wrapperTimestamp = logAppend && input.logAppendTimeMs !== undefined ? input.logAppendTimeMs : maxTimestamp(absolute);
   const attributes = compression | (logAppend ? ATTR_TIMESTAMP_TYPE : 0);
   const out = Buffer.allocUnsafe(LOG_OVERHEAD + messageSize(magic, null, compressed));
   writeEntry(out, 0, lastOffset, magic, attributes, wrapperTimestamp, null, compressed);
   return out;
+}
+
+function maxTimestamp(messages: readonly { timestampMs: number }[]): number {
+  let max = NO_TIMESTAMP;
+  for (const m of messages) if (m.timestampMs > max) max = m.timestampMs;
+  return max;
 }
 
 export interface LegacyDecodeOptions {
