@@ -42,6 +42,8 @@ export interface MetadataImage {
   topics(): TopicMetadata[];
   topic(name: string): TopicMetadata | undefined;
   topicById(topicId: string): TopicMetadata | undefined;
+  /** The name of the topic with this id, without building its metadata (hot path of Fetch v13+). */
+  topicNameById(topicId: string): string | undefined;
   /** Creates the logs of every partition; throws KafkaError TOPIC_ALREADY_EXISTS etc. */
   createTopic(spec: CreateTopicSpec): Promise<TopicMetadata>;
   /** Adds partitions up to `totalCount`; throws KafkaError INVALID_PARTITIONS. */
@@ -90,7 +92,11 @@ export function createMetadataImage(logManager: BrokerLogManager, nodeId: number
     topics: () => [...snapshot().values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     topic: topicNamed,
     topicById(topicId) {
-      for (const topic of snapshot().values()) if (topic.topicId === topicId) return topic;
+      for (const log of logManager.allLogs()) if (log.topicId === topicId) return topicNamed(log.topic);
+      return undefined;
+    },
+    topicNameById(topicId) {
+      for (const log of logManager.allLogs()) if (log.topicId === topicId) return log.topic;
       return undefined;
     },
     async createTopic(spec) {

@@ -224,3 +224,34 @@ t.test('auto-create off: unknown topics stay unknown', async (t) => {
   const r = await call<MetadataResponse>(b, 3, 12, { topics: [{ name: 'x', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
   t.equal(r.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 });
+
+t.test('Fetch v13+ names topics by id; an unknown id is UNKNOWN_TOPIC_ID', async (t) => {
+  const b = await inProcessBroker(t);
+  await createTopic(b, 'by-id');
+  await produce(b, 'by-id', 0, batch(['a', 'b']));
+  const topicId = b.context.metadata.topic('by-id')!.topicId;
+  const ask = (id: string) =>
+    call<FetchResponse>(b, 1, 16, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1_000_000, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topicId: id, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1_000_000 }] }],
+      forgottenTopicsData: [], rackId: '',
+    });
+  const ok = await ask(topicId);
+  t.equal(ok.responses[0]!.topicId, topicId);
+  t.equal(ok.responses[0]!.partitions[0]!.errorCode, 0);
+  t.equal(ok.responses[0]!.partitions[0]!.highWatermark, 2);
+  const unknown = await ask('AQEBAQEBAQEBAQEBAQEBAQ');
+  t.equal(unknown.responses[0]!.partitions[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_ID);
+});
+
+t.test('read_committed fetches report an aborted transaction list and stop at the LSO', async (t) => {
+  const b = await inProcessBroker(t);
+  await createTopic(b, 'rc');
+  await produce(b, 'rc', 0, batch(['a']));
+  const res = await fetch(b, 'rc', 0, { isolationLevel: 1 });
+  const p = res.responses[0]!.partitions[0]!;
+  t.same(p.abortedTransactions, []);
+  t.equal(p.lastStableOffset, 1);
+  const uncommitted = await fetch(b, 'rc', 0, { isolationLevel: 0 });
+  t.equal(uncommitted.responses[0]!.partitions[0]!.abortedTransactions, null);
+});

@@ -70,9 +70,8 @@ function resolveTargets(request: FetchRequest, ctx: RequestContext): { topics: F
     let name: string | undefined;
     let error: number = ErrorCode.NONE;
     if (byId) {
-      const meta = t.topicId && t.topicId !== ZERO_UUID ? broker.metadata.topicById(t.topicId) : undefined;
-      name = meta?.name;
-      if (!meta) error = ErrorCode.UNKNOWN_TOPIC_ID;
+      name = t.topicId && t.topicId !== ZERO_UUID ? broker.metadata.topicNameById(t.topicId) : undefined;
+      if (name === undefined) error = ErrorCode.UNKNOWN_TOPIC_ID;
     } else {
       name = t.topic;
     }
