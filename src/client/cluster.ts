@@ -160,6 +160,12 @@ export class Cluster {
     return this.lastSnapshot;
   }
 
+  /** Cached topic metadata if present and fresh, without any request. */
+  cachedTopic(name: string): TopicMetadata | undefined {
+    const cached = this.topics.get(name);
+    return cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs ? cached.meta : undefined;
+  }
+
   /** Cached topic metadata; refreshes when missing or older than metadata.max.age.ms. */
   async topic(name: string, forceRefresh = false, allowAutoTopicCreation = false): Promise<TopicMetadata> {
     const cached = this.topics.get(name);

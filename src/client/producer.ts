@@ -94,6 +94,7 @@ export class KafkaProducer implements Producer {
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private admission: Promise<void> = Promise.resolve();
+  private admissionsWaiting = 0;
 
   constructor(cluster: Cluster, config: ClientConfig) {
     this.cluster = cluster;
@@ -130,22 +131,43 @@ export class KafkaProducer implements Producer {
         `record of about ${sizeBytes} bytes is larger than max.request.size (${this.maxRequestSize}) or buffer.memory (${this.bufferMemory})`,
       );
     }
-    // Admission is sequential so records keep their send() order even when one of them
-    // waits for metadata or for buffer space.
+    // Fast path: metadata cached, buffer space free, nobody queued ahead.
+    if (this.admissionsWaiting === 0) {
+      const meta = this.cluster.cachedTopic(record.topic);
+      if (meta && this.bufferUsed + sizeBytes <= this.bufferMemory) {
+        const partition = this.partitionOf(record, outgoing, sizeBytes, meta.partitions.length);
+        this.takeMemory(sizeBytes);
+        return this.enqueue({ topic: record.topic, partition }, outgoing, sizeBytes);
+      }
+    }
+    return this.sendSlowly(record, outgoing, sizeBytes);
+  }
+
+  /**
+   * Admission is sequential so records keep their send() order even when one of them
+   * waits for metadata or for buffer space.
+   */
+  private async sendSlowly(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number): Promise<RecordMetadata> {
     const previous = this.admission;
     let admitted!: () => void;
     this.admission = new Promise<void>((resolve) => (admitted = resolve));
+    this.admissionsWaiting++;
     let partition: number;
     try {
       await previous;
       partition = await this.choosePartition(record, outgoing, sizeBytes);
       await this.reserveMemory(sizeBytes);
     } finally {
+      this.admissionsWaiting--;
       admitted();
     }
+    return this.enqueue({ topic: record.topic, partition }, outgoing, sizeBytes);
+  }
+
+  private enqueue(tp: TopicPartition, outgoing: OutgoingRecord, sizeBytes: number): Promise<RecordMetadata> {
     this.outstanding++;
     return new Promise<RecordMetadata>((resolve, reject) => {
-      this.append({ topic: record.topic, partition }, { ...outgoing, sizeBytes, resolve, reject });
+      this.append(tp, { ...outgoing, sizeBytes, resolve, reject });
     });
   }
 
@@ -173,7 +195,10 @@ export class KafkaProducer implements Producer {
 
   private async choosePartition(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number): Promise<number> {
     const meta = await this.topicMetadata(record.topic);
-    const count = meta.partitions.length;
+    return this.partitionOf(record, outgoing, sizeBytes, meta.partitions.length);
+  }
+
+  private partitionOf(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number, count: number): number {
     if (record.partition !== undefined) {
       if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= count) {
         throw new KafkaError(
@@ -223,8 +248,12 @@ export class KafkaProducer implements Producer {
         });
       });
     }
+    this.takeMemory(bytes);
+  }
+
+  private takeMemory(bytes: number): void {
     this.bufferUsed += bytes;
-    this.bufferPeak = Math.max(this.bufferPeak, this.bufferUsed);
+    if (this.bufferUsed > this.bufferPeak) this.bufferPeak = this.bufferUsed;
   }
 
   private releaseMemory(bytes: number): void {
