@@ -12,7 +12,7 @@ import { KtsError } from '../util/errors.js';
 import { readOffsetCheckpoint, topicPartitionKey, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
-import { ensureMetaProperties } from './meta-properties.js';
+import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
 import type { LogManagerOptions, TopicMetadata } from './types.js';
 
@@ -113,9 +113,37 @@ export class LogManager {
       this.logs.set(key, log);
       this.logDirOf.set(key, dir);
     }
+    this.assignMissingTopicIds();
     // The marker only vouches for the shutdown that wrote it.
     rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true });
     this.checkpointDir(dir);
+  }
+
+  /** Partitions of old Kafka dirs have no partition.metadata: one id per topic, kept in kts-topics.json too. */
+  private assignMissingTopicIds(): void {
+    for (const log of this.logs.values()) {
+      if (log.topicId !== '') continue;
+      const known = this.topics.get(log.topic)?.topicId
+        ?? [...this.logs.values()].find((l) => l.topic === log.topic && l.topicId !== '')?.topicId
+        ?? randomKafkaUuid();
+      log.assignTopicId(known);
+      this.notices.push(`${log.topic}-${log.partition}: no partition.metadata; assigned topic id ${known}`);
+    }
+    this.describeUnknownTopics();
+  }
+
+  /** Topics found on disk without kts metadata (a dir Apache Kafka wrote) get it from their partitions. */
+  private describeUnknownTopics(): void {
+    let added = false;
+    for (const log of this.logs.values()) {
+      if (this.topics.has(log.topic)) continue;
+      const parts = [...this.logs.values()].filter((l) => l.topic === log.topic);
+      const count = Math.max(...parts.map((l) => l.partition)) + 1;
+      const epochs = Array.from({ length: count }, (_, p) => parts.find((l) => l.partition === p)?.leaderEpoch ?? 0);
+      this.topics.set(log.topic, { topic: log.topic, topicId: log.topicId, partitionCount: count, replicaAssignment: epochs.map(() => [this.nodeId]), configs: {}, leaderEpochs: epochs });
+      added = true;
+    }
+    if (added) this.saveTopics();
   }
 
   private loadTopics(dir: string): void {

@@ -80,7 +80,7 @@ export class PartitionLog {
     public dir: string,
     readonly topic: string,
     readonly partition: number,
-    readonly topicId: string,
+    private id: string,
     public config: LogConfig,
     private readonly ctx: PartitionLogContext,
   ) {
@@ -107,6 +107,17 @@ export class PartitionLog {
     const log = new PartitionLog(dir, topic, partition, topicId, config, ctx);
     log.recover(opts);
     return log;
+  }
+
+  /** Kafka's topic id (base64 UUID); empty only for a dir without partition.metadata until one is assigned. */
+  get topicId(): string {
+    return this.id;
+  }
+
+  /** Give a partition written without partition.metadata (old Kafka) its topic id. */
+  assignTopicId(topicId: string): void {
+    writeFileAtomic(join(this.dir, PARTITION_METADATA_FILE), partitionMetadataText(topicId));
+    this.id = topicId;
   }
 
   get logEndOffset(): number {

@@ -14,6 +14,7 @@ import {
 import { iterateRecords } from '../records/record-batch.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { TxnIndex } from './txn-index.js';
+import { CorruptDataError } from '../util/errors.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -388,10 +389,17 @@ export class LogSegment {
     this.sizeBytes = size;
   }
 
-  /** Sanity-check the indexes against the log (Kafka does this for the last segment on a clean start). */
+  /**
+   * Sanity-check the indexes against the log (Kafka does this for the last segment on a
+   * clean start), and that the batches after the last index entry end exactly at the end
+   * of the file (so appends never land behind unreadable bytes).
+   */
   sanityCheck(): void {
     this.offsetIndex.sanityCheck(this.sizeBytes);
     this.timeIndex.sanityCheck();
+    let end = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    for (const b of this.batchesFrom(end)) end = b.position + b.size;
+    if (end !== this.sizeBytes) throw new CorruptDataError(`${this.logPath}: bytes after the last complete batch`, end);
   }
 
   /** The segment stops being active: final time index entry, indexes trimmed (Kafka's onBecomeInactiveSegment). */

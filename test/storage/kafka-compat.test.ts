@@ -130,3 +130,37 @@ t.test('kts writes exactly the bytes Kafka writes for the same input', async (t)
   t.notOk(existsSync(join(dir, '.kafka_cleanshutdown')), 'marker removed while running');
   t.equal(mgr.getLog('k', 0)!.logEndOffset, 10);
 });
+
+t.test('an old Kafka dir without partition.metadata gets a topic id and kts metadata', async (t) => {
+  const dir = tempDir(t);
+  const b1 = await kafkajsBatch(SPECS[0]!, true);
+  for (const p of [0, 1]) {
+    mkdirSync(join(dir, `old.topic-${p}`));
+    writeFileSync(join(dir, `old.topic-${p}`, '00000000000000000000.log'), b1);
+  }
+  writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n');
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => mgr.close());
+  const ids = [0, 1].map((p) => mgr.getLog('old.topic', p)!.topicId);
+  t.match(ids[0], /^[A-Za-z0-9_-]{22}$/);
+  t.equal(ids[0], ids[1], 'one id per topic');
+  t.equal(readFileSync(join(dir, 'old.topic-1', 'partition.metadata'), 'utf8'), `version: 0\ntopic_id: ${ids[0]}`);
+  t.same(mgr.getTopicMetadata('old.topic')?.partitionCount, 2);
+  t.equal(mgr.getLog('old.topic', 0)!.logEndOffset, 3, 'no checkpoints or marker: recovered from offset 0');
+  t.match(readFileSync(join(dir, 'meta.properties'), 'utf8'), /version=1\n/, 'meta.properties upgraded to v1 with a directory.id');
+});
+
+t.test('with a clean-shutdown marker, bytes after the last batch are still caught', async (t) => {
+  const dir = tempDir(t);
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  mgr.createLog('g', 0, TOPIC_ID).appendAsLeader(await kafkajsBatch(SPECS[2]!, false), 0);
+  mgr.close();
+  const { appendFileSync, statSync } = await import('node:fs');
+  const seg = join(dir, 'g-0', '00000000000000000000.log');
+  const good = statSync(seg).size;
+  appendFileSync(seg, Buffer.alloc(100, 0xee));
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => mgr.close());
+  t.equal(statSync(seg).size, good);
+  t.equal(mgr.getLog('g', 0)!.appendAsLeader(await kafkajsBatch(SPECS[0]!, false), 0).baseOffset, 5);
+});
