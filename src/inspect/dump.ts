@@ -39,6 +39,9 @@ export interface DumpOptions {
   shouldStop?: () => boolean;
 }
 
+/** Pairs kept per report and file; Kafka keeps all, which a compacted segment makes huge. */
+export const MAX_REPORT_PAIRS = 100_000;
+
 /** The order Kafka prints its end-of-run reports in. */
 const REPORT_ORDER: readonly ReportKind[] = ['indexMismatch', 'timeIndexMismatch', 'timeIndexOutOfOrder', 'indexedOffsetNotFound', 'nonConsecutiveOffsets'];
 /** Reports Kafka builds by prepending to a list, so it prints them newest first. */
@@ -54,6 +57,7 @@ export class Dumper {
   private readonly opts: DumpOptions;
   private readonly sink: DumpSink;
   private readonly reports = new Map<ReportKind, Map<string, [number, number][]>>();
+  private readonly reportOverflow = new Map<string, number>();
   problemCount = 0;
   errorCount = 0;
 
@@ -86,7 +90,9 @@ export class Dumper {
     if (byFile === undefined) this.reports.set(kind, (byFile = new Map()));
     let pairs = byFile.get(absolutePath);
     if (pairs === undefined) byFile.set(absolutePath, (pairs = []));
-    pairs.push(pair);
+    // A compacted segment has a gap per removed record: keep memory bounded.
+    if (pairs.length < MAX_REPORT_PAIRS) pairs.push(pair);
+    else this.reportOverflow.set(`${kind}\0${absolutePath}`, (this.reportOverflow.get(`${kind}\0${absolutePath}`) ?? 0) + 1);
   }
 
   async dumpFile(path: string): Promise<void> {
@@ -128,7 +134,8 @@ export class Dumper {
   finish(): void {
     for (const kind of REPORT_ORDER) {
       for (const [path, pairs] of this.reports.get(kind) ?? []) {
-        this.emit({ type: 'report', report: kind, path, pairs: PREPENDED.has(kind) ? [...pairs].reverse() : pairs });
+        const more = this.reportOverflow.get(`${kind}\0${path}`) ?? 0;
+        this.emit({ type: 'report', report: kind, path, pairs: PREPENDED.has(kind) ? [...pairs].reverse() : pairs, more });
       }
     }
   }

@@ -87,7 +87,8 @@ export type DumpEvent =
   | { type: 'ignored'; path: string }
   | { type: 'error'; path: string; message: string }
   | { type: 'problem'; path: string; kind: ProblemKind; position: number | null; message: string }
-  | { type: 'report'; report: ReportKind; path: string; pairs: [number, number][] }
+  /** `more`: pairs found beyond the first MAX_REPORT_PAIRS, not listed. */
+  | { type: 'report'; report: ReportKind; path: string; pairs: [number, number][]; more: number }
   | ({ type: 'summary'; path: string } & FileSummary);
 
 /** Where the dumper sends events; `drain` lets output catch up (backpressure). */

@@ -157,8 +157,11 @@ export function renderEvent(e: DumpEvent, opts: RenderOptions): Rendered {
       return { err: `Ignoring unknown file ${e.path}` };
     case 'error':
       return { err: e.message };
-    case 'report':
-      return { err: [REPORT_TITLES[e.report](e.path), ...e.pairs.map(([a, b]) => REPORT_PAIRS[e.report](a, b))].join('\n') };
+    case 'report': {
+      const lines = [REPORT_TITLES[e.report](e.path), ...e.pairs.map(([a, b]) => REPORT_PAIRS[e.report](a, b))];
+      if (e.more > 0) lines.push(`  ... and ${e.more} more`);
+      return { err: lines.join('\n') };
+    }
     case 'problem':
       return { out: `Problem in ${e.path}${e.position === null ? '' : ` at byte ${e.position}`}: ${e.kind}: ${e.message}` };
     case 'summary':

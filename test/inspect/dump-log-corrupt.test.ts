@@ -6,7 +6,8 @@
  */
 import t from 'tap';
 import { runKts } from '../helpers/run-kts.js';
-import { Dumper, INT32_MAX } from '../../src/inspect/dump.js';
+import { resolve } from 'node:path';
+import { Dumper, INT32_MAX, MAX_REPORT_PAIRS } from '../../src/inspect/dump.js';
 import type { RecordInfo } from '../../src/inspect/batch.js';
 import type { DumpEvent } from '../../src/inspect/events.js';
 import { gzipSync } from 'node:zlib';
@@ -123,4 +124,19 @@ t.test('random mutations never crash the engine', async (t) => {
   }
   t.same(unexpected, [], 'no exception escaped the decoders');
   t.ok(sink.events > 300, '300 mutated segments dumped');
+});
+
+t.test('non-consecutive offsets of a heavily compacted segment: the report is capped', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const n = MAX_REPORT_PAIRS + 2;
+  const records = Buffer.concat(Array.from({ length: n }, (_, i) => handRecord({ offsetDelta: 2 * i, timestampDelta: 0, key: null, value: null })));
+  const path = tmp.write(`${SEG}.log`, handBatch({ baseOffset: 0, lastOffsetDelta: 2 * (n - 1), baseTimestamp: TS, maxTimestamp: TS, count: n, records }));
+  const r = await runKts(['dump-log', '--files', path, '--deep-iteration']);
+  t.equal(r.code, 0);
+  const lines = r.stderr.trimEnd().split('\n');
+  t.equal(lines.length, MAX_REPORT_PAIRS + 2);
+  t.equal(lines[0], `Non-consecutive offsets in ${resolve(path)}`);
+  t.equal(lines[1], `  ${2 * MAX_REPORT_PAIRS - 2} is followed by ${2 * MAX_REPORT_PAIRS}`, 'newest listed pair first');
+  t.equal(lines[lines.length - 1], '  ... and 1 more');
 });
