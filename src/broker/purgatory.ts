@@ -17,7 +17,7 @@ export interface Purgatory {
   wait(waiter: DelayedWaiter, timeoutMs: number): Promise<void>;
   /** Tells waiters on this partition that records were appended (or the HW moved). */
   notifyAppend(topic: string, partition: number): void;
-  /** Completes every waiter now (broker stopping). */
+  /** Completes every waiter now and makes later waits return at once (broker stopping). */
   completeAll(): void;
   readonly size: number;
 }
@@ -34,6 +34,7 @@ interface Entry {
 export function createPurgatory(maxWaiters = 10_000): Purgatory {
   const byKey = new Map<string, Set<Entry>>();
   let count = 0;
+  let closed = false;
 
   const remove = (entry: Entry): void => {
     for (const key of entry.waiter.keys) {
@@ -49,7 +50,7 @@ export function createPurgatory(maxWaiters = 10_000): Purgatory {
       return count;
     },
     wait(waiter, timeoutMs) {
-      if (count >= maxWaiters || timeoutMs <= 0 || waiter.keys.length === 0) return Promise.resolve();
+      if (closed || count >= maxWaiters || timeoutMs <= 0 || waiter.keys.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
         let finished = false;
         const entry: Entry = {
@@ -86,6 +87,7 @@ export function createPurgatory(maxWaiters = 10_000): Purgatory {
       }
     },
     completeAll() {
+      closed = true;
       const all = new Set<Entry>();
       for (const set of byKey.values()) for (const e of set) all.add(e);
       for (const e of all) e.done();

@@ -255,3 +255,17 @@ t.test('read_committed fetches report an aborted transaction list and stop at th
   const uncommitted = await fetch(b, 'rc', 0, { isolationLevel: 0 });
   t.equal(uncommitted.responses[0]!.partitions[0]!.abortedTransactions, null);
 });
+
+t.test('startup refuses a data dir of another cluster, naming both ids', async (t) => {
+  const dir = await tempDir(t);
+  const first = await startBroker(buildBrokerConfig({ dataDir: dir, env: {} }), { listen: false, log: memoryLogger() });
+  const clusterId = first.clusterId;
+  await first.stop();
+  await t.rejects(
+    startBroker(buildBrokerConfig({ dataDir: dir, env: {}, overrides: ['cluster.id=AAAAAAAAAAAAAAAAAAAAAB'] }), { listen: false, log: memoryLogger() }),
+    { code: 'KTS_CLUSTER_ID_MISMATCH', message: new RegExp(`cluster ${clusterId}, not AAAAAAAAAAAAAAAAAAAAAB`) },
+  );
+  const again = await startBroker(buildBrokerConfig({ dataDir: dir, env: {}, overrides: [`cluster.id=${clusterId}`] }), { listen: false, log: memoryLogger() });
+  t.equal(again.clusterId, clusterId, 'the right id still opens it (the failed start released the lock)');
+  await again.stop();
+});

@@ -129,7 +129,7 @@ export class Connection {
 
   private extractFrames(): void {
     // Frames already read stay unparsed while the client is not reading our responses.
-    while (!this.closing && !this.readPausedForWrites && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
+    while (!this.closing && !this.draining && !this.readPausedForWrites && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
       const size = this.peekSize();
       if (size < 0 || size > this.limits.maxRequestBytes) {
         this.close(
