@@ -2,7 +2,7 @@
 // kcat (librdkafka) with 100 B and 1 KiB records at acks=1 and acks=-1; references measured
 // in the same run: `dd` write speed to the same disk and raw loopback TCP throughput (a
 // socket sink fed the same file). Also produce→consume latency p50/p99 at a moderate rate
-// (kafkajs producer, kcat long-poll consumer), start-to-ready time, broker RSS idle and
+// (kafkajs producer, kcat long-poll consumer), kcat consume throughput, start-to-ready time, broker RSS idle and
 // under load. Needs `npm run build` and kcat. Usage: node bench/broker-produce.mjs [--quick]
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -95,7 +95,7 @@ async function loopbackMBps(file) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const t0 = performance.now();
   await new Promise((resolve, reject) => {
-    const sock = connect(server.address().port, '127.0.0.1', () => createReadStream(file).pipe(sock));
+    const sock = connect(server.address().port, '127.0.0.1', () => createReadStream(file, { highWaterMark: 1 << 20 }).pipe(sock));
     sock.on('close', resolve);
     sock.on('error', reject);
   });
@@ -153,6 +153,13 @@ async function main() {
         results.push({ label, acks, records: count, seconds: r.seconds, recordsPerSec: count / r.seconds, mbPerSec: statSync(file).size / r.seconds / 1e6, maxRssMiB: r.maxRss / 1024 });
       }
     }
+    const consumed = [];
+    for (const [label, topic, count, file] of [['100 B', 'bench-100-1', SMALL_RECORDS, small], ['1 KiB', 'bench-1024-1', LARGE_RECORDS, large]]) {
+      const t0 = performance.now();
+      await run('kcat', ['-C', '-b', `127.0.0.1:${port}`, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
+      const seconds = (performance.now() - t0) / 1000;
+      consumed.push({ label, count, seconds, recordsPerSec: count / seconds, mbPerSec: statSync(file).size / seconds / 1e6 });
+    }
     const lat = await latency(port);
     const ddRef = ddMBps(statSync(small).size);
     const loopRef = await loopbackMBps(small);
@@ -163,6 +170,9 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       console.log(`| ${r.label} | ${r.acks} | ${r.records} | ${fmt(r.seconds, 2)} | ${fmt(r.recordsPerSec, 0)} | ${fmt(r.mbPerSec)} | ${fmt(r.mbPerSec / ddRef, 2)}x | ${fmt(r.mbPerSec / loopRef, 2)}x | ${fmt(r.maxRssMiB)} |`);
+    }
+    for (const c of consumed) {
+      console.log(`consume ${c.label} (kcat -C from the beginning to the end): ${c.count} records in ${fmt(c.seconds, 2)} s = ${fmt(c.recordsPerSec, 0)} records/s, ${fmt(c.mbPerSec)} MB/s`);
     }
     console.log(`references (same run): dd write ${fmt(ddRef)} MB/s (bs=1M, fdatasync); loopback TCP sink ${fmt(loopRef)} MB/s`);
     console.log(`produce→consume latency (kafkajs acks=1 → kcat consumer, 1 msg / ${LATENCY_INTERVAL_MS} ms, n=${lat.count}): p50 ${fmt(lat.p50, 2)} ms, p99 ${fmt(lat.p99, 2)} ms`);
