@@ -35,6 +35,8 @@ export interface BrokerConfig {
   deleteTopicEnable: boolean;
   messageMaxBytes: number;
   socketRequestMaxBytes: number;
+  /** Upper bound on one fetch response, whatever the client asks (Kafka's fetch.max.bytes). */
+  fetchMaxBytes: number;
   connectionsMaxIdleMs: number;
   maxConnections: number;
   queuedMaxRequests: number;
@@ -93,6 +95,7 @@ const BROKER_KEYS: readonly KeyDef[] = [
   used('auto.create.topics.enable', 'boolean'),
   used('delete.topic.enable', 'boolean'),
   used('socket.request.max.bytes', 'int', { min: 1 }),
+  used('fetch.max.bytes', 'int', { min: 1024 }),
   used('connections.max.idle.ms', 'long'),
   used('max.connections', 'int', { min: 0 }),
   used('queued.max.requests', 'int', { min: 1 }),
@@ -278,6 +281,7 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
     deleteTopicEnable: bool('delete.topic.enable', true),
     messageMaxBytes: int('message.max.bytes', 1_048_588),
     socketRequestMaxBytes: int('socket.request.max.bytes', 104_857_600),
+    fetchMaxBytes: int('fetch.max.bytes', 57_671_680),
     connectionsMaxIdleMs: int('connections.max.idle.ms', 600_000),
     maxConnections: int('max.connections', 2_147_483_647),
     queuedMaxRequests: int('queued.max.requests', 500),

@@ -269,3 +269,13 @@ t.test('startup refuses a data dir of another cluster, naming both ids', async (
   t.equal(again.clusterId, clusterId, 'the right id still opens it (the failed start released the lock)');
   await again.stop();
 });
+
+t.test('fetch.max.bytes caps what a client may ask for', async (t) => {
+  const b = await inProcessBroker(t, undefined, ['fetch.max.bytes=2048']);
+  await createTopic(b, 'capped');
+  const one = batch(['p'.repeat(1500)]);
+  await produce(b, 'capped', 0, one);
+  await produce(b, 'capped', 0, batch(['q'.repeat(1500)]));
+  const res = await fetch(b, 'capped', 0, { maxBytes: 50_000_000 });
+  t.equal(res.responses[0]!.partitions[0]!.records!.length, one.length, 'only what fits in 2048 bytes (the first batch)');
+});
