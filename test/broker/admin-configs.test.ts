@@ -71,7 +71,10 @@ t.test('topic configs: defaults, overrides, static broker values and synonyms', 
   const retention = none.find((c) => c.name === 'retention.ms')!;
   t.equal(retention.value, '604800000');
   t.equal(retention.source, ConfigSource.DEFAULT_CONFIG);
-  t.same(retention.synonyms, [{ name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG }]);
+  // Kafka's quirk, kept: log.retention.ms is unset, so the hours default is dropped from the list.
+  t.same(retention.synonyms, [], "Kafka's retention.ms=604800000 synonyms={}");
+  const cleanup = none.find((c) => c.name === 'cleanup.policy')!;
+  t.same(cleanup.synonyms, [{ name: 'log.cleanup.policy', value: 'delete', source: ConfigSource.DEFAULT_CONFIG }]);
   t.equal(retention.type, 'long');
   t.equal(retention.documentation, null);
   t.ok(none.length >= 30, 'every topic config is listed');
@@ -83,11 +86,7 @@ t.test('topic configs: defaults, overrides, static broker values and synonyms', 
   t.equal(r.source, ConfigSource.DYNAMIC_TOPIC_CONFIG);
   t.same(
     r.synonyms.map((s) => [s.name, s.value, s.source]),
-    [
-      ['retention.ms', '1000', ConfigSource.DYNAMIC_TOPIC_CONFIG],
-      ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
-      ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG],
-    ],
+    [['retention.ms', '1000', ConfigSource.DYNAMIC_TOPIC_CONFIG]],
   );
   const seg = overridden.find((c) => c.name === 'segment.bytes')!;
   t.equal(seg.value, '1048576');
@@ -96,6 +95,14 @@ t.test('topic configs: defaults, overrides, static broker values and synonyms', 
   const fromHours = describeTopicConfigs({}, layers, { ...all, keys: ['retention.ms'] });
   t.equal(fromHours.length, 1);
   t.equal(fromHours[0]!.value, String(24 * 3_600_000), 'hours convert to milliseconds');
+  t.equal(fromHours[0]!.source, ConfigSource.DEFAULT_CONFIG, 'as Kafka reports it: no log.retention.ms synonym');
+  const fromMs = describeTopicConfigs({}, { ...layers, staticConfig: { 'log.retention.ms': '5000', 'log.retention.hours': '24' } }, { ...all, keys: ['retention.ms'] })[0]!;
+  t.same([fromMs.value, fromMs.source], ['5000', ConfigSource.STATIC_BROKER_CONFIG]);
+  t.same(fromMs.synonyms.map((s) => [s.name, s.source]), [
+    ['log.retention.ms', ConfigSource.STATIC_BROKER_CONFIG],
+    ['log.retention.hours', ConfigSource.STATIC_BROKER_CONFIG],
+    ['log.retention.hours', ConfigSource.DEFAULT_CONFIG],
+  ]);
   t.equal(topicDefaults(layers)['retention.ms'], '86400000');
 
   const withDocs = describeTopicConfigs({}, noLayers, { keys: ['cleanup.policy'], includeSynonyms: false, includeDocumentation: true });
@@ -129,7 +136,8 @@ t.test('broker configs', async (t) => {
   t.equal(hours.readOnly, false);
   const ms = configs.find((c) => c.name === 'log.retention.ms')!;
   t.equal(ms.value, null, 'Kafka leaves log.retention.ms unset by default');
-  t.same(ms.synonyms.map((s) => s.name), ['log.retention.hours']);
+  t.same(ms.synonyms, [], 'keys before the first set one are dropped');
+  t.same(hours.synonyms.map((s) => [s.name, s.value]), [['log.retention.hours', '168']]);
   const names = configs.map((c) => c.name);
   t.same(names, [...names].sort(), 'sorted by name');
 });

@@ -112,10 +112,16 @@ t.test('describeConfigs and alterConfigs on topics', async (t) => {
   t.equal(byName.get('segment.bytes')!.configValue, '1048576');
   t.equal(byName.get('segment.bytes')!.configSource, ConfigSource.DYNAMIC_TOPIC_CONFIG);
   t.equal(byName.get('retention.ms')!.configValue, '86400000', 'log.retention.hours=24 in ms');
-  t.equal(byName.get('retention.ms')!.configSource, ConfigSource.STATIC_BROKER_CONFIG);
+  // As Kafka reports it: the value follows log.retention.hours, but log.retention.ms (the
+  // primary synonym) is unset, so no synonym and the DEFAULT_CONFIG source.
+  t.equal(byName.get('retention.ms')!.configSource, ConfigSource.DEFAULT_CONFIG);
+  t.same(byName.get('retention.ms')!.configSynonyms, []);
   t.same(
-    byName.get('retention.ms')!.configSynonyms.map((s) => [s.configName, s.configValue]),
-    [['log.retention.hours', '24'], ['log.retention.hours', '168']],
+    byName.get('segment.bytes')!.configSynonyms.map((s) => [s.configName, s.configValue, s.configSource]),
+    [
+      ['segment.bytes', '1048576', ConfigSource.DYNAMIC_TOPIC_CONFIG],
+      ['log.segment.bytes', '1073741824', ConfigSource.DEFAULT_CONFIG],
+    ],
   );
   t.equal(byName.get('cleanup.policy')!.configSource, ConfigSource.DEFAULT_CONFIG);
 

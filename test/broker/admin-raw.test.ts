@@ -465,11 +465,21 @@ t.test('dynamic broker configs survive a restart', async (t) => {
   const raw = await first.raw();
   await createTopics(raw, 7, [topicSpec('kept')]);
   const res = await raw.request<IncrementalAlterConfigsResponse>(44, 1, {
-    resources: [{ resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.hours', configOperation: SET, value: '2' }] }],
+    resources: [
+      {
+        resourceType: BROKER,
+        resourceName: '',
+        configs: [
+          { name: 'log.retention.hours', configOperation: SET, value: '2' },
+          { name: 'log.segment.bytes', configOperation: SET, value: '2097152' },
+        ],
+      },
+    ],
     validateOnly: false,
   });
   t.equal(res.responses[0]!.errorCode, 0);
   t.equal(first.log('kept', 0).config.retentionMs, 7_200_000, 'hours become milliseconds');
+  t.equal(first.log('kept', 0).config.segmentBytes, 2097152);
   await first.broker.stop();
 
   const second = await startAdminBroker(t, [], dataDir);
@@ -479,16 +489,32 @@ t.test('dynamic broker configs survive a restart', async (t) => {
   });
   restoreDynamicBrokerConfigs(second.broker.context);
   t.equal(second.log('kept', 0).config.retentionMs, 7_200_000, 'applied at start');
+  t.equal(second.log('kept', 0).config.segmentBytes, 2097152);
   const raw2 = await second.raw();
   const described = await raw2.request<DescribeConfigsResponse>(32, 4, {
-    resources: [{ resourceType: TOPIC, resourceName: 'kept', configurationKeys: ['retention.ms'] }],
+    resources: [{ resourceType: TOPIC, resourceName: 'kept', configurationKeys: ['retention.ms', 'segment.bytes'] }],
     includeSynonyms: true,
     includeDocumentation: false,
   });
-  const retention = described.results[0]!.configs[0]!;
-  t.same([retention.value, retention.configSource], ['7200000', 3], 'DYNAMIC_DEFAULT_BROKER_CONFIG');
-  t.same(retention.synonyms!.map((s) => [s.name, s.value, s.source]), [
-    ['log.retention.hours', '2', 3],
-    ['log.retention.hours', '168', 5],
+  const [retention, segment] = described.results[0]!.configs;
+  // Kafka lists no synonym for retention.ms unless log.retention.ms itself is set.
+  t.same([retention!.value, retention!.configSource, retention!.synonyms], ['7200000', 5, []]);
+  t.same([segment!.value, segment!.configSource], ['2097152', 3], 'DYNAMIC_DEFAULT_BROKER_CONFIG');
+  t.same(segment!.synonyms!.map((s) => [s.name, s.value, s.source]), [
+    ['log.segment.bytes', '2097152', 3],
+    ['log.segment.bytes', '1073741824', 5],
   ]);
+  const cluster = await raw2.request<DescribeConfigsResponse>(32, 4, {
+    resources: [{ resourceType: BROKER, resourceName: '', configurationKeys: [] }],
+    includeSynonyms: true,
+    includeDocumentation: false,
+  });
+  t.same(
+    cluster.results[0]!.configs.map((c) => [c.name, c.value, c.configSource, c.synonyms!.map((s) => s.source)]),
+    [
+      ['log.retention.hours', '2', 3, [3]],
+      ['log.segment.bytes', '2097152', 3, [3]],
+    ],
+    'the cluster-default resource keeps only dynamic default synonyms; an empty key list means all',
+  );
 });

@@ -12,8 +12,8 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
 import { ConfigResourceType, ConfigSource, configTypeId, resourceTypeName, type DescribedConfig } from '../configs/config-types.js';
-import { describeBrokerConfigs, describeTopicConfigs, type DescribeOptions } from '../configs/describe.js';
-import { brokerLayersOf, dynamicConfigsOf } from '../configs/dynamic-configs.js';
+import { describeBrokerConfigs, describeClusterDefaultConfigs, describeTopicConfigs, type DescribeOptions } from '../configs/describe.js';
+import { brokerLayersOf } from '../configs/dynamic-configs.js';
 import { topicOverrides } from '../configs/topic-configs.js';
 import { validateTopicName } from '../topic-validation.js';
 import type { DescribeConfigsRequest, DescribeConfigsResource, DescribeConfigsResourceResult, DescribeConfigsResponse, DescribeConfigsResult } from '../../protocol/messages/32-describe-configs.js';
@@ -34,19 +34,19 @@ function toWire(c: DescribedConfig): DescribeConfigsResourceResult {
 
 function describeTopic(name: string, broker: BrokerContext, options: DescribeOptions): DescribedConfig[] {
   validateTopicName(name);
-  if (!broker.metadata.topic(name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (!broker.metadata.topic(name)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   return describeTopicConfigs(topicOverrides(broker, name), brokerLayersOf(broker), options);
 }
 
+/** A broker resource name must be an integer (or "" for the cluster-wide defaults). */
+function brokerIdOf(name: string): number {
+  if (!/^-?\d+$/.test(name.trim())) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
+  return Number(name.trim());
+}
+
 function describeBroker(name: string, broker: BrokerContext, options: DescribeOptions): DescribedConfig[] {
-  if (name === '') {
-    const defaults = dynamicConfigsOf(broker).values('cluster');
-    const keys = Object.keys(defaults).filter((k) => options.keys === null || options.keys.includes(k));
-    return describeBrokerConfigs(brokerLayersOf(broker), { ...options, keys }).filter(
-      (c) => c.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
-    );
-  }
-  if (name !== String(broker.nodeId)) {
+  if (name === '') return describeClusterDefaultConfigs(brokerLayersOf(broker), options);
+  if (brokerIdOf(name) !== broker.nodeId) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`);
   }
   return describeBrokerConfigs(brokerLayersOf(broker), options);
@@ -82,7 +82,8 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
   handle(request, ctx) {
     const results = request.resources.map((resource) => {
       const options: DescribeOptions = {
-        keys: resource.configurationKeys,
+        // Kafka reads an empty key list like a null one: every config.
+        keys: resource.configurationKeys === null || resource.configurationKeys.length === 0 ? null : resource.configurationKeys,
         includeSynonyms: request.includeSynonyms ?? false,
         includeDocumentation: request.includeDocumentation ?? false,
       };

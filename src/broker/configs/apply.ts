@@ -26,7 +26,8 @@ type Change =
 
 function brokerScope(name: string, broker: BrokerContext): DynamicScope {
   if (name === '') return 'cluster';
-  if (name === String(broker.nodeId)) return 'broker';
+  if (!/^-?\d+$/.test(name.trim())) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
+  if (Number(name.trim()) === broker.nodeId) return 'broker';
   throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`);
 }
 

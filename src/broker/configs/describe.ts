@@ -76,6 +76,20 @@ export interface DescribeOptions {
   includeDocumentation: boolean;
 }
 
+/**
+ * Kafka's synonym list for a broker key: every key of its group (`log.retention.ms`,
+ * `log.retention.minutes`, `log.retention.hours`) grouped by source, then everything before
+ * the first entry named `key` dropped. So a key that is unset everywhere has no synonyms even
+ * when a lower-precedence key of its group is set: Kafka's `retention.ms ... synonyms={}`.
+ */
+export function brokerKeySynonyms(key: string, broker: BrokerConfigLayers): ConfigSynonym[] {
+  const topicName = topicConfigForBrokerKey(key);
+  const group = topicName === undefined ? [key] : topicSynonyms(topicName).map((s) => s.name);
+  const all = brokerSynonymChain(group, broker);
+  const first = all.findIndex((s) => s.name === key);
+  return first === -1 ? [] : all.slice(first);
+}
+
 /** Topic configs of one topic: its overrides over the broker's defaults. */
 export function describeTopicConfigs(
   overrides: Readonly<Record<string, string>>,
@@ -85,18 +99,14 @@ export function describeTopicConfigs(
   const out: DescribedConfig[] = [];
   for (const def of TOPIC_CONFIGS) {
     if (options.keys !== null && !options.keys.includes(def.name)) continue;
-    const synonyms: ConfigSynonym[] = [];
-    if (Object.hasOwn(overrides, def.name)) {
-      synonyms.push({ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-    }
-    synonyms.push(...brokerSynonymChain(topicSynonyms(def.name).map((s) => s.name), broker));
-    const fallback = topicDefaultValue(def, broker);
-    const own = synonyms[0]?.source === ConfigSource.DYNAMIC_TOPIC_CONFIG ? synonyms[0] : null;
+    const overridden = Object.hasOwn(overrides, def.name);
+    const synonyms: ConfigSynonym[] = overridden ? [{ name: def.name, value: overrides[def.name]!, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }] : [];
+    if (def.brokerSynonym !== null) synonyms.push(...brokerKeySynonyms(def.brokerSynonym, broker));
     out.push({
       name: def.name,
-      value: own ? own.value : fallback.value,
+      value: overridden ? overrides[def.name]! : topicDefaultValue(def, broker).value,
       readOnly: false,
-      source: own ? own.source : fallback.source,
+      source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       sensitive: false,
       synonyms: options.includeSynonyms ? synonyms : [],
       type: def.type,
@@ -106,35 +116,44 @@ export function describeTopicConfigs(
   return out;
 }
 
-/** The broker keys whose values feed `key`, itself first (Kafka drops the stronger ones before it). */
-function brokerKeyChain(key: string): string[] {
-  const topicName = topicConfigForBrokerKey(key);
-  if (topicName === undefined) return [key];
-  const names = topicSynonyms(topicName).map((s) => s.name);
-  return names.slice(names.indexOf(key));
-}
-
-function describeBrokerKey(def: BrokerConfigDef, broker: BrokerConfigLayers, options: DescribeOptions): DescribedConfig {
-  const own = brokerSynonymChain([def.name], broker)[0];
-  const synonyms = options.includeSynonyms ? brokerSynonymChain(brokerKeyChain(def.name), broker) : [];
+/**
+ * One broker key. `perBroker` false describes the cluster-wide default resource (name ""),
+ * where Kafka keeps only the DYNAMIC_DEFAULT_BROKER_CONFIG synonyms.
+ */
+function describeBrokerKey(def: BrokerConfigDef, broker: BrokerConfigLayers, options: DescribeOptions, perBroker: boolean): DescribedConfig {
+  const own = perBroker
+    ? brokerSynonymChain([def.name], broker)[0]
+    : { name: def.name, value: broker.clusterDefault[def.name] ?? null, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG };
+  const synonyms = brokerKeySynonyms(def.name, broker).filter((s) => perBroker || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
   return {
     name: def.name,
     value: own?.value ?? null,
     readOnly: !def.dynamic,
-    source: own?.source ?? ConfigSource.DEFAULT_CONFIG,
+    source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
     sensitive: def.sensitive ?? false,
-    synonyms,
+    synonyms: options.includeSynonyms ? synonyms : [],
     type: def.type,
     documentation: options.includeDocumentation ? def.doc : null,
   };
 }
 
-/** The broker's configs (BROKER resource). */
+/** The broker's configs (BROKER resource named by this node's id): every key kts knows. */
 export function describeBrokerConfigs(broker: BrokerConfigLayers, options: DescribeOptions): DescribedConfig[] {
   const out: DescribedConfig[] = [];
   for (const def of BROKER_CONFIGS) {
     if (options.keys !== null && !options.keys.includes(def.name)) continue;
-    out.push(describeBrokerKey(def, broker, options));
+    out.push(describeBrokerKey(def, broker, options, true));
+  }
+  return out;
+}
+
+/** The cluster-wide dynamic defaults (BROKER resource named ""): only the keys set there. */
+export function describeClusterDefaultConfigs(broker: BrokerConfigLayers, options: DescribeOptions): DescribedConfig[] {
+  const out: DescribedConfig[] = [];
+  for (const def of BROKER_CONFIGS) {
+    if (!Object.hasOwn(broker.clusterDefault, def.name)) continue;
+    if (options.keys !== null && !options.keys.includes(def.name)) continue;
+    out.push(describeBrokerKey(def, broker, options, false));
   }
   return out;
 }
