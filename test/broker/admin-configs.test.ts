@@ -176,6 +176,8 @@ t.test('legacy alter replaces the set; broker keys must be dynamic', async (t) =
   t.match(refused.message, 'Cannot update these configs dynamically: num.partitions');
   const badValue = kafkaError(() => incrementalBrokerConfigs({}, [{ name: 'log.retention.hours', configOperation: 0, value: 'x' }]));
   t.equal(badValue.errorCode, ErrorCode.INVALID_CONFIG);
+  const belowMin = kafkaError(() => incrementalBrokerConfigs({}, [{ name: 'log.retention.ms', configOperation: 0, value: '-5' }]));
+  t.match(belowMin.message, 'Invalid value -5 for configuration log.retention.ms: Value must be at least -1');
 });
 
 // Compile-time: storage's classes provide what the admin APIs use (tsc fails here otherwise).

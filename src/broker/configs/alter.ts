@@ -133,10 +133,10 @@ export function validateDynamicBrokerConfigs(values: Readonly<Record<string, str
     try {
       parseTopicConfigs({ [topicName]: value });
     } catch (err) {
-      if (err instanceof KafkaError) {
-        throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${key}`);
-      }
-      throw err;
+      if (!(err instanceof KafkaError)) throw err;
+      // The topic config's reason, named after the broker key the user set.
+      const why = /: ([^:]+)$/.exec(err.message)?.[1];
+      throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${key}${why ? `: ${why}` : ''}`);
     }
   }
 }
