@@ -53,6 +53,13 @@ interface ProducerIdentity {
   producerEpoch: number;
 }
 
+/** Produce errors after which an idempotent producer needs a new producer id. */
+const IDENTITY_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  ErrorCode.UNKNOWN_PRODUCER_ID,
+  ErrorCode.INVALID_PRODUCER_EPOCH,
+]);
+
 const NO_IDENTITY: ProducerIdentity = { producerId: -1, producerEpoch: -1 };
 /** Produce v0-2 carry legacy message sets; kts writes only record batch v2. */
 const PRODUCE_MIN_VERSION = 3;
@@ -429,6 +436,15 @@ export class KafkaProducer implements Producer {
 
   private retryOrFail(batch: Batch, err: unknown): void {
     batch.attempts++;
+    if (this.identityLost(err) && batch.attempts <= this.retries && !this.expired(batch)) {
+      // The broker lost or rejected our producer state: start over with a new producer id
+      // and fresh sequences (Kafka's idempotent producer resets the same way), then resend.
+      this.resetIdentity();
+      batch.encoded = null;
+      this.ready.unshift(batch);
+      this.scheduleRetry();
+      return;
+    }
     if (!this.cluster.isRetriable(err) || batch.attempts > this.retries || this.expired(batch) || this.closedAndFailed(err)) {
       this.failBatch(batch, err);
       return;
@@ -436,6 +452,16 @@ export class KafkaProducer implements Producer {
     this.cluster.invalidate(batch.tp.topic);
     this.ready.unshift(batch);
     this.scheduleRetry();
+  }
+
+  private identityLost(err: unknown): boolean {
+    return this.idempotent && err instanceof KafkaError && IDENTITY_ERRORS.has(err.errorCode);
+  }
+
+  private resetIdentity(): void {
+    this.identity = null;
+    this.sequences.clear();
+    for (const b of this.ready) b.encoded = null;
   }
 
   private closedAndFailed(err: unknown): boolean {
