@@ -19,6 +19,7 @@ import type { LogManagerOptions, TopicMetadata } from './types.js';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const TOPICS_FILE = 'kts-topics.json';
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86400000;
@@ -91,6 +92,7 @@ export class LogManager {
     const recoveryPoints = readOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT));
     const logStarts = readOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT));
     const highWatermarks = readOffsetCheckpoint(join(dir, REPLICATION_OFFSET_CHECKPOINT));
+    const cleanerOffsets = readOffsetCheckpoint(join(dir, CLEANER_OFFSET_CHECKPOINT));
     this.loadTopics(dir);
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
@@ -107,6 +109,7 @@ export class LogManager {
         logStartOffset: logStarts.get(key)?.offset ?? 0,
         highWatermark: highWatermarks.get(key)?.offset ?? 0,
         hadCleanShutdown,
+        cleanerOffset: cleanerOffsets.get(key)?.offset ?? 0,
       });
       log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
       if (log.recoveryTruncatedBytes > 0) this.notices.push(`${key}: recovery truncated ${log.recoveryTruncatedBytes} bytes of an incomplete or corrupt tail`);
@@ -293,23 +296,30 @@ export class LogManager {
     writeOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.recoveryPoint })));
     writeOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT), logs.filter((l) => l.logStartOffset > 0).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })));
     writeOffsetCheckpoint(join(dir, REPLICATION_OFFSET_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.highWatermark })));
+    const cleaned = logs.filter((l) => l.cleanerOffset > 0);
+    if (cleaned.length > 0 || existsSync(join(dir, CLEANER_OFFSET_CHECKPOINT))) {
+      writeOffsetCheckpoint(join(dir, CLEANER_OFFSET_CHECKPOINT), cleaned.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.cleanerOffset })));
+    }
   }
 
   /**
-   * One pass of the broker's periodic work: retention (time, size, log start offset),
-   * producer id expiry, flush.ms, removal of `.deleted` files that are due.
+   * One pass of the broker's periodic work: compaction of compacted topics, retention
+   * (time, size, log start offset), producer id expiry, flush.ms, removal of `.deleted`
+   * files that are due.
    * Returns the number of segments deleted.
    */
   runRetention(nowMs: number = this.nowMs()): number {
     this.ensureOpen();
     let deleted = 0;
+    let compacted = 0;
     for (const log of this.logs.values()) {
+      compacted += log.compact(nowMs).segmentsCleaned;
       deleted += log.deleteOldSegments(nowMs);
       log.removeExpiredProducers(nowMs);
       log.flushIfDue(nowMs);
     }
     this.deleteDueFiles(nowMs);
-    if (deleted > 0) this.checkpoint();
+    if (deleted > 0 || compacted > 0) this.checkpoint();
     return deleted;
   }
 

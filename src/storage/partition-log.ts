@@ -20,6 +20,8 @@ import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager }
 import { type BatchInfo, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
+import { type CleanResult, buildOffsetMap, swapCleanedSegment, writeCleanedSegment } from './log-cleaner.js';
+import { iterateRecords } from '../records/record-batch.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
@@ -48,6 +50,8 @@ export interface LoadOptions {
   logStartOffset: number;
   highWatermark: number;
   hadCleanShutdown: boolean;
+  /** From `cleaner-offset-checkpoint`: where the uncleaned part of a compacted log starts. */
+  cleanerOffset: number;
 }
 
 /** `<topic>-<partition>` → [topic, partition], or undefined for other directory names. */
@@ -68,6 +72,8 @@ export class PartitionLog {
   private currentLeaderEpoch: number;
   logStartOffset = 0;
   recoveryPoint = 0;
+  /** First offset not yet compacted (Kafka's cleaner checkpoint); 0 for logs never cleaned. */
+  cleanerOffset = 0;
   readonly epochCache: LeaderEpochCache;
   readonly producerState: ProducerStateManager;
   private closed = false;
@@ -302,10 +308,23 @@ export class PartitionLog {
     if (control && origin === 'client') throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: producers may not write control batches`);
     if (transactional && b.producerId < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: transactional batch without a producer id`);
     if (origin === 'client' && b.producerId >= 0 && b.baseSequence < 0) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: idempotent batch without a sequence number`);
+    if (!control && this.config.cleanupPolicy.includes('compact')) this.requireKeys(b, records, where);
     if (this.config.messageTimestampType === 'CreateTime' && (b.attributes & ATTR_TIMESTAMP_TYPE) === 0 && b.maxTimestampMs >= 0) {
       if (nowMs - b.maxTimestampMs > this.config.messageTimestampBeforeMaxMs || b.maxTimestampMs - nowMs > this.config.messageTimestampAfterMaxMs) {
         throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `${where}: timestamp ${b.maxTimestampMs} is out of the range allowed by message.timestamp.before.max.ms/after.max.ms`);
       }
+    }
+  }
+
+  /** Kafka refuses records without a key on a compacted topic (this decodes the batch). */
+  private requireKeys(b: BatchInfo, records: Buffer, where: string): void {
+    try {
+      for (const r of iterateRecords(records.subarray(b.position, b.position + b.size), 0, { verifyCrc: false })) {
+        if (r.key === null) throw new KafkaError(ErrorCode.INVALID_RECORD, `${where}: compacted topic cannot accept message without key in ${this.topic}-${this.partition}`);
+      }
+    } catch (err) {
+      if (err instanceof KafkaError) throw err;
+      throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${where}: records do not decode`);
     }
   }
 
@@ -494,6 +513,47 @@ export class PartitionLog {
     return n;
   }
 
+  /**
+   * Compact the closed segments of a `cleanup.policy=compact` log (see log-cleaner.ts):
+   * segments wholly below the LSO and older than min.compaction.lag.ms, when the dirty
+   * share of them reaches min.cleanable.dirty.ratio.
+   */
+  compact(nowMs: number): CleanResult {
+    this.ensureOpen();
+    const result: CleanResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0 };
+    if (!this.config.cleanupPolicy.includes('compact')) return result;
+    const lso = this.lastStableOffset;
+    let n = 0;
+    while (n + 1 < this.segments.length && this.segments[n + 1]!.baseOffset <= lso && nowMs - this.segments[n]!.largestTimestamp() >= this.config.minCompactionLagMs) n++;
+    if (n === 0) return result;
+    const cleanable = this.segments.slice(0, n);
+    const upto = this.segments[n]!.baseOffset;
+    const firstDirty = Math.max(this.cleanerOffset, this.logStartOffset);
+    if (firstDirty >= upto) return result;
+    const total = cleanable.reduce((sum, s) => sum + s.size, 0);
+    const dirty = cleanable.filter((s, i) => (this.segments[i + 1]?.baseOffset ?? 0) > firstDirty).reduce((sum, s) => sum + s.size, 0);
+    if (total > 0 && dirty / total < this.config.minCleanableDirtyRatio) return result;
+    const map = buildOffsetMap(cleanable, firstDirty, upto);
+    for (let i = 0; i < n; i++) {
+      const s = this.segments[i]!;
+      result.bytesBefore += s.size;
+      const cleaned = writeCleanedSegment(s, map, nowMs, this.config.deleteRetentionMs, result);
+      if (!cleaned) {
+        result.bytesAfter += s.size;
+        continue;
+      }
+      swapCleanedSegment(s, cleaned.path);
+      const fresh = this.openSegment(s.baseOffset);
+      fresh.recover(() => {});
+      fresh.flush();
+      this.segments[i] = fresh;
+      result.bytesAfter += fresh.size;
+      result.segmentsCleaned++;
+    }
+    this.cleanerOffset = upto;
+    return result;
+  }
+
   /** Remove everything at and after `offset` (a follower truncating, or a test). */
   truncateTo(offset: number): void {
     this.ensureOpen();
@@ -564,6 +624,7 @@ export class PartitionLog {
     this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
     this.producerState.truncateAndReload(this.segments[0]!.baseOffset, this.nextOffset, this.ctx.nowMs());
     this.replayProducerState(this.producerState.mapEndOffset);
+    this.cleanerOffset = Math.min(Math.max(opts.cleanerOffset, 0), this.nextOffset);
     this.recoveryPoint = opts.hadCleanShutdown ? Math.min(Math.max(opts.recoveryPoint, 0), this.nextOffset) : this.nextOffset;
     this.hw = this.ctx.highWatermarkFollowsLeo ? this.nextOffset : Math.min(Math.max(opts.highWatermark, this.logStartOffset), this.nextOffset);
   }
