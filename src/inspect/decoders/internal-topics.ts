@@ -77,7 +77,8 @@ export const offsetsParser: RecordParser = (record) => {
     if (record.value === null) return { key, payload: '<DELETE>' };
     const peek = new SchemaReader(record.value, false);
     const version = peek.int16();
-    const r = new SchemaReader(record.value.subarray(2), keyVersion === 2 ? version >= 4 : version >= 4);
+    // Both value schemas (OffsetCommitValue, GroupMetadataValue) are flexible from version 4.
+    const r = new SchemaReader(record.value.subarray(2), version >= 4);
     const data = keyVersion === 2 ? groupMetadataValue(r, version) : offsetCommitValue(r, version);
     checkConsumed(r);
     return { key, payload: JSON.stringify({ version: String(version), data }) };
