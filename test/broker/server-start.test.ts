@@ -1,12 +1,13 @@
-// `kts server-start` / `server-stop` as real subprocesses of the built binary: readiness
-// line, SIGTERM → exit 0 with a clean shutdown, startup errors with a fix, -daemon.
+// `kts server-start` / `server-stop`: the server itself and -daemon as real subprocesses of
+// the built binary (readiness line, SIGTERM → exit 0 with a clean shutdown); startup errors
+// and server-stop run in-process through the same CLI entry (faster, same code path).
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runKtsProcess, KTS_BIN } from '../helpers/run-kts.js';
+import { runKts, runKtsProcess, KTS_BIN } from '../helpers/run-kts.js';
 import { isPidAlive, readServerFile } from '../../src/broker/server-file.js';
 import { tempDir } from './helpers.js';
 
@@ -56,7 +57,7 @@ t.test('server-start', { skip }, async (t) => {
     t.equal(info?.pid, s.child.pid, 'kts-server.json names the server');
     t.same(info?.listeners, [`PLAINTEXT://127.0.0.1:${s.port}`]);
 
-    const second = await runKtsProcess(['server-start', '--data-dir', dir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
+    const second = await runKts(['server-start', '--data-dir', dir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0']);
     t.equal(second.code, 1);
     t.match(second.stderr, new RegExp(`locked by process ${s.child.pid}`));
 
@@ -66,7 +67,7 @@ t.test('server-start', { skip }, async (t) => {
     t.notOk(existsSync(join(dir, 'kts-server.json')), 'kts-server.json removed');
     t.ok(existsSync(join(dir, '.kafka_cleanshutdown')), 'clean shutdown marker written');
 
-    const wrongNode = await runKtsProcess(['server-start', '--data-dir', dir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'node.id=7']);
+    const wrongNode = await runKts(['server-start', '--data-dir', dir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'node.id=7']);
     t.equal(wrongNode.code, 1);
     t.match(wrongNode.stderr, /belongs to node 1, not 7/);
   });
@@ -77,7 +78,7 @@ t.test('server-start', { skip }, async (t) => {
     t.teardown(() => blocker.close());
     const port = (blocker.address() as { port: number }).port;
     const dir = await tempDir(t);
-    const r = await runKtsProcess(['server-start', '--data-dir', dir, '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`]);
+    const r = await runKts(['server-start', '--data-dir', dir, '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`]);
     t.equal(r.code, 1);
     t.match(r.stderr, new RegExp(`127\\.0\\.0\\.1:${port}.*already in use`));
     t.match(r.stderr, /--override listeners=PLAINTEXT:\/\/127\.0\.0\.1:<port>/);
@@ -85,7 +86,7 @@ t.test('server-start', { skip }, async (t) => {
 
   await t.test('a config typo names the key and suggests the right one', async (t) => {
     const dir = await tempDir(t);
-    const r = await runKtsProcess(['server-start', '--data-dir', dir, '--override', 'log.retention.hour=1']);
+    const r = await runKts(['server-start', '--data-dir', dir, '--override', 'log.retention.hour=1']);
     t.equal(r.code, 1);
     t.match(r.stderr, /unknown config 'log\.retention\.hour'/);
     t.match(r.stderr, /Did you mean 'log\.retention\.hours'\?/);
@@ -103,14 +104,14 @@ t.test('server-start', { skip }, async (t) => {
     });
     t.ok(isPidAlive(pid));
     t.ok(existsSync(join(dir, 'kts-server.log')));
-    const wrongNode = await runKtsProcess(['server-stop', '--data-dir', dir, '--node-id', '9']);
+    const wrongNode = await runKts(['server-stop', '--data-dir', dir, '--node-id', '9']);
     t.equal(wrongNode.code, 1);
     t.match(wrongNode.stderr, /No kts server with node id 9/);
-    const stopped = await runKtsProcess(['server-stop', '--data-dir', dir]);
+    const stopped = await runKts(['server-stop', '--data-dir', dir]);
     t.equal(stopped.code, 0, stopped.stderr);
     t.match(stopped.stdout, new RegExp(`Stopped kts server \\(pid ${pid}, node 1\\)`));
     t.notOk(isPidAlive(pid));
-    const again = await runKtsProcess(['server-stop', '--data-dir', dir]);
+    const again = await runKts(['server-stop', '--data-dir', dir]);
     t.equal(again.code, 1);
     t.match(again.stderr, /No kts server to stop/);
   });
