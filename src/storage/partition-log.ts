@@ -178,6 +178,7 @@ export class PartitionLog {
       maxIndexBytes: this.config.segmentIndexBytes,
       rollJitterMs: jitter,
       nowMs: this.ctx.nowMs(),
+      preallocateBytes: this.config.preallocate ? this.config.segmentBytes : undefined,
     });
   }
 

@@ -89,6 +89,8 @@ export interface SegmentOptions {
   maxIndexBytes: number;
   rollJitterMs: number;
   nowMs: number;
+  /** `preallocate=true`: a new segment's file is created at this size (segment.bytes) and trimmed when it stops being active. */
+  preallocateBytes?: number;
 }
 
 export class LogSegment {
@@ -109,8 +111,10 @@ export class LogSegment {
   private constructor(readonly dir: string, readonly baseOffset: number, opts: SegmentOptions) {
     const prefix = join(dir, filenamePrefixFromOffset(baseOffset));
     this.logPath = prefix + LOG_SUFFIX;
-    this.fd = openSync(this.logPath, existsSync(this.logPath) ? 'r+' : 'w+');
+    const created = !existsSync(this.logPath);
+    this.fd = openSync(this.logPath, created ? 'w+' : 'r+');
     this.sizeBytes = fstatSync(this.fd).size;
+    if (created && opts.preallocateBytes !== undefined && opts.preallocateBytes > 0) ftruncateSync(this.fd, opts.preallocateBytes);
     this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
     this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
     this.txnIndex = new TxnIndex(prefix + TXN_INDEX_SUFFIX);
@@ -407,6 +411,12 @@ export class LogSegment {
     this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
+    this.trimPreallocated();
+  }
+
+  /** A preallocated log file is cut to its data, as Kafka's FileRecords.trim. */
+  private trimPreallocated(): void {
+    if (fstatSync(this.fd).size > this.sizeBytes) ftruncateSync(this.fd, this.sizeBytes);
   }
 
   /** The segment becomes the active one again (after a restart): indexes preallocated again. */

@@ -244,3 +244,25 @@ t.test('topic compression.type re-encodes batches; timestamp lookups see inside 
   t.same(log.offsetForTimestamp(base + 20), { timestampMs: base + 50, offset: 1, leaderEpoch: 2 });
   t.equal(log.appendAsLeader(makeBatch([{ value: 'x', timestampMs: base }, { value: 'y', timestampMs: base + 50 }, { value: 'z', timestampMs: base + 100 }], { producerId: 5, producerEpoch: 0, baseSequence: 0 }), 2).duplicate, true, 'retries are still recognised');
 });
+
+t.test('preallocate=true creates segments at segment.bytes and trims them on roll and close', async (t) => {
+  const { log, dir, mgr } = open(t, { preallocate: 'true', 'segment.bytes': '4000' });
+  const { statSync } = await import('node:fs');
+  const seg0 = join(dir, 't-0', '00000000000000000000.log');
+  t.equal(statSync(seg0).size, 4000, 'preallocated');
+  const size = simpleBatch(2, { valueBytes: 100 }).length;
+  let n = 0;
+  while (log.segmentCount === 1) {
+    log.appendAsLeader(simpleBatch(2, { valueBytes: 100 }), 0);
+    n++;
+  }
+  t.equal(statSync(seg0).size, (n - 1) * size, 'rolled segment trimmed to its batches');
+  const active = join(dir, 't-0', `${String(log.segmentBaseOffsets()[1]).padStart(20, '0')}.log`);
+  t.equal(statSync(active).size, 4000);
+  t.equal(baseOffset(log.read(2 * (n - 1), 1 << 20).records), 2 * (n - 1));
+  mgr.close();
+  t.equal(statSync(active).size, size, 'trimmed on close');
+  const again = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => again.close());
+  t.equal(again.getLog('t', 0)!.logEndOffset, 2 * n);
+});
