@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { resolve } from 'node:path';
 import { runKts } from '../helpers/run-kts.js';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
+import { encodeLegacyMessageSet } from '../../src/records/legacy.js';
 import { handBatch, handMessage, handRecord, messageCrc, SEG, storedCrc, tempPartitionDir } from './fixtures.js';
 
 const TS = 1739569505569;
@@ -215,4 +216,45 @@ t.test('KRaft snapshot files: header line and control records as Kafka prints th
   const boot = tmp.write('bootstrap.checkpoint', control(4, footer, 0));
   const b = await runKts(['dump-log', '--files', boot]);
   t.equal(b.stdout.split('\n')[1], 'KRaft bootstrap snapshot');
+});
+
+t.test('legacy wrappers written by kts with every legacy codec, magic 0 and 1', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const messages = [
+    { key: Buffer.from('a'), value: Buffer.from('one'), timestampMs: 5000 },
+    { key: null, value: Buffer.from('two'), timestampMs: 5001 },
+    { key: Buffer.from('c'), value: null, timestampMs: 5002 },
+  ];
+  for (const magic of [0, 1] as const) {
+    for (const codec of [1, 2, 3] as const) {
+      const set = encodeLegacyMessageSet({ magic, baseOffset: 40, compression: codec, messages });
+      const path = tmp.write(`${SEG}.log`, set);
+      const r = await runKts(['dump-log', '--files', path, '--print-data-log', '--skip-record-metadata']);
+      const what = `magic ${magic} codec ${codec}`;
+      t.equal(r.stderr, '', what);
+      const lines = r.stdout.split('\n');
+      const ts = magic === 0 ? 'NoTimestampType: -1' : 'CreateTime: 5002';
+      t.match(lines[2], new RegExp(`^offset: 42 position: 0 ${ts} size: ${set.length} magic: ${magic} compresscodec: ${['', 'gzip', 'snappy', 'lz4'][codec]} crc: \\d+ isvalid: true$`), what);
+      t.same(lines.slice(3), ['| key: a payload: one', ' payload: two', '| key: c', ''], what);
+      const deep = await runKts(['dump-log', '--files', path, '--deep-iteration']);
+      t.same(deep.stdout.split('\n').slice(3).map((l) => l.replace(/ isValid: true crc: \d+\}$/, '').replace(/ keySize.*$/, '')), [
+        `| offset: 40 ${magic === 0 ? 'NoTimestampType: -1' : 'CreateTime: 5000'}`,
+        `| offset: 41 ${magic === 0 ? 'NoTimestampType: -1' : 'CreateTime: 5001'}`,
+        `| offset: 42 ${magic === 0 ? 'NoTimestampType: -1' : 'CreateTime: 5002'}`,
+        '',
+      ], what);
+    }
+  }
+});
+
+t.test('a file that does not exist: a message on stderr, exit 1, the other files still dumped', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const good = tmp.write(`${SEG}.log`, handBatch({ baseOffset: 0, lastOffsetDelta: 0, baseTimestamp: TS, maxTimestamp: TS, count: 1, records: handRecord({ offsetDelta: 0, timestampDelta: 0, key: null, value: null }) }));
+  const missing = `${tmp.dir}/00000000000000000099.log`;
+  const r = await runKts(['dump-log', '--files', `${missing},${good}`]);
+  t.equal(r.code, 1);
+  t.match(r.stderr, new RegExp(`^Cannot read ${missing}: ENOENT`));
+  t.match(r.stdout, new RegExp(`^Dumping ${missing}\\nLog starting offset: 99\\nDumping ${good}\\nLog starting offset: 0\\nbaseOffset: 0 `));
 });
