@@ -294,7 +294,8 @@ export class LogManager {
   private checkpointDir(dir: string): void {
     const logs = [...this.logs.entries()].filter(([key]) => this.logDirOf.get(key) === dir).map(([, log]) => log);
     writeOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.recoveryPoint })));
-    writeOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT), logs.filter((l) => l.logStartOffset > 0).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })));
+    // As Kafka: only logs whose start offset is inside their first segment (DeleteRecords).
+    writeOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT), logs.filter((l) => l.logStartOffset > l.firstSegmentBaseOffset).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })));
     writeOffsetCheckpoint(join(dir, REPLICATION_OFFSET_CHECKPOINT), logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.highWatermark })));
     const cleaned = logs.filter((l) => l.cleanerOffset > 0);
     if (cleaned.length > 0 || existsSync(join(dir, CLEANER_OFFSET_CHECKPOINT))) {

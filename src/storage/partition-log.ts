@@ -162,6 +162,10 @@ export class PartitionLog {
     return this.segments.length;
   }
 
+  get firstSegmentBaseOffset(): number {
+    return this.segments[0]!.baseOffset;
+  }
+
   /** Base offsets of the segments, oldest first. */
   segmentBaseOffsets(): number[] {
     return this.segments.map((s) => s.baseOffset);
