@@ -11,6 +11,7 @@ import { ErrorCode, KafkaError } from './errors.js';
 import { ApiKey, apiByKey, apiName, type ApiDefinition } from './apis.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
+import type { RequestOf, ResponseOf, TypedApiKey } from './types.js';
 
 export interface RequestHeader {
   apiKey: number;
@@ -145,4 +146,14 @@ export function decodeResponse(apiKey: number, apiVersion: number, frame: Buffer
 /** The correlation id of a response frame, to match it to its request before decoding the body. */
 export function peekCorrelationId(frame: Buffer): number {
   return new Reader(frame).int32();
+}
+
+/** `encodeRequest` with the body type checked against the API key. */
+export function encodeTypedRequest<K extends TypedApiKey>(apiKey: K, apiVersion: number, correlationId: number, clientId: string | null, body: RequestOf<K>): Buffer {
+  return encodeRequest(apiKey, apiVersion, correlationId, clientId, body);
+}
+
+/** `decodeResponse` typed by the API key. */
+export function decodeTypedResponse<K extends TypedApiKey>(apiKey: K, apiVersion: number, frame: Buffer): DecodedResponse<ResponseOf<K>> {
+  return decodeResponse(apiKey, apiVersion, frame) as DecodedResponse<ResponseOf<K>>;
 }

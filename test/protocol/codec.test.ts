@@ -2,12 +2,13 @@
 import t, { type Test } from 'tap';
 import {
   decodeRequest, decodeRequestBody, decodeRequestHeader, decodeResponse, encodeRequest, encodeResponse,
-  encodeResponseChunks, requestHeaderVersion, responseHeaderVersion, peekCorrelationId,
+  encodeResponseChunks, requestHeaderVersion, responseHeaderVersion, peekCorrelationId, encodeTypedRequest, decodeTypedResponse,
 } from '../../src/protocol/codec.js';
 import { ApiKey, apiByKey, allApis } from '../../src/protocol/apis.js';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { ProtocolDecodeError } from '../../src/protocol/reader.js';
 import { ProtocolEncodeError } from '../../src/protocol/writer.js';
+import type { TypedApiKey } from '../../src/protocol/types.js';
 import type { FetchResponse } from '../../src/protocol/messages/01-fetch.js';
 import type { MetadataRequest } from '../../src/protocol/messages/03-metadata.js';
 import type { ApiVersionsResponse } from '../../src/protocol/messages/18-api-versions.js';
@@ -137,3 +138,23 @@ t.test('the API table', async (t) => {
   t.equal(new Set(allApis.map((a) => a.apiKey)).size, allApis.length, 'one entry per key');
   for (const a of allApis) t.equal(a.response.spec.apiKey, a.apiKey, `${a.name} response key`);
 });
+
+t.test('typed wrappers check bodies by API key', async (t) => {
+  const frame = encodeTypedRequest(ApiKey.Heartbeat, 4, 3, 'c', { groupId: 'g', generationId: 1, memberId: 'm' });
+  t.equal(decodeRequest(frame.subarray(4)).header.apiKey, ApiKey.Heartbeat);
+  const res = encodeResponse(ApiKey.Heartbeat, 4, 3, { errorCode: 0 });
+  const { body } = decodeTypedResponse(ApiKey.Heartbeat, 4, res.subarray(4));
+  const code: number = body.errorCode;
+  t.equal(code, 0);
+  t.equal(allApis.length, allApis.filter((a) => typedKey(a.apiKey)).length, 'every API with a schema has types');
+});
+
+function typedKey(k: number): k is TypedApiKey {
+  const keys: Record<TypedApiKey, true> = {
+    0: true, 1: true, 2: true, 3: true, 8: true, 9: true, 10: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true,
+    17: true, 18: true, 19: true, 20: true, 21: true, 22: true, 23: true, 24: true, 25: true, 26: true, 27: true, 28: true,
+    29: true, 30: true, 31: true, 32: true, 33: true, 35: true, 36: true, 37: true, 42: true, 43: true, 44: true, 45: true,
+    46: true, 47: true, 48: true, 50: true, 60: true, 61: true, 65: true, 66: true, 68: true, 69: true, 75: true,
+  };
+  return k in keys;
+}
