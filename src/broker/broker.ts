@@ -21,6 +21,7 @@ import { startNetworkServer, type BoundListener, type NetworkServer } from './ne
 import { openProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
 import { createRouter } from './router.js';
+import { stopGroupCoordinator } from './group/coordinator.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
 export interface StartBrokerOptions {
@@ -106,6 +107,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
 
   const stop = async (): Promise<void> => {
     for (const timer of timers) clearInterval(timer);
+    stopGroupCoordinator(context);
     purgatory.completeAll();
     if (network) await network.stop();
     purgatory.completeAll();

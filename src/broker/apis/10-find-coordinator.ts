@@ -1,0 +1,54 @@
+/**
+ * FindCoordinator (key 10), versions 0-6 (v4+ batched keys). kts runs one node, so the
+ * coordinator of every group is this node, on the listener the request came in on.
+ * Finding a group coordinator creates `__consumer_offsets` if needed, as Kafka does.
+ * Deviations: transaction (key type 1) and share (2) coordinators are refused with
+ * COORDINATOR_NOT_AVAILABLE / INVALID_REQUEST: kts has no transaction or share coordinator.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import type { Coordinator, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/10-find-coordinator.js';
+import { errorMessage } from '../../util/errors.js';
+import { groupCoordinatorOf } from '../group/coordinator.js';
+import { defineHandler, type RequestContext } from '../handler.js';
+
+const KEY_TYPE_GROUP = 0;
+const KEY_TYPE_TRANSACTION = 1;
+
+async function findOne(key: string, keyType: number, ctx: RequestContext): Promise<Coordinator> {
+  const none = { key, nodeId: -1, host: '', port: -1 };
+  if (keyType === KEY_TYPE_TRANSACTION) {
+    return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'kts has no transaction coordinator' };
+  }
+  if (keyType !== KEY_TYPE_GROUP) {
+    return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported key type ${keyType}` };
+  }
+  const broker = ctx.broker;
+  try {
+    await groupCoordinatorOf(broker).ensureOffsetsTopic();
+  } catch (err) {
+    broker.log.error(`Could not create __consumer_offsets: ${errorMessage(err)}`);
+    return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'The coordinator is not available.' };
+  }
+  const listener = broker.advertisedListeners.find((l) => l.name === ctx.listenerName) ?? broker.advertisedListeners[0];
+  if (!listener) return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'No listener to advertise' };
+  return { key, nodeId: broker.nodeId, host: listener.host, port: listener.port, errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(request, ctx) {
+    const keyType = request.keyType ?? KEY_TYPE_GROUP;
+    if (ctx.apiVersion >= 4) {
+      const coordinators = await Promise.all((request.coordinatorKeys ?? []).map((k) => findOne(k, keyType, ctx)));
+      return { throttleTimeMs: 0, coordinators };
+    }
+    const c = await findOne(request.key ?? '', keyType, ctx);
+    return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: c.errorMessage, nodeId: c.nodeId, host: c.host, port: c.port };
+  },
+  errorResponse(request, errorCode) {
+    const coordinators = (request.coordinatorKeys ?? []).map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null }));
+    return { throttleTimeMs: 0, errorCode, errorMessage: null, nodeId: -1, host: '', port: -1, coordinators };
+  },
+});

@@ -1,0 +1,50 @@
+/**
+ * DescribeGroups (key 15), versions 0-5. An unknown group is described as Dead with no
+ * members (Kafka's classic coordinator does the same before v6). Member metadata and
+ * assignments are only filled in while the group is Stable, as in Kafka.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/15-describe-groups.js';
+import { groupCoordinatorOf } from '../group/coordinator.js';
+import { defineHandler } from '../handler.js';
+
+/** Kafka's "operations not requested" marker. */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+/** READ, DELETE, DESCRIBE (bits 3, 6, 8): what any client may do to a group on kts (no ACLs). */
+const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+
+export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
+  apiKey: 15,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, ctx) {
+    const coordinator = groupCoordinatorOf(ctx.broker);
+    const groups = [];
+    for (const id of request.groups) {
+      const g = await coordinator.describe(id);
+      groups.push({
+        errorCode: ErrorCode.NONE,
+        groupId: id,
+        groupState: g.state,
+        protocolType: g.protocolType,
+        protocolData: g.protocolName,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.metadata,
+          memberAssignment: m.assignment,
+        })),
+        authorizedOperations: request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+      });
+    }
+    return { throttleTimeMs: 0, groups };
+  },
+  errorResponse(request, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      groups: request.groups.map((groupId) => ({ errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED })),
+    };
+  },
+});
