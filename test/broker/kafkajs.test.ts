@@ -1,6 +1,8 @@
 // Drives a real kts broker with kafkajs: auto-create, produce (plain, gzip, keyed,
 // idempotent), consume back exactly, list offsets, murmur2 partitioning.
 import t from 'tap';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Kafka, CompressionTypes, logLevel, Partitioners } from 'kafkajs';
 import { partitionForKey } from '../../src/client/partitioner.js';
 import { runBroker, type RunningBroker } from './helpers.js';
@@ -71,4 +73,17 @@ t.test('kafkajs offsets by timestamp', async (t) => {
   t.same(at, [{ partition: 0, offset: '1' }]);
   const after = await admin.fetchTopicOffsetsByTimestamp('ts', 5000);
   t.same(after, [{ partition: 0, offset: '3' }], 'kafkajs maps "none later" to the latest offset');
+});
+
+t.test('kafkajs gzip records with headers read back exactly by kcat', { skip: spawnSync('kcat', ['-V']).status === 0 ? false : 'kcat is not installed' }, async (t) => {
+  const b = await runBroker(t);
+  const k = kafka(b);
+  const producer = k.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  const messages = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `value ${i} ${'z'.repeat(i)}`, headers: { h: `x${i}` }, partition: 0 }));
+  await producer.send({ topic: 'mixed', compression: CompressionTypes.GZIP, messages });
+  // Async: the broker runs in this process, so a blocking spawn would starve it.
+  const out = await promisify(execFile)('kcat', ['-b', b.bootstrap, '-C', '-t', 'mixed', '-o', 'beginning', '-e', '-q', '-f', '%k|%s|%h\\n'], { encoding: 'utf8', timeout: 20_000 });
+  t.same(out.stdout.trimEnd().split('\n'), messages.map((m) => `${m.key}|${m.value}|h=${m.headers.h}`));
 });
