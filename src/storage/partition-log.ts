@@ -210,6 +210,7 @@ export class PartitionLog {
     }
     const pending = new Map<number, ProducerStateEntry>();
     for (const b of batches) {
+      if (b.producerId >= 0 && (b.attributes & ATTR_CONTROL) !== 0) this.checkMarker(b, records);
       if (b.producerId < 0 || (b.attributes & ATTR_CONTROL) !== 0) continue;
       const info = producerInfo(b);
       const dup = this.producerState.findDuplicate(info);
@@ -318,6 +319,19 @@ export class PartitionLog {
       if (nowMs - b.maxTimestampMs > this.config.messageTimestampBeforeMaxMs || b.maxTimestampMs - nowMs > this.config.messageTimestampAfterMaxMs) {
         throw new KafkaError(ErrorCode.INVALID_TIMESTAMP, `${where}: timestamp ${b.maxTimestampMs} is out of the range allowed by message.timestamp.before.max.ms/after.max.ms`);
       }
+    }
+  }
+
+  /** Kafka's checks of a transaction marker: no older producer epoch, no older coordinator epoch. */
+  private checkMarker(b: BatchInfo, records: Buffer): void {
+    const marker = parseControlMarker(records, b.position);
+    const entry = this.producerState.lastEntry(b.producerId);
+    if (!marker || marker.type > 1 || !entry) return;
+    if (b.producerEpoch < entry.producerEpoch) {
+      throw new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH, `marker epoch ${b.producerEpoch} of producer ${b.producerId} is older than ${entry.producerEpoch}`);
+    }
+    if (marker.coordinatorEpoch < entry.coordinatorEpoch) {
+      throw new KafkaError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `marker coordinator epoch ${marker.coordinatorEpoch} is older than ${entry.coordinatorEpoch} for producer ${b.producerId}`);
     }
   }
 

@@ -154,3 +154,15 @@ t.test('replaying markers after a restart does not index an aborted transaction 
   t.equal(log.lastStableOffset, 3, 'the transaction still open after the restart holds the LSO');
   t.equal(log.producerState.lastEntry(PID)?.coordinatorEpoch, 4);
 });
+
+t.test('markers from an older producer or coordinator epoch are fenced', async (t) => {
+  const dir = tempDir(t);
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('t', 0, TOPIC_ID);
+  log.appendAsLeader(idem(1, 0, 2, { transactional: true }), 0);
+  log.appendAsLeader(markerBatch(true, PID, 2, 5), 0, 'coordinator');
+  t.equal(code(() => log.appendAsLeader(markerBatch(true, PID, 1, 5), 0, 'coordinator')), ErrorCode.INVALID_PRODUCER_EPOCH);
+  t.equal(code(() => log.appendAsLeader(markerBatch(false, PID, 2, 4), 0, 'coordinator')), ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+  t.equal(log.logEndOffset, 2);
+});
