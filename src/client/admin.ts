@@ -6,7 +6,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { UsageError } from '../util/errors.js';
-import { ApiKeys } from './api-keys.js';
+import { ApiKey } from '../protocol/apis.js';
 import { ZERO_UUID, type Cluster } from './cluster.js';
 import type { BrokerConnection } from './broker-connection.js';
 import { listOffsets } from './offsets.js';
@@ -125,7 +125,7 @@ export class KafkaAdmin implements Admin {
   }
 
   async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreateTopicResult[]> {
-    const body = await this.onController<CreateTopicsResponseBody>(ApiKeys.CreateTopics, () => ({
+    const body = await this.onController<CreateTopicsResponseBody>(ApiKey.CreateTopics, () => ({
       topics: topics.map((t) => ({
         name: t.topic,
         numPartitions: t.replicaAssignment ? -1 : (t.numPartitions ?? -1),
@@ -157,7 +157,7 @@ export class KafkaAdmin implements Admin {
   }
 
   async deleteTopics(topics: readonly string[], options: { timeoutMs?: number } = {}): Promise<void> {
-    const body = await this.onController<NamedErrorsBody>(ApiKeys.DeleteTopics, () => ({
+    const body = await this.onController<NamedErrorsBody>(ApiKey.DeleteTopics, () => ({
       topicNames: [...topics],
       topics: topics.map((name) => ({ name, topicId: ZERO_UUID })),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -201,7 +201,7 @@ export class KafkaAdmin implements Admin {
     requests: readonly { topic: string; totalCount: number; assignments?: readonly (readonly number[])[] }[],
     options: { validateOnly?: boolean; timeoutMs?: number } = {},
   ): Promise<void> {
-    const body = await this.onController<NamedErrorsBody>(ApiKeys.CreatePartitions, () => ({
+    const body = await this.onController<NamedErrorsBody>(ApiKey.CreatePartitions, () => ({
       topics: requests.map((r) => ({
         name: r.topic,
         count: r.totalCount,
@@ -217,7 +217,7 @@ export class KafkaAdmin implements Admin {
   async describeConfigs(resource: ConfigResource, options: DescribeConfigsOptions = {}): Promise<ConfigEntry[]> {
     const { body } = await this.cluster.retry(async () => {
       const conn = await this.connectionFor(resource);
-      return conn.call<DescribeConfigsResponseBody>(ApiKeys.DescribeConfigs, () => ({
+      return conn.call<DescribeConfigsResponseBody>(ApiKey.DescribeConfigs, () => ({
         resources: [
           {
             resourceType: resourceTypeCode(resource.type),
@@ -249,7 +249,7 @@ export class KafkaAdmin implements Admin {
   }
 
   async alterConfigs(resource: ConfigResource, configs: Readonly<Record<string, string>>, options: { validateOnly?: boolean } = {}): Promise<void> {
-    await this.alter(resource, ApiKeys.AlterConfigs, () => ({
+    await this.alter(resource, ApiKey.AlterConfigs, () => ({
       resources: [
         {
           resourceType: resourceTypeCode(resource.type),
@@ -269,7 +269,7 @@ export class KafkaAdmin implements Admin {
     for (const a of alterations) {
       if (a.op !== 'delete' && a.value === undefined) throw new UsageError(`Config ${a.name}: ${a.op} needs a value`);
     }
-    await this.alter(resource, ApiKeys.IncrementalAlterConfigs, () => ({
+    await this.alter(resource, ApiKey.IncrementalAlterConfigs, () => ({
       resources: [
         {
           resourceType: resourceTypeCode(resource.type),
@@ -316,7 +316,7 @@ export class KafkaAdmin implements Admin {
     for (const brokerId of brokerIds) {
       const { body } = await this.cluster.retry(async () => {
         const conn = await this.cluster.node(brokerId);
-        return conn.call<DescribeLogDirsResponseBody>(ApiKeys.DescribeLogDirs, () => ({ topics: topicsFilter }));
+        return conn.call<DescribeLogDirsResponseBody>(ApiKey.DescribeLogDirs, () => ({ topics: topicsFilter }));
       });
       check(body.errorCode ?? ErrorCode.NONE, `describe log dirs of broker ${brokerId}`);
       for (const r of body.results) {
@@ -348,13 +348,13 @@ export class KafkaAdmin implements Admin {
     };
     return this.cluster.retry(async () => {
       const conn = await this.cluster.any();
-      if (!conn.brokerRange(ApiKeys.DescribeCluster)) return viaMetadata();
+      if (!conn.brokerRange(ApiKey.DescribeCluster)) return viaMetadata();
       try {
-        conn.version(ApiKeys.DescribeCluster);
+        conn.version(ApiKey.DescribeCluster);
       } catch {
         return viaMetadata();
       }
-      const { body } = await conn.call<DescribeClusterResponseBody>(ApiKeys.DescribeCluster, () => ({
+      const { body } = await conn.call<DescribeClusterResponseBody>(ApiKey.DescribeCluster, () => ({
         includeClusterAuthorizedOperations: false,
         endpointType: 1,
       }));
@@ -403,7 +403,7 @@ export class KafkaAdmin implements Admin {
     const topics = new Map<string, { partitionIndex: number; offset: number }[]>();
     for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, offset: r.offset }]);
     const conn = await this.cluster.node(leader);
-    const { body } = await conn.call<DeleteRecordsResponseBody>(ApiKeys.DeleteRecords, () => ({
+    const { body } = await conn.call<DeleteRecordsResponseBody>(ApiKey.DeleteRecords, () => ({
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
       timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     }));

@@ -4,7 +4,7 @@
  * with the v0 fallback answer brokers send when they do not know the version we asked).
  */
 import { encodeRequest, decodeResponse } from '../protocol/codec.js';
-import { apiByKey } from '../protocol/apis.js';
+import { ApiKey, apiByKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { ConnectionError, type FrameChannel } from './connection.js';
 
@@ -15,7 +15,7 @@ export interface VersionRange {
 
 /** The ApiVersions version we try first; older brokers answer v0 and we retry. */
 const API_VERSIONS_FIRST_TRY = 3;
-const API_VERSIONS_KEY = 18;
+const API_VERSIONS_KEY = ApiKey.ApiVersions;
 
 export class BrokerConnection {
   readonly channel: FrameChannel;

@@ -7,7 +7,7 @@ import { ErrorCode, KafkaError, isRetriable } from '../protocol/errors.js';
 import { BrokerConnection } from './broker-connection.js';
 import { ConnectionError, type FrameChannel } from './connection.js';
 import type { BrokerNode } from './types.js';
-import { ApiKeys } from './api-keys.js';
+import { ApiKey } from '../protocol/apis.js';
 
 export type ChannelFactory = (host: string, port: number) => Promise<FrameChannel>;
 
@@ -136,7 +136,7 @@ export class Cluster {
   async refreshMetadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<MetadataSnapshot> {
     const conn = await this.any();
     const { body } = await conn.call<MetadataResponseBody>(
-      ApiKeys.Metadata,
+      ApiKey.Metadata,
       (v) => ({
         topics: topics === null ? (v === 0 ? [] : null) : topics.map((name) => ({ topicId: ZERO_UUID, name })),
         allowAutoTopicCreation,

@@ -6,7 +6,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
-import { ApiKeys } from './api-keys.js';
+import { ApiKey } from '../protocol/apis.js';
 import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
 import { decodeFetchedRecords, type AbortedTransaction } from './fetch-decoder.js';
@@ -203,7 +203,7 @@ export class KafkaConsumer implements Consumer {
     const topics = new Map<string, Assigned[]>();
     for (const a of parts) topics.set(a.tp.topic, [...(topics.get(a.tp.topic) ?? []), a]);
     const { body } = await conn.call<FetchResponseBody>(
-      ApiKeys.Fetch,
+      ApiKey.Fetch,
       () => ({
         clusterId: null,
         replicaId: -1,

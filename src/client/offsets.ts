@@ -3,7 +3,7 @@
  * request per leader, and turns per-partition error codes into KafkaErrors.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { ApiKeys } from './api-keys.js';
+import { ApiKey } from '../protocol/apis.js';
 import type { Cluster } from './cluster.js';
 import type { IsolationLevel, ListOffsetsResult, OffsetSpec, TopicPartition } from './types.js';
 
@@ -87,7 +87,7 @@ async function listOnLeader(
   }
   const conn = await cluster.node(leader);
   const { body } = await conn.call<ListOffsetsResponseBody>(
-    ApiKeys.ListOffsets,
+    ApiKey.ListOffsets,
     () => ({
       replicaId: -1,
       isolationLevel: isolationLevel === 'read_committed' ? 1 : 0,

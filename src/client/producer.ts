@@ -9,7 +9,7 @@
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
 import { compressionTypeFromName } from '../records/compression/index.js';
-import { ApiKeys } from './api-keys.js';
+import { ApiKey } from '../protocol/apis.js';
 import type { BrokerConnection } from './broker-connection.js';
 import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
@@ -371,7 +371,7 @@ export class KafkaProducer implements Producer {
       const identity = await this.producerIdentity();
       for (const b of batches) this.encode(b, identity);
       const conn = await this.cluster.node(leader);
-      const r = await conn.send<ProduceResponseBody>(ApiKeys.Produce, () => this.produceBody(batches), {
+      const r = await conn.send<ProduceResponseBody>(ApiKey.Produce, () => this.produceBody(batches), {
         minVersion: PRODUCE_MIN_VERSION,
         maxVersion: PRODUCE_MAX_VERSION,
         expectResponse: this.acks !== 0,
@@ -523,7 +523,7 @@ export class KafkaProducer implements Producer {
     return this.cluster.retry(async () => {
       const conn = await this.cluster.any();
       if (!supportsInitProducerId(conn)) return NO_IDENTITY;
-      const { body } = await conn.call<InitProducerIdResponseBody>(ApiKeys.InitProducerId, () => ({
+      const { body } = await conn.call<InitProducerIdResponseBody>(ApiKey.InitProducerId, () => ({
         transactionalId: null,
         transactionTimeoutMs: INT32_MAX,
         producerId: -1,
@@ -538,7 +538,7 @@ export class KafkaProducer implements Producer {
 /** False when the broker (Kafka < 0.11) or this build's codec lacks InitProducerId. */
 function supportsInitProducerId(conn: BrokerConnection): boolean {
   try {
-    conn.version(ApiKeys.InitProducerId);
+    conn.version(ApiKey.InitProducerId);
     return true;
   } catch {
     return false;
