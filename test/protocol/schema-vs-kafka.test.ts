@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { allApis, apiName } from '../../src/protocol/apis.js';
 import { dataSchemas } from '../../src/protocol/data.js';
-import type { FieldSpec, MessageSchema } from '../../src/protocol/schema.js';
+import { MessageSchema, parseVersions, type FieldSpec } from '../../src/protocol/schema.js';
+import { fileURLToPath } from 'node:url';
 
 const DIR = '/work/shared/kafka-protocol/message';
 
@@ -35,8 +36,19 @@ interface JsonMessage {
 const PRIMITIVES = new Set(['int8', 'int16', 'int32', 'int64', 'uint16', 'uint32', 'float64', 'bool', 'uuid', 'string', 'bytes', 'records']);
 
 function load(name: string): JsonMessage {
-  const text = fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8');
+  // internal-topic record schemas (__consumer_offsets, __transaction_state) sit next to message/
+  const file = [path.join(DIR, `${name}.json`), path.join(DIR, '..', 'internal-topics', `${name}.json`)].find((f) => fs.existsSync(f));
+  if (!file) throw new Error(`no Kafka definition named ${name}`);
+  const text = fs.readFileSync(file, 'utf8');
   return JSON.parse(text.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n')) as JsonMessage;
+}
+
+/** Versions compared as ranges, so "2" and "2-2" agree. */
+function sameVersions(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const x = parseVersions(a);
+  const y = parseVersions(b);
+  return (x.min > x.max && y.min > y.max) || (x.min === y.min && x.max === y.max);
 }
 
 const camel = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
@@ -87,9 +99,9 @@ function diffFields(where: string, ours: readonly FieldSpec[], theirs: JsonField
     const at = `${where}.${camel(j.name)}`;
     if (o.name !== camel(j.name)) out.push(`${where}: field #${i} is ${o.name}, Kafka has ${camel(j.name)}`);
     if (o.type !== kindOf(j.type)) out.push(`${at}: type ${o.type}, Kafka ${j.type}`);
-    if (o.versions !== j.versions) out.push(`${at}: versions ${o.versions}, Kafka ${j.versions}`);
-    if (o.nullableVersions !== j.nullableVersions) out.push(`${at}: nullableVersions ${o.nullableVersions}, Kafka ${j.nullableVersions}`);
-    if (o.taggedVersions !== j.taggedVersions) out.push(`${at}: taggedVersions ${o.taggedVersions}, Kafka ${j.taggedVersions}`);
+    if (!sameVersions(o.versions, j.versions)) out.push(`${at}: versions ${o.versions}, Kafka ${j.versions}`);
+    if (!sameVersions(o.nullableVersions, j.nullableVersions)) out.push(`${at}: nullableVersions ${o.nullableVersions}, Kafka ${j.nullableVersions}`);
+    if (!sameVersions(o.taggedVersions, j.taggedVersions)) out.push(`${at}: taggedVersions ${o.taggedVersions}, Kafka ${j.taggedVersions}`);
     if (o.tag !== j.tag) out.push(`${at}: tag ${o.tag}, Kafka ${j.tag}`);
     const dOurs = ourDefault(o);
     const dTheirs = jsonDefault(j);
@@ -103,8 +115,8 @@ function diffMessage(schema: MessageSchema<unknown>): string[] {
   const spec = schema.spec;
   const json = load(spec.name);
   const out: string[] = [];
-  if (spec.validVersions !== json.validVersions) out.push(`${spec.name}: validVersions ${spec.validVersions}, Kafka ${json.validVersions}`);
-  if (spec.flexibleVersions !== json.flexibleVersions) out.push(`${spec.name}: flexibleVersions ${spec.flexibleVersions}, Kafka ${json.flexibleVersions}`);
+  if (!sameVersions(spec.validVersions, json.validVersions)) out.push(`${spec.name}: validVersions ${spec.validVersions}, Kafka ${json.validVersions}`);
+  if (!sameVersions(spec.flexibleVersions, json.flexibleVersions)) out.push(`${spec.name}: flexibleVersions ${spec.flexibleVersions}, Kafka ${json.flexibleVersions}`);
   if (spec.apiKey !== json.apiKey) out.push(`${spec.name}: apiKey ${spec.apiKey}, Kafka ${json.apiKey}`);
   if (spec.type !== json.type) out.push(`${spec.name}: type ${spec.type}, Kafka ${json.type}`);
   const common = new Map((json.commonStructs ?? []).map((s) => [s.name, s.fields]));
@@ -112,10 +124,22 @@ function diffMessage(schema: MessageSchema<unknown>): string[] {
   return out;
 }
 
+/** Record schemas of internal topics defined in src/protocol/internal/, if any. */
+async function internalSchemas(): Promise<MessageSchema<unknown>[]> {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/protocol/internal');
+  if (!fs.existsSync(dir)) return [];
+  const out: MessageSchema<unknown>[] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const mod = (await import(path.join(dir, file))) as Record<string, unknown>;
+    for (const x of Object.values(mod)) if (x instanceof MessageSchema) out.push(x as MessageSchema<unknown>);
+  }
+  return out;
+}
+
 if (!fs.existsSync(DIR)) {
   t.pass('Kafka message JSON not present; skipped');
 } else {
-  const schemas: MessageSchema<unknown>[] = [...allApis.flatMap((a) => [a.request, a.response]), ...dataSchemas];
+  const schemas: MessageSchema<unknown>[] = [...allApis.flatMap((a) => [a.request, a.response]), ...dataSchemas, ...(await internalSchemas())];
   for (const schema of schemas) {
     t.test(schema.spec.name, async (t) => {
       t.same(diffMessage(schema), [], `${schema.spec.name} matches Kafka's definition`);
