@@ -110,7 +110,6 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     stopGroupCoordinator(context);
     purgatory.completeAll();
     if (network) await network.stop();
-    purgatory.completeAll();
     try {
       logManager.close();
     } finally {
@@ -119,7 +118,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     log.info(`[KtsServer id=${config.nodeId}] shut down completed`);
   };
 
-  log.info(`[KtsServer id=${config.nodeId}] started (kts ${KTS_VERSION})`);
+  // The readiness line users see is printed by `kts server-start`; this one is for debugging.
+  log.debug(`[KtsServer id=${config.nodeId}] started (kts ${KTS_VERSION}) on ${listenerUrls.join(', ')}`);
   return {
     config,
     context,
