@@ -104,6 +104,15 @@ t.test('CreateTopics v7: ids, configs, Kafka messages', async (t) => {
   t.equal(dry.topics[0]!.numPartitions, 4);
   t.equal(b.broker.context.metadata.topic('dry'), undefined, 'validate_only creates nothing');
 
+  const late = await raw.request<CreateTopicsResponse>(19, 7, { topics: [topicSpec('late')], timeoutMs: 0, validateOnly: false });
+  t.same(late.topics.map((r) => [r.name, r.errorCode]), [['late', ErrorCode.REQUEST_TIMED_OUT]], 'timeout 0: the deadline has passed');
+  t.equal(b.broker.context.metadata.topic('late'), undefined);
+  const lateDelete = await raw.request<DeleteTopicsResponse>(20, 6, { topics: [{ name: 'ids', topicId: ZERO_UUID }], timeoutMs: 0 });
+  t.equal(lateDelete.responses[0]!.errorCode, ErrorCode.REQUEST_TIMED_OUT);
+  const lateGrow = await raw.request<CreatePartitionsResponse>(37, 3, { topics: [{ name: 'ids', count: 5, assignments: null }], timeoutMs: 0, validateOnly: false });
+  t.equal(lateGrow.results[0]!.errorCode, ErrorCode.REQUEST_TIMED_OUT);
+  t.equal(b.broker.context.metadata.topic('ids')!.partitions.length, 2, 'nothing changed');
+
   const v0 = await createTopics(raw, 0, [topicSpec('old-client'), topicSpec('old-client')]);
   t.same(v0.topics.map((r) => [r.name, r.errorCode]), [['old-client', ErrorCode.INVALID_REQUEST]], 'v0 carries only name and code');
   const v0ok = await createTopics(raw, 0, [topicSpec('old-client')]);

@@ -8,7 +8,8 @@
  * nothing.
  * v5+ answers the topic's effective configs, partition count and replication factor;
  * v7+ the topic id.
- * Deviation: timeout_ms is not a deadline; creation is synchronous on one node.
+ * timeout_ms <= 0 is REQUEST_TIMED_OUT for every topic (Kafka's controller deadline has
+ * passed); otherwise creation is synchronous on one node and finishes within any deadline.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { parseTopicConfigs } from '../../storage/log-config.js';
@@ -148,6 +149,11 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   minVersion: 0,
   maxVersion: 7,
   async handle(request, ctx) {
+    // Kafka's controller takes timeout_ms as a deadline: zero or less has passed before the
+    // request is looked at, so every topic times out and nothing is created.
+    if (request.timeoutMs <= 0) {
+      return { throttleTimeMs: 0, topics: request.topics.map((t) => result(t.name, apiError(ErrorCode.REQUEST_TIMED_OUT))) };
+    }
     const dupes = duplicateNames(request.topics);
     const topics: CreatableTopicResult[] = [];
     for (const topic of request.topics) {

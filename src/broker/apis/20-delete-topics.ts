@@ -2,8 +2,10 @@
  * DeleteTopics (key 20), versions 0-6: by name (v0-5 `topicNames`, v6 `topics[].name`) or
  * by topic id (v6). Honours `delete.topic.enable` as Kafka does: TOPIC_DELETION_DISABLED
  * for v3+, INVALID_REQUEST before. Duplicates, unknown names (UNKNOWN_TOPIC_OR_PARTITION)
- * and unknown ids (UNKNOWN_TOPIC_ID) are answered per topic. The storage engine renames the
- * partition dirs to `<topic>-<partition>.<uuid>-delete` and removes them, as Kafka does.
+ * and unknown ids (UNKNOWN_TOPIC_ID) are answered per topic; timeout_ms <= 0 is
+ * REQUEST_TIMED_OUT for all (Kafka's controller deadline has passed). The storage engine
+ * renames the partition dirs to `<topic>-<partition>.<uuid>-delete` and removes them, as
+ * Kafka does.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
@@ -110,6 +112,10 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
     if (!ctx.broker.config.deleteTopicEnable) {
       const error = disabledError(ctx.apiVersion);
       return { throttleTimeMs: 0, responses: states.map((s) => row(s.name, s.topicId, error)) };
+    }
+    if (request.timeoutMs <= 0) {
+      // The deadline has passed before Kafka's controller resolves a single name.
+      return { throttleTimeMs: 0, responses: states.map((s) => row(s.name, s.topicId, apiError(ErrorCode.REQUEST_TIMED_OUT))) };
     }
     const responses: DeletableTopicResult[] = [];
     for (const entry of plan(states, ctx.broker)) {

@@ -3,7 +3,8 @@
  * decreases), with Kafka's KRaft messages: "Topic already has N partition(s).", "The topic T
  * currently has N partition(s); M would not be an increase.", assignment count and replica
  * checks (the replication factor of new partitions must match the existing ones).
- * validate_only checks and changes nothing. New partitions inherit the topic's configs.
+ * validate_only checks and changes nothing; timeout_ms <= 0 is REQUEST_TIMED_OUT (Kafka's
+ * controller deadline has passed). New partitions inherit the topic's configs.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
@@ -60,6 +61,10 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   minVersion: 0,
   maxVersion: 3,
   async handle(request, ctx) {
+    if (request.timeoutMs <= 0) {
+      // Kafka's controller deadline has passed: nothing is looked at, nothing changes.
+      return { throttleTimeMs: 0, results: request.topics.map((t) => row(t.name, apiError(ErrorCode.REQUEST_TIMED_OUT))) };
+    }
     const seen = new Set<string>();
     const dupes = new Set<string>();
     for (const t of request.topics) (seen.has(t.name) ? dupes : seen).add(t.name);
