@@ -254,6 +254,7 @@ function refuseNull(codec: Codec, path: string, version: number): Codec {
   };
 }
 
+/** A closure codec for one field; used for tagged fields, which are rare and encoded apart. */
 function fieldCodec(field: FieldSpec, version: number, flexible: boolean, path: string): Codec {
   const nullable = inVersions(field.nullableVersions, version);
   let codec: Codec;
