@@ -56,7 +56,7 @@ export class LogManager {
       nowMs: this.nowMs,
       producerIdExpirationMs: opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
       scheduleDelete: (paths, delayMs) => this.scheduleDelete(paths, delayMs),
-      highWatermarkFollowsLeo: true,
+      highWatermarkFollowsLeo: opts.highWatermarkFollowsLeo ?? true,
       defaultConfig: this.defaultConfig,
     };
   }

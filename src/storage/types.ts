@@ -75,6 +75,11 @@ export interface LogManagerOptions {
   producerIdExpirationMs?: number;
   /** Command line recorded in the lock file so a second process can say who holds the dir. */
   command?: string;
+  /**
+   * On one node the high watermark follows the log end offset after every append and is
+   * the LEO after a restart (default true). With replication the broker sets it instead.
+   */
+  highWatermarkFollowsLeo?: boolean;
   /** Clock, for tests. */
   nowMs?: () => number;
 }

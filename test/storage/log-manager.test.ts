@@ -110,3 +110,23 @@ t.test('several log dirs: partitions spread, each dir has its own checkpoints', 
   t.equal(again.allLogs().length, 4);
   again.close();
 });
+
+t.test('with highWatermarkFollowsLeo=false the broker moves the HW and it is checkpointed', async (t) => {
+  const dir = tempDir(t);
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1, highWatermarkFollowsLeo: false });
+  const log = mgr.createLog('h', 0, ID_A);
+  log.appendAsLeader(simpleBatch(3), 0);
+  log.appendAsLeader(simpleBatch(3), 0);
+  t.equal(log.highWatermark, 0);
+  t.equal(log.read(0, 1 << 20, { maxOffset: log.highWatermark }).records.length, 0, 'nothing visible below the HW yet');
+  log.highWatermark = 3;
+  t.equal(log.lastStableOffset, 3);
+  log.highWatermark = 100;
+  t.equal(log.highWatermark, 6, 'clamped to the LEO');
+  log.highWatermark = 3;
+  mgr.close();
+  t.equal(readFileSync(join(dir, 'replication-offset-checkpoint'), 'utf8'), '0\n1\nh 0 3\n');
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1, highWatermarkFollowsLeo: false });
+  t.teardown(() => mgr.close());
+  t.equal(mgr.getLog('h', 0)!.highWatermark, 3, 'restored from replication-offset-checkpoint');
+});
