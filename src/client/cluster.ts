@@ -212,15 +212,14 @@ export class Cluster {
    * Runs `op` until it succeeds, a non-retriable error happens, or apiTimeoutMs passes.
    * Before each retry metadata is refreshed (leaders move, topics appear).
    */
-  async retry<T>(op: () => Promise<T>, onRetry?: () => void): Promise<T> {
-    const deadline = Date.now() + this.options.apiTimeoutMs;
+  async retry<T>(op: () => Promise<T>, deadlineMs = Date.now() + this.options.apiTimeoutMs): Promise<T> {
+    const deadline = deadlineMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await op();
       } catch (err) {
         if (!this.isRetriable(err) || Date.now() >= deadline || this.closed) throw err;
-        onRetry?.();
-        await sleep(Math.min(this.options.retryBackoffMs * 2 ** Math.min(attempt, 5), 1000));
+        await sleep(Math.max(0, Math.min(this.options.retryBackoffMs * 2 ** Math.min(attempt, 5), 1000, deadline - Date.now())));
       }
     }
   }

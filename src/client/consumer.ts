@@ -133,7 +133,7 @@ export class KafkaConsumer implements Consumer {
       }
       const left = deadline - Date.now();
       try {
-        await this.resolvePositions([...this.assigned.values()]);
+        await this.resolvePositions([...this.assigned.values()], deadline);
         await this.fetchOnce(Math.max(0, Math.min(this.maxWaitMs, left)));
       } catch (err) {
         if (!this.cluster.isRetriable(err) || Date.now() >= deadline) throw err;
@@ -169,7 +169,7 @@ export class KafkaConsumer implements Consumer {
     });
   }
 
-  private async resolvePositions(partitions: Assigned[]): Promise<void> {
+  private async resolvePositions(partitions: Assigned[], deadlineMs?: number): Promise<void> {
     const missing = partitions.filter((a) => a.position === null);
     if (missing.length === 0) return;
     if (this.autoOffsetReset === 'none') {
@@ -180,7 +180,7 @@ export class KafkaConsumer implements Consumer {
       );
     }
     const spec = this.autoOffsetReset === 'earliest' ? ('earliest' as const) : ('latest' as const);
-    const rs = await listOffsets(this.cluster, missing.map((a) => ({ ...a.tp, spec })), this.isolationLevel);
+    const rs = await listOffsets(this.cluster, missing.map((a) => ({ ...a.tp, spec })), this.isolationLevel, deadlineMs);
     rs.forEach((r, i) => {
       if (missing[i]!.position === null) missing[i]!.position = r.offset;
     });

@@ -39,6 +39,7 @@ export async function listOffsets(
   cluster: Cluster,
   queries: readonly OffsetQuery[],
   isolationLevel: IsolationLevel = 'read_uncommitted',
+  deadlineMs?: number,
 ): Promise<ListOffsetsResult[]> {
   // A request may name a partition once: repeated partitions go in later rounds.
   const rounds: OffsetQuery[][] = [];
@@ -51,13 +52,18 @@ export async function listOffsets(
   }
   const answers = new Map<OffsetQuery, ListOffsetsResult>();
   for (const round of rounds) {
-    const results = await listRound(cluster, round, isolationLevel);
+    const results = await listRound(cluster, round, isolationLevel, deadlineMs);
     round.forEach((q) => answers.set(q, results.get(`${q.topic}:${q.partition}`)!));
   }
   return queries.map((q) => answers.get(q)!);
 }
 
-async function listRound(cluster: Cluster, queries: readonly OffsetQuery[], isolationLevel: IsolationLevel): Promise<Map<string, ListOffsetsResult>> {
+async function listRound(
+  cluster: Cluster,
+  queries: readonly OffsetQuery[],
+  isolationLevel: IsolationLevel,
+  deadlineMs: number | undefined,
+): Promise<Map<string, ListOffsetsResult>> {
   const results = new Map<string, ListOffsetsResult>();
   await cluster.retry(async () => {
     const byLeader = new Map<number, OffsetQuery[]>();
@@ -67,7 +73,7 @@ async function listRound(cluster: Cluster, queries: readonly OffsetQuery[], isol
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), q]);
     }
     await Promise.all([...byLeader].map(([leader, qs]) => listOnLeader(cluster, leader, qs, isolationLevel, results)));
-  });
+  }, deadlineMs);
   return results;
 }
 

@@ -89,3 +89,12 @@ t.test('seekToTimestamp past the last record goes to the end', async (t) => {
   t.equal(max!.offset, 2);
   t.equal(max!.timestampMs, 1002);
 });
+
+t.test('polling a missing topic fails with UNKNOWN_TOPIC_OR_PARTITION once the poll timeout is spent', async (t) => {
+  const broker = await startTestBroker(t, ['auto.create.topics.enable=false']);
+  const client = await connect(t, broker, { 'retry.backoff.ms': '20' });
+  const consumer = client.consumer({ 'auto.offset.reset': 'earliest' });
+  consumer.assign([{ topic: 'ghost', partition: 0 }]);
+  const err = await consumer.poll(200).catch((e: unknown) => e);
+  t.ok(err instanceof KafkaError && err.errorCode === 3, String(err));
+});
