@@ -87,3 +87,42 @@ t.test('kafkajs gzip records with headers read back exactly by kcat', { skip: sp
   const out = await promisify(execFile)('kcat', ['-b', b.bootstrap, '-C', '-t', 'mixed', '-o', 'beginning', '-e', '-q', '-f', '%k|%s|%h\\n'], { encoding: 'utf8', timeout: 20_000 });
   t.same(out.stdout.trimEnd().split('\n'), messages.map((m) => `${m.key}|${m.value}|h=${m.headers.h}`));
 });
+
+t.test('kafkajs consumer reads back exactly what kafkajs produced (plain and gzip, keyed, headers)', async (t) => {
+  const b = await runBroker(t, ['group.initial.rebalance.delay.ms=0', 'num.partitions=3']);
+  const k = kafka(b);
+  const producer = k.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  const sent = Array.from({ length: 90 }, (_, i) => ({ key: `key-${i % 11}`, value: `value-${i}`, headers: { n: String(i) } }));
+  await producer.send({ topic: 'roundtrip', messages: sent.slice(0, 45) });
+  await producer.send({ topic: 'roundtrip', compression: CompressionTypes.GZIP, messages: sent.slice(45) });
+
+  const consumer = k.consumer({ groupId: 'roundtrip-group', maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  t.teardown(() => consumer.disconnect());
+  await consumer.subscribe({ topic: 'roundtrip', fromBeginning: true });
+  const got: { key: string; value: string; n: string; partition: number }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${got.length} of ${sent.length} records after 30 s`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        got.push({ key: message.key!.toString(), value: message.value!.toString(), n: message.headers!.n!.toString(), partition });
+        if (got.length === sent.length) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  const byValue = (a: { value: string }, c: { value: string }) => a.value.localeCompare(c.value);
+  t.same(
+    got.map(({ key, value, n }) => ({ key, value, n })).sort(byValue),
+    sent.map((m) => ({ key: m.key, value: m.value, n: m.headers.n })).sort(byValue),
+  );
+  for (const m of got) t.equal(m.partition, partitionForKey(Buffer.from(m.key), 3), `${m.key} on its murmur2 partition`);
+  for (const p of [0, 1, 2]) {
+    const values = got.filter((m) => m.partition === p).map((m) => Number(m.n));
+    t.same(values, [...values].sort((a, c) => a - c), `partition ${p} in produce order`);
+  }
+});
