@@ -627,11 +627,14 @@ export class PartitionLog {
       this.segments.push(this.openSegment(base));
     }
     const recoveryFrom = opts.hadCleanShutdown ? Number.MAX_SAFE_INTEGER : this.segments[this.floorSegmentIndex(Math.max(0, opts.recoveryPoint))]!.baseOffset;
-    if (opts.hadCleanShutdown) {
+    // Kafka checks the last segment; the check is cheap (indexes are in memory, a few
+    // headers read), so every segment trusted without recovery gets it.
+    for (const s of this.segments) {
+      if (s.baseOffset >= recoveryFrom || rebuild.has(s.baseOffset)) continue;
       try {
-        this.active.sanityCheck();
+        s.sanityCheck();
       } catch {
-        rebuild.add(this.active.baseOffset);
+        rebuild.add(s.baseOffset);
       }
     }
     this.recoverSegments(recoveryFrom, rebuild);
