@@ -52,6 +52,10 @@ import { createAclsRequest, createAclsResponse } from './messages/30-create-acls
 import { deleteAclsRequest, deleteAclsResponse } from './messages/31-delete-acls.js';
 import { describeClientQuotasRequest, describeClientQuotasResponse } from './messages/48-describe-client-quotas.js';
 import { describeUserScramCredentialsRequest, describeUserScramCredentialsResponse } from './messages/50-describe-user-scram-credentials.js';
+import { alterClientQuotasRequest, alterClientQuotasResponse } from './messages/49-alter-client-quotas.js';
+import { alterUserScramCredentialsRequest, alterUserScramCredentialsResponse } from './messages/51-alter-user-scram-credentials.js';
+import { describeQuorumRequest, describeQuorumResponse } from './messages/55-describe-quorum.js';
+import { updateFeaturesRequest, updateFeaturesResponse } from './messages/57-update-features.js';
 
 export const ApiKey = {
   Produce: 0,
@@ -227,6 +231,10 @@ export const allApis: readonly ApiDefinition[] = [
   api(deleteAclsRequest, deleteAclsResponse),
   api(describeClientQuotasRequest, describeClientQuotasResponse),
   api(describeUserScramCredentialsRequest, describeUserScramCredentialsResponse),
+  api(alterClientQuotasRequest, alterClientQuotasResponse),
+  api(alterUserScramCredentialsRequest, alterUserScramCredentialsResponse),
+  api(describeQuorumRequest, describeQuorumResponse),
+  api(updateFeaturesRequest, updateFeaturesResponse),
 ];
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));

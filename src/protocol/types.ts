@@ -50,6 +50,10 @@ import type { ListTransactionsRequest, ListTransactionsResponse } from './messag
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from './messages/68-consumer-group-heartbeat.js';
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from './messages/69-consumer-group-describe.js';
 import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from './messages/75-describe-topic-partitions.js';
+import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from './messages/49-alter-client-quotas.js';
+import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './messages/51-alter-user-scram-credentials.js';
+import type { DescribeQuorumRequest, DescribeQuorumResponse } from './messages/55-describe-quorum.js';
+import type { UpdateFeaturesRequest, UpdateFeaturesResponse } from './messages/57-update-features.js';
 
 export interface ApiTypes {
   0: { request: ProduceRequest; response: ProduceResponse };
@@ -100,6 +104,10 @@ export interface ApiTypes {
   68: { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponse };
   69: { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
+  49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
+  51: { request: AlterUserScramCredentialsRequest; response: AlterUserScramCredentialsResponse };
+  55: { request: DescribeQuorumRequest; response: DescribeQuorumResponse };
+  57: { request: UpdateFeaturesRequest; response: UpdateFeaturesResponse };
 }
 
 export type TypedApiKey = keyof ApiTypes;
