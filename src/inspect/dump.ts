@@ -60,6 +60,11 @@ export class Dumper {
   private readonly reportOverflow = new Map<string, number>();
   problemCount = 0;
   errorCount = 0;
+  /**
+   * Set while checking entry 0 of an index that is still preallocated (a live active
+   * segment): Kafka reports its zero entry, but it is not corruption.
+   */
+  private quietProblems = false;
 
   private get maxDecompressedBytes(): number {
     return this.opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
@@ -75,6 +80,7 @@ export class Dumper {
   }
 
   private problem(ctx: FileContext, kind: ProblemKind, position: number | null, message: string): void {
+    if (this.quietProblems) return;
     this.problemCount++;
     ctx.summary.s.problems++;
     this.emit({ type: 'problem', path: ctx.path, kind, position, message });
@@ -306,7 +312,9 @@ export class Dumper {
           this.problem(ctx, 'index-not-monotonic', i * I.OFFSET_INDEX_ENTRY_BYTES, `entry ${i} offset ${entry.offset} is not above the previous ${prevOffset}`);
         }
         prevOffset = entry.offset;
+        this.quietProblems = i === 0 && unusedPreallocated(buf, I.OFFSET_INDEX_ENTRY_BYTES);
         if (log !== null) await this.verifyIndexEntry(ctx, log, entry, i);
+        this.quietProblems = false;
         if (!this.opts.verifyIndexOnly) this.emit({ type: 'indexEntry', path: ctx.path, ...entry });
       }
     } finally {
@@ -355,7 +363,9 @@ export class Dumper {
         ctx.summary.s.entries++;
         if (log !== null) {
           const position = I.lookupPosition(offsetIndex, base, entry.offset);
+          this.quietProblems = i === 0 && unusedPreallocated(buf, I.TIME_INDEX_ENTRY_BYTES);
           await this.verifyTimeIndexEntry(ctx, log, position, entry, prevTimestamp, i);
+          this.quietProblems = false;
         }
         if (!this.opts.verifyIndexOnly) this.emit({ type: 'timeIndexEntry', path: ctx.path, ...entry });
         prevTimestamp = entry.timestamp;
@@ -446,6 +456,13 @@ export class Dumper {
       this.problem(ctx, 'corrupt-file', parsed.error.position, parsed.error.message);
     }
   }
+}
+
+/** An index whose first two entries are all zero bytes: preallocated, nothing written yet. */
+function unusedPreallocated(buf: Buffer, entryBytes: number): boolean {
+  if (buf.length < 2 * entryBytes) return false;
+  for (let i = 0; i < 2 * entryBytes; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /** Last offset of an entry, legacy or v2, without decoding more than the header. */

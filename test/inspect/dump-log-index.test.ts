@@ -211,3 +211,17 @@ t.test('text checkpoints, unknown files, directories', async (t) => {
   const paths = dir.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; path: string }).filter((e) => e.type === 'summary').map((e) => e.path);
   t.same(paths, [rec, log, `${tmp.dir}/00000000000000000100.index`, lec], 'log dir: root checkpoints, then each partition in segment order');
 });
+
+t.test('a preallocated, still unused index (live active segment): Kafka\'s zero entry, no --check problem', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  segment(tmp);
+  const index = tmp.write('00000000000000000100.index', Buffer.alloc(8 * 1024));
+  const time = tmp.write('00000000000000000100.timeindex', Buffer.alloc(12 * 1024));
+  const r = await runKts(['dump-log', '--files', `${index},${time}`]);
+  t.equal(r.stdout, [`Dumping ${index}`, 'offset: 100 position: 0', `Dumping ${time}`, 'timestamp: 0 offset: 100', ''].join('\n'));
+  t.match(r.stderr, /^Mismatches in :.*\n  Index offset: 100, log offset: 102\n/, 'Kafka reports the zero entry');
+  const check = await runKts(['dump-log', '--files', `${index},${time}`, '--check']);
+  t.equal(check.code, 0);
+  t.equal(check.stdout, 'No problems found in 2 file(s).\n');
+});
