@@ -42,7 +42,11 @@ import type { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsRes
 import type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './messages/46-list-partition-reassignments.js';
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from './messages/47-offset-delete.js';
 import type { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from './messages/48-describe-client-quotas.js';
+import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from './messages/49-alter-client-quotas.js';
 import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './messages/50-describe-user-scram-credentials.js';
+import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './messages/51-alter-user-scram-credentials.js';
+import type { DescribeQuorumRequest, DescribeQuorumResponse } from './messages/55-describe-quorum.js';
+import type { UpdateFeaturesRequest, UpdateFeaturesResponse } from './messages/57-update-features.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from './messages/60-describe-cluster.js';
 import type { DescribeProducersRequest, DescribeProducersResponse } from './messages/61-describe-producers.js';
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from './messages/65-describe-transactions.js';
@@ -50,10 +54,6 @@ import type { ListTransactionsRequest, ListTransactionsResponse } from './messag
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from './messages/68-consumer-group-heartbeat.js';
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from './messages/69-consumer-group-describe.js';
 import type { DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse } from './messages/75-describe-topic-partitions.js';
-import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from './messages/49-alter-client-quotas.js';
-import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './messages/51-alter-user-scram-credentials.js';
-import type { DescribeQuorumRequest, DescribeQuorumResponse } from './messages/55-describe-quorum.js';
-import type { UpdateFeaturesRequest, UpdateFeaturesResponse } from './messages/57-update-features.js';
 
 export interface ApiTypes {
   0: { request: ProduceRequest; response: ProduceResponse };
@@ -96,7 +96,11 @@ export interface ApiTypes {
   46: { request: ListPartitionReassignmentsRequest; response: ListPartitionReassignmentsResponse };
   47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   48: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
+  49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
   50: { request: DescribeUserScramCredentialsRequest; response: DescribeUserScramCredentialsResponse };
+  51: { request: AlterUserScramCredentialsRequest; response: AlterUserScramCredentialsResponse };
+  55: { request: DescribeQuorumRequest; response: DescribeQuorumResponse };
+  57: { request: UpdateFeaturesRequest; response: UpdateFeaturesResponse };
   60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
   61: { request: DescribeProducersRequest; response: DescribeProducersResponse };
   65: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
@@ -104,10 +108,6 @@ export interface ApiTypes {
   68: { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponse };
   69: { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
-  49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
-  51: { request: AlterUserScramCredentialsRequest; response: AlterUserScramCredentialsResponse };
-  55: { request: DescribeQuorumRequest; response: DescribeQuorumResponse };
-  57: { request: UpdateFeaturesRequest; response: UpdateFeaturesResponse };
 }
 
 export type TypedApiKey = keyof ApiTypes;
