@@ -344,11 +344,15 @@ export class LogManager {
   /** Flush and close every log, write checkpoints and the clean-shutdown marker, unlock. */
   close(): void {
     if (this.closed) return;
-    for (const log of this.logs.values()) log.close();
-    this.checkpoint();
-    for (const dir of this.logDirs) writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, brokerEpoch: -1 }));
-    this.closed = true;
-    this.releaseLocks();
+    try {
+      for (const log of this.logs.values()) log.close();
+      this.checkpoint();
+      // Only a shutdown that flushed everything may vouch for the files.
+      for (const dir of this.logDirs) writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, brokerEpoch: -1 }));
+    } finally {
+      this.closed = true;
+      this.releaseLocks();
+    }
   }
 
   private releaseLocks(): void {
