@@ -87,7 +87,7 @@ export class GroupCoordinator {
   constructor(private readonly broker: BrokerContext) {
     this.store = new OffsetsStore(broker);
     this.lastExpiryCheckMs = broker.nowMs();
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer = setInterval(() => this.runTimers(), TICK_MS);
     this.timer.unref();
   }
 
@@ -462,7 +462,8 @@ export class GroupCoordinator {
 
   // ---- timer --------------------------------------------------------------------------
 
-  private tick(): void {
+  /** The timer tick's work (tests call it directly with a controlled clock). */
+  runTimers(): void {
     if (this.stopped || !this.loaded) return;
     const now = this.now;
     for (const group of this.groups.values()) {

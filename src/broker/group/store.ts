@@ -94,7 +94,10 @@ export class OffsetsStore {
       const log = this.broker.logManager.getLog(OFFSETS_TOPIC, p.partitionIndex);
       if (log) await this.loadPartition(log, groups);
     }
-    for (const [id, g] of groups) if (!g.metadata && g.offsets.size === 0) groups.delete(id);
+    for (const [id, g] of groups) {
+      for (const [topic, partitions] of g.offsets) if (partitions.size === 0) g.offsets.delete(topic);
+      if (!g.metadata && g.offsets.size === 0) groups.delete(id);
+    }
     return groups;
   }
 
