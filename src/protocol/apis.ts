@@ -182,6 +182,7 @@ function api(request: MessageSchema<unknown>, response: MessageSchema<unknown>):
   };
 }
 
+/** Every API kts has schemas for, in key order. */
 export const allApis: readonly ApiDefinition[] = [
   api(produceRequest, produceResponse),
   api(fetchRequest, fetchResponse),
@@ -235,7 +236,7 @@ export const allApis: readonly ApiDefinition[] = [
   api(alterUserScramCredentialsRequest, alterUserScramCredentialsResponse),
   api(describeQuorumRequest, describeQuorumResponse),
   api(updateFeaturesRequest, updateFeaturesResponse),
-];
+].sort((a, b) => a.apiKey - b.apiKey);
 
 const BY_KEY = new Map<number, ApiDefinition>(allApis.map((a) => [a.apiKey, a]));
 
