@@ -52,6 +52,24 @@ t.test('kcat', { skip: hasKcat ? false : 'kcat is not installed (apt-get install
     });
   }
 
+  await t.test('idempotent librdkafka producer (pipelined, 5 in flight) keeps every record once, in order', async (t) => {
+    const topic = 'idempotent';
+    await createTopic(b, topic, 2);
+    const lines = Array.from({ length: 20_000 }, (_, i) => `p${i % 2}:${i}`);
+    const produced = await kcat(
+      [...base, '-P', '-t', topic, '-K', ':', '-z', 'lz4', '-X', 'enable.idempotence=true', '-X', 'max.in.flight.requests.per.connection=5', '-X', 'linger.ms=1', '-X', 'batch.num.messages=200', '-X', 'partitioner=murmur2_random'],
+      lines.join('\n') + '\n',
+    );
+    t.equal(produced.code, 0, produced.stderr);
+    const consumed = await kcat([...base, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %k %s\\n']);
+    const rows = consumed.stdout.trimEnd().split('\n').map((l) => l.split(' '));
+    t.equal(rows.length, lines.length, 'no loss, no duplicates');
+    for (const p of ['0', '1']) {
+      const values = rows.filter((r) => r[0] === p).map((r) => Number(r[2]));
+      t.same(values, [...values].sort((a, c) => a - c), `partition ${p} in produce order`);
+    }
+  });
+
   await t.test('keyed records land on the partition murmur2 picks', async (t) => {
     const topic = 'keyed';
     await createTopic(b, topic, 5);
