@@ -42,7 +42,16 @@ const KEYS: Readonly<Record<string, KeySpec>> = {
   'auto.offset.reset': { kind: 'string', default: 'latest', choices: ['earliest', 'latest', 'none'] },
   'check.crcs': { kind: 'bool', default: 'true' },
   'client.rack': { kind: 'string', default: '' },
+  'security.protocol': { kind: 'string', default: 'plaintext', choices: ['plaintext'] },
 };
+
+/** Kafka client settings kts knows but does not implement: refused with the reason. */
+const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
+  [/^group\.|^enable\.auto\.commit$|^auto\.commit\.interval\.ms$|^session\.timeout\.ms$|^heartbeat\.interval\.ms$|^partition\.assignment\.strategy$/, 'consumer groups are not supported by the kts client yet (it consumes assigned partitions)'],
+  [/^transactional\.|^transaction\.timeout\.ms$/, 'transactions are not supported by the kts client yet'],
+  [/^sasl\.|^ssl\./, 'the kts client speaks PLAINTEXT only (no TLS or SASL)'],
+  [/\.(serializer|deserializer)$/, 'the kts client sends and returns raw bytes; it has no serializer classes'],
+];
 
 export const CLIENT_CONFIG_KEYS: readonly string[] = Object.keys(KEYS);
 
@@ -88,6 +97,8 @@ export function defaultClientConfig(): ClientConfig {
 
 function validate(key: string, value: string): string {
   const spec = KEYS[key];
+  const unsupported = UNSUPPORTED.find(([pattern]) => pattern.test(key));
+  if (!spec && unsupported) throw new UsageError(`Client config '${key}' is not supported: ${unsupported[1]}`);
   if (!spec) {
     const near = closestKey(key);
     throw new UsageError(

@@ -29,6 +29,8 @@ export class InProcessChannel implements FrameChannel {
     if (this.closed) throw new ConnectionError(`Connection to ${this.address} was closed`, undefined, undefined, 'client-closed');
     // handleFrame takes the message without its size prefix, like the TCP server passes it.
     const work = this.broker.handleFrame(frame.subarray(4), this.conn);
+    // If the timeout wins, a later failure of `work` has no one left to hear it.
+    work.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`, undefined, undefined, 'timeout')), timeoutMs);

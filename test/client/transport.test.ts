@@ -69,3 +69,11 @@ t.test('a refused bootstrap server fails cleanly with a hint', async (t) => {
   const err = await client.admin.listTopics().catch((e: unknown) => e);
   t.match((err as Error).message, /refused: is a broker running\?/);
 });
+
+t.test('known Kafka settings kts does not implement are refused with the reason', async (t) => {
+  await t.rejects(openClient({ bootstrapServer: '127.0.0.1:1', config: { 'group.id': 'g' } }), /consumer groups are not supported/);
+  await t.rejects(openClient({ bootstrapServer: '127.0.0.1:1', config: { 'security.protocol': 'SSL' } }), /expected one of plaintext/);
+  await t.rejects(openClient({ bootstrapServer: '127.0.0.1:1', config: { 'sasl.mechanism': 'PLAIN' } }), /PLAINTEXT only/);
+  const ok = await openClient({ bootstrapServer: '127.0.0.1:1', config: { 'security.protocol': 'PLAINTEXT' } });
+  await ok.close();
+});
