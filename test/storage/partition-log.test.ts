@@ -269,3 +269,13 @@ t.test('preallocate=true creates segments at segment.bytes and trims them on rol
   t.teardown(() => again.close());
   t.equal(again.getLog('t', 0)!.logEndOffset, 2 * n);
 });
+
+t.test('a full index rolls the segment (the time index keeps one slot for the roll entry)', async (t) => {
+  const { log, dir } = open(t, { 'segment.index.bytes': '24', 'index.interval.bytes': '0' });
+  const base = Date.now();
+  for (let i = 0; i < 6; i++) log.appendAsLeader(simpleBatch(1, { timestampMs: base + i }), 0);
+  t.same(log.segmentBaseOffsets(), [0, 2, 4], 'two batches per segment: the second fills the time index');
+  t.equal(readFileSync(join(dir, 't-0', '00000000000000000000.timeindex')).length, 12, 'one entry; the roll adds none as the timestamp did not grow');
+  t.equal(readFileSync(join(dir, 't-0', '00000000000000000000.index')).length, 8);
+  t.equal(readFileSync(join(dir, 't-0', '00000000000000000004.index')).length, 24, 'active index preallocated to segment.index.bytes');
+});
