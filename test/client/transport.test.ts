@@ -77,3 +77,17 @@ t.test('known Kafka settings kts does not implement are refused with the reason'
   const ok = await openClient({ bootstrapServer: '127.0.0.1:1', config: { 'security.protocol': 'PLAINTEXT' } });
   await ok.close();
 });
+
+t.test('bootstrap lists: IPv6 literals, schemes, and a dead first address', async (t) => {
+  const { parseBootstrap } = await import('../../src/client/client.js');
+  t.same(parseBootstrap('[::1]:9092, PLAINTEXT://host-a:19092'), [
+    { host: '::1', port: 9092 },
+    { host: 'host-a', port: 19092 },
+  ]);
+  t.throws(() => parseBootstrap('host:99999'), /expected host:port/);
+  const { startTestBroker, connect } = await import('./helpers.js');
+  const broker = await startTestBroker(t);
+  const client = await connect(t, { ...broker, bootstrap: `127.0.0.1:1,${broker.bootstrap}` });
+  await client.admin.createTopics([{ topic: 'second', numPartitions: 1 }]);
+  t.same(await client.admin.listTopics(), ['second']);
+});
