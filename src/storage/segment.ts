@@ -12,6 +12,7 @@ import {
   computeBatchCrc, readInt64, storedCrc,
 } from '../records/batch-header.js';
 import { iterateRecords } from '../records/record-batch.js';
+import { iterateLegacyMessages } from '../records/legacy.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { TxnIndex } from './txn-index.js';
 import { CorruptDataError } from '../util/errors.js';
@@ -307,12 +308,23 @@ export class LogSegment {
 
   private searchBatch(b: BatchInfo, timestampMs: number, startingOffset: number): { timestampMs: number; offset: number } | undefined {
     const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
-    if (b.magic < 2 || logAppendTime) {
-      return { timestampMs: b.maxTimestampMs, offset: Math.max(b.baseOffset, startingOffset) };
-    }
+    if (b.magic < 2) return this.searchLegacyEntry(b, timestampMs, startingOffset);
+    if (logAppendTime) return { timestampMs: b.maxTimestampMs, offset: Math.max(b.baseOffset, startingOffset) };
     const bytes = this.readBytes(b.position, b.size);
     for (const r of recordTimestamps(bytes, (b.attributes & ATTR_COMPRESSION_MASK) !== 0)) {
       if (r.timestampMs >= timestampMs && r.offset >= startingOffset) return r;
+    }
+    return undefined;
+  }
+
+  /** The first message of a legacy (v0/v1) entry at or after the timestamp, inner messages of a wrapper included. */
+  private searchLegacyEntry(b: BatchInfo, timestampMs: number, startingOffset: number): { timestampMs: number; offset: number } | undefined {
+    try {
+      for (const m of iterateLegacyMessages(this.readBytes(b.position, b.size), 0, { verifyCrc: false })) {
+        if (m.timestampMs >= timestampMs && m.offset >= startingOffset) return { timestampMs: m.timestampMs, offset: m.offset };
+      }
+    } catch {
+      // A legacy entry that does not decode offers no message.
     }
     return undefined;
   }

@@ -7,7 +7,7 @@ import t from 'tap';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LogManager, encodeProducerSnapshot } from '../../src/storage/index.js';
+import { LogManager, checkEntry, encodeProducerSnapshot } from '../../src/storage/index.js';
 import { tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
@@ -163,4 +163,26 @@ t.test('with a clean-shutdown marker, bytes after the last batch are still caugh
   t.teardown(() => mgr.close());
   t.equal(statSync(seg).size, good);
   t.equal(mgr.getLog('g', 0)!.appendAsLeader(await kafkajsBatch(SPECS[0]!, false), 0).baseOffset, 5);
+});
+
+t.test('segments in the legacy v0/v1 message format (old Kafka) load, recover and read', async (t) => {
+  const { encodeLegacyMessageSet } = await import('../../src/records/legacy.js');
+  const dir = tempDir(t);
+  const v0 = encodeLegacyMessageSet({ magic: 0, baseOffset: 0, messages: [{ key: Buffer.from('a'), value: Buffer.from('1') }, { key: null, value: Buffer.from('2') }] });
+  const v1 = encodeLegacyMessageSet({ magic: 1, baseOffset: 2, compression: 1, messages: [{ timestampMs: T, key: null, value: Buffer.from('3') }, { timestampMs: T + 7, key: null, value: Buffer.from('4') }] });
+  mkdirSync(join(dir, 'legacy-0'));
+  const torn = (await kafkajsBatch(SPECS[0]!, true)).subarray(0, 30);
+  writeFileSync(join(dir, 'legacy-0', '00000000000000000000.log'), Buffer.concat([v0, v1, torn]));
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => mgr.close());
+  const log = mgr.getLog('legacy', 0)!;
+  t.equal(log.logEndOffset, 4, 'the compressed v1 wrapper carries its last offset');
+  t.same(log.read(0, 1 << 20).records, Buffer.concat([v0, v1]), 'torn tail cut, legacy bytes served as stored');
+  t.same(log.read(3, 1 << 20).records, v1);
+  t.same(log.offsetForTimestamp(T + 1), { timestampMs: T + 7, offset: 3, leaderEpoch: -1 }, 'inner messages of a compressed wrapper searched');
+  t.same(log.offsetForTimestamp(T), { timestampMs: T, offset: 2, leaderEpoch: -1 });
+  t.equal(log.appendAsLeader(await kafkajsBatch(SPECS[0]!, false), 0).baseOffset, 4, 'v2 batches follow');
+  const bad = Buffer.concat([v0]);
+  bad[bad.length - 1] ^= 1;
+  t.equal(checkEntry(bad, 0), null, 'the first v0 message is intact');
 });
