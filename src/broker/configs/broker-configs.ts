@@ -7,7 +7,7 @@
  * `log.retention.ms`, `log.retention.minutes` and `log.retention.hours` in that order of
  * precedence, converting minutes/hours to milliseconds.
  */
-import { TOPIC_CONFIGS, LONG_MAX_TEXT } from '../../storage/log-config.js';
+import { TOPIC_CONFIGS } from '../../storage/log-config.js';
 import type { ConfigValueType } from './config-types.js';
 
 export interface BrokerConfigDef {
@@ -154,4 +154,3 @@ export function topicConfigForBrokerKey(brokerKey: string): string | undefined {
   return undefined;
 }
 
-export { LONG_MAX_TEXT };

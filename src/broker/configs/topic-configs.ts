@@ -46,13 +46,6 @@ export function adminLog(log: BrokerPartitionLog): AdminPartitionLog {
   return log as AdminPartitionLog;
 }
 
-/** The logs of one topic, by partition. */
-export function topicLogs(broker: BrokerContext, topic: string): AdminPartitionLog[] {
-  const logs: AdminPartitionLog[] = [];
-  for (const log of broker.logManager.allLogs()) if (log.topic === topic) logs.push(adminLog(log));
-  return logs.sort((a, b) => a.partition - b.partition);
-}
-
 /** A topic's config overrides (Kafka names), as persisted by storage. */
 export function topicOverrides(broker: BrokerContext, topic: string): Record<string, string> {
   return { ...(adminLogManager(broker).getTopicMetadata(topic)?.configs ?? {}) };
