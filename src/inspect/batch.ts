@@ -75,11 +75,16 @@ export function entryLastOffset(e: LogEntry): number {
   return H.readInt64(e.buf, e.at);
 }
 
-export function decodeBatchInfo(entry: LogEntry): BatchInfo {
-  return entry.magic >= 2 ? v2Info(entry) : legacyInfo(entry);
+/**
+ * Batch-level fields of an entry. `checksum` is the CRC computed elsewhere for an
+ * incomplete (oversized) entry, whose bytes are not all in memory.
+ */
+export function decodeBatchInfo(entry: LogEntry, checksum?: number): BatchInfo {
+  if (!entry.complete && checksum === undefined) throw new Error('an oversized entry needs its checksum computed from the file');
+  return entry.magic >= 2 ? v2Info(entry, checksum) : legacyInfo(entry, checksum);
 }
 
-function v2Info(e: LogEntry): BatchInfo {
+function v2Info(e: LogEntry, checksum: number | undefined): BatchInfo {
   const { buf, at } = e;
   if (e.size < H.RECORD_BATCH_OVERHEAD) {
     throw new CorruptDataError(`record batch of ${e.size} bytes is smaller than its ${H.RECORD_BATCH_OVERHEAD} byte header`, e.position);
@@ -110,7 +115,7 @@ function v2Info(e: LogEntry): BatchInfo {
     compressionType: codec,
     compression: compressionName(codec),
     crc,
-    isValid: H.computeBatchCrc(buf, at) === crc,
+    isValid: (checksum ?? H.computeBatchCrc(buf, at)) === crc,
   };
 }
 
@@ -124,7 +129,7 @@ interface LegacyHeader {
 }
 
 /** The message at `buf[at]` (offset + size + message) of `size` bytes in all. */
-function legacyHeader(buf: Buffer, at: number, size: number, position: number): LegacyHeader {
+function legacyHeader(buf: Buffer, at: number, size: number, position: number, checksum?: number): LegacyHeader {
   const magic = buf.readInt8(at + H.MAGIC_OFFSET);
   const keyOffset = magic === 0 ? LEGACY_KEY_OFFSET_V0 : LEGACY_KEY_OFFSET_V1;
   if (size < keyOffset + 8) throw new CorruptDataError(`v${magic} message of ${size} bytes is smaller than its header`, position);
@@ -135,7 +140,7 @@ function legacyHeader(buf: Buffer, at: number, size: number, position: number): 
     magic,
     attributes: buf.readInt8(at + 17),
     timestamp: magic === 0 ? NO_TIMESTAMP : H.readInt64(buf, at + 18),
-    isValid: (crc32(buf.subarray(at + H.MAGIC_OFFSET, at + size)) >>> 0) === crc,
+    isValid: (checksum ?? crc32(buf.subarray(at + H.MAGIC_OFFSET, at + size)) >>> 0) === crc,
   };
 }
 
@@ -144,8 +149,8 @@ function legacyTimestampType(h: LegacyHeader): TimestampTypeName {
   return (h.attributes & H.ATTR_TIMESTAMP_TYPE) !== 0 ? 'LogAppendTime' : 'CreateTime';
 }
 
-function legacyInfo(e: LogEntry): BatchInfo {
-  const h = legacyHeader(e.buf, e.at, e.size, e.position);
+function legacyInfo(e: LogEntry, checksum: number | undefined): BatchInfo {
+  const h = legacyHeader(e.buf, e.at, e.size, e.position, checksum);
   const codec = h.attributes & H.ATTR_COMPRESSION_MASK;
   return {
     position: e.position,
@@ -179,6 +184,9 @@ export interface DecodeLimits {
 
 /** Every record of the entry, in order. Throws CorruptDataError (with a file position) on bad bytes. */
 export function decodeRecords(entry: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+  if (!entry.complete) {
+    throw new CorruptDataError(`the ${entry.size} byte entry is larger than the inspector decodes at once; its records are not read`, entry.position);
+  }
   return entry.magic >= 2 ? v2Records(entry, info, limits) : legacyRecords(entry, info, limits);
 }
 

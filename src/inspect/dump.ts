@@ -13,7 +13,8 @@ import { recordEvent, type DumpEvent, type DumpSink, type ProblemKind, type Repo
 import { DEFAULT_WINDOW_BYTES, FileWindow } from './file-window.js';
 import { baseOffsetOf, fileKind, type FileKind } from './files.js';
 import * as I from './index-files.js';
-import { LogScanner, type LogEntry } from './log-scan.js';
+import { ENTRY_HEADER_BYTES, LogScanner, type LogEntry } from './log-scan.js';
+import { ATTRIBUTES_OFFSET, MAGIC_OFFSET } from '../records/batch-header.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../records/compression/index.js';
 import { SummaryBuilder } from './summary.js';
 import { decodeCheckpoint } from './checkpoint.js';
@@ -35,6 +36,8 @@ export interface DumpOptions {
   windowBytes?: number;
   maxDecompressedBytes?: number;
   onProgress?: (path: string, position: number, size: number) => void;
+  /** Entries above this size are checksummed from the file but not decoded (memory bound). */
+  maxEntryBytes?: number;
   /** Polled between entries: true stops the dump early (Ctrl-C, stdout closed). */
   shouldStop?: () => boolean;
 }
@@ -46,6 +49,11 @@ export const MAX_REPORT_PAIRS = 100_000;
 const REPORT_ORDER: readonly ReportKind[] = ['indexMismatch', 'timeIndexMismatch', 'timeIndexOutOfOrder', 'indexedOffsetNotFound', 'nonConsecutiveOffsets'];
 /** Reports Kafka builds by prepending to a list, so it prints them newest first. */
 const PREPENDED: ReadonlySet<ReportKind> = new Set(['indexMismatch', 'nonConsecutiveOffsets']);
+
+interface ScanState {
+  lastRecordOffset: number;
+  prevBatch: BatchInfo | null;
+}
 
 interface FileContext {
   path: string;
@@ -177,12 +185,13 @@ export class Dumper {
     const summary = ctx.summary;
     summary.s.bytes = win.size;
     const end = Math.min(this.opts.maxBytes, win.size);
-    const scanner = new LogScanner(win, 0, end);
-    const state = { lastRecordOffset: -1, prevBatch: null as BatchInfo | null };
+    const scanner = new LogScanner(win, 0, end, this.opts.maxEntryBytes);
+    const state: ScanState = { lastRecordOffset: -1, prevBatch: null };
     let sinceProgress = 0;
     for (let entry = await scanner.next(); entry !== null; entry = await scanner.next()) {
       if (this.opts.shouldStop?.() === true) return;
-      this.logEntry(ctx, entry, state);
+      if (entry.complete) this.logEntry(ctx, entry, state);
+      else await this.oversizedEntry(ctx, win, entry, state);
       sinceProgress += entry.size;
       if (sinceProgress >= 4 * 1024 * 1024) {
         sinceProgress = 0;
@@ -205,10 +214,19 @@ export class Dumper {
     }
   }
 
-  private logEntry(ctx: FileContext, entry: LogEntry, state: { lastRecordOffset: number; prevBatch: BatchInfo | null }): void {
+  /** An entry too large to hold: its header is copied out, its CRC streamed from the file. */
+  private async oversizedEntry(ctx: FileContext, win: FileWindow, entry: LogEntry, state: ScanState): Promise<void> {
+    const header = Buffer.from(entry.buf.subarray(entry.at, entry.at + ENTRY_HEADER_BYTES));
+    const detached: LogEntry = { ...entry, buf: header, at: 0 };
+    const from = entry.position + (entry.magic >= 2 ? ATTRIBUTES_OFFSET : MAGIC_OFFSET);
+    const checksum = await win.checksum(from, entry.position + entry.size, entry.magic >= 2 ? 'crc32c' : 'crc32');
+    this.logEntry(ctx, detached, state, checksum);
+  }
+
+  private logEntry(ctx: FileContext, entry: LogEntry, state: ScanState, checksum?: number): void {
     let info: BatchInfo;
     try {
-      info = decodeBatchInfo(entry);
+      info = decodeBatchInfo(entry, checksum);
     } catch (err) {
       this.error(ctx, errorMessage(err));
       this.problem(ctx, 'corrupt-entry', entry.position, errorMessage(err));
@@ -411,7 +429,8 @@ export class Dumper {
 
   private maxRecordTimestamp(ctx: FileContext, entry: LogEntry): number {
     try {
-      const info = decodeBatchInfo(entry);
+      // Only timestamps matter here: an oversized entry's CRC is not needed (decodeRecords refuses it).
+      const info = decodeBatchInfo(entry, entry.complete ? undefined : 0);
       const records = decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: false });
       return records.reduce((max, r) => Math.max(max, r.timestamp), -1);
     } catch (err) {

@@ -4,6 +4,7 @@
  * the size of the single largest entry asked for), whatever the size of the file.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { crc32, crc32c } from '@node-rs/crc32';
 
 export const DEFAULT_WINDOW_BYTES = 8 * 1024 * 1024;
 
@@ -66,6 +67,22 @@ export class FileWindow {
     }
     this.start = position;
     this.length = got;
+  }
+
+  /**
+   * Checksum of `[start, end)` read a window at a time (for entries too large to hold):
+   * CRC-32C for record batches, CRC-32 for legacy messages.
+   */
+  async checksum(start: number, end: number, kind: 'crc32c' | 'crc32'): Promise<number> {
+    const fn = kind === 'crc32c' ? crc32c : crc32;
+    let state = 0;
+    for (let pos = start; pos < end; ) {
+      const n = Math.min(this.windowBytes, end - pos);
+      const { buf, at } = await this.view(pos, n);
+      state = fn(buf.subarray(at, at + n), state);
+      pos += n;
+    }
+    return state >>> 0;
   }
 
   async close(): Promise<void> {

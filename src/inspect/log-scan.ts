@@ -21,7 +21,17 @@ export interface LogEntry {
   buf: Buffer;
   /** Index of the entry's first byte in `buf`. */
   at: number;
+  /**
+   * False for an entry larger than the scanner's `maxEntryBytes`: only its first
+   * ENTRY_HEADER_BYTES are in `buf` (enough for every header field), the rest stays on disk.
+   */
+  complete: boolean;
 }
+
+/** Bytes of an oversized entry that are read: the v2 batch header (the largest header). */
+export const ENTRY_HEADER_BYTES = 61;
+/** Largest entry read into memory whole (a batch far above any max.message.bytes in use). */
+export const DEFAULT_MAX_ENTRY_BYTES = 128 * 1024 * 1024;
 
 export type ScanStop =
   | { kind: 'end' }
@@ -34,10 +44,13 @@ export class LogScanner {
   private readonly window: FileWindow;
   stop: ScanStop = { kind: 'end' };
 
-  constructor(window: FileWindow, start = 0, end = window.size) {
+  private readonly maxEntryBytes: number;
+
+  constructor(window: FileWindow, start = 0, end = window.size, maxEntryBytes = DEFAULT_MAX_ENTRY_BYTES) {
     this.window = window;
     this.position = start;
     this.end = Math.min(end, window.size);
+    this.maxEntryBytes = Math.max(maxEntryBytes, ENTRY_HEADER_BYTES);
   }
 
   /** The position the next entry would start at (= valid bytes when scanning from 0). */
@@ -64,8 +77,10 @@ export class LogScanner {
       this.stop = { kind: 'torn', position, reason: `entry of ${size} bytes overruns the end at ${this.end}` };
       return null;
     }
-    if (!this.window.has(position, size)) view = await this.window.view(position, size);
+    const complete = size <= this.maxEntryBytes;
+    const wanted = complete ? size : ENTRY_HEADER_BYTES;
+    if (!this.window.has(position, wanted)) view = await this.window.view(position, wanted);
     this.position = position + size;
-    return { position, size, magic: view.buf.readInt8(view.at + MAGIC_OFFSET), buf: view.buf, at: view.at };
+    return { position, size, magic: view.buf.readInt8(view.at + MAGIC_OFFSET), buf: view.buf, at: view.at, complete };
   }
 }

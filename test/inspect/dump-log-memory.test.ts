@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
 import { writeInt64 } from '../../src/records/batch-header.js';
 import { FileWindow } from '../../src/inspect/file-window.js';
+import { Dumper, INT32_MAX } from '../../src/inspect/dump.js';
+import type { DumpEvent } from '../../src/inspect/events.js';
+import { encodeLegacyMessageSet } from '../../src/records/legacy.js';
 import { SEG, tempPartitionDir } from './fixtures.js';
 
 const PROBE = fileURLToPath(new URL('./helpers/rss-probe.ts', import.meta.url));
@@ -76,4 +79,36 @@ t.test('the window buffer stays at the window size for small entries', async (t)
   t.equal(large.buf.length, 200 * 1024, 'one large entry gets a buffer of its own size');
   const back = await win.view(500 * 1024, 100);
   t.equal(back.buf.length, 64 * 1024, 'and the window shrinks back afterwards');
+});
+
+t.test('entries above maxEntryBytes: header and streamed CRC only, records refused', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const records = Array.from({ length: 20 }, (_, i) => ({ timestampMs: 1700000000000 + i, key: null, value: Buffer.alloc(50, i) }));
+  const good = encodeRecordBatch({ baseOffset: 0, records });
+  const bad = encodeRecordBatch({ baseOffset: 20, records });
+  bad[bad.length - 1] ^= 0xff;
+  const legacy = encodeLegacyMessageSet({ magic: 1, baseOffset: 40, messages: [{ key: null, value: Buffer.alloc(300, 1), timestampMs: 1700000000100 }] });
+  const path = tmp.write(`${SEG}.log`, Buffer.concat([good, bad, legacy]));
+  const run = async (maxEntryBytes: number | undefined, deepIteration: boolean): Promise<DumpEvent[]> => {
+    const events: DumpEvent[] = [];
+    const sink = { emit: (e: DumpEvent) => void events.push(e), drain: async () => {} };
+    const dumper = new Dumper({
+      printDataLog: false, deepIteration, skipRecordMetadata: false, verifyIndexOnly: false, indexSanityCheck: false,
+      maxMessageSize: 5242880, maxBytes: INT32_MAX, cwd: tmp.dir, parser: () => ({}), windowBytes: 4096, maxEntryBytes,
+    }, sink);
+    await dumper.dumpFile(path);
+    return events;
+  };
+  const whole = await run(undefined, false);
+  const partial = await run(200, false);
+  const batches = (evs: DumpEvent[]): DumpEvent[] => evs.filter((e) => e.type === 'batch');
+  t.equal(batches(whole).length, 3);
+  t.same(batches(partial), batches(whole), 'the same batch lines, CRC verdicts included');
+  t.same(batches(partial).map((b) => (b.type === 'batch' ? b.isValid : null)), [true, false, true]);
+  const deep = await run(200, true);
+  const problems = deep.filter((e) => e.type === 'problem');
+  t.same(problems.map((p) => (p.type === 'problem' ? [p.kind, p.position] : [])), [
+    ['decode-error', 0], ['crc-mismatch', good.length], ['decode-error', good.length], ['decode-error', good.length + bad.length],
+  ]);
 });
