@@ -65,7 +65,10 @@ export class Reader {
   }
   int64(): number {
     const p = this.take(8, 'int64');
-    return this.buf.readInt32BE(p) * TWO_32 + this.buf.readUInt32BE(p + 4);
+    const b = this.buf;
+    const hi = (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+    const lo = ((b[p + 4]! << 24) | (b[p + 5]! << 16) | (b[p + 6]! << 8) | b[p + 7]!) >>> 0;
+    return hi * TWO_32 + lo;
   }
   float64(): number {
     return this.buf.readDoubleBE(this.take(8, 'float64'));

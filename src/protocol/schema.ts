@@ -432,9 +432,12 @@ function writeTaggedFields(w: Writer, o: Obj, tagged: readonly TaggedPlan[]): vo
     w.uvarint(0);
     return;
   }
-  const present = tagged.filter((t) => !t.isDefault(o[t.field.name]));
-  w.uvarint(present.length);
-  for (const t of present) {
+  let count = 0;
+  for (const t of tagged) if (!t.isDefault(o[t.field.name])) count++;
+  w.uvarint(count);
+  if (count === 0) return;
+  for (const t of tagged) {
+    if (t.isDefault(o[t.field.name])) continue;
     const sub = new Writer(64);
     t.codec.enc(sub, o[t.field.name]);
     const body = sub.toBuffer();

@@ -92,13 +92,24 @@ export class Writer {
     this.pos += 4;
   }
   int64(v: number): void {
-    v = Math.trunc(v);
-    if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`int64 value ${v} is not a safe integer`);
+    if (!Number.isSafeInteger(v)) {
+      v = Math.trunc(v);
+      if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`int64 value ${v} is not a safe integer`);
+    }
     this.ensure(8);
     const hi = Math.floor(v / TWO_32);
-    this.buf.writeInt32BE(hi, this.pos);
-    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
-    this.pos += 8;
+    const lo = v - hi * TWO_32;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = hi >> 24;
+    b[p + 1] = hi >> 16;
+    b[p + 2] = hi >> 8;
+    b[p + 3] = hi;
+    b[p + 4] = lo >>> 24;
+    b[p + 5] = lo >>> 16;
+    b[p + 6] = lo >>> 8;
+    b[p + 7] = lo;
+    this.pos = p + 8;
   }
   float64(v: number): void {
     this.ensure(8);
