@@ -7,7 +7,8 @@
  * replication factor above 1 cannot be met). validate_only checks everything and creates
  * nothing.
  * v5+ answers the topic's effective configs, partition count and replication factor;
- * v7+ the topic id.
+ * v7+ the topic id. Deliberate deviation: validate_only answers the zero uuid, where Kafka
+ * answers a random id that no topic will ever have.
  * timeout_ms <= 0 is REQUEST_TIMED_OUT for every topic (Kafka's controller deadline has
  * passed); otherwise creation is synchronous on one node and finishes within any deadline.
  */
