@@ -164,6 +164,20 @@ t.test('describeConfigs on the broker', async (t) => {
   t.equal(byName.get('num.partitions')!.readOnly, true);
   t.equal(byName.get('log.retention.hours')!.configValue, '168');
   t.equal(byName.get('log.retention.hours')!.readOnly, false);
+
+  await admin.createTopics({ topics: [{ topic: 'follows-broker' }] });
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.nodeId), configEntries: [{ name: 'log.retention.ms', value: '3600000' }] }],
+  });
+  t.equal(broker.log('follows-broker', 0).config.retentionMs, 3600000, 'a dynamic broker default reaches the logs');
+  const refused = await rejection(
+    admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.nodeId), configEntries: [{ name: 'num.partitions', value: '9' }] }],
+    }),
+  );
+  t.equal(refused.type, 'INVALID_CONFIG');
 });
 
 t.test('deleteTopicRecords', async (t) => {
