@@ -17,7 +17,7 @@ import { partitionMetadataText, readPartitionMetadata, writeFileAtomic } from '.
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager } from './producer-state.js';
-import { type BatchInfo, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
+import { type BatchInfo, DELETED_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { type CleanResult, buildOffsetMap, swapCleanedSegment, writeCleanedSegment } from './log-cleaner.js';
@@ -757,5 +757,3 @@ export function parseControlMarker(buf: Buffer, at: number): { type: number; coo
   const coordinatorEpoch = valueLength !== undefined && valueLength >= 6 && p + 6 <= end ? buf.readInt32BE(p + 2) : -1;
   return { type, coordinatorEpoch };
 }
-
-export { LOG_SUFFIX };

@@ -540,7 +540,3 @@ export function* uncompressedRecordTimestamps(batch: Buffer): Generator<{ timest
     at = end;
   }
 }
-
-export function renameIfExists(from: string, to: string): void {
-  if (existsSync(from)) renameSync(from, to);
-}
