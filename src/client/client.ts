@@ -13,6 +13,7 @@ import { openTcpChannel } from './connection.js';
 import { InProcessChannel } from './in-process.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
+import { GroupAdmin, GroupConsumer, parseGroupConfig } from './group/index.js';
 import type { Admin, Consumer, KafkaClient, OpenClientOptions, Producer } from './types.js';
 
 /** --data-dir, else $KTS_DATA_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/kts/data. */
@@ -109,10 +110,11 @@ class Client implements KafkaClient {
   readonly transport: 'tcp' | 'in-process';
   readonly target: string;
   readonly admin: Admin;
+  readonly groups: GroupAdmin;
   private readonly cluster: Cluster;
   private readonly config: ClientConfig;
   private readonly producers = new Set<Producer>();
-  private readonly consumers = new Set<Consumer>();
+  private readonly consumers = new Set<Consumer | GroupConsumer>();
   private readonly forks = new Set<Cluster>();
   private readonly stopEngine: () => Promise<void>;
   private closed = false;
@@ -124,6 +126,7 @@ class Client implements KafkaClient {
     this.config = config;
     this.stopEngine = stopEngine;
     this.admin = new KafkaAdmin(cluster);
+    this.groups = new GroupAdmin(cluster);
   }
 
   producer(config?: Readonly<Record<string, string>>): Producer {
@@ -137,6 +140,15 @@ class Client implements KafkaClient {
   consumer(config?: Readonly<Record<string, string>>): Consumer {
     const cluster = this.cluster.fork();
     const c = new KafkaConsumer(cluster, this.config.with(config));
+    this.consumers.add(c);
+    this.forks.add(cluster);
+    return c;
+  }
+
+  groupConsumer(config: Readonly<Record<string, string>>): GroupConsumer {
+    const { settings, rest } = parseGroupConfig(config);
+    const cluster = this.cluster.fork();
+    const c = new GroupConsumer(cluster, this.config.with(rest), settings);
     this.consumers.add(c);
     this.forks.add(cluster);
     return c;

@@ -56,5 +56,6 @@ export type {
   TopicPartition,
 } from './types.js';
 export { tpKey } from './types.js';
+export type { GroupAdmin, GroupConsumer, GroupDescription, GroupListing, CommittedOffset, RebalanceListener } from './group/index.js';
 export { openClient, defaultDataDir } from './client.js';
 export { CLIENT_CONFIG_KEYS } from './config.js';

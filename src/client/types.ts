@@ -2,6 +2,7 @@
  * The public types of the kts client: what the CLI and tests see. Implementation
  * lives in the sibling files; this file has no runtime code besides constants.
  */
+import type { GroupAdmin, GroupConsumer } from './group/index.js';
 
 export interface TopicPartition {
   topic: string;
@@ -266,6 +267,10 @@ export interface KafkaClient {
   /** Producer with the client's config merged with `config`. */
   producer(config?: Readonly<Record<string, string>>): Producer;
   consumer(config?: Readonly<Record<string, string>>): Consumer;
+  /** Group consumer: `group.id` and the other group keys (see client/group/) plus consumer config. */
+  groupConsumer(config: Readonly<Record<string, string>>): GroupConsumer;
+  /** Consumer group admin (list, describe, offsets, delete) through the group coordinator. */
+  readonly groups: GroupAdmin;
   /** Closes producers/consumers, connections, and stops an in-process engine cleanly. */
   close(): Promise<void>;
 }
