@@ -78,8 +78,17 @@ t.test('kill -9 in the middle of appends: every acknowledged batch survives, the
     const log = mgr.getLog('crash', 0)!;
     t.ok(log.logEndOffset >= acked.at(-1)![1] + 1);
     total = log.logEndOffset;
-    // The recovered log takes appends again.
-    t.equal(log.appendAsLeader(simpleBatch(1), 1).baseOffset, total);
+    // Producer state was rebuilt: a retry of the last batch is a duplicate, the next sequence follows.
+    const lastBatch = log.read(acked.at(-1)![0], 1 << 20).records;
+    let at = 0;
+    while (at + batchSize(lastBatch, at) < lastBatch.length) at += batchSize(lastBatch, at);
+    const retry = Buffer.from(lastBatch.subarray(at));
+    const retryBase = baseOffset(retry);
+    retry.writeBigInt64BE(0n, 0);
+    const dup = log.appendAsLeader(retry, 1);
+    t.same([dup.duplicate, dup.baseOffset], [true, retryBase], `round ${round}: retry of the last batch is a duplicate`);
+    const nextSeq = retry.readInt32BE(53) + retry.readInt32BE(57);
+    t.equal(log.appendAsLeader(simpleBatch(1, { producerId: 77, producerEpoch: 0, baseSequence: nextSeq }), 1).baseOffset, total);
     mgr.close();
   }
 });
