@@ -184,6 +184,8 @@ export class KafkaProducer implements Producer {
   }
 
   async flush(): Promise<void> {
+    // Sends still waiting for metadata or buffer space were sent before this flush too.
+    await this.admission;
     for (const batch of [...this.open.values()]) this.seal(batch);
     void this.pump();
     if (this.outstanding === 0) return;

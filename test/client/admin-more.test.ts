@@ -98,3 +98,19 @@ t.test('polling a missing topic fails with UNKNOWN_TOPIC_OR_PARTITION once the p
   const err = await consumer.poll(200).catch((e: unknown) => e);
   t.ok(err instanceof KafkaError && err.errorCode === 3, String(err));
 });
+
+t.test('flush() waits for sends that were still waiting for metadata', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'fl', numPartitions: 1 }]);
+  const producer = client.producer({ 'linger.ms': '60000' });
+  let delivered = 0;
+  // The first send has no cached metadata yet, so it waits for a Metadata answer.
+  const sends = [0, 1, 2].map((i) => producer.send({ topic: 'fl', value: `${i}` }).then(() => delivered++));
+  await producer.flush();
+  // Let the send() promise callbacks run (they settle a few microtasks after the batch).
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(delivered, 3, 'all three delivered when flush resolves, despite linger.ms');
+  await Promise.all(sends);
+  await producer.close();
+});
