@@ -142,7 +142,7 @@ complete -c kts -n '__fish_seen_subcommand_from dump-log' -l remote-log-metadata
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l share-group-state-decoder -d 'Not supported by kts: refused with an error'
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l json -d 'One JSON object per line (schema in the description)'
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l summary -d 'Per-file totals and problem counts instead of the dump'
-complete -c kts -n '__fish_seen_subcommand_from dump-log' -l check -d 'Only the corruption report with byte positions; exit 1 if anything is wrong'
+complete -c kts -n '__fish_seen_subcommand_from dump-log' -l check -d 'Only the corruption report with byte positions; exit 1 on any problem (not on warnings)'
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l window-bytes -x -d 'Read window per file in bytes (memory bound)'
 complete -c kts -n '__fish_seen_subcommand_from server-start' -l override -x -d 'Override a property: --override key=value (repeatable)'
 complete -c kts -n '__fish_seen_subcommand_from server-start' -l daemon -d 'Run in the background (also -daemon); log to <log dir>/kts-server.log'

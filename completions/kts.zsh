@@ -187,7 +187,7 @@ _kts() {
         '--share-group-state-decoder[Not supported by kts\: refused with an error]' \
         '--json[One JSON object per line (schema in the description)]' \
         '--summary[Per-file totals and problem counts instead of the dump]' \
-        '--check[Only the corruption report with byte positions; exit 1 if anything is wrong]' \
+        '--check[Only the corruption report with byte positions; exit 1 on any problem (not on warnings)]' \
         '--window-bytes[Read window per file in bytes (memory bound)]:window-bytes: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

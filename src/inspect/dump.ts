@@ -66,7 +66,9 @@ export class Dumper {
   private readonly sink: DumpSink;
   private readonly reports = new Map<ReportKind, Map<string, [number, number][]>>();
   private readonly reportOverflow = new Map<string, number>();
+  /** Problems of severity error (corruption); `warningCount` counts the rest. */
   problemCount = 0;
+  warningCount = 0;
   errorCount = 0;
   /**
    * Set while checking entry 0 of an index that is still preallocated (a live active
@@ -87,11 +89,12 @@ export class Dumper {
     this.sink.emit(event);
   }
 
-  private problem(ctx: FileContext, kind: ProblemKind, position: number | null, message: string): void {
+  private problem(ctx: FileContext, kind: ProblemKind, position: number | null, message: string, severity: 'error' | 'warning' = 'error'): void {
     if (this.quietProblems) return;
-    this.problemCount++;
+    if (severity === 'error') this.problemCount++;
+    else this.warningCount++;
     ctx.summary.s.problems++;
-    this.emit({ type: 'problem', path: ctx.path, kind, position, message });
+    this.emit({ type: 'problem', path: ctx.path, severity, kind, position, message });
   }
 
   private error(ctx: FileContext, message: string): void {
@@ -265,7 +268,9 @@ export class Dumper {
       this.problem(ctx, 'offset-regression', info.position, `base offset ${info.baseOffset} is not above the previous batch's last offset ${prev.lastOffset}`);
     }
     if (info.maxTimestamp >= 0 && info.maxTimestamp < prev.maxTimestamp && !info.isControl && !prev.isControl) {
-      this.problem(ctx, 'timestamp-regression', info.position, `max timestamp ${info.maxTimestamp} is below the previous batch's ${prev.maxTimestamp}`);
+      // Producers choose CreateTime, so it may go back legitimately; LogAppendTime may not.
+      const severity = info.timestampType === 'LogAppendTime' && prev.timestampType === 'LogAppendTime' ? 'error' : 'warning';
+      this.problem(ctx, 'timestamp-regression', info.position, `max timestamp ${info.maxTimestamp} is below the previous batch's ${prev.maxTimestamp}`, severity);
     }
   }
 

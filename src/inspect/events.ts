@@ -86,7 +86,8 @@ export type DumpEvent =
   | { type: 'checkpointEntry'; path: string; fields: Record<string, string | number> }
   | { type: 'ignored'; path: string }
   | { type: 'error'; path: string; message: string }
-  | { type: 'problem'; path: string; kind: ProblemKind; position: number | null; message: string }
+  /** severity warning: suspicious but possibly legitimate (CreateTime going backwards). */
+  | { type: 'problem'; path: string; severity: 'error' | 'warning'; kind: ProblemKind; position: number | null; message: string }
   /** `more`: pairs found beyond the first MAX_REPORT_PAIRS, not listed. */
   | { type: 'report'; report: ReportKind; path: string; pairs: [number, number][]; more: number }
   | ({ type: 'summary'; path: string } & FileSummary);

@@ -182,7 +182,7 @@ export function renderEvent(e: DumpEvent, opts: RenderOptions): Rendered {
       return { err: lines.join('\n') };
     }
     case 'problem':
-      return { out: `Problem in ${e.path}${e.position === null ? '' : ` at byte ${e.position}`}: ${e.kind}: ${e.message}` };
+      return { out: `${e.severity === 'error' ? 'Problem' : 'Warning'} in ${e.path}${e.position === null ? '' : ` at byte ${e.position}`}: ${e.kind}: ${e.message}` };
     case 'summary':
       return { out: summaryText(e.path, e) };
   }

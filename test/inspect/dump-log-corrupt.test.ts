@@ -140,3 +140,21 @@ t.test('non-consecutive offsets of a heavily compacted segment: the report is ca
   t.equal(lines[1], `  ${2 * MAX_REPORT_PAIRS - 2} is followed by ${2 * MAX_REPORT_PAIRS}`, 'newest listed pair first');
   t.equal(lines[lines.length - 1], '  ... and 1 more');
 });
+
+t.test('timestamps going backwards: a warning for CreateTime, a problem for LogAppendTime', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const at = (baseOffset: number, ts: number, attributes = 0): Buffer =>
+    handBatch({ baseOffset, attributes, lastOffsetDelta: 0, baseTimestamp: ts, maxTimestamp: ts, count: 1, records: handRecord({ offsetDelta: 0, timestampDelta: 0, key: null, value: null }) });
+  const create = tmp.write(`${SEG}.log`, Buffer.concat([at(0, TS + 100), at(1, TS)]));
+  const c = await runKts(['dump-log', '--files', create, '--check']);
+  t.equal(c.code, 0);
+  t.match(c.stdout, /^Warning in .* at byte \d+: timestamp-regression: max timestamp 1700000000000 is below the previous batch's 1700000000100\nNo problems found in 1 file\(s\) \(1 warning\(s\)\)\.\n$/);
+  const append = tmp.write(`${SEG}.log`, Buffer.concat([at(0, TS + 100, 0x08), at(1, TS, 0x08)]));
+  const a = await runKts(['dump-log', '--files', append, '--check', '--json']);
+  t.equal(a.code, 1);
+  const events = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.same(events.map((e) => e.type), ['problem', 'checkResult']);
+  t.same(events[0], { type: 'problem', path: append, severity: 'error', kind: 'timestamp-regression', position: at(0, TS + 100, 0x08).length, message: `max timestamp ${TS} is below the previous batch's ${TS + 100}` });
+  t.same(events[1], { type: 'checkResult', files: 1, problems: 1, warnings: 0 });
+});

@@ -17,9 +17,9 @@ const DESCRIPTION = `Files: .log segments, .index, .timeindex, .txnindex, produc
 
 Output is kafka-dump-log.sh's, line for line; its end-of-run reports (index mismatches, non-consecutive offsets) go to stderr as in Kafka, listing at most 100000 pairs per file and report (then "... and N more"). Where Kafka would crash (a size field below 14, undecodable records, a missing segment), kts prints the reason on stderr and goes on. KRaft control records print as Kafka prints them (SnapshotHeader, SnapshotFooter, KRaftVersion and KRaftVoters as JSON; LEADER_CHANGE as "controlType: LEADER_CHANGE(2)"); metadata records themselves are not decoded (--cluster-metadata-decoder is refused).
 
---json prints one JSON object per line, each with "type" and "path": file {kind}; logStart {baseOffset}; snapshotStart {endOffset, epoch}; bootstrapSnapshot; batch {position, size, magic, baseOffset, lastOffset, count, baseSequence, lastSequence, producerId, producerEpoch, partitionLeaderEpoch, isTransactional, isControl, deleteHorizonMs|null, timestampType, maxTimestamp, compressionType, compression, crc, isValid}; record {magic, timestampType, isControl, offset, timestamp, keySize, valueSize, sequence?, headerKeys?, legacy?{isValid, crc}, control?{kind: endTxn|kraft|other, controlType, coordinatorEpoch (endTxn), typeId, label and data (kraft)}, key?, payload?}; invalidBytes {name, position, count}; indexEntry {offset, position}; timeIndexEntry {timestamp, offset}; indexEmpty; sanityPassed; abortedTxn {version, producerId, firstOffset, lastOffset, lastStableOffset}; producerState {producerId, producerEpoch, coordinatorEpoch, currentTxnFirstOffset|null, lastTimestamp, batch|null}; checkpointHeader {version, entries}; checkpointEntry {fields}; ignored; error {message}; problem {kind, position|null, message}; report {report, pairs, more}; summary {see --summary}; checkResult {files, problems} (last line with --check). Integers are JSON numbers.
+--json prints one JSON object per line, each with "type" and "path": file {kind}; logStart {baseOffset}; snapshotStart {endOffset, epoch}; bootstrapSnapshot; batch {position, size, magic, baseOffset, lastOffset, count, baseSequence, lastSequence, producerId, producerEpoch, partitionLeaderEpoch, isTransactional, isControl, deleteHorizonMs|null, timestampType, maxTimestamp, compressionType, compression, crc, isValid}; record {magic, timestampType, isControl, offset, timestamp, keySize, valueSize, sequence?, headerKeys?, legacy?{isValid, crc}, control?{kind: endTxn|kraft|other, controlType, coordinatorEpoch (endTxn), typeId, label and data (kraft)}, key?, payload?}; invalidBytes {name, position, count}; indexEntry {offset, position}; timeIndexEntry {timestamp, offset}; indexEmpty; sanityPassed; abortedTxn {version, producerId, firstOffset, lastOffset, lastStableOffset}; producerState {producerId, producerEpoch, coordinatorEpoch, currentTxnFirstOffset|null, lastTimestamp, batch|null}; checkpointHeader {version, entries}; checkpointEntry {fields}; ignored; error {message}; problem {severity: error|warning, kind, position|null, message}; report {report, pairs, more}; summary {see --summary}; checkResult {files, problems, warnings} (last line with --check). Integers are JSON numbers.
 
---summary prints, per file, batches, records, offset and timestamp ranges, magic versions, codecs, producer ids, valid and invalid bytes and the number of problems, instead of the dump. --check prints only the corruption report ("Problem in <file> at byte <n>: <kind>: <detail>": crc-mismatch, torn-tail, corrupt-entry, decode-error, offset-regression, timestamp-regression, index-entry-out-of-range, index-mismatch, index-not-monotonic, time-index-mismatch, sanity-check-failed, corrupt-file, unreadable) and exits 1 when it finds any.
+--summary prints, per file, batches, records, offset and timestamp ranges, magic versions, codecs, producer ids, valid and invalid bytes and the number of problems, instead of the dump. --check prints only the corruption report ("Problem in <file> at byte <n>: <kind>: <detail>", or "Warning in ..." for what may be legitimate, such as CreateTime timestamps going backwards): crc-mismatch, torn-tail, corrupt-entry, decode-error, offset-regression, timestamp-regression, index-entry-out-of-range, index-mismatch, index-not-monotonic, time-index-mismatch, sanity-check-failed, corrupt-file, unreadable) and exits 1 when it finds a problem (warnings alone exit 0).
 
 Decoders (--key-decoder-class, --value-decoder-class): ${DECODER_NAMES.join(', ')}; Kafka's StringDecoder, IntegerDecoder, LongDecoder and DefaultDecoder (printed as hex) class names are accepted too. --cluster-metadata-decoder, --remote-log-metadata-decoder and --share-group-state-decoder are refused.`;
 
@@ -83,7 +83,7 @@ export const dumpLogCommand: CommandSpec = {
     'share-group-state-decoder': { type: 'boolean', describe: 'Not supported by kts: refused with an error' },
     json: { type: 'boolean', describe: 'One JSON object per line (schema in the description)' },
     summary: { type: 'boolean', describe: 'Per-file totals and problem counts instead of the dump' },
-    check: { type: 'boolean', describe: 'Only the corruption report with byte positions; exit 1 if anything is wrong' },
+    check: { type: 'boolean', describe: 'Only the corruption report with byte positions; exit 1 on any problem (not on warnings)' },
     'window-bytes': { type: 'number', default: DEFAULT_WINDOW_BYTES, describe: 'Read window per file in bytes (memory bound)' },
   },
   examples: [
@@ -147,10 +147,12 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
   }
   if (mode.check) {
     const n = dumper.problemCount;
+    const w = dumper.warningCount;
+    const warnings = w === 0 ? '' : ` and ${w} warning(s)`;
     io.stdout.write(
       mode.json
-        ? `${JSON.stringify({ type: 'checkResult', files: files.length, problems: n })}\n`
-        : n === 0 ? `No problems found in ${files.length} file(s).\n` : `Found ${n} problem(s) in ${files.length} file(s).\n`,
+        ? `${JSON.stringify({ type: 'checkResult', files: files.length, problems: n, warnings: w })}\n`
+        : n === 0 ? `No problems found in ${files.length} file(s)${warnings === '' ? '' : ` (${w} warning(s))`}.\n` : `Found ${n} problem(s)${warnings} in ${files.length} file(s).\n`,
     );
   }
   return dumper.errorCount > 0 || (mode.check && dumper.problemCount > 0) ? 1 : 0;
