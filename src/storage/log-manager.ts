@@ -283,6 +283,15 @@ export class LogManager {
     for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(configs);
   }
 
+  /**
+   * Change the broker-level topic defaults live (dynamic broker configs): `defaultConfig`
+   * is updated in place (every log shares it) and each log re-applies its overrides.
+   */
+  updateDefaultConfig(defaults: Partial<LogConfig>): void {
+    Object.assign(this.defaultConfig, mergeLogConfig(defaultLogConfig(), defaults));
+    for (const log of this.logs.values()) if (!log.isClosed) log.updateConfig(log.configOverrides);
+  }
+
   // ---- checkpoints, retention, shutdown ----------------------------------------------
 
   /** Write the recovery point, log start offset and high watermark checkpoints of every dir. */

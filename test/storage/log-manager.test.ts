@@ -130,3 +130,15 @@ t.test('with highWatermarkFollowsLeo=false the broker moves the HW and it is che
   t.teardown(() => mgr.close());
   t.equal(mgr.getLog('h', 0)!.highWatermark, 3, 'restored from replication-offset-checkpoint');
 });
+
+t.test('broker-level defaults change live under topic overrides', async (t) => {
+  const dir = tempDir(t);
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, defaultConfig: { retentionMs: 1000 } });
+  t.teardown(() => mgr.close());
+  const plain = mgr.createLog('p', 0, ID_A);
+  const overridden = mgr.createLog('o', 0, ID_B, { 'retention.ms': '5' });
+  t.same([plain.config.retentionMs, overridden.config.retentionMs], [1000, 5]);
+  mgr.updateDefaultConfig({ retentionMs: 2000, maxMessageBytes: 300 });
+  t.same([plain.config.retentionMs, overridden.config.retentionMs, overridden.config.maxMessageBytes], [2000, 5, 300]);
+  t.equal(mgr.createLog('n', 0, 'AAAAAAAAAAAAAAAAAAAABA').config.retentionMs, 2000, 'new logs start from the new defaults');
+});
