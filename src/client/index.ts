@@ -17,10 +17,28 @@
  *     await client.close();   // always: stops an in-process engine cleanly
  *   }
  *
+ * Transport: `bootstrapServer` (or config `bootstrap.servers`) → TCP. Otherwise the data
+ * dir (`dataDir`, else $KTS_DATA_DIR, else XDG): a live `kts server-start` on it (its
+ * kts-server.json) → TCP to its listener; else the engine in-process. `client.transport`
+ * and `client.target` say which.
+ *
+ * Behaviour worth knowing:
+ * - Producer: idempotent by default (acks=all); falls back to plain sends on brokers
+ *   without InitProducerId. One batch per partition in flight (order holds across
+ *   retries); max.in.flight.requests.per.connection bounds requests per broker. send()
+ *   waits (up to max.block.ms) when buffer.memory is full, and keeps call order.
+ * - Each producer and consumer has its own connections (a long-poll fetch never delays a
+ *   produce); `client.admin` uses the client's own.
+ * - Consumer: assign mode only (no groups). Decodes record batch v2 and legacy v0/v1,
+ *   every codec; skips control records, and aborted transactions under read_committed.
+ * - Refused with a UsageError naming the reason: unknown config keys (with the closest
+ *   name), and Kafka settings kts does not implement (group.*, transactional.*, ssl.*,
+ *   sasl.*, *.serializer).
+ *
  * Errors: Kafka error codes come out as `KafkaError` (src/protocol/errors.ts; `.errorCode`),
- * bad config as `UsageError` (names the closest known key), connection problems as
- * `KtsError` with code KTS_CONNECTION and a hint. Offsets/timestamps are JS numbers.
- * Offset maps from the consumer are keyed by `tpKey(tp)` = `${topic}:${partition}`.
+ * bad config as `UsageError`, connection problems as `KtsError` with code KTS_CONNECTION
+ * and a hint. Offsets/timestamps are JS numbers. Offset maps from the consumer are keyed
+ * by `tpKey(tp)` = `${topic}:${partition}`.
  */
 export type {
   Admin,
