@@ -279,3 +279,69 @@ t.test('fetch.max.bytes caps what a client may ask for', async (t) => {
   const res = await fetch(b, 'capped', 0, { maxBytes: 50_000_000 });
   t.equal(res.responses[0]!.partitions[0]!.records!.length, one.length, 'only what fits in 2048 bytes (the first batch)');
 });
+
+t.test('fetch sessions (KIP-227): full, incremental, forget, add, close, errors', async (t) => {
+  const b = await inProcessBroker(t);
+  await createTopic(b, 's', 3);
+  for (const p of [0, 1, 2]) await produce(b, 's', p, batch([`first-${p}`]));
+  const part = (partition: number, fetchOffset: number) => ({ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1_000_000 });
+  const req = (sessionId: number, sessionEpoch: number, topics: unknown[], forgotten: unknown[] = [], maxWaitMs = 0) =>
+    call<FetchResponse>(b, 1, 12, { replicaId: -1, maxWaitMs, minBytes: 1, maxBytes: 1_000_000, isolationLevel: 0, sessionId, sessionEpoch, topics, forgottenTopicsData: forgotten, rackId: '' });
+  const partitionsOf = (r: FetchResponse) => r.responses.flatMap((x) => x.partitions.map((p) => p.partitionIndex)).sort();
+
+  const full = await req(0, 0, [{ topic: 's', partitions: [part(0, 0), part(1, 0)] }]);
+  t.equal(full.errorCode, 0);
+  t.not(full.sessionId, 0, 'a session was created');
+  t.same(partitionsOf(full), [0, 1]);
+  const id = full.sessionId!;
+
+  // Epoch 1, positions moved past the data: nothing changed, nothing to say.
+  const quiet = await req(id, 1, [{ topic: 's', partitions: [part(0, 1), part(1, 1)] }]);
+  t.equal(quiet.errorCode, 0);
+  t.equal(quiet.sessionId, id);
+  t.same(partitionsOf(quiet), [], 'no partition has news');
+
+  // New data on partition 1 only: an incremental request naming nothing gets just that partition.
+  await produce(b, 's', 1, batch(['second-1']));
+  const news = await req(id, 2, []);
+  t.same(partitionsOf(news), [1]);
+  t.equal(news.responses[0]!.partitions[0]!.highWatermark, 2);
+
+  t.equal((await req(id, 2, [])).errorCode, ErrorCode.INVALID_FETCH_SESSION_EPOCH, 'an old epoch is refused');
+
+  // Forget partition 1, add partition 2 (it has never been sent, so it is included).
+  const changed = await req(id, 3, [{ topic: 's', partitions: [part(2, 0)] }], [{ topic: 's', partitions: [1] }]);
+  t.same(partitionsOf(changed), [2]);
+  await produce(b, 's', 1, batch(['third-1']));
+  const afterForget = await req(id, 4, [{ topic: 's', partitions: [part(2, 1)] }]);
+  t.same(partitionsOf(afterForget), [], 'a forgotten partition is not reported');
+
+  // An incremental long poll is woken by an append to a session partition.
+  const pending = req(id, 5, [], [], 10_000);
+  await new Promise((r) => setTimeout(r, 30));
+  await produce(b, 's', 0, batch(['wake-0']));
+  t.same(partitionsOf(await pending), [0]);
+
+  // Epoch -1 closes the session; it is then unknown.
+  const closing = await req(id, -1, [{ topic: 's', partitions: [part(0, 0)] }]);
+  t.equal(closing.sessionId, 0);
+  t.same(partitionsOf(closing), [0]);
+  t.equal((await req(id, 6, [])).errorCode, ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+});
+
+t.test('fetch sessions keyed by topic id (v13+) refuse a switch to names', async (t) => {
+  const b = await inProcessBroker(t);
+  await createTopic(b, 'ids');
+  await produce(b, 'ids', 0, batch(['a']));
+  const topicId = b.context.metadata.topic('ids')!.topicId;
+  const part = { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1_000_000 };
+  const base = { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1_000_000, isolationLevel: 0, forgottenTopicsData: [], rackId: '' };
+  const full = await call<FetchResponse>(b, 1, 16, { ...base, sessionId: 0, sessionEpoch: 0, topics: [{ topicId, partitions: [part] }] });
+  t.not(full.sessionId, 0);
+  await produce(b, 'ids', 0, batch(['b']));
+  const inc = await call<FetchResponse>(b, 1, 16, { ...base, sessionId: full.sessionId, sessionEpoch: 1, topics: [] });
+  t.equal(inc.responses[0]!.topicId, topicId);
+  t.equal(inc.responses[0]!.partitions[0]!.highWatermark, 2);
+  const switched = await call<FetchResponse>(b, 1, 12, { ...base, sessionId: full.sessionId, sessionEpoch: 2, topics: [] });
+  t.equal(switched.errorCode, ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
+});

@@ -140,7 +140,7 @@ t.test('router', async (t) => {
     }
   });
 
-  await t.test('fetch sessions: an incremental request gets FETCH_SESSION_ID_NOT_FOUND, full ones session id 0', async (t) => {
+  await t.test('fetch sessions: an unknown session id gets FETCH_SESSION_ID_NOT_FOUND; an empty full fetch creates no session', async (t) => {
     const w = await wire(t, b.port);
     const base = { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1000, isolationLevel: 0, topics: [], forgottenTopicsData: [], rackId: '' };
     w.send(encodeRequest(1, 12, 1, 'f', { ...base, sessionId: 123, sessionEpoch: 5 }));

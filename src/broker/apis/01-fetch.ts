@@ -11,10 +11,13 @@
  * transactions list; read_uncommitted reads up to the high watermark.
  * current_leader_epoch (v9+) is checked: older → FENCED_LEADER_EPOCH, newer →
  * UNKNOWN_LEADER_EPOCH. preferred_read_replica is always -1.
- * Fetch sessions (KIP-227): refused correctly: every response carries session id 0, which
- * tells the client no session was created, so it keeps sending full fetch requests; an
- * incremental request naming a session id gets FETCH_SESSION_ID_NOT_FOUND and the client
- * falls back to a full request. Follower fetches (replica_id >= 0) are answered as
+ * Fetch sessions (KIP-227, v7+, see fetch-sessions.ts): a full fetch (epoch 0) creates a
+ * session when the cache has room (else session id 0: the client keeps sending full
+ * fetches); incremental fetches (epoch > 0) add, update and forget partitions and get back
+ * only partitions with records, errors or changed watermarks; epoch -1 closes the session.
+ * Unknown session → FETCH_SESSION_ID_NOT_FOUND, wrong epoch → INVALID_FETCH_SESSION_EPOCH,
+ * a session switching between names and topic ids → FETCH_SESSION_TOPIC_ID_ERROR; the
+ * client then starts over with a full fetch. Follower fetches (replica_id >= 0) are answered as
  * consumer fetches: kts has no followers.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
@@ -24,8 +27,16 @@ import type {
   FetchPartitionData,
   FetchRequest,
   FetchResponse,
+  FetchTopic,
   FetchableTopicResponse,
 } from '../../protocol/messages/01-fetch.js';
+import {
+  fetchSessionsOf,
+  nextSessionEpoch,
+  sessionPartitionKey,
+  type FetchSession,
+  type SessionPartition,
+} from '../fetch-sessions.js';
 import { defineHandler, type BrokerContext, type BrokerPartitionLog, type RequestContext } from '../handler.js';
 import { partitionKey } from '../purgatory.js';
 
@@ -42,6 +53,8 @@ export function leaderEpochError(log: BrokerPartitionLog, currentLeaderEpoch: nu
 
 interface PartitionTarget {
   topicIndex: number;
+  /** The topic name (or id, v13+) as the request named it: the session key. */
+  topicRef: string;
   topic: string | undefined;
   request: FetchPartition;
   log: BrokerPartitionLog | undefined;
@@ -62,12 +75,13 @@ function partitionError(p: FetchPartition, errorCode: number, log?: BrokerPartit
   };
 }
 
-function resolveTargets(request: FetchRequest, ctx: RequestContext): { topics: FetchableTopicResponse[]; targets: PartitionTarget[] } {
+function resolveTargets(fetchTopics: readonly FetchTopic[], ctx: RequestContext): { topics: FetchableTopicResponse[]; targets: PartitionTarget[] } {
   const broker = ctx.broker;
   const byId = ctx.apiVersion >= 13;
   const topics: FetchableTopicResponse[] = [];
   const targets: PartitionTarget[] = [];
-  request.topics.forEach((t, topicIndex) => {
+  fetchTopics.forEach((t, topicIndex) => {
+    const topicRef = byId ? (t.topicId ?? ZERO_UUID) : (t.topic ?? '');
     let name: string | undefined;
     let error: number = ErrorCode.NONE;
     if (byId) {
@@ -80,9 +94,9 @@ function resolveTargets(request: FetchRequest, ctx: RequestContext): { topics: F
     for (const p of t.partitions) {
       const log = name !== undefined ? broker.logManager.getLog(name, p.partition) : undefined;
       if (!log && error === ErrorCode.NONE) {
-        targets.push({ topicIndex, topic: name, request: p, log, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        targets.push({ topicIndex, topicRef, topic: name, request: p, log, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
       } else {
-        targets.push({ topicIndex, topic: name, request: p, log, error });
+        targets.push({ topicIndex, topicRef, topic: name, request: p, log, error });
       }
     }
   });
@@ -159,13 +173,107 @@ function grewSince(targets: PartitionTarget[], ends: number[], readCommitted: bo
   return targets.some((t, i) => visibleEnd(t, readCommitted) > ends[i]!);
 }
 
-function sessionError(request: FetchRequest, ctx: RequestContext): number {
-  if (ctx.apiVersion < 7) return ErrorCode.NONE;
+type SessionPlan =
+  | { kind: 'error'; errorCode: number }
+  | { kind: 'sessionless' }
+  | { kind: 'full' }
+  | { kind: 'incremental'; session: FetchSession };
+
+/** What the request's session id and epoch ask for, with the session updated for incremental ones. */
+function planSession(request: FetchRequest, ctx: RequestContext): SessionPlan {
+  if (ctx.apiVersion < 7) return { kind: 'sessionless' };
+  const cache = fetchSessionsOf(ctx.broker);
   const sessionId = request.sessionId ?? 0;
   const epoch = request.sessionEpoch ?? -1;
-  if (sessionId !== 0) return ErrorCode.FETCH_SESSION_ID_NOT_FOUND;
-  if (epoch !== 0 && epoch !== -1) return ErrorCode.INVALID_FETCH_SESSION_EPOCH;
-  return ErrorCode.NONE;
+  if (epoch === -1 || epoch === 0) {
+    if (sessionId !== 0) cache.remove(sessionId);
+    return epoch === 0 ? { kind: 'full' } : { kind: 'sessionless' };
+  }
+  const session = sessionId !== 0 ? cache.get(sessionId) : undefined;
+  if (!session) return { kind: 'error', errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+  if (session.epoch !== epoch) return { kind: 'error', errorCode: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
+  const byId = ctx.apiVersion >= 13;
+  if (session.byId !== byId) {
+    cache.remove(session.id);
+    return { kind: 'error', errorCode: ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR };
+  }
+  applySessionChanges(session, request, byId);
+  return { kind: 'incremental', session };
+}
+
+function applySessionChanges(session: FetchSession, request: FetchRequest, byId: boolean): void {
+  for (const t of request.topics) {
+    const ref = byId ? (t.topicId ?? ZERO_UUID) : (t.topic ?? '');
+    for (const p of t.partitions) {
+      const key = sessionPartitionKey(ref, p.partition);
+      const known = session.partitions.get(key);
+      session.partitions.set(key, known ? { ...known, request: p } : unsent(ref, p));
+    }
+  }
+  for (const f of request.forgottenTopicsData ?? []) {
+    const ref = byId ? (f.topicId ?? ZERO_UUID) : (f.topic ?? '');
+    for (const partition of f.partitions) session.partitions.delete(sessionPartitionKey(ref, partition));
+  }
+}
+
+function unsent(topicRef: string, request: FetchPartition): SessionPartition {
+  return { topicRef, request, sentHighWatermark: -2, sentLastStableOffset: -2, sentLogStartOffset: -2 };
+}
+
+/** The session's partitions as the topics of a request, grouped by topic in session order. */
+function sessionTopics(session: FetchSession): FetchTopic[] {
+  const byRef = new Map<string, FetchTopic>();
+  for (const sp of session.partitions.values()) {
+    let topic = byRef.get(sp.topicRef);
+    if (!topic) byRef.set(sp.topicRef, (topic = session.byId ? { topicId: sp.topicRef, partitions: [] } : { topic: sp.topicRef, partitions: [] }));
+    topic.partitions.push(sp.request);
+  }
+  return [...byRef.values()];
+}
+
+function remember(sp: SessionPartition, d: FetchPartitionData): void {
+  sp.sentHighWatermark = d.highWatermark;
+  sp.sentLastStableOffset = d.lastStableOffset ?? -1;
+  sp.sentLogStartOffset = d.logStartOffset ?? -1;
+}
+
+function mustRespond(sp: SessionPartition, d: FetchPartitionData): boolean {
+  return (
+    (d.records?.length ?? 0) > 0 ||
+    d.errorCode !== ErrorCode.NONE ||
+    d.highWatermark !== sp.sentHighWatermark ||
+    (d.lastStableOffset ?? -1) !== sp.sentLastStableOffset ||
+    (d.logStartOffset ?? -1) !== sp.sentLogStartOffset
+  );
+}
+
+/** Creates the session of a full fetch; returns its id, or 0 when none was created. */
+function createSession(targets: PartitionTarget[], data: FetchPartitionData[], ctx: RequestContext): number {
+  const partitions = new Map<string, SessionPartition>();
+  targets.forEach((t, i) => {
+    const sp = unsent(t.topicRef, t.request);
+    remember(sp, data[i]!);
+    partitions.set(sessionPartitionKey(t.topicRef, t.request.partition), sp);
+  });
+  const session = fetchSessionsOf(ctx.broker).create(ctx.apiVersion >= 13, partitions, ctx.broker.nowMs());
+  return session?.id ?? 0;
+}
+
+/** Keeps only the partitions an incremental response must carry, and records what was sent. */
+function incrementalResponse(
+  session: FetchSession,
+  topics: FetchableTopicResponse[],
+  targets: PartitionTarget[],
+  data: FetchPartitionData[],
+): FetchableTopicResponse[] {
+  targets.forEach((t, i) => {
+    const sp = session.partitions.get(sessionPartitionKey(t.topicRef, t.request.partition));
+    const d = data[i]!;
+    if (!sp || !mustRespond(sp, d)) return;
+    remember(sp, d);
+    topics[t.topicIndex]!.partitions.push(d);
+  });
+  return topics.filter((t) => t.partitions.length > 0);
 }
 
 export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
@@ -173,11 +281,9 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   minVersion: 4,
   maxVersion: 17,
   async handle(request, ctx) {
-    const sessionCode = sessionError(request, ctx);
-    if (sessionCode !== ErrorCode.NONE) {
-      return { throttleTimeMs: 0, errorCode: sessionCode, sessionId: 0, responses: [] };
-    }
-    const { topics, targets } = resolveTargets(request, ctx);
+    const plan = planSession(request, ctx);
+    if (plan.kind === 'error') return { throttleTimeMs: 0, errorCode: plan.errorCode, sessionId: 0, responses: [] };
+    const { topics, targets } = resolveTargets(plan.kind === 'incremental' ? sessionTopics(plan.session) : request.topics, ctx);
     const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
     const deadline = ctx.broker.nowMs() + Math.max(0, request.maxWaitMs);
     let result = await readAll(targets, request, ctx);
@@ -190,8 +296,15 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       if (!grewSince(targets, ends, readCommitted)) break;
       result = await readAll(targets, request, ctx);
     }
+    if (plan.kind === 'incremental') {
+      const session = plan.session;
+      session.epoch = nextSessionEpoch(session.epoch);
+      session.lastUsedMs = ctx.broker.nowMs();
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session.id, responses: incrementalResponse(session, topics, targets, result.data) };
+    }
     result.data.forEach((d, i) => topics[targets[i]!.topicIndex]!.partitions.push(d));
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: topics };
+    const sessionId = plan.kind === 'full' ? createSession(targets, result.data, ctx) : 0;
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId, responses: topics };
   },
   errorResponse(request, errorCode) {
     return { throttleTimeMs: 0, errorCode, sessionId: 0, responses: [] };
