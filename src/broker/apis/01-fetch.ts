@@ -4,11 +4,11 @@
  * Long poll: when fewer than min_bytes are available the request waits in the purgatory
  * (woken by appends to the partitions it reads) up to max_wait_ms, then reads again.
  * Limits: max_bytes (capped by the broker's fetch.max.bytes) for the whole response and
- * partition_max_bytes per partition; batches
- * are whole (the first batch of the response is returned even when larger than the limits,
- * as Kafka does since v3, so a consumer never gets stuck). isolation_level 1
- * (read_committed) reads up to the last stable offset and returns an (empty) aborted
- * transactions list; read_uncommitted reads up to the high watermark.
+ * partition_max_bytes per partition; batches are whole (the first batch of the response is
+ * returned even when larger than the limits, as Kafka does since v3, so a consumer never
+ * gets stuck). isolation_level 1 (read_committed) reads up to the last stable offset and
+ * returns an (empty) aborted transactions list; read_uncommitted reads up to the high
+ * watermark.
  * current_leader_epoch (v9+) is checked: older → FENCED_LEADER_EPOCH, newer →
  * UNKNOWN_LEADER_EPOCH. preferred_read_replica is always -1.
  * Fetch sessions (KIP-227, v7+, see fetch-sessions.ts): a full fetch (epoch 0) creates a
@@ -17,8 +17,8 @@
  * only partitions with records, errors or changed watermarks; epoch -1 closes the session.
  * Unknown session → FETCH_SESSION_ID_NOT_FOUND, wrong epoch → INVALID_FETCH_SESSION_EPOCH,
  * a session switching between names and topic ids → FETCH_SESSION_TOPIC_ID_ERROR; the
- * client then starts over with a full fetch. Follower fetches (replica_id >= 0) are answered as
- * consumer fetches: kts has no followers.
+ * client then starts over with a full fetch.
+ * Follower fetches (replica_id >= 0) are answered as consumer fetches: kts has no followers.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { errorMessage } from '../../util/errors.js';
