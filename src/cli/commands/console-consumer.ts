@@ -14,7 +14,7 @@ import { recordToJson } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
 import { parseTimeSpec } from '../util/time-spec.js';
 import { topicMatcher } from '../util/topic-match.js';
-import { OutputClosed, raceStop, writeOut } from '../util/output.js';
+import { OutputClosed, StopSignal, writeOut } from '../util/output.js';
 import type { ConsoleRecord } from '../util/record.js';
 import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Consumer, ConsumerRecord, KafkaClient, TopicPartition } from '../../client/index.js';
@@ -168,11 +168,12 @@ async function consume(args: ParsedArgs, io: CliIo, client: KafkaClient, render:
   const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
   let processed = 0;
   let lastRecordAt = Date.now();
+  const stop = new StopSignal(io.interrupted);
   try {
     while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
       const idleLeft = idleMs - (Date.now() - lastRecordAt);
       if (idleLeft <= 0) break;
-      const batch = await raceStop(consumer.poll(Math.max(1, Math.min(POLL_MS, idleLeft))), io.interrupted, null);
+      const batch = await stop.race(consumer.poll(Math.max(1, Math.min(POLL_MS, idleLeft))));
       if (batch === null) break;
       if (batch.length > 0) lastRecordAt = Date.now();
       for (const rec of batch) {
@@ -184,7 +185,7 @@ async function consume(args: ParsedArgs, io: CliIo, client: KafkaClient, render:
         }
         const out = formatOne(args, io, render, rec);
         if (out === null) continue;
-        await writeOut(io.stdout, out, io.interrupted);
+        await writeOut(io.stdout, out, stop);
         processed += 1;
       }
       if (remaining !== null) await dropReached(consumer, remaining, tps);

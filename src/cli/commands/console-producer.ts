@@ -11,13 +11,15 @@ import { BadLineError, type ParsedRecord, lineReaderConfig, parseLine, splitReco
 import { compileInputFormat, parseWithFormat } from '../util/format-string.js';
 import { parseJsonRecord } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
-import { raceStop } from '../util/output.js';
+import { StopSignal } from '../util/output.js';
 import { UsageError, errorMessage } from '../../util/errors.js';
 import type { Producer } from '../../client/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** Bytes of records sent but not yet acknowledged before reading pauses. */
 const MAX_UNACKED_BYTES = 32 * 1024 * 1024;
+/** Records sent but not yet acknowledged before reading pauses: each costs promises and closures too. */
+const MAX_UNACKED_RECORDS = 8192;
 const MAX_REPORTED_ERRORS = 10;
 
 const numberOpt = (describe: string) => ({ type: 'number' as const, placeholder: '<n>', describe });
@@ -126,7 +128,12 @@ function producerConfig(args: ParsedArgs, io: CliIo): Map<string, string> {
     ['max-memory-bytes', 'buffer.memory'],
   ];
   for (const [flag, key] of map) if (args[flag] !== undefined) fromFlags.set(key, String(args[flag]));
-  return mergeProperties(fromFlags, clientConfig(args, io, ['producer.config', 'command-config'], ['producer-property', 'command-property']));
+  const merged = mergeProperties(fromFlags, clientConfig(args, io, ['producer.config', 'command-config'], ['producer-property', 'command-property']));
+  // As in Kafka's producer: asking for acks other than all quietly turns idempotence off
+  // unless enable.idempotence was set explicitly.
+  const acks = merged.get('acks');
+  if (acks !== undefined && acks !== 'all' && acks !== '-1' && !merged.has('enable.idempotence')) merged.set('enable.idempotence', 'false');
+  return merged;
 }
 
 interface ProduceStats {
@@ -149,10 +156,11 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     if (io.stdinIsTty) io.stdout.write('>');
   };
   const it = splitRecords(io.stdin, parser.delimiter)[Symbol.asyncIterator]();
+  const stop = new StopSignal(io.interrupted);
   let n = 0;
   prompt();
   for (;;) {
-    const next = await raceStop(it.next(), io.interrupted, null);
+    const next = await stop.race(it.next());
     if (next === null || next.done) break;
     n += 1;
     let rec: ParsedRecord;
@@ -187,7 +195,13 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     pending.add(sent);
     unackedBytes += size;
     if (sync) await sent;
-    while (unackedBytes > MAX_UNACKED_BYTES) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (unackedBytes > MAX_UNACKED_BYTES || pending.size >= MAX_UNACKED_RECORDS) {
+      // Reading pauses until half the window is acknowledged (so this runs once per half
+      // window, not once per record); push out partly filled batches now instead of
+      // waiting out linger.ms.
+      producer.flush().catch(() => undefined);
+      while (unackedBytes > MAX_UNACKED_BYTES / 2 || pending.size > MAX_UNACKED_RECORDS / 2) await new Promise<void>((resolve) => waiters.push(resolve));
+    }
     prompt();
   }
   // send() admits records asynchronously (after metadata lookups), so a flush can run before

@@ -1,6 +1,9 @@
 /**
- * Writing to stdout with backpressure: await 'drain' when the pipe is full, and give up
- * quietly when the user interrupts or the reader went away (EPIPE, `| head`).
+ * Loops that must stop on Ctrl-C, and writing to stdout with backpressure.
+ *
+ * `Promise.race([work, interrupted])` in a loop leaks: every call leaves a reaction on the
+ * never-settling `interrupted` promise that keeps the race (and its result) alive. A
+ * StopSignal subscribes once and only ever holds the current waiter.
  */
 import type { Writable } from 'node:stream';
 
@@ -10,8 +13,43 @@ export class OutputClosed extends Error {
   }
 }
 
-export async function writeOut(out: Writable, chunk: Buffer | string, stop: Promise<void>): Promise<void> {
-  if (out.destroyed || out.writableEnded) throw new OutputClosed();
+export class StopSignal {
+  private stoppedFlag = false;
+  private wake: (() => void) | null = null;
+
+  constructor(stop: Promise<void>) {
+    void stop.then(() => {
+      this.stoppedFlag = true;
+      this.wake?.();
+    });
+  }
+
+  get stopped(): boolean {
+    return this.stoppedFlag;
+  }
+
+  /** `work`'s result, or null as soon as the stop signal fires. */
+  race<T>(work: Promise<T>): Promise<T | null> {
+    if (this.stoppedFlag) return Promise.resolve(null);
+    return new Promise<T | null>((resolve, reject) => {
+      this.wake = () => resolve(null);
+      work.then(
+        (v) => {
+          this.wake = null;
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.wake = null;
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+/** Write, awaiting 'drain' when the pipe is full; OutputClosed when it closes or we stop. */
+export async function writeOut(out: Writable, chunk: Buffer | string, stop: StopSignal): Promise<void> {
+  if (out.destroyed || out.writableEnded || stop.stopped) throw new OutputClosed();
   if (out.write(chunk)) return;
   let onDrain!: () => void;
   let onClose!: () => void;
@@ -22,14 +60,9 @@ export async function writeOut(out: Writable, chunk: Buffer | string, stop: Prom
     out.once('close', onClose);
     out.once('error', onClose);
   });
-  const r = await Promise.race([drained, stop.then(() => 'closed' as const)]);
+  const r = await stop.race(drained);
   out.off('drain', onDrain);
   out.off('close', onClose);
   out.off('error', onClose);
-  if (r === 'closed') throw new OutputClosed();
-}
-
-/** Resolves to `stopValue` when `stop` settles, so loops can race their next step against Ctrl-C. */
-export function raceStop<T, S>(work: Promise<T>, stop: Promise<void>, stopValue: S): Promise<T | S> {
-  return Promise.race([work, stop.then(() => stopValue)]);
+  if (r !== 'drain') throw new OutputClosed();
 }
