@@ -120,7 +120,10 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
   const mode = { json: args.json === true, summary: args.summary === true, check: args.check === true, skipRecordMetadata: opts.skipRecordMetadata };
   const sink = new StreamSink(io.stdout, io.stderr, mode);
   // Loaded only for a terminal: ora and its dependencies cost startup time otherwise.
-  const spinner = isTty(io.stderr) ? (await import('ora')).default({ stream: io.stderr, text: 'dump-log' }) : null;
+  // discardStdin false: raw mode would turn Ctrl-C into a keypress while we read synchronously.
+  const spinner = isTty(io.stderr)
+    ? (await import('ora')).default({ stream: io.stderr, text: 'dump-log', isEnabled: true, discardStdin: false })
+    : null;
   if (spinner !== null) {
     opts.onProgress = (path, position, size) => {
       if (size < SPINNER_MIN_BYTES) return;
