@@ -83,6 +83,8 @@ class TcpChannel implements FrameChannel {
   private readonly pending: Pending[] = [];
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Size of the frame being received, once its prefix has arrived; -1 before. */
+  private expectedSize = -1;
   private failure: Error | null = null;
 
   get isOpen(): boolean {
@@ -122,18 +124,23 @@ class TcpChannel implements FrameChannel {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= 4) {
-      const head = this.chunks.length === 1 ? this.chunks[0]! : this.compact();
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > MAX_RESPONSE_BYTES) {
-        this.fail(new ConnectionError(`Broker ${this.address} sent an invalid frame size ${size}`, undefined, undefined, 'protocol'));
-        return;
+      if (this.expectedSize < 0) {
+        // Read the size prefix without joining a large response's chunks on every read.
+        const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.compact();
+        const size = head.readInt32BE(0);
+        if (size < 4 || size > MAX_RESPONSE_BYTES) {
+          this.fail(new ConnectionError(`Broker ${this.address} sent an invalid frame size ${size}`, undefined, undefined, 'protocol'));
+          return;
+        }
+        this.expectedSize = size;
       }
-      if (this.buffered < 4 + size) return;
+      if (this.buffered < 4 + this.expectedSize) return;
       const all = this.compact();
-      const frame = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
+      const frame = all.subarray(4, 4 + this.expectedSize);
+      const rest = all.subarray(4 + this.expectedSize);
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
+      this.expectedSize = -1;
       this.deliver(frame);
     }
   }

@@ -215,3 +215,18 @@ t.test('the consumer refuses unassigned partitions and auto.offset.reset=none wi
   consumer.seek({ topic: 'n', partition: 0 }, 0);
   t.same(await consumer.poll(100), []);
 });
+
+t.test('large fetch responses (many TCP chunks) arrive whole', async (t) => {
+  const broker = await startTestBroker(t, ['message.max.bytes=2000000']);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'big', numPartitions: 1 }]);
+  const producer = client.producer({ 'batch.size': '1000000', 'max.request.size': '2000000', 'linger.ms': '5' });
+  const value = Buffer.alloc(100_000);
+  await Promise.all(Array.from({ length: 150 }, (_, i) => producer.send({ topic: 'big', value: Buffer.concat([Buffer.from([i]), value]) })));
+  await producer.close();
+  const consumer = client.consumer({ 'auto.offset.reset': 'earliest', 'max.partition.fetch.bytes': '52428800', 'max.poll.records': '1000' });
+  consumer.assign([{ topic: 'big', partition: 0 }]);
+  const got: number[] = [];
+  for (let i = 0; i < 20 && got.length < 150; i++) got.push(...(await consumer.poll(1000)).map((r) => r.value![0]!));
+  t.same(got, Array.from({ length: 150 }, (_, i) => i), '15 MB read back in order');
+});
