@@ -1,5 +1,6 @@
-// console-producer and console-consumer against a real kts broker, in-process and as the built binary.
+// console-producer and console-consumer in-process against a real kts broker over TCP.
 import t from 'tap';
+import { PassThrough } from 'node:stream';
 import { runKts } from '../../helpers/run-kts.js';
 import { startCliBroker } from '../helpers.js';
 
@@ -85,4 +86,27 @@ t.test('--until-end on an empty topic exits at once; --timeout-ms ends a wait; C
   const i = await runKts(`console-consumer --topic empty ${bs}`, { interruptAfterMs: 300 });
   t.equal(i.code, 0, i.stderr);
   t.equal(i.stderr, 'Processed a total of 0 messages\n');
+});
+
+t.test('prompt on a TTY, Ctrl-C ends the producer after sending, --include and --from-time select records', async (t) => {
+  const b = await startCliBroker(t);
+  const bs = `--bootstrap-server ${b.bootstrap}`;
+  await runKts(`topics --create --topic logs.a ${bs}`);
+  await runKts(`topics --create --topic logs.b ${bs}`);
+  const tty = await runKts(`console-producer --topic logs.a ${bs}`, { stdin: 'a1\na2\n', stdinIsTty: true });
+  t.equal(tty.code, 0, tty.stderr);
+  t.equal(tty.stdout, '>>>');
+  const open = new PassThrough();
+  open.write('b1\n');
+  const stopped = await runKts(`console-producer --topic logs.b ${bs}`, { stdin: open, interruptAfterMs: 500 });
+  t.equal(stopped.code, 0, stopped.stderr);
+  const both = await runKts(`console-consumer --include 'logs\\..*' --from-beginning --until-end -f '%t:%v\\n' ${bs}`);
+  t.equal(both.code, 0, both.stderr);
+  t.same(both.stdout.trim().split('\n').sort(), ['logs.a:a1', 'logs.a:a2', 'logs.b:b1']);
+  const future = await runKts(`console-consumer --topic logs.a --from-time 2999-01-01T00:00:00Z --until-end ${bs}`);
+  t.equal(future.stdout, '');
+  const past = await runKts(`console-consumer --topic logs.a --from-time 1h --until-end ${bs}`);
+  t.equal(past.stdout, 'a1\na2\n');
+  const list = JSON.parse((await runKts(`topics --list --json ${bs}`)).stdout) as string[];
+  t.ok(list.includes('logs.a') && list.includes('logs.b'));
 });
