@@ -14,11 +14,16 @@ import { logDirsCommand } from './commands/log-dirs.js';
 import { dumpLogCommand } from './commands/dump-log.js';
 import { serverStartCommand } from './commands/server-start.js';
 import { serverStopCommand } from './commands/server-stop.js';
+import { producerPerfTestCommand } from './commands/producer-perf-test.js';
+import { consumerPerfTestCommand } from './commands/consumer-perf-test.js';
+import { e2eLatencyCommand } from './commands/e2e-latency.js';
+import { consumerGroupsCommand } from './commands/consumer-groups.js';
 
 export const commands: readonly CommandSpec[] = [
   topicsCommand,
   consoleProducerCommand,
   consoleConsumerCommand,
+  consumerGroupsCommand,
   getOffsetsCommand,
   configsCommand,
   deleteRecordsCommand,
@@ -26,5 +31,8 @@ export const commands: readonly CommandSpec[] = [
   dumpLogCommand,
   serverStartCommand,
   serverStopCommand,
+  producerPerfTestCommand,
+  consumerPerfTestCommand,
+  e2eLatencyCommand,
   versionCommand,
 ];
