@@ -35,6 +35,8 @@ export interface BrokerPartitionLog {
   /** Also -1 (latest), -2 (earliest), -3 (max timestamp); null when no record is that late. */
   offsetForTimestamp(timestampMs: number): TimestampOffset | null | Promise<TimestampOffset | null>;
   endOffsetForLeaderEpoch(leaderEpoch: number): EpochEndOffset | Promise<EpochEndOffset>;
+  /** Transactions aborted between the offsets (read_committed fetches), from the txn indexes. */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): readonly { producerId: number; firstOffset: number }[];
 }
 
 /** The members of storage's LogManager the broker uses. */

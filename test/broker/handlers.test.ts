@@ -345,3 +345,24 @@ t.test('fetch sessions keyed by topic id (v13+) refuse a switch to names', async
   const switched = await call<FetchResponse>(b, 1, 12, { ...base, sessionId: full.sessionId, sessionEpoch: 2, topics: [] });
   t.equal(switched.errorCode, ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR);
 });
+
+t.test('read_committed fetches carry the aborted transactions of what they return', async (t) => {
+  const { encodeEndTransactionMarkerBatch } = await import('../../src/records/control.js');
+  const b = await inProcessBroker(t);
+  await createTopic(b, 'txn');
+  const log = b.context.logManager.getLog('txn', 0)! as unknown as {
+    appendAsLeader(records: Buffer, epoch: number, origin?: string): unknown;
+    leaderEpoch: number;
+  };
+  const txBatch = encodeRecordBatch({ transactional: true, producerId: 77, producerEpoch: 0, baseSequence: 0, records: [{ timestampMs: 1, key: null, value: Buffer.from('doomed') }] });
+  log.appendAsLeader(txBatch, log.leaderEpoch);
+  const ongoing = await fetch(b, 'txn', 0, { isolationLevel: 1 });
+  t.equal(ongoing.responses[0]!.partitions[0]!.lastStableOffset, 0, 'the open transaction holds the LSO');
+  t.equal(ongoing.responses[0]!.partitions[0]!.records?.length ?? 0, 0, 'read_committed sees nothing yet');
+  log.appendAsLeader(encodeEndTransactionMarkerBatch({ producerId: 77, producerEpoch: 0, coordinatorEpoch: 0, commit: false, timestampMs: 2 }), log.leaderEpoch, 'coordinator');
+  await produce(b, 'txn', 0, batch(['after']));
+  const done = await fetch(b, 'txn', 0, { isolationLevel: 1 });
+  const p = done.responses[0]!.partitions[0]!;
+  t.equal(p.lastStableOffset, 3);
+  t.same(p.abortedTransactions, [{ producerId: 77, firstOffset: 0 }]);
+});

@@ -7,8 +7,8 @@
  * partition_max_bytes per partition; batches are whole (the first batch of the response is
  * returned even when larger than the limits, as Kafka does since v3, so a consumer never
  * gets stuck). isolation_level 1 (read_committed) reads up to the last stable offset and
- * returns an (empty) aborted transactions list; read_uncommitted reads up to the high
- * watermark.
+ * returns the transactions aborted in that range (from the partition's transaction index);
+ * read_uncommitted reads up to the high watermark.
  * current_leader_epoch (v9+) is checked: older → FENCED_LEADER_EPOCH, newer →
  * UNKNOWN_LEADER_EPOCH. preferred_read_replica is always -1.
  * Fetch sessions (KIP-227, v7+, see fetch-sessions.ts): a full fetch (epoch 0) creates a
@@ -23,6 +23,7 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { errorMessage } from '../../util/errors.js';
 import type {
+  AbortedTransaction,
   FetchPartition,
   FetchPartitionData,
   FetchRequest,
@@ -130,7 +131,7 @@ async function readPartition(
       highWatermark: result?.highWatermark ?? log.highWatermark,
       lastStableOffset: result?.lastStableOffset ?? log.lastStableOffset,
       logStartOffset: result?.logStartOffset ?? log.logStartOffset,
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? abortedTransactions(log, p.fetchOffset, maxOffset, result?.records) : null,
       preferredReadReplica: -1,
       records: result?.records ?? EMPTY,
     };
@@ -139,6 +140,12 @@ async function readPartition(
     broker.log.error(`Error reading ${target.topic}-${p.partition} at ${p.fetchOffset}: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
     return partitionError(p, ErrorCode.UNKNOWN_SERVER_ERROR, log);
   }
+}
+
+/** Transactions aborted within what a read_committed fetch returns (from the txn indexes). */
+function abortedTransactions(log: BrokerPartitionLog, fetchOffset: number, upperBoundOffset: number, records: Buffer | undefined): AbortedTransaction[] {
+  if (!records || records.length === 0) return [];
+  return log.collectAbortedTxns(fetchOffset, upperBoundOffset).map((txn) => ({ producerId: txn.producerId, firstOffset: txn.firstOffset }));
 }
 
 async function readAll(
