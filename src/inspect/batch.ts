@@ -183,14 +183,19 @@ export interface DecodeLimits {
 }
 
 /** Every record of the entry, in order. Throws CorruptDataError (with a file position) on bad bytes. */
-export function decodeRecords(entry: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+/**
+ * Hand every record of the entry to `onRecord`, in order, one at a time (a batch of tiny
+ * records would otherwise become millions of objects at once). Returns the count. Throws
+ * CorruptDataError (with a file position) on bad bytes; records before the fault were handed over.
+ */
+export function decodeRecords(entry: LogEntry, info: BatchInfo, limits: DecodeLimits, onRecord: (r: RecordInfo) => void): number {
   if (!entry.complete) {
     throw new CorruptDataError(`the ${entry.size} byte entry is larger than the inspector decodes at once; its records are not read`, entry.position);
   }
-  return entry.magic >= 2 ? v2Records(entry, info, limits) : legacyRecords(entry, info, limits);
+  return entry.magic >= 2 ? v2Records(entry, info, limits, onRecord) : legacyRecords(entry, info, limits, onRecord);
 }
 
-function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits, onRecord: (r: RecordInfo) => void): number {
   const start = e.at + H.RECORD_BATCH_OVERHEAD;
   const end = e.at + e.size;
   let r: RecordReader;
@@ -210,11 +215,10 @@ function v2Records(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordIn
   const count = info.count ?? 0;
   if (count < 0) throw new CorruptDataError(`negative record count ${count}`, e.position + H.RECORDS_COUNT_OFFSET);
   const baseTimestamp = H.baseTimestamp(e.buf, e.at);
-  const out: RecordInfo[] = [];
   const payloads = limits.payloads !== false;
-  for (let i = 0; i < count; i++) out.push(v2Record(r, info, baseTimestamp, payloads));
+  for (let i = 0; i < count; i++) onRecord(v2Record(r, info, baseTimestamp, payloads));
   if (r.pos < r.end) r.fail(`${r.end - r.pos} bytes left after the batch's ${count} records`);
-  return out;
+  return count;
 }
 
 /**
@@ -389,9 +393,12 @@ function legacyRecord(m: LegacyMessage, offset: number, timestamp: number): Reco
   };
 }
 
-function legacyRecords(e: LogEntry, info: BatchInfo, limits: DecodeLimits): RecordInfo[] {
+function legacyRecords(e: LogEntry, info: BatchInfo, limits: DecodeLimits, onRecord: (r: RecordInfo) => void): number {
   const outer = legacyMessage(e.buf, e.at, e.size, e.position);
-  if (info.compressionType === 0) return [legacyRecord(outer, outer.header.offset, outer.header.timestamp)];
+  if (info.compressionType === 0) {
+    onRecord(legacyRecord(outer, outer.header.offset, outer.header.timestamp));
+    return 1;
+  }
   if (outer.value === null) throw new CorruptDataError('compressed wrapper message has a null value', e.position);
   let inner: Buffer;
   try {
@@ -399,18 +406,23 @@ function legacyRecords(e: LogEntry, info: BatchInfo, limits: DecodeLimits): Reco
   } catch (err) {
     throw new CorruptDataError(`cannot decompress ${info.compression} wrapper: ${(err as Error).message}`, e.position);
   }
-  const messages = innerMessages(inner, e.position);
-  const lastInner = messages.length > 0 ? messages[messages.length - 1]!.header.offset : 0;
-  return messages.map((m) => {
-    // v1 wrappers hold relative inner offsets; v0 wrappers hold absolute ones.
+  // v1 wrappers hold relative inner offsets, made absolute from the last one; v0 wrappers hold absolute ones.
+  const positions = innerPositions(inner, e.position);
+  const lastInner = positions.length > 0 ? H.readInt64(inner, positions[positions.length - 1]!) : 0;
+  for (let i = 0; i < positions.length; i++) {
+    const at = positions[i]!;
+    const end = i + 1 < positions.length ? positions[i + 1]! : inner.length;
+    const m = legacyMessage(inner, at, end - at, e.position);
     const offset = e.magic === 0 ? m.header.offset : outer.header.offset - lastInner + m.header.offset;
     const timestamp = e.magic === 0 ? NO_TIMESTAMP : info.timestampType === 'LogAppendTime' ? outer.header.timestamp : m.header.timestamp;
-    return legacyRecord(m, offset, timestamp);
-  });
+    onRecord(legacyRecord(m, offset, timestamp));
+  }
+  return positions.length;
 }
 
-function innerMessages(inner: Buffer, wrapperPosition: number): LegacyMessage[] {
-  const out: LegacyMessage[] = [];
+/** Start of each message in a decompressed inner message set (numbers only: 8 bytes per message at most). */
+function innerPositions(inner: Buffer, wrapperPosition: number): number[] {
+  const out: number[] = [];
   let pos = 0;
   while (pos < inner.length) {
     if (pos + H.LOG_OVERHEAD > inner.length) throw new CorruptDataError('torn message inside a compressed wrapper', wrapperPosition);
@@ -418,8 +430,9 @@ function innerMessages(inner: Buffer, wrapperPosition: number): LegacyMessage[] 
     if (size < H.LOG_OVERHEAD + 14 || pos + size > inner.length) {
       throw new CorruptDataError(`inner message size ${size - H.LOG_OVERHEAD} is invalid`, wrapperPosition);
     }
-    out.push(legacyMessage(inner, pos, size, wrapperPosition));
+    out.push(pos);
     pos += size;
   }
   return out;
 }
+

@@ -240,22 +240,20 @@ export class Dumper {
     this.checkBatch(ctx, info, state.prevBatch);
     state.prevBatch = info;
     if (!this.opts.deepIteration) return;
-    let records: RecordInfo[];
-    try {
-      records = decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: this.opts.printDataLog });
-    } catch (err) {
-      this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
-      this.problem(ctx, 'decode-error', info.position, errorMessage(err));
-      return;
-    }
-    if (info.magic < 2) ctx.summary.innerRecords(records.length);
-    for (const rec of records) {
+    const onRecord = (rec: RecordInfo): void => {
       if (state.lastRecordOffset !== -1 && rec.offset !== state.lastRecordOffset + 1) {
         this.report('nonConsecutiveOffsets', ctx.absolutePath, [state.lastRecordOffset, rec.offset]);
       }
       state.lastRecordOffset = rec.offset;
       ctx.summary.recordTimestamp(rec.timestamp);
       this.emitRecord(ctx, info, rec);
+    };
+    try {
+      const n = decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: this.opts.printDataLog }, onRecord);
+      if (info.magic < 2) ctx.summary.innerRecords(n);
+    } catch (err) {
+      this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
+      this.problem(ctx, 'decode-error', info.position, errorMessage(err));
     }
   }
 
@@ -436,8 +434,11 @@ export class Dumper {
     try {
       // Only timestamps matter here: an oversized entry's CRC is not needed (decodeRecords refuses it).
       const info = decodeBatchInfo(entry, entry.complete ? undefined : 0);
-      const records = decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: false });
-      return records.reduce((max, r) => Math.max(max, r.timestamp), -1);
+      let max = -1;
+      decodeRecords(entry, info, { maxDecompressedBytes: this.maxDecompressedBytes, payloads: false }, (r) => {
+        if (r.timestamp > max) max = r.timestamp;
+      });
+      return max;
     } catch (err) {
       this.problem(ctx, 'decode-error', entry.position, `log batch at position ${entry.position}: ${errorMessage(err)}`);
       return -1;
