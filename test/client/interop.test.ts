@@ -72,3 +72,21 @@ t.test('buffer.memory bounds buffered bytes: send() waits instead of growing', a
   t.equal(m.bufferedBytes, 0, 'released after delivery');
   await producer.close();
 });
+
+t.test('kcat (librdkafka) produces with zstd and keys, the kts consumer reads', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'from-kcat', numPartitions: 1 }]);
+  const input = Array.from({ length: 25 }, (_, i) => `key${i}:value ${i}`).join('\n') + '\n';
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('kcat', ['-P', '-b', broker.bootstrap, '-t', 'from-kcat', '-p', '0', '-K', ':', '-z', 'zstd'], { timeout: 15000 }, (err) =>
+      err ? reject(err) : resolve(),
+    );
+    child.stdin!.end(input);
+  });
+  const consumer = client.consumer({ 'auto.offset.reset': 'earliest' });
+  consumer.assign([{ topic: 'from-kcat', partition: 0 }]);
+  const got: string[] = [];
+  for (let i = 0; i < 20 && got.length < 25; i++) got.push(...(await consumer.poll(500)).map((r) => `${r.key}:${r.value}`));
+  t.same(got, Array.from({ length: 25 }, (_, i) => `key${i}:value ${i}`));
+});
