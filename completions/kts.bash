@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer get-offsets configs delete-records log-dirs dump-log server-start server-stop version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups get-offsets configs delete-records log-dirs dump-log server-start server-stop producer-perf-test consumer-perf-test e2e-latency version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -62,6 +62,20 @@ _kts() {
     console-consumer:--formatter-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     console-consumer:--consumer-property) return ;;
     console-consumer:--consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    consumer-groups:--bootstrap-server) return ;;
+    consumer-groups:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    consumer-groups:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    consumer-groups:--command-property) return ;;
+    consumer-groups:--group) return ;;
+    consumer-groups:--topic) return ;;
+    consumer-groups:--state) return ;;
+    consumer-groups:--type) return ;;
+    consumer-groups:--timeout) return ;;
+    consumer-groups:--to-offset) return ;;
+    consumer-groups:--shift-by) return ;;
+    consumer-groups:--to-datetime) return ;;
+    consumer-groups:--by-duration) return ;;
+    consumer-groups:--from-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     get-offsets:--bootstrap-server) return ;;
     get-offsets:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     get-offsets:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -103,12 +117,41 @@ _kts() {
     server-stop:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     server-stop:--node-id) return ;;
     server-stop:--override) return ;;
+    producer-perf-test:--bootstrap-server) return ;;
+    producer-perf-test:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    producer-perf-test:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    producer-perf-test:--command-property) return ;;
+    producer-perf-test:--topic) return ;;
+    producer-perf-test:--num-records) return ;;
+    producer-perf-test:--record-size) return ;;
+    producer-perf-test:--payload-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    producer-perf-test:--payload-delimiter) return ;;
+    producer-perf-test:--throughput) return ;;
+    producer-perf-test:--producer-props) return ;;
+    producer-perf-test:--producer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    producer-perf-test:--transactional-id) return ;;
+    producer-perf-test:--transaction-duration-ms) return ;;
+    producer-perf-test:--warmup-records) return ;;
+    consumer-perf-test:--bootstrap-server) return ;;
+    consumer-perf-test:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    consumer-perf-test:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    consumer-perf-test:--command-property) return ;;
+    consumer-perf-test:--topic) return ;;
+    consumer-perf-test:--messages) return ;;
+    consumer-perf-test:--group) return ;;
+    consumer-perf-test:--fetch-size) return ;;
+    consumer-perf-test:--consumer.config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    consumer-perf-test:--reporting-interval) return ;;
+    consumer-perf-test:--timeout) return ;;
+    consumer-perf-test:--date-format) return ;;
+    e2e-latency:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
   esac
   local opts=""
   case "$cmd" in
     topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --topic-id --partitions --replication-factor --replica-assignment --config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --json --help" ;;
     console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
     console-consumer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --include --partition --offset --from-beginning --from-time --until-end --max-messages --timeout-ms --isolation-level --skip-message-on-error --group --format -f --property --formatter-property --formatter-config --consumer-property --consumer.config --json --help" ;;
+    consumer-groups) opts="--bootstrap-server --data-dir --command-config --command-property --list --describe --reset-offsets --delete --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --verbose --type --timeout --dry-run --execute --export --to-earliest --to-latest --to-current --to-offset --shift-by --to-datetime --by-duration --from-file --json --help" ;;
     get-offsets) opts="--bootstrap-server --data-dir --command-config --command-property --topic-partitions --topic --partitions --time --exclude-internal-topics --json --help" ;;
     configs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --add-config --add-config-file --delete-config --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
@@ -116,6 +159,9 @@ _kts() {
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
     server-start) opts="--override --daemon --data-dir --d --a --e --m --o --n --help" ;;
     server-stop) opts="--data-dir --node-id --override --help" ;;
+    producer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --num-records --record-size --payload-file --payload-delimiter --payload-monotonic --throughput --producer-props --producer.config --transactional-id --transaction-duration-ms --warmup-records --print-metrics --json --help" ;;
+    consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;
+    e2e-latency) opts="--data-dir --help" ;;
     version) opts="--json --help" ;;
   esac
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

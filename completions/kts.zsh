@@ -7,6 +7,7 @@ _kts() {
     'topics:Create, list, describe, alter and delete topics'
     'console-producer:Produce records read from stdin'
     'console-consumer:Print records of a topic to stdout'
+    'consumer-groups:List, describe, reset offsets of and delete consumer groups'
     'get-offsets:Print the offsets of topic partitions at a time'
     'configs:Describe and alter topic and broker configs'
     'delete-records:Delete records before an offset in partitions'
@@ -14,6 +15,9 @@ _kts() {
     'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
     'server-start:Start a kts broker (foreground, or -daemon)'
     'server-stop:Stop the kts broker running on a data dir'
+    'producer-perf-test:Measure producer throughput and latency'
+    'consumer-perf-test:Measure consumer throughput'
+    'e2e-latency:Measure produce-to-consume latency one record at a time'
     'version:Print the kts version'
   )
   if (( CURRENT == 2 )); then
@@ -100,7 +104,7 @@ _kts() {
         '--timeout-ms[Exit when no record arrives for this long.]:timeout-ms: ' \
         '--isolation-level[read_committed hides aborted and open transactions (default read_uncommitted).]:isolation-level:(read_uncommitted read_committed)' \
         '--skip-message-on-error[Skip a record that cannot be formatted instead of stopping.]' \
-        '--group[Consumer group id. Not available yet\: kts refuses it until consumer groups land.]:group: ' \
+        '--group[Consume as a member of this consumer group\: partitions are shared with the other members, offsets are committed (enable.auto.commit=true unless configured), and a restart resumes at the committed offsets.]:group: ' \
         '--format[kcat-style output format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '-f[kcat-style output format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '*--property[A formatter property (repeatable); Kafka 4.2 calls it --formatter-property.]:property: ' \
@@ -108,6 +112,41 @@ _kts() {
         '--formatter-config[Properties file of formatter properties; --formatter-property wins.]:formatter-config:_files' \
         '*--consumer-property[A consumer config (repeatable); the same as --command-property.]:consumer-property: ' \
         '--consumer.config[Consumer properties file; the same as --command-config.]:consumer.config:_files' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    consumer-groups)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--list[List all consumer groups.]' \
+        '--describe[Describe consumer group(s)\: offsets and lag, or --members / --state.]' \
+        '--reset-offsets[Reset committed offsets of a group (needs a reset spec and --topic or --all-topics).]' \
+        '--delete[Delete consumer group(s) and their committed offsets (groups must be empty).]' \
+        '--delete-offsets[Delete the committed offsets of --topic for one group.]' \
+        '*--group[The consumer group (repeatable).]:group: ' \
+        '--all-groups[Apply to all consumer groups.]' \
+        '*--topic[Topic scope; for resets t\:0,1 limits partitions (repeatable).]:topic: ' \
+        '--all-topics[Reset scope\: every topic the group has committed offsets for.]' \
+        '--offsets[Describe\: committed offsets, log end offsets and lag per partition (default view).]' \
+        '--members[Describe\: the members of the group.]' \
+        '*--state[Describe\: the group state and coordinator. With --list\: only groups in these comma-separated states (columns GROUP, TYPE, STATE).]:state: ' \
+        '--verbose[Extra columns\: LEADER-EPOCH with --offsets, ASSIGNMENT with --members.]' \
+        '*--type[With --list\: show the group type column, optionally only these types.]:type: ' \
+        '--timeout[Time to wait for a group to stabilise when describing it.]:timeout: ' \
+        '--dry-run[Reset\: only print the new offsets (the default).]' \
+        '--execute[Reset\: commit the new offsets, and write an undo file with the previous ones.]' \
+        '--export[Reset\: print the plan as CSV (topic,partition,offset) for --from-file.]' \
+        '--to-earliest[Reset to the log start offset.]' \
+        '--to-latest[Reset to the log end offset.]' \
+        '--to-current[Reset to the current committed offset.]' \
+        '--to-offset[Reset to this offset (clamped to the log start/end).]:to-offset: ' \
+        '--shift-by[Move the committed offset by n (negative\: back), clamped.]:shift-by: ' \
+        '--to-datetime[Reset to the first offset at or after this time (local time unless a zone is given).]:to-datetime: ' \
+        '--by-duration[Reset to the first offset at or after now minus this ISO-8601 duration.]:by-duration: ' \
+        '--from-file[Reset to the offsets in a CSV file\: topic,partition,offset (or group,topic,partition,offset).]:from-file:_files' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
@@ -209,6 +248,54 @@ _kts() {
         '--data-dir[Data directory of the broker to stop]:data-dir:_files' \
         '--node-id[Only stop the broker with this node id]:node-id: ' \
         '*--override[Overrides the broker was started with (only log.dirs matters)]:override: ' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    producer-perf-test)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--topic[The topic to produce to (required).]:topic: ' \
+        '--num-records[Number of records to send (required).]:num-records: ' \
+        '--record-size[Size of each record value in bytes.]:record-size: ' \
+        '--payload-file[Values are picked at random from this file, split by --payload-delimiter.]:payload-file:_files' \
+        '--payload-delimiter[Splits --payload-file into values (\\n, \\t and \\r are understood).]:payload-delimiter: ' \
+        '--payload-monotonic[Values are the record numbers 0, 1, 2, ... as text.]' \
+        '--throughput[Target records per second; -1 for unthrottled (required).]:throughput: ' \
+        '*--producer-props[Producer configs, e.g. acks=1 linger.ms=5 (the same as --command-property).]:producer-props: ' \
+        '--producer.config[Producer properties file (the same as --command-config).]:producer.config:_files' \
+        '--transactional-id[Refused\: the kts client does not support transactions yet.]:transactional-id: ' \
+        '--transaction-duration-ms[Refused with --transactional-id\: no transactions yet.]:transaction-duration-ms: ' \
+        '--warmup-records[The first n records are left out of a second, steady-state total line.]:warmup-records: ' \
+        '--print-metrics[Print the producer metrics at the end.]' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    consumer-perf-test)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--topic[The topic to consume (required).]:topic: ' \
+        '--messages[Number of messages to consume (required).]:messages: ' \
+        '--group[Join this consumer group (default\: no group, partitions assigned directly).]:group: ' \
+        '--fetch-size[max.partition.fetch.bytes\: bytes fetched per partition per request.]:fetch-size: ' \
+        '--from-latest[Start at the end of the log instead of the start.]' \
+        '--consumer.config[Consumer properties file (the same as --command-config).]:consumer.config:_files' \
+        '--print-metrics[Print the consumer metrics at the end.]' \
+        '--show-detailed-stats[Print a line per reporting interval instead of one total line.]' \
+        '--reporting-interval[Interval of the detailed stats lines.]:reporting-interval: ' \
+        '--timeout[Stop when no record arrived for this long.]:timeout: ' \
+        '--date-format[Java SimpleDateFormat pattern of the time columns.]:date-format: ' \
+        '--hide-header[Do not print the CSV header.]' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    e2e-latency)
+      _arguments \
+        '--data-dir[Local data dir when broker_list is "local".]:data-dir:_files' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     version)

@@ -1,0 +1,253 @@
+/**
+ * `kts producer-perf-test`: kafka-producer-perf-test.sh. Sends --num-records records as fast
+ * as allowed (or paced by --throughput), prints a progress line every 5 seconds and a final
+ * line with throughput and latency percentiles in Kafka's format. Latency is send to
+ * acknowledgement; with a fixed --throughput it counts from the record's scheduled send
+ * time, so client stalls are not hidden (see perf/throttler.ts).
+ */
+import { performance } from 'node:perf_hooks';
+import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
+import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
+import { withClient } from '../util/connect.js';
+import { mergeProperties } from '../util/properties.js';
+import { StopSignal } from '../util/output.js';
+import { LatencyHistogram } from '../perf/histogram.js';
+import { Throttler } from '../perf/throttler.js';
+import { type PayloadSource, filePayload, monotonicPayload, randomPayload } from '../perf/payload.js';
+import { metricsTable, producerProgressLine, producerTotalLine } from '../perf/report.js';
+import { UsageError, errorMessage } from '../../util/errors.js';
+import type { Producer } from '../../client/index.js';
+
+const REPORT_INTERVAL_MS = 5000;
+/** Records sent but not acknowledged before the sender waits: bounds promises in memory. */
+const MAX_IN_FLIGHT = 50_000;
+
+export const producerPerfTestCommand: CommandSpec = {
+  name: 'producer-perf-test',
+  mirrors: 'kafka-producer-perf-test.sh',
+  summary: 'Measure producer throughput and latency',
+  description: [
+    'Sends --num-records records of --record-size bytes (or pieces of --payload-file, or increasing numbers with --payload-monotonic) and prints, every 5 seconds, `N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency.`, then a final line that adds the 50th, 95th, 99th and 99.9th latency percentiles.',
+    'Latency runs from send to acknowledgement. With a fixed --throughput, it runs from the time the record was scheduled to be sent, so a stalled sender does not hide the stall (no coordinated omission).',
+    'Transactions (--transactional-id) are refused: the kts client has no transactional producer yet.',
+  ].join('\n\n'),
+  options: {
+    ...connectionOptions,
+    topic: { type: 'string', placeholder: '<topic>', describe: 'The topic to produce to (required).' },
+    'num-records': { type: 'number', placeholder: '<n>', describe: 'Number of records to send (required).' },
+    'record-size': { type: 'number', placeholder: '<bytes>', describe: 'Size of each record value in bytes.' },
+    'payload-file': { type: 'string', placeholder: '<file>', describe: 'Values are picked at random from this file, split by --payload-delimiter.' },
+    'payload-delimiter': { type: 'string', default: '\\n', placeholder: '<delim>', describe: 'Splits --payload-file into values (\\n, \\t and \\r are understood).' },
+    'payload-monotonic': { type: 'boolean', describe: 'Values are the record numbers 0, 1, 2, ... as text.' },
+    throughput: { type: 'number', placeholder: '<rec/s>', describe: 'Target records per second; -1 for unthrottled (required).' },
+    'producer-props': { type: 'array', placeholder: '<key=value>', describe: 'Producer configs, e.g. acks=1 linger.ms=5 (the same as --command-property).' },
+    'producer.config': { type: 'string', placeholder: '<file>', describe: 'Producer properties file (the same as --command-config).' },
+    'transactional-id': { type: 'string', placeholder: '<id>', describe: 'Refused: the kts client does not support transactions yet.' },
+    'transaction-duration-ms': { type: 'number', placeholder: '<ms>', describe: 'Refused with --transactional-id: no transactions yet.' },
+    'warmup-records': { type: 'number', default: 0, placeholder: '<n>', describe: 'The first n records are left out of a second, steady-state total line.' },
+    'print-metrics': { type: 'boolean', describe: 'Print the producer metrics at the end.' },
+    ...jsonOption,
+  },
+  examples: [
+    ['kts producer-perf-test --topic t --num-records 1000000 --record-size 100 --throughput -1 --producer-props acks=1 linger.ms=5', 'unthrottled, 100-byte records'],
+    ['kts producer-perf-test --topic t --num-records 100000 --record-size 100 --throughput 20000 --bootstrap-server localhost:9092', 'latency at 20,000 records/s'],
+  ],
+  async run(args, io) {
+    const opts = parseOptions(args, io);
+    const config = mergeProperties(
+      new Map([['client.id', 'perf-producer-client']]),
+      clientConfig(args, io, ['producer.config', 'command-config'], ['producer-props', 'command-property']),
+    );
+    const acks = config.get('acks');
+    if (acks !== undefined && acks !== 'all' && acks !== '-1' && !config.has('enable.idempotence')) config.set('enable.idempotence', 'false');
+    return withClient(args, io, config, async (client) => {
+      const producer = client.producer();
+      const result = await sendAll(opts, io, producer);
+      await producer.close();
+      printResult(opts, io, result);
+      return result.failed > 0 ? 1 : 0;
+    });
+  },
+};
+
+interface PerfOptions {
+  topic: string;
+  numRecords: number;
+  throughput: number;
+  warmupRecords: number;
+  payload: PayloadSource;
+  json: boolean;
+  printMetrics: boolean;
+}
+
+function requireInt(args: ParsedArgs, flag: string, min: number): number {
+  const v = args[flag];
+  if (v === undefined) throw new UsageError(`producer-perf-test needs --${flag}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new UsageError(`--${flag} must be an integer >= ${min}`);
+  return v;
+}
+
+function parseOptions(args: ParsedArgs, io: CliIo): PerfOptions {
+  if (typeof args['transactional-id'] === 'string' || args['transaction-duration-ms'] !== undefined) {
+    throw new UsageError('--transactional-id / --transaction-duration-ms: the kts client does not support transactions yet');
+  }
+  const topic = args.topic;
+  if (typeof topic !== 'string' || topic === '') throw new UsageError('producer-perf-test needs --topic <topic>');
+  const numRecords = requireInt(args, 'num-records', 0);
+  const throughput = args.throughput;
+  if (typeof throughput !== 'number' || Number.isNaN(throughput)) throw new UsageError('producer-perf-test needs --throughput <records/s> (-1 for unthrottled)');
+  const warmupRecords = requireInt(args, 'warmup-records', 0);
+  if (warmupRecords > 0 && warmupRecords >= numRecords) throw new UsageError('--warmup-records must be less than --num-records');
+  return {
+    topic,
+    numRecords,
+    throughput,
+    warmupRecords,
+    payload: payloadSource(args, io),
+    json: args.json === true,
+    printMetrics: args['print-metrics'] === true,
+  };
+}
+
+function payloadSource(args: ParsedArgs, io: CliIo): PayloadSource {
+  const given = ['record-size', 'payload-file', 'payload-monotonic'].filter((f) => args[f] !== undefined && args[f] !== false);
+  if (given.length !== 1) throw new UsageError('Give exactly one of --record-size, --payload-file or --payload-monotonic');
+  if (args['payload-monotonic'] === true) return monotonicPayload();
+  if (typeof args['payload-file'] === 'string') return filePayload(args['payload-file'], io.cwd, String(args['payload-delimiter'] ?? '\\n'));
+  return randomPayload(requireInt(args, 'record-size', 0));
+}
+
+interface Window {
+  startMs: number;
+  records: number;
+  bytes: number;
+  sumMs: number;
+  maxMs: number;
+}
+
+interface SendResult {
+  elapsedMs: number;
+  records: number;
+  bytes: number;
+  failed: number;
+  firstError: string | null;
+  total: LatencyHistogram;
+  steady: LatencyHistogram | null;
+  steadyBytes: number;
+  steadyElapsedMs: number;
+  bufferedBytesPeak: number;
+}
+
+const newWindow = (startMs: number): Window => ({ startMs, records: 0, bytes: 0, sumMs: 0, maxMs: 0 });
+
+async function sendAll(opts: PerfOptions, io: CliIo, producer: Producer): Promise<SendResult> {
+  const stop = new StopSignal(io.interrupted);
+  const start = performance.now();
+  const throttler = new Throttler(opts.throughput, start);
+  const r: SendResult = {
+    elapsedMs: 0,
+    records: 0,
+    bytes: 0,
+    failed: 0,
+    firstError: null,
+    total: new LatencyHistogram(),
+    steady: opts.warmupRecords > 0 ? new LatencyHistogram() : null,
+    steadyBytes: 0,
+    steadyElapsedMs: 0,
+    bufferedBytesPeak: 0,
+  };
+  let steadyStart = start;
+  let window = newWindow(start);
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const acked = (size: number, dueMs: number, steady: boolean) => {
+    const now = performance.now();
+    const latency = now - dueMs;
+    r.records++;
+    r.bytes += size;
+    r.total.record(latency);
+    if (steady) {
+      r.steady?.record(latency);
+      r.steadyBytes += size;
+    }
+    window.records++;
+    window.bytes += size;
+    window.sumMs += latency;
+    if (latency > window.maxMs) window.maxMs = latency;
+    if (now - window.startMs >= REPORT_INTERVAL_MS && !opts.json) {
+      const w = window;
+      io.stdout.write(producerProgressLine({ records: w.records, bytes: w.bytes, elapsedMs: now - w.startMs }, w.sumMs / w.records, w.maxMs) + '\n');
+      window = newWindow(now);
+    }
+  };
+  const settle = () => {
+    inFlight--;
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  for (let i = 0; i < opts.numRecords && !stop.stopped; i++) {
+    await throttler.waitFor(i, () => performance.now());
+    while (inFlight >= MAX_IN_FLIGHT && !stop.stopped) await stop.race(new Promise<void>((res) => (wake = res)));
+    if (i === opts.warmupRecords && r.steady) steadyStart = performance.now();
+    const value = opts.payload(i);
+    const dueMs = throttler.dueMs(i, performance.now());
+    const steady = r.steady !== null && i >= opts.warmupRecords;
+    inFlight++;
+    producer.send({ topic: opts.topic, value }).then(
+      () => {
+        acked(value.length, dueMs, steady);
+        settle();
+      },
+      (err: unknown) => {
+        r.failed++;
+        r.firstError ??= errorMessage(err);
+        settle();
+      },
+    );
+  }
+  await producer.flush();
+  while (inFlight > 0) await new Promise<void>((res) => (wake = res));
+  const end = performance.now();
+  r.elapsedMs = end - start;
+  r.steadyElapsedMs = end - steadyStart;
+  r.bufferedBytesPeak = producer.metrics().bufferedBytesPeak;
+  return r;
+}
+
+function printResult(opts: PerfOptions, io: CliIo, r: SendResult): void {
+  if (r.failed > 0) io.stderr.write(`kts: ${r.failed} records were not delivered; first error: ${r.firstError}\n`);
+  const total = r.total.summary();
+  const steady = r.steady?.summary();
+  if (opts.json) {
+    const out = {
+      topic: opts.topic,
+      records: r.records,
+      failed: r.failed,
+      elapsedMs: r.elapsedMs,
+      recordsPerSec: r.records / (Math.max(r.elapsedMs, 1) / 1000),
+      mbPerSec: r.bytes / 1048576 / (Math.max(r.elapsedMs, 1) / 1000),
+      latencyMs: total,
+      ...(steady ? { steadyState: { records: steady.count, latencyMs: steady } } : {}),
+    };
+    io.stdout.write(JSON.stringify(out) + '\n');
+    return;
+  }
+  io.stdout.write(producerTotalLine({ records: r.records, bytes: r.bytes, elapsedMs: r.elapsedMs }, total) + '\n');
+  if (steady) io.stdout.write(producerTotalLine({ records: steady.count, bytes: r.steadyBytes, elapsedMs: r.steadyElapsedMs }, steady, 'steady state ') + '\n');
+  if (opts.printMetrics) {
+    const secs = Math.max(r.elapsedMs, 1) / 1000;
+    io.stdout.write(
+      metricsTable([
+        ['producer-metrics:record-send-total', r.records],
+        ['producer-metrics:record-send-rate', r.records / secs],
+        ['producer-metrics:record-error-total', r.failed],
+        ['producer-metrics:outgoing-record-byte-total', r.bytes],
+        ['producer-metrics:outgoing-record-byte-rate', r.bytes / secs],
+        ['producer-metrics:request-latency-avg', total.avgMs],
+        ['producer-metrics:request-latency-max', total.maxMs],
+        ['producer-metrics:buffer-bytes-peak', r.bufferedBytesPeak],
+      ]) + '\n',
+    );
+  }
+}
