@@ -1,7 +1,7 @@
 /**
- * `kts console-consumer`: kafka-console-consumer.sh without a group. Assigns the partitions
- * of --topic (or of every topic matching --include), seeks to where the flags say, and
- * prints records with Kafka's DefaultMessageFormatter, a kcat-style --format, or as JSON
+ * `kts console-consumer`: kafka-console-consumer.sh. Without --group it assigns the
+ * partitions of --topic (or of every topic matching --include) and seeks where the flags
+ * say; with --group it joins the consumer group and resumes at committed offsets. Prints records with Kafka's DefaultMessageFormatter, a kcat-style --format, or as JSON
  * lines. Stops at --max-messages, after --timeout-ms without records, at the end offsets
  * seen at start (--until-end), on Ctrl-C, or when stdout closes (`| head`).
  */
@@ -19,6 +19,7 @@ import type { ConsoleRecord } from '../util/record.js';
 import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Consumer, ConsumerRecord, KafkaClient, TopicPartition } from '../../client/index.js';
 import { tpKey } from '../../client/index.js';
+import { GROUP_CONFIG_KEYS } from '../../client/group/index.js';
 
 const POLL_MS = 500;
 
@@ -27,7 +28,7 @@ export const consoleConsumerCommand: CommandSpec = {
   mirrors: 'kafka-console-consumer.sh',
   summary: 'Print records of a topic to stdout',
   description: [
-    'Reads the partitions of --topic (or of the topics matching --include) without a consumer group and prints each record. By default it starts at the end and waits for new records; --from-beginning, --offset, --from-time choose another start.',
+    'Reads the partitions of --topic (or of the topics matching --include) and prints each record. Without --group it reads every partition without a consumer group, starting at the end (--from-beginning, --offset, --from-time choose another start). With --group it joins that consumer group, resumes at the committed offsets (--from-beginning: earliest where nothing is committed) and commits as it goes.',
     'Formatter properties (--property / --formatter-property): print.timestamp, print.key, print.value, print.partition, print.offset, print.headers, print.epoch, key.separator, line.separator, headers.separator, null.literal. Fields print in Kafka\'s order: timestamp, partition, offset, epoch, headers, key, value.',
     'Format strings (-f): %t topic, %p partition, %o offset, %k key, %v value, %h headers as name=value,..., %T timestamp ms, %K key length, %S value length (-1 for null), %% percent; escapes \\n \\r \\t \\\\ \\xHH.',
     '--json prints one JSON object per record: topic, partition, offset, timestamp, timestampType, leaderEpoch, key, value, headers [{key, value}]. Keys and values that are not valid UTF-8 are base64 with "keyEncoding"/"valueEncoding":"base64" (per header: "valueEncoding"). `kts console-producer --input-format json` reads it back.',
@@ -46,7 +47,11 @@ export const consoleConsumerCommand: CommandSpec = {
     'timeout-ms': { type: 'number', placeholder: '<ms>', describe: 'Exit when no record arrives for this long.' },
     'isolation-level': { type: 'string', choices: ['read_uncommitted', 'read_committed'], describe: 'read_committed hides aborted and open transactions (default read_uncommitted).' },
     'skip-message-on-error': { type: 'boolean', describe: 'Skip a record that cannot be formatted instead of stopping.' },
-    group: { type: 'string', placeholder: '<group>', describe: 'Consumer group id. Not available yet: kts refuses it until consumer groups land.' },
+    group: {
+      type: 'string',
+      placeholder: '<group>',
+      describe: 'Consume as a member of this consumer group: partitions are shared with the other members, offsets are committed (enable.auto.commit=true unless configured), and a restart resumes at the committed offsets.',
+    },
     format: { type: 'string', alias: 'f', placeholder: '<fmt>', describe: "kcat-style output format, e.g. '%k %v\\n' (see the description)." },
     property: { type: 'array', placeholder: '<key=value>', describe: 'A formatter property (repeatable); Kafka 4.2 calls it --formatter-property.' },
     'formatter-property': { type: 'array', placeholder: '<key=value>', describe: 'A formatter property (repeatable), e.g. print.key=true.' },
@@ -64,11 +69,12 @@ export const consoleConsumerCommand: CommandSpec = {
   async run(args, io) {
     validate(args);
     const render = renderer(args, io);
-    const config = consumerConfig(args, io);
+    const { client: config, group } = splitGroupConfig(consumerConfig(args, io), args);
     let processed = 0;
     try {
       await withClient(args, io, config, async (client) => {
-        processed = await consume(args, io, client, render);
+        const source = group ? await groupSource(args, client, group) : await assignedSource(args, client);
+        processed = await consume(args, io, source, render);
       });
     } finally {
       io.stderr.write(`Processed a total of ${processed} messages\n`);
@@ -79,7 +85,10 @@ export const consoleConsumerCommand: CommandSpec = {
 
 function validate(args: ParsedArgs): void {
   if (args.group !== undefined) {
-    throw new UsageError('--group is not supported yet: kts has no consumer groups until the groups issue lands', 'read without a group: drop --group (and use --from-beginning or --offset)');
+    if (typeof args.group !== 'string' || args.group.trim() === '') throw new UsageError('--group needs a group id');
+    for (const f of ['partition', 'offset', 'from-time', 'until-end']) {
+      if (args[f] !== undefined && args[f] !== false) throw new UsageError(`Options --group and --${f} cannot be specified together`, 'a group member reads what the group assigns it, from the committed offsets');
+    }
   }
   const hasTopic = typeof args.topic === 'string';
   const hasInclude = typeof args.include === 'string';
@@ -123,6 +132,31 @@ function consumerConfig(args: ParsedArgs, io: CliIo): Map<string, string> {
   return mergeProperties(base, clientConfig(args, io, ['consumer.config', 'command-config'], ['consumer-property', 'command-property']));
 }
 
+/** The group keys (group.id, enable.auto.commit, ...) go to the group consumer, the rest to the client. */
+function splitGroupConfig(config: Map<string, string>, args: ParsedArgs): { client: Map<string, string>; group: Record<string, string> | null } {
+  const client = new Map(config);
+  const group: Record<string, string> = {};
+  for (const key of GROUP_CONFIG_KEYS) {
+    const v = client.get(key);
+    if (v !== undefined) group[key] = v;
+    client.delete(key);
+  }
+  if (typeof args.group !== 'string') {
+    if (Object.keys(group).length > 0) throw new UsageError(`${Object.keys(group).join(', ')} need(s) --group`);
+    return { client, group: null };
+  }
+  if (group['group.id'] !== undefined && group['group.id'] !== args.group) {
+    throw new UsageError(`--group ${args.group} conflicts with group.id=${group['group.id']} in the consumer config`);
+  }
+  group['group.id'] = args.group;
+  const reset = client.get('auto.offset.reset');
+  if (args['from-beginning'] === true) {
+    if (reset !== undefined && reset !== 'earliest') throw new UsageError(`--from-beginning conflicts with auto.offset.reset=${reset}`);
+    client.set('auto.offset.reset', 'earliest');
+  }
+  return { client, group };
+}
+
 async function partitionsToRead(args: ParsedArgs, client: KafkaClient): Promise<TopicPartition[]> {
   const admin = client.admin;
   let topics: string[];
@@ -158,14 +192,45 @@ function toConsoleRecord(r: ConsumerRecord): ConsoleRecord {
   return { ...r, leaderEpoch: r.leaderEpoch ?? -1 };
 }
 
-async function consume(args: ParsedArgs, io: CliIo, client: KafkaClient, render: Render): Promise<number> {
+/** Where records come from: an assign-mode consumer, or a group member. */
+interface RecordSource {
+  poll(timeoutMs: number): Promise<ConsumerRecord[]>;
+  close(): Promise<void>;
+  /** End offsets to stop at (--until-end), updated as partitions reach them; null: no end. */
+  remaining: Map<string, number> | null;
+  afterPoll(): Promise<void>;
+}
+
+async function assignedSource(args: ParsedArgs, client: KafkaClient): Promise<RecordSource> {
   const tps = await partitionsToRead(args, client);
   const consumer = client.consumer();
   consumer.assign(tps);
   await seekStart(args, consumer, tps);
+  const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
+  return {
+    poll: (ms) => consumer.poll(ms),
+    close: () => consumer.close(),
+    remaining,
+    afterPoll: async () => {
+      if (remaining !== null) await dropReached(consumer, remaining, tps);
+    },
+  };
+}
+
+async function groupSource(args: ParsedArgs, client: KafkaClient, group: Record<string, string>): Promise<RecordSource> {
+  let topics: string[];
+  if (typeof args.topic === 'string') topics = [args.topic];
+  else topics = (await client.admin.listTopics({ includeInternal: false })).filter(topicMatcher(args.include as string)).sort();
+  if (topics.length === 0) throw new KtsError('KTS_NO_TOPIC', `no topic matches --include '${String(args.include)}'`, 'list topics with kts topics --list');
+  const consumer = client.groupConsumer(group);
+  consumer.subscribe(topics);
+  return { poll: (ms) => consumer.poll(ms), close: () => consumer.close(), remaining: null, afterPoll: async () => undefined };
+}
+
+async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render: Render): Promise<number> {
   const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
   const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
-  const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
+  const remaining = source.remaining;
   let processed = 0;
   let lastRecordAt = Date.now();
   const stop = new StopSignal(io.interrupted);
@@ -173,7 +238,7 @@ async function consume(args: ParsedArgs, io: CliIo, client: KafkaClient, render:
     while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
       const idleLeft = idleMs - (Date.now() - lastRecordAt);
       if (idleLeft <= 0) break;
-      const batch = await stop.race(consumer.poll(Math.max(1, Math.min(POLL_MS, idleLeft))));
+      const batch = await stop.race(source.poll(Math.max(1, Math.min(POLL_MS, idleLeft))));
       if (batch === null) break;
       if (batch.length > 0) lastRecordAt = Date.now();
       for (const rec of batch) {
@@ -188,12 +253,12 @@ async function consume(args: ParsedArgs, io: CliIo, client: KafkaClient, render:
         await writeOut(io.stdout, out, stop);
         processed += 1;
       }
-      if (remaining !== null) await dropReached(consumer, remaining, tps);
+      await source.afterPoll();
     }
   } catch (err) {
     if (!(err instanceof OutputClosed)) throw err;
   } finally {
-    await consumer.close().catch(() => undefined);
+    await source.close().catch(() => undefined);
   }
   return processed;
 }
