@@ -19,6 +19,8 @@ export interface OptionSpec {
   hidden?: boolean;
   /** A flag Kafka's tool has that we accept under another name: documented, not hidden. */
   deprecated?: string;
+  /** For a string option that may be given bare (`--compression-codec` alone): the value it then takes. */
+  bareValue?: string;
 }
 
 export interface PositionalSpec {

@@ -18,7 +18,12 @@ function toYargsOption(spec: OptionSpec): Options {
   if (spec.alias !== undefined) opt.alias = spec.alias as string | string[];
   if (spec.default !== undefined) opt.default = spec.default;
   if (spec.choices !== undefined) opt.choices = spec.choices as string[];
-  if (spec.type === 'string' || spec.type === 'number') opt.requiresArg = true;
+  if (spec.bareValue !== undefined) {
+    const bare = spec.bareValue;
+    opt.coerce = (v: unknown) => (v === '' ? bare : v);
+  } else if (spec.type === 'string' || spec.type === 'number') {
+    opt.requiresArg = true;
+  }
   return opt;
 }
 

@@ -41,7 +41,12 @@ export const consoleProducerCommand: CommandSpec = {
     'input-format': { type: 'string', choices: ['line', 'json'], default: 'line', describe: 'line: Kafka\'s line reader; json: one JSON record per line.' },
     format: { type: 'string', alias: 'f', placeholder: '<fmt>', describe: "kcat-style input format, e.g. '%k %v\\n' (see the description)." },
     sync: { type: 'boolean', describe: 'Send records one at a time, waiting for each acknowledgement.' },
-    'compression-codec': { type: 'string', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], describe: 'compression.type of the producer.' },
+    'compression-codec': {
+      type: 'string',
+      choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
+      bareValue: 'gzip',
+      describe: 'compression.type of the producer; given without a value it means gzip, as in Kafka.',
+    },
     'batch-size': numberOpt('batch.size: bytes per partition batch (default 16384).'),
     'max-partition-memory-bytes': numberOpt('batch.size as well (Kafka\'s older name; wins over --batch-size).'),
     timeout: numberOpt('linger.ms: how long to wait to fill a batch (default 1000 as in Kafka).'),
