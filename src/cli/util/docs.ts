@@ -63,6 +63,7 @@ function optionBody(o: OptionSpec): string {
   let text = o.describe;
   if (o.choices && !o.placeholder) text += ` One of: ${o.choices.join(', ')}.`;
   if (o.default !== undefined) text += ` Default: ${String(o.default)}.`;
+  if (o.bareValue !== undefined) text += ` Given without a value: ${o.bareValue}.`;
   if (o.deprecated) text += ` (${o.deprecated})`;
   return roff(text);
 }
