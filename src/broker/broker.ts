@@ -22,6 +22,7 @@ import { openProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
 import { createRouter } from './router.js';
 import { stopGroupCoordinator } from './group/coordinator.js';
+import { restoreDynamicBrokerConfigs } from './configs/apply.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
 export interface StartBrokerOptions {
@@ -73,6 +74,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     producerIds: openProducerIdAllocator(logManager.logDirs[0]!),
     apis: options.apis ?? apiHandlers,
   };
+  // Topic defaults changed through AlterConfigs in an earlier run apply before any request.
+  restoreDynamicBrokerConfigs(context);
   const router = createRouter(context);
 
   let network: NetworkServer | undefined;

@@ -75,8 +75,27 @@ function buildParser(argv: string[], io: CliIo, state: { spec?: CommandSpec; arg
   return parser;
 }
 
+/**
+ * Kafka's scripts spell a few long flags with one dash (`kafka-server-start.sh -daemon`);
+ * yargs would read them as bundles of short flags, so they are rewritten first.
+ */
+const SINGLE_DASH_LONG_FLAGS: ReadonlySet<string> = new Set(['-daemon']);
+
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--') {
+      out.push(...argv.slice(out.length));
+      break;
+    }
+    out.push(SINGLE_DASH_LONG_FLAGS.has(arg) ? `-${arg}` : arg);
+  }
+  return out;
+}
+
 /** Parse `argv` (without `node kts`) and run the command. Never throws: returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
+  const argv = normalizeArgv(rawArgv);
   const state: { spec?: CommandSpec; args?: ParsedArgs } = {};
   let helpText = '';
   try {

@@ -35,3 +35,9 @@ t.test('the built binary runs as a subprocess', async (t) => {
 t.test('splitArgs groups quoted words', async (t) => {
   t.same(splitArgs(`a "b c" 'd e' f=g"h i"`), ['a', 'b c', 'd e', 'f=gh i']);
 });
+
+t.test("Kafka's single-dash -daemon is read as --daemon, and nothing after -- is touched", async (t) => {
+  const { normalizeArgv } = await import('../../src/cli/main.js');
+  t.same(normalizeArgv(['server-start', '-daemon', 'a.properties']), ['server-start', '--daemon', 'a.properties']);
+  t.same(normalizeArgv(['x', '--', '-daemon']), ['x', '--', '-daemon']);
+});

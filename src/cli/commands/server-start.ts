@@ -117,24 +117,6 @@ function childArgv(args: ParsedArgs): string[] {
   return out;
 }
 
-/**
- * Kafka's script takes `-daemon` with one dash; yargs reads that as the short flags
- * -d -a -e -m -o -n. These hidden letters exist only so that spelling parses; run()
- * accepts them all together (= --daemon) and refuses any partial set.
- */
-const DAEMON_LETTERS = ['d', 'a', 'e', 'm', 'o', 'n'] as const;
-const DAEMON_LETTER_OPTIONS = Object.fromEntries(
-  DAEMON_LETTERS.map((l) => [l, { type: 'boolean' as const, describe: 'Part of the Kafka spelling -daemon', hidden: true }]),
-);
-
-function wantsDaemon(args: ParsedArgs): boolean {
-  const letters = DAEMON_LETTERS.filter((l) => args[l] === true);
-  if (letters.length > 0 && letters.length < DAEMON_LETTERS.length) {
-    throw new UsageError(`Unknown option(s): ${letters.map((l) => `-${l}`).join(' ')}.`, 'Did you mean -daemon (or --daemon)?');
-  }
-  return args.daemon === true || letters.length === DAEMON_LETTERS.length;
-}
-
 export const serverStartCommand: CommandSpec = {
   name: 'server-start',
   mirrors: 'kafka-server-start.sh',
@@ -146,7 +128,6 @@ export const serverStartCommand: CommandSpec = {
     override: { type: 'array', describe: 'Override a property: --override key=value (repeatable)', placeholder: '<key=value>' },
     daemon: { type: 'boolean', describe: 'Run in the background (also -daemon); log to <log dir>/kts-server.log' },
     'data-dir': { type: 'string', describe: 'Data directory (replaces log.dirs)', placeholder: '<dir>' },
-    ...DAEMON_LETTER_OPTIONS,
   },
   examples: [
     ['kts server-start', 'start on 127.0.0.1:9092 with the default data dir'],
@@ -155,7 +136,7 @@ export const serverStartCommand: CommandSpec = {
   ],
   async run(args, io) {
     const config = loadServerConfig(args, io);
-    if (wantsDaemon(args)) return runDaemon(childArgv(args), config, io);
+    if (args.daemon === true) return runDaemon(childArgv(args), config, io);
     if (args._.length > 1) throw new UsageError(`Unexpected argument '${String(args._[1])}'.`);
     return runForeground(config, io);
   },
