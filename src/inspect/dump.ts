@@ -352,7 +352,7 @@ export class Dumper {
     }
     const scanner = new LogScanner(log, entry.position, entry.position + this.opts.maxMessageSize);
     const first = await scanner.next();
-    const lastOffset = first === null ? -1 : safeLastOffset(first);
+    const lastOffset = first === null ? -1 : entryLastOffset(first);
     if (lastOffset !== entry.offset) {
       this.report('indexMismatch', ctx.absolutePath, [entry.offset, lastOffset]);
       this.problem(ctx, 'index-mismatch', where, `entry ${i} maps offset ${entry.offset} to position ${entry.position}, where the batch's last offset is ${lastOffset}`);
@@ -408,13 +408,13 @@ export class Dumper {
     const scanner = new LogScanner(log, Math.min(position, log.size));
     let found: LogEntry | null = null;
     for (let e = await scanner.next(); e !== null; e = await scanner.next()) {
-      if (safeLastOffset(e) >= entry.offset) {
+      if (entryLastOffset(e) >= entry.offset) {
         found = e;
         break;
       }
     }
-    if (found === null || safeLastOffset(found) !== entry.offset) {
-      const logOffset = found === null ? -1 : safeLastOffset(found);
+    if (found === null || entryLastOffset(found) !== entry.offset) {
+      const logOffset = found === null ? -1 : entryLastOffset(found);
       this.report('indexedOffsetNotFound', ctx.absolutePath, [entry.offset, logOffset]);
       this.problem(ctx, 'time-index-mismatch', where, `entry ${i} offset ${entry.offset} is not the last offset of a batch (found ${logOffset})`);
       return;
@@ -488,9 +488,4 @@ function unusedPreallocated(buf: Buffer, entryBytes: number): boolean {
   if (buf.length < 2 * entryBytes) return false;
   for (let i = 0; i < 2 * entryBytes; i++) if (buf[i] !== 0) return false;
   return true;
-}
-
-/** Last offset of an entry, legacy or v2, without decoding more than the header. */
-function safeLastOffset(e: LogEntry): number {
-  return entryLastOffset(e);
 }

@@ -3,7 +3,7 @@
  * producer snapshots and checkpoint files line for line as Kafka does, and adds --json,
  * --summary, --check (a corruption report with byte positions) and directory arguments.
  */
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { UsageError } from '../../util/errors.js';
 import { Dumper, INT32_MAX, type DumpOptions } from '../../inspect/dump.js';
@@ -25,7 +25,7 @@ Decoders (--key-decoder-class, --value-decoder-class): ${DECODER_NAMES.join(', '
 
 const REFUSED = ['cluster-metadata-decoder', 'remote-log-metadata-decoder', 'share-group-state-decoder'] as const;
 
-function positiveInt(args: ParsedArgs, name: string, min: number): number {
+function intOption(args: ParsedArgs, name: string, min: number): number {
   const v = args[name];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > INT32_MAX) {
     throw new UsageError(`--${name} must be an integer from ${min} to ${INT32_MAX}, got ${String(v)}`);
@@ -105,11 +105,11 @@ export const dumpLogCommand: CommandSpec = {
       skipRecordMetadata: args['skip-record-metadata'] === true,
       verifyIndexOnly: args['verify-index-only'] === true,
       indexSanityCheck: args['index-sanity-check'] === true,
-      maxMessageSize: positiveInt(args, 'max-message-size', 1),
-      maxBytes: positiveInt(args, 'max-bytes', 0),
+      maxMessageSize: intOption(args, 'max-message-size', 1),
+      maxBytes: intOption(args, 'max-bytes', 0),
       parser: pickParser(args),
       cwd: io.cwd,
-      windowBytes: positiveInt(args, 'window-bytes', 4096),
+      windowBytes: intOption(args, 'window-bytes', 4096),
     };
     const files = await expandPaths(fileList(args), io.cwd);
     return dump(files, opts, args, io);
