@@ -157,7 +157,7 @@ _kts() {
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
     log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
-    server-start) opts="--override --daemon --data-dir --d --a --e --m --o --n --help" ;;
+    server-start) opts="--override --daemon --data-dir --help" ;;
     server-stop) opts="--data-dir --node-id --override --help" ;;
     producer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --num-records --record-size --payload-file --payload-delimiter --payload-monotonic --throughput --producer-props --producer.config --transactional-id --transaction-duration-ms --warmup-records --print-metrics --json --help" ;;
     consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;

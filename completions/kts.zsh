@@ -235,12 +235,6 @@ _kts() {
         '*--override[Override a property\: --override key=value (repeatable)]:override: ' \
         '--daemon[Run in the background (also -daemon); log to <log dir>/kts-server.log]' \
         '--data-dir[Data directory (replaces log.dirs)]:data-dir:_files' \
-        '--d[Part of the Kafka spelling -daemon]' \
-        '--a[Part of the Kafka spelling -daemon]' \
-        '--e[Part of the Kafka spelling -daemon]' \
-        '--m[Part of the Kafka spelling -daemon]' \
-        '--o[Part of the Kafka spelling -daemon]' \
-        '--n[Part of the Kafka spelling -daemon]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     server-stop)
