@@ -58,16 +58,27 @@ export const CLIENT_CONFIG_KEYS: readonly string[] = Object.keys(KEYS);
 /** Validated config: every known key present, values checked. */
 export class ClientConfig {
   private readonly values: Map<string, string>;
+  private readonly given: ReadonlySet<string>;
 
-  constructor(values: Map<string, string>) {
+  constructor(values: Map<string, string>, given: ReadonlySet<string> = new Set()) {
     this.values = values;
+    this.given = given;
   }
 
   /** Validates `overrides` and returns a new config with them applied. */
   with(overrides: Readonly<Record<string, string>> | undefined): ClientConfig {
     const next = new Map(this.values);
-    for (const [key, raw] of Object.entries(overrides ?? {})) next.set(key, validate(key, String(raw)));
-    return new ClientConfig(next);
+    const given = new Set(this.given);
+    for (const [key, raw] of Object.entries(overrides ?? {})) {
+      next.set(key, validate(key, String(raw)));
+      given.add(key);
+    }
+    return new ClientConfig(next, given);
+  }
+
+  /** True when the user set `key` (rather than it holding its default). */
+  isSet(key: string): boolean {
+    return this.given.has(key);
   }
 
   string(key: string): string {

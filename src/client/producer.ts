@@ -117,14 +117,17 @@ export class KafkaProducer implements Producer {
     this.deliveryTimeoutMs = config.int('delivery.timeout.ms');
     this.requestTimeoutMs = config.int('request.timeout.ms');
     this.maxInFlight = config.int('max.in.flight.requests.per.connection');
-    this.idempotent = config.bool('enable.idempotence');
-    this.ignoreKeys = config.bool('partitioner.ignore.keys');
+    // As Kafka's producer: idempotence is on by default, but only an explicit
+    // enable.idempotence=true conflicts with acks other than all (or > 5 in flight).
+    const explicit = config.isSet('enable.idempotence');
+    this.idempotent = config.bool('enable.idempotence') && (explicit || (this.acks === -1 && this.maxInFlight <= 5));
     if (this.idempotent && this.acks !== -1) {
       throw new UsageError('enable.idempotence=true requires acks=all', 'Pass acks=all, or enable.idempotence=false');
     }
     if (this.idempotent && this.maxInFlight > 5) {
       throw new UsageError('enable.idempotence=true requires max.in.flight.requests.per.connection <= 5');
     }
+    this.ignoreKeys = config.bool('partitioner.ignore.keys');
     this.sticky = new StickyPartitioner(this.batchSize);
   }
 

@@ -91,3 +91,12 @@ t.test('bootstrap lists: IPv6 literals, schemes, and a dead first address', asyn
   await client.admin.createTopics([{ topic: 'second', numPartitions: 1 }]);
   t.same(await client.admin.listTopics(), ['second']);
 });
+
+t.test('acks other than all turn default idempotence off; an explicit conflict is refused', async (t) => {
+  const client = await openClient({ bootstrapServer: '127.0.0.1:1' });
+  t.teardown(() => client.close());
+  t.doesNotThrow(() => client.producer({ acks: '1' }));
+  t.doesNotThrow(() => client.producer({ 'max.in.flight.requests.per.connection': '10' }));
+  t.throws(() => client.producer({ acks: '1', 'enable.idempotence': 'true' }), /requires acks=all/);
+  t.throws(() => client.producer({ 'max.in.flight.requests.per.connection': '6', 'enable.idempotence': 'true' }), /<= 5/);
+});
