@@ -35,6 +35,8 @@ export class LogManager {
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly locks: LogDirLock[] = [];
   private pendingDeletes: PendingDelete[] = [];
+  /** runRetention also compacts, synchronously; the background LogCleaner turns this off. */
+  compactInRetention = true;
   private closed = false;
   readonly defaultConfig: LogConfig;
   readonly logDirs: string[];
@@ -323,7 +325,7 @@ export class LogManager {
     let deleted = 0;
     let compacted = 0;
     for (const log of this.logs.values()) {
-      compacted += log.compact(nowMs).segmentsCleaned;
+      if (this.compactInRetention) compacted += log.compact(nowMs).segmentsCleaned;
       deleted += log.deleteOldSegments(nowMs);
       log.removeExpiredProducers(nowMs);
       log.flushIfDue(nowMs);

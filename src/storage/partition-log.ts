@@ -22,6 +22,7 @@ import type { AbortedTxn } from './txn-index.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { type CleanResult, buildOffsetMap, swapCleanedSegment, writeCleanedSegment } from './log-cleaner.js';
 import { iterateRecords } from '../records/record-batch.js';
+import { completeInterruptedSwaps } from './cleaner/swap.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
@@ -573,6 +574,28 @@ export class PartitionLog {
     return result;
   }
 
+  /** Log cleaner hook (cleaner/cleaner.ts): the closed segments, oldest first. */
+  closedSegments(): readonly LogSegment[] {
+    return this.closed ? [] : this.segments.slice(0, -1);
+  }
+
+  /**
+   * Log cleaner hook: replace the consecutive closed segments `group` by their cleaned
+   * copy. `prepare` makes the copy's `.swap` files, the old segments are renamed to
+   * `.deleted`, `install` gives the copy its final names. False, with nothing done, when
+   * the group is no longer the log's (retention, DeleteRecords, close ran meanwhile).
+   */
+  replaceSegments(group: readonly LogSegment[], steps: { prepare: () => void; install: () => void }): boolean {
+    const at = this.closed ? -1 : this.segments.indexOf(group[0]!);
+    if (at < 0 || at + group.length >= this.segments.length || group.some((s, i) => this.segments[at + i] !== s)) return false;
+    steps.prepare();
+    const deleted = group.flatMap((s) => s.renameToDeleted());
+    steps.install();
+    this.segments.splice(at, group.length, this.openSegment(group[0]!.baseOffset));
+    this.ctx.scheduleDelete(deleted, this.config.fileDeleteDelayMs);
+    return true;
+  }
+
   /** Remove everything at and after `offset` (a follower truncating, or a test). */
   truncateTo(offset: number): void {
     this.ensureOpen();
@@ -610,6 +633,7 @@ export class PartitionLog {
   // ---- load and recovery -------------------------------------------------------------
 
   private recover(opts: LoadOptions): void {
+    completeInterruptedSwaps(this.dir);
     for (const f of readdirSync(this.dir)) {
       if (f.endsWith(DELETED_SUFFIX) || f.endsWith('.cleaned') || f.endsWith('.swap') || f.endsWith('.tmp')) rmSync(join(this.dir, f), { force: true });
     }

@@ -1,0 +1,112 @@
+/**
+ * The broker's background work, one scheduler: retention checks every
+ * `log.retention.check.interval.ms` (time, size, log start offset, `.deleted` files),
+ * offset checkpoints every `log.flush.offset.checkpoint.interval.ms`, and the log cleaner
+ * (`log.cleaner.enable`), which cleans the dirtiest compacted log, checkpoints, and sleeps
+ * `log.cleaner.backoff.ms` when nothing needs cleaning. Configs are read from each log
+ * at each run, so AlterConfigs changes apply without a restart.
+ */
+import { LogCleaner, type CleanStats } from '../../storage/cleaner/cleaner.js';
+import type { LogManager } from '../../storage/index.js';
+import { errorMessage } from '../../util/errors.js';
+import type { Logger } from '../logger.js';
+
+export interface BackgroundOptions {
+  retentionCheckIntervalMs: number;
+  checkpointIntervalMs: number;
+  cleanerEnable: boolean;
+  cleanerBackoffMs: number;
+  dedupeBufferBytes: number;
+  ioMaxBytesPerSecond: number;
+  nowMs: () => number;
+  /** Called after each cleaning pass (tests, logging). */
+  onCleaned?: (stats: CleanStats) => void;
+}
+
+export interface BackgroundWork {
+  /** Stop timers and the cleaner; resolves once a pass in progress has given up. */
+  stop(): Promise<void>;
+  /** Run one retention check now. */
+  runRetention(): number;
+  /** Wake the cleaner now instead of at the end of its backoff. */
+  wakeCleaner(): void;
+}
+
+/** Broker config keys (as given) → scheduler options, with Kafka's defaults. */
+export function backgroundOptionsFrom(raw: Readonly<Record<string, string>>, retentionCheckIntervalMs: number, checkpointIntervalMs: number, nowMs: () => number): BackgroundOptions {
+  const num = (key: string, dflt: number): number => {
+    const v = raw[key];
+    const n = v === undefined ? dflt : Number(v);
+    return Number.isFinite(n) ? n : dflt;
+  };
+  return {
+    retentionCheckIntervalMs,
+    checkpointIntervalMs,
+    cleanerEnable: (raw['log.cleaner.enable'] ?? 'true') !== 'false',
+    cleanerBackoffMs: num('log.cleaner.backoff.ms', 15000),
+    dedupeBufferBytes: num('log.cleaner.dedupe.buffer.size', 128 * 1024 * 1024),
+    ioMaxBytesPerSecond: num('log.cleaner.io.max.bytes.per.second', Number.POSITIVE_INFINITY),
+    nowMs,
+  };
+}
+
+export function startBackgroundWork(logManager: LogManager, log: Logger, opts: BackgroundOptions): BackgroundWork {
+  const guard = (what: string, fn: () => void) => () => {
+    try {
+      fn();
+    } catch (err) {
+      log.error(`${what} failed: ${errorMessage(err)}`);
+    }
+  };
+  const runRetention = (): number => {
+    const deleted = logManager.runRetention(opts.nowMs());
+    if (deleted > 0) log.info(`Retention deleted ${deleted} segment(s)`);
+    return deleted;
+  };
+  const retention = setInterval(guard('Retention check', runRetention), Math.max(10, opts.retentionCheckIntervalMs));
+  const checkpoint = setInterval(guard('Checkpoint', () => logManager.checkpoint()), Math.max(1000, opts.checkpointIntervalMs));
+  retention.unref();
+  checkpoint.unref();
+
+  let running = true;
+  let wake: (() => void) | undefined;
+  const cleaner = new LogCleaner({ dedupeBufferBytes: opts.dedupeBufferBytes, ioMaxBytesPerSecond: opts.ioMaxBytesPerSecond });
+  const backoff = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(() => { wake = undefined; resolve(); }, ms);
+    timer.unref();
+    wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
+  });
+  const cleanLoop = async (): Promise<void> => {
+    while (running) {
+      let stats: CleanStats | undefined;
+      try {
+        stats = await cleaner.cleanDirtiest(logManager.allLogs(), opts.nowMs());
+        if (stats?.completed) {
+          logManager.checkpoint();
+          log.debug(`Cleaned ${stats.topic}-${stats.partition} up to offset ${stats.endOffset}: ${stats.bytesRead} bytes read, ${stats.bytesWritten} written, ${stats.recordsRemoved} records removed`);
+        }
+        if (stats) opts.onCleaned?.(stats);
+      } catch (err) {
+        if (running) log.error(`Log cleaner failed: ${errorMessage(err)}`);
+        stats = undefined;
+      }
+      if (running && !stats?.completed) await backoff(opts.cleanerBackoffMs);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  if (opts.cleanerEnable) logManager.compactInRetention = false;
+  const loop = opts.cleanerEnable ? cleanLoop() : Promise.resolve();
+
+  return {
+    async stop() {
+      running = false;
+      clearInterval(retention);
+      clearInterval(checkpoint);
+      cleaner.stop();
+      wake?.();
+      await loop;
+    },
+    runRetention,
+    wakeCleaner: () => wake?.(),
+  };
+}

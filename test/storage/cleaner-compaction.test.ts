@@ -1,0 +1,205 @@
+import t from 'tap';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogManager, type PartitionLog } from '../../src/storage/index.js';
+import { LogCleaner, groupSegments, needsCleaning } from '../../src/storage/cleaner/cleaner.js';
+import { encodeRecordBatch } from '../../src/records/record-batch.js';
+import { CompressionType } from '../../src/records/batch-header.js';
+import { runKts } from '../helpers/run-kts.js';
+import { tempDir } from './helpers.js';
+import { expectedOffsets, readAll } from './cleaner-helpers.js';
+
+const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
+
+interface Written { offset: number; key: string; value: string | null }
+
+/** Deterministic updates over `keys` keys with tombstones, some batches gzip, some with several records. */
+function writeUpdates(log: PartitionLog, count: number, keys: number, ts: number, seed = 7): Written[] {
+  const written: Written[] = [];
+  let x = seed;
+  const rand = (n: number): number => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return Math.floor(x / 65536) % n;
+  };
+  let i = 0;
+  while (i < count) {
+    const n = 1 + rand(3);
+    const recs = [];
+    for (let j = 0; j < n; j++, i++) {
+      const key = `k${rand(keys)}`;
+      const value = rand(10) === 0 ? null : `v${i}-${'x'.repeat(rand(40))}`;
+      recs.push({ key, value });
+    }
+    const batch = encodeRecordBatch({
+      compression: rand(2) === 0 ? CompressionType.Gzip : CompressionType.None,
+      records: recs.map((r) => ({ timestampMs: ts, key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) })),
+    });
+    const res = log.appendAsLeader(batch, 0);
+    recs.forEach((r, j) => written.push({ offset: res.baseOffset + j, ...r }));
+  }
+  return written;
+}
+
+async function cleanUntilDone(cleaner: LogCleaner, log: PartitionLog, nowMs: number): Promise<number> {
+  let passes = 0;
+  while (await cleaner.cleanIfNeeded(log, nowMs)) passes++;
+  return passes;
+}
+
+function open(dir: string, clock: { now: number }): LogManager {
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: () => clock.now });
+  mgr.compactInRetention = false;
+  return mgr;
+}
+
+t.test('many updates per key and tombstones: the latest value per key, offsets unchanged; tombstones go after delete.retention.ms', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0', 'delete.retention.ms': '1000', 'index.interval.bytes': '256' });
+  const written = writeUpdates(log, 600, 25, clock.now);
+  const leo = log.logEndOffset;
+  const segmentsBefore = log.segmentCount;
+  t.ok(segmentsBefore > 10, `${segmentsBefore} segments`);
+  const activeBase = log.segmentBaseOffsets().at(-1)!;
+  const cleaner = new LogCleaner({ chunkBytes: 700 });
+  t.ok(needsCleaning(log, clock.now));
+  t.ok(await cleanUntilDone(cleaner, log, clock.now) >= 1);
+  t.equal(log.cleanerOffset, activeBase, 'cleaned up to the active segment');
+  const got = readAll(log);
+  t.same(got.records.map((r) => r.offset), expectedOffsets(written, activeBase, true), 'latest per key kept, tombstones kept while recent');
+  const byOffset = new Map(written.map((w) => [w.offset, w]));
+  t.ok(got.records.every((r) => byOffset.get(r.offset)!.key === r.key && byOffset.get(r.offset)!.value === r.value), 'retained records keep their offset, key and value');
+  t.equal(log.logEndOffset, leo);
+  t.equal(readdirSync(join(dir, 'c-0')).filter((f) => /\.(cleaned|swap)$/.test(f)).length, 0, 'no .cleaned or .swap left');
+
+  // Later: more writes make the log dirty again; the pass now drops expired tombstones.
+  clock.now += 5000;
+  const more = writeUpdates(log, 200, 25, clock.now, 99);
+  const activeBase2 = log.segmentBaseOffsets().at(-1)!;
+  await cleanUntilDone(cleaner, log, clock.now);
+  const all = [...written, ...more];
+  const oldTs = new Set(written.map((w) => w.offset));
+  const want = expectedOffsets(all, activeBase2, true).filter((o) => o >= activeBase2 || byOffsetAll(all, o).value !== null || !oldTs.has(o));
+  t.same(readAll(log).records.map((r) => r.offset), want, 'old tombstones gone, recent ones kept');
+  t.ok(log.segmentCount < segmentsBefore, `cleaned segments grouped: ${segmentsBefore} -> ${log.segmentCount}`);
+
+  // A restart reads the same log back; kts dump-log reads the cleaned segments.
+  const before = readAll(log).records;
+  mgr.close();
+  const again = open(dir, clock);
+  t.teardown(() => again.close());
+  t.same(readAll(again.getLog('c', 0)!).records, before, 'same records after a restart');
+  const bases = again.getLog('c', 0)!.segmentBaseOffsets();
+  again.close();
+  const partition = join(dir, 'c-0');
+  const holding = bases.filter((b) => b <= before[0]!.offset).at(-1)!;
+  const dump = await runKts(['dump-log', '--files', join(partition, `${String(holding).padStart(20, '0')}.log`), '--deep-iteration', '--print-data-log']);
+  t.equal(dump.code, 0, dump.stderr);
+  t.match(dump.stdout, new RegExp(`offset: ${before[0]!.offset} .*key: ${before[0]!.key}`));
+  const check = await runKts(['dump-log', '--files', partition, '--check', '--deep-iteration']);
+  t.equal(check.code, 0, check.stdout + check.stderr);
+  t.match(check.stdout, /^No problems found in \d+ file\(s\)\.\n$/);
+});
+
+function byOffsetAll(all: Written[], offset: number): Written {
+  return all.find((w) => w.offset === offset)!;
+}
+
+t.test('a small dedupe buffer cleans in several passes to the same result', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '1500', 'min.cleanable.dirty.ratio': '0' });
+  const written = writeUpdates(log, 400, 40, clock.now, 3);
+  const activeBase = log.segmentBaseOffsets().at(-1)!;
+  const cleaner = new LogCleaner({ dedupeBufferBytes: 10 * 67 });
+  const passes = await cleanUntilDone(cleaner, log, clock.now);
+  t.ok(passes > 1, `${passes} passes`);
+  t.equal(log.cleanerOffset, activeBase);
+  const got = readAll(log).records.map((r) => r.offset);
+  const latest = new Map<string, number>();
+  for (const w of written) if (w.offset < activeBase) latest.set(w.key, w.offset);
+  for (const off of latest.values()) t.ok(got.includes(off), `latest offset ${off} kept`);
+  t.ok(got.length < written.length);
+});
+
+t.test('min.compaction.lag.ms, max.compaction.lag.ms and min.cleanable.dirty.ratio; config changes apply live', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '1000', 'min.compaction.lag.ms': '60000' });
+  writeUpdates(log, 100, 100_000, clock.now);
+  t.notOk(needsCleaning(log, clock.now), 'younger than min.compaction.lag.ms');
+  clock.now += 61_000;
+  t.ok(needsCleaning(log, clock.now), 'older than min.compaction.lag.ms, all dirty');
+  const cleaner = new LogCleaner();
+  await cleanUntilDone(cleaner, log, clock.now);
+  writeUpdates(log, 10, 5, clock.now, 5);
+  clock.now += 61_000;
+  const c = needsCleaning(log, clock.now);
+  t.notOk(c, 'a little dirty data is under min.cleanable.dirty.ratio 0.5');
+  mgr.updateTopicConfig('c', { 'cleanup.policy': 'compact', 'segment.bytes': '1000', 'max.compaction.lag.ms': '1000' });
+  t.ok(needsCleaning(log, clock.now)?.overdue, 'max.compaction.lag.ms makes it due (AlterConfigs applies live)');
+  mgr.updateTopicConfig('c', { 'cleanup.policy': 'delete' });
+  t.notOk(needsCleaning(log, clock.now), 'cleanup.policy=delete is never compacted');
+});
+
+t.test('transactions: aborted data dropped, markers kept until the delete horizon', async (t) => {
+  const { markerBatch } = await import('./helpers.js');
+  const dir = tempDir(t);
+  const clock = { now: Date.now() };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '400', 'min.cleanable.dirty.ratio': '0', 'delete.retention.ms': '1000' });
+  const txn = (seq: number, key: string, value: string): Buffer => encodeRecordBatch({
+    transactional: true, producerId: 9, producerEpoch: 0, baseSequence: seq,
+    records: [{ timestampMs: clock.now, key: Buffer.from(key), value: Buffer.from(value) }],
+  });
+  const plain = (key: string, value: string): Buffer => encodeRecordBatch({ records: [{ timestampMs: clock.now, key: Buffer.from(key), value: Buffer.from(value) }] });
+  log.appendAsLeader(plain('a', 'committed-before'), 0); // 0
+  log.appendAsLeader(txn(0, 'a', 'aborted'), 0); // 1
+  log.appendAsLeader(txn(1, 'b', 'aborted'), 0); // 2
+  log.appendAsLeader(markerBatch(false, 9, 0, 1), 0, 'coordinator'); // 3 abort
+  log.appendAsLeader(txn(2, 'c', 'committed'), 0); // 4
+  log.appendAsLeader(markerBatch(true, 9, 0, 1), 0, 'coordinator'); // 5 commit
+  log.appendAsLeader(plain('z', 'x'.repeat(250)), 0); // 6, rolls
+  log.appendAsLeader(plain('z', 'active'), 0); // 7
+  clock.now = Date.now() + 10; // the markers' timestamps are the helper's Date.now()
+  const cleaner = new LogCleaner();
+  await cleanUntilDone(cleaner, log, clock.now);
+  const data = (): string[] => readAll(log).records.map((r) => `${r.offset}:${r.control ? 'marker' : `${r.key}=${r.value!.slice(0, 16)}`}`);
+  t.same(data(), ['0:a=committed-before', '3:marker', '4:c=committed', '5:marker', '6:z=xxxxxxxxxxxxxxxx', '7:z=active'], 'aborted records gone, markers kept, a=committed-before kept');
+  clock.now += 5000;
+  log.appendAsLeader(plain('y', 'x'.repeat(250)), 0);
+  log.appendAsLeader(plain('y', 'new'), 0);
+  await cleanUntilDone(cleaner, log, clock.now);
+  t.same(data(), ['0:a=committed-before', '4:c=committed', '5:marker', '7:z=active', '8:y=xxxxxxxxxxxxxxxx', '9:y=new'], 'the abort marker goes after the horizon; the commit marker stays with its data');
+});
+
+t.test('a pass gives up when retention deletes the segments it works on', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact,delete', 'segment.bytes': '1000', 'min.cleanable.dirty.ratio': '0' });
+  writeUpdates(log, 300, 10, clock.now);
+  const cleaner = new LogCleaner({ chunkBytes: 1 });
+  const pass = cleaner.cleanIfNeeded(log, clock.now);
+  await new Promise((resolve) => setImmediate(resolve));
+  log.deleteRecordsBefore(log.segmentBaseOffsets()[3]!);
+  const stats = await pass;
+  t.equal(stats?.completed, false, 'given up');
+  t.equal(readdirSync(join(dir, 'c-0')).filter((f) => /\.(cleaned|swap)$/.test(f)).length, 0, 'its files removed');
+  await cleanUntilDone(cleaner, log, clock.now);
+  t.equal(log.cleanerOffset, log.segmentBaseOffsets().at(-1));
+});
+
+t.test('groupSegments keeps groups under segment.bytes', async (t) => {
+  const fake = (baseOffset: number, size: number) => ({ baseOffset, size }) as unknown as Parameters<typeof groupSegments>[0][number];
+  const segs = [fake(0, 400), fake(10, 400), fake(20, 400), fake(30, 900), fake(40, 50)];
+  t.same(groupSegments(segs, [0, 10, 20, 30, 40, 50], 1000).map((g) => g.map((s) => s.baseOffset)), [[0, 10], [20], [30, 40]]);
+});
