@@ -12,14 +12,15 @@ export async function run(ctx) {
   const r = await runOk(process.execPath, [SCRIPT, '--size-mib', ctx.quick ? '128' : '1024']);
   ctx.raw('bench/dump-log.mjs', r.stdout);
   const rows = [];
-  for (const line of r.stdout.split('\n')) {
-    const cells = line.split('|').map((c) => c.trim()).filter((c) => c !== '');
-    if (cells.length !== 8 || cells[0] === 'run' || cells[0].startsWith('---')) continue;
+  const table = r.stdout.split('\n').map((line) => line.split('|').map((c) => c.trim()).filter((c) => c !== '')).filter((c) => c.length === 8);
+  const cat = table.find((c) => c[0].startsWith('cat '));
+  for (const cells of table) {
+    if (!cells[0].startsWith('kts dump-log')) continue;
     const [label, wall, , mbps, , vsCat, , rss] = cells;
     rows.push({
       scenario: `7 kts dump-log ${label} (${ctx.quick ? '128 MiB' : '1 GiB'} segment)`,
       figure: `${mbps} MB/s (${wall} s), peak RSS ${rss} MiB`,
-      reference: 'cat of the segment (same run)',
+      reference: cat ? `cat of the segment ${cat[3]} MB/s` : 'cat of the segment',
       ratio: vsCat,
       target: '—',
       met: '—',

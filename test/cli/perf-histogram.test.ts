@@ -39,7 +39,9 @@ t.test('the throttler schedules record i at start + i / rate', async (t) => {
   const free = new Throttler(-1, 50);
   t.notOk(free.throttled);
   t.equal(free.dueMs(20, 999), 999);
-  await free.waitFor(1_000_000, () => 0);
+  t.equal(free.waitFor(1_000_000, () => 0), null);
+  t.equal(th.waitFor(0, () => 60), null, 'record 0 was due at 50');
+  t.ok(th.waitFor(100, () => 60) instanceof Promise, 'record 100 is due at 150');
 });
 
 t.test('producer lines in Kafka\'s format', async (t) => {

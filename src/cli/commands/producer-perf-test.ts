@@ -187,7 +187,8 @@ async function sendAll(opts: PerfOptions, io: CliIo, producer: Producer): Promis
     w?.();
   };
   for (let i = 0; i < opts.numRecords && !stop.stopped; i++) {
-    await throttler.waitFor(i, () => performance.now());
+    const pause = throttler.waitFor(i, () => performance.now());
+    if (pause) await stop.race(pause);
     while (inFlight >= MAX_IN_FLIGHT && !stop.stopped) await stop.race(new Promise<void>((res) => (wake = res)));
     if (i === opts.warmupRecords && r.steady) steadyStart = performance.now();
     const value = opts.payload(i);
