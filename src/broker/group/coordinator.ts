@@ -216,7 +216,7 @@ export class GroupCoordinator {
     if (group.leaderId === oldId) group.leaderId = newId;
     // A static member coming back unchanged to a stable group keeps its assignment: no rebalance.
     if (group.state === 'Stable' && sameProtocols(old.protocols, req.protocols)) {
-      void this.persistGroup(group);
+      this.persistInBackground(group);
       return this.joinResultFor(group, member);
     }
     return this.updateMemberAndRebalance(group, member, req);
@@ -304,7 +304,7 @@ export class GroupCoordinator {
       group.protocolName = null;
       group.leaderId = null;
       group.transition('Empty', this.now);
-      void this.persistGroup(group);
+      this.persistInBackground(group);
       return;
     }
     group.protocolName = group.selectProtocol();
@@ -559,6 +559,22 @@ export class GroupCoordinator {
     return errors;
   }
 
+  /**
+   * Offsets of a committed transaction (TxnOffsetCommit, applied by the transaction
+   * coordinator when the transaction commits): no member or generation checks, as Kafka
+   * applies them on the commit marker. Throws when the write fails.
+   */
+  async commitTransactionalOffsets(groupId: string, offsets: readonly { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[]): Promise<void> {
+    await this.ready();
+    if (offsets.length === 0) return;
+    let group = this.groups.get(groupId);
+    if (!group) this.groups.set(groupId, (group = new Group(groupId, this.now)));
+    const now = this.now;
+    const values = offsets.map((o) => ({ ...o, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestampMs: now } }));
+    await this.store.write(groupId, values.map((v) => ({ kind: 'offset' as const, group: groupId, topic: v.topic, partition: v.partition, value: v.value })), now);
+    for (const v of values) setOffset(group, v.topic, v.partition, v.value);
+  }
+
   private commitCheck(group: Group | undefined, req: OffsetCommitInput): number {
     const simple = req.generationId < 0 && req.memberId === '';
     if (!group) return simple ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
@@ -690,6 +706,11 @@ export class GroupCoordinator {
       this.broker.log.info(`Removed ${records.length} expired offset(s) of group ${group.groupId}`);
     }
     return expired;
+  }
+
+  /** Stores the group without waiting; a failed write is logged (the next change rewrites it). */
+  private persistInBackground(group: Group): void {
+    this.persistGroup(group).catch((err) => this.broker.log.error(`Failed to store group ${group.groupId}: ${errorMessage(err)}`));
   }
 
   private persistGroup(group: Group): Promise<void> {
