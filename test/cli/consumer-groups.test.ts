@@ -93,6 +93,11 @@ t.test('consumer-groups', async (t) => {
     t.same((await client.groups.fetchOffsets('app')).map((o) => o.offset), [10, 10, 10], 'a dry run changes nothing');
     const exp = await kts('--reset-offsets --group app --topic orders:1 --shift-by -3 --export');
     t.equal(exp.stdout, 'orders,1,7\n');
+    t.equal((await kts('--reset-offsets --group app --topic orders:0 --by-duration PT1H --export')).stdout, 'orders,0,0\n', 'every record is younger than an hour');
+    t.equal((await kts('--reset-offsets --group app --topic orders:0 --to-datetime 2999-01-01T00:00:00.000 --export')).stdout, 'orders,0,12\n', 'no record that late: the log end');
+    t.equal((await kts('--reset-offsets --group app --topic orders:0 --to-datetime 2000-01-01T00:00:00.000Z --export')).stdout, 'orders,0,0\n');
+    t.equal((await kts('--reset-offsets --group app --topic orders:0 --to-current --export')).stdout, 'orders,0,10\n');
+    t.equal((await kts('--reset-offsets --group app --topic orders:0 --to-latest --json')).stdout, '[{"group":"app","topic":"orders","partition":0,"newOffset":12}]\n');
     const clamped = await kts('--reset-offsets --group app --topic orders:2 --to-offset 999 --export');
     t.equal(clamped.stdout, 'orders,2,12\n', 'clamped to the log end offset');
 
