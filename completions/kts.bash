@@ -19,6 +19,7 @@ _kts() {
     topics:--replication-factor) return ;;
     topics:--replica-assignment) return ;;
     topics:--config) return ;;
+    topics:--delete-config) return ;;
     console-producer:--bootstrap-server) return ;;
     console-producer:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     console-producer:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -148,7 +149,7 @@ _kts() {
   esac
   local opts=""
   case "$cmd" in
-    topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --topic-id --partitions --replication-factor --replica-assignment --config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --json --help" ;;
+    topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --topic-id --partitions --replication-factor --replica-assignment --config --delete-config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --json --help" ;;
     console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
     console-consumer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --include --partition --offset --from-beginning --from-time --until-end --max-messages --timeout-ms --isolation-level --skip-message-on-error --group --format -f --property --formatter-property --formatter-config --consumer-property --consumer.config --json --help" ;;
     consumer-groups) opts="--bootstrap-server --data-dir --command-config --command-property --list --describe --reset-offsets --delete --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --verbose --type --timeout --dry-run --execute --export --to-earliest --to-latest --to-current --to-offset --shift-by --to-datetime --by-duration --from-file --json --help" ;;

@@ -30,6 +30,7 @@ complete -c kts -n '__fish_seen_subcommand_from topics' -l partitions -x -d 'Par
 complete -c kts -n '__fish_seen_subcommand_from topics' -l replication-factor -x -d 'Replication factor for --create, 1..32767 (default: the broker\'s default.replication.factor).'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l replica-assignment -x -d 'Broker ids for each partition, partitions separated by commas, replicas by colons (--create or --alter).'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l config -x -d 'A topic config override for --create (repeatable).'
+complete -c kts -n '__fish_seen_subcommand_from topics' -l delete-config -x -d 'Refused, as in Kafka 4: topic configs are removed with kts configs --alter --topic <topic> --delete-config <name>.'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l if-exists -d 'With --alter, --delete or --describe: do nothing when the topic does not exist.'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l if-not-exists -d 'With --create: do nothing when the topic already exists.'
 complete -c kts -n '__fish_seen_subcommand_from topics' -l exclude-internal -d 'Leave out internal topics (__consumer_offsets, ...) with --list and --describe.'

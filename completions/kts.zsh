@@ -45,6 +45,7 @@ _kts() {
         '--replication-factor[Replication factor for --create, 1..32767 (default\: the broker'\''s default.replication.factor).]:replication-factor: ' \
         '--replica-assignment[Broker ids for each partition, partitions separated by commas, replicas by colons (--create or --alter).]:replica-assignment: ' \
         '*--config[A topic config override for --create (repeatable).]:config: ' \
+        '--delete-config[Refused, as in Kafka 4\: topic configs are removed with kts configs --alter --topic <topic> --delete-config <name>.]:delete-config: ' \
         '--if-exists[With --alter, --delete or --describe\: do nothing when the topic does not exist.]' \
         '--if-not-exists[With --create\: do nothing when the topic already exists.]' \
         '--exclude-internal[Leave out internal topics (__consumer_offsets, ...) with --list and --describe.]' \

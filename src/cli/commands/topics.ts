@@ -49,6 +49,11 @@ export const topicsCommand: CommandSpec = {
       describe: 'Broker ids for each partition, partitions separated by commas, replicas by colons (--create or --alter).',
     },
     config: { type: 'array', placeholder: '<name=value>', describe: 'A topic config override for --create (repeatable).' },
+    'delete-config': {
+      type: 'string',
+      placeholder: '<name>',
+      describe: 'Refused, as in Kafka 4: topic configs are removed with kts configs --alter --topic <topic> --delete-config <name>.',
+    },
     'if-exists': { type: 'boolean', describe: 'With --alter, --delete or --describe: do nothing when the topic does not exist.' },
     'if-not-exists': { type: 'boolean', describe: 'With --create: do nothing when the topic already exists.' },
     'exclude-internal': { type: 'boolean', describe: 'Leave out internal topics (__consumer_offsets, ...) with --list and --describe.' },
@@ -82,6 +87,9 @@ function chooseAction(args: ParsedArgs): Action {
 }
 
 function validate(action: Action, args: ParsedArgs): void {
+  if (args['delete-config'] !== undefined) {
+    throw new UsageError('--delete-config is not supported by topics', `use: kts configs --alter --topic ${String(args.topic ?? '<topic>')} --delete-config ${String(args['delete-config'])}`);
+  }
   const topic = args.topic;
   if ((action === 'create' || action === 'alter' || action === 'delete') && (typeof topic !== 'string' || topic === '')) {
     throw new UsageError(`--${action} needs --topic <name>`, action === 'create' ? 'e.g. kts topics --create --topic orders --partitions 3' : undefined);

@@ -11,6 +11,7 @@ const cases: [string, RegExp][] = [
   ['topics --list --config a=b', /--config can only be used with --create/],
   ['topics --create --topic "bad name"', /illegal/],
   ['topics --alter --topic t', /--alter needs --partitions/],
+  ['topics --alter --topic t --delete-config retention.ms', /--delete-config is not supported by topics/],
   ['console-producer', /needs --topic/],
   ['console-producer --topic t -f "%k %v"', /must end with a record delimiter/],
   ['console-producer --topic t --property parse.headers=true --property headers.delimiter=,', /may not be equal/],
