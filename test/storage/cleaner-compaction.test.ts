@@ -4,41 +4,11 @@ import { join } from 'node:path';
 import { LogManager, type PartitionLog } from '../../src/storage/index.js';
 import { LogCleaner, groupSegments, needsCleaning } from '../../src/storage/cleaner/cleaner.js';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
-import { CompressionType } from '../../src/records/batch-header.js';
 import { runKts } from '../helpers/run-kts.js';
 import { tempDir } from './helpers.js';
-import { expectedOffsets, readAll } from './cleaner-helpers.js';
+import { type Written, expectedOffsets, readAll, writeUpdates } from './cleaner-helpers.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
-
-interface Written { offset: number; key: string; value: string | null }
-
-/** Deterministic updates over `keys` keys with tombstones, some batches gzip, some with several records. */
-function writeUpdates(log: PartitionLog, count: number, keys: number, ts: number, seed = 7): Written[] {
-  const written: Written[] = [];
-  let x = seed;
-  const rand = (n: number): number => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return Math.floor(x / 65536) % n;
-  };
-  let i = 0;
-  while (i < count) {
-    const n = 1 + rand(3);
-    const recs = [];
-    for (let j = 0; j < n; j++, i++) {
-      const key = `k${rand(keys)}`;
-      const value = rand(10) === 0 ? null : `v${i}-${'x'.repeat(rand(40))}`;
-      recs.push({ key, value });
-    }
-    const batch = encodeRecordBatch({
-      compression: rand(2) === 0 ? CompressionType.Gzip : CompressionType.None,
-      records: recs.map((r) => ({ timestampMs: ts, key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) })),
-    });
-    const res = log.appendAsLeader(batch, 0);
-    recs.forEach((r, j) => written.push({ offset: res.baseOffset + j, ...r }));
-  }
-  return written;
-}
 
 async function cleanUntilDone(cleaner: LogCleaner, log: PartitionLog, nowMs: number): Promise<number> {
   let passes = 0;

@@ -4,7 +4,8 @@
  */
 import type { PartitionLog } from '../../src/storage/index.js';
 import { ATTR_CONTROL, batchSize, isCrcValid, baseOffset, lastOffset } from '../../src/records/batch-header.js';
-import { iterateRecords } from '../../src/records/record-batch.js';
+import { encodeRecordBatch, iterateRecords } from '../../src/records/record-batch.js';
+import { CompressionType } from '../../src/records/batch-header.js';
 
 export interface ReadRecord {
   offset: number;
@@ -44,3 +45,33 @@ export function expectedOffsets(written: ReadonlyArray<{ offset: number; key: st
     .filter((w) => w.offset >= endOffset || (latest.get(w.key) === w.offset && (keepTombstones || w.value !== null)))
     .map((w) => w.offset);
 }
+
+export interface Written { offset: number; key: string; value: string | null }
+
+/** Deterministic updates over `keys` keys with tombstones, some batches gzip, some with several records. */
+export function writeUpdates(log: PartitionLog, count: number, keys: number, ts: number, seed = 7): Written[] {
+  const written: Written[] = [];
+  let x = seed;
+  const rand = (n: number): number => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return Math.floor(x / 65536) % n;
+  };
+  let i = 0;
+  while (i < count) {
+    const n = 1 + rand(3);
+    const recs = [];
+    for (let j = 0; j < n; j++, i++) {
+      const key = `k${rand(keys)}`;
+      const value = rand(10) === 0 ? null : `v${i}-${'x'.repeat(rand(40))}`;
+      recs.push({ key, value });
+    }
+    const batch = encodeRecordBatch({
+      compression: rand(2) === 0 ? CompressionType.Gzip : CompressionType.None,
+      records: recs.map((r) => ({ timestampMs: ts, key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) })),
+    });
+    const res = log.appendAsLeader(batch, 0);
+    recs.forEach((r, j) => written.push({ offset: res.baseOffset + j, ...r }));
+  }
+  return written;
+}
+
