@@ -13,4 +13,7 @@ t.test('every --compression-codec round-trips (bare flag = gzip)', async (t) => 
   }
   const r = await kts('console-consumer --topic z --from-beginning --until-end');
   t.equal(r.stdout, 'gzip\nnone\nsnappy\nlz4\nzstd\n');
+  const summary = await kts('console-producer --topic z --json --property parse.key=true', 'k\tv\nbad\n');
+  t.equal(summary.code, 1);
+  t.same(JSON.parse(summary.stdout), { topic: 'z', records: 1, failed: 0, badRecords: 1 });
 });
