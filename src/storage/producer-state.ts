@@ -183,7 +183,10 @@ export class ProducerStateManager {
       .sort((a, b) => a - b);
   }
 
+  /** As Kafka: only when the state has moved past the latest snapshot. */
   takeSnapshot(): void {
+    const latest = this.snapshotOffsets().at(-1);
+    if (latest !== undefined && latest >= this.mapEndOffset) return;
     writeFileAtomic(this.snapshotPath(this.mapEndOffset), encodeProducerSnapshot([...this.producers.values()]));
   }
 
