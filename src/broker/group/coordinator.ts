@@ -532,12 +532,11 @@ export class GroupCoordinator {
     for (const t of req.topics) {
       const codes = new Map<number, number>();
       errors.set(t.name, codes);
-      const topicMeta = this.broker.metadata.topic(t.name);
       for (const p of t.partitions) {
         const metadata = p.committedMetadata ?? '';
         if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) {
           codes.set(p.partitionIndex, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-        } else if (!topicMeta || p.partitionIndex < 0 || p.partitionIndex >= topicMeta.partitions.length) {
+        } else if (!this.broker.logManager.getLog(t.name, p.partitionIndex)) {
           codes.set(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           const value: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestampMs: now };

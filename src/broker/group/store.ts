@@ -48,11 +48,15 @@ export interface LoadedGroup {
 
 export class OffsetsStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Partition count of the existing topic (it never changes once created); undefined until seen. */
+  private knownPartitionCount: number | undefined;
 
   constructor(private readonly broker: BrokerContext) {}
 
   get partitionCount(): number {
+    if (this.knownPartitionCount !== undefined) return this.knownPartitionCount;
     const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
+    if (topic) this.knownPartitionCount = topic.partitions.length;
     return topic ? topic.partitions.length : this.broker.config.offsetsTopicNumPartitions;
   }
 
@@ -62,7 +66,7 @@ export class OffsetsStore {
 
   /** Creates `__consumer_offsets` (compacted) when it does not exist yet. */
   async ensureTopic(): Promise<void> {
-    if (this.broker.metadata.topic(OFFSETS_TOPIC)) return;
+    if (this.broker.logManager.getLog(OFFSETS_TOPIC, 0)) return;
     await this.broker.metadata.createTopic({
       name: OFFSETS_TOPIC,
       numPartitions: this.broker.config.offsetsTopicNumPartitions,
