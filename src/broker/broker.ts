@@ -22,6 +22,7 @@ import { openProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
 import { createRouter } from './router.js';
 import { stopGroupCoordinator } from './group/coordinator.js';
+import { startTransactionCoordinator, stopTransactionCoordinator } from './txn/coordinator.js';
 import { restoreDynamicBrokerConfigs } from './configs/apply.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 
@@ -77,6 +78,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   // Topic defaults changed through AlterConfigs in an earlier run apply before any request.
   restoreDynamicBrokerConfigs(context);
   const router = createRouter(context);
+  startTransactionCoordinator(context);
 
   let network: NetworkServer | undefined;
   if (options.listen) {
@@ -111,6 +113,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   const stop = async (): Promise<void> => {
     for (const timer of timers) clearInterval(timer);
     stopGroupCoordinator(context);
+    stopTransactionCoordinator(context);
     purgatory.completeAll();
     if (network) await network.stop();
     try {

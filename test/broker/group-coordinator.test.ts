@@ -85,7 +85,7 @@ async function joinNew(broker: Broker): Promise<JoinGroupResponse> {
   return join(broker, first.memberId);
 }
 
-t.test('FindCoordinator: this node for groups, batched keys in v4, transactions refused', async (t) => {
+t.test('FindCoordinator: this node for groups, batched keys in v4, transactions here too', async (t) => {
   const { broker } = await groupBroker(t, { now: 1_000_000 });
   const v3 = await call<FindCoordinatorResponse>(broker, 10, 3, { key: 'g', keyType: 0 });
   t.equal(v3.errorCode, 0);
@@ -93,7 +93,7 @@ t.test('FindCoordinator: this node for groups, batched keys in v4, transactions 
   const v4 = await call<FindCoordinatorResponse>(broker, 10, 4, { keyType: 0, coordinatorKeys: ['a', 'b'] });
   t.same(v4.coordinators!.map((c) => [c.key, c.errorCode, c.nodeId]), [['a', 0, broker.nodeId], ['b', 0, broker.nodeId]]);
   const txn = await call<FindCoordinatorResponse>(broker, 10, 4, { keyType: 1, coordinatorKeys: ['tx'] });
-  t.equal(txn.coordinators![0]!.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  t.same([txn.coordinators![0]!.errorCode, txn.coordinators![0]!.nodeId], [ErrorCode.NONE, broker.nodeId], 'transaction coordinator: this node');
   t.equal(broker.context.metadata.topic('__consumer_offsets')!.partitions.length, 4, '__consumer_offsets created with offsets.topic.num.partitions');
 });
 

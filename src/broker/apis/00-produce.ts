@@ -8,8 +8,11 @@
  * connection, as Kafka does, so the client notices.
  * Requests from one connection are appended one after another (serializePerConnection), so
  * a pipelining idempotent producer's batches land in sequence order on every partition.
- * Deviations: transactional produce is refused (INVALID_TXN_STATE with a message) until
- * kts has a transaction coordinator; timeout_ms is unused (nothing waits on replication).
+ * Transactional batches (request with a transactional id) are accepted only from the
+ * transaction's current producer id/epoch (older epoch: INVALID_PRODUCER_EPOCH) and only
+ * for partitions added to its open transaction (else INVALID_TXN_STATE), as the broker-side
+ * verification of KIP-890 does; the transaction coordinator is on this node.
+ * Deviation: timeout_ms is unused (nothing waits on replication).
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { errorMessage } from '../../util/errors.js';
@@ -22,26 +25,25 @@ import type {
 import { defineHandler, type BrokerContext, type RequestContext } from '../handler.js';
 import { INTERNAL_TOPICS } from '../metadata.js';
 import { CloseConnection } from '../network/connection.js';
-
-/** Batch attributes bit 4: the batch belongs to a transaction. */
-const TRANSACTIONAL_FLAG = 0x10;
-const ATTRIBUTES_OFFSET = 21;
-const BATCH_SIZE_OFFSET = 8;
-const BATCH_LENGTH_PREFIX = 12;
+import { transactionCoordinatorOf } from '../txn/coordinator.js';
+import { ATTR_TRANSACTIONAL, ATTRIBUTES_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, readInt64 } from '../../records/batch-header.js';
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): ProducePartitionResponse {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
 
-function hasTransactionalBatch(records: Buffer): boolean {
+/** Producer id and epoch of the first transactional batch, or undefined when none is. */
+function transactionalProducer(records: Buffer): { producerId: number; producerEpoch: number } | undefined {
   let pos = 0;
-  while (pos + ATTRIBUTES_OFFSET + 2 <= records.length) {
-    if (records.readInt16BE(pos + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG) return true;
-    const batchLength = records.readInt32BE(pos + BATCH_SIZE_OFFSET);
+  while (pos + RECORD_BATCH_OVERHEAD <= records.length) {
+    if (records.readInt16BE(pos + ATTRIBUTES_OFFSET) & ATTR_TRANSACTIONAL) {
+      return { producerId: readInt64(records, pos + PRODUCER_ID_OFFSET), producerEpoch: records.readInt16BE(pos + PRODUCER_EPOCH_OFFSET) };
+    }
+    const batchLength = records.readInt32BE(pos + LENGTH_OFFSET);
     if (batchLength <= 0) break;
-    pos += BATCH_LENGTH_PREFIX + batchLength;
+    pos += LOG_OVERHEAD + batchLength;
   }
-  return false;
+  return undefined;
 }
 
 async function appendPartition(
@@ -49,6 +51,7 @@ async function appendPartition(
   index: number,
   records: Buffer | null,
   acks: number,
+  transactionalId: string | null,
   broker: BrokerContext,
 ): Promise<ProducePartitionResponse> {
   const log = broker.logManager.getLog(topic, index);
@@ -57,8 +60,13 @@ async function appendPartition(
     return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
   }
   if (records === null || records.length === 0) return failed(index, ErrorCode.CORRUPT_MESSAGE, 'Produce request has no records');
-  if (hasTransactionalBatch(records)) {
-    return failed(index, ErrorCode.INVALID_TXN_STATE, 'kts does not support transactional produce yet');
+  const txn = transactionalProducer(records);
+  if (txn && transactionalId === null) {
+    return failed(index, ErrorCode.INVALID_TXN_STATE, 'Transactional records need the transactional id in the produce request');
+  }
+  if (txn && transactionalId !== null) {
+    const code = transactionCoordinatorOf(broker).checkProduce(transactionalId, txn.producerId, txn.producerEpoch, topic, index);
+    if (code !== ErrorCode.NONE) return failed(index, code, `Producer ${txn.producerId} epoch ${txn.producerEpoch} may not write transactional records to ${topic}-${index} now`);
   }
   if (acks === -1 && log.config.minInsyncReplicas > 1) {
     return failed(
@@ -108,14 +116,14 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     let response: ProduceResponse;
     if (acks !== 0 && acks !== 1 && acks !== -1) {
       response = allPartitions(request, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be 0, 1 or -1, not ${acks}`);
-    } else if (request.transactionalId !== null && request.transactionalId !== undefined) {
-      response = allPartitions(request, ErrorCode.INVALID_TXN_STATE, 'kts does not support transactional produce yet');
     } else {
+      const transactionalId = request.transactionalId ?? null;
+      if (transactionalId !== null) await transactionCoordinatorOf(broker).ready();
       const responses: ProduceTopicResponse[] = [];
       for (const topic of request.topicData) {
         const partitionResponses: ProducePartitionResponse[] = [];
         for (const p of topic.partitionData) {
-          partitionResponses.push(await appendPartition(topic.name, p.index, p.records, acks, broker));
+          partitionResponses.push(await appendPartition(topic.name, p.index, p.records, acks, transactionalId, broker));
         }
         responses.push({ name: topic.name, partitionResponses });
       }

@@ -2,13 +2,14 @@
  * FindCoordinator (key 10), versions 0-6 (v4+ batched keys). kts runs one node, so the
  * coordinator of every group is this node, on the listener the request came in on.
  * Finding a group coordinator creates `__consumer_offsets` if needed, as Kafka does.
- * Deviations: transaction (key type 1) and share (2) coordinators are refused with
- * COORDINATOR_NOT_AVAILABLE / INVALID_REQUEST: kts has no transaction or share coordinator.
+ * Finding a transaction coordinator (key type 1) creates `__transaction_state` likewise.
+ * Deviation: share coordinators (key type 2) are refused with INVALID_REQUEST.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Coordinator, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/10-find-coordinator.js';
 import { errorMessage } from '../../util/errors.js';
 import { groupCoordinatorOf } from '../group/coordinator.js';
+import { transactionCoordinatorOf } from '../txn/coordinator.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 const KEY_TYPE_GROUP = 0;
@@ -16,17 +17,15 @@ const KEY_TYPE_TRANSACTION = 1;
 
 async function findOne(key: string, keyType: number, ctx: RequestContext): Promise<Coordinator> {
   const none = { key, nodeId: -1, host: '', port: -1 };
-  if (keyType === KEY_TYPE_TRANSACTION) {
-    return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'kts has no transaction coordinator' };
-  }
-  if (keyType !== KEY_TYPE_GROUP) {
+  if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
     return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported key type ${keyType}` };
   }
   const broker = ctx.broker;
   try {
-    await groupCoordinatorOf(broker).ensureOffsetsTopic();
+    if (keyType === KEY_TYPE_TRANSACTION) await transactionCoordinatorOf(broker).ensureTopic();
+    else await groupCoordinatorOf(broker).ensureOffsetsTopic();
   } catch (err) {
-    broker.log.error(`Could not create __consumer_offsets: ${errorMessage(err)}`);
+    broker.log.error(`Could not create the coordinator's internal topic: ${errorMessage(err)}`);
     return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'The coordinator is not available.' };
   }
   const listener = broker.advertisedListeners.find((l) => l.name === ctx.listenerName) ?? broker.advertisedListeners[0];

@@ -1,0 +1,52 @@
+/**
+ * TxnOffsetCommit (key 28), versions 0-4: offsets a transactional producer commits for a
+ * consumer group. They are held by the transaction coordinator and become visible to
+ * OffsetFetch only when the transaction commits (dropped on abort). The group's
+ * `__consumer_offsets` partition must have joined the transaction (AddOffsetsToTxn).
+ * Deviation: the v3+ member id/generation are not checked against the group.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/28-txn-offset-commit.js';
+import { defineHandler } from '../handler.js';
+import { transactionCoordinatorOf, type PendingOffset } from '../txn/coordinator.js';
+import { fencedForVersion } from '../txn/errors.js';
+
+const OFFSET_METADATA_MAX_BYTES = 4096;
+
+function respond(request: TxnOffsetCommitRequest, code: (topic: string, partition: number) => number): TxnOffsetCommitResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+  };
+}
+
+export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
+  apiKey: 28,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(request, ctx) {
+    const broker = ctx.broker;
+    const perPartition = new Map<string, number>();
+    const offsets: PendingOffset[] = [];
+    for (const t of request.topics) {
+      const topic = broker.metadata.topic(t.name);
+      for (const p of t.partitions) {
+        const metadata = p.committedMetadata ?? '';
+        let code: number = ErrorCode.NONE;
+        if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) code = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+        else if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions.length) code = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else offsets.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata });
+        perPartition.set(`${t.name}\u0000${p.partitionIndex}`, code);
+      }
+    }
+    const code = fencedForVersion(
+      await transactionCoordinatorOf(broker).txnOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, request.groupId, offsets),
+      ctx.apiVersion,
+      3,
+    );
+    return respond(request, (t, p) => perPartition.get(`${t}\u0000${p}`) || code);
+  },
+  errorResponse(request, errorCode) {
+    return respond(request, () => errorCode);
+  },
+});

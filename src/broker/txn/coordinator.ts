@@ -1,0 +1,437 @@
+/**
+ * The transaction coordinator, after Kafka's classic (pre-KIP-890) TransactionCoordinator:
+ * one state per transactional id — Empty → Ongoing → PrepareCommit/PrepareAbort →
+ * CompleteCommit/CompleteAbort, PrepareEpochFence when a new producer fences an open
+ * transaction — kept in `__transaction_state` and replayed on start. EndTxn writes a
+ * COMMIT/ABORT control batch (with the coordinator epoch) to every partition of the
+ * transaction, then applies the transaction's TxnOffsetCommit offsets (commit only), then
+ * records the Complete state; requests for the id meanwhile get CONCURRENT_TRANSACTIONS.
+ * One timer tick aborts transactions open longer than their timeout, bumping the epoch so
+ * the late producer is fenced. kts runs one node, so every id is coordinated here.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import { encodeRecordBatch } from '../../records/record-batch.js';
+import type { TransactionLogValue } from '../../protocol/internal/transaction-log.js';
+import { offsetsPartitionFor } from '../../protocol/internal/consumer-offsets.js';
+import { PartitionLog } from '../../storage/partition-log.js';
+import { errorMessage } from '../../util/errors.js';
+import { groupCoordinatorOf } from '../group/coordinator.js';
+import { OFFSETS_TOPIC } from '../group/store.js';
+import type { BrokerContext } from '../handler.js';
+import { TransactionStateStore, TRANSACTION_STATE_TOPIC } from './store.js';
+
+export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
+const STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
+const MAX_EPOCH = 32767;
+const TICK_MS = 1000;
+const MARKER_ABORT = 0;
+const MARKER_COMMIT = 1;
+
+export interface PendingOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+}
+
+/** What the coordinator knows about one transactional id. */
+export interface TxnMetadata {
+  readonly transactionalId: string;
+  producerId: number;
+  previousProducerId: number;
+  producerEpoch: number;
+  /** The epoch before the last bump (a producer retrying InitProducerId with it is not fenced). */
+  lastProducerEpoch: number;
+  timeoutMs: number;
+  state: TxnState;
+  /** topic → partitions in the open transaction. */
+  partitions: Map<string, Set<number>>;
+  startTimestampMs: number;
+  lastUpdateTimestampMs: number;
+  /** A state write or marker round is in progress: other requests get CONCURRENT_TRANSACTIONS. */
+  busy: boolean;
+  /** TxnOffsetCommit offsets by group, applied when the transaction commits. */
+  pendingOffsets: Map<string, PendingOffset[]>;
+}
+
+export interface InitProducerIdResult {
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
+
+export interface TopicPartitions {
+  name: string;
+  partitions: number[];
+}
+
+export class TransactionCoordinator {
+  readonly store: TransactionStateStore;
+  private readonly txns = new Map<string, TxnMetadata>();
+  private readonly timer: NodeJS.Timeout;
+  private loaded: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly broker: BrokerContext) {
+    this.store = new TransactionStateStore(broker);
+    this.timer = setInterval(() => this.abortTimedOut(), TICK_MS);
+    this.timer.unref();
+  }
+
+  private get now(): number {
+    return this.broker.nowMs();
+  }
+
+  /** Replays `__transaction_state` once and finishes transactions caught mid-commit/abort. */
+  ready(): Promise<void> {
+    return (this.loaded ??= this.load());
+  }
+
+  private async load(): Promise<void> {
+    const states = await this.store.load();
+    for (const [id, v] of states) this.txns.set(id, fromLogValue(id, v));
+    if (states.size > 0) this.broker.log.info(`Loaded ${states.size} transactional id(s) from ${TRANSACTION_STATE_TOPIC}`);
+    for (const meta of this.txns.values()) {
+      if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort' || meta.state === 'PrepareEpochFence') {
+        meta.busy = true;
+        void this.writeMarkersAndComplete(meta, meta.state === 'PrepareCommit');
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  async ensureTopic(): Promise<void> {
+    await this.store.ensureTopic();
+  }
+
+  get(transactionalId: string): TxnMetadata | undefined {
+    return this.txns.get(transactionalId);
+  }
+
+  all(): Iterable<TxnMetadata> {
+    return this.txns.values();
+  }
+
+  // ---- InitProducerId -------------------------------------------------------------------
+
+  async initProducerId(transactionalId: string, timeoutMs: number, expectedProducerId: number, expectedEpoch: number): Promise<InitProducerIdResult> {
+    const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
+    if (transactionalId === '') return fail(ErrorCode.INVALID_REQUEST);
+    if (timeoutMs <= 0 || timeoutMs > this.broker.config.transactionMaxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    await this.ready();
+    if (this.stopped) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    let meta = this.txns.get(transactionalId);
+    if (!meta) {
+      meta = newMetadata(transactionalId, this.broker.producerIds.next(), timeoutMs, this.now);
+      this.txns.set(transactionalId, meta);
+      return this.persistInit(meta, meta.producerId, 0, timeoutMs, fail);
+    }
+    if (meta.busy) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+    if (expectedProducerId >= 0 && !isExpectedProducer(meta, expectedProducerId, expectedEpoch)) return fail(ErrorCode.PRODUCER_FENCED);
+    switch (meta.state) {
+      case 'PrepareCommit':
+      case 'PrepareAbort':
+      case 'PrepareEpochFence':
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+      case 'Ongoing':
+        // Fence the open transaction: bump the epoch and abort with it; the producer retries.
+        void this.abortWithBumpedEpoch(meta, 'fenced by a new producer');
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+      default: {
+        const exhausted = meta.producerEpoch >= MAX_EPOCH - 1;
+        const producerId = exhausted ? this.broker.producerIds.next() : meta.producerId;
+        const epoch = exhausted ? 0 : meta.producerEpoch + 1;
+        return this.persistInit(meta, producerId, epoch, timeoutMs, fail);
+      }
+    }
+  }
+
+  private async persistInit(
+    meta: TxnMetadata,
+    producerId: number,
+    epoch: number,
+    timeoutMs: number,
+    fail: (code: number) => InitProducerIdResult,
+  ): Promise<InitProducerIdResult> {
+    const sameId = producerId === meta.producerId;
+    const next: TxnMetadata = { ...meta, producerId, previousProducerId: sameId ? meta.previousProducerId : meta.producerId, producerEpoch: epoch, lastProducerEpoch: sameId ? meta.producerEpoch : -1, timeoutMs, state: 'Empty', partitions: new Map(), startTimestampMs: -1, lastUpdateTimestampMs: this.now };
+    if (!(await this.transition(meta, next))) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    return { errorCode: ErrorCode.NONE, producerId, producerEpoch: epoch };
+  }
+
+  // ---- AddPartitionsToTxn / AddOffsetsToTxn ---------------------------------------------
+
+  /** Error codes per topic/partition; unknown partitions fail the request as Kafka does. */
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, topics: readonly TopicPartitions[]): Promise<Map<string, Map<number, number>>> {
+    await this.ready();
+    const unknown = topics.some((t) => t.partitions.some((p) => !this.broker.logManager.getLog(t.name, p)));
+    if (unknown) {
+      return codes(topics, (t, p) => (this.broker.logManager.getLog(t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+    }
+    const error = await this.add(transactionalId, producerId, producerEpoch, topics);
+    return codes(topics, () => error);
+  }
+
+  async addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<number> {
+    await this.ready();
+    const groups = groupCoordinatorOf(this.broker);
+    await groups.ensureOffsetsTopic();
+    return this.add(transactionalId, producerId, producerEpoch, [{ name: OFFSETS_TOPIC, partitions: [this.offsetsPartitionFor(groupId)] }]);
+  }
+
+  offsetsPartitionFor(groupId: string): number {
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
+    const count = topic ? topic.partitions.length : this.broker.config.offsetsTopicNumPartitions;
+    return offsetsPartitionFor(groupId, count);
+  }
+
+  private async add(transactionalId: string, producerId: number, producerEpoch: number, topics: readonly TopicPartitions[]): Promise<number> {
+    const meta = this.txns.get(transactionalId);
+    const check = this.checkProducer(meta, producerId, producerEpoch);
+    if (check !== ErrorCode.NONE) return check;
+    const m = meta!;
+    if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
+    if (m.state === 'PrepareEpochFence' || m.state === 'Dead') return ErrorCode.INVALID_TXN_STATE;
+    const ongoing = m.state === 'Ongoing';
+    if (ongoing && topics.every((t) => t.partitions.every((p) => m.partitions.get(t.name)?.has(p)))) return ErrorCode.NONE;
+    const partitions = new Map([...m.partitions].map(([t, ps]) => [t, new Set(ps)]));
+    for (const t of topics) {
+      let set = partitions.get(t.name);
+      if (!set) partitions.set(t.name, (set = new Set()));
+      for (const p of t.partitions) set.add(p);
+    }
+    const now = this.now;
+    const next: TxnMetadata = { ...m, state: 'Ongoing', partitions, startTimestampMs: ongoing ? m.startTimestampMs : now, lastUpdateTimestampMs: now };
+    if (!ongoing) next.pendingOffsets = new Map();
+    return (await this.transition(m, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  // ---- TxnOffsetCommit --------------------------------------------------------------------
+
+  /** Holds the offsets until the transaction ends; error codes per topic/partition. */
+  async txnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string, offsets: readonly PendingOffset[]): Promise<number> {
+    await this.ready();
+    const meta = this.txns.get(transactionalId);
+    const check = this.checkProducer(meta, producerId, producerEpoch);
+    if (check !== ErrorCode.NONE) return check;
+    const m = meta!;
+    if (m.state !== 'Ongoing' || !m.partitions.get(OFFSETS_TOPIC)?.has(this.offsetsPartitionFor(groupId))) return ErrorCode.INVALID_TXN_STATE;
+    const pending = m.pendingOffsets.get(groupId) ?? [];
+    const replaced = pending.filter((o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition));
+    m.pendingOffsets.set(groupId, [...replaced, ...offsets]);
+    return ErrorCode.NONE;
+  }
+
+  /** True when some open transaction holds offsets for the group's partition (OffsetFetch require_stable). */
+  hasPendingOffsets(groupId: string, topic: string, partition: number): boolean {
+    for (const m of this.txns.values()) {
+      if (m.pendingOffsets.get(groupId)?.some((o) => o.topic === topic && o.partition === partition)) return true;
+    }
+    return false;
+  }
+
+  // ---- EndTxn -------------------------------------------------------------------------------
+
+  async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
+    await this.ready();
+    const meta = this.txns.get(transactionalId);
+    const check = this.checkProducer(meta, producerId, producerEpoch);
+    if (check !== ErrorCode.NONE) return check;
+    const m = meta!;
+    switch (m.state) {
+      case 'Ongoing':
+        break;
+      case 'CompleteCommit':
+        return commit ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE;
+      case 'CompleteAbort':
+        return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.NONE;
+      case 'PrepareCommit':
+        return commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE;
+      case 'PrepareAbort':
+        return commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS;
+      case 'PrepareEpochFence':
+        return ErrorCode.INVALID_PRODUCER_EPOCH;
+      default:
+        return ErrorCode.INVALID_TXN_STATE;
+    }
+    const next: TxnMetadata = { ...m, state: commit ? 'PrepareCommit' : 'PrepareAbort', lastUpdateTimestampMs: this.now };
+    if (!(await this.transition(m, next, true))) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return this.writeMarkersAndComplete(m, commit);
+  }
+
+  /** Produce check: a transactional batch goes only to a partition of the producer's open transaction. */
+  checkProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    const meta = this.txns.get(transactionalId);
+    if (!meta || meta.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (producerEpoch < meta.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (meta.state !== 'Ongoing' || producerEpoch !== meta.producerEpoch || !meta.partitions.get(topic)?.has(partition)) return ErrorCode.INVALID_TXN_STATE;
+    return ErrorCode.NONE;
+  }
+
+  /** Kafka's order of checks for a producer's request about its transaction. */
+  private checkProducer(meta: TxnMetadata | undefined, producerId: number, producerEpoch: number): number {
+    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (!meta || meta.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (meta.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    if (meta.busy) return ErrorCode.CONCURRENT_TRANSACTIONS;
+    return ErrorCode.NONE;
+  }
+
+  // ---- state changes and markers ----------------------------------------------------------
+
+  /** Writes `next` to the log, then adopts it; `keepBusy` leaves the id busy for the marker round. */
+  private async transition(meta: TxnMetadata, next: TxnMetadata, keepBusy = false): Promise<boolean> {
+    meta.busy = true;
+    try {
+      await this.store.write(meta.transactionalId, toLogValue(next), this.now);
+    } catch (err) {
+      this.broker.log.error(`Could not write the state of transactional id '${meta.transactionalId}': ${errorMessage(err)}`);
+      meta.busy = false;
+      return false;
+    }
+    Object.assign(meta, next, { busy: keepBusy });
+    return true;
+  }
+
+  /** Fences an open transaction: epoch + 1, then abort with it (timeouts and a new producer). */
+  private async abortWithBumpedEpoch(meta: TxnMetadata, reason: string): Promise<void> {
+    const epoch = meta.producerEpoch + 1;
+    const next: TxnMetadata = { ...meta, producerEpoch: epoch, lastProducerEpoch: meta.producerEpoch, state: 'PrepareAbort', lastUpdateTimestampMs: this.now };
+    this.broker.log.info(`Aborting transaction of '${meta.transactionalId}' (producer ${meta.producerId}, epoch ${meta.producerEpoch} → ${epoch}): ${reason}`);
+    if (await this.transition(meta, next, true)) await this.writeMarkersAndComplete(meta, false);
+  }
+
+  /** Markers on every partition, the offsets of a commit, then the Complete state. */
+  private async writeMarkersAndComplete(meta: TxnMetadata, commit: boolean): Promise<number> {
+    const coordinatorEpoch = this.store.coordinatorEpochFor(meta.transactionalId);
+    for (const [topic, partitions] of meta.partitions) {
+      for (const partition of partitions) this.writeMarker(meta, topic, partition, commit, coordinatorEpoch);
+    }
+    if (commit) {
+      for (const [groupId, offsets] of meta.pendingOffsets) {
+        try {
+          await groupCoordinatorOf(this.broker).commitTransactionalOffsets(groupId, offsets);
+        } catch (err) {
+          this.broker.log.error(`Could not store the transactional offsets of group '${groupId}': ${errorMessage(err)}`);
+        }
+      }
+    }
+    const next: TxnMetadata = { ...meta, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: new Map(), pendingOffsets: new Map(), lastUpdateTimestampMs: this.now };
+    return (await this.transition(meta, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  private writeMarker(meta: TxnMetadata, topic: string, partition: number, commit: boolean, coordinatorEpoch: number): void {
+    const log = this.broker.logManager.getLog(topic, partition);
+    // A partition deleted since it joined the transaction needs no marker.
+    if (!log) return;
+    const batch = encodeMarker(meta.producerId, meta.producerEpoch, commit, coordinatorEpoch, this.now);
+    try {
+      if (log instanceof PartitionLog) log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
+      else throw new Error('the partition log cannot take control batches');
+      this.broker.purgatory.notifyAppend(topic, partition);
+    } catch (err) {
+      this.broker.log.error(`Could not write the ${commit ? 'COMMIT' : 'ABORT'} marker of producer ${meta.producerId} to ${topic}-${partition}: ${errorMessage(err)}`);
+    }
+  }
+
+  private abortTimedOut(): void {
+    if (this.stopped || !this.loaded) return;
+    const now = this.now;
+    for (const meta of this.txns.values()) {
+      if (meta.state === 'Ongoing' && !meta.busy && now - meta.startTimestampMs > meta.timeoutMs) {
+        void this.abortWithBumpedEpoch(meta, `transaction timed out after ${meta.timeoutMs} ms`);
+      }
+    }
+  }
+}
+
+/** A control batch with one COMMIT or ABORT record (key: version, type; value: version, coordinator epoch). */
+export function encodeMarker(producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number, timestampMs: number): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(commit ? MARKER_COMMIT : MARKER_ABORT, 2);
+  const value = Buffer.alloc(6);
+  value.writeInt16BE(0, 0);
+  value.writeInt32BE(coordinatorEpoch, 2);
+  return encodeRecordBatch({ control: true, transactional: true, producerId, producerEpoch, baseSequence: -1, records: [{ timestampMs, key, value }] });
+}
+
+function isExpectedProducer(meta: TxnMetadata, producerId: number, epoch: number): boolean {
+  if (producerId === meta.producerId) return epoch === meta.producerEpoch || epoch === meta.lastProducerEpoch;
+  return producerId === meta.previousProducerId;
+}
+
+function codes(topics: readonly TopicPartitions[], code: (topic: string, partition: number) => number): Map<string, Map<number, number>> {
+  return new Map(topics.map((t) => [t.name, new Map(t.partitions.map((p) => [p, code(t.name, p)]))]));
+}
+
+function newMetadata(transactionalId: string, producerId: number, timeoutMs: number, nowMs: number): TxnMetadata {
+  return {
+    transactionalId,
+    producerId,
+    previousProducerId: -1,
+    producerEpoch: -1,
+    lastProducerEpoch: -1,
+    timeoutMs,
+    state: 'Empty',
+    partitions: new Map(),
+    startTimestampMs: -1,
+    lastUpdateTimestampMs: nowMs,
+    busy: false,
+    pendingOffsets: new Map(),
+  };
+}
+
+function toLogValue(m: TxnMetadata): TransactionLogValue {
+  const partitions = [...m.partitions].map(([topic, ps]) => ({ topic, partitionIds: [...ps].sort((a, b) => a - b) }));
+  return {
+    producerId: m.producerId,
+    producerEpoch: m.producerEpoch,
+    transactionTimeoutMs: m.timeoutMs,
+    transactionStatus: STATES.indexOf(m.state),
+    transactionPartitions: m.state === 'Empty' ? null : partitions,
+    transactionLastUpdateTimestampMs: m.lastUpdateTimestampMs,
+    transactionStartTimestampMs: m.startTimestampMs,
+  };
+}
+
+function fromLogValue(transactionalId: string, v: TransactionLogValue): TxnMetadata {
+  const m = newMetadata(transactionalId, v.producerId, v.transactionTimeoutMs, v.transactionLastUpdateTimestampMs);
+  m.producerEpoch = v.producerEpoch;
+  m.previousProducerId = v.previousProducerId ?? -1;
+  m.state = STATES[v.transactionStatus] ?? 'Dead';
+  m.startTimestampMs = v.transactionStartTimestampMs;
+  for (const p of v.transactionPartitions ?? []) m.partitions.set(p.topic, new Set(p.partitionIds));
+  return m;
+}
+
+const coordinators = new WeakMap<BrokerContext, TransactionCoordinator>();
+
+/** The transaction coordinator of this broker (created on first use). */
+export function transactionCoordinatorOf(broker: BrokerContext): TransactionCoordinator {
+  let c = coordinators.get(broker);
+  if (!c) coordinators.set(broker, (c = new TransactionCoordinator(broker)));
+  return c;
+}
+
+/** Called by the broker's stop. */
+export function stopTransactionCoordinator(broker: BrokerContext): void {
+  coordinators.get(broker)?.stop();
+}
+
+/**
+ * Called by the broker's start: when `__transaction_state` exists, replay it now so
+ * transactions caught mid-commit are finished and open ones time out without waiting for
+ * a client to come back.
+ */
+export function startTransactionCoordinator(broker: BrokerContext): void {
+  if (!broker.metadata.topic(TRANSACTION_STATE_TOPIC)) return;
+  transactionCoordinatorOf(broker)
+    .ready()
+    .catch((err: unknown) => broker.log.error(`Could not load ${TRANSACTION_STATE_TOPIC}: ${errorMessage(err)}`));
+}
