@@ -25,6 +25,7 @@ import { stopGroupCoordinator } from './group/coordinator.js';
 import { startTransactionCoordinator, stopTransactionCoordinator } from './txn/coordinator.js';
 import { restoreDynamicBrokerConfigs } from './configs/apply.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
+import { backgroundOptionsFrom, startBackgroundWork } from './background/scheduler.js';
 
 export interface StartBrokerOptions {
   /** Open the TCP listeners (false: in-process only, for the client's in-process transport). */
@@ -107,11 +108,11 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     writeServerFile(firstDir, { pid: process.pid, nodeId: config.nodeId, listeners: listenerUrls, startedAt: new Date(nowMs()).toISOString() });
   }
 
-  const timers = startPeriodicWork(config, logManager, log, nowMs);
+  const background = startBackgroundWork(logManager, log, backgroundOptionsFrom(config.raw, config.logRetentionCheckIntervalMs, config.logFlushOffsetCheckpointIntervalMs, nowMs));
   let stopping: Promise<void> | undefined;
 
   const stop = async (): Promise<void> => {
-    for (const timer of timers) clearInterval(timer);
+    await background.stop();
     stopGroupCoordinator(context);
     stopTransactionCoordinator(context);
     purgatory.completeAll();
@@ -171,25 +172,4 @@ function resolveAdvertisedPorts(advertised: ListenerEndpoint[], bound: readonly 
 
 function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
-}
-
-function startPeriodicWork(config: BrokerConfig, logManager: LogManager, log: Logger, nowMs: () => number): NodeJS.Timeout[] {
-  const guard = (what: string, fn: () => void) => () => {
-    try {
-      fn();
-    } catch (err) {
-      log.error(`${what} failed: ${errorMessage(err)}`);
-    }
-  };
-  const retention = setInterval(
-    guard('Retention check', () => {
-      const deleted = logManager.runRetention(nowMs());
-      if (deleted > 0) log.info(`Retention deleted ${deleted} segment(s)`);
-    }),
-    Math.max(10, config.logRetentionCheckIntervalMs),
-  );
-  const checkpoint = setInterval(guard('Checkpoint', () => logManager.checkpoint()), Math.max(1000, config.logFlushOffsetCheckpointIntervalMs));
-  retention.unref();
-  checkpoint.unref();
-  return [retention, checkpoint];
 }
