@@ -21,7 +21,7 @@ import type { BrokerContext } from '../handler.js';
 import { TransactionStateStore, TRANSACTION_STATE_TOPIC } from './store.js';
 
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
-const STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
+export const TXN_STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
 const MAX_EPOCH = 32767;
 const TICK_MS = 1000;
 const MARKER_ABORT = 0;
@@ -75,7 +75,7 @@ export class TransactionCoordinator {
 
   constructor(private readonly broker: BrokerContext) {
     this.store = new TransactionStateStore(broker);
-    this.timer = setInterval(() => this.abortTimedOut(), TICK_MS);
+    this.timer = setInterval(() => void this.abortTimedOut(), TICK_MS);
     this.timer.unref();
   }
 
@@ -95,7 +95,9 @@ export class TransactionCoordinator {
     for (const meta of this.txns.values()) {
       if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort' || meta.state === 'PrepareEpochFence') {
         meta.busy = true;
-        void this.writeMarkersAndComplete(meta, meta.state === 'PrepareCommit');
+        this.writeMarkersAndComplete(meta, meta.state === 'PrepareCommit').catch((err: unknown) => {
+          this.broker.log.error(`Could not complete the transaction of '${meta.transactionalId}': ${errorMessage(err)}`);
+        });
       }
     }
   }
@@ -303,7 +305,11 @@ export class TransactionCoordinator {
     const epoch = meta.producerEpoch + 1;
     const next: TxnMetadata = { ...meta, producerEpoch: epoch, lastProducerEpoch: meta.producerEpoch, state: 'PrepareAbort', lastUpdateTimestampMs: this.now };
     this.broker.log.info(`Aborting transaction of '${meta.transactionalId}' (producer ${meta.producerId}, epoch ${meta.producerEpoch} → ${epoch}): ${reason}`);
-    if (await this.transition(meta, next, true)) await this.writeMarkersAndComplete(meta, false);
+    try {
+      if (await this.transition(meta, next, true)) await this.writeMarkersAndComplete(meta, false);
+    } catch (err) {
+      this.broker.log.error(`Could not abort the transaction of '${meta.transactionalId}': ${errorMessage(err)}`);
+    }
   }
 
   /** Markers on every partition, the offsets of a commit, then the Complete state. */
@@ -339,14 +345,17 @@ export class TransactionCoordinator {
     }
   }
 
-  private abortTimedOut(): void {
+  /** The timer tick (public for tests with a controlled clock): resolves when the aborts are done. */
+  async abortTimedOut(): Promise<void> {
     if (this.stopped || !this.loaded) return;
     const now = this.now;
+    const aborts: Promise<void>[] = [];
     for (const meta of this.txns.values()) {
       if (meta.state === 'Ongoing' && !meta.busy && now - meta.startTimestampMs > meta.timeoutMs) {
-        void this.abortWithBumpedEpoch(meta, `transaction timed out after ${meta.timeoutMs} ms`);
+        aborts.push(this.abortWithBumpedEpoch(meta, `transaction timed out after ${meta.timeoutMs} ms`));
       }
     }
+    await Promise.all(aborts);
   }
 }
 
@@ -393,7 +402,7 @@ function toLogValue(m: TxnMetadata): TransactionLogValue {
     producerId: m.producerId,
     producerEpoch: m.producerEpoch,
     transactionTimeoutMs: m.timeoutMs,
-    transactionStatus: STATES.indexOf(m.state),
+    transactionStatus: TXN_STATES.indexOf(m.state),
     transactionPartitions: m.state === 'Empty' ? null : partitions,
     transactionLastUpdateTimestampMs: m.lastUpdateTimestampMs,
     transactionStartTimestampMs: m.startTimestampMs,
@@ -404,7 +413,7 @@ function fromLogValue(transactionalId: string, v: TransactionLogValue): TxnMetad
   const m = newMetadata(transactionalId, v.producerId, v.transactionTimeoutMs, v.transactionLastUpdateTimestampMs);
   m.producerEpoch = v.producerEpoch;
   m.previousProducerId = v.previousProducerId ?? -1;
-  m.state = STATES[v.transactionStatus] ?? 'Dead';
+  m.state = TXN_STATES[v.transactionStatus] ?? 'Dead';
   m.startTimestampMs = v.transactionStartTimestampMs;
   for (const p of v.transactionPartitions ?? []) m.partitions.set(p.topic, new Set(p.partitionIds));
   return m;
