@@ -134,6 +134,7 @@ t.test('consumer-groups', async (t) => {
     t.equal((await kts('--reset-offsets --group g --all-topics')).code, 2, 'no spec');
     t.equal((await kts('--reset-offsets --group g --all-topics --to-earliest --execute --dry-run')).code, 2);
     t.equal((await kts('--list --to-earliest')).code, 2);
+    t.equal((await kts('--describe --group g --members --state')).code, 2);
     t.equal((await kts('--reset-offsets --group g --all-topics --by-duration soon')).code, 2);
   });
 });

@@ -117,6 +117,9 @@ function chooseAction(args: ParsedArgs): Action {
   }
   if (action === 'delete-offsets' && (groupsOf(args).length !== 1 || topicArgs(args).length === 0)) throw new UsageError('Option --delete-offsets needs exactly one --group and at least one --topic');
   if ((args.members || args.offsets || args.verbose) && action !== 'describe') throw new UsageError('Options --members, --offsets and --verbose can only be used with --describe');
+  if (action === 'describe' && [args.members === true, args.offsets === true, args.state !== undefined].filter(Boolean).length > 1) {
+    throw new UsageError('Option --describe takes at most one of these options: --members, --offsets, --state');
+  }
   return action;
 }
 
