@@ -16,7 +16,7 @@ const DIR = '/work/shared/kafka-protocol/message';
 interface JsonField {
   name: string;
   type: string;
-  versions: string;
+  versions?: string;
   nullableVersions?: string;
   taggedVersions?: string;
   tag?: number;
@@ -99,7 +99,9 @@ function diffFields(where: string, ours: readonly FieldSpec[], theirs: JsonField
     const at = `${where}.${camel(j.name)}`;
     if (o.name !== camel(j.name)) out.push(`${where}: field #${i} is ${o.name}, Kafka has ${camel(j.name)}`);
     if (o.type !== kindOf(j.type)) out.push(`${at}: type ${o.type}, Kafka ${j.type}`);
-    if (!sameVersions(o.versions, j.versions)) out.push(`${at}: versions ${o.versions}, Kafka ${j.versions}`);
+    // Kafka's generator takes a tagged-only field's versions from taggedVersions
+    const jVersions = j.versions ?? j.taggedVersions;
+    if (!sameVersions(o.versions, jVersions)) out.push(`${at}: versions ${o.versions}, Kafka ${jVersions}`);
     if (!sameVersions(o.nullableVersions, j.nullableVersions)) out.push(`${at}: nullableVersions ${o.nullableVersions}, Kafka ${j.nullableVersions}`);
     if (!sameVersions(o.taggedVersions, j.taggedVersions)) out.push(`${at}: taggedVersions ${o.taggedVersions}, Kafka ${j.taggedVersions}`);
     if (o.tag !== j.tag) out.push(`${at}: tag ${o.tag}, Kafka ${j.tag}`);
