@@ -1,4 +1,6 @@
 import t from 'tap';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { LogManager } from '../../src/storage/index.js';
 import { startBackgroundWork, type BackgroundOptions } from '../../src/broker/background/scheduler.js';
 import type { CleanStats } from '../../src/storage/cleaner/cleaner.js';
@@ -27,7 +29,7 @@ t.test('scheduled retention by time and by size deletes exactly the expected seg
   const clock = { now: 1_700_000_000_000 };
   const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: () => clock.now });
   t.teardown(() => mgr.close());
-  const log = mgr.createLog('r', 0, TOPIC_ID, { 'segment.bytes': '300', 'retention.ms': '10000', 'file.delete.delay.ms': '0' });
+  const log = mgr.createLog('r', 0, TOPIC_ID, { 'segment.bytes': '300', 'retention.ms': '10000', 'file.delete.delay.ms': '5000' });
   const T0 = clock.now;
   // One batch per segment (all the same size); record i has timestamp T0 + floor(i / 2) s.
   for (let i = 0; i < 20; i++) log.appendAsLeader(makeBatch([{ key: `k${String(i).padStart(2, '0')}`, value: 'v'.repeat(100), timestampMs: T0 + Math.floor(i / 2) * 1000 }]), 0);
@@ -43,11 +45,20 @@ t.test('scheduled retention by time and by size deletes exactly the expected seg
   await waitFor(() => log.logStartOffset > 0, 'time retention');
   t.equal(log.segmentBaseOffsets()[0], bases[expiredCount], 'exactly the segments older than retention.ms are deleted');
   t.equal(log.logStartOffset, bases[expiredCount], 'log start offset advanced');
+  const deletedFiles = (): string[] => readdirSync(join(dir, 'r-0')).filter((f) => f.endsWith('.deleted'));
+  t.equal(deletedFiles().filter((f) => f.endsWith('.log.deleted')).length, expiredCount, 'renamed to .deleted, kept for file.delete.delay.ms');
   // Size: whole segments from the oldest while the rest still holds retention.bytes.
-  mgr.updateTopicConfig('r', { 'segment.bytes': '300', 'retention.ms': '-1', 'retention.bytes': '1000', 'file.delete.delay.ms': '0' });
+  mgr.updateTopicConfig('r', { 'segment.bytes': '300', 'retention.ms': '-1', 'retention.bytes': '1000', 'file.delete.delay.ms': '5000' });
   await waitFor(() => log.size < 1000 + batchBytes, 'size retention');
   t.ok(log.size >= 1000, `log size ${log.size} >= retention.bytes: nothing more deleted than needed`);
   t.equal(log.segmentCount, Math.floor(1000 / batchBytes) + 1, 'exactly the segments over retention.bytes are deleted');
+  // The first .deleted files are due after file.delete.delay.ms.
+  clock.now += 5_001;
+  const firstDeleted = (): string[] => deletedFiles().filter((f) => Number(f.slice(0, 20)) < bases[expiredCount]!);
+  await waitFor(() => firstDeleted().length === 0, 'delayed file deletion');
+  t.pass('.deleted files removed after file.delete.delay.ms');
+  mgr.checkpoint();
+  t.match(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8'), /^0\n\d+\n/, 'log start offset checkpoint written');
   await bg.stop();
 });
 
@@ -69,7 +80,6 @@ t.test('the background cleaner compacts, checkpoints, follows config changes, an
   await waitFor(() => log.cleanerOffset === activeBase, 'the cleaner');
   t.same(readAll(log).records.map((r) => r.offset), expectedOffsets(written, activeBase, true), 'compacted in the background');
   t.ok(cleaned.some((s) => s.completed));
-  const { readFileSync } = await import('node:fs');
   t.match(readFileSync(`${dir}/cleaner-offset-checkpoint`, 'utf8'), `c 0 ${activeBase}`, 'cleaner-offset-checkpoint written');
   await bg.stop();
 });

@@ -10,7 +10,7 @@
  * every `chunkBytes` and pauses to honour the IO rate, and re-checks after every pause
  * that the segments it works on are still the log's (retention may have deleted them).
  */
-import { closeSync, fsyncSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, TimestampType, type CompressionType } from '../../records/batch-header.js';
 import { type KafkaRecord, encodeRecordBatch, iterateRecords } from '../../records/record-batch.js';
 import { OffsetIndex, TimeIndex } from '../index-file.js';
@@ -26,7 +26,7 @@ export interface LogCleanerOptions {
   dedupeBufferBytes?: number;
   /** `log.cleaner.io.max.bytes.per.second` (default unlimited). */
   ioMaxBytesPerSecond?: number;
-  /** Bytes read between two yields to the event loop (default 1 MiB). */
+  /** Bytes read between two yields to the event loop (default 256 KiB). */
   chunkBytes?: number;
   /** A step name of CLEANER_STEPS where the process kills itself (default env KTS_CLEANER_CRASH_AT). */
   crashAt?: string;
@@ -59,7 +59,7 @@ export interface Cleanable {
 }
 
 const DEFAULT_DEDUPE_BYTES = 128 * 1024 * 1024;
-const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const INT32_MAX = 0x7fffffff;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -269,7 +269,7 @@ export class LogCleaner {
         crashPoint('cleaned-partial', this.crashAt);
       }
       for (const s of group) writer.copyAbortedTxns(s.txnIndex.entries);
-      writer.finish();
+      await writer.finish();
     } catch (err) {
       writer.abandon();
       discardCleaned(log.dir, base);
@@ -414,14 +414,15 @@ class CleanedSegmentWriter {
     }
   }
 
-  finish(): void {
+  /** Final index entries, everything fsynced (the log off the event loop: it can be large). */
+  async finish(): Promise<void> {
     this.timeIndex.maybeAppend(this.maxTimestampMs, this.offsetOfMaxTimestamp, true);
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
     this.offsetIndex.flush();
     this.timeIndex.flush();
     this.txnIndex.flush();
-    fsyncSync(this.fd);
+    await new Promise<void>((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve())));
     this.abandon();
   }
 
