@@ -18,7 +18,7 @@ export async function run(ctx) {
     if (!cells[0].startsWith('kts dump-log')) continue;
     const [label, wall, , mbps, , vsCat, , rss] = cells;
     rows.push({
-      scenario: `7 kts dump-log ${label} (${ctx.quick ? '128 MiB' : '1 GiB'} segment)`,
+      scenario: `7 ${label} (${ctx.quick ? '128 MiB' : '1 GiB'} segment)`,
       figure: `${mbps} MB/s (${wall} s), peak RSS ${rss} MiB`,
       reference: cat ? `cat of the segment ${cat[3]} MB/s` : 'cat of the segment',
       ratio: vsCat,

@@ -9,7 +9,7 @@ export const name = 'other bench scripts';
 const SCRIPTS = [
   {
     file: 'storage-append.mjs',
-    pick: (out) => /append[^\n]*?([\d,.]+) MB\/s[^\n]*/i.exec(out)?.[0],
+    pick: (out) => out.split('\n').filter((l) => /appendAsLeader|read \(|dd bs=1M/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim()).join('; '),
   },
   {
     file: 'compression.mjs',
@@ -17,7 +17,16 @@ const SCRIPTS = [
   },
   {
     file: 'broker-produce.mjs',
-    pick: (out) => out.split('\n').filter((l) => /^\| 100 B \| 1 \||^start-to-ready|^produce→consume/.test(l)).join('; '),
+    pick: (out) =>
+      out
+        .split('\n')
+        .map((l) => {
+          const c = l.split('|').map((x) => x.trim());
+          if (c.length === 11 && /B$/.test(c[1])) return `${c[1]} acks=${c[2]}: ${c[5]} rec/s, ${c[6]} MB/s`;
+          return /^start-to-ready|^broker RSS idle|^produce→consume|^references/.test(l) ? l : null;
+        })
+        .filter(Boolean)
+        .join('; '),
   },
 ];
 

@@ -49,6 +49,7 @@ t.test('throttled run, payload file, monotonic payload, warm-up and metrics', as
   const f = await runKts(`producer-perf-test --topic f --num-records 50 --payload-file payloads.txt --throughput 1000 --warmup-records 10 --print-metrics ${bs}`, { cwd: dir });
   t.equal(f.code, 0, f.stderr);
   t.match(f.stdout, new RegExp(TOTAL_LINE.source.slice(1, -1).replace('(\\d+) records', '50 records')));
+  t.match(f.stdout, /^Warmup first 10 records\. Steady state results will print after the complete test summary\.\n/);
   t.match(f.stdout, /\n40 steady state records sent, /);
   t.match(f.stdout, /Metric Name +Value\nproducer-metrics:record-send-total +: 50\.000/);
   const c = await runKts(`console-consumer --topic f --from-beginning --max-messages 50 ${bs}`);

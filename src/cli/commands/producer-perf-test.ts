@@ -62,6 +62,9 @@ export const producerPerfTestCommand: CommandSpec = {
     if (acks !== undefined && acks !== 'all' && acks !== '-1' && !config.has('enable.idempotence')) config.set('enable.idempotence', 'false');
     return withClient(args, io, config, async (client) => {
       const producer = client.producer();
+      if (opts.warmupRecords > 0 && !opts.json) {
+        io.stdout.write(`Warmup first ${opts.warmupRecords} records. Steady state results will print after the complete test summary.\n`);
+      }
       const result = await sendAll(opts, io, producer);
       await producer.close();
       printResult(opts, io, result);
