@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups get-offsets configs delete-records log-dirs dump-log server-start server-stop producer-perf-test consumer-perf-test e2e-latency version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs dump-log server-start server-stop producer-perf-test consumer-perf-test e2e-latency version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -77,6 +77,20 @@ _kts() {
     consumer-groups:--to-datetime) return ;;
     consumer-groups:--by-duration) return ;;
     consumer-groups:--from-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    transactions:--bootstrap-server) return ;;
+    transactions:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    transactions:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    transactions:--command-property) return ;;
+    transactions:--transactional-id) return ;;
+    transactions:--topic) return ;;
+    transactions:--partition) return ;;
+    transactions:--broker-id) return ;;
+    transactions:--duration-filter) return ;;
+    transactions:--max-transaction-timeout) return ;;
+    transactions:--start-offset) return ;;
+    transactions:--producer-id) return ;;
+    transactions:--producer-epoch) return ;;
+    transactions:--coordinator-epoch) return ;;
     get-offsets:--bootstrap-server) return ;;
     get-offsets:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     get-offsets:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -153,6 +167,7 @@ _kts() {
     console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
     console-consumer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --include --partition --offset --from-beginning --from-time --until-end --max-messages --timeout-ms --isolation-level --skip-message-on-error --group --format -f --property --formatter-property --formatter-config --consumer-property --consumer.config --json --help" ;;
     consumer-groups) opts="--bootstrap-server --data-dir --command-config --command-property --list --describe --reset-offsets --delete --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --verbose --type --timeout --dry-run --execute --export --to-earliest --to-latest --to-current --to-offset --shift-by --to-datetime --by-duration --from-file --json --help" ;;
+    transactions) opts="--bootstrap-server --data-dir --command-config --command-property --json --transactional-id --topic --partition --broker-id --duration-filter --max-transaction-timeout --start-offset --producer-id --producer-epoch --coordinator-epoch --help" ;;
     get-offsets) opts="--bootstrap-server --data-dir --command-config --command-property --topic-partitions --topic --partitions --time --exclude-internal-topics --json --help" ;;
     configs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --add-config --add-config-file --delete-config --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;

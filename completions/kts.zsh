@@ -8,6 +8,7 @@ _kts() {
     'console-producer:Produce records read from stdin'
     'console-consumer:Print records of a topic to stdout'
     'consumer-groups:List, describe, reset offsets of and delete consumer groups'
+    'transactions:List, describe and abort transactions; show the producers of a partition'
     'get-offsets:Print the offsets of topic partitions at a time'
     'configs:Describe and alter topic and broker configs'
     'delete-records:Delete records before an offset in partitions'
@@ -149,6 +150,25 @@ _kts() {
         '--by-duration[Reset to the first offset at or after now minus this ISO-8601 duration.]:by-duration: ' \
         '--from-file[Reset to the offsets in a CSV file\: topic,partition,offset (or group,topic,partition,offset).]:from-file:_files' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    transactions)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '--transactional-id[describe\: the transactional id.]:transactional-id: ' \
+        '--topic[describe-producers, find-hanging, abort\: the topic.]:topic: ' \
+        '--partition[describe-producers, find-hanging, abort\: the partition.]:partition: ' \
+        '--broker-id[describe-producers\: ask this broker instead of the leader; find-hanging\: every partition of this broker.]:broker-id: ' \
+        '--duration-filter[list\: only transactions running at least this long.]:duration-filter: ' \
+        '--max-transaction-timeout[find-hanging\: transactions open longer than this many minutes are candidates (transaction.max.timeout.ms of the cluster).]:max-transaction-timeout: ' \
+        '--start-offset[abort\: the first offset of the transaction to abort (its producer is looked up).]:start-offset: ' \
+        '--producer-id[abort\: producer id of the transaction (with --producer-epoch and --coordinator-epoch).]:producer-id: ' \
+        '--producer-epoch[abort\: producer epoch of the transaction.]:producer-epoch: ' \
+        '--coordinator-epoch[abort\: coordinator epoch of the transaction.]:coordinator-epoch: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     get-offsets)

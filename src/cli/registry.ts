@@ -18,12 +18,14 @@ import { producerPerfTestCommand } from './commands/producer-perf-test.js';
 import { consumerPerfTestCommand } from './commands/consumer-perf-test.js';
 import { e2eLatencyCommand } from './commands/e2e-latency.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
+import { transactionsCommand } from './commands/transactions.js';
 
 export const commands: readonly CommandSpec[] = [
   topicsCommand,
   consoleProducerCommand,
   consoleConsumerCommand,
   consumerGroupsCommand,
+  transactionsCommand,
   getOffsetsCommand,
   configsCommand,
   deleteRecordsCommand,

@@ -14,6 +14,7 @@ import { InProcessChannel } from './in-process.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import { GroupAdmin, GroupConsumer, parseGroupConfig } from './group/index.js';
+import { TransactionAdmin } from './transaction-admin.js';
 import type { Admin, Consumer, KafkaClient, OpenClientOptions, Producer } from './types.js';
 
 /** --data-dir, else $KTS_DATA_DIR, else ${XDG_DATA_HOME:-$HOME/.local/share}/kts/data. */
@@ -111,6 +112,7 @@ class Client implements KafkaClient {
   readonly target: string;
   readonly admin: Admin;
   readonly groups: GroupAdmin;
+  readonly transactions: TransactionAdmin;
   private readonly cluster: Cluster;
   private readonly config: ClientConfig;
   private readonly producers = new Set<Producer>();
@@ -127,6 +129,7 @@ class Client implements KafkaClient {
     this.stopEngine = stopEngine;
     this.admin = new KafkaAdmin(cluster);
     this.groups = new GroupAdmin(cluster);
+    this.transactions = new TransactionAdmin(cluster);
   }
 
   producer(config?: Readonly<Record<string, string>>): Producer {

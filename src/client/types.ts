@@ -3,6 +3,7 @@
  * lives in the sibling files; this file has no runtime code besides constants.
  */
 import type { GroupAdmin, GroupConsumer } from './group/index.js';
+import type { TransactionAdmin } from './transaction-admin.js';
 
 export interface TopicPartition {
   topic: string;
@@ -271,6 +272,8 @@ export interface KafkaClient {
   groupConsumer(config: Readonly<Record<string, string>>): GroupConsumer;
   /** Consumer group admin (list, describe, offsets, delete) through the group coordinator. */
   readonly groups: GroupAdmin;
+  /** Transactions admin (list, describe, producers of a partition, abort) for `kts transactions`. */
+  readonly transactions: TransactionAdmin;
   /** Closes producers/consumers, connections, and stops an in-process engine cleanly. */
   close(): Promise<void>;
 }

@@ -35,6 +35,7 @@ import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js';
 import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js';
 import { endTxnHandler } from './26-end-txn.js';
 import { txnOffsetCommitHandler } from './28-txn-offset-commit.js';
+import { writeTxnMarkersHandler } from './27-write-txn-markers.js';
 import { describeProducersHandler } from './61-describe-producers.js';
 import { describeTransactionsHandler } from './65-describe-transactions.js';
 import { listTransactionsHandler } from './66-list-transactions.js';
@@ -71,6 +72,7 @@ export const apiHandlers: readonly AnyApiHandler[] = [
   addOffsetsToTxnHandler,
   endTxnHandler,
   txnOffsetCommitHandler,
+  writeTxnMarkersHandler,
   describeProducersHandler,
   describeTransactionsHandler,
   listTransactionsHandler,

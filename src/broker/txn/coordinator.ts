@@ -9,7 +9,7 @@
  * One timer tick aborts transactions open longer than their timeout, bumping the epoch so
  * the late producer is fenced. kts runs one node, so every id is coordinated here.
  */
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../records/record-batch.js';
 import type { TransactionLogValue } from '../../protocol/internal/transaction-log.js';
 import { offsetsPartitionFor } from '../../protocol/internal/consumer-offsets.js';
@@ -332,16 +332,10 @@ export class TransactionCoordinator {
   }
 
   private writeMarker(meta: TxnMetadata, topic: string, partition: number, commit: boolean, coordinatorEpoch: number): void {
-    const log = this.broker.logManager.getLog(topic, partition);
+    const code = appendMarker(this.broker, topic, partition, { producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch });
     // A partition deleted since it joined the transaction needs no marker.
-    if (!log) return;
-    const batch = encodeMarker(meta.producerId, meta.producerEpoch, commit, coordinatorEpoch, this.now);
-    try {
-      if (log instanceof PartitionLog) log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
-      else throw new Error('the partition log cannot take control batches');
-      this.broker.purgatory.notifyAppend(topic, partition);
-    } catch (err) {
-      this.broker.log.error(`Could not write the ${commit ? 'COMMIT' : 'ABORT'} marker of producer ${meta.producerId} to ${topic}-${partition}: ${errorMessage(err)}`);
+    if (code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+      this.broker.log.error(`Could not write the ${commit ? 'COMMIT' : 'ABORT'} marker of producer ${meta.producerId} to ${topic}-${partition}: error ${code}`);
     }
   }
 
@@ -357,6 +351,32 @@ export class TransactionCoordinator {
     }
     await Promise.all(aborts);
   }
+}
+
+export interface MarkerSpec {
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
+}
+
+/**
+ * Appends a COMMIT/ABORT marker to a partition and wakes its fetchers; the Kafka error code
+ * (storage refuses a marker from an older producer epoch or coordinator epoch).
+ */
+export function appendMarker(broker: BrokerContext, topic: string, partition: number, marker: MarkerSpec): number {
+  const log = broker.logManager.getLog(topic, partition);
+  if (!log || !(log instanceof PartitionLog)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  const batch = encodeMarker(marker.producerId, marker.producerEpoch, marker.commit, marker.coordinatorEpoch, broker.nowMs());
+  try {
+    log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
+  } catch (err) {
+    if (err instanceof KafkaError) return err.errorCode;
+    broker.log.error(`Could not append a transaction marker to ${topic}-${partition}: ${errorMessage(err)}`);
+    return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+  broker.purgatory.notifyAppend(topic, partition);
+  return ErrorCode.NONE;
 }
 
 /** A control batch with one COMMIT or ABORT record (key: version, type; value: version, coordinator epoch). */
