@@ -37,6 +37,12 @@ async function inProcessBroker(t: { teardown(fn: () => unknown): void }, dir?: s
   return broker;
 }
 
+/** Waits (bounded, generous for a loaded machine) until a long poll is parked in the purgatory. */
+async function untilParked(broker: Broker): Promise<void> {
+  for (let i = 0; i < 2000 && broker.context.purgatory.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  if (broker.context.purgatory.size === 0) throw new Error('no long poll parked after 10 s');
+}
+
 function batch(values: string[], timestampMs = 1_700_000_000_000): Buffer {
   return encodeRecordBatch({ records: values.map((v, i) => ({ timestampMs: timestampMs + i * 1000, key: null, value: Buffer.from(v) })) });
 }
@@ -103,7 +109,7 @@ t.test('a long-poll fetch is woken by an append', async (t) => {
     answered = true;
     return r;
   });
-  await new Promise((r) => setTimeout(r, 50));
+  await untilParked(b);
   t.notOk(answered, 'waits while there is no data');
   t.equal(b.context.purgatory.size, 1);
   await produce(b, 'poll', 0, batch(['wake']));
@@ -118,7 +124,7 @@ t.test('a long poll returns empty at max_wait_ms, and at once when the broker st
   const res = await fetch(b, 'quiet', 0, { maxWaitMs: 30, minBytes: 1 });
   t.equal(res.responses[0]!.partitions[0]!.records?.length ?? 0, 0);
   const pending = fetch(b, 'quiet', 0, { maxWaitMs: 60_000, minBytes: 1 });
-  await new Promise((r) => setTimeout(r, 20));
+  await untilParked(b);
   await b.stop();
   const stopped = await pending;
   t.equal(stopped.responses[0]!.partitions[0]!.errorCode, 0);
@@ -319,7 +325,7 @@ t.test('fetch sessions (KIP-227): full, incremental, forget, add, close, errors'
 
   // An incremental long poll is woken by an append to a session partition.
   const pending = req(id, 5, [], [], 10_000);
-  await new Promise((r) => setTimeout(r, 30));
+  await untilParked(b);
   await produce(b, 's', 0, batch(['wake-0']));
   t.same(partitionsOf(await pending), [0]);
 

@@ -185,14 +185,18 @@ t.test('idle connections are closed after connections.max.idle.ms', async (t) =>
 });
 
 t.test('graceful stop answers requests already in flight', async (t) => {
+  let started!: () => void;
+  const inFlight = new Promise<void>((r) => (started = r));
   const { server, port } = await serve(t, async (f) => {
+    started();
     await new Promise((r) => setTimeout(r, 50));
     return [frame(f)];
   });
   const s = await open(t, port);
   const reader = frameReader(s);
   s.write(frame(Buffer.from('last words')));
-  await new Promise((r) => setTimeout(r, 10));
+  // stop only once the request is in the handler: a fixed sleep raced with a loaded machine
+  await inFlight;
   const stopped = server.stop(2000);
   t.equal((await reader.next()).toString(), 'last words');
   await stopped;
