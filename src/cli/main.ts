@@ -72,7 +72,20 @@ function buildParser(argv: string[], io: CliIo, state: { spec?: CommandSpec; arg
     );
   }
   void io;
+  skipHelpCache(parser);
   return parser;
+}
+
+/**
+ * yargs renders a command's whole help text after every successful parse, in case the
+ * command calls showHelp() later; that text-wrapping is most of a short command's start
+ * time. kts commands never call showHelp() (--help is rendered by its own path), so the
+ * cache is skipped.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 /**

@@ -1,15 +1,30 @@
 /**
- * The client's bridge to records/: builds the record batch v2 a producer sends, and
- * estimates a record's size for batch.size and buffer.memory accounting.
+ * The client's bridge to records/: a producer batch is encoded as records arrive (as in
+ * Kafka's MemoryRecordsBuilder), so a buffered record costs its bytes and nothing more; the
+ * 61-byte batch v2 header (producer id, epoch, base sequence, CRC) is written when the batch
+ * is sent, so a retry under a new producer id re-encodes only the header. Also estimates a
+ * record's size for batch.size and buffer.memory accounting.
  */
-import type { CompressionType } from '../records/batch-header.js';
-import { encodeRecordBatch as encodeBatch, MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTRIBUTES_OFFSET,
+  CRC_OFFSET,
+  type CompressionType,
+  LOG_OVERHEAD,
+  NO_PARTITION_LEADER_EPOCH,
+  RECORD_BATCH_OVERHEAD,
+  RECORDS_COUNT_OFFSET,
+  writeInt64,
+} from '../records/batch-header.js';
+import { compress } from '../records/compression/index.js';
+import { crc32c } from '../records/crc32c.js';
+import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
 import type { RecordHeader } from './types.js';
 
 export interface OutgoingRecord {
   key: Buffer | null;
   value: Buffer | null;
-  headers: RecordHeader[];
+  headers: readonly RecordHeader[];
   timestampMs: number;
 }
 
@@ -20,15 +35,118 @@ export interface BatchIdentity {
   baseSequence: number;
 }
 
-export function encodeRecordBatch(records: readonly OutgoingRecord[], identity: BatchIdentity): Buffer {
-  return encodeBatch({
-    baseOffset: 0,
-    compression: identity.compression as CompressionType,
-    producerId: identity.producerId,
-    producerEpoch: identity.producerEpoch,
-    baseSequence: identity.baseSequence,
-    records,
-  });
+const MAGIC_V2 = 2;
+const MIN_CAPACITY = 1024;
+
+/** The records section of one batch, encoded record by record into a growing buffer. */
+export class RecordsBuilder {
+  private buf: Buffer;
+  private pos = 0;
+  count = 0;
+  private baseTimestamp = -1;
+  private maxTimestamp = -1;
+
+  constructor(expectedBytes: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, expectedBytes));
+  }
+
+  get sizeBytes(): number {
+    return this.pos;
+  }
+
+  append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestampMs: number): void {
+    if (this.count === 0) this.baseTimestamp = timestampMs;
+    if (timestampMs > this.maxTimestamp) this.maxTimestamp = timestampMs;
+    const tsDelta = timestampMs - this.baseTimestamp;
+    const offsetDelta = this.count;
+    let body = 1 + sizeOfZigZag(tsDelta) + sizeOfZigZag(offsetDelta);
+    body += key === null ? 1 : sizeOfZigZag(key.length) + key.length;
+    body += value === null ? 1 : sizeOfZigZag(value.length) + value.length;
+    const headerCount = headers === undefined ? 0 : headers.length;
+    body += sizeOfZigZag(headerCount);
+    for (let i = 0; i < headerCount; i++) {
+      const h = headers![i]!;
+      const k = Buffer.byteLength(h.key, 'utf8');
+      body += sizeOfZigZag(k) + k + (h.value === null ? 1 : sizeOfZigZag(h.value.length) + h.value.length);
+    }
+    this.ensure(sizeOfZigZag(body) + body);
+    const buf = this.buf;
+    let pos = writeZigZag(buf, this.pos, body);
+    buf[pos++] = 0;
+    pos = writeZigZag(buf, pos, tsDelta);
+    pos = writeZigZag(buf, pos, offsetDelta);
+    pos = writeBytes(buf, pos, key);
+    pos = writeBytes(buf, pos, value);
+    pos = writeZigZag(buf, pos, headerCount);
+    for (let i = 0; i < headerCount; i++) {
+      const h = headers![i]!;
+      pos = writeZigZag(buf, pos, Buffer.byteLength(h.key, 'utf8'));
+      pos += buf.write(h.key, pos, 'utf8');
+      pos = writeBytes(buf, pos, h.value);
+    }
+    this.pos = pos;
+    this.count++;
+  }
+
+  /** The complete batch v2 (base offset 0), CRC included. */
+  toBatch(identity: BatchIdentity): Buffer {
+    const plain = this.buf.subarray(0, this.pos);
+    const codec = (identity.compression & ATTR_COMPRESSION_MASK) as CompressionType;
+    const body = codec === 0 ? plain : compress(codec, plain);
+    const out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + body.length);
+    writeInt64(out, 0, 0);
+    out.writeInt32BE(out.length - LOG_OVERHEAD, 8);
+    out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, 12);
+    out.writeInt8(MAGIC_V2, 16);
+    out.writeInt16BE(codec, ATTRIBUTES_OFFSET);
+    out.writeInt32BE(Math.max(0, this.count - 1), 23);
+    writeInt64(out, 27, this.baseTimestamp);
+    writeInt64(out, 35, this.maxTimestamp);
+    writeInt64(out, 43, identity.producerId);
+    out.writeInt16BE(identity.producerEpoch, 51);
+    out.writeInt32BE(identity.baseSequence, 53);
+    out.writeInt32BE(this.count, RECORDS_COUNT_OFFSET);
+    body.copy(out, RECORD_BATCH_OVERHEAD);
+    out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET);
+    return out;
+  }
+
+  private ensure(more: number): void {
+    if (this.pos + more <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + more));
+    this.buf.copy(grown, 0, 0, this.pos);
+    this.buf = grown;
+  }
+}
+
+/** Zig-zag varint/varlong size; exact for |v| < 2^52 (offset and timestamp deltas). */
+function sizeOfZigZag(v: number): number {
+  let u = v >= 0 ? v * 2 : -v * 2 - 1;
+  let size = 1;
+  while (u >= 128) {
+    u = Math.floor(u / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeZigZag(buf: Buffer, pos: number, v: number): number {
+  let u = v >= 0 ? v * 2 : -v * 2 - 1;
+  while (u >= 128) {
+    buf[pos++] = (u % 128) | 0x80;
+    u = Math.floor(u / 128);
+  }
+  buf[pos++] = u;
+  return pos;
+}
+
+function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
+  if (bytes === null) {
+    buf[pos] = 1; // zig-zag of -1
+    return pos + 1;
+  }
+  pos = writeZigZag(buf, pos, bytes.length);
+  return pos + bytes.copy(buf, pos);
 }
 
 /** Upper bound of a record's encoded size (Kafka's DefaultRecord.MAX_RECORD_OVERHEAD plus data). */

@@ -65,6 +65,7 @@ export type {
   OffsetSpec,
   OpenClientOptions,
   PartitionInfo,
+  DeliveryCallback,
   Producer,
   ProducerRecord,
   RecordHeader,

@@ -15,24 +15,26 @@ import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
 import { ConnectionError } from './connection.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
-import { encodeRecordBatch, estimateRecordBytes, type OutgoingRecord } from './batch-codec.js';
-import type { Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition } from './types.js';
+import { estimateRecordBytes, RecordsBuilder, type OutgoingRecord } from './batch-codec.js';
+import type { DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition } from './types.js';
 
-interface PendingRecord extends OutgoingRecord {
-  sizeBytes: number;
-  resolve(meta: RecordMetadata): void;
-  reject(err: Error): void;
-}
-
+/**
+ * Records are encoded into `builder` as they arrive; per record only its delivery callback
+ * and CreateTime stay (for the RecordMetadata handed back).
+ */
 interface Batch {
   tp: TopicPartition;
   key: string;
-  records: PendingRecord[];
+  builder: RecordsBuilder;
+  callbacks: (DeliveryCallback | undefined)[];
+  timestamps: number[];
   bytes: number;
   createdMs: number;
   lingerTimer: NodeJS.Timeout | null;
   encoded: Buffer | null;
   attempts: number;
+  sealed: boolean;
+  finished: boolean;
 }
 
 interface ProduceResponseBody {
@@ -86,6 +88,8 @@ export class KafkaProducer implements Producer {
   private readonly sticky: StickyPartitioner;
 
   private readonly open = new Map<string, Batch>();
+  /** The batch the last record went to: consecutive records to one partition skip the map. */
+  private lastBatch: Batch | null = null;
   private ready: Batch[] = [];
   private readonly inFlightPartitions = new Set<string>();
   private readonly inFlightPerBroker = new Map<number, number>();
@@ -131,33 +135,50 @@ export class KafkaProducer implements Producer {
     this.sticky = new StickyPartitioner(this.batchSize);
   }
 
-  async send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.closed) throw new KtsError('KTS_PRODUCER_CLOSED', 'send() after the producer was closed');
-    const outgoing = toOutgoing(record);
-    const sizeBytes = estimateRecordBytes(outgoing);
-    if (sizeBytes > this.maxRequestSize || sizeBytes > this.bufferMemory) {
-      throw new KafkaError(
-        ErrorCode.MESSAGE_TOO_LARGE,
-        `record of about ${sizeBytes} bytes is larger than max.request.size (${this.maxRequestSize}) or buffer.memory (${this.bufferMemory})`,
-      );
-    }
-    // Fast path: metadata cached, buffer space free, nobody queued ahead.
-    if (this.admissionsWaiting === 0) {
-      const meta = this.cluster.cachedTopic(record.topic);
-      if (meta && this.bufferUsed + sizeBytes <= this.bufferMemory) {
-        const partition = this.partitionOf(record, outgoing, sizeBytes, meta.partitions.length);
-        this.takeMemory(sizeBytes);
-        return this.enqueue({ topic: record.topic, partition }, outgoing, sizeBytes);
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      this.sendWithCallback(record, (err, meta) => (err ? reject(err) : resolve(meta!)));
+    });
+  }
+
+  sendWithCallback(record: ProducerRecord, onDelivery?: DeliveryCallback): void {
+    let outgoing: OutgoingRecord;
+    let sizeBytes: number;
+    try {
+      if (this.closed) throw new KtsError('KTS_PRODUCER_CLOSED', 'send() after the producer was closed');
+      outgoing = toOutgoing(record);
+      sizeBytes = estimateRecordBytes(outgoing);
+      if (sizeBytes > this.maxRequestSize || sizeBytes > this.bufferMemory) {
+        throw new KafkaError(
+          ErrorCode.MESSAGE_TOO_LARGE,
+          `record of about ${sizeBytes} bytes is larger than max.request.size (${this.maxRequestSize}) or buffer.memory (${this.bufferMemory})`,
+        );
       }
+      // Fast path: metadata cached, buffer space free, nobody queued ahead.
+      if (this.admissionsWaiting === 0) {
+        const meta = this.cluster.cachedTopic(record.topic);
+        if (meta && this.bufferUsed + sizeBytes <= this.bufferMemory) {
+          const partition = this.partitionOf(record, outgoing, sizeBytes, meta.partitions.length);
+          this.takeMemory(sizeBytes);
+          this.outstanding++;
+          this.append(record.topic, partition, outgoing, sizeBytes, onDelivery);
+          return;
+        }
+      }
+    } catch (err) {
+      onDelivery?.(asError(err), null);
+      return;
     }
-    return this.sendSlowly(record, outgoing, sizeBytes);
+    // The caller may reuse its objects once this returns; the slow path keeps a copy.
+    outgoing = { ...outgoing, headers: outgoing.headers.map((h) => ({ key: h.key, value: h.value })) };
+    this.sendSlowly(record, outgoing, sizeBytes, onDelivery).catch((err: unknown) => onDelivery?.(asError(err), null));
   }
 
   /**
    * Admission is sequential so records keep their send() order even when one of them
    * waits for metadata or for buffer space.
    */
-  private async sendSlowly(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number): Promise<RecordMetadata> {
+  private async sendSlowly(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number, onDelivery: DeliveryCallback | undefined): Promise<void> {
     const previous = this.admission;
     let admitted!: () => void;
     this.admission = new Promise<void>((resolve) => (admitted = resolve));
@@ -171,14 +192,8 @@ export class KafkaProducer implements Producer {
       this.admissionsWaiting--;
       admitted();
     }
-    return this.enqueue({ topic: record.topic, partition }, outgoing, sizeBytes);
-  }
-
-  private enqueue(tp: TopicPartition, outgoing: OutgoingRecord, sizeBytes: number): Promise<RecordMetadata> {
     this.outstanding++;
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      this.append(tp, { ...outgoing, sizeBytes, resolve, reject });
-    });
+    this.append(record.topic, partition, outgoing, sizeBytes, onDelivery);
   }
 
   /** Buffered record bytes now and at most so far (bounded by buffer.memory). */
@@ -273,34 +288,56 @@ export class KafkaProducer implements Producer {
     for (const wake of this.memoryWaiters.splice(0)) wake();
   }
 
-  private append(tp: TopicPartition, record: PendingRecord): void {
-    const key = `${tp.topic}:${tp.partition}`;
-    let batch = this.open.get(key);
-    if (batch && batch.records.length > 0 && batch.bytes + record.sizeBytes > Math.max(this.batchSize, 1)) {
+  private append(topic: string, partition: number, record: OutgoingRecord, sizeBytes: number, onDelivery: DeliveryCallback | undefined): void {
+    let batch = this.lastBatch;
+    if (batch === null || batch.sealed || batch.tp.partition !== partition || batch.tp.topic !== topic) {
+      batch = this.open.get(`${topic}:${partition}`) ?? null;
+    }
+    if (batch && batch.callbacks.length > 0 && batch.bytes + sizeBytes > Math.max(this.batchSize, 1)) {
       this.seal(batch);
-      batch = undefined;
+      batch = null;
     }
-    if (!batch) {
-      batch = { tp, key, records: [], bytes: 0, createdMs: Date.now(), lingerTimer: null, encoded: null, attempts: 0 };
-      const b = batch;
-      batch.lingerTimer = setTimeout(() => {
-        b.lingerTimer = null;
-        this.seal(b);
-        void this.pump();
-      }, this.lingerMs);
-      this.open.set(key, batch);
-    }
-    batch.records.push(record);
-    batch.bytes += record.sizeBytes;
+    if (!batch) batch = this.newBatch(topic, partition);
+    this.lastBatch = batch;
+    batch.builder.append(record.key, record.value, record.headers, record.timestampMs);
+    batch.callbacks.push(onDelivery);
+    batch.timestamps.push(record.timestampMs);
+    batch.bytes += sizeBytes;
     if (batch.bytes >= this.batchSize) {
       this.seal(batch);
       void this.pump();
     }
   }
 
+  private newBatch(topic: string, partition: number): Batch {
+    const key = `${topic}:${partition}`;
+    const batch: Batch = {
+      tp: { topic, partition },
+      key,
+      builder: new RecordsBuilder(Math.min(this.batchSize, 64 * 1024)),
+      callbacks: [],
+      timestamps: [],
+      bytes: 0,
+      createdMs: Date.now(),
+      lingerTimer: null,
+      encoded: null,
+      attempts: 0,
+      sealed: false,
+      finished: false,
+    };
+    batch.lingerTimer = setTimeout(() => {
+      batch.lingerTimer = null;
+      this.seal(batch);
+      void this.pump();
+    }, this.lingerMs);
+    this.open.set(key, batch);
+    return batch;
+  }
+
   private seal(batch: Batch): void {
     if (this.open.get(batch.key) !== batch) return;
     this.open.delete(batch.key);
+    batch.sealed = true;
     if (batch.lingerTimer) clearTimeout(batch.lingerTimer);
     batch.lingerTimer = null;
     this.ready.push(batch);
@@ -366,7 +403,7 @@ export class KafkaProducer implements Producer {
       bytes += b.bytes;
     }
     const set = new Set(taken);
-    this.ready = this.ready.filter((b) => !set.has(b) && b.records.length > 0);
+    this.ready = this.ready.filter((b) => !set.has(b) && !b.finished);
     return taken;
   }
 
@@ -414,9 +451,9 @@ export class KafkaProducer implements Producer {
     let baseSequence = -1;
     if (identity.producerId >= 0) {
       baseSequence = this.sequences.get(batch.key) ?? 0;
-      this.sequences.set(batch.key, (baseSequence + batch.records.length) % (INT32_MAX + 1));
+      this.sequences.set(batch.key, (baseSequence + batch.callbacks.length) % (INT32_MAX + 1));
     }
-    batch.encoded = encodeRecordBatch(batch.records, {
+    batch.encoded = batch.builder.toBatch({
       compression: this.compression,
       producerId: identity.producerId,
       producerEpoch: identity.producerEpoch,
@@ -486,29 +523,40 @@ export class KafkaProducer implements Producer {
   }
 
   private completeBatch(batch: Batch, baseOffset: number, logAppendTimeMs: number): void {
-    batch.records.forEach((r, i) => {
-      r.resolve({
-        topic: batch.tp.topic,
-        partition: batch.tp.partition,
-        offset: baseOffset >= 0 ? baseOffset + i : -1,
-        timestampMs: logAppendTimeMs >= 0 ? logAppendTimeMs : r.timestampMs,
-      });
-    });
+    const { callbacks, timestamps } = batch;
+    const { topic, partition } = batch.tp;
     this.finish(batch);
+    for (let i = 0; i < callbacks.length; i++) {
+      const done = callbacks[i];
+      if (done === undefined) continue;
+      done(null, {
+        topic,
+        partition,
+        offset: baseOffset >= 0 ? baseOffset + i : -1,
+        timestampMs: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i]!,
+      });
+    }
+    this.wakeIdle();
   }
 
   private failBatch(batch: Batch, err: unknown): void {
-    const error = err instanceof Error ? err : new KtsError('KTS_PRODUCE', String(err));
-    for (const r of batch.records) r.reject(error);
+    const error = asError(err);
+    const callbacks = batch.callbacks;
     this.ready = this.ready.filter((b) => b !== batch);
     this.finish(batch);
+    for (const done of callbacks) done?.(error, null);
+    this.wakeIdle();
   }
 
   private finish(batch: Batch): void {
-    const count = batch.records.length;
-    this.releaseMemory(batch.records.reduce((n, r) => n + r.sizeBytes, 0));
-    batch.records = [];
-    this.outstanding -= count;
+    batch.finished = true;
+    this.releaseMemory(batch.bytes);
+    this.outstanding -= batch.callbacks.length;
+    batch.callbacks = [];
+    batch.timestamps = [];
+  }
+
+  private wakeIdle(): void {
     if (this.outstanding === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
@@ -555,13 +603,18 @@ function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
   return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
 }
 
+const NO_HEADERS: readonly RecordHeader[] = [];
+
 function toOutgoing(record: ProducerRecord): OutgoingRecord {
   if (typeof record.topic !== 'string' || record.topic.length === 0) throw new UsageError('A record needs a topic');
-  const headers: RecordHeader[] = (record.headers ?? []).map((h) => ({ key: h.key, value: h.value }));
   return {
     key: toBuffer(record.key),
     value: toBuffer(record.value),
-    headers,
+    headers: record.headers ?? NO_HEADERS,
     timestampMs: record.timestampMs ?? Date.now(),
   };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new KtsError('KTS_PRODUCE', String(err));
 }

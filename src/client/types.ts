@@ -51,9 +51,18 @@ export interface ConsumerRecord {
   leaderEpoch: number | null;
 }
 
+/** Called once per record: an error, or where the record landed. */
+export type DeliveryCallback = (err: Error | null, meta: RecordMetadata | null) => void;
+
 export interface Producer {
   /** Resolves once the broker acknowledged the record (per `acks`). Awaits when the buffer is full. */
   send(record: ProducerRecord): Promise<RecordMetadata>;
+  /**
+   * send() without a promise per record (Kafka's send(record, callback)): the record is
+   * queued now when metadata is cached and the buffer has room (else after, in send order),
+   * and `onDelivery` runs once with the outcome. Records keep their call order.
+   */
+  sendWithCallback(record: ProducerRecord, onDelivery?: DeliveryCallback): void;
   /** Sends everything buffered now (ignores linger.ms) and waits for the acknowledgements. */
   flush(): Promise<void>;
   /** flush(), then stop. Further send() calls fail. */

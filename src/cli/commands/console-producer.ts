@@ -7,20 +7,26 @@
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
-import { BadLineError, type ParsedRecord, lineReaderConfig, parseLine, splitRecords } from '../util/line-reader.js';
+import { BadLineError, MAX_RECORD_BYTES, type ParsedRecord, lineReaderConfig, parseLine } from '../util/line-reader.js';
 import { compileInputFormat, parseWithFormat } from '../util/format-string.js';
 import { parseJsonRecord } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
 import { StopSignal } from '../util/output.js';
-import { UsageError, errorMessage } from '../../util/errors.js';
+import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Producer } from '../../client/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isUtf8 } from 'node:buffer';
 
 /** Bytes of records sent but not yet acknowledged before reading pauses. */
 const MAX_UNACKED_BYTES = 32 * 1024 * 1024;
-/** Records sent but not yet acknowledged before reading pauses: each costs promises and closures too. */
-const MAX_UNACKED_RECORDS = 8192;
+/**
+ * Records sent but not yet acknowledged before reading pauses: each costs a callback too.
+ * Larger than one full batch of small records, so reading never stalls a batch mid-fill.
+ */
+const MAX_UNACKED_RECORDS = 65536;
 const MAX_REPORTED_ERRORS = 10;
+/** Shared by plain lines; nothing mutates a record's headers. */
+const NO_HEADERS: ParsedRecord['headers'] = [];
 
 const numberOpt = (describe: string) => ({ type: 'number' as const, placeholder: '<n>', describe });
 
@@ -90,7 +96,8 @@ export const consoleProducerCommand: CommandSpec = {
 
 interface Parser {
   delimiter: Buffer;
-  parse(bytes: Buffer, n: number): ParsedRecord;
+  /** `utf8`: the caller already knows the bytes are valid UTF-8. */
+  parse(bytes: Buffer, n: number, utf8: boolean): ParsedRecord;
 }
 
 function recordParser(args: ParsedArgs, io: CliIo): Parser {
@@ -108,7 +115,12 @@ function recordParser(args: ParsedArgs, io: CliIo): Parser {
   }
   if (args['input-format'] === 'json') return { delimiter: Buffer.from('\n'), parse: (b, n) => parseJsonRecord(b.toString('utf8'), n) };
   const cfg = lineReaderConfig(props);
-  return { delimiter: Buffer.from('\n'), parse: (b, n) => parseLine(cfg, b.toString('utf8'), n) };
+  const generic = (b: Buffer, n: number): ParsedRecord => parseLine(cfg, b.toString('utf8'), n);
+  // Plain lines: the value is the line's bytes. Java decodes and re-encodes UTF-8 (bad bytes
+  // become U+FFFD), so only valid UTF-8 skips that round trip.
+  const plain = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null;
+  const fast = (b: Buffer, n: number, utf8: boolean): ParsedRecord => (utf8 || isUtf8(b) ? { key: null, value: b, headers: NO_HEADERS } : generic(b, n));
+  return { delimiter: Buffer.from('\n'), parse: plain ? fast : generic };
 }
 
 /** Kafka's console-producer flags mapped to client configs; explicit configs win. */
@@ -152,69 +164,132 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
   const fixedPartition = typeof args.partition === 'number' ? args.partition : undefined;
   const sync = args.sync === true;
   let unackedBytes = 0;
-  let waiters: (() => void)[] = [];
-  const pending = new Set<Promise<void>>();
+  let unackedRecords = 0;
+  let waiting: { done: () => boolean; wake: () => void } | null = null;
   const report = (msg: string): void => {
     if (stats.failed + stats.badRecords <= MAX_REPORTED_ERRORS) io.stderr.write(`kts: error: ${msg}\n`);
   };
   const prompt = (): void => {
     if (io.stdinIsTty) io.stdout.write('>');
   };
-  const it = splitRecords(io.stdin, parser.delimiter)[Symbol.asyncIterator]();
+  const settled = (size: number): void => {
+    unackedBytes -= size;
+    unackedRecords -= 1;
+    if (waiting !== null && waiting.done()) {
+      const { wake } = waiting;
+      waiting = null;
+      wake();
+    }
+  };
+  const waitUntil = (done: () => boolean): Promise<void> =>
+    done() ? Promise.resolve() : new Promise<void>((wake) => (waiting = { done, wake }));
+  const sendOne = (rec: ParsedRecord, n: number): void => {
+    const size = (rec.key?.length ?? 0) + (rec.value?.length ?? 0) + 64;
+    unackedBytes += size;
+    unackedRecords += 1;
+    producer.sendWithCallback(
+      { topic, partition: fixedPartition ?? rec.partition, key: rec.key, value: rec.value, headers: rec.headers, timestampMs: rec.timestampMs },
+      (err) => {
+        if (err === null) {
+          stats.records += 1;
+        } else {
+          stats.failed += 1;
+          report(`record ${n} was not delivered: ${errorMessage(err)}`);
+        }
+        settled(size);
+      },
+    );
+  };
+  // Records go through sendWithCallback: no promise per record, and a whole stdin chunk is
+  // split and queued without an await unless the unacknowledged window is full.
+  const splitter = new RecordSplitter(parser.delimiter);
+  const it = (io.stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const stop = new StopSignal(io.interrupted);
   let n = 0;
   prompt();
-  for (;;) {
+  reading: for (;;) {
     const next = await stop.race(it.next());
-    if (next === null || next.done) break;
-    n += 1;
-    let rec: ParsedRecord;
-    try {
-      rec = parser.parse(next.value, n);
-    } catch (err) {
-      if (!(err instanceof BadLineError)) throw err;
-      stats.badRecords += 1;
-      report(err.message);
+    if (next === null) break;
+    const pieces = next.done ? splitter.end() : splitter.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
+    // A chunk of valid UTF-8 split at an ASCII delimiter gives valid UTF-8 records.
+    const utf8 = parser.delimiter.every((c) => c < 0x80) && isUtf8(splitter.lastData);
+    for (const piece of pieces) {
+      if (stop.stopped) break reading;
+      n += 1;
+      let rec: ParsedRecord;
+      try {
+        rec = parser.parse(piece, n, utf8);
+      } catch (err) {
+        if (!(err instanceof BadLineError)) throw err;
+        stats.badRecords += 1;
+        report(err.message);
+        prompt();
+        continue;
+      }
+      sendOne(rec, n);
+      if (sync) {
+        await producer.flush().catch(() => undefined);
+        await waitUntil(() => unackedRecords === 0);
+      } else if (unackedBytes > MAX_UNACKED_BYTES || unackedRecords >= MAX_UNACKED_RECORDS) {
+        // Reading pauses until half the window is acknowledged (so this runs once per half
+        // window, not once per record); push out partly filled batches now instead of
+        // waiting out linger.ms.
+        producer.flush().catch(() => undefined);
+        await waitUntil(() => unackedBytes <= MAX_UNACKED_BYTES / 2 && unackedRecords <= MAX_UNACKED_RECORDS / 2);
+      }
       prompt();
-      continue;
     }
-    const size = (rec.key?.length ?? 0) + (rec.value?.length ?? 0) + 64;
-    const sent = producer
-      .send({ topic, partition: fixedPartition ?? rec.partition, key: rec.key, value: rec.value, headers: rec.headers, timestampMs: rec.timestampMs })
-      .then(
-        () => {
-          stats.records += 1;
-        },
-        (err: unknown) => {
-          stats.failed += 1;
-          report(`record ${n} was not delivered: ${errorMessage(err)}`);
-        },
-      )
-      .finally(() => {
-        unackedBytes -= size;
-        pending.delete(sent);
-        const w = waiters;
-        waiters = [];
-        for (const wake of w) wake();
-      });
-    pending.add(sent);
-    unackedBytes += size;
-    if (sync) await sent;
-    if (unackedBytes > MAX_UNACKED_BYTES || pending.size >= MAX_UNACKED_RECORDS) {
-      // Reading pauses until half the window is acknowledged (so this runs once per half
-      // window, not once per record); push out partly filled batches now instead of
-      // waiting out linger.ms.
-      producer.flush().catch(() => undefined);
-      while (unackedBytes > MAX_UNACKED_BYTES / 2 || pending.size > MAX_UNACKED_RECORDS / 2) await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-    prompt();
+    if (next.done) break;
   }
-  // send() admits records asynchronously (after metadata lookups), so a flush can run before
-  // the last records joined a batch; flush again until every record is settled rather than
-  // waiting out linger.ms.
-  while (pending.size > 0) {
+  // Records whose metadata lookup is still running join a batch after this flush starts;
+  // flush again until every record is settled rather than waiting out linger.ms.
+  while (unackedRecords > 0) {
     await producer.flush().catch(() => undefined);
-    await Promise.race([Promise.all(pending), delay(10)]);
+    await Promise.race([waitUntil(() => unackedRecords === 0), delay(10)]);
   }
   return stats;
+}
+
+/**
+ * Splits stdin chunks into records at the delimiter, a chunk at a time (the delimiter is
+ * dropped; with `\n`, a trailing `\r` too, as Java's readLine does). Records are views of
+ * the chunk; only a partial record at a chunk's end is copied.
+ */
+class RecordSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly stripCr: boolean;
+  /** The bytes the last push() or end() split (pending tail and chunk). */
+  lastData: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly delimiter: Buffer) {
+    this.stripCr = delimiter.length === 1 && delimiter[0] === 0x0a;
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    const searchFrom = Math.max(0, this.pending.length - this.delimiter.length + 1);
+    const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.lastData = data;
+    let start = 0;
+    for (let i = data.indexOf(this.delimiter, searchFrom); i !== -1; i = data.indexOf(this.delimiter, start)) {
+      out.push(this.trim(data.subarray(start, i)));
+      start = i + this.delimiter.length;
+    }
+    if (data.length - start > MAX_RECORD_BYTES) {
+      throw new KtsError('KTS_RECORD_TOO_LARGE', `an input record is longer than ${MAX_RECORD_BYTES} bytes`, 'check the delimiter, or split the input');
+    }
+    this.pending = Buffer.from(data.subarray(start));
+    return out;
+  }
+
+  end(): Buffer[] {
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    this.lastData = rest;
+    return rest.length > 0 ? [this.trim(rest)] : [];
+  }
+
+  private trim(b: Buffer): Buffer {
+    return this.stripCr && b.length > 0 && b[b.length - 1] === 0x0d ? b.subarray(0, b.length - 1) : b;
+  }
 }
