@@ -182,6 +182,23 @@ t.test('static membership: no round trip, a restarted instance fences the old me
   t.equal(leave.members![0]!.errorCode, 0, 'leaves by instance id');
 });
 
+t.test('a stable group survives a broker restart: members keep heartbeating, absent ones expire', async (t) => {
+  const clock = { now: 1_000_000 };
+  const { broker, dir } = await groupBroker(t, clock);
+  const a = await joinNew(broker);
+  await sync(broker, 1, a.memberId, [{ memberId: a.memberId, assignment: Buffer.from('p0,p1') }]);
+  await broker.stop();
+  const { broker: again } = await groupBroker(t, clock, dir);
+  t.equal((await heartbeat(again, 1, a.memberId)).errorCode, 0, 'the member carries on without rejoining');
+  const d = await describe(again);
+  t.equal(d.groupState, 'Stable');
+  t.same(d.members.map((m) => [m.memberId, m.memberAssignment.toString()]), [[a.memberId, 'p0,p1']]);
+  t.equal((await sync(again, 1, a.memberId)).assignment.toString(), 'p0,p1');
+  clock.now += 2500;
+  groupCoordinatorOf(again.context).runTimers();
+  t.equal((await describe(again)).groupState, 'Empty', 'a member that stops heartbeating expires');
+});
+
 t.test('group.initial.rebalance.delay.ms holds the first rebalance', async (t) => {
   const clock = { now: 1_000_000 };
   const { broker } = await groupBroker(t, clock, undefined, ['group.initial.rebalance.delay.ms=500']);

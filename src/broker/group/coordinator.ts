@@ -105,18 +105,43 @@ export class GroupCoordinator {
     for (const [id, data] of loaded) {
       const group = new Group(id, this.now);
       for (const [topic, partitions] of data.offsets) group.offsets.set(topic, partitions);
-      if (data.metadata) {
-        group.generationId = data.metadata.generation;
-        group.protocolType = data.metadata.protocolType || null;
-        group.protocolName = data.metadata.protocol;
-        if (data.metadata.currentStateTimestamp !== undefined && data.metadata.currentStateTimestamp >= 0) {
-          group.currentStateTimestampMs = data.metadata.currentStateTimestamp;
-        }
-      }
-      // Members of a loaded group must rejoin: kts restarts the group Empty at its last generation.
+      if (data.metadata) this.restoreGroup(group, data.metadata);
       this.groups.set(id, group);
     }
     if (loaded.size > 0) this.broker.log.info(`Loaded ${loaded.size} group(s) from __consumer_offsets`);
+  }
+
+  /**
+   * A stored group comes back as Kafka's coordinator loads it: with members, Stable, so
+   * its consumers keep heartbeating through a broker restart without a rebalance; members
+   * that do not come back expire after their session timeout.
+   */
+  private restoreGroup(group: Group, meta: GroupMetadataValue): void {
+    group.generationId = meta.generation;
+    group.protocolType = meta.protocolType || null;
+    group.protocolName = meta.protocol;
+    if (meta.currentStateTimestamp !== undefined && meta.currentStateTimestamp >= 0) group.currentStateTimestampMs = meta.currentStateTimestamp;
+    if (meta.members.length === 0 || !meta.protocol) return;
+    for (const m of meta.members) {
+      group.members.set(m.memberId, {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId ?? null,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeout,
+        rebalanceTimeoutMs: m.rebalanceTimeout !== undefined && m.rebalanceTimeout >= 0 ? m.rebalanceTimeout : m.sessionTimeout,
+        protocolType: meta.protocolType,
+        protocols: [{ name: meta.protocol, metadata: m.subscription }],
+        assignment: m.assignment,
+        lastHeartbeatMs: this.now,
+        awaitingJoin: null,
+        awaitingSync: null,
+        isNew: false,
+      });
+      if (m.groupInstanceId) group.staticMembers.set(m.groupInstanceId, m.memberId);
+    }
+    group.leaderId = meta.leader && group.members.has(meta.leader) ? meta.leader : (group.members.keys().next().value ?? null);
+    group.state = 'Stable';
   }
 
   async ensureOffsetsTopic(): Promise<void> {
