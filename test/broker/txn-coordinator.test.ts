@@ -21,6 +21,9 @@ import type { DescribeTransactionsResponse } from '../../src/protocol/messages/6
 import type { ListTransactionsResponse } from '../../src/protocol/messages/66-list-transactions.js';
 import type { DescribeProducersResponse } from '../../src/protocol/messages/61-describe-producers.js';
 import type { FindCoordinatorResponse } from '../../src/protocol/messages/10-find-coordinator.js';
+import type { AddOffsetsToTxnResponse } from '../../src/protocol/messages/25-add-offsets-to-txn.js';
+import type { TxnOffsetCommitResponse } from '../../src/protocol/messages/28-txn-offset-commit.js';
+import type { OffsetFetchResponse } from '../../src/protocol/messages/09-offset-fetch.js';
 import { runKts } from '../helpers/run-kts.js';
 import { tempDir } from './helpers.js';
 
@@ -169,4 +172,34 @@ t.test('produce, markers, LSO, EndTxn retries, aborted index, fencing an open tr
   const dumped = await runKts(['dump-log', '--files', join(dir, stateDir!, segment), '--transaction-log-decoder']);
   t.equal(dumped.code, 0, dumped.stderr);
   t.match(dumped.stdout, /transaction_metadata::transactionalId=/, 'dump-log decodes the records with Kafka schemas');
+});
+
+t.test('TxnOffsetCommit: offsets visible only on commit; UNSTABLE_OFFSET_COMMIT for require_stable', async (t) => {
+  const clock = { now: 1_000_000 };
+  const { broker } = await txnBroker(t, clock);
+  const { producerId: pid, producerEpoch: epoch } = await init(broker, 'tx');
+  const txnCommit = async (group: string, offset: number, version = 3) =>
+    (await call<TxnOffsetCommitResponse>(broker, 28, version, {
+      transactionalId: 'tx', groupId: group, producerId: pid, producerEpoch: epoch, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+    })).topics[0]!.partitions[0]!.errorCode;
+  const fetch = async (requireStable: boolean) => {
+    const r = await call<OffsetFetchResponse>(broker, 9, 7, { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }], requireStable });
+    const p = r.topics![0]!.partitions[0]!;
+    return [p.errorCode, p.committedOffset];
+  };
+  t.equal(await txnCommit('g', 5), ErrorCode.INVALID_TXN_STATE, 'the group partition has not joined the transaction');
+  const added = await call<AddOffsetsToTxnResponse>(broker, 25, 3, { transactionalId: 'tx', producerId: pid, producerEpoch: epoch, groupId: 'g' });
+  t.equal(added.errorCode, ErrorCode.NONE);
+  t.equal(await txnCommit('g', 5), ErrorCode.NONE);
+  t.same(await fetch(true), [ErrorCode.UNSTABLE_OFFSET_COMMIT, -1], 'require_stable: unstable while the transaction is open');
+  t.same(await fetch(false), [ErrorCode.NONE, -1], 'not visible before the commit');
+  t.equal(await endTxn(broker, 'tx', pid, epoch, true), ErrorCode.NONE);
+  t.same(await fetch(true), [ErrorCode.NONE, 5], 'visible after the commit');
+
+  t.equal((await call<AddOffsetsToTxnResponse>(broker, 25, 3, { transactionalId: 'tx', producerId: pid, producerEpoch: epoch, groupId: 'g' })).errorCode, ErrorCode.NONE);
+  t.equal(await txnCommit('g', 9), ErrorCode.NONE);
+  t.equal(await endTxn(broker, 'tx', pid, epoch, false), ErrorCode.NONE);
+  t.same(await fetch(true), [ErrorCode.NONE, 5], 'an aborted transaction leaves the offsets alone');
+  t.equal(await txnCommit('g', 9, 2), ErrorCode.INVALID_TXN_STATE, 'no open transaction');
 });

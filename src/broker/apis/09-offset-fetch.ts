@@ -1,12 +1,13 @@
 /**
  * OffsetFetch (key 9), versions 0-9: v0-7 one group, v8+ several groups per request. A
  * null topic list (v2+) asks for every committed offset of the group. A partition without
- * a committed offset answers offset -1 and empty metadata. kts has no transactions, so
- * there are never pending offsets and requireStable needs no waiting.
+ * a committed offset answers offset -1 and empty metadata. With requireStable (v7+), a
+ * partition with offsets of an open transaction answers UNSTABLE_OFFSET_COMMIT.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { OffsetFetchRequest, OffsetFetchResponse, OffsetFetchRequestTopic } from '../../protocol/messages/09-offset-fetch.js';
 import { groupCoordinatorOf } from '../group/coordinator.js';
+import { markUnstableOffsets } from '../txn/coordinator.js';
 import { defineHandler } from '../handler.js';
 
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
@@ -15,7 +16,11 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   maxVersion: 9,
   async handle(request, ctx) {
     const coordinator = groupCoordinatorOf(ctx.broker);
-    const fetch = (groupId: string, topics: OffsetFetchRequestTopic[] | null | undefined) => coordinator.fetchOffsets(groupId, topics ?? null);
+    const fetch = async (groupId: string, topics: OffsetFetchRequestTopic[] | null | undefined) => {
+      const fetched = await coordinator.fetchOffsets(groupId, topics ?? null);
+      if (request.requireStable) markUnstableOffsets(ctx.broker, groupId, fetched);
+      return fetched;
+    };
     if (ctx.apiVersion >= 8) {
       const groups = [];
       for (const g of request.groups ?? []) groups.push({ groupId: g.groupId, topics: await fetch(g.groupId, g.topics), errorCode: ErrorCode.NONE });

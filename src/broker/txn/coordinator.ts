@@ -464,3 +464,24 @@ export function startTransactionCoordinator(broker: BrokerContext): void {
     .ready()
     .catch((err: unknown) => broker.log.error(`Could not load ${TRANSACTION_STATE_TOPIC}: ${errorMessage(err)}`));
 }
+
+/**
+ * OffsetFetch with require_stable (v7+): partitions with offsets of a transaction not yet
+ * ended answer UNSTABLE_OFFSET_COMMIT (offset -1), as Kafka does; the client retries.
+ */
+export function markUnstableOffsets<P extends { partitionIndex: number; committedOffset: number; errorCode: number }>(
+  broker: BrokerContext,
+  groupId: string,
+  topics: readonly { name: string; partitions: P[] }[],
+): void {
+  const coordinator = coordinators.get(broker);
+  if (!coordinator) return;
+  for (const t of topics) {
+    for (const p of t.partitions) {
+      if (p.errorCode === ErrorCode.NONE && coordinator.hasPendingOffsets(groupId, t.name, p.partitionIndex)) {
+        p.errorCode = ErrorCode.UNSTABLE_OFFSET_COMMIT;
+        p.committedOffset = -1;
+      }
+    }
+  }
+}
