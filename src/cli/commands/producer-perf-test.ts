@@ -6,6 +6,7 @@
  * time, so client stalls are not hidden (see perf/throttler.ts).
  */
 import { performance } from 'node:perf_hooks';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
@@ -21,6 +22,12 @@ import type { Producer } from '../../client/index.js';
 const REPORT_INTERVAL_MS = 5000;
 /** Records sent but not acknowledged before the sender waits: bounds promises in memory. */
 const MAX_IN_FLIGHT = 50_000;
+/**
+ * The send loop yields to the event loop this often when it does not sleep (unthrottled, or
+ * behind schedule), so socket reads and writes interleave with sends instead of waiting for
+ * MAX_IN_FLIGHT records to pile up.
+ */
+const YIELD_EVERY_RECORDS = 256;
 
 export const producerPerfTestCommand: CommandSpec = {
   name: 'producer-perf-test',
@@ -192,6 +199,7 @@ async function sendAll(opts: PerfOptions, io: CliIo, producer: Producer): Promis
   for (let i = 0; i < opts.numRecords && !stop.stopped; i++) {
     const pause = throttler.waitFor(i, () => performance.now());
     if (pause) await stop.race(pause);
+    else if (i % YIELD_EVERY_RECORDS === YIELD_EVERY_RECORDS - 1) await setImmediatePromise();
     while (inFlight >= MAX_IN_FLIGHT && !stop.stopped) await stop.race(new Promise<void>((res) => (wake = res)));
     if (i === opts.warmupRecords && r.steady) steadyStart = performance.now();
     const value = opts.payload(i);
