@@ -203,3 +203,24 @@ t.test('TxnOffsetCommit: offsets visible only on commit; UNSTABLE_OFFSET_COMMIT 
   t.same(await fetch(true), [ErrorCode.NONE, 5], 'an aborted transaction leaves the offsets alone');
   t.equal(await txnCommit('g', 9, 2), ErrorCode.INVALID_TXN_STATE, 'no open transaction');
 });
+
+t.test('transactional ids idle past transactional.id.expiration.ms are removed, also after a restart', async (t) => {
+  const clock = { now: 1_000_000 };
+  const dir = await tempDir(t);
+  const config = buildBrokerConfig({ dataDir: dir, env: {}, overrides: ['transaction.state.log.num.partitions=1', 'transactional.id.expiration.ms=60000'] });
+  const broker = await startBroker(config, { listen: false, log: memoryLogger(), nowMs: () => clock.now });
+  t.teardown(() => broker.stop());
+  await init(broker, 'idle');
+  const coordinator = transactionCoordinatorOf(broker.context);
+  clock.now += 59_999;
+  await coordinator.abortTimedOut();
+  t.ok(coordinator.get('idle'), 'kept before the expiration');
+  clock.now += 1;
+  await coordinator.abortTimedOut();
+  t.equal(coordinator.get('idle'), undefined, 'expired');
+  await broker.stop();
+  const again = await startBroker(config, { listen: false, log: memoryLogger(), nowMs: () => clock.now });
+  t.teardown(() => again.stop());
+  const d = await call<DescribeTransactionsResponse>(again, 65, 0, { transactionalIds: ['idle'] });
+  t.equal(d.transactionStates[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, 'the tombstone is replayed');
+});

@@ -7,7 +7,7 @@
  * transaction, then applies the transaction's TxnOffsetCommit offsets (commit only), then
  * records the Complete state; requests for the id meanwhile get CONCURRENT_TRANSACTIONS.
  * One timer tick aborts transactions open longer than their timeout, bumping the epoch so
- * the late producer is fenced. kts runs one node, so every id is coordinated here.
+ * the late producer is fenced, and removes ids idle past transactional.id.expiration.ms. kts runs one node, so every id is coordinated here.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../records/record-batch.js';
@@ -349,7 +349,25 @@ export class TransactionCoordinator {
         aborts.push(this.abortWithBumpedEpoch(meta, `transaction timed out after ${meta.timeoutMs} ms`));
       }
     }
-    await Promise.all(aborts);
+    await Promise.all([...aborts, this.expireTransactionalIds(now)]);
+  }
+
+  /** Kafka's transactional.id.expiration.ms: ids idle that long with no open transaction are removed (tombstone). */
+  private async expireTransactionalIds(now: number): Promise<void> {
+    const expirationMs = this.broker.config.transactionalIdExpirationMs;
+    for (const meta of [...this.txns.values()]) {
+      const idle = meta.state === 'Empty' || meta.state === 'CompleteCommit' || meta.state === 'CompleteAbort';
+      if (!idle || meta.busy || now - meta.lastUpdateTimestampMs < expirationMs) continue;
+      meta.busy = true;
+      try {
+        await this.store.write(meta.transactionalId, null, now);
+        this.txns.delete(meta.transactionalId);
+        this.broker.log.info(`Expired transactional id '${meta.transactionalId}' after ${expirationMs} ms without a transaction`);
+      } catch (err) {
+        meta.busy = false;
+        this.broker.log.error(`Could not expire transactional id '${meta.transactionalId}': ${errorMessage(err)}`);
+      }
+    }
   }
 }
 
