@@ -5,7 +5,7 @@
 // is measured from its arrival time to the end of its append, so any event-loop stall of
 // the cleaner shows. First a baseline with the cleaner idle, then while it cleans.
 // Bundles src/storage with esbuild first.
-// Usage: node bench/cleaner-produce.mjs [--size-mib N] [--quick]
+// Usage: node bench/cleaner-produce.mjs [--size-mib N] [--chunk-kib N] [--quick]
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const sizeArg = args.indexOf('--size-mib');
 const SIZE_MIB = sizeArg >= 0 ? Number(args[sizeArg + 1]) : quick ? 128 : 1024;
+const chunkArg = args.indexOf('--chunk-kib');
+const CHUNK_BYTES = chunkArg >= 0 ? Number(args[chunkArg + 1]) * 1024 : undefined;
 const root = new URL('..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
@@ -86,7 +88,7 @@ try {
   const baselineEnd = performance.now() + (quick ? 2000 : 5000);
   console.log(summary('baseline (cleaner idle)  ', await produceLoad(hot, hotBatch, 2, () => performance.now() > baselineEnd)));
 
-  const cleaner = new kts.LogCleaner({ chunkBytes: 1024 * 1024 });
+  const cleaner = new kts.LogCleaner({ chunkBytes: CHUNK_BYTES });
   let done = false;
   let stats;
   t0 = performance.now();
