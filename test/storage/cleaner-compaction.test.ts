@@ -173,3 +173,31 @@ t.test('groupSegments keeps groups under segment.bytes', async (t) => {
   const segs = [fake(0, 400), fake(10, 400), fake(20, 400), fake(30, 900), fake(40, 50)];
   t.same(groupSegments(segs, [0, 10, 20, 30, 40, 50], 1000).map((g) => g.map((s) => s.baseOffset)), [[0, 10], [20], [30, 40]]);
 });
+
+t.test('idempotent producers: emptied batches go, except a producer\'s last, whose sequence survives a restart', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '600', 'min.cleanable.dirty.ratio': '0' });
+  const idem = (pid: number, seq: number, key: string, value: string): Buffer => encodeRecordBatch({
+    producerId: pid, producerEpoch: 0, baseSequence: seq, records: [{ timestampMs: clock.now, key: Buffer.from(key), value: Buffer.from(value) }],
+  });
+  const plain = (key: string, value: string): Buffer => encodeRecordBatch({ records: [{ timestampMs: clock.now, key: Buffer.from(key), value: Buffer.from(value) }] });
+  for (let i = 0; i < 6; i++) log.appendAsLeader(idem(5, i, 'k', `v${i}`), 0); // 0..5
+  log.appendAsLeader(idem(7, 0, 'q', 'from-7'), 0); // 6
+  log.appendAsLeader(plain('q', 'plain'), 0); // 7
+  for (let i = 0; i < 4; i++) log.appendAsLeader(plain('pad', 'x'.repeat(250)), 0); // 8..11
+  log.appendAsLeader(plain('pad', 'active'), 0);
+  const activeBase = log.segmentBaseOffsets().at(-1)!;
+  t.ok(activeBase >= 8, `active segment from ${activeBase}`);
+  await cleanUntilDone(new LogCleaner(), log, clock.now);
+  const { records, batches } = readAll(log);
+  t.same(batches.filter(([b]) => b < 8), [[5, 5], [6, 6], [7, 7]], 'emptied batches of producer 5 gone; producer 7\'s last batch kept');
+  t.same(records.filter((r) => r.offset < 8).map((r) => `${r.offset}:${r.key}=${r.value}`), ['5:k=v5', '7:q=plain'], 'producer 7\'s batch is empty');
+  mgr.close();
+  const again = open(dir, clock);
+  t.teardown(() => again.close());
+  const reopened = again.getLog('c', 0)!;
+  t.equal(reopened.appendAsLeader(idem(7, 0, 'q', 'from-7'), 0).duplicate, true, 'producer 7\'s last batch is still known (duplicate)');
+  t.equal(reopened.appendAsLeader(idem(7, 1, 'q', 'next'), 0).duplicate, false, 'its sequence continues');
+});

@@ -4,8 +4,8 @@
  * part, then rewrites the closed segments from the log start up to the map's end in groups
  * of at most `segment.bytes`, keeping the latest record per key. Offsets never change;
  * untouched batches are copied byte for byte, others re-encoded with the same offsets,
- * producer fields and codec; a batch emptied of records is kept when it carries producer
- * state. Aborted transactional data is dropped; transaction markers and tombstones go
+ * producer fields and codec; a batch emptied of records is kept (empty) only when it is
+ * the last batch of a live producer. Aborted transactional data is dropped; transaction markers and tombstones go
  * only after `delete.retention.ms`. Work is chunked: the cleaner yields to the event loop
  * every `chunkBytes` and pauses to honour the IO rate, and re-checks after every pause
  * that the segments it works on are still the log's (retention may have deleted them).
@@ -117,8 +117,13 @@ class TransactionTracker {
 
   /** True when the data batch belongs to an aborted transaction. */
   isAborted(b: BatchInfo): boolean {
-    while (this.next < this.abortedTxns.length && this.abortedTxns[this.next]!.firstOffset <= b.baseOffset) this.aborted.add(this.abortedTxns[this.next++]!.producerId);
+    this.advance(b);
     return (b.attributes & ATTR_TRANSACTIONAL) !== 0 && this.aborted.has(b.producerId);
+  }
+
+  /** Aborted transactions begun by `b` become ongoing (every batch, markers too, passes here first). */
+  private advance(b: BatchInfo): void {
+    while (this.next < this.abortedTxns.length && this.abortedTxns[this.next]!.firstOffset <= b.baseOffset) this.aborted.add(this.abortedTxns[this.next++]!.producerId);
   }
 
   keptData(producerId: number): void {
@@ -126,9 +131,10 @@ class TransactionTracker {
   }
 
   /** A marker ends its producer's transaction; true when the marker may go (nothing of the transaction left). */
-  endTransaction(producerId: number, isAbort: boolean): boolean {
-    if (isAbort) this.aborted.delete(producerId);
-    const hadData = this.retained.delete(producerId);
+  endTransaction(marker: BatchInfo, isAbort: boolean): boolean {
+    this.advance(marker);
+    if (isAbort) this.aborted.delete(marker.producerId);
+    const hadData = this.retained.delete(marker.producerId);
     return !hadData;
   }
 }
@@ -235,7 +241,7 @@ export class LogCleaner {
     if (b.magic < 2) return true;
     if ((b.attributes & ATTR_CONTROL) !== 0) {
       const marker = parseControlMarker(bytes, 0);
-      txns.endTransaction(b.producerId, marker?.type === 0);
+      txns.endTransaction(b, marker?.type === 0);
       return true;
     }
     if (txns.isAborted(b)) return true;
@@ -299,7 +305,7 @@ export class LogCleaner {
     const pastDeleteHorizon = ctx.nowMs - b.maxTimestampMs > ctx.log.config.deleteRetentionMs;
     if ((b.attributes & ATTR_CONTROL) !== 0) {
       const marker = parseControlMarker(bytes, 0);
-      const empty = ctx.txns.endTransaction(b.producerId, marker?.type === 0);
+      const empty = ctx.txns.endTransaction(b, marker?.type === 0);
       return empty && pastDeleteHorizon && b.baseOffset < ctx.log.lastStableOffset ? undefined : bytes;
     }
     const aborted = ctx.txns.isAborted(b);
@@ -313,7 +319,9 @@ export class LogCleaner {
     ctx.stats.recordsRemoved += records.length - kept.length;
     if (kept.length > 0 && (b.attributes & ATTR_TRANSACTIONAL) !== 0) ctx.txns.keptData(b.producerId);
     if (kept.length === records.length) return bytes;
-    if (kept.length === 0 && b.producerId < 0) return undefined;
+    // As Kafka: an emptied batch stays (header only) when it is its producer's last, so
+    // the producer's sequence and epoch survive the records.
+    if (kept.length === 0 && ctx.log.producerState.lastEntry(b.producerId)?.batches.at(-1)?.lastOffset !== b.lastOffset) return undefined;
     return reencode(b, kept);
   }
 }
