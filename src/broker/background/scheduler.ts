@@ -94,7 +94,8 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
       else await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  if (opts.cleanerEnable) logManager.compactInRetention = false;
+  // As Kafka: with log.cleaner.enable=false compacted topics are not compacted at all.
+  logManager.compactInRetention = false;
   const loop = opts.cleanerEnable ? cleanLoop() : Promise.resolve();
 
   return {
