@@ -171,6 +171,7 @@ export class GroupConsumer {
 
   /** Commits the positions of records returned so far (or the given offsets). */
   async commitSync(offsets?: ReadonlyMap<string, number>): Promise<void> {
+    if (!offsets) await this.resolveUnreadPositions();
     const toCommit: (TopicPartition & { offset: number })[] = [];
     const source = offsets ?? this.positions;
     for (const tp of this.owned) {
@@ -181,6 +182,21 @@ export class GroupConsumer {
     if (toCommit.length === 0) return;
     await this.admin.commitOffsets(this.groupId, toCommit, { generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.settings.groupInstanceId });
     for (const o of toCommit) this.lastCommitted.set(tpKey(o), o.offset);
+  }
+
+  /**
+   * Partitions nothing was read from yet still have a position (auto.offset.reset), and
+   * Java's consumer commits it too, so the group shows an offset for every partition it owns.
+   */
+  private async resolveUnreadPositions(): Promise<void> {
+    for (const tp of this.owned) {
+      if (this.positions.has(tpKey(tp))) continue;
+      try {
+        this.positions.set(tpKey(tp), await this.fetcher.position(tp));
+      } catch {
+        // No position (auto.offset.reset=none, or the partition is unreachable): nothing to commit for it.
+      }
+    }
   }
 
   /** Committed offsets of partitions (this group). */
