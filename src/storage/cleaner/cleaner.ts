@@ -26,7 +26,7 @@ export interface LogCleanerOptions {
   dedupeBufferBytes?: number;
   /** `log.cleaner.io.max.bytes.per.second` (default unlimited). */
   ioMaxBytesPerSecond?: number;
-  /** Bytes read between two yields to the event loop (default 256 KiB). */
+  /** Bytes read between two yields to the event loop (default 256 KiB; it also yields every 4 ms). */
   chunkBytes?: number;
   /** A step name of CLEANER_STEPS where the process kills itself (default env KTS_CLEANER_CRASH_AT). */
   crashAt?: string;
@@ -61,6 +61,8 @@ export interface Cleanable {
 const DEFAULT_DEDUPE_BYTES = 128 * 1024 * 1024;
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 const INT32_MAX = 0x7fffffff;
+/** Longest the cleaner keeps the event loop between two yields (a slow disk or a busy CPU make chunks slow). */
+const MAX_SLICE_MS = 4;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,6 +155,7 @@ export class LogCleaner {
   private readonly chunkBytes: number;
   private readonly crashAt: string | undefined;
   private sinceYield = 0;
+  private lastYieldMs = performance.now();
   private stopped = false;
 
   constructor(opts: LogCleanerOptions = {}) {
@@ -211,9 +214,10 @@ export class LogCleaner {
   private async pace(log: PartitionLog, bytes: number, segments: readonly LogSegment[]): Promise<boolean> {
     this.sinceYield += bytes;
     const delayMs = this.throttler.delayFor(bytes);
-    if (delayMs <= 0 && this.sinceYield < this.chunkBytes) return true;
+    if (delayMs <= 0 && this.sinceYield < this.chunkBytes && performance.now() - this.lastYieldMs < MAX_SLICE_MS) return true;
     this.sinceYield = 0;
     await (delayMs > 0 ? sleep(delayMs) : yieldToEventLoop());
+    this.lastYieldMs = performance.now();
     if (log.isClosed || this.stopped) return false;
     const current = new Set(log.closedSegments());
     return segments.every((s) => current.has(s));
