@@ -142,10 +142,10 @@ t.test('produce, markers, LSO, EndTxn retries, aborted index, fencing an open tr
   t.equal(await produceTxn(broker, 'slow', slow.producerId, slow.producerEpoch, 0, 0, ['s']), ErrorCode.NONE);
   const coordinator = transactionCoordinatorOf(broker.context);
   clock.now += 5000;
-  await coordinator.abortTimedOut();
+  await coordinator.runTimers();
   t.equal(coordinator.get('slow')!.state, 'Ongoing', 'not yet');
   clock.now += 1;
-  await coordinator.abortTimedOut();
+  await coordinator.runTimers();
   t.same([coordinator.get('slow')!.state, coordinator.get('slow')!.producerEpoch], ['CompleteAbort', slow.producerEpoch + 1]);
   t.equal(log0.lastStableOffset, log0.highWatermark, 'LSO released');
   t.equal(await endTxn(broker, 'slow', slow.producerId, slow.producerEpoch, true), ErrorCode.PRODUCER_FENCED);
@@ -207,17 +207,17 @@ t.test('TxnOffsetCommit: offsets visible only on commit; UNSTABLE_OFFSET_COMMIT 
 t.test('transactional ids idle past transactional.id.expiration.ms are removed, also after a restart', async (t) => {
   const clock = { now: 1_000_000 };
   const dir = await tempDir(t);
-  const config = buildBrokerConfig({ dataDir: dir, env: {}, overrides: ['transaction.state.log.num.partitions=1', 'transactional.id.expiration.ms=60000'] });
+  const config = buildBrokerConfig({ dataDir: dir, env: {}, overrides: ['transaction.state.log.num.partitions=1', 'transactional.id.expiration.ms=60000', 'transaction.remove.expired.transaction.cleanup.interval.ms=1000'] });
   const broker = await startBroker(config, { listen: false, log: memoryLogger(), nowMs: () => clock.now });
   t.teardown(() => broker.stop());
   await init(broker, 'idle');
   const coordinator = transactionCoordinatorOf(broker.context);
   clock.now += 59_999;
-  await coordinator.abortTimedOut();
+  await coordinator.runTimers();
   t.ok(coordinator.get('idle'), 'kept before the expiration');
-  clock.now += 1;
-  await coordinator.abortTimedOut();
-  t.equal(coordinator.get('idle'), undefined, 'expired');
+  clock.now += 1000;
+  await coordinator.runTimers();
+  t.equal(coordinator.get('idle'), undefined, 'expired at the next expiry check');
   await broker.stop();
   const again = await startBroker(config, { listen: false, log: memoryLogger(), nowMs: () => clock.now });
   t.teardown(() => again.stop());

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { runBroker, tempDir, type RunningBroker } from './helpers.js';
 
-const OVERRIDES = ['group.initial.rebalance.delay.ms=0', 'group.min.session.timeout.ms=1000', 'offsets.topic.num.partitions=3', 'transaction.state.log.num.partitions=3'];
+const OVERRIDES = ['group.initial.rebalance.delay.ms=0', 'group.min.session.timeout.ms=1000', 'offsets.topic.num.partitions=3', 'transaction.state.log.num.partitions=3', 'transaction.abort.timed.out.transaction.cleanup.interval.ms=200'];
 const TOPICS = ['ta', 'tb'];
 
 function kafka(b: RunningBroker): Kafka {

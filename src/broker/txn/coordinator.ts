@@ -23,7 +23,9 @@ import { TransactionStateStore, TRANSACTION_STATE_TOPIC } from './store.js';
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
 export const TXN_STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
 const MAX_EPOCH = 32767;
-const TICK_MS = 1000;
+/** Kafka's defaults of transaction.abort.timed.out.transaction.cleanup.interval.ms / transaction.remove.expired.transaction.cleanup.interval.ms. */
+const ABORT_CHECK_INTERVAL_MS = 10_000;
+const EXPIRY_CHECK_INTERVAL_MS = 3_600_000;
 const MARKER_ABORT = 0;
 const MARKER_COMMIT = 1;
 
@@ -72,10 +74,18 @@ export class TransactionCoordinator {
   private readonly timer: NodeJS.Timeout;
   private loaded: Promise<void> | undefined;
   private stopped = false;
+  private readonly expiryCheckIntervalMs: number;
+  private lastExpiryCheckMs: number;
 
   constructor(private readonly broker: BrokerContext) {
     this.store = new TransactionStateStore(broker);
-    this.timer = setInterval(() => void this.abortTimedOut(), TICK_MS);
+    const interval = (key: string, dflt: number): number => {
+      const n = Number(broker.config.raw[key] ?? dflt);
+      return Number.isSafeInteger(n) && n > 0 ? n : dflt;
+    };
+    this.expiryCheckIntervalMs = interval('transaction.remove.expired.transaction.cleanup.interval.ms', EXPIRY_CHECK_INTERVAL_MS);
+    this.lastExpiryCheckMs = broker.nowMs();
+    this.timer = setInterval(() => void this.runTimers(), interval('transaction.abort.timed.out.transaction.cleanup.interval.ms', ABORT_CHECK_INTERVAL_MS));
     this.timer.unref();
   }
 
@@ -339,17 +349,25 @@ export class TransactionCoordinator {
     }
   }
 
-  /** The timer tick (public for tests with a controlled clock): resolves when the aborts are done. */
-  async abortTimedOut(): Promise<void> {
+  /**
+   * The timer tick (public for tests with a controlled clock): aborts timed-out
+   * transactions and, every transaction.remove.expired.transaction.cleanup.interval.ms,
+   * expires idle ids. Resolves when that work is done.
+   */
+  async runTimers(): Promise<void> {
     if (this.stopped || !this.loaded) return;
     const now = this.now;
-    const aborts: Promise<void>[] = [];
+    const work: Promise<void>[] = [];
     for (const meta of this.txns.values()) {
       if (meta.state === 'Ongoing' && !meta.busy && now - meta.startTimestampMs > meta.timeoutMs) {
-        aborts.push(this.abortWithBumpedEpoch(meta, `transaction timed out after ${meta.timeoutMs} ms`));
+        work.push(this.abortWithBumpedEpoch(meta, `transaction timed out after ${meta.timeoutMs} ms`));
       }
     }
-    await Promise.all([...aborts, this.expireTransactionalIds(now)]);
+    if (now - this.lastExpiryCheckMs >= this.expiryCheckIntervalMs) {
+      this.lastExpiryCheckMs = now;
+      work.push(this.expireTransactionalIds(now));
+    }
+    await Promise.all(work);
   }
 
   /** Kafka's transactional.id.expiration.ms: ids idle that long with no open transaction are removed (tombstone). */
