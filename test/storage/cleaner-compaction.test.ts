@@ -201,3 +201,31 @@ t.test('idempotent producers: emptied batches go, except a producer\'s last, who
   t.equal(reopened.appendAsLeader(idem(7, 0, 'q', 'from-7'), 0).duplicate, true, 'producer 7\'s last batch is still known (duplicate)');
   t.equal(reopened.appendAsLeader(idem(7, 1, 'q', 'next'), 0).duplicate, false, 'its sequence continues');
 });
+
+t.test('delete horizon: an old tombstone survives its first cleaning by delete.retention.ms', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '400', 'min.cleanable.dirty.ratio': '0', 'delete.retention.ms': '1000' });
+  const put = (key: string, value: string | null, ts: number): void => {
+    log.appendAsLeader(encodeRecordBatch({ records: [{ timestampMs: ts, key: Buffer.from(key), value: value === null ? null : Buffer.from(value) }] }), 0);
+  };
+  const day = 86_400_000;
+  put('k', 'v', clock.now - day);
+  put('k', null, clock.now - day);
+  put('pad', 'x'.repeat(300), clock.now);
+  put('pad', 'active', clock.now);
+  const cleaner = new LogCleaner();
+  await cleanUntilDone(cleaner, log, clock.now);
+  const tombstone = log.read(1, 1 << 20).records;
+  t.same(readAll(log).records.filter((r) => r.key === 'k').map((r) => [r.offset, r.value]), [[1, null]], 'the day-old tombstone is kept by its first cleaning');
+  t.equal(tombstone.readInt16BE(21) & 0x40, 0x40, 'its batch carries the delete horizon');
+  t.equal(tombstone.readBigInt64BE(27), BigInt(clock.now + 1000), 'now + delete.retention.ms');
+  t.equal(tombstone.readBigInt64BE(35), BigInt(clock.now - day), 'max timestamp unchanged');
+  clock.now += 1001;
+  put('pad', 'x'.repeat(300), clock.now);
+  put('pad', 'active2', clock.now);
+  await cleanUntilDone(cleaner, log, clock.now);
+  t.same(readAll(log).records.filter((r) => r.key === 'k'), [], 'gone after the horizon');
+});

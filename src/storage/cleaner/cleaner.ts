@@ -5,13 +5,16 @@
  * of at most `segment.bytes`, keeping the latest record per key. Offsets never change;
  * untouched batches are copied byte for byte, others re-encoded with the same offsets,
  * producer fields and codec; a batch emptied of records is kept (empty) only when it is
- * the last batch of a live producer. Aborted transactional data is dropped; transaction markers and tombstones go
- * only after `delete.retention.ms`. Work is chunked: the cleaner yields to the event loop
- * every `chunkBytes` and pauses to honour the IO rate, and re-checks after every pause
+ * the last batch of a live producer. Aborted transactional data is dropped; transaction
+ * markers and tombstones go only after `delete.retention.ms` (the delete horizon stamped
+ * in their batch, as Kafka). Work is chunked: the cleaner yields to the event loop every
+ * `chunkBytes` or 4 ms and pauses to honour the IO rate, and re-checks after every pause
  * that the segments it works on are still the log's (retention may have deleted them).
  */
 import { closeSync, fsync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, TimestampType, type CompressionType } from '../../records/batch-header.js';
+import {
+  ATTRIBUTES_OFFSET, ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_DELETE_HORIZON, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BASE_TIMESTAMP_OFFSET, TimestampType, readInt64, type CompressionType,
+} from '../../records/batch-header.js';
 import { type KafkaRecord, encodeRecordBatch, iterateRecords } from '../../records/record-batch.js';
 import { OffsetIndex, TimeIndex } from '../index-file.js';
 import { type PartitionLog, parseControlMarker } from '../partition-log.js';
@@ -303,14 +306,22 @@ export class LogCleaner {
     return replaced;
   }
 
-  /** The bytes a batch becomes (the same buffer when unchanged), or undefined to drop it. */
+  /**
+   * The bytes a batch becomes (the same buffer when unchanged), or undefined to drop it.
+   * Tombstones and markers follow Kafka's delete horizon (KIP-534): the first pass that
+   * keeps them stamps `now + delete.retention.ms` in the batch; a pass after it drops them.
+   */
   private cleanBatch(ctx: PassContext, b: BatchInfo, bytes: Buffer): Buffer | undefined {
     if (b.magic < 2) return bytes;
-    const pastDeleteHorizon = ctx.nowMs - b.maxTimestampMs > ctx.log.config.deleteRetentionMs;
+    const horizonMs = deleteHorizonOf(bytes);
+    const pastHorizon = horizonMs !== undefined && ctx.nowMs > horizonMs;
+    const newHorizonMs = ctx.nowMs + ctx.log.config.deleteRetentionMs;
     if ((b.attributes & ATTR_CONTROL) !== 0) {
       const marker = parseControlMarker(bytes, 0);
-      const empty = ctx.txns.endTransaction(b, marker?.type === 0);
-      return empty && pastDeleteHorizon && b.baseOffset < ctx.log.lastStableOffset ? undefined : bytes;
+      const nothingLeft = ctx.txns.endTransaction(b, marker?.type === 0);
+      if (nothingLeft && pastHorizon) return undefined;
+      const records = horizonMs === undefined ? decodeRecords(bytes) : undefined;
+      return records ? reencode(b, records, newHorizonMs) : bytes;
     }
     const aborted = ctx.txns.isAborted(b);
     const records = decodeRecords(bytes);
@@ -318,16 +329,22 @@ export class LogCleaner {
     const kept = aborted ? [] : records.filter((r) => {
       if (r.key === null) return false;
       if (ctx.map.get(r.key) > r.offset) return false;
-      return !(r.value === null && pastDeleteHorizon);
+      return !(r.value === null && pastHorizon);
     });
     ctx.stats.recordsRemoved += records.length - kept.length;
     if (kept.length > 0 && (b.attributes & ATTR_TRANSACTIONAL) !== 0) ctx.txns.keptData(b.producerId);
-    if (kept.length === records.length) return bytes;
+    const stampHorizon = horizonMs === undefined && kept.some((r) => r.value === null);
+    if (kept.length === records.length && !stampHorizon) return bytes;
     // As Kafka: an emptied batch stays (header only) when it is its producer's last, so
     // the producer's sequence and epoch survive the records.
     if (kept.length === 0 && ctx.log.producerState.lastEntry(b.producerId)?.batches.at(-1)?.lastOffset !== b.lastOffset) return undefined;
-    return reencode(b, kept);
+    return reencode(b, kept, stampHorizon ? newHorizonMs : horizonMs);
   }
+}
+
+/** The delete horizon stamped in a batch (BaseTimestamp when the attribute bit is set). */
+function deleteHorizonOf(bytes: Buffer): number | undefined {
+  return (bytes.readInt16BE(ATTRIBUTES_OFFSET) & ATTR_DELETE_HORIZON) !== 0 ? readInt64(bytes, BASE_TIMESTAMP_OFFSET) : undefined;
 }
 
 function decodeRecords(bytes: Buffer): KafkaRecord[] | undefined {
@@ -338,7 +355,7 @@ function decodeRecords(bytes: Buffer): KafkaRecord[] | undefined {
   }
 }
 
-function reencode(b: BatchInfo, kept: KafkaRecord[]): Buffer {
+function reencode(b: BatchInfo, kept: KafkaRecord[], deleteHorizonMs: number | undefined): Buffer {
   const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
   return encodeRecordBatch({
     baseOffset: b.baseOffset,
@@ -347,6 +364,8 @@ function reencode(b: BatchInfo, kept: KafkaRecord[]): Buffer {
     timestampType: logAppendTime ? TimestampType.LogAppendTime : TimestampType.CreateTime,
     logAppendTimeMs: logAppendTime ? b.maxTimestampMs : undefined,
     transactional: (b.attributes & ATTR_TRANSACTIONAL) !== 0,
+    control: (b.attributes & ATTR_CONTROL) !== 0,
+    deleteHorizonMs,
     producerId: b.producerId,
     producerEpoch: b.producerEpoch,
     baseSequence: b.baseSequence,
