@@ -6,6 +6,10 @@
 // the cleaner shows. First a baseline with the cleaner idle, then while it cleans.
 // Bundles src/storage with esbuild first.
 // Usage: node bench/cleaner-produce.mjs [--size-mib N] [--chunk-kib N] [--quick]
+// Measured 2026-11-22 on a shared 2-CPU VM at load average ~18 (so the baseline itself is
+// noisy), 1 GiB, 1.03 M records, 206 k keys: baseline p50 0.94 ms / p99 72 ms; while
+// cleaning p50 5.8 ms / p99 98 ms / max 127 ms; the pass read 2 GiB (map + rewrite) and
+// wrote 15 MiB in 8.0 s.
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
