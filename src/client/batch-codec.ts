@@ -21,13 +21,6 @@ import { crc32c } from '../records/crc32c.js';
 import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
 import type { RecordHeader } from './types.js';
 
-export interface OutgoingRecord {
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: readonly RecordHeader[];
-  timestampMs: number;
-}
-
 export interface BatchIdentity {
   compression: number;
   producerId: number;
@@ -40,18 +33,15 @@ const MIN_CAPACITY = 1024;
 
 /** The records section of one batch, encoded record by record into a growing buffer. */
 export class RecordsBuilder {
+  /** The first RECORD_BATCH_OVERHEAD bytes are left for the header (uncompressed batches go out in place). */
   private buf: Buffer;
-  private pos = 0;
+  private pos = RECORD_BATCH_OVERHEAD;
   count = 0;
   private baseTimestamp = -1;
   private maxTimestamp = -1;
 
   constructor(expectedBytes: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, expectedBytes));
-  }
-
-  get sizeBytes(): number {
-    return this.pos;
+    this.buf = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, RECORD_BATCH_OVERHEAD + expectedBytes));
   }
 
   append(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestampMs: number): void {
@@ -88,12 +78,20 @@ export class RecordsBuilder {
     this.count++;
   }
 
-  /** The complete batch v2 (base offset 0), CRC included. */
+  /**
+   * The complete batch v2 (base offset 0), CRC included. Uncompressed, it shares the
+   * builder's memory: a later call (a retry under a new producer id) rewrites its header.
+   */
   toBatch(identity: BatchIdentity): Buffer {
-    const plain = this.buf.subarray(0, this.pos);
     const codec = (identity.compression & ATTR_COMPRESSION_MASK) as CompressionType;
-    const body = codec === 0 ? plain : compress(codec, plain);
-    const out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + body.length);
+    let out: Buffer;
+    if (codec === 0) {
+      out = this.buf.subarray(0, this.pos);
+    } else {
+      const body = compress(codec, this.buf.subarray(RECORD_BATCH_OVERHEAD, this.pos));
+      out = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD + body.length);
+      body.copy(out, RECORD_BATCH_OVERHEAD);
+    }
     writeInt64(out, 0, 0);
     out.writeInt32BE(out.length - LOG_OVERHEAD, 8);
     out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, 12);
@@ -106,7 +104,6 @@ export class RecordsBuilder {
     out.writeInt16BE(identity.producerEpoch, 51);
     out.writeInt32BE(identity.baseSequence, 53);
     out.writeInt32BE(this.count, RECORDS_COUNT_OFFSET);
-    body.copy(out, RECORD_BATCH_OVERHEAD);
     out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET, out.length), CRC_OFFSET);
     return out;
   }
@@ -146,12 +143,17 @@ function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
     return pos + 1;
   }
   pos = writeZigZag(buf, pos, bytes.length);
-  return pos + bytes.copy(buf, pos);
+  // TypedArray#set: far cheaper than Buffer#copy for record-sized pieces.
+  buf.set(bytes, pos);
+  return pos + bytes.length;
 }
 
 /** Upper bound of a record's encoded size (Kafka's DefaultRecord.MAX_RECORD_OVERHEAD plus data). */
-export function estimateRecordBytes(r: OutgoingRecord): number {
-  let n = MAX_RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const h of r.headers) n += 10 + Buffer.byteLength(h.key, 'utf8') + (h.value?.length ?? 0);
+export function estimateRecordBytes(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[]): number {
+  let n = MAX_RECORD_OVERHEAD + (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    n += 10 + Buffer.byteLength(h.key, 'utf8') + (h.value === null ? 0 : h.value.length);
+  }
   return n;
 }

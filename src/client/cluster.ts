@@ -161,9 +161,9 @@ export class Cluster {
   }
 
   /** Cached topic metadata if present and fresh, without any request. */
-  cachedTopic(name: string): TopicMetadata | undefined {
+  cachedTopic(name: string, nowMs = Date.now()): TopicMetadata | undefined {
     const cached = this.topics.get(name);
-    return cached && Date.now() - cached.fetchedAtMs < this.options.metadataMaxAgeMs ? cached.meta : undefined;
+    return cached && nowMs - cached.fetchedAtMs < this.options.metadataMaxAgeMs ? cached.meta : undefined;
   }
 
   /** Cached topic metadata; refreshes when missing or older than metadata.max.age.ms. */

@@ -15,7 +15,7 @@ import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
 import { ConnectionError } from './connection.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
-import { estimateRecordBytes, RecordsBuilder, type OutgoingRecord } from './batch-codec.js';
+import { estimateRecordBytes, RecordsBuilder } from './batch-codec.js';
 import type { DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition } from './types.js';
 
 /**
@@ -35,6 +35,13 @@ interface Batch {
   attempts: number;
   sealed: boolean;
   finished: boolean;
+}
+
+interface Admission {
+  record: ProducerRecord;
+  sizeBytes: number;
+  timestampMs: number;
+  onDelivery: DeliveryCallback | undefined;
 }
 
 interface ProduceResponseBody {
@@ -104,8 +111,11 @@ export class KafkaProducer implements Producer {
   private pumpAgain = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private admission: Promise<void> = Promise.resolve();
-  private admissionsWaiting = 0;
+  /** Sends waiting for metadata or buffer space, in send() order; `admissionHead` is the next. */
+  private admissions: Admission[] = [];
+  private admissionHead = 0;
+  private admitting = false;
+  private admissionWaiters: (() => void)[] = [];
 
   constructor(cluster: Cluster, config: ClientConfig) {
     this.cluster = cluster;
@@ -142,58 +152,69 @@ export class KafkaProducer implements Producer {
   }
 
   sendWithCallback(record: ProducerRecord, onDelivery?: DeliveryCallback): void {
-    let outgoing: OutgoingRecord;
     let sizeBytes: number;
     try {
       if (this.closed) throw new KtsError('KTS_PRODUCER_CLOSED', 'send() after the producer was closed');
-      outgoing = toOutgoing(record);
-      sizeBytes = estimateRecordBytes(outgoing);
+      if (typeof record.topic !== 'string' || record.topic.length === 0) throw new UsageError('A record needs a topic');
+      const key = toBuffer(record.key);
+      const value = toBuffer(record.value);
+      const headers = record.headers ?? NO_HEADERS;
+      sizeBytes = estimateRecordBytes(key, value, headers);
       if (sizeBytes > this.maxRequestSize || sizeBytes > this.bufferMemory) {
         throw new KafkaError(
           ErrorCode.MESSAGE_TOO_LARGE,
           `record of about ${sizeBytes} bytes is larger than max.request.size (${this.maxRequestSize}) or buffer.memory (${this.bufferMemory})`,
         );
       }
-      // Fast path: metadata cached, buffer space free, nobody queued ahead.
-      if (this.admissionsWaiting === 0) {
-        const meta = this.cluster.cachedTopic(record.topic);
-        if (meta && this.bufferUsed + sizeBytes <= this.bufferMemory) {
-          const partition = this.partitionOf(record, outgoing, sizeBytes, meta.partitions.length);
-          this.takeMemory(sizeBytes);
-          this.outstanding++;
-          this.append(record.topic, partition, outgoing, sizeBytes, onDelivery);
-          return;
-        }
+      // Fast path: metadata cached, buffer space free, nobody queued ahead. No per-record
+      // objects beyond the callback: the record's bytes are encoded into its batch now.
+      const nowMs = Date.now();
+      const meta = this.admitting ? undefined : this.cluster.cachedTopic(record.topic, nowMs);
+      if (meta && this.bufferUsed + sizeBytes <= this.bufferMemory) {
+        const partition = this.partitionOf(record, key, sizeBytes, meta.partitions.length);
+        this.takeMemory(sizeBytes);
+        this.outstanding++;
+        this.append(record.topic, partition, key, value, headers, record.timestampMs ?? nowMs, sizeBytes, onDelivery);
+        return;
       }
     } catch (err) {
       onDelivery?.(asError(err), null);
       return;
     }
-    // The caller may reuse its objects once this returns; the slow path keeps a copy.
-    outgoing = { ...outgoing, headers: outgoing.headers.map((h) => ({ key: h.key, value: h.value })) };
-    this.sendSlowly(record, outgoing, sizeBytes, onDelivery).catch((err: unknown) => onDelivery?.(asError(err), null));
+    // The caller may reuse its objects once this returns; the slow path keeps copies.
+    const copy: ProducerRecord = { ...record, headers: record.headers?.map((h) => ({ key: h.key, value: h.value })) };
+    this.admissions.push({ record: copy, sizeBytes, timestampMs: record.timestampMs ?? Date.now(), onDelivery });
+    if (!this.admitting) void this.admit();
   }
 
   /**
-   * Admission is sequential so records keep their send() order even when one of them
-   * waits for metadata or for buffer space.
+   * Admits queued sends one by one, so records keep their send() order even when one of
+   * them waits for metadata or for buffer space. Awaits only when something is missing, so
+   * a queue that built up during one metadata lookup drains without a promise per record.
    */
-  private async sendSlowly(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number, onDelivery: DeliveryCallback | undefined): Promise<void> {
-    const previous = this.admission;
-    let admitted!: () => void;
-    this.admission = new Promise<void>((resolve) => (admitted = resolve));
-    this.admissionsWaiting++;
-    let partition: number;
-    try {
-      await previous;
-      partition = await this.choosePartition(record, outgoing, sizeBytes);
-      await this.reserveMemory(sizeBytes);
-    } finally {
-      this.admissionsWaiting--;
-      admitted();
+  private async admit(): Promise<void> {
+    this.admitting = true;
+    while (this.admissionHead < this.admissions.length) {
+      const a = this.admissions[this.admissionHead]!;
+      const { record, sizeBytes } = a;
+      try {
+        const key = toBuffer(record.key);
+        const meta = this.cluster.cachedTopic(record.topic) ?? (await this.topicMetadata(record.topic));
+        const partition = this.partitionOf(record, key, sizeBytes, meta.partitions.length);
+        if (this.bufferUsed + sizeBytes <= this.bufferMemory) this.takeMemory(sizeBytes);
+        else await this.reserveMemory(sizeBytes);
+        this.admissionHead++;
+        this.outstanding++;
+        this.append(record.topic, partition, key, toBuffer(record.value), record.headers ?? NO_HEADERS, a.timestampMs, sizeBytes, a.onDelivery);
+      } catch (err) {
+        this.admissionHead++;
+        a.onDelivery?.(asError(err), null);
+      }
     }
-    this.outstanding++;
-    this.append(record.topic, partition, outgoing, sizeBytes, onDelivery);
+    this.admissions = [];
+    this.admissionHead = 0;
+    this.admitting = false;
+    for (const wake of this.admissionWaiters.splice(0)) wake();
   }
 
   /** Buffered record bytes now and at most so far (bounded by buffer.memory). */
@@ -203,7 +224,7 @@ export class KafkaProducer implements Producer {
 
   async flush(): Promise<void> {
     // Sends still waiting for metadata or buffer space were sent before this flush too.
-    await this.admission;
+    if (this.admitting) await new Promise<void>((resolve) => this.admissionWaiters.push(resolve));
     for (const batch of [...this.open.values()]) this.seal(batch);
     void this.pump();
     if (this.outstanding === 0) return;
@@ -220,12 +241,7 @@ export class KafkaProducer implements Producer {
 
   // ---- accumulating ----
 
-  private async choosePartition(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number): Promise<number> {
-    const meta = await this.topicMetadata(record.topic);
-    return this.partitionOf(record, outgoing, sizeBytes, meta.partitions.length);
-  }
-
-  private partitionOf(record: ProducerRecord, outgoing: OutgoingRecord, sizeBytes: number, count: number): number {
+  private partitionOf(record: ProducerRecord, key: Buffer | null, sizeBytes: number, count: number): number {
     if (record.partition !== undefined) {
       if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= count) {
         throw new KafkaError(
@@ -235,7 +251,7 @@ export class KafkaProducer implements Producer {
       }
       return record.partition;
     }
-    if (outgoing.key !== null && !this.ignoreKeys) return partitionForKey(outgoing.key, count);
+    if (key !== null && !this.ignoreKeys) return partitionForKey(key, count);
     return this.sticky.partition(record.topic, count, sizeBytes);
   }
 
@@ -288,7 +304,16 @@ export class KafkaProducer implements Producer {
     for (const wake of this.memoryWaiters.splice(0)) wake();
   }
 
-  private append(topic: string, partition: number, record: OutgoingRecord, sizeBytes: number, onDelivery: DeliveryCallback | undefined): void {
+  private append(
+    topic: string,
+    partition: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly RecordHeader[],
+    timestampMs: number,
+    sizeBytes: number,
+    onDelivery: DeliveryCallback | undefined,
+  ): void {
     let batch = this.lastBatch;
     if (batch === null || batch.sealed || batch.tp.partition !== partition || batch.tp.topic !== topic) {
       batch = this.open.get(`${topic}:${partition}`) ?? null;
@@ -299,9 +324,9 @@ export class KafkaProducer implements Producer {
     }
     if (!batch) batch = this.newBatch(topic, partition);
     this.lastBatch = batch;
-    batch.builder.append(record.key, record.value, record.headers, record.timestampMs);
+    batch.builder.append(key, value, headers, timestampMs);
     batch.callbacks.push(onDelivery);
-    batch.timestamps.push(record.timestampMs);
+    batch.timestamps.push(timestampMs);
     batch.bytes += sizeBytes;
     if (batch.bytes >= this.batchSize) {
       this.seal(batch);
@@ -604,16 +629,6 @@ function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
 }
 
 const NO_HEADERS: readonly RecordHeader[] = [];
-
-function toOutgoing(record: ProducerRecord): OutgoingRecord {
-  if (typeof record.topic !== 'string' || record.topic.length === 0) throw new UsageError('A record needs a topic');
-  return {
-    key: toBuffer(record.key),
-    value: toBuffer(record.value),
-    headers: record.headers ?? NO_HEADERS,
-    timestampMs: record.timestampMs ?? Date.now(),
-  };
-}
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new KtsError('KTS_PRODUCE', String(err));

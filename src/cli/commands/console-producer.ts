@@ -13,7 +13,7 @@ import { parseJsonRecord } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
 import { StopSignal } from '../util/output.js';
 import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
-import type { Producer } from '../../client/index.js';
+import type { Producer, ProducerRecord } from '../../client/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isUtf8 } from 'node:buffer';
 
@@ -183,12 +183,19 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
   };
   const waitUntil = (done: () => boolean): Promise<void> =>
     done() ? Promise.resolve() : new Promise<void>((wake) => (waiting = { done, wake }));
+  const out: ProducerRecord = { topic, partition: undefined, key: null, value: null, headers: undefined, timestampMs: undefined };
   const sendOne = (rec: ParsedRecord, n: number): void => {
     const size = (rec.key?.length ?? 0) + (rec.value?.length ?? 0) + 64;
     unackedBytes += size;
     unackedRecords += 1;
+    // One record object for every line: the producer does not keep it past the call.
+    out.partition = fixedPartition ?? rec.partition;
+    out.key = rec.key;
+    out.value = rec.value;
+    out.headers = rec.headers;
+    out.timestampMs = rec.timestampMs;
     producer.sendWithCallback(
-      { topic, partition: fixedPartition ?? rec.partition, key: rec.key, value: rec.value, headers: rec.headers, timestampMs: rec.timestampMs },
+      out,
       (err) => {
         if (err === null) {
           stats.records += 1;
@@ -213,12 +220,14 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     const pieces = next.done ? splitter.end() : splitter.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
     // A chunk of valid UTF-8 split at an ASCII delimiter gives valid UTF-8 records.
     const utf8 = parser.delimiter.every((c) => c < 0x80) && isUtf8(splitter.lastData);
+    let first = splitter.firstJoined;
     for (const piece of pieces) {
       if (stop.stopped) break reading;
       n += 1;
       let rec: ParsedRecord;
       try {
-        rec = parser.parse(piece, n, utf8);
+        rec = parser.parse(piece, n, utf8 && !first);
+        first = false;
       } catch (err) {
         if (!(err instanceof BadLineError)) throw err;
         stats.badRecords += 1;
@@ -255,11 +264,15 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
  * dropped; with `\n`, a trailing `\r` too, as Java's readLine does). Records are views of
  * the chunk; only a partial record at a chunk's end is copied.
  */
-class RecordSplitter {
-  private pending: Buffer = Buffer.alloc(0);
+const EMPTY = Buffer.alloc(0);
+
+export class RecordSplitter {
+  private pending: Buffer = EMPTY;
   private readonly stripCr: boolean;
-  /** The bytes the last push() or end() split (pending tail and chunk). */
-  lastData: Buffer = Buffer.alloc(0);
+  /** The bytes the last push() or end() split in place. */
+  lastData: Buffer = EMPTY;
+  /** Whether the last push()'s first record was joined from the previous tail (not in lastData). */
+  firstJoined = false;
 
   constructor(private readonly delimiter: Buffer) {
     this.stripCr = delimiter.length === 1 && delimiter[0] === 0x0a;
@@ -267,25 +280,50 @@ class RecordSplitter {
 
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
-    const searchFrom = Math.max(0, this.pending.length - this.delimiter.length + 1);
-    const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    const pending = this.pending;
+    const d = this.delimiter.length;
+    this.firstJoined = false;
+    if (pending.length === 0) return this.keep(chunk, 0, out);
+    // Only the record that straddles the chunk boundary is joined (not the whole chunk).
+    let end = -1;
+    if (d > 1) {
+      // A multi-byte delimiter may itself straddle the boundary.
+      const tail = pending.subarray(Math.max(0, pending.length - d + 1));
+      const at = Buffer.concat([tail, chunk.subarray(0, d - 1)]).indexOf(this.delimiter);
+      if (at !== -1) end = pending.length - tail.length + at;
+    }
+    if (end === -1) {
+      const at = chunk.indexOf(this.delimiter);
+      if (at === -1) return this.keep(Buffer.concat([pending, chunk]), 0, out);
+      end = pending.length + at;
+    }
+    const joined = end <= pending.length ? pending.subarray(0, end) : Buffer.concat([pending, chunk.subarray(0, end - pending.length)]);
+    out.push(this.trim(joined));
+    this.firstJoined = true;
+    this.pending = EMPTY;
+    return this.keep(chunk, end + d - pending.length, out);
+  }
+
+  /** Splits `data` from `start`, keeping a copy of the unterminated tail. */
+  private keep(data: Buffer, start: number, out: Buffer[]): Buffer[] {
     this.lastData = data;
-    let start = 0;
-    for (let i = data.indexOf(this.delimiter, searchFrom); i !== -1; i = data.indexOf(this.delimiter, start)) {
+    const delimiter = this.delimiter;
+    for (let i = data.indexOf(delimiter, start); i !== -1; i = data.indexOf(delimiter, start)) {
       out.push(this.trim(data.subarray(start, i)));
-      start = i + this.delimiter.length;
+      start = i + delimiter.length;
     }
     if (data.length - start > MAX_RECORD_BYTES) {
       throw new KtsError('KTS_RECORD_TOO_LARGE', `an input record is longer than ${MAX_RECORD_BYTES} bytes`, 'check the delimiter, or split the input');
     }
-    this.pending = Buffer.from(data.subarray(start));
+    this.pending = start === data.length ? EMPTY : Buffer.from(data.subarray(start));
     return out;
   }
 
   end(): Buffer[] {
     const rest = this.pending;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     this.lastData = rest;
+    this.firstJoined = false;
     return rest.length > 0 ? [this.trim(rest)] : [];
   }
 
