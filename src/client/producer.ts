@@ -2,8 +2,11 @@
  * The producer: partitions records (explicit, murmur2 of the key, or sticky), batches them
  * per partition by batch.size/linger.ms into record batch v2, bounds buffered bytes by
  * buffer.memory (send() waits when full), and ships batches to partition leaders with
- * acks, retries and idempotence (InitProducerId + per-partition sequences). At most one
- * batch per partition is in flight, so order holds across retries; up to
+ * acks, retries and idempotence (InitProducerId + per-partition sequences). An idempotent
+ * producer has at most one batch per partition in flight, so order holds across retries;
+ * without idempotence a partition may have up to max.in.flight.requests.per.connection
+ * batches in flight (Kafka's behaviour: a retry may then reorder, as Kafka documents), so
+ * encoding the next batch overlaps the broker's append of the previous one. Up to
  * max.in.flight.requests.per.connection requests run per broker.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
@@ -98,7 +101,9 @@ export class KafkaProducer implements Producer {
   /** The batch the last record went to: consecutive records to one partition skip the map. */
   private lastBatch: Batch | null = null;
   private ready: Batch[] = [];
-  private readonly inFlightPartitions = new Set<string>();
+  /** Batches in flight per partition key. */
+  private readonly inFlightPartitions = new Map<string, number>();
+  private readonly maxInFlightPerPartition: number;
   private readonly inFlightPerBroker = new Map<number, number>();
   private readonly sequences = new Map<string, number>();
   private identity: Promise<ProducerIdentity> | null = null;
@@ -142,6 +147,7 @@ export class KafkaProducer implements Producer {
       throw new UsageError('enable.idempotence=true requires max.in.flight.requests.per.connection <= 5');
     }
     this.ignoreKeys = config.bool('partitioner.ignore.keys');
+    this.maxInFlightPerPartition = this.idempotent ? 1 : Math.max(1, this.maxInFlight);
     this.sticky = new StickyPartitioner(this.batchSize);
   }
 
@@ -390,7 +396,7 @@ export class KafkaProducer implements Producer {
     const byLeader = new Map<number, Batch[]>();
     const seen = new Set<string>();
     for (const batch of this.ready) {
-      if (this.inFlightPartitions.has(batch.key) || seen.has(batch.key)) continue;
+      if ((this.inFlightPartitions.get(batch.key) ?? 0) >= this.maxInFlightPerPartition || seen.has(batch.key)) continue;
       seen.add(batch.key);
       let leader: number;
       try {
@@ -409,10 +415,14 @@ export class KafkaProducer implements Producer {
       const taken = this.takeForRequest(batches);
       if (taken.length === 0) continue;
       this.inFlightPerBroker.set(leader, (this.inFlightPerBroker.get(leader) ?? 0) + 1);
-      for (const b of taken) this.inFlightPartitions.add(b.key);
+      for (const b of taken) this.inFlightPartitions.set(b.key, (this.inFlightPartitions.get(b.key) ?? 0) + 1);
       void this.sendRequest(leader, taken).finally(() => {
         this.inFlightPerBroker.set(leader, (this.inFlightPerBroker.get(leader) ?? 1) - 1);
-        for (const b of taken) this.inFlightPartitions.delete(b.key);
+        for (const b of taken) {
+          const left = (this.inFlightPartitions.get(b.key) ?? 1) - 1;
+          if (left > 0) this.inFlightPartitions.set(b.key, left);
+          else this.inFlightPartitions.delete(b.key);
+        }
         void this.pump();
       });
     }

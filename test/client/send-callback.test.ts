@@ -70,3 +70,14 @@ t.test('sendWithCallback keeps call order, reports offsets, and reports errors p
   t.same(got, Array.from({ length: n }, (_, i) => `v${i}`));
   await producer.close();
 });
+
+t.test('without idempotence several batches of one partition are in flight; order holds without errors', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'pipe', numPartitions: 1 }]);
+  const producer = client.producer({ acks: '1', 'linger.ms': '50', 'batch.size': '1000' });
+  const n = 2000;
+  const offsets = await Promise.all(Array.from({ length: n }, (_, i) => producer.send({ topic: 'pipe', value: `v${i}` }).then((m) => m.offset)));
+  t.same(offsets, Array.from({ length: n }, (_, i) => i), 'offsets in send order');
+  await producer.close();
+});
