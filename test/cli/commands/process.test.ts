@@ -6,12 +6,14 @@ import { startCliBroker } from '../helpers.js';
 
 function sh(script: string, timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { env: { ...process.env, NO_COLOR: '1' } });
+    // its own process group, so a timeout kills the pipeline's children too: a surviving kts
+    // would hold the stderr pipe open and hang the test until tap's timeout
+    const child = spawn('bash', ['-c', script], { env: { ...process.env, NO_COLOR: '1' }, detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -28,13 +30,16 @@ t.test('subprocess: create, produce from a pipe, consume, head -n 3 ends it clea
   t.equal(c.code, 0, c.stderr);
   const v = await runKtsProcess('version');
   t.equal(v.code, 0, v.stderr);
-  const produce = await sh(`seq 1 2000 | ${kts} console-producer --topic big ${bs}`);
+  // ~300 KB of lines, several times a pipe's buffer: the consumer cannot write it all before
+  // head exits, so it must meet EPIPE (with a few KB it could finish writing and then poll forever)
+  const produce = await sh(`seq -f '%0100g' 1 3000 | ${kts} console-producer --topic big ${bs}`);
   t.equal(produce.code, 0, produce.stderr);
+  const line = (i: number): string => `${String(i).padStart(100, '0')}\n`;
   const head = await sh(`${kts} console-consumer --topic big --from-beginning ${bs} | head -n 3; echo "exit=\${PIPESTATUS[0]}" >&2`);
-  t.equal(head.stdout, '1\n2\n3\n');
+  t.equal(head.stdout, line(1) + line(2) + line(3));
   t.match(head.stderr, /exit=0/);
   t.match(head.stderr, /Processed a total of \d+ messages/);
   t.notMatch(head.stderr, /EPIPE|Error:|at /);
   const all = await runKts(`console-consumer --topic big --from-beginning --until-end ${bs}`);
-  t.equal(all.stdout, Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join(''));
+  t.equal(all.stdout, Array.from({ length: 3000 }, (_, i) => line(i + 1)).join(''));
 });
