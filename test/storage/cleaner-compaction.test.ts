@@ -30,6 +30,7 @@ t.test('many updates per key and tombstones: the latest value per key, offsets u
   const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '0', 'delete.retention.ms': '1000', 'index.interval.bytes': '256' });
   const written = writeUpdates(log, 600, 25, clock.now);
   const leo = log.logEndOffset;
+  const originalBatches = new Set(readAll(log).batches.map(([b, l]) => `${b}-${l}`));
   const segmentsBefore = log.segmentCount;
   t.ok(segmentsBefore > 10, `${segmentsBefore} segments`);
   const activeBase = log.segmentBaseOffsets().at(-1)!;
@@ -42,6 +43,9 @@ t.test('many updates per key and tombstones: the latest value per key, offsets u
   const byOffset = new Map(written.map((w) => [w.offset, w]));
   t.ok(got.records.every((r) => byOffset.get(r.offset)!.key === r.key && byOffset.get(r.offset)!.value === r.value), 'retained records keep their offset, key and value');
   t.equal(log.logEndOffset, leo);
+  const reshaped = got.batches.filter(([b, l]) => !originalBatches.has(`${b}-${l}`));
+  t.same(reshaped, [], 'every batch keeps its first and last offsets');
+  t.ok(got.batches.some(([b, l]) => l > b && got.records.filter((r) => r.offset >= b && r.offset <= l).length < l - b + 1), 'some batches lost records but kept their range');
   t.equal(readdirSync(join(dir, 'c-0')).filter((f) => /\.(cleaned|swap)$/.test(f)).length, 0, 'no .cleaned or .swap left');
 
   // Later: more writes make the log dirty again; the pass now drops expired tombstones.
