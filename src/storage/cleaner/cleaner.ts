@@ -382,8 +382,9 @@ export function groupSegments(segments: readonly LogSegment[], bases: readonly n
   const groups: LogSegment[][] = [];
   let current: LogSegment[] = [];
   let size = 0;
+  const nextBase = new Map(bases.map((b, i) => [b, bases[i + 1] ?? b]));
   for (const s of segments) {
-    const next = bases[bases.indexOf(s.baseOffset) + 1] ?? s.baseOffset;
+    const next = nextBase.get(s.baseOffset) ?? s.baseOffset;
     const fits = current.length > 0 && size + s.size <= segmentBytes && next - 1 - current[0]!.baseOffset <= INT32_MAX;
     if (!fits && current.length > 0) {
       groups.push(current);
