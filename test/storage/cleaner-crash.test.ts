@@ -38,23 +38,25 @@ function runChild(dir: string, step: string): Promise<{ code: number | null; sig
 }
 
 /** A log cleaned once (so the next pass groups small segments), then made dirty again. */
-async function prepare(dir: string): Promise<{ written: Written[]; activeBase: number }> {
+async function prepare(dir: string): Promise<{ written: Written[]; activeBase: number; segments: number }> {
   const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
   mgr.compactInRetention = false;
   const log = mgr.createLog('c', 0, TOPIC_ID, CONFIG);
   const now = Date.now();
-  const written = writeUpdates(log, 200, 20, now, 11);
+  const written = writeUpdates(log, 120, 15, now, 11);
   const cleaner = new LogCleaner();
   while (await cleaner.cleanIfNeeded(log, now)) mgr.checkpoint();
-  written.push(...writeUpdates(log, 150, 20, now, 12));
+  written.push(...writeUpdates(log, 90, 15, now, 12));
   const activeBase = log.segmentBaseOffsets().at(-1)!;
+  const segments = log.segmentCount;
   mgr.close();
-  return { written, activeBase };
+  return { written, activeBase, segments };
 }
 
 t.test('a crash at each step of cleaning reopens to a valid log that lost nothing compaction keeps', async (t) => {
   const template = tempDir(t);
   const prep = await prepare(template);
+  t.ok(prep.segments >= 6, `${prep.segments} segments, cleaned ones grouped by the next pass`);
   const cases = await Promise.all(['', ...CLEANER_STEPS].map(async (step) => {
     const dir = tempDir(t);
     cpSync(template, dir, { recursive: true });
@@ -72,6 +74,7 @@ t.test('a crash at each step of cleaning reopens to a valid log that lost nothin
     const mustKeep = expectedOffsets(written, activeBase, true);
     t.same(mustKeep.filter((o) => !present.has(o)), [], `${step}: every record compaction keeps is there`);
     if (step === '') t.same([...present], mustKeep, 'the clean pass kept exactly those');
+    if (step === '') t.ok(log.segmentCount < prep.segments, `segments grouped into one swap: ${prep.segments} -> ${log.segmentCount}`);
     t.ok(got.every((r) => byOffset.get(r.offset)?.key === r.key && byOffset.get(r.offset)?.value === r.value), `${step}: records keep their offsets and values`);
     t.equal(log.logEndOffset, written.at(-1)!.offset + 1, `${step}: log end offset`);
     t.same(readdirSync(join(dir, 'c-0')).filter((f) => /\.(cleaned|swap)$/.test(f)), [], `${step}: no .cleaned or .swap left`);
