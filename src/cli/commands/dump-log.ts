@@ -127,8 +127,10 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
   if (spinner !== null) {
     opts.onProgress = (path, position, size) => {
       if (size < SPINNER_MIN_BYTES) return;
-      if (!spinner.isSpinning) spinner.start();
       spinner.text = `${path}: ${Math.floor((100 * position) / size)}% of ${(size / 1048576).toFixed(0)} MiB`;
+      // Draw now: a fast scan may never yield to the spinner's own timer before it ends.
+      if (spinner.isSpinning) spinner.render();
+      else spinner.start();
     };
   }
   let stopped = false;
