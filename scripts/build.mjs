@@ -1,9 +1,42 @@
 // Bundles src/ into one ESM file so `kts` starts fast (one module to load, no TS at run time).
-// Dependencies stay external: they are installed packages, several of them native.
+// Most dependencies stay external (installed packages, several of them native); yargs and
+// chalk, which every command loads, are bundled. Native codec/CRC packages are loaded
+// lazily: a command that never compresses or checks a CRC (topics --list, --help) does not
+// pay for dlopen-ing them at start. ora is imported only when a spinner shows (cli/util/tty).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// Plain-JS dependencies every command loads are bundled too: one file to compile instead of a
+// module graph to resolve and read.
+const BUNDLED = ['yargs', 'chalk'];
+const LAZY_NATIVE = ['snappy', 'lz4-napi', '@node-rs/crc32'];
+const requireHere = createRequire(import.meta.url);
+
+/** A stand-in module per native package: each export loads the package on first call. */
+function lazyModule(name) {
+  const exported = Object.keys(requireHere(name)).filter((k) => typeof requireHere(name)[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
+  const lines = [
+    "import { createRequire } from 'node:module';",
+    `let loaded;`,
+    `const load = () => (loaded ??= createRequire(import.meta.url)(${JSON.stringify(name)}));`,
+  ];
+  for (const k of exported) {
+    lines.push(`export function ${k}(...args) { const f = load().${k}; return new.target ? new f(...args) : f(...args); }`);
+  }
+  return lines.join('\n');
+}
+
+const lazyNative = {
+  name: 'lazy-native',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_NATIVE.map((n) => n.replace(/[/\\-]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-native' ? undefined : { path: args.path, namespace: 'lazy-native' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-native' }, (args) => ({ contents: lazyModule(args.path), loader: 'js' }));
+  },
+};
+
 await build({
   entryPoints: ['src/cli/entry.ts'],
   outfile: 'dist/kts.mjs',
@@ -12,7 +45,11 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: Object.keys(pkg.dependencies ?? {}),
+  // Whitespace only (names stay, for error names and stack traces): less source for V8 to
+  // parse at every start.
+  minifyWhitespace: true,
+  external: Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.includes(d)),
+  plugins: [lazyNative],
   banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -3,7 +3,7 @@
  * and a spinner on stderr that appears only when a wait outlasts ~300 ms.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import ora from 'ora';
+import type { Ora } from 'ora';
 import type { CliIo } from '../command.js';
 
 export function colors(io: CliIo): ChalkInstance {
@@ -14,13 +14,19 @@ export function colors(io: CliIo): ChalkInstance {
 /** Run `work`, showing a spinner with `text` on stderr if it takes longer than `delayMs`. */
 export async function withSpinner<T>(io: CliIo, text: string, work: Promise<T>, delayMs = 300): Promise<T> {
   if (!io.stdoutIsTty || io.env.NO_COLOR !== undefined || io.env.CI !== undefined) return work;
-  let spinner: ReturnType<typeof ora> | undefined;
+  let spinner: Ora | undefined;
+  let done = false;
+  // ora (and its dependencies) load only when a spinner is really shown: most waits end
+  // sooner, and loading it costs every command start.
   const timer = setTimeout(() => {
-    spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream }).start();
+    void import('ora').then(({ default: ora }) => {
+      if (!done) spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream }).start();
+    });
   }, delayMs);
   try {
     return await work;
   } finally {
+    done = true;
     clearTimeout(timer);
     spinner?.stop();
   }

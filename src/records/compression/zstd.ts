@@ -22,16 +22,18 @@ interface ZstdBinding {
   ResetDirective: { sessionOnly: number };
 }
 
-// zstd-napi's package exposes its binding module as a CommonJS file beside dist/.
-const binding = createRequire(import.meta.url)('zstd-napi/binding') as ZstdBinding;
+// zstd-napi's package exposes its binding module as a CommonJS file beside dist/. Loaded on
+// first use, so commands that never touch zstd do not pay for loading it at start.
+let loadedBinding: ZstdBinding | null = null;
+const zstd = (): ZstdBinding => (loadedBinding ??= createRequire(import.meta.url)('zstd-napi/binding') as ZstdBinding);
 
 const LEVEL = 3;
 let cctx: InstanceType<ZstdBinding['CCtx']> | null = null;
 let dctx: InstanceType<ZstdBinding['DCtx']> | null = null;
 
 export function zstdCompress(input: Buffer, level = LEVEL): Buffer {
-  cctx ??= new binding.CCtx();
-  const out = Buffer.allocUnsafe(binding.compressBound(input.length));
+  cctx ??= new (zstd().CCtx)();
+  const out = Buffer.allocUnsafe(zstd().compressBound(input.length));
   const n = cctx.compress(out, input, level);
   return out.subarray(0, n);
 }
@@ -41,16 +43,16 @@ function declaredSize(input: Buffer): number | null {
   let total = 0;
   let rest = input;
   while (rest.length > 0) {
-    const size = binding.getFrameContentSize(rest);
+    const size = zstd().getFrameContentSize(rest);
     if (size === null) return null;
     total += size;
-    rest = rest.subarray(binding.findFrameCompressedSize(rest));
+    rest = rest.subarray(zstd().findFrameCompressedSize(rest));
   }
   return total;
 }
 
 export function zstdDecompress(input: Buffer, maxBytes: number): Buffer {
-  dctx ??= new binding.DCtx();
+  dctx ??= new (zstd().DCtx)();
   try {
     const size = declaredSize(input);
     if (size !== null) {
@@ -63,18 +65,18 @@ export function zstdDecompress(input: Buffer, maxBytes: number): Buffer {
     return streamDecompress(dctx, input, maxBytes);
   } catch (err) {
     if (err instanceof CorruptDataError) throw err;
-    dctx.reset(binding.ResetDirective.sessionOnly);
+    dctx.reset(zstd().ResetDirective.sessionOnly);
     throw new CorruptDataError(`zstd: ${errorMessage(err)}`, 0);
   }
 }
 
 function streamDecompress(ctx: InstanceType<ZstdBinding['DCtx']>, input: Buffer, maxBytes: number): Buffer {
-  ctx.reset(binding.ResetDirective.sessionOnly);
+  ctx.reset(zstd().ResetDirective.sessionOnly);
   const chunks: Buffer[] = [];
   let total = 0;
   let rest = input;
   let pending = 1;
-  const chunkBytes = binding.dStreamOutSize();
+  const chunkBytes = zstd().dStreamOutSize();
   while (rest.length > 0 || pending !== 0) {
     const room = Math.min(Math.max(chunkBytes, rest.length * 4), maxBytes - total + 1);
     const chunk = Buffer.allocUnsafe(Math.max(1, room));
