@@ -185,7 +185,7 @@ t.test('acks=0: sends complete without offsets and the records arrive', async (t
   const consumer = client.consumer({ 'auto.offset.reset': 'earliest' });
   consumer.assign([{ topic: 'fire', partition: 0 }]);
   const got: string[] = [];
-  for (let i = 0; i < 10 && got.length < 3; i++) got.push(...(await consumer.poll(500)).map((r) => r.value!.toString()));
+  for (let i = 0; i < 60 && got.length < 3; i++) got.push(...(await consumer.poll(500)).map((r) => r.value!.toString()));
   t.same(got, ['f0', 'f1', 'f2']);
 });
 
@@ -227,6 +227,6 @@ t.test('large fetch responses (many TCP chunks) arrive whole', async (t) => {
   const consumer = client.consumer({ 'auto.offset.reset': 'earliest', 'max.partition.fetch.bytes': '52428800', 'max.poll.records': '1000' });
   consumer.assign([{ topic: 'big', partition: 0 }]);
   const got: number[] = [];
-  for (let i = 0; i < 20 && got.length < 150; i++) got.push(...(await consumer.poll(1000)).map((r) => r.value![0]!));
+  for (let i = 0; i < 60 && got.length < 150; i++) got.push(...(await consumer.poll(1000)).map((r) => r.value![0]!));
   t.same(got, Array.from({ length: 150 }, (_, i) => i), '15 MB read back in order');
 });

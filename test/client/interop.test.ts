@@ -32,7 +32,7 @@ t.test('kafkajs produces, the kts consumer reads', async (t) => {
     { topic: 'from-kafkajs', partition: 1 },
   ]);
   const got = new Map<string, { value: string; header: string; ts: number }>();
-  for (let i = 0; i < 20 && got.size < 40; i++) {
+  for (let i = 0; i < 60 && got.size < 40; i++) {
     for (const r of await consumer.poll(500)) {
       got.set(r.key!.toString(), { value: r.value!.toString(), header: r.headers[0]!.value!.toString(), ts: r.timestampMs });
     }
@@ -88,6 +88,6 @@ t.test('kcat (librdkafka) produces with zstd and keys, the kts consumer reads', 
   const consumer = client.consumer({ 'auto.offset.reset': 'earliest' });
   consumer.assign([{ topic: 'from-kcat', partition: 0 }]);
   const got: string[] = [];
-  for (let i = 0; i < 20 && got.length < 25; i++) got.push(...(await consumer.poll(500)).map((r) => `${r.key}:${r.value}`));
+  for (let i = 0; i < 60 && got.length < 25; i++) got.push(...(await consumer.poll(500)).map((r) => `${r.key}:${r.value}`));
   t.same(got, Array.from({ length: 25 }, (_, i) => `key${i}:value ${i}`));
 });

@@ -35,6 +35,6 @@ t.test('producer and consumer survive a broker restart', async (t) => {
   t.equal((await during).offset, 3, 'the send made while the broker was down lands after restart');
   t.equal((await producer.send({ topic: 'r', value: 'after' })).offset, 4);
   const got: string[] = [];
-  for (let i = 0; i < 10 && got.length < 2; i++) got.push(...(await consumer.poll(500)).map((r) => r.value!.toString()));
+  for (let i = 0; i < 60 && got.length < 2; i++) got.push(...(await consumer.poll(500)).map((r) => r.value!.toString()));
   t.same(got, ['during', 'after'], 'the consumer continues from its position');
 });

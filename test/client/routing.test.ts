@@ -79,7 +79,7 @@ t.test('produce and fetch go to each partition leader', async (t) => {
     { topic: 'm', partition: 1 },
   ]);
   const got: string[] = [];
-  for (let i = 0; i < 10 && got.length < 4; i++) got.push(...(await consumer.poll(300)).map((r) => `${r.partition}:${r.offset}`));
+  for (let i = 0; i < 100 && got.length < 4; i++) got.push(...(await consumer.poll(300)).map((r) => `${r.partition}:${r.offset}`));
   t.same(got.sort(), ['0:0', '0:1', '1:0', '1:1']);
   const ends = await consumer.endOffsets([
     { topic: 'm', partition: 0 },
@@ -111,7 +111,7 @@ t.test('NOT_LEADER_OR_FOLLOWER once on produce and fetch: metadata refresh and r
   const consumer = client.consumer();
   consumer.assign([{ topic: 'nl', partition: 0 }]);
   const got: string[] = [];
-  for (let i = 0; i < 10 && got.length < 1; i++) got.push(...(await consumer.poll(300)).map((r) => r.value!.toString()));
+  for (let i = 0; i < 100 && got.length < 1; i++) got.push(...(await consumer.poll(300)).map((r) => r.value!.toString()));
   t.same(got, ['x'], 'fetch retried');
   t.same([...refused].sort(), [0, 1], 'both errors were served');
 });
