@@ -34,6 +34,8 @@ export interface RunOptions {
   cwd?: string;
   /** Resolve `interrupted` after this many ms (simulates Ctrl-C). */
   interruptAfterMs?: number;
+  /** Resolve `interrupted` when this settles (Ctrl-C once a condition holds, not after a guessed delay). */
+  interruptWhen?: Promise<unknown>;
   stdoutIsTty?: boolean;
   stdinIsTty?: boolean;
 }
@@ -51,6 +53,7 @@ export async function runKts(command: string | string[], opts: RunOptions = {}):
   let timer: NodeJS.Timeout | undefined;
   const interrupted = new Promise<void>((resolve) => {
     if (opts.interruptAfterMs !== undefined) timer = setTimeout(resolve, opts.interruptAfterMs);
+    void opts.interruptWhen?.finally(resolve);
   });
   const io: CliIo = {
     stdin,

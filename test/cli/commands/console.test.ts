@@ -98,7 +98,12 @@ t.test('prompt on a TTY, Ctrl-C ends the producer after sending, --include and -
   t.equal(tty.stdout, '>>>');
   const open = new PassThrough();
   open.write('b1\n');
-  const stopped = await runKts(`console-producer --topic logs.b ${bs}`, { stdin: open, interruptAfterMs: 500 });
+  // Ctrl-C once the producer has read the line (a fixed 500 ms could come before it even read
+  // stdin on a loaded machine); bounded so a producer that never reads fails the test instead
+  const lineRead = (async () => {
+    for (let i = 0; i < 3000 && open.readableLength > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  })();
+  const stopped = await runKts(`console-producer --topic logs.b ${bs}`, { stdin: open, interruptWhen: lineRead });
   t.equal(stopped.code, 0, stopped.stderr);
   const both = await runKts(`console-consumer --include 'logs\\..*' --from-beginning --until-end -f '%t:%v\\n' ${bs}`);
   t.equal(both.code, 0, both.stderr);
