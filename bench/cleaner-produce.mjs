@@ -66,7 +66,6 @@ const kts = await load();
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-cleaner-'));
 try {
   const mgr = kts.LogManager.open({ logDirs: [dir], nodeId: 1 });
-  mgr.compactInRetention = false;
   const big = mgr.createLog('c', 0, 'AAAAAAAAAAAAAAAAAAAAAg', { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '0', 'segment.bytes': String(256 * 1024 * 1024) });
   const hot = mgr.createLog('p', 0, 'AAAAAAAAAAAAAAAAAAAAAw', {});
   const records = Math.floor((SIZE_MIB * 1024 * 1024) / 1040);

@@ -8,7 +8,6 @@ export * from './log-config.js';
 export {
   LogManager, RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT, CLEAN_SHUTDOWN_FILE, TOPICS_FILE,
 } from './log-manager.js';
-export { type CleanResult } from './log-cleaner.js';
 export {
   PartitionLog, type AppendOrigin, EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, EARLIEST_LOCAL_TIMESTAMP, LATEST_TIERED_TIMESTAMP,
   PARTITION_METADATA_FILE, parseControlMarker,

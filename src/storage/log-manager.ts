@@ -35,8 +35,6 @@ export class LogManager {
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly locks: LogDirLock[] = [];
   private pendingDeletes: PendingDelete[] = [];
-  /** runRetention also compacts, synchronously; the background LogCleaner turns this off. */
-  compactInRetention = true;
   private closed = false;
   readonly defaultConfig: LogConfig;
   readonly logDirs: string[];
@@ -315,23 +313,21 @@ export class LogManager {
   }
 
   /**
-   * One pass of the broker's periodic work: compaction of compacted topics, retention
-   * (time, size, log start offset), producer id expiry, flush.ms, removal of `.deleted`
-   * files that are due.
+   * One pass of the broker's periodic work: retention (time, size, log start offset),
+   * producer id expiry, flush.ms, removal of `.deleted` files that are due. Compaction is
+   * the background LogCleaner's (cleaner/cleaner.ts).
    * Returns the number of segments deleted.
    */
   runRetention(nowMs: number = this.nowMs()): number {
     this.ensureOpen();
     let deleted = 0;
-    let compacted = 0;
     for (const log of this.logs.values()) {
-      if (this.compactInRetention) compacted += log.compact(nowMs).segmentsCleaned;
       deleted += log.deleteOldSegments(nowMs);
       log.removeExpiredProducers(nowMs);
       log.flushIfDue(nowMs);
     }
     this.deleteDueFiles(nowMs);
-    if (deleted > 0 || compacted > 0) this.checkpoint();
+    if (deleted > 0) this.checkpoint();
     return deleted;
   }
 

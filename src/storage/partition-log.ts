@@ -20,7 +20,6 @@ import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager }
 import { type BatchInfo, DELETED_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
-import { type CleanResult, buildOffsetMap, swapCleanedSegment, writeCleanedSegment } from './log-cleaner.js';
 import { iterateRecords } from '../records/record-batch.js';
 import { completeInterruptedSwaps } from './cleaner/swap.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
@@ -531,47 +530,6 @@ export class PartitionLog {
       this.producerState.deleteSnapshotsBefore(first);
     }
     return n;
-  }
-
-  /**
-   * Compact the closed segments of a `cleanup.policy=compact` log (see log-cleaner.ts):
-   * segments wholly below the LSO and older than min.compaction.lag.ms, when the dirty
-   * share of them reaches min.cleanable.dirty.ratio.
-   */
-  compact(nowMs: number): CleanResult {
-    this.ensureOpen();
-    const result: CleanResult = { segmentsCleaned: 0, bytesBefore: 0, bytesAfter: 0, recordsRemoved: 0 };
-    if (!this.config.cleanupPolicy.includes('compact')) return result;
-    const lso = this.lastStableOffset;
-    let n = 0;
-    while (n + 1 < this.segments.length && this.segments[n + 1]!.baseOffset <= lso && nowMs - this.segments[n]!.largestTimestamp() >= this.config.minCompactionLagMs) n++;
-    if (n === 0) return result;
-    const cleanable = this.segments.slice(0, n);
-    const upto = this.segments[n]!.baseOffset;
-    const firstDirty = Math.max(this.cleanerOffset, this.logStartOffset);
-    if (firstDirty >= upto) return result;
-    const total = cleanable.reduce((sum, s) => sum + s.size, 0);
-    const dirty = cleanable.filter((s, i) => (this.segments[i + 1]?.baseOffset ?? 0) > firstDirty).reduce((sum, s) => sum + s.size, 0);
-    if (total > 0 && dirty / total < this.config.minCleanableDirtyRatio) return result;
-    const map = buildOffsetMap(cleanable, firstDirty, upto);
-    for (let i = 0; i < n; i++) {
-      const s = this.segments[i]!;
-      result.bytesBefore += s.size;
-      const cleaned = writeCleanedSegment(s, map, nowMs, this.config.deleteRetentionMs, result);
-      if (!cleaned) {
-        result.bytesAfter += s.size;
-        continue;
-      }
-      swapCleanedSegment(s, cleaned.path);
-      const fresh = this.openSegment(s.baseOffset);
-      fresh.recover(() => {});
-      fresh.flush();
-      this.segments[i] = fresh;
-      result.bytesAfter += fresh.size;
-      result.segmentsCleaned++;
-    }
-    this.cleanerOffset = upto;
-    return result;
   }
 
   /** Log cleaner hook (cleaner/cleaner.ts): the closed segments, oldest first. */

@@ -1,9 +1,10 @@
 import t from 'tap';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogManager, type PartitionLog } from '../../src/storage/index.js';
 import { LogCleaner, groupSegments, needsCleaning } from '../../src/storage/cleaner/cleaner.js';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
+import { ErrorCode, type KafkaError } from '../../src/protocol/errors.js';
 import { runKts } from '../helpers/run-kts.js';
 import { tempDir } from './helpers.js';
 import { type Written, expectedOffsets, readAll, writeUpdates } from './cleaner-helpers.js';
@@ -17,9 +18,7 @@ async function cleanUntilDone(cleaner: LogCleaner, log: PartitionLog, nowMs: num
 }
 
 function open(dir: string, clock: { now: number }): LogManager {
-  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: () => clock.now });
-  mgr.compactInRetention = false;
-  return mgr;
+  return LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: () => clock.now });
 }
 
 t.test('many updates per key and tombstones: the latest value per key, offsets unchanged; tombstones go after delete.retention.ms', async (t) => {
@@ -232,4 +231,45 @@ t.test('delete horizon: an old tombstone survives its first cleaning by delete.r
   put('pad', 'active2', clock.now);
   await cleanUntilDone(cleaner, log, clock.now);
   t.same(readAll(log).records.filter((r) => r.key === 'k'), [], 'gone after the horizon');
+});
+
+t.test('a small log cleaned by hand: keys required, exact survivors, the cleaner checkpoint written and reloaded', async (t) => {
+  const dir = tempDir(t);
+  const clock = { now: 1_700_000_000_000 };
+  const mgr = open(dir, clock);
+  t.teardown(() => mgr.close());
+  const log = mgr.createLog('c', 0, TOPIC_ID, { 'cleanup.policy': 'compact', 'segment.bytes': '250', 'min.cleanable.dirty.ratio': '0', 'delete.retention.ms': '1000' });
+  const batch = (records: Array<[string | null, string | null]>): Buffer => encodeRecordBatch({
+    records: records.map(([key, value]) => ({ timestampMs: clock.now, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value) })),
+  });
+  const refused = ((): unknown => {
+    try {
+      log.appendAsLeader(batch([[null, 'x']]), 0);
+    } catch (e) {
+      return (e as KafkaError).errorCode;
+    }
+    return 0;
+  })();
+  t.equal(refused, ErrorCode.INVALID_RECORD, 'keys are required');
+  for (const [k, v] of [['a', '1'], ['b', '1'], ['a', '2'], ['c', '1'], ['b', '2'], ['a', '3']] as const) log.appendAsLeader(batch([[k, v]]), 0);
+  log.appendAsLeader(batch([['c', 'x'], ['d', 'y']]), 0);
+  for (const [k, v] of [['y', '1'], ['y', '2'], ['z', 'active']] as const) log.appendAsLeader(batch([[k, v]]), 0);
+  t.ok(log.segmentCount >= 3);
+  await cleanUntilDone(new LogCleaner(), log, clock.now);
+  const activeBase = log.segmentBaseOffsets().at(-1)!;
+  const kept = readAll(log).records.filter((r) => r.key !== 'z').map((r) => `${r.offset}:${r.key}=${r.value}`);
+  t.same(kept, ['4:b=2', '5:a=3', '6:c=x', '7:d=y', '9:y=2'], 'only the latest value of each key');
+  t.equal(log.logEndOffset, 11, 'offsets unchanged');
+  t.equal(log.cleanerOffset, activeBase);
+  mgr.checkpoint();
+  t.match(readFileSync(join(dir, 'cleaner-offset-checkpoint'), 'utf8'), new RegExp(`^0\\n1\\nc 0 ${activeBase}\\n$`));
+  // Restart: the cleaned segments and the cleaner offset load back the same.
+  const before = readAll(log).records;
+  mgr.close();
+  const again = open(dir, clock);
+  t.teardown(() => again.close());
+  const reopened = again.getLog('c', 0)!;
+  t.same(readAll(reopened).records, before);
+  t.equal(reopened.cleanerOffset, activeBase);
+  t.equal(reopened.logEndOffset, 11);
 });

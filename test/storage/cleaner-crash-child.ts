@@ -8,7 +8,6 @@ import { LogCleaner } from '../../src/storage/cleaner/cleaner.js';
 
 const dir = process.argv[2]!;
 const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
-mgr.compactInRetention = false;
 const log = mgr.getLog('c', 0)!;
 const cleaner = new LogCleaner({ chunkBytes: 300 });
 while (await cleaner.cleanIfNeeded(log, Date.now())) mgr.checkpoint();

@@ -40,7 +40,6 @@ function runChild(dir: string, step: string): Promise<{ code: number | null; sig
 /** A log cleaned once (so the next pass groups small segments), then made dirty again. */
 async function prepare(dir: string): Promise<{ written: Written[]; activeBase: number; segments: number }> {
   const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
-  mgr.compactInRetention = false;
   const log = mgr.createLog('c', 0, TOPIC_ID, CONFIG);
   const now = Date.now();
   const written = writeUpdates(log, 120, 15, now, 11);
@@ -66,8 +65,7 @@ t.test('a crash at each step of cleaning reopens to a valid log that lost nothin
     if (step === '') t.same([result.code, result.out], [0, 'done\n'], 'without a crash step the child cleans and exits');
     else t.equal(result.signal, 'SIGKILL', `${step}: the child died at the step (${result.out.trim()})`);
     const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
-    mgr.compactInRetention = false;
-    const log = mgr.getLog('c', 0)!;
+      const log = mgr.getLog('c', 0)!;
     const got = readAll(log).records;
     const byOffset = new Map(written.map((w) => [w.offset, w]));
     const present = new Set(got.map((r) => r.offset));

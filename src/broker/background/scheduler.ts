@@ -95,7 +95,6 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
     }
   };
   // As Kafka: with log.cleaner.enable=false compacted topics are not compacted at all.
-  logManager.compactInRetention = false;
   const loop = opts.cleanerEnable ? cleanLoop() : Promise.resolve();
 
   return {
