@@ -98,6 +98,8 @@ interface Parser {
   delimiter: Buffer;
   /** `utf8`: the caller already knows the bytes are valid UTF-8. */
   parse(bytes: Buffer, n: number, utf8: boolean): ParsedRecord;
+  /** Plain lines: a valid UTF-8 line is the value as is (no key, headers or markers). */
+  plain?: boolean;
 }
 
 function recordParser(args: ParsedArgs, io: CliIo): Parser {
@@ -120,7 +122,7 @@ function recordParser(args: ParsedArgs, io: CliIo): Parser {
   // become U+FFFD), so only valid UTF-8 skips that round trip.
   const plain = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null;
   const fast = (b: Buffer, n: number, utf8: boolean): ParsedRecord => (utf8 || isUtf8(b) ? { key: null, value: b, headers: NO_HEADERS } : generic(b, n));
-  return { delimiter: Buffer.from('\n'), parse: plain ? fast : generic };
+  return { delimiter: Buffer.from('\n'), parse: plain ? fast : generic, plain };
 }
 
 /** Kafka's console-producer flags mapped to client configs; explicit configs win. */
@@ -185,15 +187,26 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     done() ? Promise.resolve() : new Promise<void>((wake) => (waiting = { done, wake }));
   const out: ProducerRecord = { topic, partition: undefined, key: null, value: null, headers: undefined, timestampMs: undefined };
   const sendOne = (rec: ParsedRecord, n: number): void => {
-    const size = (rec.key?.length ?? 0) + (rec.value?.length ?? 0) + 64;
-    unackedBytes += size;
-    unackedRecords += 1;
     // One record object for every line: the producer does not keep it past the call.
     out.partition = fixedPartition ?? rec.partition;
     out.key = rec.key;
     out.value = rec.value;
     out.headers = rec.headers;
     out.timestampMs = rec.timestampMs;
+    sendOut(n);
+  };
+  const sendValue = (value: Buffer, n: number): void => {
+    out.partition = fixedPartition;
+    out.key = null;
+    out.value = value;
+    out.headers = undefined;
+    out.timestampMs = undefined;
+    sendOut(n);
+  };
+  const sendOut = (n: number): void => {
+    const size = (out.key?.length ?? 0) + (out.value?.length ?? 0) + 64;
+    unackedBytes += size;
+    unackedRecords += 1;
     producer.sendWithCallback(
       out,
       (err) => {
@@ -224,18 +237,23 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     for (const piece of pieces) {
       if (stop.stopped) break reading;
       n += 1;
-      let rec: ParsedRecord;
-      try {
-        rec = parser.parse(piece, n, utf8 && !first);
-        first = false;
-      } catch (err) {
-        if (!(err instanceof BadLineError)) throw err;
-        stats.badRecords += 1;
-        report(err.message);
-        prompt();
-        continue;
+      const known = utf8 && !first;
+      first = false;
+      if (parser.plain === true && (known || isUtf8(piece))) {
+        sendValue(piece, n);
+      } else {
+        let rec: ParsedRecord;
+        try {
+          rec = parser.parse(piece, n, known);
+        } catch (err) {
+          if (!(err instanceof BadLineError)) throw err;
+          stats.badRecords += 1;
+          report(err.message);
+          prompt();
+          continue;
+        }
+        sendOne(rec, n);
       }
-      sendOne(rec, n);
       if (sync) {
         await producer.flush().catch(() => undefined);
         await waitUntil(() => unackedRecords === 0);
