@@ -57,6 +57,8 @@ export interface LegacyMessage {
   crc: number;
   /** Entry size: LOG_OVERHEAD + message size. */
   sizeInBytes: number;
+  /** With `verifyCrc: 'report'`: whether the CRC matches (the message is decoded either way). */
+  isValid?: boolean;
 }
 
 function messageSize(magic: number, key: Buffer | null, value: Buffer | null): number {
@@ -155,8 +157,8 @@ function maxTimestamp(messages: readonly { timestampMs: number }[]): number {
 }
 
 export interface LegacyDecodeOptions {
-  /** Check each message's CRC-32 (default true). */
-  verifyCrc?: boolean;
+  /** Check each message's CRC-32 (default true); 'report' sets `isValid` instead of throwing. */
+  verifyCrc?: boolean | 'report';
   maxDecompressedBytes?: number;
   /** Position of `buf[0]` in the file, for error positions. */
   basePosition?: number;
@@ -189,9 +191,11 @@ export function decodeLegacyEntry(buf: Buffer, pos = 0, options: LegacyDecodeOpt
   if (size > buf.length - pos - LOG_OVERHEAD) throw new CorruptDataError(`legacy message size ${size} runs past the ${buf.length - pos - LOG_OVERHEAD} bytes left`, base + pos + 8);
   const end = pos + LOG_OVERHEAD + size;
   const crc = buf.readUInt32BE(pos + 12);
+  let isValid: boolean | undefined;
   if (options.verifyCrc !== false) {
     const computed = crc32(buf.subarray(pos + 16, end)) >>> 0;
-    if (computed !== crc) throw new CorruptDataError(`legacy message CRC mismatch: stored 0x${crc.toString(16)}, computed 0x${computed.toString(16)}`, base + pos + 12);
+    if (options.verifyCrc === 'report') isValid = computed === crc;
+    else if (computed !== crc) throw new CorruptDataError(`legacy message CRC mismatch: stored 0x${crc.toString(16)}, computed 0x${computed.toString(16)}`, base + pos + 12);
   }
   const attributes = buf.readInt8(pos + 17);
   let p = pos + 18;
@@ -205,7 +209,7 @@ export function decodeLegacyEntry(buf: Buffer, pos = 0, options: LegacyDecodeOpt
   const key = readBytes32(buf, p, end, 'legacy message key', base);
   const value = readBytes32(buf, key.next, end, 'legacy message value', base);
   if (value.next !== end) throw new CorruptDataError(`legacy message has ${end - value.next} bytes beyond its value`, base + value.next);
-  return {
+  const message: LegacyMessage = {
     offset: readInt64(buf, pos),
     magic,
     attributes,
@@ -217,6 +221,8 @@ export function decodeLegacyEntry(buf: Buffer, pos = 0, options: LegacyDecodeOpt
     crc,
     sizeInBytes: LOG_OVERHEAD + size,
   };
+  if (isValid !== undefined) message.isValid = isValid;
+  return message;
 }
 
 /**
@@ -249,7 +255,7 @@ export function* iterateLegacyMessages(buf: Buffer, pos = 0, options: LegacyDeco
   const absoluteBase = wrapper.magic === 1 ? wrapper.offset - lastInnerOffset(inner) : 0;
   if (absoluteBase < 0) throw new CorruptDataError(`wrapper offset ${wrapper.offset} is below its inner relative offsets`, base);
   for (let p = 0; p < inner.length; ) {
-    const m = decodeLegacyEntry(inner, p, innerOptions);
+    const m = decodeInner(inner, p, innerOptions, base);
     if (options.ensureMatchingMagic === true && m.magic !== wrapper.magic) {
       throw new CorruptDataError(`inner message magic ${m.magic} differs from wrapper magic ${wrapper.magic}`, base);
     }
@@ -263,6 +269,16 @@ export function* iterateLegacyMessages(buf: Buffer, pos = 0, options: LegacyDeco
       }
     }
     yield m;
+  }
+}
+
+/** An inner message; its faults are reported at the wrapper's position (inner positions are not file positions). */
+function decodeInner(inner: Buffer, pos: number, options: LegacyDecodeOptions, wrapperPosition: number): LegacyMessage {
+  try {
+    return decodeLegacyEntry(inner, pos, options);
+  } catch (err) {
+    if (err instanceof CorruptDataError) throw new CorruptDataError(`in the decompressed wrapper: ${err.message}`, wrapperPosition, { cause: err });
+    throw err;
   }
 }
 

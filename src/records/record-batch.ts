@@ -295,43 +295,121 @@ function recordsCursor(buf: Buffer, pos: number, header: RecordBatchHeader, opti
   return new ByteCursor(plain, 0, plain.length, 0, `in the decompressed records of the batch at byte ${basePosition + pos}: `);
 }
 
-/** Decode the next record at the cursor (a record of a batch with the given header). */
-function readRecord(c: ByteCursor, header: RecordBatchHeader): KafkaRecord {
+/**
+ * One record's fields, filled in place by `readRecordFields`: sizes and positions in the
+ * cursor's buffer rather than views, so a reader that needs only some of them (dump-log's
+ * deep iteration) allocates nothing per record.
+ */
+export class RecordFields {
+  /** Position of the record's length varint, and of the byte after the record. */
+  start = 0;
+  end = 0;
+  attributes = 0;
+  timestampDelta = 0;
+  offsetDelta = 0;
+  /** -1 for a null key; its bytes are [keyStart, keyStart + keySize). */
+  keySize = -1;
+  keyStart = 0;
+  valueSize = -1;
+  valueStart = 0;
+  headerCount = 0;
+  /** Per header: key start, key size, value start, value size (-1: null). */
+  readonly headerSpans: number[] = [];
+}
+
+/** Decode the next record at the cursor into `f`; every length is checked against the record's bytes. */
+export function readRecordFields(c: ByteCursor, f: RecordFields): void {
   const start = c.pos;
   const length = c.readVarint();
   if (length < 0 || length > c.remaining) c.fail(`record length ${length} does not fit the ${c.remaining} bytes left`, start);
   const recordEnd = c.pos + length;
   const outerEnd = c.end;
   c.end = recordEnd;
-  const attributes = c.readInt8();
-  const timestampDelta = c.readVarlong();
-  const offsetDelta = c.readVarint();
-  const key = c.readVarintBytes('record key');
-  const value = c.readVarintBytes('record value');
+  f.start = start;
+  f.end = recordEnd;
+  f.attributes = c.readInt8();
+  f.timestampDelta = c.readVarlong();
+  f.offsetDelta = c.readVarint();
+  const keySize = c.skipVarintBytes('record key');
+  f.keySize = keySize;
+  f.keyStart = keySize < 0 ? c.pos : c.pos - keySize;
+  const valueSize = c.skipVarintBytes('record value');
+  f.valueSize = valueSize;
+  f.valueStart = valueSize < 0 ? c.pos : c.pos - valueSize;
   const headerCount = c.readVarint();
   // Each header takes at least 2 bytes: a count larger than that is corrupt, not a reason to allocate.
   if (headerCount < 0 || headerCount * 2 > c.remaining) c.fail(`record header count ${headerCount} does not fit`, c.pos);
-  const headers: RecordHeader[] = [];
-  for (let i = 0; i < headerCount; i++) {
-    const keyBytes = c.readVarintBytes('header key');
-    if (keyBytes === null) c.fail('null header key');
-    headers.push({ key: keyBytes.toString('utf8'), value: c.readVarintBytes('header value') });
-  }
+  f.headerCount = headerCount;
+  if (headerCount > 0) readHeaderSpans(c, headerCount, f.headerSpans);
   if (c.pos !== recordEnd) c.fail(`record has ${recordEnd - c.pos} bytes beyond its fields`, c.pos);
   c.end = outerEnd;
+}
+
+function readHeaderSpans(c: ByteCursor, count: number, spans: number[]): void {
+  spans.length = 0;
+  for (let i = 0; i < count; i++) {
+    const keySize = c.skipVarintBytes('header key');
+    if (keySize < 0) c.fail('null header key');
+    spans.push(c.pos - keySize, keySize);
+    const valueSize = c.skipVarintBytes('header value');
+    spans.push(valueSize < 0 ? c.pos : c.pos - valueSize, valueSize);
+  }
+}
+
+/** The header keys of a record read by readRecordFields, as strings. */
+export function recordHeaderKeys(data: Buffer, f: RecordFields): string[] {
+  const keys: string[] = [];
+  const spans = f.headerSpans;
+  for (let i = 0; i < f.headerCount; i++) keys.push(data.toString('utf8', spans[4 * i]!, spans[4 * i]! + spans[4 * i + 1]!));
+  return keys;
+}
+
+function view(data: Buffer, start: number, size: number): Buffer | null {
+  return size < 0 ? null : data.subarray(start, start + size);
+}
+
+/** The record read into `f` as a KafkaRecord (views into `data`, the cursor's buffer). */
+function toKafkaRecord(data: Buffer, f: RecordFields, header: RecordBatchHeader): KafkaRecord {
+  const headers: RecordHeader[] = [];
+  const spans = f.headerSpans;
+  for (let i = 0; i < f.headerCount; i++) {
+    const k = 4 * i;
+    headers.push({ key: data.toString('utf8', spans[k]!, spans[k]! + spans[k + 1]!), value: view(data, spans[k + 2]!, spans[k + 3]!) });
+  }
   const timestampMs =
-    header.timestampType === TimestampType.LogAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta;
+    header.timestampType === TimestampType.LogAppendTime ? header.maxTimestamp : header.baseTimestamp + f.timestampDelta;
   return {
-    offset: header.baseOffset + offsetDelta,
-    offsetDelta,
+    offset: header.baseOffset + f.offsetDelta,
+    offsetDelta: f.offsetDelta,
     timestampMs,
-    timestampDelta,
-    attributes,
-    key,
-    value,
+    timestampDelta: f.timestampDelta,
+    attributes: f.attributes,
+    key: view(data, f.keyStart, f.keySize),
+    value: view(data, f.valueStart, f.valueSize),
     headers,
-    sizeInBytes: recordEnd - start,
+    sizeInBytes: f.end - f.start,
   };
+}
+
+/** Header (CRC checked unless `verifyCrc: false`) and a cursor over the batch's records, their count checked against its bytes. */
+function openRecords(buf: Buffer, pos: number, options: DecodeOptions): { header: RecordBatchHeader; c: ByteCursor } {
+  const basePosition = options.basePosition ?? 0;
+  const header = options.verifyCrc === false ? decodeBatchHeader(buf, pos, basePosition) : verifyRecordBatch(buf, pos, basePosition);
+  const c = recordsCursor(buf, pos, header, options);
+  // Every record takes at least 7 bytes; a larger count is corrupt.
+  if (header.recordsCount > c.remaining / 7 + 1) {
+    throw new CorruptDataError(`record count ${header.recordsCount} cannot fit in ${c.remaining} bytes`, basePosition + pos + RECORDS_COUNT_OFFSET);
+  }
+  return { header, c };
+}
+
+function readNext(c: ByteCursor, header: RecordBatchHeader, i: number, f: RecordFields): void {
+  if (c.remaining === 0) c.fail(`batch declares ${header.recordsCount} records, holds ${i}`);
+  readRecordFields(c, f);
+}
+
+function checkRecordsEnd(c: ByteCursor, header: RecordBatchHeader): void {
+  if (c.remaining !== 0) c.fail(`${c.remaining} bytes after the last of ${header.recordsCount} records`);
 }
 
 /**
@@ -341,18 +419,35 @@ function readRecord(c: ByteCursor, header: RecordBatchHeader): KafkaRecord {
  * records fill the section exactly.
  */
 export function* iterateRecords(buf: Buffer, pos = 0, options: DecodeOptions = {}): Generator<KafkaRecord, void, undefined> {
-  const basePosition = options.basePosition ?? 0;
-  const header = options.verifyCrc === false ? decodeBatchHeader(buf, pos, basePosition) : verifyRecordBatch(buf, pos, basePosition);
-  const c = recordsCursor(buf, pos, header, options);
-  // Every record takes at least 7 bytes; a larger count is corrupt.
-  if (header.recordsCount > c.remaining / 7 + 1) {
-    throw new CorruptDataError(`record count ${header.recordsCount} cannot fit in ${c.remaining} bytes`, basePosition + pos + RECORDS_COUNT_OFFSET);
-  }
+  const { header, c } = openRecords(buf, pos, options);
+  const f = new RecordFields();
   for (let i = 0; i < header.recordsCount; i++) {
-    if (c.remaining === 0) c.fail(`batch declares ${header.recordsCount} records, holds ${i}`);
-    yield readRecord(c, header);
+    readNext(c, header, i, f);
+    yield toKafkaRecord(c.buf, f, header);
   }
-  if (c.remaining !== 0) c.fail(`${c.remaining} bytes after the last of ${header.recordsCount} records`);
+  checkRecordsEnd(c, header);
+}
+
+/**
+ * The same walk and checks as iterateRecords, for readers that want fields rather than
+ * KafkaRecords: `onRecord` gets one reused RecordFields and the buffer its positions
+ * refer to (the batch, or its decompressed records section). Records before a fault have
+ * been handed over when the CorruptDataError is thrown. Returns the batch header.
+ */
+export function forEachRecordFields(
+  buf: Buffer,
+  pos: number,
+  options: DecodeOptions,
+  onRecord: (f: RecordFields, data: Buffer) => void,
+): RecordBatchHeader {
+  const { header, c } = openRecords(buf, pos, options);
+  const f = new RecordFields();
+  for (let i = 0; i < header.recordsCount; i++) {
+    readNext(c, header, i, f);
+    onRecord(f, c.buf);
+  }
+  checkRecordsEnd(c, header);
+  return header;
 }
 
 export interface DecodedRecordBatch {

@@ -142,14 +142,19 @@ export class ByteCursor {
 
   /** Varint length then bytes; length -1 means null. Other negative lengths are corrupt. */
   readVarintBytes(what: string): Buffer | null {
+    const len = this.skipVarintBytes(what);
+    return len < 0 ? null : this.buf.subarray(this.pos - len, this.pos);
+  }
+
+  /** Like readVarintBytes, but only moves past the bytes: their length, -1 for null. */
+  skipVarintBytes(what: string): number {
     const at = this.pos;
     const len = this.readVarint();
-    if (len === -1) return null;
+    if (len === -1) return -1;
     if (len < -1) this.fail(`${what}: negative length ${len}`, at);
     if (len > this.end - this.pos) this.fail(`${what}: length ${len} exceeds the ${this.end - this.pos} bytes left`, at);
-    const view = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
-    return view;
+    return len;
   }
 }
 

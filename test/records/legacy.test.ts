@@ -113,3 +113,29 @@ t.test('corrupt legacy entries are CorruptDataErrors', async (t) => {
   }
   t.equal(counts.ok + counts.corrupt, 2000, JSON.stringify(counts));
 });
+
+t.test("verifyCrc 'report': a bad CRC is reported per message, not thrown; inner faults point at the wrapper", async (t) => {
+  const plain = encodeLegacyMessageSet({ magic: 1, messages: messages.slice(0, 1) });
+  t.equal(decodeLegacyEntry(plain, 0, { verifyCrc: 'report' }).isValid, true);
+  t.equal(decodeLegacyEntry(plain).isValid, undefined, 'only reported when asked');
+  const bad = Buffer.from(plain);
+  bad[bad.length - 1]! ^= 1;
+  t.equal(decodeLegacyEntry(bad, 0, { verifyCrc: 'report' }).isValid, false);
+  const inner = Buffer.from(encodeLegacyMessageSet({ magic: 1, messages: messages.slice(0, 2), baseOffset: 0 }));
+  inner[inner.length - 1]! ^= 1;
+  const wrapperAt = 100;
+  const wrapper = encodeLegacyMessageSet({ magic: 1, messages: [{ offset: 1, timestampMs: T0, key: null, value: gzipSync(inner) }] });
+  // Re-mark the outer message as a gzip wrapper (attributes byte) and fix its CRC.
+  wrapper.writeInt8(CompressionType.Gzip, 17);
+  wrapper.writeUInt32BE(crc32(wrapper.subarray(16)) >>> 0, 12);
+  const file = Buffer.concat([Buffer.alloc(wrapperAt), wrapper]);
+  const got = [...iterateLegacyMessages(file, wrapperAt, { verifyCrc: 'report', basePosition: 1000 })];
+  t.same(got.map((m) => [m.offset, m.isValid]), [[0, true], [1, false]]);
+  const cut = gzipSync(inner.subarray(0, inner.length - 3));
+  const tornWrapper = encodeLegacyMessageSet({ magic: 1, messages: [{ offset: 1, timestampMs: T0, key: null, value: cut }] });
+  tornWrapper.writeInt8(CompressionType.Gzip, 17);
+  tornWrapper.writeUInt32BE(crc32(tornWrapper.subarray(16)) >>> 0, 12);
+  const err = t.throws(() => [...iterateLegacyMessages(tornWrapper, 0, { verifyCrc: false, basePosition: 500 })], CorruptDataError) as CorruptDataError;
+  t.equal(err.position, 500, 'inner faults are reported at the wrapper');
+  t.match(err.message, /in the decompressed wrapper/);
+});

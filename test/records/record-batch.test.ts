@@ -7,7 +7,9 @@ import {
   decodeEndTransactionMarker,
   encodeEndTransactionMarkerBatch,
 } from '../../src/records/control.js';
-import { decodeBatchHeader, decodeRecordBatch, encodeRecordBatch, iterateRecords, type RecordInput } from '../../src/records/record-batch.js';
+import {
+  decodeBatchHeader, decodeRecordBatch, encodeRecordBatch, forEachRecordFields, iterateRecords, recordHeaderKeys, type RecordFields, type RecordInput,
+} from '../../src/records/record-batch.js';
 import { CorruptDataError } from '../../src/util/errors.js';
 import { outcome, prng, sampleData, slowCrc32c } from './helpers.js';
 import { kjsDecodeBatch, kjsEncodeBatch, kjsRecord, long } from './kafkajs.js';
@@ -262,4 +264,37 @@ t.test('random mutations never crash the decoder', async (t) => {
   }
   t.equal(counts.ok + counts.corrupt, 3000, JSON.stringify(counts));
   t.ok(counts.corrupt > 0 && counts.ok > 0);
+});
+
+t.test('forEachRecordFields: the same records as iterateRecords, as positions in one reused object', async (t) => {
+  const records: RecordInput[] = [
+    { timestampMs: T0, key: null, value: Buffer.from('v0') },
+    { timestampMs: T0 + 5, key: Buffer.from('k1'), value: null, headers: [{ key: 'h', value: Buffer.from('x') }, { key: 'n', value: null }] },
+  ];
+  for (const compression of [CompressionType.None, CompressionType.Gzip]) {
+    const batch = encodeRecordBatch({ baseOffset: 40, compression, records });
+    const want = [...iterateRecords(batch)];
+    const seen: RecordFields[] = [];
+    const got: Array<{ offsetDelta: number; key: string | null; value: string | null; headers: string[]; size: number }> = [];
+    const header = forEachRecordFields(batch, 0, {}, (f, data) => {
+      seen.push(f);
+      got.push({
+        offsetDelta: f.offsetDelta,
+        key: f.keySize < 0 ? null : data.toString('utf8', f.keyStart, f.keyStart + f.keySize),
+        value: f.valueSize < 0 ? null : data.toString('utf8', f.valueStart, f.valueStart + f.valueSize),
+        headers: recordHeaderKeys(data, f),
+        size: f.end - f.start,
+      });
+    });
+    t.equal(header.recordsCount, 2);
+    t.equal(seen[0], seen[1], 'one RecordFields for the batch');
+    t.same(got, want.map((r) => ({
+      offsetDelta: r.offsetDelta, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null, headers: r.headers.map((h) => h.key), size: r.sizeInBytes,
+    })));
+    const short = Buffer.from(batch);
+    short.writeInt32BE(3, 57);
+    const handed: number[] = [];
+    t.throws(() => forEachRecordFields(short, 0, { verifyCrc: false }, (f) => handed.push(f.offsetDelta)), CorruptDataError, 'a count above the records is corrupt');
+    t.same(handed, [0, 1], 'records before the fault were handed over');
+  }
 });
