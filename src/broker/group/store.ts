@@ -7,7 +7,7 @@
  * start offset to the high watermark; the last record per key wins, a null value deletes.
  * Appends go through one queue so the log order is the order the coordinator decided.
  */
-import { encodeRecordBatch, iterateRecords, decodeBatchHeader, type RecordInput } from '../../records/record-batch.js';
+import { encodeRecordBatch, type RecordInput } from '../../records/record-batch.js';
 import {
   decodeConsumerOffsetsKey,
   decodeGroupMetadataValue,
@@ -21,11 +21,10 @@ import {
   type OffsetCommitValue,
 } from '../../protocol/internal/consumer-offsets.js';
 import { errorMessage } from '../../util/errors.js';
-import type { BrokerContext, BrokerPartitionLog } from '../handler.js';
+import type { BrokerContext } from '../handler.js';
+import { replayPartition } from '../internal-log-replay.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
-const LOAD_CHUNK_BYTES = 1024 * 1024;
-const RECORD_BATCH_OVERHEAD = 61;
 
 /** One committed offset as the coordinator keeps it. */
 export interface CommittedOffset {
@@ -96,44 +95,13 @@ export class OffsetsStore {
     if (!topic) return groups;
     for (const p of topic.partitions) {
       const log = this.broker.logManager.getLog(OFFSETS_TOPIC, p.partitionIndex);
-      if (log) await this.loadPartition(log, groups);
+      if (log) await replayPartition(log, (key, value) => this.applyRecord(key, value, groups));
     }
     for (const [id, g] of groups) {
       for (const [topic, partitions] of g.offsets) if (partitions.size === 0) g.offsets.delete(topic);
       if (!g.metadata && g.offsets.size === 0) groups.delete(id);
     }
     return groups;
-  }
-
-  private async loadPartition(log: BrokerPartitionLog, groups: Map<string, LoadedGroup>): Promise<void> {
-    let offset = log.logStartOffset;
-    const end = log.highWatermark;
-    while (offset < end) {
-      const read = await log.read(offset, LOAD_CHUNK_BYTES, { maxOffset: end, minOneMessage: true });
-      if (read.records.length === 0) break;
-      const next = this.replayBatches(read.records, offset, groups);
-      if (next <= offset) break;
-      offset = next;
-    }
-  }
-
-  /** Applies the whole batches in `buf`; returns the offset after the last one applied. */
-  private replayBatches(buf: Buffer, fromOffset: number, groups: Map<string, LoadedGroup>): number {
-    let pos = 0;
-    let next = fromOffset;
-    while (buf.length - pos >= RECORD_BATCH_OVERHEAD) {
-      const header = decodeBatchHeader(buf, pos);
-      const size = 12 + header.batchLength;
-      if (size > buf.length - pos) break;
-      if (!header.isControl) {
-        for (const record of iterateRecords(buf, pos)) {
-          if (record.offset >= fromOffset) this.applyRecord(record.key, record.value, groups);
-        }
-      }
-      next = header.baseOffset + header.lastOffsetDelta + 1;
-      pos += size;
-    }
-    return next;
   }
 
   private applyRecord(key: Buffer | null, value: Buffer | null, groups: Map<string, LoadedGroup>): void {

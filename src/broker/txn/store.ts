@@ -6,7 +6,7 @@
  * record per key wins, a null value removes the id). Appends go through one queue so the
  * log order is the order the coordinator decided.
  */
-import { decodeBatchHeader, encodeRecordBatch, iterateRecords } from '../../records/record-batch.js';
+import { encodeRecordBatch } from '../../records/record-batch.js';
 import {
   decodeTransactionLogKey,
   decodeTransactionLogValue,
@@ -16,11 +16,10 @@ import {
   type TransactionLogValue,
 } from '../../protocol/internal/transaction-log.js';
 import { errorMessage } from '../../util/errors.js';
-import type { BrokerContext, BrokerPartitionLog } from '../handler.js';
+import type { BrokerContext } from '../handler.js';
+import { replayPartition } from '../internal-log-replay.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
-const LOAD_CHUNK_BYTES = 1024 * 1024;
-const RECORD_BATCH_OVERHEAD = 61;
 
 export class TransactionStateStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -74,42 +73,14 @@ export class TransactionStateStore {
     if (topic) {
       for (const p of topic.partitions) {
         const log = this.broker.logManager.getLog(TRANSACTION_STATE_TOPIC, p.partitionIndex);
-        if (log) await this.loadPartition(log, out);
+        if (log) await replayPartition(log, (key, value) => {
+          if (key) this.apply(key, value, out);
+        });
       }
     }
     const states = new Map<string, TransactionLogValue>();
     for (const [id, v] of out) if (v) states.set(id, v);
     return states;
-  }
-
-  private async loadPartition(log: BrokerPartitionLog, out: Map<string, TransactionLogValue | null>): Promise<void> {
-    let offset = log.logStartOffset;
-    const end = log.highWatermark;
-    while (offset < end) {
-      const read = await log.read(offset, LOAD_CHUNK_BYTES, { maxOffset: end, minOneMessage: true });
-      if (read.records.length === 0) break;
-      const next = this.replay(read.records, offset, out);
-      if (next <= offset) break;
-      offset = next;
-    }
-  }
-
-  private replay(buf: Buffer, fromOffset: number, out: Map<string, TransactionLogValue | null>): number {
-    let pos = 0;
-    let next = fromOffset;
-    while (buf.length - pos >= RECORD_BATCH_OVERHEAD) {
-      const header = decodeBatchHeader(buf, pos);
-      const size = 12 + header.batchLength;
-      if (size > buf.length - pos) break;
-      if (!header.isControl) {
-        for (const record of iterateRecords(buf, pos)) {
-          if (record.offset >= fromOffset && record.key) this.apply(record.key, record.value, out);
-        }
-      }
-      next = header.baseOffset + header.lastOffsetDelta + 1;
-      pos += size;
-    }
-    return next;
   }
 
   private apply(key: Buffer, value: Buffer | null, out: Map<string, TransactionLogValue | null>): void {
