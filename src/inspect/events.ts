@@ -4,9 +4,10 @@
  * stderr, kts's corruption findings and per-file summaries. Text and `--json` output are
  * both rendered from these objects; the JSON schema is exactly these shapes.
  */
-import type { BatchInfo, ControlInfo, RecordInfo, TimestampTypeName } from './batch.js';
+import type { BatchInfo, RecordInfo, TimestampTypeName } from './batch.js';
 import type { FileKind } from './files.js';
 import type { AbortedTxn, ProducerSnapshotEntry } from './index-files.js';
+import type { RecordLineFields } from './render-text.js';
 
 export type ProblemKind =
   | 'crc-mismatch'
@@ -23,20 +24,12 @@ export type ProblemKind =
   | 'corrupt-file'
   | 'unreadable';
 
-export interface RecordEvent {
+export interface RecordEvent extends RecordLineFields {
   type: 'record';
   path: string;
   magic: number;
   timestampType: TimestampTypeName;
   isControl: boolean;
-  offset: number;
-  timestamp: number;
-  keySize: number;
-  valueSize: number;
-  sequence?: number;
-  headerKeys?: string[];
-  legacy?: { isValid: boolean; crc: number };
-  control?: ControlInfo;
   /** Decoded key / payload, only with --print-data-log (absent when null). */
   key?: string;
   payload?: string;

@@ -2,7 +2,7 @@
  * Pure renderers from DumpEvents to the lines Kafka's kafka-dump-log.sh prints (stdout
  * or stderr, as Kafka does), plus kts's own summary and corruption-report lines.
  */
-import type { BatchInfo, ControlInfo } from './batch.js';
+import type { BatchInfo, ControlInfo, RecordInfo } from './batch.js';
 import type { DumpEvent, FileSummary, ReportKind } from './events.js';
 
 export interface RenderOptions {
@@ -55,16 +55,7 @@ export interface RecordContext {
 }
 
 /** The record fields a record line needs (a RecordInfo or a RecordEvent). */
-export interface RecordFields {
-  offset: number;
-  timestamp: number;
-  keySize: number;
-  valueSize: number;
-  sequence?: number;
-  headerKeys?: string[];
-  legacy?: { isValid: boolean; crc: number };
-  control?: ControlInfo;
-}
+export type RecordLineFields = Pick<RecordInfo, 'offset' | 'timestamp' | 'keySize' | 'valueSize' | 'sequence' | 'headerKeys' | 'legacy' | 'control'>;
 
 function controlText(c: ControlInfo | undefined): string {
   if (c === undefined) return '';
@@ -73,7 +64,7 @@ function controlText(c: ControlInfo | undefined): string {
   return ` controlType: ${c.controlType}(${c.typeId})`;
 }
 
-export function recordLine(b: RecordContext, r: RecordFields, key: string | undefined, payload: string | undefined, opts: RenderOptions): string {
+export function recordLine(b: RecordContext, r: RecordLineFields, key: string | undefined, payload: string | undefined, opts: RenderOptions): string {
   let prefix = '| ';
   let line = '';
   if (!opts.skipRecordMetadata) {
