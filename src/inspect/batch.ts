@@ -62,14 +62,8 @@ export interface RecordInfo {
 }
 
 const NO_TIMESTAMP = -1;
-const INT32_MAX = 2147483647;
 const LEGACY_KEY_OFFSET_V0 = 18;
 const LEGACY_KEY_OFFSET_V1 = 26;
-
-export function incrementSequence(sequence: number, increment: number): number {
-  if (sequence > INT32_MAX - increment) return increment - (INT32_MAX - sequence) - 1;
-  return sequence + increment;
-}
 
 /** Last offset of an entry from its header alone (no CRC, no records). */
 export function entryLastOffset(e: LogEntry): number {
@@ -105,7 +99,7 @@ function v2Info(e: LogEntry, checksum: number | undefined): BatchInfo {
     lastOffset: baseOffset + lastOffsetDelta,
     count: H.recordsCount(buf, at),
     baseSequence,
-    lastSequence: baseSequence === -1 ? -1 : incrementSequence(baseSequence, lastOffsetDelta),
+    lastSequence: baseSequence === -1 ? -1 : H.incrementSequence(baseSequence, lastOffsetDelta),
     producerId: H.producerId(buf, at),
     producerEpoch: H.producerEpoch(buf, at),
     partitionLeaderEpoch: H.partitionLeaderEpoch(buf, at),
@@ -220,7 +214,7 @@ function v2Record(f: RecordFields, data: Buffer, info: BatchInfo, baseTimestamp:
     valueSize: f.valueSize,
     key,
     value,
-    sequence: info.baseSequence === -1 ? -1 : incrementSequence(info.baseSequence, f.offsetDelta),
+    sequence: info.baseSequence === -1 ? -1 : H.incrementSequence(info.baseSequence, f.offsetDelta),
     headerKeys: f.headerCount === 0 ? NO_HEADER_KEYS : recordHeaderKeys(data, f),
   };
   if (info.isControl) rec.control = controlInfo(key, value);

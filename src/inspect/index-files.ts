@@ -4,7 +4,7 @@
  * (.txnindex, 34-byte aborted transactions) and the producer state snapshot (.snapshot),
  * plus the broker-startup sanity checks Kafka runs on the two indexes.
  */
-import { readInt64 } from '../records/batch-header.js';
+import { decrementSequence, readInt64 } from '../records/batch-header.js';
 import { crc32c } from '../records/crc32c.js';
 
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
@@ -131,11 +131,6 @@ export interface ProducerSnapshotEntry {
 const SNAPSHOT_VERSION = 1;
 const SNAPSHOT_ENTRIES_OFFSET = 6;
 const SNAPSHOT_ENTRY_BYTES = 46;
-
-function decrementSequence(sequence: number, decrement: number): number {
-  if (sequence < decrement) return 2147483647 - (decrement - sequence) + 1;
-  return sequence - decrement;
-}
 
 /** Decode a producer state snapshot; `error` carries Kafka's CorruptSnapshotException message. */
 export function decodeProducerSnapshot(buf: Buffer): { entries: ProducerSnapshotEntry[]; error: string | null } {

@@ -101,3 +101,15 @@ export function setLogAppendTime(buf: Buffer, pos: number, timestampMs: number):
   writeInt64(buf, pos + MAX_TIMESTAMP_OFFSET, timestampMs);
   buf.writeUInt32BE(computeBatchCrc(buf, pos), pos + CRC_OFFSET);
 }
+
+const INT32_MAX = 2147483647;
+
+/** Producer sequences wrap from Int32.MAX to 0 (Kafka's DefaultRecordBatch.incrementSequence). */
+export function incrementSequence(sequence: number, increment: number): number {
+  return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment;
+}
+
+/** The inverse of incrementSequence. */
+export function decrementSequence(sequence: number, decrement: number): number {
+  return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement;
+}

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { readInt64, writeInt64 } from '../records/batch-header.js';
+import { decrementSequence, incrementSequence, readInt64, writeInt64 } from '../records/batch-header.js';
 import { crc32c } from '../records/crc32c.js';
 import { CorruptDataError } from '../util/errors.js';
 import { writeFileAtomic } from './checkpoint.js';
@@ -49,14 +49,6 @@ export interface ProducerBatchInfo {
   lastOffsetDelta: number;
   maxTimestampMs: number;
   isTransactional: boolean;
-}
-
-export function incrementSequence(sequence: number, increment: number): number {
-  return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment;
-}
-
-export function decrementSequence(sequence: number, decrement: number): number {
-  return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement;
 }
 
 function inSequence(lastSeq: number, nextSeq: number): boolean {
