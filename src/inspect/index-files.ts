@@ -5,7 +5,7 @@
  * plus the broker-startup sanity checks Kafka runs on the two indexes.
  */
 import { decrementSequence, readInt64 } from '../records/batch-header.js';
-import { crc32c } from '../records/crc32c.js';
+import { type SnapshotEntryFields, snapshotEntries, snapshotProblem } from '../storage/producer-state.js';
 
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
 export const TIME_INDEX_ENTRY_BYTES = 12;
@@ -128,44 +128,20 @@ export interface ProducerSnapshotEntry {
   batch: { firstSequence: number; lastSequence: number; lastOffset: number; offsetDelta: number; timestamp: number } | null;
 }
 
-const SNAPSHOT_VERSION = 1;
-const SNAPSHOT_ENTRIES_OFFSET = 6;
-const SNAPSHOT_ENTRY_BYTES = 46;
-
 /** Decode a producer state snapshot; `error` carries Kafka's CorruptSnapshotException message. */
 export function decodeProducerSnapshot(buf: Buffer): { entries: ProducerSnapshotEntry[]; error: string | null } {
-  if (buf.length < 2) return { entries: [], error: 'Snapshot failed schema validation: file is too short for a version' };
-  const version = buf.readInt16BE(0);
-  if (version !== SNAPSHOT_VERSION) return { entries: [], error: `Snapshot contained an unknown file version ${version}` };
-  if (buf.length < SNAPSHOT_ENTRIES_OFFSET + 4) return { entries: [], error: 'Snapshot failed schema validation: file is too short for its header' };
-  const stored = buf.readUInt32BE(2);
-  const computed = crc32c(buf, SNAPSHOT_ENTRIES_OFFSET);
-  if (stored !== computed) {
-    return { entries: [], error: `Snapshot is corrupt (CRC is no longer valid). Stored crc: ${stored}. Computed crc: ${computed}` };
-  }
-  const count = buf.readInt32BE(SNAPSHOT_ENTRIES_OFFSET);
-  const bodyBytes = buf.length - SNAPSHOT_ENTRIES_OFFSET - 4;
-  if (count < 0 || count * SNAPSHOT_ENTRY_BYTES !== bodyBytes) {
-    return { entries: [], error: `Snapshot failed schema validation: ${count} entries do not fit ${bodyBytes} bytes` };
-  }
-  const entries: ProducerSnapshotEntry[] = [];
-  for (let i = 0, at = SNAPSHOT_ENTRIES_OFFSET + 4; i < count; i++, at += SNAPSHOT_ENTRY_BYTES) {
-    entries.push(snapshotEntry(buf, at));
-  }
-  return { entries, error: null };
+  const error = snapshotProblem(buf);
+  if (error !== null) return { entries: [], error };
+  return { entries: snapshotEntries(buf).map(snapshotEntry), error: null };
 }
 
-function snapshotEntry(buf: Buffer, at: number): ProducerSnapshotEntry {
-  const lastSequence = buf.readInt32BE(at + 10);
-  const lastOffset = readInt64(buf, at + 14);
-  const offsetDelta = buf.readInt32BE(at + 22);
-  const timestamp = readInt64(buf, at + 26);
-  const txnFirst = readInt64(buf, at + 38);
+function snapshotEntry(e: SnapshotEntryFields): ProducerSnapshotEntry {
+  const { lastSequence, lastOffset, offsetDelta, timestampMs: timestamp } = e;
   return {
-    producerId: readInt64(buf, at),
-    producerEpoch: buf.readInt16BE(at + 8),
-    coordinatorEpoch: buf.readInt32BE(at + 34),
-    currentTxnFirstOffset: txnFirst >= 0 ? txnFirst : null,
+    producerId: e.producerId,
+    producerEpoch: e.producerEpoch,
+    coordinatorEpoch: e.coordinatorEpoch,
+    currentTxnFirstOffset: e.currentTxnFirstOffset >= 0 ? e.currentTxnFirstOffset : null,
     lastTimestamp: timestamp,
     batch:
       offsetDelta >= 0

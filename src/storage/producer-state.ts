@@ -219,25 +219,67 @@ export function encodeProducerSnapshot(entries: readonly ProducerStateEntry[]): 
   return buf;
 }
 
-export function decodeProducerSnapshot(buf: Buffer): ProducerStateEntry[] {
-  if (buf.length < SNAPSHOT_HEADER_BYTES) throw new CorruptDataError('producer snapshot shorter than its header', 0);
+/** The fields of one ProducerSnapshot v1 entry, as stored. */
+export interface SnapshotEntryFields {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastOffset: number;
+  offsetDelta: number;
+  timestampMs: number;
+  coordinatorEpoch: number;
+  /** -1 when no transaction is ongoing. */
+  currentTxnFirstOffset: number;
+}
+
+/**
+ * What is wrong with a snapshot file (version, CRC-32C, entry count against its size),
+ * worded as Kafka's CorruptSnapshotException; null when it is sound.
+ */
+export function snapshotProblem(buf: Buffer): string | null {
+  if (buf.length < 2) return 'Snapshot failed schema validation: file is too short for a version';
   const version = buf.readInt16BE(0);
-  if (version !== SNAPSHOT_VERSION) throw new CorruptDataError(`unsupported producer snapshot version ${version}`, 0);
-  if (crc32c(buf, 6) !== buf.readUInt32BE(2)) throw new CorruptDataError('producer snapshot CRC mismatch', 2);
+  if (version !== SNAPSHOT_VERSION) return `Snapshot contained an unknown file version ${version}`;
+  if (buf.length < SNAPSHOT_HEADER_BYTES) return 'Snapshot failed schema validation: file is too short for its header';
+  const stored = buf.readUInt32BE(2);
+  const computed = crc32c(buf, 6);
+  if (stored !== computed) return `Snapshot is corrupt (CRC is no longer valid). Stored crc: ${stored}. Computed crc: ${computed}`;
   const count = buf.readInt32BE(6);
-  if (count < 0 || count * SNAPSHOT_ENTRY_BYTES !== buf.length - SNAPSHOT_HEADER_BYTES) {
-    throw new CorruptDataError(`producer snapshot claims ${count} entries in ${buf.length - SNAPSHOT_HEADER_BYTES} bytes`, 6);
-  }
-  const out: ProducerStateEntry[] = [];
-  for (let at = SNAPSHOT_HEADER_BYTES; at < buf.length; at += SNAPSHOT_ENTRY_BYTES) {
-    const lastSeq = buf.readInt32BE(at + 10);
-    const lastOffset = readInt64(buf, at + 14);
-    const offsetDelta = buf.readInt32BE(at + 22);
-    const timestampMs = readInt64(buf, at + 26);
-    const batches = lastOffset >= 0 && lastSeq >= 0
-      ? [{ firstSeq: decrementSequence(lastSeq, offsetDelta), lastSeq, firstOffset: lastOffset - offsetDelta, lastOffset, timestampMs }]
-      : [];
-    out.push({ producerId: readInt64(buf, at), producerEpoch: buf.readInt16BE(at + 8), batches, coordinatorEpoch: buf.readInt32BE(at + 34), currentTxnFirstOffset: readInt64(buf, at + 38), lastTimestampMs: timestampMs });
+  const bodyBytes = buf.length - SNAPSHOT_HEADER_BYTES;
+  if (count < 0 || count * SNAPSHOT_ENTRY_BYTES !== bodyBytes) return `Snapshot failed schema validation: ${count} entries do not fit ${bodyBytes} bytes`;
+  return null;
+}
+
+/** The entries of a snapshot that snapshotProblem found sound. */
+export function snapshotEntries(buf: Buffer): SnapshotEntryFields[] {
+  const out: SnapshotEntryFields[] = [];
+  for (let at = SNAPSHOT_HEADER_BYTES; at + SNAPSHOT_ENTRY_BYTES <= buf.length; at += SNAPSHOT_ENTRY_BYTES) {
+    out.push({
+      producerId: readInt64(buf, at),
+      producerEpoch: buf.readInt16BE(at + 8),
+      lastSequence: buf.readInt32BE(at + 10),
+      lastOffset: readInt64(buf, at + 14),
+      offsetDelta: buf.readInt32BE(at + 22),
+      timestampMs: readInt64(buf, at + 26),
+      coordinatorEpoch: buf.readInt32BE(at + 34),
+      currentTxnFirstOffset: readInt64(buf, at + 38),
+    });
   }
   return out;
+}
+
+/** A snapshot's producer states; CorruptDataError when snapshotProblem finds one. */
+export function decodeProducerSnapshot(buf: Buffer): ProducerStateEntry[] {
+  const problem = snapshotProblem(buf);
+  if (problem !== null) throw new CorruptDataError(problem, 0);
+  return snapshotEntries(buf).map((e) => ({
+    producerId: e.producerId,
+    producerEpoch: e.producerEpoch,
+    batches: e.lastOffset >= 0 && e.lastSequence >= 0
+      ? [{ firstSeq: decrementSequence(e.lastSequence, e.offsetDelta), lastSeq: e.lastSequence, firstOffset: e.lastOffset - e.offsetDelta, lastOffset: e.lastOffset, timestampMs: e.timestampMs }]
+      : [],
+    coordinatorEpoch: e.coordinatorEpoch,
+    currentTxnFirstOffset: e.currentTxnFirstOffset,
+    lastTimestampMs: e.timestampMs,
+  }));
 }
