@@ -6,6 +6,7 @@
  */
 import { decrementSequence, readInt64 } from '../records/batch-header.js';
 import { type SnapshotEntryFields, snapshotEntries, snapshotProblem } from '../storage/producer-state.js';
+import { type AbortedTxn as StoredAbortedTxn, readAbortedTxn } from '../storage/txn-index.js';
 
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
 export const TIME_INDEX_ENTRY_BYTES = 12;
@@ -21,12 +22,8 @@ export interface TimeIndexEntry {
   offset: number;
 }
 
-export interface AbortedTxn {
+export interface AbortedTxn extends StoredAbortedTxn {
   version: number;
-  producerId: number;
-  firstOffset: number;
-  lastOffset: number;
-  lastStableOffset: number;
 }
 
 /** Entry `i` of an offset index whose segment starts at `baseOffset`. */
@@ -106,13 +103,7 @@ export function decodeTxnIndex(buf: Buffer, absolutePath: string): TxnIndexResul
     if (version > 0) {
       return { entries, error: `Unexpected aborted transaction version ${version} in transaction index ${absolutePath}, current version is 0 (at byte ${at})` };
     }
-    entries.push({
-      version,
-      producerId: readInt64(buf, at + 2),
-      firstOffset: readInt64(buf, at + 10),
-      lastOffset: readInt64(buf, at + 18),
-      lastStableOffset: readInt64(buf, at + 26),
-    });
+    entries.push({ version, ...readAbortedTxn(buf, at) });
   }
   return { entries, error: null };
 }

@@ -33,9 +33,14 @@ export function decodeAbortedTxns(bytes: Buffer): AbortedTxn[] {
   for (let at = 0; at + ABORTED_TXN_SIZE <= bytes.length; at += ABORTED_TXN_SIZE) {
     const version = bytes.readInt16BE(at);
     if (version !== ABORTED_TXN_VERSION) throw new CorruptDataError(`unknown aborted transaction entry version ${version}`, at);
-    out.push({ producerId: readInt64(bytes, at + 2), firstOffset: readInt64(bytes, at + 10), lastOffset: readInt64(bytes, at + 18), lastStableOffset: readInt64(bytes, at + 26) });
+    out.push(readAbortedTxn(bytes, at));
   }
   return out;
+}
+
+/** The fields of the entry at `at` (its version, at `at`, is the caller's to check). */
+export function readAbortedTxn(bytes: Buffer, at: number): AbortedTxn {
+  return { producerId: readInt64(bytes, at + 2), firstOffset: readInt64(bytes, at + 10), lastOffset: readInt64(bytes, at + 18), lastStableOffset: readInt64(bytes, at + 26) };
 }
 
 export class TxnIndex {
