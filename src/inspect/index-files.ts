@@ -6,11 +6,11 @@
  */
 import { decrementSequence, readInt64 } from '../records/batch-header.js';
 import { type SnapshotEntryFields, snapshotEntries, snapshotProblem } from '../storage/producer-state.js';
-import { type AbortedTxn as StoredAbortedTxn, readAbortedTxn } from '../storage/txn-index.js';
+import { OFFSET_INDEX_ENTRY_SIZE as OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_SIZE as TIME_INDEX_ENTRY_BYTES } from '../storage/index-file.js';
+import { type AbortedTxn as StoredAbortedTxn, ABORTED_TXN_SIZE as TXN_INDEX_ENTRY_BYTES, readAbortedTxn } from '../storage/txn-index.js';
 
-export const OFFSET_INDEX_ENTRY_BYTES = 8;
-export const TIME_INDEX_ENTRY_BYTES = 12;
-export const TXN_INDEX_ENTRY_BYTES = 34;
+/** Entry sizes of the three index files, as storage writes them. */
+export { OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES, TXN_INDEX_ENTRY_BYTES };
 
 export interface OffsetIndexEntry {
   offset: number;
