@@ -2,29 +2,12 @@
 // every record once, commits on exit, and a second run resumes from the commit; kcat and
 // a kts group consumer share one group (librdkafka leads and assigns).
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { hasKcat, kcat } from '../helpers/kcat.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { openClient } from '../../src/client/index.js';
 import { runBroker } from './helpers.js';
 
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-
-function kcat(args: string[], input?: string, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
 
 t.test('kcat -G consumes in a group and resumes from its commits', { skip: hasKcat ? false : 'kcat is not installed' }, async (t) => {
   const b = await runBroker(t, ['group.initial.rebalance.delay.ms=0', 'offsets.topic.num.partitions=3']);

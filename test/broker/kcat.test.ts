@@ -1,29 +1,11 @@
 // Drives a real kts broker with kcat (librdkafka): every codec, keyed records on the
 // partition Java's murmur2 picks, consume back exactly, offsets by timestamp.
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { hasKcat, kcat } from '../helpers/kcat.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { partitionForKey } from '../../src/client/partitioner.js';
 import { runBroker, type RunningBroker } from './helpers.js';
 
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-
-function kcat(args: string[], input?: string, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
 
 async function createTopic(b: RunningBroker, topic: string, numPartitions: number): Promise<void> {
   const admin = new Kafka({ clientId: 'kts-test', brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin();

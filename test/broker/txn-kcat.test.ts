@@ -3,27 +3,10 @@
 // the aborted list of the Fetch response) and stops at an open transaction (LSO);
 // read_uncommitted sees every record.
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { hasKcat, kcat } from '../helpers/kcat.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { runBroker } from './helpers.js';
 
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-
-function kcat(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-  });
-}
 
 t.test('kcat read_committed / read_uncommitted', { skip: hasKcat ? false : 'kcat is not installed (apt-get install -y kcat)' }, async (t) => {
   const b = await runBroker(t, ['transaction.state.log.num.partitions=2']);
