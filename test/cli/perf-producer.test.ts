@@ -5,15 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runKts } from '../helpers/run-kts.js';
 import { startCliBroker, tempDir } from './helpers.js';
+import { CSV_HEADER, CSV_LINE, DATE, NUM, TOTAL_LINE, VAL } from './perf-formats.js';
 
-const NUM = String.raw`\d+(?:\.\d+)?`;
-const TOTAL_LINE = new RegExp(
-  String.raw`^(\d+) records sent, ${NUM} records/sec \(${NUM} MB/sec\), \d+\.\d\d ms avg latency, \d+\.\d\d ms max latency, \d+ ms 50th, \d+ ms 95th, \d+ ms 99th, \d+ ms 99\.9th\.$`,
-);
-const CSV_HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
-const DATE = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}`;
-const VAL = String.raw`(?:\d+\.\d{4}|NaN|Infinity)`;
-const CSV_LINE = new RegExp(String.raw`^${DATE}, ${DATE}, ${VAL}, ${VAL}, (\d+), ${VAL}, \d+, \d+, ${VAL}, ${VAL}$`);
 
 t.test('producer-perf-test then consumer-perf-test against a broker', async (t) => {
   const b = await startCliBroker(t);
