@@ -26,9 +26,12 @@ export interface BatchIdentity {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** Sets the transactional attribute bit (a batch inside a transaction). */
+  transactional?: boolean;
 }
 
 const MAGIC_V2 = 2;
+const ATTR_TRANSACTIONAL = 0x10;
 const MIN_CAPACITY = 1024;
 
 /** The records section of one batch, encoded record by record into a growing buffer. */
@@ -96,7 +99,7 @@ export class RecordsBuilder {
     out.writeInt32BE(out.length - LOG_OVERHEAD, 8);
     out.writeInt32BE(NO_PARTITION_LEADER_EPOCH, 12);
     out.writeInt8(MAGIC_V2, 16);
-    out.writeInt16BE(codec, ATTRIBUTES_OFFSET);
+    out.writeInt16BE(codec | (identity.transactional ? ATTR_TRANSACTIONAL : 0), ATTRIBUTES_OFFSET);
     out.writeInt32BE(Math.max(0, this.count - 1), 23);
     writeInt64(out, 27, this.baseTimestamp);
     writeInt64(out, 35, this.maxTimestamp);

@@ -32,6 +32,8 @@ const KEYS: Readonly<Record<string, KeySpec>> = {
   'max.block.ms': { kind: 'int', default: '60000', min: 0 },
   'enable.idempotence': { kind: 'bool', default: 'true' },
   'max.in.flight.requests.per.connection': { kind: 'int', default: '5', min: 1 },
+  'transactional.id': { kind: 'string', default: '' },
+  'transaction.timeout.ms': { kind: 'int', default: '60000', min: 1 },
   'partitioner.ignore.keys': { kind: 'bool', default: 'false' },
   'isolation.level': { kind: 'string', default: 'read_uncommitted', choices: ['read_uncommitted', 'read_committed'] },
   'max.partition.fetch.bytes': { kind: 'int', default: '1048576', min: 1 },
@@ -48,7 +50,6 @@ const KEYS: Readonly<Record<string, KeySpec>> = {
 /** Kafka client settings kts knows but does not implement: refused with the reason. */
 const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
   [/^group\.|^enable\.auto\.commit$|^auto\.commit\.interval\.ms$|^session\.timeout\.ms$|^heartbeat\.interval\.ms$|^partition\.assignment\.strategy$/, 'consumer groups are not supported by the kts client yet (it consumes assigned partitions)'],
-  [/^transactional\.|^transaction\.timeout\.ms$/, 'transactions are not supported by the kts client yet'],
   [/^sasl\.|^ssl\./, 'the kts client speaks PLAINTEXT only (no TLS or SASL)'],
   [/\.(serializer|deserializer)$/, 'the kts client sends and returns raw bytes; it has no serializer classes'],
 ];

@@ -31,9 +31,11 @@
  *   produce); `client.admin` uses the client's own.
  * - Consumer: assign mode only (no groups). Decodes record batch v2 and legacy v0/v1,
  *   every codec; skips control records, and aborted transactions under read_committed.
+ * - Transactions: with transactional.id the producer writes only inside transactions
+ *   (initTransactions, beginTransaction, send, sendOffsetsToTransaction,
+ *   commitTransaction / abortTransaction); a fenced producer fails with KTS_PRODUCER_FENCED.
  * - Refused with a UsageError naming the reason: unknown config keys (with the closest
- *   name), and Kafka settings kts does not implement (group.*, transactional.*, ssl.*,
- *   sasl.*, *.serializer).
+ *   name), and Kafka settings kts does not implement (group.*, ssl.*, sasl.*, *.serializer).
  *
  * Errors: Kafka error codes come out as `KafkaError` (src/protocol/errors.ts; `.errorCode`),
  * bad config as `UsageError`, connection problems as `KtsError` with code KTS_CONNECTION

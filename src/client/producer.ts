@@ -19,6 +19,7 @@ import type { ClientConfig } from './config.js';
 import { ConnectionError } from './connection.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
 import { estimateRecordBytes, RecordsBuilder } from './batch-codec.js';
+import { isFenced, TransactionManager } from './transactions.js';
 import type { DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition } from './types.js';
 
 /**
@@ -121,6 +122,15 @@ export class KafkaProducer implements Producer {
   private admissionHead = 0;
   private admitting = false;
   private admissionWaiters: (() => void)[] = [];
+  /** Set with transactional.id: the producer then writes only inside transactions. */
+  private readonly txn: TransactionManager | null;
+  private txnState: 'uninitialized' | 'ready' | 'in-transaction' | 'committing' | 'failed' | 'fenced' = 'uninitialized';
+  /** Partitions already added to the open transaction (AddPartitionsToTxn). */
+  private readonly txnPartitions = new Set<string>();
+  /** The first send error inside the open transaction: commit is then refused. */
+  private txnError: Error | null = null;
+  /** True once the coordinator holds something of this transaction (partitions or offsets). */
+  private txnStarted = false;
 
   constructor(cluster: Cluster, config: ClientConfig) {
     this.cluster = cluster;
@@ -146,6 +156,11 @@ export class KafkaProducer implements Producer {
     if (this.idempotent && this.maxInFlight > 5) {
       throw new UsageError('enable.idempotence=true requires max.in.flight.requests.per.connection <= 5');
     }
+    const transactionalId = config.string('transactional.id');
+    if (transactionalId !== '' && !this.idempotent) {
+      throw new UsageError('transactional.id requires idempotence', 'Use acks=all and leave enable.idempotence on');
+    }
+    this.txn = transactionalId === '' ? null : new TransactionManager(cluster, transactionalId, config.int('transaction.timeout.ms'));
     this.ignoreKeys = config.bool('partitioner.ignore.keys');
     this.maxInFlightPerPartition = this.idempotent ? 1 : Math.max(1, this.maxInFlight);
     this.sticky = new StickyPartitioner(this.batchSize);
@@ -161,6 +176,7 @@ export class KafkaProducer implements Producer {
     let sizeBytes: number;
     try {
       if (this.closed) throw new KtsError('KTS_PRODUCER_CLOSED', 'send() after the producer was closed');
+      if (this.txn && this.txnState !== 'in-transaction') throw this.txnStateError('send()');
       if (typeof record.topic !== 'string' || record.topic.length === 0) throw new UsageError('A record needs a topic');
       const key = toBuffer(record.key);
       const value = toBuffer(record.value);
@@ -243,6 +259,97 @@ export class KafkaProducer implements Producer {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.cluster.close();
+  }
+
+  // ---- transactions ----
+
+  /** Once per producer: gets the producer id/epoch for transactional.id, fencing older producers. */
+  async initTransactions(): Promise<void> {
+    const txn = this.requireTxn('initTransactions()');
+    if (this.txnState !== 'uninitialized') throw this.txnStateError('initTransactions()');
+    await this.guard(() => txn.initProducerId());
+    this.sequences.clear();
+    this.txnState = 'ready';
+  }
+
+  beginTransaction(): void {
+    this.requireTxn('beginTransaction()');
+    if (this.txnState !== 'ready') throw this.txnStateError('beginTransaction()');
+    this.txnState = 'in-transaction';
+    this.txnPartitions.clear();
+    this.txnStarted = false;
+    this.txnError = null;
+  }
+
+  /** Commits consumed offsets of `groupId` as part of the open transaction. */
+  async sendOffsetsToTransaction(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void> {
+    const txn = this.requireTxn('sendOffsetsToTransaction()');
+    if (this.txnState !== 'in-transaction') throw this.txnStateError('sendOffsetsToTransaction()');
+    this.txnStarted = true;
+    await this.guard(() => txn.sendOffsets(offsets, groupId));
+  }
+
+  /** Flushes, then commits; refused (abort instead) when a send in the transaction failed. */
+  async commitTransaction(): Promise<void> {
+    const txn = this.requireTxn('commitTransaction()');
+    if (this.txnState !== 'in-transaction') throw this.txnStateError('commitTransaction()');
+    await this.flush();
+    if (this.txnError) {
+      const cause = this.txnError;
+      if (!this.isFencedNow()) this.txnState = 'failed';
+      throw new KtsError('KTS_TXN_FAILED', `cannot commit: a send in the transaction failed: ${cause.message}`, 'Call abortTransaction()', { cause });
+    }
+    this.txnState = 'committing';
+    // The coordinator knows no transaction that touched nothing: nothing to end.
+    if (this.txnStarted) await this.guard(() => txn.endTxn(true));
+    this.txnState = 'ready';
+  }
+
+  /** Waits for sends already made (their outcome does not matter), then aborts. */
+  async abortTransaction(): Promise<void> {
+    const txn = this.requireTxn('abortTransaction()');
+    if (this.txnState !== 'in-transaction' && this.txnState !== 'failed' && this.txnState !== 'committing') throw this.txnStateError('abortTransaction()');
+    await this.flush();
+    if (this.isFencedNow()) throw this.txnStateError('abortTransaction()');
+    if (this.txnStarted) await this.guard(() => txn.endTxn(false));
+    this.txnState = 'ready';
+  }
+
+  /** A method, so the compiler does not narrow the state across awaits. */
+  private isFencedNow(): boolean {
+    return this.txnState === 'fenced';
+  }
+
+  private requireTxn(what: string): TransactionManager {
+    if (!this.txn) throw new KtsError('KTS_TXN_STATE', `${what} needs a transactional producer`, 'Set transactional.id in the producer config');
+    return this.txn;
+  }
+
+  private txnStateError(what: string): KtsError {
+    if (this.txnState === 'fenced') {
+      return new KtsError('KTS_PRODUCER_FENCED', `${what}: this producer was fenced by a newer producer with transactional id ${this.txn?.transactionalId}`, 'Close this producer');
+    }
+    const hint = this.txnState === 'uninitialized' ? 'Call initTransactions() first' : this.txnState === 'failed' ? 'Call abortTransaction()' : 'Call beginTransaction() first';
+    return new KtsError('KTS_TXN_STATE', `${what} is not allowed while the transaction state is ${this.txnState}`, hint);
+  }
+
+  /** Runs a coordinator call; a fenced answer moves the producer to its terminal state. */
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (isFenced(err)) this.txnState = 'fenced';
+      throw err;
+    }
+  }
+
+  /** AddPartitionsToTxn for partitions about to get their first batch in this transaction. */
+  private async addToTransaction(batches: Batch[]): Promise<void> {
+    const fresh = batches.filter((b) => !this.txnPartitions.has(b.key));
+    if (fresh.length === 0) return;
+    this.txnStarted = true;
+    await this.guard(() => this.txn!.addPartitions(fresh.map((b) => b.tp)));
+    for (const b of fresh) this.txnPartitions.add(b.key);
   }
 
   // ---- accumulating ----
@@ -446,6 +553,7 @@ export class KafkaProducer implements Producer {
     let response: ProduceResponseBody | null;
     try {
       const identity = await this.producerIdentity();
+      if (this.txn) await this.addToTransaction(batches);
       for (const b of batches) this.encode(b, identity);
       const conn = await this.cluster.node(leader);
       const r = await conn.send<ProduceResponseBody>(ApiKey.Produce, () => this.produceBody(batches), {
@@ -474,7 +582,7 @@ export class KafkaProducer implements Producer {
       topics.set(b.tp.topic, list);
     }
     return {
-      transactionalId: null,
+      transactionalId: this.txn ? this.txn.transactionalId : null,
       acks: this.acks,
       timeoutMs: this.requestTimeoutMs,
       topicData: [...topics].map(([name, partitionData]) => ({ name, partitionData })),
@@ -493,6 +601,7 @@ export class KafkaProducer implements Producer {
       producerId: identity.producerId,
       producerEpoch: identity.producerEpoch,
       baseSequence,
+      transactional: this.txn !== null,
     });
   }
 
@@ -532,7 +641,8 @@ export class KafkaProducer implements Producer {
   }
 
   private identityLost(err: unknown): boolean {
-    return this.idempotent && err instanceof KafkaError && IDENTITY_ERRORS.has(err.errorCode);
+    // A transactional producer keeps its epoch: a lost identity there fails the transaction.
+    return this.idempotent && !this.txn && err instanceof KafkaError && IDENTITY_ERRORS.has(err.errorCode);
   }
 
   private resetIdentity(): void {
@@ -576,6 +686,8 @@ export class KafkaProducer implements Producer {
 
   private failBatch(batch: Batch, err: unknown): void {
     const error = asError(err);
+    if (this.txn && this.txnError === null) this.txnError = error;
+    if (this.txn && isFenced(err)) this.txnState = 'fenced';
     const callbacks = batch.callbacks;
     this.ready = this.ready.filter((b) => b !== batch);
     this.finish(batch);
@@ -598,6 +710,10 @@ export class KafkaProducer implements Producer {
   /** InitProducerId once (idempotence); brokers without it get a plain producer. */
   private producerIdentity(): Promise<ProducerIdentity> {
     if (!this.idempotent) return Promise.resolve(NO_IDENTITY);
+    if (this.txn) {
+      if (!this.txn.identity) return Promise.reject(this.txnStateError('send()'));
+      return Promise.resolve(this.txn.identity);
+    }
     if (!this.identity) {
       this.identity = this.initProducerId().catch((err: unknown) => {
         this.identity = null;

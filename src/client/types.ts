@@ -69,6 +69,17 @@ export interface Producer {
   close(): Promise<void>;
   /** Buffered record bytes now and the peak so far; never above buffer.memory. */
   metrics(): { bufferedBytes: number; bufferedBytesPeak: number; bufferMemory: number };
+  /**
+   * Transactions (needs config transactional.id): initTransactions() once (fences older
+   * producers with the same id), then per transaction beginTransaction(), sends,
+   * optionally sendOffsetsToTransaction(), and commitTransaction() or abortTransaction().
+   * A fenced producer fails with KtsError code KTS_PRODUCER_FENCED.
+   */
+  initTransactions(): Promise<void>;
+  beginTransaction(): void;
+  sendOffsetsToTransaction(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void>;
+  commitTransaction(): Promise<void>;
+  abortTransaction(): Promise<void>;
 }
 
 export interface Consumer {

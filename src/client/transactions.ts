@@ -1,0 +1,165 @@
+/**
+ * The transactional side of the producer (Kafka's TransactionManager, cut to what kts
+ * needs): finds the transaction coordinator (FindCoordinator key type 1), gets a producer
+ * id and epoch for the transactional id (InitProducerId), registers partitions
+ * (AddPartitionsToTxn) and consumer group offsets (AddOffsetsToTxn + TxnOffsetCommit to the
+ * group coordinator), and ends transactions (EndTxn). Coordinator moves and busy
+ * coordinators are retried; a fenced producer becomes a KTS_PRODUCER_FENCED error.
+ */
+import { ApiKey } from '../protocol/apis.js';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { KtsError } from '../util/errors.js';
+import type { BrokerConnection } from './broker-connection.js';
+import type { Cluster } from './cluster.js';
+import type { TopicPartition } from './types.js';
+
+export interface TxnIdentity {
+  producerId: number;
+  producerEpoch: number;
+}
+
+interface CoordinatorBody {
+  errorCode?: number;
+  nodeId?: number;
+  coordinators?: { errorCode: number; nodeId: number }[];
+}
+
+const FENCED: ReadonlySet<number> = new Set([ErrorCode.PRODUCER_FENCED, ErrorCode.INVALID_PRODUCER_EPOCH]);
+/** Errors after which the coordinator must be looked up again. */
+const COORDINATOR_MOVED: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
+
+export class TransactionManager {
+  private coordinatorId: number | null = null;
+  identity: TxnIdentity | null = null;
+
+  constructor(
+    private readonly cluster: Cluster,
+    readonly transactionalId: string,
+    private readonly transactionTimeoutMs: number,
+  ) {}
+
+  async initProducerId(): Promise<TxnIdentity> {
+    const body = await this.onCoordinator<{ errorCode: number; producerId: number; producerEpoch: number }>(
+      ApiKey.InitProducerId,
+      () => ({ transactionalId: this.transactionalId, transactionTimeoutMs: this.transactionTimeoutMs, producerId: -1, producerEpoch: -1 }),
+      'InitProducerId',
+      (b) => b.errorCode,
+    );
+    this.identity = { producerId: body.producerId, producerEpoch: body.producerEpoch };
+    return this.identity;
+  }
+
+  async addPartitions(partitions: readonly TopicPartition[]): Promise<void> {
+    const id = this.requireIdentity();
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
+    await this.onCoordinator<{ resultsByTopicV3AndBelow: { name: string; resultsByPartition: { partitionIndex: number; partitionErrorCode: number }[] }[] }>(
+      ApiKey.AddPartitionsToTxn,
+      () => ({
+        v3AndBelowTransactionalId: this.transactionalId,
+        v3AndBelowProducerId: id.producerId,
+        v3AndBelowProducerEpoch: id.producerEpoch,
+        v3AndBelowTopics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })),
+      }),
+      'AddPartitionsToTxn',
+      (b) => firstError(b.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition.map((p) => p.partitionErrorCode))),
+      3,
+    );
+  }
+
+  async sendOffsets(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void> {
+    const id = this.requireIdentity();
+    await this.onCoordinator<{ errorCode: number }>(
+      ApiKey.AddOffsetsToTxn,
+      () => ({ transactionalId: this.transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, groupId }),
+      'AddOffsetsToTxn',
+      (b) => b.errorCode,
+    );
+    const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string }[]>();
+    for (const o of offsets) {
+      byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: '' }]);
+    }
+    await this.cluster.retry(async () => {
+      const conn = await this.cluster.node(await this.findCoordinator(0, groupId));
+      const { body } = await conn.call<{ topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(
+        ApiKey.TxnOffsetCommit,
+        () => ({
+          transactionalId: this.transactionalId,
+          groupId,
+          producerId: id.producerId,
+          producerEpoch: id.producerEpoch,
+          generationId: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+        }),
+        { maxVersion: 3 },
+      );
+      this.check(firstError(body.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))), `TxnOffsetCommit for group ${groupId}`);
+    });
+  }
+
+  async endTxn(commit: boolean): Promise<void> {
+    const id = this.requireIdentity();
+    await this.onCoordinator<{ errorCode: number }>(
+      ApiKey.EndTxn,
+      () => ({ transactionalId: this.transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, committed: commit }),
+      commit ? 'EndTxn (commit)' : 'EndTxn (abort)',
+      (b) => b.errorCode,
+    );
+  }
+
+  private requireIdentity(): TxnIdentity {
+    if (!this.identity) throw new KtsError('KTS_TXN_STATE', 'initTransactions() has not completed', 'Call initTransactions() once before beginTransaction()');
+    return this.identity;
+  }
+
+  /** One request to the transaction coordinator, retried (with a new lookup when it moved). */
+  private async onCoordinator<T>(api: number, body: () => unknown, what: string, errorOf: (b: T) => number, maxVersion?: number): Promise<T> {
+    return this.cluster.retry(async () => {
+      const conn = await this.coordinator();
+      const { body: response } = await conn.call<T>(api, body, maxVersion === undefined ? {} : { maxVersion });
+      this.check(errorOf(response), `${what} for transactional id ${this.transactionalId}`);
+      return response;
+    });
+  }
+
+  private check(code: number, what: string): void {
+    if (code === ErrorCode.NONE) return;
+    if (COORDINATOR_MOVED.has(code)) this.coordinatorId = null;
+    if (FENCED.has(code)) {
+      throw new KtsError(
+        'KTS_PRODUCER_FENCED',
+        `${what}: this producer was fenced (${code === ErrorCode.PRODUCER_FENCED ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH'}): another producer with transactional id ${this.transactionalId} started`,
+        'Close this producer; only the newest producer with a transactional id may write',
+      );
+    }
+    throw new KafkaError(code, what);
+  }
+
+  private async coordinator(): Promise<BrokerConnection> {
+    if (this.coordinatorId === null) this.coordinatorId = await this.findCoordinator(1, this.transactionalId);
+    return this.cluster.node(this.coordinatorId);
+  }
+
+  private async findCoordinator(keyType: number, key: string): Promise<number> {
+    const conn = await this.cluster.any();
+    const { body } = await conn.call<CoordinatorBody>(
+      ApiKey.FindCoordinator,
+      (v) => (v >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType }),
+      { maxVersion: 4, minVersion: 1 },
+    );
+    const c = body.coordinators ? body.coordinators[0]! : { errorCode: body.errorCode ?? 0, nodeId: body.nodeId ?? -1 };
+    if (c.errorCode !== ErrorCode.NONE) throw new KafkaError(c.errorCode, `FindCoordinator for ${keyType === 1 ? 'transactional id' : 'group'} ${key}`);
+    return c.nodeId;
+  }
+}
+
+/** True for the errors that mean another producer took over the transactional id. */
+export function isFenced(err: unknown): boolean {
+  return (err instanceof KafkaError && FENCED.has(err.errorCode)) || (err instanceof KtsError && err.code === 'KTS_PRODUCER_FENCED');
+}
+
+function firstError(codes: readonly number[]): number {
+  return codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;
+}
