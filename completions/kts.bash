@@ -28,6 +28,7 @@ _kts() {
     console-producer:--partition) return ;;
     console-producer:--input-format) COMPREPLY=( $(compgen -W "line json" -- "$cur") ); return ;;
     console-producer:--format|console-producer:-f) return ;;
+    console-producer:--transactional-id) return ;;
     console-producer:--compression-codec) COMPREPLY=( $(compgen -W "none gzip snappy lz4 zstd" -- "$cur") ); return ;;
     console-producer:--batch-size) return ;;
     console-producer:--max-partition-memory-bytes) return ;;
@@ -164,7 +165,7 @@ _kts() {
   local opts=""
   case "$cmd" in
     topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --topic-id --partitions --replication-factor --replica-assignment --config --delete-config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --json --help" ;;
-    console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
+    console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --transactional-id --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
     console-consumer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --include --partition --offset --from-beginning --from-time --until-end --max-messages --timeout-ms --isolation-level --skip-message-on-error --group --format -f --property --formatter-property --formatter-config --consumer-property --consumer.config --json --help" ;;
     consumer-groups) opts="--bootstrap-server --data-dir --command-config --command-property --list --describe --reset-offsets --delete --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --verbose --type --timeout --dry-run --execute --export --to-earliest --to-latest --to-current --to-offset --shift-by --to-datetime --by-duration --from-file --json --help" ;;
     transactions) opts="--bootstrap-server --data-dir --command-config --command-property --json --transactional-id --topic --partition --broker-id --duration-filter --max-transaction-timeout --start-offset --producer-id --producer-epoch --coordinator-epoch --help" ;;

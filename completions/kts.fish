@@ -50,6 +50,7 @@ complete -c kts -n '__fish_seen_subcommand_from console-producer' -l partition -
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l input-format -x -a 'line json' -d 'line: Kafka\'s line reader; json: one JSON record per line.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l format -s f -x -d 'kcat-style input format, e.g. \'%k %v\\n\' (see the description).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l sync -d 'Send records one at a time, waiting for each acknowledgement.'
+complete -c kts -n '__fish_seen_subcommand_from console-producer' -l transactional-id -x -d 'transactional.id: send all input in one transaction, committed at end of input; aborted on Ctrl-C or any error (exit 1).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l compression-codec -x -a 'none gzip snappy lz4 zstd' -d 'compression.type of the producer; given without a value it means gzip, as in Kafka.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l batch-size -x -d 'batch.size: bytes per partition batch (default 16384).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l max-partition-memory-bytes -x -d 'batch.size as well (Kafka\'s older name; wins over --batch-size).'

@@ -70,6 +70,7 @@ _kts() {
         '--format[kcat-style input format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '-f[kcat-style input format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '--sync[Send records one at a time, waiting for each acknowledgement.]' \
+        '--transactional-id[transactional.id\: send all input in one transaction, committed at end of input; aborted on Ctrl-C or any error (exit 1).]:transactional-id: ' \
         '--compression-codec[compression.type of the producer; given without a value it means gzip, as in Kafka.]:compression-codec:(none gzip snappy lz4 zstd)' \
         '--batch-size[batch.size\: bytes per partition batch (default 16384).]:batch-size: ' \
         '--max-partition-memory-bytes[batch.size as well (Kafka'\''s older name; wins over --batch-size).]:max-partition-memory-bytes: ' \

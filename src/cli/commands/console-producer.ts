@@ -39,6 +39,7 @@ export const consoleProducerCommand: CommandSpec = {
     'Reader properties (--property / --reader-property): parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.',
     'Format strings (-f): %k key, %v value, %h headers as name=value,..., %p partition, %T timestamp ms, %t topic (ignored), %% percent; escapes \\n \\r \\t \\\\ \\xHH. The format must end with a record delimiter.',
     'A line that does not parse is reported with its line number and the exit code is 1; the other lines are still sent.',
+    'With --transactional-id all input is sent in one transaction, committed at the end of input. Ctrl-C, a line that does not parse or a record that is not delivered aborts it instead (nothing becomes visible to read_committed consumers) and the exit code is 1.',
   ].join('\n\n'),
   options: {
     ...connectionOptions,
@@ -47,6 +48,11 @@ export const consoleProducerCommand: CommandSpec = {
     'input-format': { type: 'string', choices: ['line', 'json'], default: 'line', describe: 'line: Kafka\'s line reader; json: one JSON record per line.' },
     format: { type: 'string', alias: 'f', placeholder: '<fmt>', describe: "kcat-style input format, e.g. '%k %v\\n' (see the description)." },
     sync: { type: 'boolean', describe: 'Send records one at a time, waiting for each acknowledgement.' },
+    'transactional-id': {
+      type: 'string',
+      placeholder: '<id>',
+      describe: 'transactional.id: send all input in one transaction, committed at end of input; aborted on Ctrl-C or any error (exit 1).',
+    },
     'compression-codec': {
       type: 'string',
       choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
@@ -83,7 +89,18 @@ export const consoleProducerCommand: CommandSpec = {
     const config = producerConfig(args, io);
     return withClient(args, io, config, async (client) => {
       const producer = client.producer();
+      const transactional = config.has('transactional.id');
+      let interrupted = false;
+      void io.interrupted.then(() => (interrupted = true));
+      if (transactional) {
+        await producer.initTransactions();
+        producer.beginTransaction();
+      }
       const stats = await produceAll(args, io, producer, topic, parse);
+      if (transactional && !(await endTransaction(io, producer, stats, interrupted))) {
+        await producer.close();
+        return 1;
+      }
       await producer.close();
       if (stats.failed + stats.badRecords > MAX_REPORTED_ERRORS) {
         io.stderr.write(`kts: ${stats.badRecords} records did not parse and ${stats.failed} were not delivered\n`);
@@ -93,6 +110,22 @@ export const consoleProducerCommand: CommandSpec = {
     });
   },
 };
+
+/** Commits, or aborts after an interrupt or any error; false when it aborted. */
+async function endTransaction(io: CliIo, producer: Producer, stats: ProduceStats, interrupted: boolean): Promise<boolean> {
+  const reason = interrupted
+    ? 'interrupted'
+    : stats.failed > 0 || stats.badRecords > 0
+      ? `${stats.badRecords} records did not parse and ${stats.failed} were not delivered`
+      : null;
+  if (reason === null) {
+    await producer.commitTransaction();
+    return true;
+  }
+  await producer.abortTransaction();
+  io.stderr.write(`kts: transaction aborted (${reason}): none of its ${stats.records} sent records are committed\n`);
+  return false;
+}
 
 interface Parser {
   delimiter: Buffer;
@@ -147,6 +180,7 @@ function producerConfig(args: ParsedArgs, io: CliIo): Map<string, string> {
     ['max-memory-bytes', 'buffer.memory'],
   ];
   for (const [flag, key] of map) if (args[flag] !== undefined) fromFlags.set(key, String(args[flag]));
+  if (typeof args['transactional-id'] === 'string') fromFlags.set('transactional.id', args['transactional-id']);
   const merged = mergeProperties(fromFlags, clientConfig(args, io, ['producer.config', 'command-config'], ['producer-property', 'command-property']));
   // As in Kafka's producer: asking for acks other than all quietly turns idempotence off
   // unless enable.idempotence was set explicitly.
