@@ -281,8 +281,8 @@ _kts() {
         '--throughput[Target records per second; -1 for unthrottled (required).]:throughput: ' \
         '*--producer-props[Producer configs, e.g. acks=1 linger.ms=5 (the same as --command-property).]:producer-props: ' \
         '--producer.config[Producer properties file (the same as --command-config).]:producer.config:_files' \
-        '--transactional-id[Refused\: the kts client does not support transactions yet.]:transactional-id: ' \
-        '--transaction-duration-ms[Refused with --transactional-id\: no transactions yet.]:transaction-duration-ms: ' \
+        '--transactional-id[transactional.id\: send in transactions (see --transaction-duration-ms).]:transactional-id: ' \
+        '--transaction-duration-ms[Commit each transaction once it is this old (default 3000); enables transactions.]:transaction-duration-ms: ' \
         '--warmup-records[The first n records are left out of a second, steady-state total line.]:warmup-records: ' \
         '--print-metrics[Print the producer metrics at the end.]' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \

@@ -34,6 +34,19 @@ t.test('producer-perf-test then consumer-perf-test against a broker', async (t) 
   t.equal(JSON.parse(j.stdout).records, 2000);
 });
 
+t.test('--transactional-id: records sent in committed transactions', async (t) => {
+  const b = await startCliBroker(t, ['transaction.state.log.num.partitions=1']);
+  const bs = `--bootstrap-server ${b.bootstrap}`;
+  t.equal((await runKts(`topics --create --topic tx --partitions 2 ${bs}`)).code, 0);
+  const p = await runKts(`producer-perf-test --topic tx --num-records 40 --payload-monotonic --throughput 400 --transactional-id perf-tx --transaction-duration-ms 20 ${bs}`);
+  t.equal(p.code, 0, p.stderr);
+  t.equal(TOTAL_LINE.exec(p.stdout.trimEnd().split('\n').at(-1) ?? '')?.[1], '40');
+  const c = await runKts(`console-consumer --topic tx --from-beginning --until-end --isolation-level read_committed ${bs}`);
+  t.same(c.stdout.trimEnd().split('\n').map(Number).sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i), 'read_committed sees every record');
+  const d = await runKts(`transactions describe --transactional-id perf-tx ${bs}`);
+  t.match(d.stdout, /CompleteCommit/, 'the last transaction was committed');
+});
+
 t.test('throttled run, payload file, monotonic payload, warm-up and metrics', async (t) => {
   const b = await startCliBroker(t);
   const bs = `--bootstrap-server ${b.bootstrap}`;
@@ -58,9 +71,9 @@ t.test('throttled run, payload file, monotonic payload, warm-up and metrics', as
 t.test('usage errors', async (t) => {
   const dir = await tempDir(t);
   const dd = `--data-dir ${dir}`;
-  const tx = await runKts(`producer-perf-test --topic x --num-records 1 --record-size 1 --throughput -1 --transactional-id tx ${dd}`);
+  const tx = await runKts(`producer-perf-test --topic x --num-records 1 --record-size 1 --throughput -1 --transaction-duration-ms 0 ${dd}`);
   t.equal(tx.code, 2);
-  t.match(tx.stderr, 'does not support transactions');
+  t.match(tx.stderr, '--transaction-duration-ms must be an integer > 0');
   const two = await runKts(`producer-perf-test --topic x --num-records 1 --record-size 1 --payload-monotonic --throughput -1 ${dd}`);
   t.equal(two.code, 2);
   t.match(two.stderr, 'exactly one of --record-size, --payload-file or --payload-monotonic');

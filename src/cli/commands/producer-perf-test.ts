@@ -6,6 +6,7 @@
  * time, so client stalls are not hidden (see perf/throttler.ts).
  */
 import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
@@ -36,7 +37,7 @@ export const producerPerfTestCommand: CommandSpec = {
   description: [
     'Sends --num-records records of --record-size bytes (or pieces of --payload-file, or increasing numbers with --payload-monotonic) and prints, every 5 seconds, `N records sent, X records/sec (Y MB/sec), A ms avg latency, M ms max latency.`, then a final line that adds the 50th, 95th, 99th and 99.9th latency percentiles.',
     'Latency runs from send to acknowledgement. With a fixed --throughput, it runs from the time the record was scheduled to be sent, so a stalled sender does not hide the stall (no coordinated omission).',
-    'Transactions (--transactional-id) are refused: the kts client has no transactional producer yet.',
+    'With --transactional-id or --transaction-duration-ms the records are sent in transactions, each committed once it is --transaction-duration-ms old (default 3000), the last at the end; Ctrl-C aborts the open one. Without --transactional-id the id is performance-producer-<uuid>, as in Kafka.',
   ].join('\n\n'),
   options: {
     ...connectionOptions,
@@ -49,8 +50,8 @@ export const producerPerfTestCommand: CommandSpec = {
     throughput: { type: 'number', placeholder: '<rec/s>', describe: 'Target records per second; -1 for unthrottled (required).' },
     'producer-props': { type: 'array', placeholder: '<key=value>', describe: 'Producer configs, e.g. acks=1 linger.ms=5 (the same as --command-property).' },
     'producer.config': { type: 'string', placeholder: '<file>', describe: 'Producer properties file (the same as --command-config).' },
-    'transactional-id': { type: 'string', placeholder: '<id>', describe: 'Refused: the kts client does not support transactions yet.' },
-    'transaction-duration-ms': { type: 'number', placeholder: '<ms>', describe: 'Refused with --transactional-id: no transactions yet.' },
+    'transactional-id': { type: 'string', placeholder: '<id>', describe: 'transactional.id: send in transactions (see --transaction-duration-ms).' },
+    'transaction-duration-ms': { type: 'number', placeholder: '<ms>', describe: 'Commit each transaction once it is this old (default 3000); enables transactions.' },
     'warmup-records': { type: 'number', default: 0, placeholder: '<n>', describe: 'The first n records are left out of a second, steady-state total line.' },
     'print-metrics': { type: 'boolean', describe: 'Print the producer metrics at the end.' },
     ...jsonOption,
@@ -65,10 +66,13 @@ export const producerPerfTestCommand: CommandSpec = {
       new Map([['client.id', 'perf-producer-client']]),
       clientConfig(args, io, ['producer.config', 'command-config'], ['producer-props', 'command-property']),
     );
+    if (opts.transaction) config.set('transactional.id', opts.transaction.transactionalId);
+    else if (config.has('transactional.id')) opts.transaction = { transactionalId: config.get('transactional.id')!, durationMs: DEFAULT_TRANSACTION_DURATION_MS };
     const acks = config.get('acks');
     if (acks !== undefined && acks !== 'all' && acks !== '-1' && !config.has('enable.idempotence')) config.set('enable.idempotence', 'false');
     return withClient(args, io, config, async (client) => {
       const producer = client.producer();
+      if (opts.transaction) await producer.initTransactions();
       if (opts.warmupRecords > 0 && !opts.json) {
         io.stdout.write(`Warmup first ${opts.warmupRecords} records. Steady state results will print after the complete test summary.\n`);
       }
@@ -88,7 +92,11 @@ interface PerfOptions {
   payload: PayloadSource;
   json: boolean;
   printMetrics: boolean;
+  /** Set when producing in transactions. */
+  transaction: { transactionalId: string; durationMs: number } | null;
 }
+
+const DEFAULT_TRANSACTION_DURATION_MS = 3000;
 
 function requireInt(args: ParsedArgs, flag: string, min: number): number {
   const v = args[flag];
@@ -98,9 +106,6 @@ function requireInt(args: ParsedArgs, flag: string, min: number): number {
 }
 
 function parseOptions(args: ParsedArgs, io: CliIo): PerfOptions {
-  if (typeof args['transactional-id'] === 'string' || args['transaction-duration-ms'] !== undefined) {
-    throw new UsageError('--transactional-id / --transaction-duration-ms: the kts client does not support transactions yet');
-  }
   const topic = args.topic;
   if (typeof topic !== 'string' || topic === '') throw new UsageError('producer-perf-test needs --topic <topic>');
   const numRecords = requireInt(args, 'num-records', 0);
@@ -116,6 +121,22 @@ function parseOptions(args: ParsedArgs, io: CliIo): PerfOptions {
     payload: payloadSource(args, io),
     json: args.json === true,
     printMetrics: args['print-metrics'] === true,
+    transaction: transactionOptions(args),
+  };
+}
+
+/** As Kafka's tool: either flag enables transactions; the other gets its default. */
+function transactionOptions(args: ParsedArgs): PerfOptions['transaction'] {
+  const id = args['transactional-id'];
+  const duration = args['transaction-duration-ms'];
+  if (id === undefined && duration === undefined) return null;
+  if (duration !== undefined && (typeof duration !== 'number' || !Number.isSafeInteger(duration) || duration <= 0)) {
+    throw new UsageError('--transaction-duration-ms must be an integer > 0');
+  }
+  if (id !== undefined && (typeof id !== 'string' || id === '')) throw new UsageError('--transactional-id needs a value');
+  return {
+    transactionalId: typeof id === 'string' ? id : `performance-producer-${randomUUID()}`,
+    durationMs: typeof duration === 'number' ? duration : DEFAULT_TRANSACTION_DURATION_MS,
   };
 }
 
@@ -170,6 +191,9 @@ async function sendAll(opts: PerfOptions, io: CliIo, producer: Producer): Promis
   let window = newWindow(start);
   let inFlight = 0;
   let wake: (() => void) | null = null;
+  const txn = opts.transaction;
+  let txnOpen = false;
+  let txnStartMs = 0;
   const acked = (size: number, dueMs: number, steady: boolean) => {
     const now = performance.now();
     const latency = now - dueMs;
@@ -205,6 +229,11 @@ async function sendAll(opts: PerfOptions, io: CliIo, producer: Producer): Promis
     const value = opts.payload(i);
     const dueMs = throttler.dueMs(i, performance.now());
     const steady = r.steady !== null && i >= opts.warmupRecords;
+    if (txn && !txnOpen) {
+      producer.beginTransaction();
+      txnOpen = true;
+      txnStartMs = performance.now();
+    }
     inFlight++;
     producer.send({ topic: opts.topic, value }).then(
       () => {
@@ -217,7 +246,12 @@ async function sendAll(opts: PerfOptions, io: CliIo, producer: Producer): Promis
         settle();
       },
     );
+    if (txn && performance.now() - txnStartMs >= txn.durationMs) {
+      await producer.commitTransaction();
+      txnOpen = false;
+    }
   }
+  if (txnOpen) await (stop.stopped ? producer.abortTransaction() : producer.commitTransaction());
   await producer.flush();
   while (inFlight > 0) await new Promise<void>((res) => (wake = res));
   const end = performance.now();
