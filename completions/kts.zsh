@@ -55,6 +55,7 @@ _kts() {
         '--unavailable-partitions[With --describe\: only partitions without a live leader.]' \
         '--under-min-isr-partitions[With --describe\: only partitions whose ISR is smaller than min.insync.replicas.]' \
         '--at-min-isr-partitions[With --describe\: only partitions whose ISR equals min.insync.replicas.]' \
+        '--partition-size-limit-per-response[With --describe\: Kafka pages DescribeTopicPartitions (API 75) responses at this many partitions. kts brokers do not serve that API and the kts admin client describes topics with Metadata, which has no paging, so the value is checked (a positive integer) and the output is the same as without it, as with Kafka'\''s own tools against a broker without API 75.]:partition-size-limit-per-response: ' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
@@ -82,6 +83,7 @@ _kts() {
         '--metadata-expiry-ms[metadata.max.age.ms (default 300000).]:metadata-expiry-ms: ' \
         '--max-block-ms[max.block.ms (default 60000).]:max-block-ms: ' \
         '--max-memory-bytes[buffer.memory (default 33554432).]:max-memory-bytes: ' \
+        '--line-reader[Kafka'\''s reader class\: only the default org.apache.kafka.tools.LineMessageReader (also kafka.tools.LineMessageReader or kafka.tools.ConsoleProducer$LineMessageReader) is accepted; other classes are refused. --input-format and --format choose kts'\''s other readers.]:line-reader: ' \
         '*--property[A reader property (repeatable); Kafka 4.2 calls it --reader-property.]:property: ' \
         '*--reader-property[A reader property (repeatable), e.g. parse.key=true.]:reader-property: ' \
         '--reader-config[Properties file of reader properties; --reader-property wins.]:reader-config:_files' \
@@ -106,6 +108,10 @@ _kts() {
         '--max-messages[Exit after this many records.]:max-messages: ' \
         '--timeout-ms[Exit when no record arrives for this long.]:timeout-ms: ' \
         '--isolation-level[read_committed hides aborted and open transactions (default read_uncommitted).]:isolation-level:(read_uncommitted read_committed)' \
+        '--formatter[Kafka'\''s formatter class\: org.apache.kafka.tools.consumer.DefaultMessageFormatter (the default), LoggingMessageFormatter (the default output plus a '\''CreateTime\:<ms>, key\:<k>, value\:<v>'\'' line on stderr) or NoOpMessageFormatter (prints nothing, counts records); the kafka.tools. names work too. Other classes are refused.]:formatter: ' \
+        '--key-deserializer[Deserializer class for keys, e.g. org.apache.kafka.common.serialization.LongDeserializer (the key.deserializer formatter property).]:key-deserializer: ' \
+        '--value-deserializer[Deserializer class for values (the value.deserializer formatter property).]:value-deserializer: ' \
+        '--enable-systest-events[Refused\: Kafka'\''s system-test lifecycle events are not printed by kts.]' \
         '--skip-message-on-error[Skip a record that cannot be formatted instead of stopping.]' \
         '--group[Consume as a member of this consumer group\: partitions are shared with the other members, offsets are committed (enable.auto.commit=true unless configured), and a restart resumes at the committed offsets.]:group: ' \
         '--format[kcat-style output format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \

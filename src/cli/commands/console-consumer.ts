@@ -8,7 +8,7 @@
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
-import { formatRecord, formatterConfig } from '../util/message-formatter.js';
+import { formatRecord, formatterConfig, formatterKind, loggingLine } from '../util/message-formatter.js';
 import { compileFormat, renderFormat } from '../util/format-string.js';
 import { recordToJson } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
@@ -29,7 +29,8 @@ export const consoleConsumerCommand: CommandSpec = {
   summary: 'Print records of a topic to stdout',
   description: [
     'Reads the partitions of --topic (or of the topics matching --include) and prints each record. Without --group it reads every partition without a consumer group, starting at the end (--from-beginning, --offset, --from-time choose another start). With --group it joins that consumer group, resumes at the committed offsets (--from-beginning: earliest where nothing is committed) and commits as it goes.',
-    'Formatter properties (--property / --formatter-property): print.timestamp, print.key, print.value, print.partition, print.offset, print.headers, print.epoch, key.separator, line.separator, headers.separator, null.literal. Fields print in Kafka\'s order: timestamp, partition, offset, epoch, headers, key, value.',
+    'Formatter properties (--property / --formatter-property): print.timestamp, print.key, print.value, print.partition, print.offset, print.headers, print.epoch, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer. Fields print in Kafka\'s order: timestamp, partition, offset, epoch, headers, key, value.',
+    'Deserializers (--key-deserializer, --value-deserializer, or the properties above) are Kafka\'s classes in org.apache.kafka.common.serialization: StringDeserializer, ByteArrayDeserializer (the bytes as they are), ByteBufferDeserializer, BytesDeserializer (\\xHH for bytes that are not printable ASCII), IntegerDeserializer, LongDeserializer, ShortDeserializer, DoubleDeserializer, FloatDeserializer (big-endian, printed as Java prints them), UUIDDeserializer and VoidDeserializer. A record they cannot read stops the command unless --skip-message-on-error.',
     'Format strings (-f): %t topic, %p partition, %o offset, %k key, %v value, %h headers as name=value,..., %T timestamp ms, %K key length, %S value length (-1 for null), %% percent; escapes \\n \\r \\t \\\\ \\xHH.',
     '--json prints one JSON object per record: topic, partition, offset, timestamp, timestampType, leaderEpoch, key, value, headers [{key, value}]. Keys and values that are not valid UTF-8 are base64 with "keyEncoding"/"valueEncoding":"base64" (per header: "valueEncoding"). `kts console-producer --input-format json` reads it back.',
     'At exit it prints `Processed a total of N messages` on stderr.',
@@ -46,6 +47,15 @@ export const consoleConsumerCommand: CommandSpec = {
     'max-messages': { type: 'number', placeholder: '<n>', describe: 'Exit after this many records.' },
     'timeout-ms': { type: 'number', placeholder: '<ms>', describe: 'Exit when no record arrives for this long.' },
     'isolation-level': { type: 'string', choices: ['read_uncommitted', 'read_committed'], describe: 'read_committed hides aborted and open transactions (default read_uncommitted).' },
+    formatter: {
+      type: 'string',
+      placeholder: '<class>',
+      describe:
+        "Kafka's formatter class: org.apache.kafka.tools.consumer.DefaultMessageFormatter (the default), LoggingMessageFormatter (the default output plus a 'CreateTime:<ms>, key:<k>, value:<v>' line on stderr) or NoOpMessageFormatter (prints nothing, counts records); the kafka.tools. names work too. Other classes are refused.",
+    },
+    'key-deserializer': { type: 'string', placeholder: '<class>', describe: 'Deserializer class for keys, e.g. org.apache.kafka.common.serialization.LongDeserializer (the key.deserializer formatter property).' },
+    'value-deserializer': { type: 'string', placeholder: '<class>', describe: 'Deserializer class for values (the value.deserializer formatter property).' },
+    'enable-systest-events': { type: 'boolean', describe: "Refused: Kafka's system-test lifecycle events are not printed by kts." },
     'skip-message-on-error': { type: 'boolean', describe: 'Skip a record that cannot be formatted instead of stopping.' },
     group: {
       type: 'string',
@@ -105,9 +115,16 @@ function validate(args: ParsedArgs): void {
     if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) throw new UsageError(`--${f} must be a non-negative integer`);
   }
   if (args.json === true && args.format !== undefined) throw new UsageError('--json and --format cannot be combined');
+  if (args['enable-systest-events'] === true) {
+    throw new UsageError('--enable-systest-events is not supported by kts', "Kafka's system-test lifecycle events are not printed; leave the flag out");
+  }
+  for (const f of ['formatter', 'key-deserializer', 'value-deserializer']) {
+    if (args[f] !== undefined && (args.json === true || args.format !== undefined)) throw new UsageError(`--${f} cannot be combined with ${args.json === true ? '--json' : '--format'}`);
+  }
 }
 
 type Render = (r: ConsoleRecord) => Buffer;
+const EMPTY = Buffer.alloc(0);
 
 function renderer(args: ParsedArgs, io: CliIo): Render {
   if (args.json === true) return (r) => Buffer.from(JSON.stringify(recordToJson(r)) + '\n');
@@ -116,13 +133,24 @@ function renderer(args: ParsedArgs, io: CliIo): Render {
     return (r) => renderFormat(parts, r);
   }
   const file = typeof args['formatter-config'] === 'string' ? readPropertiesFile(args['formatter-config'], io.cwd, '--formatter-config') : new Map<string, string>();
-  const cfg = formatterConfig(
-    mergeProperties(
-      file,
-      parseKeyValuePairs(stringList(args.property), '--property'),
-      parseKeyValuePairs(stringList(args['formatter-property']), '--formatter-property'),
-    ),
+  const props = mergeProperties(
+    file,
+    parseKeyValuePairs(stringList(args.property), '--property'),
+    parseKeyValuePairs(stringList(args['formatter-property']), '--formatter-property'),
   );
+  // As in Kafka, the deserializer flags win over the properties.
+  if (typeof args['key-deserializer'] === 'string') props.set('key.deserializer', args['key-deserializer']);
+  if (typeof args['value-deserializer'] === 'string') props.set('value.deserializer', args['value-deserializer']);
+  const kind = typeof args.formatter === 'string' ? formatterKind(args.formatter.trim()) : 'default';
+  const cfg = formatterConfig(props);
+  if (kind === 'noop') return () => EMPTY;
+  if (kind === 'logging') {
+    return (r) => {
+      const out = formatRecord(cfg, r);
+      io.stderr.write(loggingLine(r) + '\n');
+      return out;
+    };
+  }
   return (r) => formatRecord(cfg, r);
 }
 
@@ -253,7 +281,9 @@ async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render
         const out = formatOne(args, io, render, rec);
         if (out !== null) outs.push(out);
       }
-      if (outs.length > 0) await writeOut(io.stdout, outs.length === 1 ? outs[0]! : Buffer.concat(outs), stop);
+      const bytes = outs.length === 1 ? outs[0]! : Buffer.concat(outs);
+      // NoOpMessageFormatter records count but print nothing.
+      if (bytes.length > 0) await writeOut(io.stdout, bytes, stop);
       processed += outs.length;
       await source.afterPoll();
     }

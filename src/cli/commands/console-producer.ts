@@ -69,6 +69,11 @@ export const consoleProducerCommand: CommandSpec = {
     'metadata-expiry-ms': numberOpt('metadata.max.age.ms (default 300000).'),
     'max-block-ms': numberOpt('max.block.ms (default 60000).'),
     'max-memory-bytes': numberOpt('buffer.memory (default 33554432).'),
+    'line-reader': {
+      type: 'string',
+      placeholder: '<class>',
+      describe: "Kafka's reader class: only the default org.apache.kafka.tools.LineMessageReader (also kafka.tools.LineMessageReader or kafka.tools.ConsoleProducer$LineMessageReader) is accepted; other classes are refused. --input-format and --format choose kts's other readers.",
+    },
     property: { type: 'array', placeholder: '<key=value>', describe: 'A reader property (repeatable); Kafka 4.2 calls it --reader-property.' },
     'reader-property': { type: 'array', placeholder: '<key=value>', describe: 'A reader property (repeatable), e.g. parse.key=true.' },
     'reader-config': { type: 'string', placeholder: '<file>', describe: 'Properties file of reader properties; --reader-property wins.' },
@@ -142,6 +147,7 @@ function recordParser(args: ParsedArgs, io: CliIo): Parser {
     parseKeyValuePairs(stringList(args.property), '--property'),
     parseKeyValuePairs(stringList(args['reader-property']), '--reader-property'),
   );
+  checkLineReader(args);
   const fmt = args.format;
   if (typeof fmt === 'string') {
     if (args['input-format'] === 'json') throw new UsageError('--format and --input-format json cannot be combined');
@@ -156,6 +162,20 @@ function recordParser(args: ParsedArgs, io: CliIo): Parser {
   const plain = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null;
   const fast = (b: Buffer, n: number, utf8: boolean): ParsedRecord => (utf8 || isUtf8(b) ? { key: null, value: b, headers: NO_HEADERS } : generic(b, n));
   return { delimiter: Buffer.from('\n'), parse: plain ? fast : generic, plain };
+}
+
+/** The class names Kafka's console producer knows for its default reader. */
+const LINE_READER_CLASSES = ['org.apache.kafka.tools.LineMessageReader', 'kafka.tools.LineMessageReader', 'kafka.tools.ConsoleProducer$LineMessageReader', 'LineMessageReader'];
+
+function checkLineReader(args: ParsedArgs): void {
+  const cls = args['line-reader'];
+  if (cls === undefined) return;
+  if (typeof cls !== 'string' || !LINE_READER_CLASSES.includes(cls.trim())) {
+    throw new UsageError(`unsupported --line-reader class '${String(cls)}'`, `supported: ${LINE_READER_CLASSES[0]} (Kafka's default line reader); kts reads JSON lines with --input-format json and kcat formats with --format`);
+  }
+  if (args['input-format'] === 'json' || args.format !== undefined) {
+    throw new UsageError(`--line-reader ${cls} cannot be combined with ${args.format !== undefined ? '--format' : '--input-format json'}`);
+  }
 }
 
 /** Kafka's console-producer flags mapped to client configs; explicit configs win. */

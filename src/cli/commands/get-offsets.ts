@@ -8,15 +8,17 @@ import { withClient } from '../util/connect.js';
 import { topicMatcher } from '../util/topic-match.js';
 import { parseTimeSpec } from '../util/time-spec.js';
 import { type OffsetLine, renderOffsets } from '../render/offsets.js';
-import { UsageError } from '../../util/errors.js';
-import type { Admin, OffsetSpec, TopicPartition } from '../../client/index.js';
+import { UsageError, errorMessage } from '../../util/errors.js';
+import type { Admin, ListOffsetsResult, OffsetSpec, TopicPartition } from '../../client/index.js';
 
 export const getOffsetsCommand: CommandSpec = {
   name: 'get-offsets',
   mirrors: 'kafka-get-offsets.sh',
   summary: 'Print the offsets of topic partitions at a time',
-  description:
-    'Prints topic:partition:offset lines. --time is latest (-1, the default), earliest (-2), max-timestamp (-3), earliest-local (-4), latest-tiered (-5), epoch ms, an ISO date, or a duration ago (2h): the first offset whose timestamp is at or after that time (-1 when there is none).',
+  description: [
+    'Prints topic:partition:offset lines. A partition whose offset cannot be read is reported on stderr as `Skip getting offsets for topic-partition <topic>-<partition> due to error: <message>` and left out; the others are still printed.',
+    '--time is latest (-1, the default), earliest (-2), max-timestamp (-3), earliest-local (-4), latest-tiered (-5), epoch ms, an ISO date, or a duration ago (2h): the first offset whose timestamp is at or after that time (-1 when there is none).',
+  ].join('\n\n'),
   options: {
     ...connectionOptions,
     'topic-partitions': {
@@ -40,7 +42,7 @@ export const getOffsetsCommand: CommandSpec = {
     const spec = offsetSpec(String(args.time ?? 'latest'));
     return withClient(args, io, clientConfig(args, io), async (client) => {
       const tps = await selectPartitions(client.admin, selectors, args['exclude-internal-topics'] === true);
-      const results = tps.length === 0 ? [] : await client.admin.listOffsets(tps.map((tp) => ({ ...tp, spec })));
+      const results = await offsetsOrSkip(client.admin, tps, spec, (msg) => io.stderr.write(msg + '\n'));
       const lines: OffsetLine[] = results
         .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset }))
         .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
@@ -121,4 +123,31 @@ async function selectPartitions(admin: Admin, selectors: Selector[], excludeInte
     }
   }
   return out;
+}
+
+/**
+ * Offsets of every partition: one request round for all; if that fails, each partition on
+ * its own, so one bad partition is skipped (as Kafka's GetOffsetShell does) instead of
+ * failing the command.
+ */
+export async function offsetsOrSkip(
+  admin: Pick<Admin, 'listOffsets'>,
+  tps: readonly TopicPartition[],
+  spec: OffsetSpec,
+  skip: (message: string) => void,
+): Promise<ListOffsetsResult[]> {
+  if (tps.length === 0) return [];
+  try {
+    return await admin.listOffsets(tps.map((tp) => ({ ...tp, spec })));
+  } catch {
+    const out: ListOffsetsResult[] = [];
+    for (const tp of tps) {
+      try {
+        out.push(...(await admin.listOffsets([{ ...tp, spec }])));
+      } catch (err) {
+        skip(`Skip getting offsets for topic-partition ${tp.topic}-${tp.partition} due to error: ${errorMessage(err)}`);
+      }
+    }
+    return out;
+  }
 }

@@ -62,6 +62,12 @@ export const topicsCommand: CommandSpec = {
     'unavailable-partitions': { type: 'boolean', describe: 'With --describe: only partitions without a live leader.' },
     'under-min-isr-partitions': { type: 'boolean', describe: 'With --describe: only partitions whose ISR is smaller than min.insync.replicas.' },
     'at-min-isr-partitions': { type: 'boolean', describe: 'With --describe: only partitions whose ISR equals min.insync.replicas.' },
+    'partition-size-limit-per-response': {
+      type: 'number',
+      placeholder: '<n>',
+      describe:
+        "With --describe: Kafka pages DescribeTopicPartitions (API 75) responses at this many partitions. kts brokers do not serve that API and the kts admin client describes topics with Metadata, which has no paging, so the value is checked (a positive integer) and the output is the same as without it, as with Kafka's own tools against a broker without API 75.",
+    },
     ...jsonOption,
   },
   examples: [
@@ -107,7 +113,11 @@ function validate(action: Action, args: ParsedArgs): void {
   only('if-not-exists', ['create']);
   only('topic-id', ['describe']);
   only('exclude-internal', ['list', 'describe']);
-  for (const f of ['topics-with-overrides', ...PARTITION_FILTERS]) only(f, ['describe']);
+  for (const f of ['topics-with-overrides', 'partition-size-limit-per-response', ...PARTITION_FILTERS]) only(f, ['describe']);
+  const pageSize = intOption(args['partition-size-limit-per-response']);
+  if (args['partition-size-limit-per-response'] !== undefined && !(pageSize !== undefined && pageSize >= 1 && pageSize <= 2147483647)) {
+    throw new UsageError('--partition-size-limit-per-response must be a positive integer');
+  }
   const partitions = intOption(args.partitions);
   if (partitions !== undefined && !(partitions >= 1)) throw new UsageError('--partitions must be a positive integer');
   const rf = intOption(args['replication-factor']);

@@ -6,6 +6,7 @@
 import { UsageError } from '../../util/errors.js';
 import { type Properties, propBoolean } from './properties.js';
 import type { ConsoleRecord } from './record.js';
+import { type Deserializer, deserializerFor } from './deserializers.js';
 
 export interface FormatterConfig {
   printTimestamp: boolean;
@@ -19,6 +20,9 @@ export interface FormatterConfig {
   lineSeparator: Buffer;
   headersSeparator: Buffer;
   nullLiteral: Buffer;
+  keyDeserializer: Deserializer | null;
+  valueDeserializer: Deserializer | null;
+  headersDeserializer: Deserializer | null;
 }
 
 const KNOWN = new Set([
@@ -33,6 +37,9 @@ const KNOWN = new Set([
   'line.separator',
   'headers.separator',
   'null.literal',
+  'key.deserializer',
+  'value.deserializer',
+  'headers.deserializer',
 ]);
 
 /** Formatter properties from `--property`/`--formatter-property`; unknown keys are refused. */
@@ -54,7 +61,19 @@ export function formatterConfig(props: Properties): FormatterConfig {
     lineSeparator: Buffer.from(props.get('line.separator') ?? '\n'),
     headersSeparator: Buffer.from(props.get('headers.separator') ?? ','),
     nullLiteral: Buffer.from(props.get('null.literal') ?? 'null'),
+    keyDeserializer: optionalDeserializer(props, 'key.deserializer'),
+    valueDeserializer: optionalDeserializer(props, 'value.deserializer'),
+    headersDeserializer: optionalDeserializer(props, 'headers.deserializer'),
   };
+}
+
+function optionalDeserializer(props: Properties, key: string): Deserializer | null {
+  const name = props.get(key);
+  return name === undefined ? null : deserializerFor(name.trim(), key);
+}
+
+function deserialize(d: Deserializer | null, bytes: Buffer | null): Buffer | null {
+  return d === null ? bytes : d(bytes);
 }
 
 /** One record as bytes, exactly as Kafka's formatter writes it. */
@@ -67,8 +86,8 @@ export function formatRecord(cfg: FormatterConfig, r: ConsoleRecord): Buffer {
   if (cfg.printOffset) fields.push(Buffer.from(`Offset:${r.offset}`));
   if (cfg.printEpoch) fields.push(Buffer.from(r.leaderEpoch >= 0 ? `Epoch:${r.leaderEpoch}` : 'NOT_PRESENT'));
   if (cfg.printHeaders) fields.push(formatHeaders(cfg, r));
-  if (cfg.printKey) fields.push(r.key ?? cfg.nullLiteral);
-  if (cfg.printValue) fields.push(r.value ?? cfg.nullLiteral);
+  if (cfg.printKey) fields.push(deserialize(cfg.keyDeserializer, r.key) ?? cfg.nullLiteral);
+  if (cfg.printValue) fields.push(deserialize(cfg.valueDeserializer, r.value) ?? cfg.nullLiteral);
   const parts: Buffer[] = [];
   fields.forEach((f, i) => {
     if (i > 0) parts.push(cfg.keySeparator);
@@ -83,7 +102,36 @@ function formatHeaders(cfg: FormatterConfig, r: ConsoleRecord): Buffer {
   const parts: Buffer[] = [];
   r.headers.forEach((h, i) => {
     if (i > 0) parts.push(cfg.headersSeparator);
-    parts.push(Buffer.from(`${h.key}:`), h.value ?? cfg.nullLiteral);
+    parts.push(Buffer.from(`${h.key}:`), deserialize(cfg.headersDeserializer, h.value) ?? cfg.nullLiteral);
   });
   return Buffer.concat(parts);
+}
+
+export type FormatterKind = 'default' | 'logging' | 'noop';
+
+const FORMATTER_CLASSES: Record<string, FormatterKind> = {
+  DefaultMessageFormatter: 'default',
+  LoggingMessageFormatter: 'logging',
+  NoOpMessageFormatter: 'noop',
+};
+/** Kafka 4 moved the formatters; it still maps the old kafka.tools names onto the new ones. */
+const FORMATTER_PACKAGES = ['org.apache.kafka.tools.consumer.', 'kafka.tools.', ''];
+
+export const SUPPORTED_FORMATTERS: readonly string[] = Object.keys(FORMATTER_CLASSES).map((n) => FORMATTER_PACKAGES[0] + n);
+
+/** The formatter a `--formatter` class name stands for. */
+export function formatterKind(className: string): FormatterKind {
+  for (const pkg of FORMATTER_PACKAGES) {
+    if (!className.startsWith(pkg)) continue;
+    const bare = className.slice(pkg.length);
+    if (Object.hasOwn(FORMATTER_CLASSES, bare)) return FORMATTER_CLASSES[bare]!;
+  }
+  throw new UsageError(`unsupported --formatter class '${className}'`, `supported: ${SUPPORTED_FORMATTERS.join(', ')} (or their kafka.tools. names)`);
+}
+
+/** LoggingMessageFormatter's log line (it also prints the default format). */
+export function loggingLine(r: ConsoleRecord): string {
+  const ts = r.timestampType === 'NoTimestampType' ? '' : `${r.timestampType}:${r.timestampMs}, `;
+  const str = (b: Buffer | null): string => (b === null ? 'null' : b.toString('utf8'));
+  return `${ts}key:${str(r.key)}, value:${str(r.value)}`;
 }
