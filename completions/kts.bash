@@ -42,6 +42,7 @@ _kts() {
     console-producer:--max-block-ms) return ;;
     console-producer:--max-memory-bytes) return ;;
     console-producer:--line-reader) return ;;
+    console-producer:--socket-buffer-size) return ;;
     console-producer:--property) return ;;
     console-producer:--reader-property) return ;;
     console-producer:--reader-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -170,7 +171,7 @@ _kts() {
   local opts=""
   case "$cmd" in
     topics) opts="--bootstrap-server --data-dir --command-config --command-property --create --list --describe --alter --delete --topic --topic-id --partitions --replication-factor --replica-assignment --config --delete-config --if-exists --if-not-exists --exclude-internal --topics-with-overrides --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions --at-min-isr-partitions --partition-size-limit-per-response --json --help" ;;
-    console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --transactional-id --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --line-reader --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
+    console-producer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --partition --input-format --format -f --sync --transactional-id --compression-codec --batch-size --max-partition-memory-bytes --timeout --request-required-acks --request-timeout-ms --message-send-max-retries --retry-backoff-ms --metadata-expiry-ms --max-block-ms --max-memory-bytes --line-reader --socket-buffer-size --property --reader-property --reader-config --producer-property --producer.config --json --help" ;;
     console-consumer) opts="--bootstrap-server --data-dir --command-config --command-property --topic --include --partition --offset --from-beginning --from-time --until-end --max-messages --timeout-ms --isolation-level --formatter --key-deserializer --value-deserializer --enable-systest-events --skip-message-on-error --group --format -f --property --formatter-property --formatter-config --consumer-property --consumer.config --json --help" ;;
     consumer-groups) opts="--bootstrap-server --data-dir --command-config --command-property --list --describe --reset-offsets --delete --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --verbose --type --timeout --dry-run --execute --export --to-earliest --to-latest --to-current --to-offset --shift-by --to-datetime --by-duration --from-file --json --help" ;;
     transactions) opts="--bootstrap-server --data-dir --command-config --command-property --json --transactional-id --topic --partition --broker-id --duration-filter --max-transaction-timeout --start-offset --producer-id --producer-epoch --coordinator-epoch --help" ;;

@@ -64,6 +64,7 @@ complete -c kts -n '__fish_seen_subcommand_from console-producer' -l metadata-ex
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l max-block-ms -x -d 'max.block.ms (default 60000).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l max-memory-bytes -x -d 'buffer.memory (default 33554432).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l line-reader -x -d 'Kafka\'s reader class: only the default org.apache.kafka.tools.LineMessageReader (also kafka.tools.LineMessageReader or kafka.tools.ConsoleProducer$LineMessageReader) is accepted; other classes are refused. --input-format and --format choose kts\'s other readers.'
+complete -c kts -n '__fish_seen_subcommand_from console-producer' -l socket-buffer-size -x -d 'Refused: Kafka sets the socket send buffer (send.buffer.bytes); Node exposes no TCP send-buffer size, so kts leaves it to the OS.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l property -x -d 'A reader property (repeatable); Kafka 4.2 calls it --reader-property.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l reader-property -x -d 'A reader property (repeatable), e.g. parse.key=true.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l reader-config -r -F -d 'Properties file of reader properties; --reader-property wins.'

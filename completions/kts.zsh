@@ -84,6 +84,7 @@ _kts() {
         '--max-block-ms[max.block.ms (default 60000).]:max-block-ms: ' \
         '--max-memory-bytes[buffer.memory (default 33554432).]:max-memory-bytes: ' \
         '--line-reader[Kafka'\''s reader class\: only the default org.apache.kafka.tools.LineMessageReader (also kafka.tools.LineMessageReader or kafka.tools.ConsoleProducer$LineMessageReader) is accepted; other classes are refused. --input-format and --format choose kts'\''s other readers.]:line-reader: ' \
+        '--socket-buffer-size[Refused\: Kafka sets the socket send buffer (send.buffer.bytes); Node exposes no TCP send-buffer size, so kts leaves it to the OS.]:socket-buffer-size: ' \
         '*--property[A reader property (repeatable); Kafka 4.2 calls it --reader-property.]:property: ' \
         '*--reader-property[A reader property (repeatable), e.g. parse.key=true.]:reader-property: ' \
         '--reader-config[Properties file of reader properties; --reader-property wins.]:reader-config:_files' \

@@ -74,6 +74,11 @@ export const consoleProducerCommand: CommandSpec = {
       placeholder: '<class>',
       describe: "Kafka's reader class: only the default org.apache.kafka.tools.LineMessageReader (also kafka.tools.LineMessageReader or kafka.tools.ConsoleProducer$LineMessageReader) is accepted; other classes are refused. --input-format and --format choose kts's other readers.",
     },
+    'socket-buffer-size': {
+      type: 'number',
+      placeholder: '<bytes>',
+      describe: "Refused: Kafka sets the socket send buffer (send.buffer.bytes); Node exposes no TCP send-buffer size, so kts leaves it to the OS.",
+    },
     property: { type: 'array', placeholder: '<key=value>', describe: 'A reader property (repeatable); Kafka 4.2 calls it --reader-property.' },
     'reader-property': { type: 'array', placeholder: '<key=value>', describe: 'A reader property (repeatable), e.g. parse.key=true.' },
     'reader-config': { type: 'string', placeholder: '<file>', describe: 'Properties file of reader properties; --reader-property wins.' },
@@ -90,6 +95,9 @@ export const consoleProducerCommand: CommandSpec = {
   async run(args, io) {
     const topic = args.topic;
     if (typeof topic !== 'string' || topic === '') throw new UsageError('console-producer needs --topic <topic>');
+    if (args['socket-buffer-size'] !== undefined) {
+      throw new UsageError('--socket-buffer-size is not supported by kts', 'Node exposes no TCP send-buffer size; leave the flag out (the OS sizes the buffer)');
+    }
     const parse = recordParser(args, io);
     const config = producerConfig(args, io);
     return withClient(args, io, config, async (client) => {

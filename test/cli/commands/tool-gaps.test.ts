@@ -69,6 +69,9 @@ t.test('unsupported formatter, deserializer, systest events and line reader are 
   const systest = await runKts(`console-consumer --topic x --enable-systest-events ${bs}`);
   t.equal(systest.code, 2);
   t.match(systest.stderr, /--enable-systest-events is not supported/);
+  const socketBuffer = await runKts(`console-producer --topic x --socket-buffer-size 102400 ${bs}`, { stdin: 'a\n' });
+  t.equal(socketBuffer.code, 2);
+  t.match(socketBuffer.stderr, /--socket-buffer-size is not supported by kts/);
   const withJson = await runKts(`console-consumer --topic x --json --formatter kafka.tools.NoOpMessageFormatter ${bs}`);
   t.equal(withJson.code, 2);
 
