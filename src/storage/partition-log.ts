@@ -217,7 +217,8 @@ export class PartitionLog {
       if (dup) {
         return { baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, batchCount: 0, duplicate: true };
       }
-      this.producerState.validate(info, pending.get(b.producerId));
+      // Kafka checks sequences only for client appends; a coordinator's (TxnOffsetCommit) carries none.
+      if (origin === 'client' || info.baseSequence >= 0) this.producerState.validate(info, pending.get(b.producerId));
       this.producerState.update(info, 0, pending);
     }
     pending.clear();

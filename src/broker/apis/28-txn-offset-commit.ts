@@ -1,7 +1,8 @@
 /**
  * TxnOffsetCommit (key 28), versions 0-4: offsets a transactional producer commits for a
- * consumer group. They are held by the transaction coordinator and become visible to
- * OffsetFetch only when the transaction commits (dropped on abort). The group's
+ * consumer group. They are written to `__consumer_offsets` at once as a transactional batch
+ * of the producer and become visible to OffsetFetch only at the COMMIT marker (dropped on
+ * ABORT), so a broker crash between the markers and the Complete state loses nothing. The group's
  * `__consumer_offsets` partition must have joined the transaction (AddOffsetsToTxn).
  * Deviation: the v3+ member id/generation are not checked against the group.
  */

@@ -17,7 +17,7 @@ import { decodeSubscription } from '../../protocol/data.js';
 import { errorMessage } from '../../util/errors.js';
 import type { BrokerContext } from '../handler.js';
 import { Group, type GroupState, type JoinResult, type Member, type Protocol, type SyncResult } from './group.js';
-import { OffsetsStore, type CommittedOffset, type StoreRecord } from './store.js';
+import { OffsetsStore, type CommittedOffset, type PendingTxnOffset, type StoreRecord, type TxnProducer } from './store.js';
 import type { GroupMetadataValue } from '../../protocol/internal/consumer-offsets.js';
 
 const TICK_MS = 100;
@@ -81,6 +81,9 @@ export class GroupCoordinator {
   private readonly store: OffsetsStore;
   private readonly timer: NodeJS.Timeout;
   private loaded: Promise<void> | undefined;
+  /** Offsets written by open transactions, per producer id, until their marker. */
+  private readonly pendingTxnOffsets = new Map<number, PendingTxnOffset[]>();
+  private loadDone = false;
   private stopped = false;
   private lastExpiryCheckMs: number;
 
@@ -101,13 +104,15 @@ export class GroupCoordinator {
   }
 
   private async load(): Promise<void> {
-    const loaded = await this.store.load();
+    const { groups: loaded, pending } = await this.store.load();
+    for (const [producerId, offsets] of pending) this.pendingTxnOffsets.set(producerId, offsets);
     for (const [id, data] of loaded) {
       const group = new Group(id, this.now);
       for (const [topic, partitions] of data.offsets) group.offsets.set(topic, partitions);
       if (data.metadata) this.restoreGroup(group, data.metadata);
       this.groups.set(id, group);
     }
+    this.loadDone = true;
     if (loaded.size > 0) this.broker.log.info(`Loaded ${loaded.size} group(s) from __consumer_offsets`);
   }
 
@@ -584,19 +589,51 @@ export class GroupCoordinator {
   }
 
   /**
-   * Offsets of a committed transaction (TxnOffsetCommit, applied by the transaction
-   * coordinator when the transaction commits): no member or generation checks, as Kafka
-   * applies them on the commit marker. Throws when the write fails.
+   * TxnOffsetCommit: the offsets are written now as a transactional batch of the producer
+   * and held pending; the transaction marker on the group's partition applies or drops
+   * them (`completeTransaction`). No member or generation checks, as Kafka applies them on
+   * the commit marker. Throws when the write fails.
    */
-  async commitTransactionalOffsets(groupId: string, offsets: readonly { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[]): Promise<void> {
+  async storeTransactionalOffsets(groupId: string, producer: TxnProducer, offsets: readonly { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[]): Promise<void> {
     await this.ready();
     if (offsets.length === 0) return;
-    let group = this.groups.get(groupId);
-    if (!group) this.groups.set(groupId, (group = new Group(groupId, this.now)));
     const now = this.now;
-    const values = offsets.map((o) => ({ ...o, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestampMs: now } }));
-    await this.store.write(groupId, values.map((v) => ({ kind: 'offset' as const, group: groupId, topic: v.topic, partition: v.partition, value: v.value })), now);
-    for (const v of values) setOffset(group, v.topic, v.partition, v.value);
+    const pending = offsets.map((o) => ({ group: groupId, topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestampMs: now } }));
+    await this.store.write(groupId, pending.map((p) => ({ kind: 'offset' as const, ...p })), now, producer);
+    let list = this.pendingTxnOffsets.get(producer.producerId);
+    if (!list) this.pendingTxnOffsets.set(producer.producerId, (list = []));
+    list.push(...pending);
+  }
+
+  /**
+   * A COMMIT/ABORT marker of `producerId` was written to `__consumer_offsets` partition
+   * `offsetsPartition`: its pending offsets there become committed offsets, or are dropped.
+   * During the load it waits for it: the replay either met the marker itself or left the
+   * offsets pending for this call.
+   */
+  completeTransaction(producerId: number, offsetsPartition: number, commit: boolean): void {
+    if (!this.loadDone) {
+      this.ready().then(
+        () => this.completeTransaction(producerId, offsetsPartition, commit),
+        () => undefined,
+      );
+      return;
+    }
+    const list = this.pendingTxnOffsets.get(producerId);
+    if (!list) return;
+    const rest: PendingTxnOffset[] = [];
+    for (const o of list) {
+      if (this.store.partitionFor(o.group) !== offsetsPartition) {
+        rest.push(o);
+        continue;
+      }
+      if (!commit) continue;
+      let group = this.groups.get(o.group);
+      if (!group) this.groups.set(o.group, (group = new Group(o.group, this.now)));
+      setOffset(group, o.topic, o.partition, o.value);
+    }
+    if (rest.length > 0) this.pendingTxnOffsets.set(producerId, rest);
+    else this.pendingTxnOffsets.delete(producerId);
   }
 
   private commitCheck(group: Group | undefined, req: OffsetCommitInput): number {

@@ -6,6 +6,9 @@
  * abs(hashCode(groupId)) % N. On start the coordinator replays every partition from its log
  * start offset to the high watermark; the last record per key wins, a null value deletes.
  * Appends go through one queue so the log order is the order the coordinator decided.
+ * Offsets of a transaction (TxnOffsetCommit) are written as a transactional batch of the
+ * producer and count only once the COMMIT marker for that producer follows them on the
+ * partition (dropped on ABORT); replay leaves offsets with no marker yet pending.
  */
 import { encodeRecordBatch, type RecordInput } from '../../records/record-batch.js';
 import {
@@ -21,6 +24,7 @@ import {
   type OffsetCommitValue,
 } from '../../protocol/internal/consumer-offsets.js';
 import { errorMessage } from '../../util/errors.js';
+import { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../handler.js';
 import { replayPartition } from '../internal-log-replay.js';
 
@@ -43,6 +47,26 @@ export type StoreRecord =
 export interface LoadedGroup {
   metadata: GroupMetadataValue | null;
   offsets: Map<string, Map<number, CommittedOffset>>;
+}
+
+/** An offset of a transaction not yet committed or aborted. */
+export interface PendingTxnOffset {
+  group: string;
+  topic: string;
+  partition: number;
+  value: CommittedOffset;
+}
+
+/** The producer a transactional write belongs to. */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** Replay result: groups, and per producer id the offsets still waiting for a marker. */
+export interface LoadedOffsets {
+  groups: Map<string, LoadedGroup>;
+  pending: Map<number, PendingTxnOffset[]>;
 }
 
 export class OffsetsStore {
@@ -74,14 +98,25 @@ export class OffsetsStore {
     });
   }
 
-  /** Appends the records of one group to its partition, in order; resolves when written. */
-  write(groupId: string, records: readonly StoreRecord[], nowMs: number): Promise<void> {
+  /**
+   * Appends the records of one group to its partition, in order; resolves when written.
+   * With `txn` they form a transactional batch of that producer (a coordinator-origin
+   * append: no sequence number, as Kafka writes TxnOffsetCommit records).
+   */
+  write(groupId: string, records: readonly StoreRecord[], nowMs: number, txn?: TxnProducer): Promise<void> {
     const run = async (): Promise<void> => {
       await this.ensureTopic();
       const log = this.broker.logManager.getLog(OFFSETS_TOPIC, this.partitionFor(groupId));
       if (!log) throw new Error(`${OFFSETS_TOPIC} partition for group '${groupId}' is missing`);
-      const batch = encodeRecordBatch({ records: records.map((r) => toRecordInput(r, nowMs)) });
-      await log.appendAsLeader(batch, log.leaderEpoch);
+      const inputs = records.map((r) => toRecordInput(r, nowMs));
+      if (!txn) {
+        await log.appendAsLeader(encodeRecordBatch({ records: inputs }), log.leaderEpoch);
+        return;
+      }
+      if (!(log instanceof PartitionLog)) throw new Error(`${OFFSETS_TOPIC} partition for group '${groupId}' cannot take transactional records`);
+      const batch = encodeRecordBatch({ records: inputs, transactional: true, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1 });
+      log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
+      this.broker.purgatory.notifyAppend(OFFSETS_TOPIC, log.partition);
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
@@ -89,25 +124,43 @@ export class OffsetsStore {
   }
 
   /** Replays every partition of the topic (if it exists) into per-group state. */
-  async load(): Promise<Map<string, LoadedGroup>> {
+  async load(): Promise<LoadedOffsets> {
     const groups = new Map<string, LoadedGroup>();
+    const pending = new Map<number, PendingTxnOffset[]>();
     const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
-    if (!topic) return groups;
+    if (!topic) return { groups, pending };
     for (const p of topic.partitions) {
       const log = this.broker.logManager.getLog(OFFSETS_TOPIC, p.partitionIndex);
-      if (log) await replayPartition(log, (key, value) => this.applyRecord(key, value, groups));
+      if (!log) continue;
+      // Markers are per partition: a producer's records here wait for a marker here.
+      const waiting = new Map<number, PendingTxnOffset[]>();
+      await replayPartition(
+        log,
+        (key, value, txnProducerId) => this.applyRecord(key, value, groups, txnProducerId < 0 ? undefined : listOf(waiting, txnProducerId)),
+        (producerId, commit) => {
+          const offsets = waiting.get(producerId);
+          waiting.delete(producerId);
+          if (commit) for (const o of offsets ?? []) setLoaded(groupEntry(groups, o.group), o.topic, o.partition, o.value);
+        },
+      );
+      for (const [producerId, offsets] of waiting) listOf(pending, producerId).push(...offsets);
     }
     for (const [id, g] of groups) {
       for (const [topic, partitions] of g.offsets) if (partitions.size === 0) g.offsets.delete(topic);
       if (!g.metadata && g.offsets.size === 0) groups.delete(id);
     }
-    return groups;
+    return { groups, pending };
   }
 
-  private applyRecord(key: Buffer | null, value: Buffer | null, groups: Map<string, LoadedGroup>): void {
+  /** `txnWaiting`: the list a transactional record's offset waits in until its marker. */
+  private applyRecord(key: Buffer | null, value: Buffer | null, groups: Map<string, LoadedGroup>, txnWaiting?: PendingTxnOffset[]): void {
     if (!key) return;
     try {
       const k = decodeConsumerOffsetsKey(key);
+      if (txnWaiting) {
+        if (k.kind === 'offset' && value) txnWaiting.push({ group: k.key.group, topic: k.key.topic, partition: k.key.partition, value: toCommitted(decodeOffsetCommitValue(value).value) });
+        return;
+      }
       const group = groupEntry(groups, k.key.group);
       if (k.kind === 'group') {
         group.metadata = value ? decodeGroupMetadataValue(value).value : null;
@@ -118,19 +171,27 @@ export class OffsetsStore {
         group.offsets.get(topic)?.delete(partition);
         return;
       }
-      const v = decodeOffsetCommitValue(value).value;
-      let partitions = group.offsets.get(topic);
-      if (!partitions) group.offsets.set(topic, (partitions = new Map()));
-      partitions.set(partition, {
-        offset: v.offset,
-        leaderEpoch: v.leaderEpoch ?? -1,
-        metadata: v.metadata,
-        commitTimestampMs: v.commitTimestamp,
-      });
+      setLoaded(group, topic, partition, toCommitted(decodeOffsetCommitValue(value).value));
     } catch (err) {
       this.broker.log.warn(`Skipped an unreadable ${OFFSETS_TOPIC} record: ${errorMessage(err)}`);
     }
   }
+}
+
+function toCommitted(v: OffsetCommitValue): CommittedOffset {
+  return { offset: v.offset, leaderEpoch: v.leaderEpoch ?? -1, metadata: v.metadata, commitTimestampMs: v.commitTimestamp };
+}
+
+function setLoaded(group: LoadedGroup, topic: string, partition: number, value: CommittedOffset): void {
+  let partitions = group.offsets.get(topic);
+  if (!partitions) group.offsets.set(topic, (partitions = new Map()));
+  partitions.set(partition, value);
+}
+
+function listOf<T>(map: Map<number, T[]>, key: number): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
 }
 
 function groupEntry(groups: Map<string, LoadedGroup>, id: string): LoadedGroup {

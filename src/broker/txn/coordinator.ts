@@ -4,8 +4,8 @@
  * CompleteCommit/CompleteAbort, PrepareEpochFence when a new producer fences an open
  * transaction — kept in `__transaction_state` and replayed on start. EndTxn writes a
  * COMMIT/ABORT control batch (with the coordinator epoch) to every partition of the
- * transaction, then applies the transaction's TxnOffsetCommit offsets (commit only), then
- * records the Complete state; requests for the id meanwhile get CONCURRENT_TRANSACTIONS.
+ * transaction — the one on `__consumer_offsets` makes the group coordinator apply or drop
+ * the TxnOffsetCommit offsets already written there — then records the Complete state; requests for the id meanwhile get CONCURRENT_TRANSACTIONS.
  * One timer tick aborts transactions open longer than their timeout, bumping the epoch so
  * the late producer is fenced, and removes ids idle past transactional.id.expiration.ms. kts runs one node, so every id is coordinated here.
  */
@@ -233,6 +233,12 @@ export class TransactionCoordinator {
     if (check !== ErrorCode.NONE) return check;
     const m = meta!;
     if (m.state !== 'Ongoing' || !m.partitions.get(OFFSETS_TOPIC)?.has(this.offsetsPartitionFor(groupId))) return ErrorCode.INVALID_TXN_STATE;
+    try {
+      await groupCoordinatorOf(this.broker).storeTransactionalOffsets(groupId, { producerId, producerEpoch }, offsets);
+    } catch (err) {
+      this.broker.log.error(`Could not write the transactional offsets of group '${groupId}': ${errorMessage(err)}`);
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
     const pending = m.pendingOffsets.get(groupId) ?? [];
     const replaced = pending.filter((o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition));
     m.pendingOffsets.set(groupId, [...replaced, ...offsets]);
@@ -322,20 +328,11 @@ export class TransactionCoordinator {
     }
   }
 
-  /** Markers on every partition, the offsets of a commit, then the Complete state. */
+  /** Markers on every partition (the one on `__consumer_offsets` settles the transaction's offsets), then the Complete state. */
   private async writeMarkersAndComplete(meta: TxnMetadata, commit: boolean): Promise<number> {
     const coordinatorEpoch = this.store.coordinatorEpochFor(meta.transactionalId);
     for (const [topic, partitions] of meta.partitions) {
       for (const partition of partitions) this.writeMarker(meta, topic, partition, commit, coordinatorEpoch);
-    }
-    if (commit) {
-      for (const [groupId, offsets] of meta.pendingOffsets) {
-        try {
-          await groupCoordinatorOf(this.broker).commitTransactionalOffsets(groupId, offsets);
-        } catch (err) {
-          this.broker.log.error(`Could not store the transactional offsets of group '${groupId}': ${errorMessage(err)}`);
-        }
-      }
     }
     const next: TxnMetadata = { ...meta, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: new Map(), pendingOffsets: new Map(), lastUpdateTimestampMs: this.now };
     return (await this.transition(meta, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -412,6 +409,8 @@ export function appendMarker(broker: BrokerContext, topic: string, partition: nu
     return ErrorCode.UNKNOWN_SERVER_ERROR;
   }
   broker.purgatory.notifyAppend(topic, partition);
+  // The group coordinator applies (or drops) the producer's offsets as Kafka's does on this marker.
+  if (topic === OFFSETS_TOPIC) groupCoordinatorOf(broker).completeTransaction(marker.producerId, partition, marker.commit);
   return ErrorCode.NONE;
 }
 
