@@ -97,6 +97,7 @@ t.test('open offsets stay pending across a restart; commit applies them, abort d
 
   const second = await start(t, dir, false);
   t.same(await fetchOffset(second), [ErrorCode.NONE, -1], 'an open transaction\'s offset is not replayed as committed');
+  t.same(await fetchOffset(second, true), [ErrorCode.UNSTABLE_OFFSET_COMMIT, -1], 'require_stable: still unstable after the restart');
   // A new producer fences the open transaction: CONCURRENT_TRANSACTIONS while it aborts, as clients retry.
   let code: number = ErrorCode.CONCURRENT_TRANSACTIONS;
   for (let attempt = 0; attempt < 200 && code === ErrorCode.CONCURRENT_TRANSACTIONS; attempt++) {

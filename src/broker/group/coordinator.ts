@@ -605,6 +605,14 @@ export class GroupCoordinator {
     list.push(...pending);
   }
 
+  /** True when an open transaction has written an offset for the group's partition (OffsetFetch require_stable). */
+  hasPendingOffsets(groupId: string, topic: string, partition: number): boolean {
+    for (const list of this.pendingTxnOffsets.values()) {
+      if (list.some((o) => o.group === groupId && o.topic === topic && o.partition === partition)) return true;
+    }
+    return false;
+  }
+
   /**
    * A COMMIT/ABORT marker of `producerId` was written to `__consumer_offsets` partition
    * `offsetsPartition`: its pending offsets there become committed offsets, or are dropped.

@@ -29,6 +29,7 @@ const EXPIRY_CHECK_INTERVAL_MS = 3_600_000;
 const MARKER_ABORT = 0;
 const MARKER_COMMIT = 1;
 
+/** One TxnOffsetCommit offset, written by the group coordinator as a transactional record. */
 export interface PendingOffset {
   topic: string;
   partition: number;
@@ -53,8 +54,6 @@ export interface TxnMetadata {
   lastUpdateTimestampMs: number;
   /** A state write or marker round is in progress: other requests get CONCURRENT_TRANSACTIONS. */
   busy: boolean;
-  /** TxnOffsetCommit offsets by group, applied when the transaction commits. */
-  pendingOffsets: Map<string, PendingOffset[]>;
 }
 
 export interface InitProducerIdResult {
@@ -219,7 +218,6 @@ export class TransactionCoordinator {
     }
     const now = this.now;
     const next: TxnMetadata = { ...m, state: 'Ongoing', partitions, startTimestampMs: ongoing ? m.startTimestampMs : now, lastUpdateTimestampMs: now };
-    if (!ongoing) next.pendingOffsets = new Map();
     return (await this.transition(m, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }
 
@@ -239,18 +237,7 @@ export class TransactionCoordinator {
       this.broker.log.error(`Could not write the transactional offsets of group '${groupId}': ${errorMessage(err)}`);
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
-    const pending = m.pendingOffsets.get(groupId) ?? [];
-    const replaced = pending.filter((o) => !offsets.some((n) => n.topic === o.topic && n.partition === o.partition));
-    m.pendingOffsets.set(groupId, [...replaced, ...offsets]);
     return ErrorCode.NONE;
-  }
-
-  /** True when some open transaction holds offsets for the group's partition (OffsetFetch require_stable). */
-  hasPendingOffsets(groupId: string, topic: string, partition: number): boolean {
-    for (const m of this.txns.values()) {
-      if (m.pendingOffsets.get(groupId)?.some((o) => o.topic === topic && o.partition === partition)) return true;
-    }
-    return false;
   }
 
   // ---- EndTxn -------------------------------------------------------------------------------
@@ -334,7 +321,7 @@ export class TransactionCoordinator {
     for (const [topic, partitions] of meta.partitions) {
       for (const partition of partitions) this.writeMarker(meta, topic, partition, commit, coordinatorEpoch);
     }
-    const next: TxnMetadata = { ...meta, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: new Map(), pendingOffsets: new Map(), lastUpdateTimestampMs: this.now };
+    const next: TxnMetadata = { ...meta, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: new Map(), lastUpdateTimestampMs: this.now };
     return (await this.transition(meta, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }
 
@@ -447,7 +434,6 @@ function newMetadata(transactionalId: string, producerId: number, timeoutMs: num
     startTimestampMs: -1,
     lastUpdateTimestampMs: nowMs,
     busy: false,
-    pendingOffsets: new Map(),
   };
 }
 
@@ -509,11 +495,11 @@ export function markUnstableOffsets<P extends { partitionIndex: number; committe
   groupId: string,
   topics: readonly { name: string; partitions: P[] }[],
 ): void {
-  const coordinator = coordinators.get(broker);
-  if (!coordinator) return;
+  // The group coordinator holds them (also those replayed after a restart), until the marker.
+  const groups = groupCoordinatorOf(broker);
   for (const t of topics) {
     for (const p of t.partitions) {
-      if (p.errorCode === ErrorCode.NONE && coordinator.hasPendingOffsets(groupId, t.name, p.partitionIndex)) {
+      if (p.errorCode === ErrorCode.NONE && groups.hasPendingOffsets(groupId, t.name, p.partitionIndex)) {
         p.errorCode = ErrorCode.UNSTABLE_OFFSET_COMMIT;
         p.committedOffset = -1;
       }
