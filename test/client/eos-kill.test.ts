@@ -98,8 +98,12 @@ t.test('SIGKILL mid-transaction: the restarted processor yields every input reco
 
   const second = startProcessor(args);
   t.teardown(() => second.child.kill('SIGKILL'));
-  const code = await second.exited;
-  t.equal(code, 0, `the second processor finished (stderr: ${second.stderr.join('').slice(0, 2000)})`);
+  let exitCode: number | null | undefined;
+  void second.exited.then((c) => (exitCode = c));
+  await waitFor(() => exitCode !== undefined, 'the second processor to finish').catch((e: Error) => {
+    throw new Error(`${e.message}; it printed ${second.lines.length} lines, stderr: ${second.stderr.join('').slice(0, 2000)}`);
+  });
+  t.equal(exitCode, 0, `the second processor finished (stderr: ${second.stderr.join('').slice(0, 2000)})`);
 
   const committed = await readAll(client, 'out', 'read_committed');
   const values = committed.map((r) => r.value!.toString());
