@@ -8,6 +8,7 @@ import { BrokerConnection } from './broker-connection.js';
 import { ConnectionError, type FrameChannel } from './connection.js';
 import type { BrokerNode } from './types.js';
 import { ApiKey } from '../protocol/apis.js';
+import type { MetadataResponse } from '../protocol/messages/03-metadata.js';
 
 export type ChannelFactory = (host: string, port: number) => Promise<FrameChannel>;
 
@@ -44,27 +45,6 @@ export interface MetadataSnapshot {
   controllerId: number;
   brokers: BrokerNode[];
   topics: Map<string, TopicMetadata>;
-}
-
-interface MetadataResponseBody {
-  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
-  clusterId: string | null;
-  controllerId: number;
-  topics: {
-    errorCode: number;
-    name: string | null;
-    topicId: string;
-    isInternal: boolean;
-    partitions: {
-      errorCode: number;
-      partitionIndex: number;
-      leaderId: number;
-      leaderEpoch: number;
-      replicaNodes: number[];
-      isrNodes: number[];
-      offlineReplicas: number[];
-    }[];
-  }[];
 }
 
 /** Highest Metadata version kts's client fills correctly. */
@@ -135,7 +115,7 @@ export class Cluster {
    */
   async refreshMetadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<MetadataSnapshot> {
     const conn = await this.any();
-    const { body } = await conn.call<MetadataResponseBody>(
+    const { body } = await conn.call<MetadataResponse>(
       ApiKey.Metadata,
       (v) => ({
         topics: topics === null ? (v === 0 ? [] : null) : topics.map((name) => ({ topicId: ZERO_UUID, name })),
@@ -275,7 +255,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function toSnapshot(body: MetadataResponseBody): MetadataSnapshot {
+function toSnapshot(body: MetadataResponse): MetadataSnapshot {
   const topics = new Map<string, TopicMetadata>();
   for (const t of body.topics) {
     if (t.name === null) continue;
