@@ -20,8 +20,7 @@
  * client then starts over with a full fetch.
  * Follower fetches (replica_id >= 0) are answered as consumer fetches: kts has no followers.
  */
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { errorMessage } from '../../util/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type {
   AbortedTransaction,
   FetchPartition,
@@ -40,6 +39,7 @@ import {
 } from '../fetch-sessions.js';
 import { defineHandler, type BrokerContext, type BrokerPartitionLog, type RequestContext } from '../handler.js';
 import { partitionKey } from '../purgatory.js';
+import { errorCodeOf } from '../error-code.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const READ_COMMITTED = 1;
@@ -136,9 +136,7 @@ async function readPartition(
       records: result?.records ?? EMPTY,
     };
   } catch (err) {
-    if (err instanceof KafkaError) return partitionError(p, err.errorCode, log);
-    broker.log.error(`Error reading ${target.topic}-${p.partition} at ${p.fetchOffset}: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
-    return partitionError(p, ErrorCode.UNKNOWN_SERVER_ERROR, log);
+    return partitionError(p, errorCodeOf(err, broker.log, `Reading ${target.topic}-${p.partition} at ${p.fetchOffset}`), log);
   }
 }
 

@@ -8,8 +8,7 @@
  * the batch holding the offset where storage knows it, else the current leader epoch.
  * Deviation: -5 (earliest pending upload, tiered storage) answers offset -1.
  */
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { errorMessage } from '../../util/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type {
   ListOffsetsPartition,
   ListOffsetsPartitionResponse,
@@ -18,6 +17,7 @@ import type {
 } from '../../protocol/messages/02-list-offsets.js';
 import { defineHandler, type BrokerContext, type BrokerPartitionLog } from '../handler.js';
 import { leaderEpochError } from './01-fetch.js';
+import { errorCodeOf } from '../error-code.js';
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -66,9 +66,7 @@ async function partitionResult(
   try {
     return await lookup(log, p, readCommitted);
   } catch (err) {
-    if (err instanceof KafkaError) return failed(p, err.errorCode);
-    broker.log.error(`ListOffsets on ${topic}-${p.partitionIndex} failed: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
-    return failed(p, ErrorCode.UNKNOWN_SERVER_ERROR);
+    return failed(p, errorCodeOf(err, broker.log, `ListOffsets on ${topic}-${p.partitionIndex}`));
   }
 }
 

@@ -5,8 +5,7 @@
  * Consumers use it to detect log truncation after a leader change. current_leader_epoch is
  * checked like Fetch.
  */
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { errorMessage } from '../../util/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import type {
   OffsetForLeaderEpochEndOffset,
   OffsetForLeaderEpochRequest,
@@ -15,6 +14,7 @@ import type {
 } from '../../protocol/messages/23-offset-for-leader-epoch.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { leaderEpochError } from './01-fetch.js';
+import { errorCodeOf } from '../error-code.js';
 
 function failed(p: OffsetForLeaderPartition, errorCode: number): OffsetForLeaderEpochEndOffset {
   return { errorCode, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
@@ -29,9 +29,7 @@ async function endOffset(topic: string, p: OffsetForLeaderPartition, broker: Bro
     const r = await log.endOffsetForLeaderEpoch(p.leaderEpoch);
     return { errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: r.leaderEpoch, endOffset: r.endOffset };
   } catch (err) {
-    if (err instanceof KafkaError) return failed(p, err.errorCode);
-    broker.log.error(`OffsetForLeaderEpoch on ${topic}-${p.partition} failed: ${errorMessage(err)}`);
-    return failed(p, ErrorCode.UNKNOWN_SERVER_ERROR);
+    return failed(p, errorCodeOf(err, broker.log, `OffsetForLeaderEpoch on ${topic}-${p.partition}`));
   }
 }
 

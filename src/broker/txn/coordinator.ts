@@ -9,7 +9,7 @@
  * One timer tick aborts transactions open longer than their timeout, bumping the epoch so
  * the late producer is fenced, and removes ids idle past transactional.id.expiration.ms. kts runs one node, so every id is coordinated here.
  */
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../records/record-batch.js';
 import type { TransactionLogValue } from '../../protocol/internal/transaction-log.js';
 import { offsetsPartitionFor } from '../../protocol/internal/consumer-offsets.js';
@@ -19,6 +19,7 @@ import { groupCoordinatorOf } from '../group/coordinator.js';
 import { OFFSETS_TOPIC } from '../group/store.js';
 import type { BrokerContext } from '../handler.js';
 import { TransactionStateStore, TRANSACTION_STATE_TOPIC } from './store.js';
+import { errorCodeOf } from '../error-code.js';
 
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
 export const TXN_STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
@@ -391,9 +392,7 @@ export function appendMarker(broker: BrokerContext, topic: string, partition: nu
   try {
     log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
   } catch (err) {
-    if (err instanceof KafkaError) return err.errorCode;
-    broker.log.error(`Could not append a transaction marker to ${topic}-${partition}: ${errorMessage(err)}`);
-    return ErrorCode.UNKNOWN_SERVER_ERROR;
+    return errorCodeOf(err, broker.log, `Appending a transaction marker to ${topic}-${partition}`);
   }
   broker.purgatory.notifyAppend(topic, partition);
   // The group coordinator applies (or drops) the producer's offsets as Kafka's does on this marker.
