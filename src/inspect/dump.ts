@@ -7,14 +7,16 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errorMessage } from '../util/errors.js';
-import { decodeBatchInfo, decodeRecords, entryLastOffset, type BatchInfo, type RecordInfo } from './batch.js';
+import { decodeBatchInfo, decodeRecords, entryLastOffset, forEachV2RecordFields, type BatchInfo, type RecordInfo } from './batch.js';
+import type { RecordDecoders, RecordTextWriter } from './record-text.js';
 import type { RecordParser } from './decoders/internal-topics.js';
+import type { RecordFields } from '../records/record-batch.js';
 import { recordEvent, type DumpEvent, type DumpSink, type ProblemKind, type ReportKind } from './events.js';
 import { DEFAULT_WINDOW_BYTES, FileWindow } from './file-window.js';
 import { baseOffsetOf, fileKind, type FileKind } from './files.js';
 import * as I from './index-files.js';
 import { ENTRY_HEADER_BYTES, LogScanner, type LogEntry } from './log-scan.js';
-import { ATTRIBUTES_OFFSET, MAGIC_OFFSET } from '../records/batch-header.js';
+import { ATTRIBUTES_OFFSET, MAGIC_OFFSET, baseTimestamp, incrementSequence } from '../records/batch-header.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../records/compression/index.js';
 import { SummaryBuilder } from './summary.js';
 import { decodeCheckpoint } from './checkpoint.js';
@@ -32,6 +34,11 @@ export interface DumpOptions {
   /** Bytes of a .log read at most; INT32_MAX means the whole file. */
   maxBytes: number;
   parser: RecordParser;
+  /**
+   * The key and value decoders when `parser` is nothing more than them (not the internal
+   * topic decoders): text output then prints v2 data records straight from their bytes.
+   */
+  decoders?: RecordDecoders;
   cwd: string;
   windowBytes?: number;
   maxDecompressedBytes?: number;
@@ -240,6 +247,12 @@ export class Dumper {
     this.checkBatch(ctx, info, state.prevBatch);
     state.prevBatch = info;
     if (!this.opts.deepIteration) return;
+    const text = this.sink.recordText;
+    const decoders = this.opts.printDataLog ? this.opts.decoders : null;
+    if (text !== undefined && decoders !== undefined && info.magic >= 2 && !info.isControl) {
+      this.v2RecordText(ctx, entry, info, state, text, decoders);
+      return;
+    }
     const onRecord = (rec: RecordInfo): void => {
       if (state.lastRecordOffset !== -1 && rec.offset !== state.lastRecordOffset + 1) {
         this.report('nonConsecutiveOffsets', ctx.absolutePath, [state.lastRecordOffset, rec.offset]);
@@ -254,6 +267,35 @@ export class Dumper {
     } catch (err) {
       this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
       this.problem(ctx, 'decode-error', info.position, errorMessage(err));
+    }
+  }
+
+  /**
+   * Deep iteration of a v2 data batch for a text sink: the same bookkeeping as logEntry's
+   * onRecord, with each line written from the record's bytes (`text` null: no lines).
+   */
+  private v2RecordText(ctx: FileContext, entry: LogEntry, info: BatchInfo, state: ScanState, text: RecordTextWriter | null, decoders: RecordDecoders | null): void {
+    const { baseOffset, baseSequence, maxTimestamp } = info;
+    const logAppendTime = info.timestampType === 'LogAppendTime';
+    const firstTimestamp = baseTimestamp(entry.buf, entry.at);
+    const summary = ctx.summary;
+    text?.beginBatch(info.timestampType, decoders);
+    let last = state.lastRecordOffset;
+    const onRecord = (f: RecordFields, data: Buffer): void => {
+      const offset = baseOffset + f.offsetDelta;
+      if (last !== -1 && offset !== last + 1) this.report('nonConsecutiveOffsets', ctx.absolutePath, [last, offset]);
+      last = offset;
+      const timestamp = logAppendTime ? maxTimestamp : firstTimestamp + f.timestampDelta;
+      summary.recordTimestamp(timestamp);
+      text?.v2Record(f, data, offset, timestamp, baseSequence === -1 ? -1 : incrementSequence(baseSequence, f.offsetDelta));
+    };
+    try {
+      forEachV2RecordFields(entry, { maxDecompressedBytes: this.maxDecompressedBytes }, onRecord);
+    } catch (err) {
+      this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
+      this.problem(ctx, 'decode-error', info.position, errorMessage(err));
+    } finally {
+      state.lastRecordOffset = last;
     }
   }
 

@@ -8,6 +8,7 @@ import type { BatchInfo, RecordInfo, TimestampTypeName } from './batch.js';
 import type { FileKind } from './files.js';
 import type { AbortedTxn, ProducerSnapshotEntry } from './index-files.js';
 import type { RecordLineFields } from './render-text.js';
+import type { RecordTextWriter } from './record-text.js';
 
 export type ProblemKind =
   | 'crc-mismatch'
@@ -93,6 +94,12 @@ export interface DumpSink {
    * RecordEvent (deep iteration spends its time here); `recordEvent` builds the event.
    */
   record?(path: string, batch: BatchInfo, record: RecordInfo, key: string | undefined, payload: string | undefined): void;
+  /**
+   * Text sinks: where the lines of v2 data records are written straight from the record
+   * bytes, with no RecordInfo (null: this sink shows no records). Absent: records go to
+   * `record` or `emit`.
+   */
+  readonly recordText?: RecordTextWriter | null;
   drain(): Promise<void>;
 }
 

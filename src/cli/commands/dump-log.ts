@@ -12,6 +12,7 @@ import { StreamSink } from '../../inspect/output.js';
 import { DECODER_NAMES, resolveDecoder } from '../../inspect/decoders/payload.js';
 import { offsetsParser, transactionLogParser, type RecordParser } from '../../inspect/decoders/internal-topics.js';
 import { DEFAULT_WINDOW_BYTES } from '../../inspect/file-window.js';
+import type { RecordDecoders } from '../../inspect/record-text.js';
 
 const DESCRIPTION = `Files: .log segments, .index, .timeindex, .txnindex, producer .snapshot, KRaft .checkpoint snapshots, and the text checkpoints (replication-offset-checkpoint, leader-epoch-checkpoint, ...). A directory in --files stands for the files of a partition directory, or of every partition directory in a log directory. Files are read in bounded windows (--window-bytes), never whole, so memory does not grow with segment size.
 
@@ -33,17 +34,19 @@ function intOption(args: ParsedArgs, name: string, min: number): number {
   return v;
 }
 
-function pickParser(args: ParsedArgs): RecordParser {
-  if (args['offsets-decoder'] === true) return offsetsParser;
-  if (args['transaction-log-decoder'] === true) return transactionLogParser;
+/** The record parser, and the key/value decoders when that is all it applies. */
+function pickParser(args: ParsedArgs): { parser: RecordParser; decoders?: RecordDecoders } {
+  if (args['offsets-decoder'] === true) return { parser: offsetsParser };
+  if (args['transaction-log-decoder'] === true) return { parser: transactionLogParser };
   const key = resolveDecoder(String(args['key-decoder-class'] ?? ''), '--key-decoder-class');
   const value = resolveDecoder(String(args['value-decoder-class'] ?? ''), '--value-decoder-class');
-  return (r) => {
+  const parser: RecordParser = (r) => {
     const out: { key?: string; payload?: string } = {};
     if (r.key !== null) out.key = key(r.key);
     if (r.value !== null) out.payload = value(r.value);
     return out;
   };
+  return { parser, decoders: { key, value } };
 }
 
 function fileList(args: ParsedArgs): string[] {
@@ -107,7 +110,7 @@ export const dumpLogCommand: CommandSpec = {
       indexSanityCheck: args['index-sanity-check'] === true,
       maxMessageSize: intOption(args, 'max-message-size', 1),
       maxBytes: intOption(args, 'max-bytes', 0),
-      parser: pickParser(args),
+      ...pickParser(args),
       cwd: io.cwd,
       windowBytes: intOption(args, 'window-bytes', 4096),
     };

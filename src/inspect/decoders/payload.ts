@@ -25,8 +25,11 @@ const KAFKA_CLASSES: Record<string, DecoderName> = {
   DefaultDecoder: 'hex',
 };
 
+/** The string decoder (Kafka's default); dump-log copies valid UTF-8 bytes instead of calling it. */
+export const utf8Decoder: PayloadDecoder = (b) => b.toString('utf8');
+
 const decoders: Record<DecoderName, PayloadDecoder> = {
-  string: (b) => b.toString('utf8'),
+  string: utf8Decoder,
   hex: (b) => b.toString('hex'),
   base64: (b) => b.toString('base64'),
   json: (b) => {

@@ -1,0 +1,213 @@
+/**
+ * Output for dump-log, written as bytes into a large chunk that goes to the stream whole
+ * when full (one write per MiB instead of one per line). Besides whole string lines it
+ * takes pieces: ASCII constants, integers as decimal digits written by hand, and record
+ * bytes copied as they are, checked for UTF-8 a chunk at a time (valid UTF-8 is what
+ * decoding them to a string and encoding it back would produce, without the string). `drain` waits while the stream is
+ * behind, so output never piles up in memory.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Writable } from 'node:stream';
+
+const CHUNK_BYTES = 1024 * 1024;
+const MINUS = 45;
+const ZERO = 48;
+const TWO_POW_31 = 2147483648;
+/** "00" to "99" as ASCII pairs. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
+/** Decimal digits of 0 <= n < 2^31. */
+function digitCount(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  if (n < 1000000) return 6;
+  if (n < 10000000) return 7;
+  if (n < 100000000) return 8;
+  return n < 1000000000 ? 9 : 10;
+}
+
+/**
+ * A constant ASCII piece of a line, held as big-endian 32-bit words: written four bytes at
+ * a time, the last word possibly past its end (into slack that the next piece overwrites).
+ */
+export class AsciiConst {
+  readonly length: number;
+  readonly words: Int32Array;
+  constructor(text: string) {
+    this.length = text.length;
+    const bytes = Buffer.alloc(Math.ceil(text.length / 4) * 4);
+    bytes.write(text, 'latin1');
+    this.words = Int32Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readInt32BE(4 * i));
+  }
+}
+
+/** Room always kept free after `used`, for word writes that run past a piece's end. */
+const SLACK = 8;
+
+export class ByteLines {
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private view = viewOf(this.chunk);
+  private used = 0;
+  /** The last buffer record bytes were copied from, and a DataView of it. */
+  private source: Buffer | null = null;
+  private sourceView: DataView | null = null;
+  /** Set when the chunk holds copied record bytes not yet checked to be UTF-8. */
+  private unchecked = false;
+  constructor(private readonly stream: Writable) {}
+
+  /** Make room for `n` more bytes: hands the chunk over (a line may span two chunks). */
+  ensure(n: number): void {
+    if (this.used + n + SLACK <= this.chunk.length) return;
+    this.flush();
+    if (n + SLACK > this.chunk.length) this.setChunk(Buffer.allocUnsafe(n + SLACK));
+  }
+
+  private setChunk(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.view = viewOf(chunk);
+    this.used = 0;
+  }
+
+  line(text: string): void {
+    // UTF-16 length * 3 bounds the UTF-8 length.
+    this.ensure(text.length * 3 + 1);
+    this.used += this.chunk.write(text, this.used);
+    this.chunk[this.used++] = 10;
+  }
+
+  /** A string, UTF-8 encoded, within a line. */
+  text(text: string): void {
+    this.ensure(text.length * 3);
+    this.used += this.chunk.write(text, this.used);
+  }
+
+  newline(): void {
+    this.ensure(1);
+    this.chunk[this.used++] = 10;
+  }
+
+  /** A constant piece; the caller has ensured room for it. */
+  put(c: AsciiConst): void {
+    const view = this.view;
+    const words = c.words;
+    let p = this.used;
+    for (let i = 0; i < words.length; i++, p += 4) view.setInt32(p, words[i]!);
+    this.used += c.length;
+  }
+
+  /** Decimal text of an integer, as String(n) prints it; the caller has ensured 24 bytes. */
+  int(n: number): void {
+    if (n >= 0 && n < TWO_POW_31) return this.uint31(n);
+    if (!Number.isSafeInteger(n)) return this.ascii(String(n));
+    if (n < 0) {
+      this.chunk[this.used++] = MINUS;
+      n = -n;
+    }
+    if (n < TWO_POW_31) return this.uint31(n);
+    // Safe integers split into two parts below 2^31, where integer arithmetic is cheap.
+    const high = Math.floor(n / 1e9);
+    this.uint31(high);
+    this.padded9(n - high * 1e9);
+  }
+
+  private ascii(text: string): void {
+    this.used += this.chunk.write(text, this.used, 'latin1');
+  }
+
+  private uint31(n: number): void {
+    const out = this.chunk;
+    let p = this.used + digitCount(n);
+    this.used = p;
+    while (n >= 100) {
+      const q = (n / 100) | 0;
+      const r = 2 * (n - q * 100);
+      out[--p] = DIGIT_PAIRS[r + 1]!;
+      out[--p] = DIGIT_PAIRS[r]!;
+      n = q;
+    }
+    if (n >= 10) {
+      out[--p] = DIGIT_PAIRS[2 * n + 1]!;
+      out[--p] = DIGIT_PAIRS[2 * n]!;
+    } else {
+      out[--p] = ZERO + n;
+    }
+  }
+
+  private padded9(n: number): void {
+    const out = this.chunk;
+    let p = this.used + 9;
+    this.used = p;
+    for (let i = 0; i < 4; i++) {
+      const q = (n / 100) | 0;
+      const r = 2 * (n - q * 100);
+      out[--p] = DIGIT_PAIRS[r + 1]!;
+      out[--p] = DIGIT_PAIRS[r]!;
+      n = q;
+    }
+    out[--p] = ZERO + n;
+  }
+
+  /**
+   * `data[start, end)`, to print as `data.toString('utf8', start, end)` would: copied as is
+   * now, and the chunk checked once when it is handed over (see `flush`). The caller puts
+   * an ASCII byte between this and any other piece copied this way.
+   */
+  utf8(data: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    if (data !== this.source) {
+      this.source = data;
+      this.sourceView = viewOf(data);
+    }
+    const from = this.sourceView!;
+    const view = this.view;
+    let p = this.used;
+    let i = start;
+    for (; i + 4 <= end; i += 4, p += 4) view.setInt32(p, from.getInt32(i));
+    const out = this.chunk;
+    for (; i < end; i++) out[p++] = data[i]!;
+    this.used = p;
+    this.unchecked = true;
+  }
+
+  /**
+   * Hand what is buffered to the stream; true when the stream wants us to wait. A chunk
+   * holding copied bytes that are not all valid UTF-8 is decoded and encoded again: each
+   * copied piece sits between ASCII bytes, so the decoder replaces exactly the invalid
+   * sequences it would replace in the piece alone, as a string decode of each would.
+   */
+  flush(): boolean {
+    if (this.used === 0) return false;
+    let full = this.chunk.subarray(0, this.used);
+    if (this.unchecked && !isUtf8(full)) full = Buffer.from(full.toString('utf8'));
+    this.setChunk(Buffer.allocUnsafe(CHUNK_BYTES));
+    this.unchecked = false;
+    return !this.stream.write(full);
+  }
+
+  get pending(): number {
+    return this.used;
+  }
+
+  async drain(): Promise<void> {
+    if ((this.flush() || this.stream.writableNeedDrain) && !this.stream.destroyed) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.stream.off('drain', done);
+          this.stream.off('close', done);
+          this.stream.off('error', done);
+          resolve();
+        };
+        this.stream.on('drain', done);
+        this.stream.on('close', done);
+        this.stream.on('error', done);
+      });
+    }
+  }
+}
