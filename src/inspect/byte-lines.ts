@@ -12,9 +12,10 @@ import type { Writable } from 'node:stream';
 const CHUNK_BYTES = 1024 * 1024;
 const MINUS = 45;
 const ZERO = 48;
+const NINE = 57;
 const TWO_POW_31 = 2147483648;
-/** "00" to "99" as ASCII pairs. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+/** "00" to "99", each as the big-endian 16-bit value of its two ASCII digits. */
+const DIGIT_PAIRS = Uint16Array.from({ length: 100 }, (_, i) => ((ZERO + Math.floor(i / 10)) << 8) | (ZERO + (i % 10)));
 
 function viewOf(b: Buffer): DataView {
   return new DataView(b.buffer, b.byteOffset, b.length);
@@ -45,6 +46,57 @@ export class AsciiConst {
     const bytes = Buffer.alloc(Math.ceil(text.length / 4) * 4);
     bytes.write(text, 'latin1');
     this.words = Int32Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readInt32BE(4 * i));
+  }
+}
+
+/**
+ * The decimal text of the leading digits of a number written through it (all but the
+ * last `lowDigits`): neighbouring timestamps share them, so they are formatted once.
+ */
+export class DigitsCache {
+  readonly divisor: number;
+  /** The cached leading digits times `divisor`; -1 before the first number. */
+  base = -1;
+  text = new AsciiConst('');
+  constructor(readonly lowDigits: number) {
+    this.divisor = 10 ** lowDigits;
+  }
+
+  set(n: number): void {
+    const high = Math.floor(n / this.divisor);
+    this.base = high * this.divisor;
+    this.text = new AsciiConst(String(high));
+  }
+}
+
+/**
+ * The decimal text of the last number written through it, stepped by one in place when
+ * the next number is one more (consecutive offsets), else formatted again.
+ */
+export class DecimalCounter {
+  value = -2;
+  length = 0;
+  readonly digits = new Uint8Array(24);
+
+  set(n: number): void {
+    if (n === this.value + 1 && n > 0 && n <= Number.MAX_SAFE_INTEGER && this.increment()) {
+      this.value = n;
+      return;
+    }
+    const text = String(n);
+    this.value = n;
+    this.length = text.length;
+    for (let i = 0; i < text.length; i++) this.digits[i] = text.charCodeAt(i);
+  }
+
+  /** Adds one to the digits; false when they would gain a digit (999 -> 1000). */
+  private increment(): boolean {
+    const d = this.digits;
+    let i = this.length - 1;
+    while (i >= 0 && d[i] === NINE) d[i--] = ZERO;
+    if (i < 0) return false;
+    d[i]!++;
+    return true;
   }
 }
 
@@ -122,45 +174,70 @@ export class ByteLines {
   }
 
   private uint31(n: number): void {
-    const out = this.chunk;
+    const view = this.view;
     let p = this.used + digitCount(n);
     this.used = p;
     while (n >= 100) {
       const q = (n / 100) | 0;
-      const r = 2 * (n - q * 100);
-      out[--p] = DIGIT_PAIRS[r + 1]!;
-      out[--p] = DIGIT_PAIRS[r]!;
+      p -= 2;
+      view.setUint16(p, DIGIT_PAIRS[n - q * 100]!);
       n = q;
     }
-    if (n >= 10) {
-      out[--p] = DIGIT_PAIRS[2 * n + 1]!;
-      out[--p] = DIGIT_PAIRS[2 * n]!;
-    } else {
-      out[--p] = ZERO + n;
-    }
+    if (n >= 10) view.setUint16(p - 2, DIGIT_PAIRS[n]!);
+    else this.chunk[p - 1] = ZERO + n;
   }
 
   private padded9(n: number): void {
-    const out = this.chunk;
-    let p = this.used + 9;
+    this.padded(n, 9);
+  }
+
+  /** 0 <= n < 10^digits, with leading zeros. */
+  private padded(n: number, digits: number): void {
+    const view = this.view;
+    let p = this.used + digits;
     this.used = p;
-    for (let i = 0; i < 4; i++) {
+    for (let left = digits; left >= 2; left -= 2) {
       const q = (n / 100) | 0;
-      const r = 2 * (n - q * 100);
-      out[--p] = DIGIT_PAIRS[r + 1]!;
-      out[--p] = DIGIT_PAIRS[r]!;
+      p -= 2;
+      view.setUint16(p, DIGIT_PAIRS[n - q * 100]!);
       n = q;
     }
-    out[--p] = ZERO + n;
+    if (digits % 2 === 1) this.chunk[p - 1] = ZERO + n;
+  }
+
+  /** An integer as `int` writes it, its leading digits from `cache`; the caller has ensured 24 bytes. */
+  cachedInt(n: number, cache: DigitsCache): void {
+    let low = n - cache.base;
+    if (!(low >= 0 && low < cache.divisor && cache.base > 0)) {
+      if (n < cache.divisor || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) return this.int(n);
+      cache.set(n);
+      low = n - cache.base;
+    }
+    this.put(cache.text);
+    this.padded(low, cache.lowDigits);
+  }
+
+  /** An integer as `int` writes it, through `counter`; the caller has ensured 24 bytes. */
+  counted(n: number, counter: DecimalCounter): void {
+    counter.set(n);
+    const out = this.chunk;
+    const digits = counter.digits;
+    let p = this.used;
+    for (let i = 0; i < counter.length; i++) out[p++] = digits[i]!;
+    this.used = p;
+  }
+
+  /** One ASCII byte; the caller has ensured room for it. */
+  byte(b: number): void {
+    this.chunk[this.used++] = b;
   }
 
   /**
    * `data[start, end)`, to print as `data.toString('utf8', start, end)` would: copied as is
-   * now, and the chunk checked once when it is handed over (see `flush`). The caller puts
-   * an ASCII byte between this and any other piece copied this way.
+   * now, and the chunk checked once when it is handed over (see `flush`). The caller has
+   * ensured room, and puts an ASCII byte between this and any other piece copied this way.
    */
   utf8(data: Buffer, start: number, end: number): void {
-    this.ensure(end - start);
     if (data !== this.source) {
       this.source = data;
       this.sourceView = viewOf(data);

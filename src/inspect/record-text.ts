@@ -6,7 +6,7 @@
  */
 import type { RecordFields } from '../records/record-batch.js';
 import type { TimestampTypeName } from './batch.js';
-import { AsciiConst, type ByteLines } from './byte-lines.js';
+import { AsciiConst, DecimalCounter, DigitsCache, type ByteLines } from './byte-lines.js';
 import { utf8Decoder, type PayloadDecoder } from './decoders/payload.js';
 
 /** Key and value decoders of --print-data-log (--key-decoder-class, --value-decoder-class). */
@@ -28,17 +28,24 @@ const KEY_SIZE = new AsciiConst(' keySize: ');
 const VALUE_SIZE = new AsciiConst(' valueSize: ');
 const SEQUENCE = new AsciiConst(' sequence: ');
 const HEADER_KEYS = new AsciiConst(' headerKeys: [');
-const CLOSE = new AsciiConst(']');
-const COMMA = new AsciiConst(',');
 const KEY = new AsciiConst(' key: ');
 const FIRST_KEY = new AsciiConst('| key: ');
 const PAYLOAD = new AsciiConst(' payload: ');
+const COMMA = 44;
+const CLOSE = 93;
+const NEWLINE = 10;
 
 export class RecordTextWriter {
   private readonly out: ByteLines;
   private readonly skipRecordMetadata: boolean;
   private timestampLabel = TIMESTAMP_LABEL.CreateTime;
   private decoders: RecordDecoders | null = null;
+  private readonly offsets = new DecimalCounter();
+  private readonly timestamps = new DigitsCache(6);
+  /** Key and value sizes of the last record, and their text once two records in a row shared them. */
+  private keySize = -2;
+  private valueSize = -2;
+  private sizesText: AsciiConst | null = null;
 
   constructor(out: ByteLines, skipRecordMetadata: boolean) {
     this.out = out;
@@ -54,47 +61,56 @@ export class RecordTextWriter {
   /** One line for the record read into `f` (positions in `data`). */
   v2Record(f: RecordFields, data: Buffer, offset: number, timestamp: number, sequence: number): void {
     const out = this.out;
+    // Header keys, key and value copied as they are fit in twice the record's own bytes.
+    out.ensure(METADATA_BYTES + 2 * (f.end - f.start));
     if (!this.skipRecordMetadata) this.metadata(f, data, offset, timestamp, sequence);
     const decoders = this.decoders;
     if (decoders !== null) {
       if (f.keySize >= 0) {
-        out.ensure(FIRST_KEY.length);
         out.put(this.skipRecordMetadata ? FIRST_KEY : KEY);
         this.field(decoders.key, data, f.keyStart, f.keySize);
       }
       if (f.valueSize >= 0) {
-        out.ensure(PAYLOAD.length);
         out.put(PAYLOAD);
         this.field(decoders.value, data, f.valueStart, f.valueSize);
       }
     }
-    out.newline();
+    out.byte(NEWLINE);
   }
 
   private metadata(f: RecordFields, data: Buffer, offset: number, timestamp: number, sequence: number): void {
     const out = this.out;
-    out.ensure(METADATA_BYTES);
     out.put(OFFSET);
-    out.int(offset);
+    out.counted(offset, this.offsets);
     out.put(this.timestampLabel);
-    out.int(timestamp);
-    out.put(KEY_SIZE);
-    out.int(f.keySize);
-    out.put(VALUE_SIZE);
-    out.int(f.valueSize);
-    out.put(SEQUENCE);
+    out.cachedInt(timestamp, this.timestamps);
+    this.sizes(f.keySize, f.valueSize);
     out.int(sequence);
     out.put(HEADER_KEYS);
     const spans = f.headerSpans;
     for (let i = 0; i < f.headerCount; i++) {
-      if (i > 0) {
-        out.ensure(1);
-        out.put(COMMA);
-      }
+      if (i > 0) out.byte(COMMA);
       out.utf8(data, spans[4 * i]!, spans[4 * i]! + spans[4 * i + 1]!);
     }
-    out.ensure(1);
-    out.put(CLOSE);
+    out.byte(CLOSE);
+  }
+
+  /** " keySize: K valueSize: V sequence: ", from a cached text when sizes repeat (fixed-size records). */
+  private sizes(keySize: number, valueSize: number): void {
+    const out = this.out;
+    if (keySize === this.keySize && valueSize === this.valueSize) {
+      this.sizesText ??= new AsciiConst(` keySize: ${keySize} valueSize: ${valueSize} sequence: `);
+      out.put(this.sizesText);
+      return;
+    }
+    this.keySize = keySize;
+    this.valueSize = valueSize;
+    this.sizesText = null;
+    out.put(KEY_SIZE);
+    out.int(keySize);
+    out.put(VALUE_SIZE);
+    out.int(valueSize);
+    out.put(SEQUENCE);
   }
 
   private field(decoder: PayloadDecoder, data: Buffer, start: number, size: number): void {
