@@ -97,8 +97,8 @@ async function best(n, cmd, argv) {
   return top;
 }
 
-if (!existsSync(new URL('dist/kts.mjs', root))) {
-  console.error('dist/kts.mjs is missing: run `npm run build` first.');
+if (!existsSync(new URL('dist/kts.cjs', root))) {
+  console.error('dist/kts.cjs is missing: run `npm run build` first.');
   process.exit(1);
 }
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-dump-log-'));

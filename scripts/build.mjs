@@ -1,4 +1,4 @@
-// Bundles src/ into one ESM file so `kts` starts fast (one module to load, no TS at run time).
+// Bundles src/ into one CommonJS file so `kts` starts fast (one module to load, no TS at run time).
 // Most dependencies stay external (installed packages, several of them native); yargs and
 // chalk, which every command loads, are bundled. Native codec/CRC packages are loaded
 // lazily: a command that never compresses or checks a CRC (topics --list, --help) does not
@@ -39,17 +39,20 @@ const lazyNative = {
 
 await build({
   entryPoints: ['src/cli/entry.ts'],
-  outfile: 'dist/kts.mjs',
+  // CommonJS, so bin/kts.js can run it through V8's code cache (vm.Script cachedData);
+  // Node 20 has no compile cache for ES modules.
+  outfile: 'dist/kts.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   sourcemap: true,
   // Whitespace only (names stay, for error names and stack traces): less source for V8 to
-  // parse at every start.
+  // parse when the code cache is cold.
   minifyWhitespace: true,
   external: Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.includes(d)),
   plugins: [lazyNative],
-  banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
+  define: { 'import.meta.url': '__ktsModuleUrl', 'import.meta.resolve': '__ktsResolve' },
+  banner: { js: "const __ktsModuleUrl = require('node:url').pathToFileURL(__filename).href; const __ktsResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   logLevel: 'warning',
 });

@@ -11,8 +11,8 @@ import { runKts, runKtsProcess, KTS_BIN } from '../helpers/run-kts.js';
 import { isPidAlive, readServerFile } from '../../src/broker/server-file.js';
 import { tempDir } from './helpers.js';
 
-const built = existsSync(fileURLToPath(new URL('../../dist/kts.mjs', import.meta.url)));
-const skip = built ? false : 'dist/kts.mjs is missing: run `npm run build` first (npm test does)';
+const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
+const skip = built ? false : 'dist/kts.cjs is missing: run `npm run build` first (npm test does)';
 const READY = /started \(kts [^)]+\) listening on PLAINTEXT:\/\/127\.0\.0\.1:(\d+), log dir (\S+), cluster id (\S+)/;
 
 interface Server {

@@ -13,6 +13,7 @@ import { DECODER_NAMES, resolveDecoder } from '../../inspect/decoders/payload.js
 import { offsetsParser, transactionLogParser, type RecordParser } from '../../inspect/decoders/internal-topics.js';
 import { DEFAULT_WINDOW_BYTES } from '../../inspect/file-window.js';
 import type { RecordDecoders } from '../../inspect/record-text.js';
+import { loadOra } from '../util/load-ora.js';
 
 const DESCRIPTION = `Files: .log segments, .index, .timeindex, .txnindex, producer .snapshot, KRaft .checkpoint snapshots, and the text checkpoints (replication-offset-checkpoint, leader-epoch-checkpoint, ...). A directory in --files stands for the files of a partition directory, or of every partition directory in a log directory. Files are read in bounded windows (--window-bytes), never whole, so memory does not grow with segment size.
 
@@ -125,7 +126,7 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
   // Loaded only for a terminal: ora and its dependencies cost startup time otherwise.
   // discardStdin false: raw mode would turn Ctrl-C into a keypress while we read synchronously.
   const spinner = isTty(io.stderr)
-    ? (await import('ora')).default({ stream: io.stderr, text: 'dump-log', isEnabled: true, discardStdin: false })
+    ? (await loadOra())({ stream: io.stderr, text: 'dump-log', isEnabled: true, discardStdin: false })
     : null;
   if (spinner !== null) {
     opts.onProgress = (path, position, size) => {

@@ -5,6 +5,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import type { CliIo } from '../command.js';
+import { loadOra } from './load-ora.js';
 
 export function colors(io: CliIo): ChalkInstance {
   const enabled = io.stdoutIsTty && io.env.NO_COLOR === undefined;
@@ -19,7 +20,7 @@ export async function withSpinner<T>(io: CliIo, text: string, work: Promise<T>, 
   // ora (and its dependencies) load only when a spinner is really shown: most waits end
   // sooner, and loading it costs every command start.
   const timer = setTimeout(() => {
-    void import('ora').then(({ default: ora }) => {
+    void loadOra().then((ora) => {
       if (!done) spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream }).start();
     });
   }, delayMs);
