@@ -3,7 +3,7 @@
  * correlation ids, and picks per API the highest version both sides support (ApiVersions,
  * with the v0 fallback answer brokers send when they do not know the version we asked).
  */
-import { encodeRequest, decodeResponse } from '../protocol/codec.js';
+import { encodeRequestChunks, decodeResponse } from '../protocol/codec.js';
 import { ApiKey, apiByKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { ConnectionError, type FrameChannel } from './connection.js';
@@ -100,7 +100,7 @@ export class BrokerConnection {
   ): Promise<{ version: number; body: Res } | null> {
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
-    const frame = encodeRequest(apiKey, version, correlationId, this.clientId, body);
+    const frame = encodeRequestChunks(apiKey, version, correlationId, this.clientId, body);
     const response = await this.channel.request(frame, expectResponse, timeoutMs);
     if (!response) return null;
     const decoded = decodeResponse(apiKey, version, response);
@@ -117,7 +117,7 @@ export class BrokerConnection {
     for (let attempt = 0; attempt < 3; attempt++) {
       const correlationId = this.nextCorrelationId++;
       const body = { clientSoftwareName: 'kts', clientSoftwareVersion: '0.1.0' };
-      const frame = encodeRequest(API_VERSIONS_KEY, version, correlationId, this.clientId, body);
+      const frame = encodeRequestChunks(API_VERSIONS_KEY, version, correlationId, this.clientId, body);
       const response = await this.channel.request(frame, true, this.requestTimeoutMs);
       if (!response) throw new ConnectionError(`No ApiVersions response from ${this.address}`);
       const errorCode = response.length >= 6 ? response.readInt16BE(4) : ErrorCode.UNKNOWN_SERVER_ERROR;

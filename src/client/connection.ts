@@ -12,10 +12,11 @@ export interface FrameChannel {
   /** False once the channel failed or was closed: open a new one. */
   readonly isOpen: boolean;
   /**
-   * Sends one size-prefixed request frame. Resolves with the response frame WITHOUT its
-   * size prefix, or null when `expectResponse` is false (acks=0 produce).
+   * Sends one size-prefixed request frame, given as chunks (record batches by reference).
+   * Resolves with the response frame WITHOUT its size prefix, or null when
+   * `expectResponse` is false (acks=0 produce).
    */
-  request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null>;
+  request(frame: readonly Buffer[], expectResponse: boolean, timeoutMs: number): Promise<Buffer | null>;
   close(): void;
 }
 
@@ -99,11 +100,11 @@ class TcpChannel implements FrameChannel {
     socket.on('close', () => this.fail(new ConnectionError(`Connection to ${address} was closed by the broker`, undefined, undefined, 'closed')));
   }
 
-  request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
+  request(frame: readonly Buffer[], expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
     if (this.failure) return Promise.reject(this.failure);
     if (!expectResponse) {
       return new Promise((resolve, reject) => {
-        this.socket.write(frame, (err) => (err ? reject(err) : resolve(null)));
+        this.write(frame, (err) => (err ? reject(err) : resolve(null)));
       });
     }
     return new Promise<Buffer>((resolve, reject) => {
@@ -112,8 +113,19 @@ class TcpChannel implements FrameChannel {
         this.fail(new ConnectionError(`Request to ${this.address} timed out after ${timeoutMs} ms`, undefined, undefined, 'timeout'));
       }, timeoutMs);
       this.pending.push({ resolve, reject, timer });
-      this.socket.write(frame);
+      this.write(frame);
     });
+  }
+
+  /** One writev for all chunks of a frame (no copy of large record batches). */
+  private write(frame: readonly Buffer[], done?: (err?: Error | null) => void): void {
+    if (frame.length === 1) {
+      this.socket.write(frame[0]!, done);
+      return;
+    }
+    this.socket.cork();
+    for (let i = 0; i < frame.length; i++) this.socket.write(frame[i]!, i === frame.length - 1 ? done : undefined);
+    this.socket.uncork();
   }
 
   close(): void {

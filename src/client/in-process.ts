@@ -25,8 +25,9 @@ export class InProcessChannel implements FrameChannel {
     this.conn = { connectionId: `in-process-${nextConnectionId++}`, clientHost: 'in-process', listenerName };
   }
 
-  async request(frame: Buffer, expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
+  async request(chunks: readonly Buffer[], expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
     if (this.closed) throw new ConnectionError(`Connection to ${this.address} was closed`, undefined, undefined, 'client-closed');
+    const frame = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     // handleFrame takes the message without its size prefix, like the TCP server passes it.
     const work = this.broker.handleFrame(frame.subarray(4), this.conn);
     // If the timeout wins, a later failure of `work` has no one left to hear it.

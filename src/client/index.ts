@@ -68,6 +68,8 @@ export type {
   OpenClientOptions,
   PartitionInfo,
   DeliveryCallback,
+  ValueRun,
+  ValuesCallback,
   Producer,
   ProducerRecord,
   RecordHeader,

@@ -60,6 +60,12 @@ export class StickyPartitioner {
     return sticky.partition;
   }
 
+  /** Counts bytes added to the current sticky partition without a partition() call per record. */
+  account(topic: string, bytes: number): void {
+    const sticky = this.current.get(topic);
+    if (sticky) sticky.bytes += bytes;
+  }
+
   private next(previous: number | undefined, numPartitions: number): number {
     if (numPartitions <= 1) return 0;
     let p = Math.floor(this.random() * numPartitions);

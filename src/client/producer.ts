@@ -20,18 +20,25 @@ import { ConnectionError } from './connection.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
 import { estimateRecordBytes, RecordsBuilder } from './batch-codec.js';
 import { isFenced, TransactionManager } from './transactions.js';
-import type { DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition } from './types.js';
+import type { DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition, ValueRun, ValuesCallback } from './types.js';
+import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
+
+/** A batch's share of a sendValues() run: called with how many of its records it holds. */
+type RunPartCallback = (err: Error | null, count: number) => void;
 
 /**
- * Records are encoded into `builder` as they arrive; per record only its delivery callback
- * and CreateTime stay (for the RecordMetadata handed back).
+ * Records are encoded into `builder` as they arrive; per send only its delivery callback
+ * and CreateTime stay (for the RecordMetadata handed back). A sendValues() run adds one
+ * entry for all its records in the batch, with their number in `counts`.
  */
 interface Batch {
   tp: TopicPartition;
   key: string;
   builder: RecordsBuilder;
-  callbacks: (DeliveryCallback | undefined)[];
+  callbacks: (DeliveryCallback | RunPartCallback | undefined)[];
   timestamps: number[];
+  /** Records per entry: 0 for a single record; null while every entry is a single record. */
+  counts: number[] | null;
   bytes: number;
   createdMs: number;
   lingerTimer: NodeJS.Timeout | null;
@@ -46,6 +53,8 @@ interface Admission {
   sizeBytes: number;
   timestampMs: number;
   onDelivery: DeliveryCallback | undefined;
+  /** Set for a sendValues() run waiting its turn (then `record` only names the topic). */
+  run?: { values: ValueRun; onValues: ValuesCallback };
 }
 
 interface ProduceResponseBody {
@@ -79,6 +88,13 @@ const PRODUCE_MIN_VERSION = 3;
 const PRODUCE_MAX_VERSION = 11;
 /** Per-record framing beyond key/value/headers, for buffer accounting. */
 const INT32_MAX = 0x7fffffff;
+/** Buffers kept for reuse: enough for the batches in flight to a broker at once. */
+const MAX_SPARE_BUFFERS = 8;
+/**
+ * A batch's buffer starts at batch.size up to this (as Kafka's BufferPool hands out
+ * batch.size blocks), so filling it rarely copies.
+ */
+const MAX_INITIAL_BATCH_BUFFER = 1024 * 1024;
 
 export class KafkaProducer implements Producer {
   private readonly cluster: Cluster;
@@ -99,6 +115,8 @@ export class KafkaProducer implements Producer {
   private readonly sticky: StickyPartitioner;
 
   private readonly open = new Map<string, Batch>();
+  /** Buffers of acknowledged batches, reused by new ones (fewer allocations, less GC). */
+  private readonly spareBuffers: Buffer[] = [];
   /** The batch the last record went to: consecutive records to one partition skip the map. */
   private lastBatch: Batch | null = null;
   private ready: Batch[] = [];
@@ -209,6 +227,112 @@ export class KafkaProducer implements Producer {
     if (!this.admitting) void this.admit();
   }
 
+  sendValues(run: ValueRun, onDelivery: ValuesCallback): void {
+    if (run.count <= 0) return;
+    const nowMs = Date.now();
+    const totalBytes = run.valueBytes + run.count * MAX_RECORD_OVERHEAD;
+    const meta =
+      this.admitting || this.closed || (this.txn && this.txnState !== 'in-transaction') || run.maxValueBytes + MAX_RECORD_OVERHEAD > this.maxRequestSize
+        ? undefined
+        : this.cluster.cachedTopic(run.topic, nowMs);
+    if (meta === undefined && this.admissionPossible(run, totalBytes)) {
+      // Waiting for metadata (or behind sends that do): the run queues whole, its bounds copied.
+      const values = { ...run, bounds: run.bounds.slice(0, 2 * run.count), timestampMs: run.timestampMs ?? nowMs };
+      this.admissions.push({ record: { topic: run.topic, value: null }, sizeBytes: totalBytes, timestampMs: values.timestampMs, onDelivery: undefined, run: { values, onValues: onDelivery } });
+      if (!this.admitting) void this.admit();
+      return;
+    }
+    if (meta === undefined || this.bufferUsed + totalBytes > this.bufferMemory || !this.validPartition(run.partition, meta.partitions.length)) {
+      // Anything unusual (a full buffer, an oversized value, a bad partition, a closed
+      // producer): record by record, with sendWithCallback's rules.
+      this.sendRunAsRecords(run, onDelivery);
+      return;
+    }
+    this.takeMemory(totalBytes);
+    this.outstanding += run.count;
+    this.appendRun(run, meta.partitions.length, run.timestampMs ?? nowMs, onDelivery);
+  }
+
+  /** Whether a run can wait in the admission queue as a whole (else it goes record by record). */
+  private admissionPossible(run: ValueRun, totalBytes: number): boolean {
+    return !this.closed && !(this.txn && this.txnState !== 'in-transaction') && totalBytes <= this.bufferMemory && run.maxValueBytes + MAX_RECORD_OVERHEAD <= this.maxRequestSize;
+  }
+
+  /** A queued run: metadata, then buffer space for all of it, then into batches. */
+  private async admitRun(run: ValueRun, timestampMs: number, totalBytes: number, onDelivery: ValuesCallback): Promise<void> {
+    let partitions: number;
+    try {
+      const meta = this.cluster.cachedTopic(run.topic) ?? (await this.topicMetadata(run.topic));
+      partitions = meta.partitions.length;
+      if (!this.validPartition(run.partition, partitions)) {
+        throw new KafkaError(
+          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          `partition ${run.partition} of topic ${run.topic} does not exist (it has ${partitions} partitions)`,
+        );
+      }
+      if (this.bufferUsed + totalBytes <= this.bufferMemory) this.takeMemory(totalBytes);
+      else await this.reserveMemory(totalBytes);
+    } catch (err) {
+      onDelivery(asError(err), 0, run.count);
+      return;
+    }
+    this.outstanding += run.count;
+    this.appendRun(run, partitions, timestampMs, onDelivery);
+  }
+
+  private validPartition(partition: number | undefined, count: number): boolean {
+    return partition === undefined || (Number.isInteger(partition) && partition >= 0 && partition < count);
+  }
+
+  private sendRunAsRecords(run: ValueRun, onDelivery: ValuesCallback): void {
+    const { source, bounds } = run;
+    for (let i = 0; i < run.count; i++) {
+      const value = source.subarray(bounds[2 * i]!, bounds[2 * i + 1]!);
+      this.sendWithCallback({ topic: run.topic, partition: run.partition, value, timestampMs: run.timestampMs }, (err) => onDelivery(err, i, 1));
+    }
+  }
+
+  /** Fills batches with the run's values, a batch-sized slice at a time. */
+  private appendRun(run: ValueRun, partitions: number, timestampMs: number, onDelivery: ValuesCallback): void {
+    const { topic, source, bounds, count } = run;
+    const limit = Math.max(this.batchSize, 1);
+    for (let i = 0; i < count; ) {
+      const partition = run.partition ?? this.sticky.partition(topic, partitions, 0);
+      let batch = this.lastBatch;
+      if (batch === null || batch.sealed || batch.tp.partition !== partition || batch.tp.topic !== topic) {
+        batch = this.open.get(`${topic}:${partition}`) ?? this.newBatch(topic, partition);
+      }
+      this.lastBatch = batch;
+      // As many values as fit in the batch; at least one when the batch is empty.
+      let end = i;
+      let bytes = 0;
+      const room = limit - batch.bytes;
+      while (end < count) {
+        const size = bounds[2 * end + 1]! - bounds[2 * end]! + MAX_RECORD_OVERHEAD;
+        if (bytes + size > room && (end > i || batch.builder.count > 0)) break;
+        bytes += size;
+        end++;
+      }
+      if (end === i) {
+        this.seal(batch);
+        continue;
+      }
+      batch.builder.appendValues(source, bounds, i, end, timestampMs);
+      const first = i;
+      batch.counts ??= new Array<number>(batch.callbacks.length).fill(0);
+      batch.callbacks.push((err: Error | null, n: number) => onDelivery(err, first, n));
+      batch.timestamps.push(timestampMs);
+      batch.counts.push(end - i);
+      batch.bytes += bytes;
+      if (run.partition === undefined) this.sticky.account(topic, bytes);
+      if (batch.bytes >= this.batchSize) {
+        this.seal(batch);
+        void this.pump();
+      }
+      i = end;
+    }
+  }
+
   /**
    * Admits queued sends one by one, so records keep their send() order even when one of
    * them waits for metadata or for buffer space. Awaits only when something is missing, so
@@ -219,6 +343,11 @@ export class KafkaProducer implements Producer {
     while (this.admissionHead < this.admissions.length) {
       const a = this.admissions[this.admissionHead]!;
       const { record, sizeBytes } = a;
+      if (a.run) {
+        await this.admitRun(a.run.values, a.timestampMs, sizeBytes, a.run.onValues);
+        this.admissionHead++;
+        continue;
+      }
       try {
         const key = toBuffer(record.key);
         const meta = this.cluster.cachedTopic(record.topic) ?? (await this.topicMetadata(record.topic));
@@ -431,7 +560,7 @@ export class KafkaProducer implements Producer {
     if (batch === null || batch.sealed || batch.tp.partition !== partition || batch.tp.topic !== topic) {
       batch = this.open.get(`${topic}:${partition}`) ?? null;
     }
-    if (batch && batch.callbacks.length > 0 && batch.bytes + sizeBytes > Math.max(this.batchSize, 1)) {
+    if (batch && batch.builder.count > 0 && batch.bytes + sizeBytes > Math.max(this.batchSize, 1)) {
       this.seal(batch);
       batch = null;
     }
@@ -440,6 +569,7 @@ export class KafkaProducer implements Producer {
     batch.builder.append(key, value, headers, timestampMs);
     batch.callbacks.push(onDelivery);
     batch.timestamps.push(timestampMs);
+    batch.counts?.push(0);
     batch.bytes += sizeBytes;
     if (batch.bytes >= this.batchSize) {
       this.seal(batch);
@@ -452,9 +582,10 @@ export class KafkaProducer implements Producer {
     const batch: Batch = {
       tp: { topic, partition },
       key,
-      builder: new RecordsBuilder(Math.min(this.batchSize, 64 * 1024)),
+      builder: new RecordsBuilder(Math.min(this.batchSize, MAX_INITIAL_BATCH_BUFFER), this.spareBuffers.pop()),
       callbacks: [],
       timestamps: [],
+      counts: null,
       bytes: 0,
       createdMs: Date.now(),
       lingerTimer: null,
@@ -594,7 +725,7 @@ export class KafkaProducer implements Producer {
     let baseSequence = -1;
     if (identity.producerId >= 0) {
       baseSequence = this.sequences.get(batch.key) ?? 0;
-      this.sequences.set(batch.key, (baseSequence + batch.callbacks.length) % (INT32_MAX + 1));
+      this.sequences.set(batch.key, (baseSequence + batch.builder.count) % (INT32_MAX + 1));
     }
     batch.encoded = batch.builder.toBatch({
       compression: this.compression,
@@ -668,39 +799,65 @@ export class KafkaProducer implements Producer {
   }
 
   private completeBatch(batch: Batch, baseOffset: number, logAppendTimeMs: number): void {
-    const { callbacks, timestamps } = batch;
+    const { callbacks, timestamps, counts } = batch;
     const { topic, partition } = batch.tp;
     this.finish(batch);
+    let index = 0;
     for (let i = 0; i < callbacks.length; i++) {
       const done = callbacks[i];
+      const runCount = counts === null ? 0 : counts[i]!;
+      if (runCount > 0) {
+        index += runCount;
+        (done as RunPartCallback)(null, runCount);
+        continue;
+      }
+      index++;
       if (done === undefined) continue;
-      done(null, {
+      (done as DeliveryCallback)(null, {
         topic,
         partition,
-        offset: baseOffset >= 0 ? baseOffset + i : -1,
+        offset: baseOffset >= 0 ? baseOffset + index - 1 : -1,
         timestampMs: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i]!,
       });
     }
+    this.recycle(batch);
     this.wakeIdle();
+  }
+
+  /**
+   * Keeps an acknowledged batch's buffer for a later batch. Only after a response: the
+   * broker has then read the whole request, so no socket write still refers to the bytes
+   * (with acks=0, or after a timeout, one might).
+   */
+  private recycle(batch: Batch): void {
+    // A batch sent more than once may still sit in an abandoned attempt's socket queue.
+    if (this.acks === 0 || batch.attempts > 0 || this.spareBuffers.length >= MAX_SPARE_BUFFERS) return;
+    batch.encoded = null;
+    this.spareBuffers.push(batch.builder.takeBuffer());
   }
 
   private failBatch(batch: Batch, err: unknown): void {
     const error = asError(err);
     if (this.txn && this.txnError === null) this.txnError = error;
     if (this.txn && isFenced(err)) this.txnState = 'fenced';
-    const callbacks = batch.callbacks;
+    const { callbacks, counts } = batch;
     this.ready = this.ready.filter((b) => b !== batch);
     this.finish(batch);
-    for (const done of callbacks) done?.(error, null);
+    for (let i = 0; i < callbacks.length; i++) {
+      const runCount = counts === null ? 0 : counts[i]!;
+      if (runCount > 0) (callbacks[i] as RunPartCallback)(error, runCount);
+      else (callbacks[i] as DeliveryCallback | undefined)?.(error, null);
+    }
     this.wakeIdle();
   }
 
   private finish(batch: Batch): void {
     batch.finished = true;
     this.releaseMemory(batch.bytes);
-    this.outstanding -= batch.callbacks.length;
+    this.outstanding -= batch.builder.count;
     batch.callbacks = [];
     batch.timestamps = [];
+    batch.counts = null;
   }
 
   private wakeIdle(): void {

@@ -54,6 +54,28 @@ export interface ConsumerRecord {
 /** Called once per record: an error, or where the record landed. */
 export type DeliveryCallback = (err: Error | null, meta: RecordMetadata | null) => void;
 
+/**
+ * A run of values for Producer.sendValues: value i is `source[bounds[2i], bounds[2i+1])`
+ * for i < count. They become records with a null key, no headers and one CreateTime.
+ */
+export interface ValueRun {
+  topic: string;
+  /** Omitted: the sticky partitioner (as for null-key records). */
+  partition?: number;
+  source: Buffer;
+  bounds: Int32Array;
+  count: number;
+  /** Sum of the values' lengths. */
+  valueBytes: number;
+  /** The longest value's length. */
+  maxValueBytes: number;
+  /** CreateTime of every record; defaults to now. */
+  timestampMs?: number;
+}
+
+/** Called once per batch part of a run went into: records first..first+count-1 of the run. */
+export type ValuesCallback = (err: Error | null, first: number, count: number) => void;
+
 export interface Producer {
   /** Resolves once the broker acknowledged the record (per `acks`). Awaits when the buffer is full. */
   send(record: ProducerRecord): Promise<RecordMetadata>;
@@ -63,6 +85,13 @@ export interface Producer {
    * and `onDelivery` runs once with the outcome. Records keep their call order.
    */
   sendWithCallback(record: ProducerRecord, onDelivery?: DeliveryCallback): void;
+  /**
+   * Many null-key values in one call: the bulk path for plain input lines (no object per
+   * record). Ordered with sendWithCallback() calls. `source` must not change until the
+   * values are delivered (they are copied into batches at once unless the producer waits
+   * for metadata or buffer space).
+   */
+  sendValues(run: ValueRun, onDelivery: ValuesCallback): void;
   /** Sends everything buffered now (ignores linger.ms) and waits for the acknowledgements. */
   flush(): Promise<void>;
   /** flush(), then stop. Further send() calls fail. */

@@ -283,7 +283,67 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     );
   };
   // Records go through sendWithCallback: no promise per record, and a whole stdin chunk is
-  // split and queued without an await unless the unacknowledged window is full.
+  // split and queued without an await unless the unacknowledged window is full. Plain lines
+  // (no key, headers or null marker; not interactive) take the bulk path: a chunk's lines go
+  // to the producer as one run of values, without an object per line.
+  const bulk = parser.plain === true && !sync && !io.stdinIsTty;
+  const asciiDelimiter = parser.delimiter.every((c) => c < 0x80);
+  let runRecords = 0;
+  const sendRun = (data: Buffer, firstNumber: number): void => {
+    const { count, valueBytes } = splitter;
+    const runBytes = valueBytes + count * 64;
+    let left = count;
+    unackedBytes += runBytes;
+    runRecords += count;
+    const run = { topic, partition: fixedPartition, source: data, bounds: splitter.bounds, count, valueBytes, maxValueBytes: splitter.maxValueBytes };
+    producer.sendValues(run, (err, first, delivered) => {
+      if (err === null) {
+        stats.records += delivered;
+      } else {
+        const which = delivered === 1 ? `record ${firstNumber + first}` : `records ${firstNumber + first}-${firstNumber + first + delivered - 1}`;
+        // Reported before counting, so a whole failed batch still gets its line.
+        stats.failed += 1;
+        report(`${which} ${delivered === 1 ? 'was' : 'were'} not delivered: ${errorMessage(err)}`);
+        stats.failed += delivered - 1;
+      }
+      runRecords -= delivered;
+      left -= delivered;
+      if (left === 0) settledRun(runBytes);
+    });
+  };
+  const settledRun = (bytes: number): void => {
+    unackedBytes -= bytes;
+    if (waiting !== null && waiting.done()) {
+      const { wake } = waiting;
+      waiting = null;
+      wake();
+    }
+  };
+  const sendPiece = (piece: Buffer, known: boolean): void => {
+    n += 1;
+    if (parser.plain === true && (known || isUtf8(piece))) {
+      sendValue(piece, n);
+      return;
+    }
+    let rec: ParsedRecord;
+    try {
+      rec = parser.parse(piece, n, known);
+    } catch (err) {
+      if (!(err instanceof BadLineError)) throw err;
+      stats.badRecords += 1;
+      report(err.message);
+      return;
+    }
+    sendOne(rec, n);
+  };
+  const windowFull = (): boolean => unackedBytes > MAX_UNACKED_BYTES || unackedRecords >= MAX_UNACKED_RECORDS;
+  const waitForWindow = async (): Promise<void> => {
+    // Reading pauses until half the window is acknowledged (so this runs once per half
+    // window, not once per record); push out partly filled batches now instead of
+    // waiting out linger.ms.
+    producer.flush().catch(() => undefined);
+    await waitUntil(() => unackedBytes <= MAX_UNACKED_BYTES / 2 && unackedRecords <= MAX_UNACKED_RECORDS / 2);
+  };
   const splitter = new RecordSplitter(parser.delimiter);
   const it = (io.stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const stop = new StopSignal(io.interrupted);
@@ -292,78 +352,80 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
   reading: for (;;) {
     const next = await stop.race(it.next());
     if (next === null) break;
-    const pieces = next.done ? splitter.end() : splitter.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
-    // A chunk of valid UTF-8 split at an ASCII delimiter gives valid UTF-8 records.
-    const utf8 = parser.delimiter.every((c) => c < 0x80) && isUtf8(splitter.lastData);
-    let first = splitter.firstJoined;
-    for (const piece of pieces) {
-      if (stop.stopped) break reading;
-      n += 1;
-      const known = utf8 && !first;
-      first = false;
-      if (parser.plain === true && (known || isUtf8(piece))) {
-        sendValue(piece, n);
-      } else {
-        let rec: ParsedRecord;
-        try {
-          rec = parser.parse(piece, n, known);
-        } catch (err) {
-          if (!(err instanceof BadLineError)) throw err;
-          stats.badRecords += 1;
-          report(err.message);
-          prompt();
-          continue;
-        }
-        sendOne(rec, n);
-      }
-      if (sync) {
-        await producer.flush().catch(() => undefined);
-        await waitUntil(() => unackedRecords === 0);
-      } else if (unackedBytes > MAX_UNACKED_BYTES || unackedRecords >= MAX_UNACKED_RECORDS) {
-        // Reading pauses until half the window is acknowledged (so this runs once per half
-        // window, not once per record); push out partly filled batches now instead of
-        // waiting out linger.ms.
-        producer.flush().catch(() => undefined);
-        await waitUntil(() => unackedBytes <= MAX_UNACKED_BYTES / 2 && unackedRecords <= MAX_UNACKED_RECORDS / 2);
-      }
+    if (next.done) splitter.end();
+    else splitter.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
+    const data = splitter.data;
+    // Complete lines of valid UTF-8 split at an ASCII delimiter are valid UTF-8 records
+    // (the chunk's ends, cut anywhere, belong to the joined and pending records).
+    const utf8 = asciiDelimiter && splitter.count > 0 && isUtf8(data.subarray(splitter.bounds[0], splitter.bounds[2 * splitter.count - 1]));
+    if (splitter.joined !== null) {
+      if (stop.stopped) break;
+      sendPiece(splitter.joined, false);
+      if (sync) await sendSync();
       prompt();
     }
+    if (bulk && utf8 && splitter.count > 0) {
+      if (stop.stopped) break;
+      sendRun(data, n + 1);
+      n += splitter.count;
+    } else {
+      const { bounds, count } = splitter;
+      for (let i = 0; i < count; i++) {
+        if (stop.stopped) break reading;
+        sendPiece(data.subarray(bounds[2 * i]!, bounds[2 * i + 1]!), utf8);
+        if (sync) await sendSync();
+        else if (windowFull()) await waitForWindow();
+        prompt();
+      }
+    }
+    if (windowFull()) await waitForWindow();
     if (next.done) break;
   }
   // Records whose metadata lookup is still running join a batch after this flush starts;
   // flush again until every record is settled rather than waiting out linger.ms.
-  while (unackedRecords > 0) {
+  while (unackedRecords > 0 || runRecords > 0) {
     await producer.flush().catch(() => undefined);
-    await Promise.race([waitUntil(() => unackedRecords === 0), delay(10)]);
+    await Promise.race([waitUntil(() => unackedRecords === 0 && runRecords === 0), delay(10)]);
   }
   return stats;
+
+  async function sendSync(): Promise<void> {
+    await producer.flush().catch(() => undefined);
+    await waitUntil(() => unackedRecords === 0);
+  }
 }
 
 /**
  * Splits stdin chunks into records at the delimiter, a chunk at a time (the delimiter is
- * dropped; with `\n`, a trailing `\r` too, as Java's readLine does). Records are views of
- * the chunk; only a partial record at a chunk's end is copied.
+ * dropped; with `\n`, a trailing `\r` too, as Java's readLine does). Records are given as
+ * bounds into the chunk (`data`), so a line costs no object; only the record that straddles
+ * a chunk boundary is joined into a buffer of its own (`joined`, which comes first).
  */
 const EMPTY = Buffer.alloc(0);
 
 export class RecordSplitter {
   private pending: Buffer = EMPTY;
   private readonly stripCr: boolean;
-  /** The bytes the last push() or end() split in place. */
-  lastData: Buffer = EMPTY;
-  /** Whether the last push()'s first record was joined from the previous tail (not in lastData). */
-  firstJoined = false;
+  /** The chunk the last push() split; `bounds` index into it. */
+  data: Buffer = EMPTY;
+  /** The record joined from the previous chunk's tail and this chunk's head, if any. */
+  joined: Buffer | null = null;
+  /** Record i is data[bounds[2i], bounds[2i+1]) for i < count. Replaced on each push(). */
+  bounds = new Int32Array(0);
+  count = 0;
+  /** Sum and maximum of the records' lengths in `bounds`. */
+  valueBytes = 0;
+  maxValueBytes = 0;
 
   constructor(private readonly delimiter: Buffer) {
     this.stripCr = delimiter.length === 1 && delimiter[0] === 0x0a;
   }
 
-  push(chunk: Buffer): Buffer[] {
-    const out: Buffer[] = [];
+  push(chunk: Buffer): void {
     const pending = this.pending;
     const d = this.delimiter.length;
-    this.firstJoined = false;
-    if (pending.length === 0) return this.keep(chunk, 0, out);
+    this.joined = null;
+    if (pending.length === 0) return this.scan(chunk, 0);
     // Only the record that straddles the chunk boundary is joined (not the whole chunk).
     let end = -1;
     if (d > 1) {
@@ -374,37 +436,59 @@ export class RecordSplitter {
     }
     if (end === -1) {
       const at = chunk.indexOf(this.delimiter);
-      if (at === -1) return this.keep(Buffer.concat([pending, chunk]), 0, out);
+      if (at === -1) return this.scan(Buffer.concat([pending, chunk]), 0);
       end = pending.length + at;
     }
     const joined = end <= pending.length ? pending.subarray(0, end) : Buffer.concat([pending, chunk.subarray(0, end - pending.length)]);
-    out.push(this.trim(joined));
-    this.firstJoined = true;
+    this.joined = this.trim(joined);
     this.pending = EMPTY;
-    return this.keep(chunk, end + d - pending.length, out);
+    this.scan(chunk, end + d - pending.length);
+  }
+
+  /** The unterminated tail, as `joined`; no other records. */
+  end(): void {
+    const rest = this.pending;
+    this.pending = EMPTY;
+    this.data = EMPTY;
+    this.count = 0;
+    this.joined = rest.length > 0 ? this.trim(rest) : null;
   }
 
   /** Splits `data` from `start`, keeping a copy of the unterminated tail. */
-  private keep(data: Buffer, start: number, out: Buffer[]): Buffer[] {
-    this.lastData = data;
+  private scan(data: Buffer, start: number): void {
     const delimiter = this.delimiter;
-    for (let i = data.indexOf(delimiter, start); i !== -1; i = data.indexOf(delimiter, start)) {
-      out.push(this.trim(data.subarray(start, i)));
+    const single = delimiter.length === 1 ? delimiter[0]! : -1;
+    let bounds = this.bounds.length > 0 ? this.bounds : new Int32Array(1024);
+    let count = 0;
+    let valueBytes = 0;
+    let maxValueBytes = 0;
+    for (;;) {
+      // A number argument is indexOf's fast path.
+      const i = single >= 0 ? data.indexOf(single, start) : data.indexOf(delimiter, start);
+      if (i === -1) break;
+      let end = i;
+      if (this.stripCr && end > start && data[end - 1] === 0x0d) end--;
+      if (2 * count + 2 > bounds.length) {
+        const grown = new Int32Array(bounds.length * 2);
+        grown.set(bounds);
+        bounds = grown;
+      }
+      bounds[2 * count] = start;
+      bounds[2 * count + 1] = end;
+      count++;
+      valueBytes += end - start;
+      if (end - start > maxValueBytes) maxValueBytes = end - start;
       start = i + delimiter.length;
     }
     if (data.length - start > MAX_RECORD_BYTES) {
       throw new KtsError('KTS_RECORD_TOO_LARGE', `an input record is longer than ${MAX_RECORD_BYTES} bytes`, 'check the delimiter, or split the input');
     }
     this.pending = start === data.length ? EMPTY : Buffer.from(data.subarray(start));
-    return out;
-  }
-
-  end(): Buffer[] {
-    const rest = this.pending;
-    this.pending = EMPTY;
-    this.lastData = rest;
-    this.firstJoined = false;
-    return rest.length > 0 ? [this.trim(rest)] : [];
+    this.data = data;
+    this.bounds = bounds;
+    this.count = count;
+    this.valueBytes = valueBytes;
+    this.maxValueBytes = maxValueBytes;
   }
 
   private trim(b: Buffer): Buffer {
