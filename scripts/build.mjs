@@ -37,6 +37,49 @@ const lazyNative = {
   },
 };
 
+/**
+ * string-width (used by yargs only to lay out --help) creates an Intl.Segmenter and Unicode
+ * property regexes (\\p{RGI_Emoji} with /v is huge) when it loads: ~30 ms of every start.
+ * They are created on first use instead: the segmenter behind a getter, each such regex
+ * behind an object with RegExp's methods and protocol symbols. Lines that do not look as
+ * expected are left alone.
+ */
+const LAZY_REGEX = `const __ktsLazyRegex = (source, flags) => {
+  let re;
+  const get = () => (re ??= new RegExp(source, flags));
+  return {
+    test: (s) => get().test(s),
+    exec: (s) => get().exec(s),
+    [Symbol.match]: (s) => get()[Symbol.match](s),
+    [Symbol.matchAll]: (s) => get()[Symbol.matchAll](s),
+    [Symbol.search]: (s) => get()[Symbol.search](s),
+    [Symbol.replace]: (s, r) => get()[Symbol.replace](s, r),
+    [Symbol.split]: (s, l) => get()[Symbol.split](s, l),
+  };
+};
+`;
+
+function lazyStringWidthSource(text) {
+  let out = text.replace(
+    /const (\w+) = new Intl\.Segmenter\(\);/,
+    'const $1 = (() => { let real; return { segment: (s) => (real ??= new Intl.Segmenter()).segment(s) }; })();',
+  );
+  let regexes = 0;
+  out = out.replace(/^const (\w+) = \/(.*\\p\{.*)\/([a-z]*);$/gm, (line, name, pattern, flags) => {
+    if (/`|\$\{/.test(pattern)) return line;
+    regexes++;
+    return `const ${name} = __ktsLazyRegex(String.raw\`${pattern}\`, '${flags}');`;
+  });
+  return regexes > 0 ? LAZY_REGEX + out : out;
+}
+
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => ({ contents: lazyStringWidthSource(readFileSync(args.path, 'utf8')), loader: 'js' }));
+  },
+};
+
 await build({
   entryPoints: ['src/cli/entry.ts'],
   // CommonJS, so bin/kts.js can run it through V8's code cache (vm.Script cachedData);
@@ -46,12 +89,15 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // Node 20 has /v and \p{...} regexes; lowered to `new RegExp(...)` they would be parsed at
+  // every start (string-width's emoji regex alone costs ~20 ms), as literals only when used.
+  supported: { 'regexp-set-notation': true, 'regexp-unicode-property-escapes': true },
   sourcemap: true,
   // Whitespace only (names stay, for error names and stack traces): less source for V8 to
   // parse when the code cache is cold.
   minifyWhitespace: true,
   external: Object.keys(pkg.dependencies ?? {}).filter((d) => !BUNDLED.includes(d)),
-  plugins: [lazyNative],
+  plugins: [lazyNative, lazyStringWidth],
   define: { 'import.meta.url': '__ktsModuleUrl', 'import.meta.resolve': '__ktsResolve' },
   banner: { js: "const __ktsModuleUrl = require('node:url').pathToFileURL(__filename).href; const __ktsResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   logLevel: 'warning',
