@@ -124,15 +124,18 @@ export class RecordsBuilder {
     if (inPlace) buf.set(source.subarray(spanStart, spanEnd), shift + spanStart);
     let pos = this.pos;
     let offsetDelta = this.count;
+    // Lengths and offset deltas of a batch stay far below 2^30: varints with int32 shifts.
+    const fixed = 1 + tsSize + 1 + 1; // attributes, timestamp delta, key, header count
+    const tsZigZag = tsDelta >= 0 ? 2 * tsDelta : -2 * tsDelta - 1;
     for (let i = from; i < to; i++, offsetDelta++) {
       const start = bounds[2 * i]!;
       const length = bounds[2 * i + 1]! - start;
-      pos = writeZigZag(buf, pos, 1 + tsSize + sizeOfSmall(offsetDelta) + 1 + sizeOfSmall(length) + length + 1);
+      pos = writeUVarint(buf, pos, 2 * (fixed + sizeOfSmall(offsetDelta) + sizeOfSmall(length) + length));
       buf[pos++] = 0;
-      pos = writeZigZag(buf, pos, tsDelta);
-      pos = writeZigZag(buf, pos, offsetDelta);
+      pos = tsSize === 1 ? ((buf[pos] = tsZigZag), pos + 1) : writeZigZag(buf, pos, tsDelta);
+      pos = writeUVarint(buf, pos, 2 * offsetDelta);
       buf[pos++] = 1; // null key: zig-zag of -1
-      pos = writeZigZag(buf, pos, length);
+      pos = writeUVarint(buf, pos, 2 * length);
       if (inPlace) buf.copyWithin(pos, shift + start, shift + start + length);
       else buf.set(source.subarray(start, start + length), pos);
       pos += length;
@@ -178,6 +181,16 @@ export class RecordsBuilder {
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
   }
+}
+
+/** An unsigned varint below 2^31 (a zig-zag value already doubled), with int32 shifts. */
+function writeUVarint(buf: Buffer, pos: number, u: number): number {
+  while (u >= 128) {
+    buf[pos++] = (u & 0x7f) | 0x80;
+    u >>>= 7;
+  }
+  buf[pos++] = u;
+  return pos;
 }
 
 /** sizeOfZigZag for a non-negative value, with the common small cases first. */

@@ -43,13 +43,15 @@ t.test('appendValues writes the bytes kafkajs encodes for the same records', asy
     const b = new RecordsBuilder(1024);
     b.append(Buffer.from('k'), Buffer.from('first'), [{ key: 'h', value: Buffer.from('x') }], base);
     // Runs of different sizes and timestamps, offset deltas past 64 and 8192 (longer varints).
+    // The second run's timestamp is before the first record's: a negative delta.
     const cuts = [0, 1, 70, 4000, 8300, 9000];
-    for (let c = 0; c + 1 < cuts.length; c++) b.appendValues(data, bounds, cuts[c]!, cuts[c + 1]!, base + c * 1000);
+    const delta = (c: number): number => (c === 1 ? -20 : c * 1000);
+    for (let c = 0; c + 1 < cuts.length; c++) b.appendValues(data, bounds, cuts[c]!, cuts[c + 1]!, base + delta(c));
     const ours = b.toBatch({ compression: 0, producerId: 77, producerEpoch: 2, baseSequence: 5 });
 
     const records = [kjsRecord({ offsetDelta: 0, timestampDelta: 0, key: Buffer.from('k'), value: Buffer.from('first'), headers: { h: 'x' } })];
     for (let c = 0; c + 1 < cuts.length; c++) {
-      for (let i = cuts[c]!; i < cuts[c + 1]!; i++) records.push(kjsRecord({ offsetDelta: i + 1, timestampDelta: c * 1000, key: null, value: values[i]! }));
+      for (let i = cuts[c]!; i < cuts[c + 1]!; i++) records.push(kjsRecord({ offsetDelta: i + 1, timestampDelta: delta(c), key: null, value: values[i]! }));
     }
     const theirs = await kjsEncodeBatch({
       firstOffset: long(0),
