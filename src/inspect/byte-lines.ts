@@ -156,7 +156,7 @@ export class ByteLines {
 
   /** Decimal text of an integer, as String(n) prints it; the caller has ensured 24 bytes. */
   int(n: number): void {
-    if (n >= 0 && n < TWO_POW_31) return this.uint31(n);
+    if ((n | 0) === n && n >= 0) return this.uint31(n);
     if (!Number.isSafeInteger(n)) return this.ascii(String(n));
     if (n < 0) {
       this.chunk[this.used++] = MINUS;
@@ -208,7 +208,7 @@ export class ByteLines {
   /** An integer as `int` writes it, its leading digits from `cache`; the caller has ensured 24 bytes. */
   cachedInt(n: number, cache: DigitsCache): void {
     let low = n - cache.base;
-    if (!(low >= 0 && low < cache.divisor && cache.base > 0)) {
+    if (!((low | 0) === low && low >= 0 && low < cache.divisor && cache.base > 0)) {
       if (n < cache.divisor || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) return this.int(n);
       cache.set(n);
       low = n - cache.base;

@@ -10,7 +10,8 @@ import { errorMessage } from '../util/errors.js';
 import { decodeBatchInfo, decodeRecords, entryLastOffset, forEachV2RecordFields, type BatchInfo, type RecordInfo } from './batch.js';
 import type { RecordDecoders, RecordTextWriter } from './record-text.js';
 import type { RecordParser } from './decoders/internal-topics.js';
-import type { RecordFields } from '../records/record-batch.js';
+import { RecordFields } from '../records/record-batch.js';
+import { WALK_COMPLETE, walkV2Records } from './record-walk.js';
 import { recordEvent, type DumpEvent, type DumpSink, type ProblemKind, type ReportKind } from './events.js';
 import { DEFAULT_WINDOW_BYTES, FileWindow } from './file-window.js';
 import { baseOffsetOf, fileKind, type FileKind } from './files.js';
@@ -82,6 +83,8 @@ export class Dumper {
    * segment): Kafka reports its zero entry, but it is not corruption.
    */
   private quietProblems = false;
+  /** Reused by every record of the quick walk. */
+  private readonly fields = new RecordFields();
 
   private get maxDecompressedBytes(): number {
     return this.opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
@@ -290,13 +293,25 @@ export class Dumper {
       text?.v2Record(f, data, offset, timestamp, baseSequence === -1 ? -1 : incrementSequence(baseSequence, f.offsetDelta));
     };
     try {
-      forEachV2RecordFields(entry, { maxDecompressedBytes: this.maxDecompressedBytes }, onRecord);
+      this.walkV2(entry, onRecord);
     } catch (err) {
       this.error(ctx, `Cannot decode the records of the batch at position ${info.position}: ${errorMessage(err)}`);
       this.problem(ctx, 'decode-error', info.position, errorMessage(err));
     } finally {
       state.lastRecordOffset = last;
     }
+  }
+
+  /** The quick walk, and the records module's for what it leaves (see record-walk.ts). */
+  private walkV2(entry: LogEntry, onRecord: (f: RecordFields, data: Buffer) => void): void {
+    const maxDecompressedBytes = this.maxDecompressedBytes;
+    const handed = entry.complete ? walkV2Records(entry.buf, entry.at, maxDecompressedBytes, this.fields, onRecord) : 0;
+    if (handed === WALK_COMPLETE) return;
+    let skip = handed;
+    forEachV2RecordFields(entry, { maxDecompressedBytes }, (f, data) => {
+      if (skip > 0) skip--;
+      else onRecord(f, data);
+    });
   }
 
   private checkBatch(ctx: FileContext, info: BatchInfo, prev: BatchInfo | null): void {

@@ -17,6 +17,7 @@ const CORPUS = `${GOLDEN}corpus`;
 const FILES = [
   't-0/00000000000000000000.log',
   'legacy-0/00000000000000000000.log',
+  'corrupt-0/00000000000000000000.log',
   '__consumer_offsets-0/00000000000000000000.log',
   '__transaction_state-0/00000000000000000000.log',
   '__cluster_metadata-0/00000000000000000004-0000000001.checkpoint',

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { encodeRecordBatch, type RecordInput } from '../../../src/records/record-batch.js';
 import { encodeLegacyMessageSet } from '../../../src/records/legacy.js';
 import { CompressionType } from '../../../src/records/batch-header.js';
-import { handBatch, handMessage, handRecord, type HandRecord } from '../fixtures.js';
+import { handBatch, handMessage, handRecord, zigzagVarint, type HandRecord } from '../fixtures.js';
 
 const TS = 1739569505569;
 const SEG = '00000000000000000000';
@@ -121,6 +121,53 @@ function legacySegment(): Buffer {
   return Buffer.concat([v0, v1, wrapper, snappy, lz4, v0gzip, corrupt]);
 }
 
+/** Bytes of a record body (after its length) as the format lays it out, for records no encoder would write. */
+function rawRecord(body: Buffer, length = body.length): Buffer {
+  return Buffer.concat([zigzagVarint(length), body]);
+}
+
+/**
+ * Batches whose records go wrong after two good ones, each in its own way (the records
+ * module's checks, one by one), plus oddities that are valid: a 5-byte varint offset
+ * delta and a timestamp delta needing more than 4 varlong bytes.
+ */
+function corruptSegment(): Buffer {
+  const good = (i: number): Buffer => handRecord({ offsetDelta: i, timestampDelta: i, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), headers: [['h', Buffer.from('x')]] });
+  const body = (...parts: (number[] | Buffer)[]): Buffer => Buffer.concat(parts.map((x) => (Buffer.isBuffer(x) ? x : Buffer.from(x))));
+  const v = zigzagVarint;
+  const third: Buffer[] = [
+    rawRecord(body([0], v(0), v(2), v(-1), v(-1), v(0)), 200),
+    zigzagVarint(0),
+    rawRecord(body([0], v(0), [0x80, 0x80])),
+    rawRecord(body([0], v(0), [0xff, 0xff, 0xff, 0xff, 0x7f], v(-1), v(-1), v(0))),
+    rawRecord(body([0], v(0), v(2), v(-2), v(-1), v(0))),
+    rawRecord(body([0], v(0), v(2), v(50), [1, 2], v(-1), v(0))),
+    rawRecord(body([0], v(0), v(2), v(-1), v(-1), v(1), v(-1), v(-1))),
+    rawRecord(body([0], v(0), v(2), v(-1), v(-1), v(40), [1, 2])),
+    rawRecord(body([0], v(0), v(2), v(-1), v(-1), v(0), [7, 7])),
+    rawRecord(body([0], v(-5), v(2), v(-1), v(1), [0x41], v(0))),
+  ];
+  const batches: Buffer[] = [];
+  let offset = 0;
+  for (const bad of third) {
+    batches.push(handBatch({ baseOffset: offset, lastOffsetDelta: 2, baseTimestamp: TS, maxTimestamp: TS, count: 3, records: Buffer.concat([good(0), good(1), bad]) }));
+    offset += 3;
+  }
+  const records = Buffer.concat([good(0), good(1), good(2)]);
+  const withCount = (count: number, attributes = 0, data = records): Buffer =>
+    handBatch({ baseOffset: (offset += 3) - 3, attributes, lastOffsetDelta: 2, baseTimestamp: TS, maxTimestamp: TS, count, records: data });
+  batches.push(withCount(2), withCount(4), withCount(1000), withCount(-1));
+  batches.push(withCount(3, 1, Buffer.from('not gzip at all')), withCount(3, 5), withCount(3, 2, Buffer.alloc(0)));
+  const magic3 = withCount(3);
+  magic3[16] = 3;
+  batches.push(magic3);
+  // Valid, but outside the quick walk: it hands over two records, then the records module goes on.
+  batches.push(handBatch({ baseOffset: offset, lastOffsetDelta: 1073741824, baseTimestamp: TS, maxTimestamp: TS, count: 3, records: Buffer.concat([
+    good(0), good(1), handRecord({ offsetDelta: 1073741824, timestampDelta: 2 ** 40, key: null, value: Buffer.from('far') }),
+  ]) }));
+  return Buffer.concat(batches);
+}
+
 function segmentOf(records: { key: Buffer | null; value: Buffer | null }[]): Buffer {
   return handOf(records.map((r, i) => ({ offsetDelta: i, timestampDelta: 0, key: r.key, value: r.value })), { baseOffset: 0, baseTimestamp: TS, maxTimestamp: TS });
 }
@@ -159,6 +206,7 @@ export function writeCorpus(root: string): string[] {
   const files: [string, Buffer][] = [
     [`t-0/${SEG}.log`, v2Segment()],
     [`legacy-0/${SEG}.log`, legacySegment()],
+    [`corrupt-0/${SEG}.log`, corruptSegment()],
     [`__consumer_offsets-0/${SEG}.log`, offsetsSegment()],
     [`__transaction_state-0/${SEG}.log`, transactionSegment()],
     ['__cluster_metadata-0/00000000000000000004-0000000001.checkpoint', kraftSnapshot()],
