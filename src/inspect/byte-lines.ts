@@ -50,51 +50,72 @@ export class AsciiConst {
 }
 
 /**
- * The decimal text of the leading digits of a number written through it (all but the
- * last `lowDigits`): neighbouring timestamps share them, so they are formatted once.
+ * `prefix` and the decimal text of the leading digits of a number written through it (all
+ * but the last `lowDigits`): neighbouring timestamps share them, so they are formatted once.
  */
 export class DigitsCache {
   readonly divisor: number;
-  /** The cached leading digits times `divisor`; -1 before the first number. */
+  /** The cached leading digits times `divisor`; -1 while there are none. */
   base = -1;
   text = new AsciiConst('');
+  prefix = '';
+  prefixText = new AsciiConst('');
   constructor(readonly lowDigits: number) {
     this.divisor = 10 ** lowDigits;
+  }
+
+  setPrefix(prefix: string): void {
+    if (prefix === this.prefix) return;
+    this.prefix = prefix;
+    this.prefixText = new AsciiConst(prefix);
+    this.base = -1;
   }
 
   set(n: number): void {
     const high = Math.floor(n / this.divisor);
     this.base = high * this.divisor;
-    this.text = new AsciiConst(String(high));
+    this.text = new AsciiConst(this.prefix + String(high));
   }
 }
 
 /**
- * The decimal text of the last number written through it, stepped by one in place when
- * the next number is one more (consecutive offsets), else formatted again.
+ * `prefix` and the decimal text of the last number written through it, stepped by one in
+ * place when the next number is one more (consecutive offsets), else formatted again.
  */
 export class DecimalCounter {
   value = -2;
-  length = 0;
-  readonly digits = new Uint8Array(24);
+  /** Bytes of prefix and digits in `text`. */
+  length: number;
+  private readonly start: number;
+  /** Room for any number's text (24), and for reading it a word at a time. */
+  readonly text: Uint8Array;
+  readonly view: DataView;
+
+  constructor(prefix = '') {
+    this.start = prefix.length;
+    this.length = prefix.length;
+    this.text = new Uint8Array(Math.ceil((prefix.length + 28) / 4) * 4);
+    this.view = new DataView(this.text.buffer);
+    for (let i = 0; i < prefix.length; i++) this.text[i] = prefix.charCodeAt(i);
+  }
 
   set(n: number): void {
     if (n === this.value + 1 && n > 0 && n <= Number.MAX_SAFE_INTEGER && this.increment()) {
       this.value = n;
       return;
     }
-    const text = String(n);
+    const digits = String(n);
     this.value = n;
-    this.length = text.length;
-    for (let i = 0; i < text.length; i++) this.digits[i] = text.charCodeAt(i);
+    this.length = this.start + digits.length;
+    for (let i = 0; i < digits.length; i++) this.text[this.start + i] = digits.charCodeAt(i);
   }
 
   /** Adds one to the digits; false when they would gain a digit (999 -> 1000). */
   private increment(): boolean {
-    const d = this.digits;
+    const d = this.text;
     let i = this.length - 1;
-    while (i >= 0 && d[i] === NINE) d[i--] = ZERO;
-    if (i < 0) return false;
+    while (i >= this.start && d[i] === NINE) d[i--] = ZERO;
+    if (i < this.start) return false;
     d[i]!++;
     return true;
   }
@@ -205,11 +226,14 @@ export class ByteLines {
     if (digits % 2 === 1) this.chunk[p - 1] = ZERO + n;
   }
 
-  /** An integer as `int` writes it, its leading digits from `cache`; the caller has ensured 24 bytes. */
+  /** The cache's prefix and an integer as `int` writes it, its leading digits from the cache; the caller has ensured room. */
   cachedInt(n: number, cache: DigitsCache): void {
     let low = n - cache.base;
     if (!((low | 0) === low && low >= 0 && low < cache.divisor && cache.base > 0)) {
-      if (n < cache.divisor || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) return this.int(n);
+      if (n < cache.divisor || n > Number.MAX_SAFE_INTEGER || !Number.isInteger(n)) {
+        this.put(cache.prefixText);
+        return this.int(n);
+      }
       cache.set(n);
       low = n - cache.base;
     }
@@ -217,14 +241,15 @@ export class ByteLines {
     this.padded(low, cache.lowDigits);
   }
 
-  /** An integer as `int` writes it, through `counter`; the caller has ensured 24 bytes. */
+  /** The counter's prefix and an integer as `int` writes it; the caller has ensured room. */
   counted(n: number, counter: DecimalCounter): void {
     counter.set(n);
-    const out = this.chunk;
-    const digits = counter.digits;
-    let p = this.used;
-    for (let i = 0; i < counter.length; i++) out[p++] = digits[i]!;
-    this.used = p;
+    const view = this.view;
+    const from = counter.view;
+    const length = counter.length;
+    const p = this.used;
+    for (let i = 0; i < length; i += 4) view.setInt32(p + i, from.getInt32(i));
+    this.used = p + length;
   }
 
   /** One ASCII byte; the caller has ensured room for it. */

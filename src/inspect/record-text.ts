@@ -18,11 +18,10 @@ export interface RecordDecoders {
 /** Room for the metadata part of a line: its constants and five integers. */
 const METADATA_BYTES = 256;
 
-const OFFSET = new AsciiConst('| offset: ');
-const TIMESTAMP_LABEL: Record<TimestampTypeName, AsciiConst> = {
-  CreateTime: new AsciiConst(' CreateTime: '),
-  LogAppendTime: new AsciiConst(' LogAppendTime: '),
-  NoTimestampType: new AsciiConst(' NoTimestampType: '),
+const TIMESTAMP_LABEL: Record<TimestampTypeName, string> = {
+  CreateTime: ' CreateTime: ',
+  LogAppendTime: ' LogAppendTime: ',
+  NoTimestampType: ' NoTimestampType: ',
 };
 const KEY_SIZE = new AsciiConst(' keySize: ');
 const VALUE_SIZE = new AsciiConst(' valueSize: ');
@@ -38,13 +37,17 @@ const NEWLINE = 10;
 export class RecordTextWriter {
   private readonly out: ByteLines;
   private readonly skipRecordMetadata: boolean;
-  private timestampLabel = TIMESTAMP_LABEL.CreateTime;
   private decoders: RecordDecoders | null = null;
-  private readonly offsets = new DecimalCounter();
+  private readonly offsets = new DecimalCounter('| offset: ');
+  /** The batch's timestamp label and the leading digits of its timestamps. */
   private readonly timestamps = new DigitsCache(6);
-  /** Key and value sizes of the last record, and their text once two records in a row shared them. */
+  /**
+   * Key and value sizes of the last record and whether it had no sequence (-1), and once
+   * two records in a row shared them their text, up to the header keys' bracket then.
+   */
   private keySize = -2;
   private valueSize = -2;
+  private noSequence = false;
   private sizesText: AsciiConst | null = null;
 
   constructor(out: ByteLines, skipRecordMetadata: boolean) {
@@ -54,7 +57,7 @@ export class RecordTextWriter {
 
   /** The batch the next records belong to; `decoders` null prints no key or payload. */
   beginBatch(timestampType: TimestampTypeName, decoders: RecordDecoders | null): void {
-    this.timestampLabel = TIMESTAMP_LABEL[timestampType];
+    this.timestamps.setPrefix(TIMESTAMP_LABEL[timestampType]);
     this.decoders = decoders;
   }
 
@@ -80,13 +83,12 @@ export class RecordTextWriter {
 
   private metadata(f: RecordFields, data: Buffer, offset: number, timestamp: number, sequence: number): void {
     const out = this.out;
-    out.put(OFFSET);
     out.counted(offset, this.offsets);
-    out.put(this.timestampLabel);
     out.cachedInt(timestamp, this.timestamps);
-    this.sizes(f.keySize, f.valueSize);
-    out.int(sequence);
-    out.put(HEADER_KEYS);
+    if (!this.sizesAndSequence(f.keySize, f.valueSize, sequence)) {
+      out.int(sequence);
+      out.put(HEADER_KEYS);
+    }
     const spans = f.headerSpans;
     for (let i = 0; i < f.headerCount; i++) {
       if (i > 0) out.byte(COMMA);
@@ -95,22 +97,29 @@ export class RecordTextWriter {
     out.byte(CLOSE);
   }
 
-  /** " keySize: K valueSize: V sequence: ", from a cached text when sizes repeat (fixed-size records). */
-  private sizes(keySize: number, valueSize: number): void {
+  /**
+   * " keySize: K valueSize: V sequence: ", from a cached text when sizes repeat (records
+   * of a fixed size); with no sequence (-1) the cached text goes on to the header keys'
+   * bracket, and true says so.
+   */
+  private sizesAndSequence(keySize: number, valueSize: number, sequence: number): boolean {
     const out = this.out;
-    if (keySize === this.keySize && valueSize === this.valueSize) {
-      this.sizesText ??= new AsciiConst(` keySize: ${keySize} valueSize: ${valueSize} sequence: `);
+    const noSequence = sequence === -1;
+    if (keySize === this.keySize && valueSize === this.valueSize && noSequence === this.noSequence) {
+      this.sizesText ??= new AsciiConst(` keySize: ${keySize} valueSize: ${valueSize} sequence: ${noSequence ? '-1 headerKeys: [' : ''}`);
       out.put(this.sizesText);
-      return;
+      return noSequence;
     }
     this.keySize = keySize;
     this.valueSize = valueSize;
+    this.noSequence = noSequence;
     this.sizesText = null;
     out.put(KEY_SIZE);
     out.int(keySize);
     out.put(VALUE_SIZE);
     out.int(valueSize);
     out.put(SEQUENCE);
+    return false;
   }
 
   private field(decoder: PayloadDecoder, data: Buffer, start: number, size: number): void {
