@@ -4,7 +4,7 @@
 // default), --deep-iteration and --print-data-log, with stdout to /dev/null. Reports MB/s
 // of segment read, the ratio to `cat file > /dev/null` and `wc -l file` measured in the same
 // run (the machines are noisy), and peak RSS (VmHWM). Needs `npm run build` first.
-// Usage: node bench/dump-log.mjs [--size-mib N] [--keep]
+// Usage: node bench/dump-log.mjs [--size-mib N] [--keep] [--baseline <kts script>]
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
@@ -15,6 +15,10 @@ const args = process.argv.slice(2);
 const sizeArg = args.indexOf('--size-mib');
 const SIZE_MIB = sizeArg >= 0 ? Number(args[sizeArg + 1]) : 1024;
 const KEEP = args.includes('--keep');
+// --baseline <script>: another kts entry point (e.g. a bundle of an older commit) measured in
+// the same run, for before/after figures under the same load.
+const baselineArg = args.indexOf('--baseline');
+const BASELINE = baselineArg >= 0 ? args[baselineArg + 1] : null;
 const root = new URL('..', import.meta.url);
 const KTS = new URL('bin/kts.js', root).pathname;
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
@@ -111,6 +115,12 @@ try {
   const wc = await best(3, 'wc', ['-l', segment]);
   const startup = await best(3, process.execPath, [KTS, 'version']);
   const kts = (...flags) => best(2, process.execPath, [KTS, 'dump-log', '--files', segment, ...flags]);
+  const base = (...flags) => best(2, process.execPath, [BASELINE, 'dump-log', '--files', segment, ...flags]);
+  const baselineRows = BASELINE === null ? [] : [
+    ['baseline kts dump-log (batches)', await base()],
+    ['baseline kts dump-log --deep-iteration', await base('--deep-iteration')],
+    ['baseline kts dump-log --print-data-log', await base('--print-data-log')],
+  ];
   const rows = [
     ['cat file > /dev/null', cat],
     ['wc -l file', wc],
@@ -119,15 +129,17 @@ try {
     ['kts dump-log --deep-iteration', await kts('--deep-iteration')],
     ['kts dump-log --print-data-log', await kts('--print-data-log')],
     ['kts dump-log --summary --deep-iteration', await kts('--summary', '--deep-iteration')],
+    ...baselineRows,
   ];
   console.log('');
   console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  if (BASELINE !== null) console.log(`baseline: ${BASELINE}`);
   console.log('MB/s = segment MB / wall seconds; CPU MB/s = segment MB / (CPU seconds - kts startup CPU seconds).');
   console.log('');
   console.log('| run | wall s | CPU s | MB/s | CPU MB/s | wall vs cat | wall vs wc -l | peak RSS MiB |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [name, r] of rows) {
-    const isKts = name.startsWith('kts dump-log');
+    const isKts = name.includes('kts dump-log');
     const net = isKts ? r.cpu - startup.cpu : r.cpu;
     const cpuRate = Number.isFinite(net) && net > 0 && !name.startsWith('kts version') ? (mb / net).toFixed(0) : '-';
     console.log(

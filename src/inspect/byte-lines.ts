@@ -10,6 +10,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Writable } from 'node:stream';
 
 const CHUNK_BYTES = 1024 * 1024;
+/** Chunks kept for reuse at most (writes in flight between two drains, at 1 MiB each). */
+const MAX_SPARE_CHUNKS = 16;
 const MINUS = 45;
 const ZERO = 48;
 const NINE = 57;
@@ -133,7 +135,17 @@ export class ByteLines {
   private sourceView: DataView | null = null;
   /** Set when the chunk holds copied record bytes not yet checked to be UTF-8. */
   private unchecked = false;
-  constructor(private readonly stream: Writable) {}
+  /**
+   * Whether written chunks may be reused once their write is done: only for streams over a
+   * file descriptor (stdout, stderr), which hold a chunk until then and no longer. Other
+   * streams (a PassThrough in tests) may keep the chunk itself.
+   */
+  private readonly reuses: boolean;
+  private readonly spare: Buffer[] = [];
+
+  constructor(private readonly stream: Writable) {
+    this.reuses = typeof (stream as Writable & { fd?: unknown }).fd === 'number';
+  }
 
   /** Make room for `n` more bytes: hands the chunk over (a line may span two chunks). */
   ensure(n: number): void {
@@ -286,11 +298,22 @@ export class ByteLines {
    */
   flush(): boolean {
     if (this.used === 0) return false;
-    let full = this.chunk.subarray(0, this.used);
+    const chunk = this.chunk;
+    let full = chunk.subarray(0, this.used);
     if (this.unchecked && !isUtf8(full)) full = Buffer.from(full.toString('utf8'));
-    this.setChunk(Buffer.allocUnsafe(CHUNK_BYTES));
+    this.setChunk(this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES));
     this.unchecked = false;
-    return !this.stream.write(full);
+    if (!this.reuses || chunk.length !== CHUNK_BYTES) return !this.stream.write(full);
+    if (full.buffer !== chunk.buffer) {
+      this.keep(chunk);
+      return !this.stream.write(full);
+    }
+    return !this.stream.write(full, () => this.keep(chunk));
+  }
+
+  /** A chunk the stream is done with, for the next flush (instead of garbage until a GC). */
+  private keep(chunk: Buffer): void {
+    if (this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
   }
 
   get pending(): number {
