@@ -4,7 +4,10 @@
  * of the producer and become visible to OffsetFetch only at the COMMIT marker (dropped on
  * ABORT), so a broker crash between the markers and the Complete state loses nothing. The group's
  * `__consumer_offsets` partition must have joined the transaction (AddOffsetsToTxn).
- * Deviation: the v3+ member id/generation are not checked against the group.
+ * v3+ (KIP-447): a request that carries a generation, a member id or a group instance id
+ * is checked against the group as Kafka's group coordinator does (UNKNOWN_MEMBER_ID,
+ * FENCED_INSTANCE_ID, ILLEGAL_GENERATION), so a zombie member of a rebalanced group cannot
+ * commit; the defaults (generation -1, member id "") skip the check, as in v0-2.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/28-txn-offset-commit.js';
@@ -41,7 +44,11 @@ export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnO
       }
     }
     const code = fencedForVersion(
-      await transactionCoordinatorOf(broker).txnOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, request.groupId, offsets),
+      await transactionCoordinatorOf(broker).txnOffsetCommit(request.transactionalId, request.producerId, request.producerEpoch, request.groupId, offsets, {
+        generationId: request.generationId ?? -1,
+        memberId: request.memberId ?? '',
+        groupInstanceId: request.groupInstanceId ?? null,
+      }),
       ctx.apiVersion,
       3,
     );

@@ -60,6 +60,15 @@ export interface OffsetCommitInput {
   topics: { name: string; partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
 }
 
+/** The group membership a TxnOffsetCommit v3+ carries (KIP-447); the defaults ask for no check. */
+export interface TxnCommitMember {
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+const NO_MEMBER: TxnCommitMember = { generationId: -1, memberId: '', groupInstanceId: null };
+
 export interface GroupSummary {
   groupId: string;
   state: GroupState;
@@ -591,18 +600,59 @@ export class GroupCoordinator {
   /**
    * TxnOffsetCommit: the offsets are written now as a transactional batch of the producer
    * and held pending; the transaction marker on the group's partition applies or drops
-   * them (`completeTransaction`). No member or generation checks, as Kafka applies them on
-   * the commit marker. Throws when the write fails.
+   * them (`completeTransaction`). With `member` (TxnOffsetCommit v3+, KIP-447) the commit
+   * must first pass `txnCommitCheck`; returns its error code, and writes nothing unless it
+   * is NONE. Throws when the write fails.
    */
-  async storeTransactionalOffsets(groupId: string, producer: TxnProducer, offsets: readonly { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[]): Promise<void> {
+  async storeTransactionalOffsets(
+    groupId: string,
+    producer: TxnProducer,
+    offsets: readonly { topic: string; partition: number; offset: number; leaderEpoch: number; metadata: string }[],
+    member: TxnCommitMember = NO_MEMBER,
+  ): Promise<number> {
     await this.ready();
-    if (offsets.length === 0) return;
+    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const check = this.txnCommitCheck(this.groups.get(groupId), member);
+    if (check !== ErrorCode.NONE || offsets.length === 0) return check;
     const now = this.now;
     const pending = offsets.map((o) => ({ group: groupId, topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestampMs: now } }));
     await this.store.write(groupId, pending.map((p) => ({ kind: 'offset' as const, ...p })), now, producer);
     let list = this.pendingTxnOffsets.get(producer.producerId);
     if (!list) this.pendingTxnOffsets.set(producer.producerId, (list = []));
     list.push(...pending);
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * KIP-447 group fencing of transactional commits, as Kafka's group coordinator checks
+   * them (ClassicGroup.validateOffsetCommit with isTransactional): a commit without a
+   * generation is a "simple" one and passes when the group is unknown or Empty, or when it
+   * names no member either (TxnOffsetCommit v0-2, or v3+ with the defaults). Otherwise the
+   * member must be current (static: its group.instance.id maps to this member id) and the
+   * generation the group's. The group's state is not checked: unlike OffsetCommit,
+   * a transactional commit during CompletingRebalance is accepted (no REBALANCE_IN_PROGRESS).
+   */
+  private txnCommitCheck(group: Group | undefined, m: TxnCommitMember): number {
+    if (!group) return m.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (m.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
+    if (m.generationId < 0 && m.memberId === '' && m.groupInstanceId === null) return ErrorCode.NONE;
+    const memberError = this.currentMemberCheck(group, m.memberId, m.groupInstanceId);
+    if (memberError !== ErrorCode.NONE) return memberError;
+    return m.generationId === group.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+  }
+
+  /** The member is in the group; a static one must also be the current holder of its instance id. */
+  private currentMemberCheck(group: Group, memberId: string, groupInstanceId: string | null): number {
+    if (groupInstanceId !== null) {
+      const current = group.staticMembers.get(groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) {
+        this.broker.log.info(`Static member ${groupInstanceId} of group ${group.groupId} with member id ${memberId} is fenced by member id ${current} (TxnOffsetCommit)`);
+        return ErrorCode.FENCED_INSTANCE_ID;
+      }
+    }
+    return group.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
   /** True when an open transaction has written an offset for the group's partition (OffsetFetch require_stable). */

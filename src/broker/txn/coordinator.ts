@@ -15,7 +15,7 @@ import type { TransactionLogValue } from '../../protocol/internal/transaction-lo
 import { offsetsPartitionFor } from '../../protocol/internal/consumer-offsets.js';
 import { PartitionLog } from '../../storage/partition-log.js';
 import { errorMessage } from '../../util/errors.js';
-import { groupCoordinatorOf } from '../group/coordinator.js';
+import { groupCoordinatorOf, type TxnCommitMember } from '../group/coordinator.js';
 import { OFFSETS_TOPIC } from '../group/store.js';
 import type { BrokerContext } from '../handler.js';
 import { TransactionStateStore, TRANSACTION_STATE_TOPIC } from './store.js';
@@ -224,8 +224,8 @@ export class TransactionCoordinator {
 
   // ---- TxnOffsetCommit --------------------------------------------------------------------
 
-  /** Holds the offsets until the transaction ends; error codes per topic/partition. */
-  async txnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string, offsets: readonly PendingOffset[]): Promise<number> {
+  /** Holds the offsets until the transaction ends, once `member` passed the group's KIP-447 check. */
+  async txnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string, offsets: readonly PendingOffset[], member?: TxnCommitMember): Promise<number> {
     await this.ready();
     const meta = this.txns.get(transactionalId);
     const check = this.checkProducer(meta, producerId, producerEpoch);
@@ -233,12 +233,11 @@ export class TransactionCoordinator {
     const m = meta!;
     if (m.state !== 'Ongoing' || !m.partitions.get(OFFSETS_TOPIC)?.has(this.offsetsPartitionFor(groupId))) return ErrorCode.INVALID_TXN_STATE;
     try {
-      await groupCoordinatorOf(this.broker).storeTransactionalOffsets(groupId, { producerId, producerEpoch }, offsets);
+      return await groupCoordinatorOf(this.broker).storeTransactionalOffsets(groupId, { producerId, producerEpoch }, offsets, member);
     } catch (err) {
       this.broker.log.error(`Could not write the transactional offsets of group '${groupId}': ${errorMessage(err)}`);
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
-    return ErrorCode.NONE;
   }
 
   // ---- EndTxn -------------------------------------------------------------------------------
