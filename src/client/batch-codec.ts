@@ -41,6 +41,8 @@ export class RecordsBuilder {
   private buf: Buffer;
   private pos = RECORD_BATCH_OVERHEAD;
   count = 0;
+  /** What the last appendValues() took, in the producer's size estimate. */
+  lastEstimateBytes = 0;
   private baseTimestamp = -1;
   private maxTimestamp = -1;
 
@@ -93,29 +95,40 @@ export class RecordsBuilder {
   }
 
   /**
-   * Appends values `source[bounds[2i], bounds[2i+1])` for i in [from, to) as records with a
-   * null key, no headers and one CreateTime: the bulk path for plain input lines. No object
-   * per record: the source span is copied once into the free end of the buffer, then each
-   * record is framed in place, moving its value down with copyWithin (records are longer
-   * than their lines, so writing never overtakes reading).
+   * Appends values `source[bounds[2i], bounds[2i+1])` from i = `from` (up to `to`) as records
+   * with a null key, no headers and one CreateTime: the bulk path for plain input lines. It
+   * takes values while their estimated sizes (value + MAX_RECORD_OVERHEAD, the producer's
+   * batch.size accounting) fit in `budgetBytes`, and the first one regardless when
+   * `takeFirst`; returns the index after the last value taken, their estimate in
+   * `lastEstimateBytes`. No object per record: the source span is copied once into the
+   * free end of the buffer, then each record is framed in place, moving its value down with
+   * copyWithin (records are longer than their lines, so writing never overtakes reading).
    */
-  appendValues(source: Uint8Array, bounds: Int32Array, from: number, to: number, timestampMs: number): void {
-    if (to <= from) return;
-    if (this.count === 0) this.baseTimestamp = timestampMs;
-    if (timestampMs > this.maxTimestamp) this.maxTimestamp = timestampMs;
-    const tsDelta = timestampMs - this.baseTimestamp;
+  appendValues(source: Uint8Array, bounds: Int32Array, from: number, to: number, timestampMs: number, budgetBytes = Infinity, takeFirst = true): number {
+    this.lastEstimateBytes = 0;
+    if (to <= from) return from;
+    const tsDelta = timestampMs - (this.count === 0 ? timestampMs : this.baseTimestamp);
     const tsSize = sizeOfZigZag(tsDelta);
-    const spanStart = bounds[2 * from]!;
-    const spanEnd = bounds[2 * to - 1]!;
-    // Sizes first: where the span goes, and whether gaps between values are small enough.
+    // Sizes first: how many fit, where the span goes, whether gaps between values are small.
     let total = 0;
+    let estimate = 0;
     let widestGap = 0;
-    for (let i = from, delta = this.count; i < to; i++, delta++) {
-      const length = bounds[2 * i + 1]! - bounds[2 * i]!;
+    let end = from;
+    for (let delta = this.count; end < to; end++, delta++) {
+      const length = bounds[2 * end + 1]! - bounds[2 * end]!;
+      if (estimate + length + MAX_RECORD_OVERHEAD > budgetBytes && (end > from || !takeFirst)) break;
+      estimate += length + MAX_RECORD_OVERHEAD;
       const body = 1 + tsSize + sizeOfSmall(delta) + 1 + sizeOfSmall(length) + length + 1;
       total += sizeOfSmall(body) + body;
-      if (i + 1 < to) widestGap = Math.max(widestGap, bounds[2 * i + 2]! - bounds[2 * i + 1]!);
+      if (end > from) widestGap = Math.max(widestGap, bounds[2 * end]! - bounds[2 * end - 1]!);
     }
+    if (end === from) return from;
+    to = end;
+    this.lastEstimateBytes = estimate;
+    if (this.count === 0) this.baseTimestamp = timestampMs;
+    if (timestampMs > this.maxTimestamp) this.maxTimestamp = timestampMs;
+    const spanStart = bounds[2 * from]!;
+    const spanEnd = bounds[2 * to - 1]!;
     this.ensure(total);
     const buf = this.buf;
     // A record's framing is at least 5 bytes: gaps up to that keep the writes behind the reads.
@@ -143,6 +156,7 @@ export class RecordsBuilder {
     }
     this.pos = pos;
     this.count += to - from;
+    return to;
   }
 
   /**

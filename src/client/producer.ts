@@ -304,20 +304,12 @@ export class KafkaProducer implements Producer {
       }
       this.lastBatch = batch;
       // As many values as fit in the batch; at least one when the batch is empty.
-      let end = i;
-      let bytes = 0;
-      const room = limit - batch.bytes;
-      while (end < count) {
-        const size = bounds[2 * end + 1]! - bounds[2 * end]! + MAX_RECORD_OVERHEAD;
-        if (bytes + size > room && (end > i || batch.builder.count > 0)) break;
-        bytes += size;
-        end++;
-      }
+      const end = batch.builder.appendValues(source, bounds, i, count, timestampMs, limit - batch.bytes, batch.builder.count === 0);
       if (end === i) {
         this.seal(batch);
         continue;
       }
-      batch.builder.appendValues(source, bounds, i, end, timestampMs);
+      const bytes = batch.builder.lastEstimateBytes;
       const first = i;
       batch.counts ??= new Array<number>(batch.callbacks.length).fill(0);
       batch.callbacks.push((err: Error | null, n: number) => onDelivery(err, first, n));
