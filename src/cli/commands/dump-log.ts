@@ -58,8 +58,10 @@ function fileList(args: ParsedArgs): string[] {
   return files;
 }
 
+/** A terminal with a known width: a spinner on a 0-column pty would redraw without end. */
 function isTty(stream: Writable): boolean {
-  return (stream as Writable & { isTTY?: boolean }).isTTY === true;
+  const tty = stream as Writable & { isTTY?: boolean; columns?: number };
+  return tty.isTTY === true && (tty.columns ?? 80) > 0;
 }
 
 const SPINNER_MIN_BYTES = 64 * 1024 * 1024;

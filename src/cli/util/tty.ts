@@ -14,7 +14,9 @@ export function colors(io: CliIo): ChalkInstance {
 
 /** Run `work`, showing a spinner with `text` on stderr if it takes longer than `delayMs`. */
 export async function withSpinner<T>(io: CliIo, text: string, work: Promise<T>, delayMs = 300): Promise<T> {
-  if (!io.stdoutIsTty || io.env.NO_COLOR !== undefined || io.env.CI !== undefined) return work;
+  // A 0-column pty (script(1) without a size) would make the spinner redraw without end.
+  const columns = (io.stderr as { columns?: number }).columns ?? 80;
+  if (!io.stdoutIsTty || io.env.NO_COLOR !== undefined || io.env.CI !== undefined || columns <= 0) return work;
   let spinner: Ora | undefined;
   let done = false;
   // ora (and its dependencies) load only when a spinner is really shown: most waits end
