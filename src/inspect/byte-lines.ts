@@ -142,6 +142,7 @@ export class ByteLines {
    */
   private readonly reuses: boolean;
   private readonly spare: Buffer[] = [];
+  private waiting = false;
 
   constructor(private readonly stream: Writable) {
     this.reuses = typeof (stream as Writable & { fd?: unknown }).fd === 'number';
@@ -303,12 +304,32 @@ export class ByteLines {
     if (this.unchecked && !isUtf8(full)) full = Buffer.from(full.toString('utf8'));
     this.setChunk(this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES));
     this.unchecked = false;
-    if (!this.reuses || chunk.length !== CHUNK_BYTES) return !this.stream.write(full);
+    if (!this.reuses || chunk.length !== CHUNK_BYTES) return this.write(full);
     if (full.buffer !== chunk.buffer) {
       this.keep(chunk);
-      return !this.stream.write(full);
+      return this.write(full);
     }
-    return !this.stream.write(full, () => this.keep(chunk));
+    let kept = false;
+    const wait = this.write(full, () => {
+      if (!kept) this.keep(chunk);
+    });
+    // Nothing left queued: the write is done already (stdout to a file or a pipe is written synchronously).
+    if (this.stream.writableLength === 0) {
+      kept = true;
+      this.keep(chunk);
+    }
+    return wait;
+  }
+
+  private write(bytes: Buffer, done?: () => void): boolean {
+    const more = this.stream.write(bytes, done);
+    if (!more) this.waiting = true;
+    return !more;
+  }
+
+  /** True once the stream has asked us to wait, until `drain`. */
+  get behind(): boolean {
+    return this.waiting;
   }
 
   /** A chunk the stream is done with, for the next flush (instead of garbage until a GC). */
@@ -334,5 +355,6 @@ export class ByteLines {
         this.stream.on('error', done);
       });
     }
+    this.waiting = false;
   }
 }

@@ -210,6 +210,9 @@ export class Dumper {
         sinceProgress = 0;
         this.opts.onProgress?.(ctx.path, entry.position + entry.size, win.size);
         await this.sink.drain();
+      } else if (this.sink.behind === true) {
+        // Compressed batches can print far more than they take on disk: wait for the reader.
+        await this.sink.drain();
       }
     }
     const validBytes = scanner.nextPosition;

@@ -101,6 +101,8 @@ export interface DumpSink {
    */
   readonly recordText?: RecordTextWriter | null;
   drain(): Promise<void>;
+  /** True when output is waiting on the stream: the dumper then drains before the next entry. */
+  readonly behind?: boolean;
 }
 
 /** The RecordEvent for a record of `batch` (what --json prints). */

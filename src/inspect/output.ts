@@ -87,6 +87,10 @@ export class StreamSink implements DumpSink {
     else this.out.line(recordLine(batch, rec, key, payload, this.render));
   }
 
+  get behind(): boolean {
+    return this.out.behind || this.err.behind;
+  }
+
   async drain(): Promise<void> {
     await this.err.drain();
     await this.out.drain();

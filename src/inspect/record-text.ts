@@ -64,8 +64,8 @@ export class RecordTextWriter {
   /** One line for the record read into `f` (positions in `data`). */
   v2Record(f: RecordFields, data: Buffer, offset: number, timestamp: number, sequence: number): void {
     const out = this.out;
-    // Header keys, key and value copied as they are fit in twice the record's own bytes.
-    out.ensure(METADATA_BYTES + 2 * (f.end - f.start));
+    // Header keys, key and value copied as they are fit in the record's own bytes (plus a comma per header).
+    out.ensure(METADATA_BYTES + f.end - f.start + f.headerCount);
     if (!this.skipRecordMetadata) this.metadata(f, data, offset, timestamp, sequence);
     const decoders = this.decoders;
     if (decoders !== null) {

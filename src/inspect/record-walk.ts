@@ -42,9 +42,19 @@ function fail(): number {
   return 0;
 }
 
-/** Zig-zag int32 varint. */
+/** Zig-zag int32 varint; one and two bytes (record lengths up to 8 KiB) read here. */
 function varint(d: Buffer, p: number, end: number): number {
-  const u = p < end && d[p]! < 0x80 ? ((next = p + 1), d[p]!) : unsignedVarint(d, p, end, 5);
+  let u: number;
+  const b = p < end ? d[p]! : 0x80;
+  if (b < 0x80) {
+    next = p + 1;
+    u = b;
+  } else if (p + 1 < end && d[p + 1]! < 0x80) {
+    next = p + 2;
+    u = (b & 0x7f) | (d[p + 1]! << 7);
+  } else {
+    u = unsignedVarint(d, p, end, 5);
+  }
   return (u >>> 1) ^ -(u & 1);
 }
 

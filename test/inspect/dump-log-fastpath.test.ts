@@ -4,10 +4,11 @@
  * without `recordText` (records module walk, RecordInfo, recordLine strings), on valid
  * batches and on hundreds of randomly damaged ones, must print the same stdout and stderr.
  * Plus ByteLines' pieces on their own: integers against String(n), copied bytes against
- * a string decode of each piece.
+ * a string decode of each piece; and backpressure when compressed batches print far more
+ * than they take on disk.
  */
 import t from 'tap';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { Dumper, INT32_MAX, type DumpOptions } from '../../src/inspect/dump.js';
 import { StreamSink } from '../../src/inspect/output.js';
@@ -177,4 +178,40 @@ t.test('copied bytes print as a string decode of each piece would', async (t) =>
   }
   await lines.drain();
   t.equal(text(), expected);
+});
+
+t.test('a slow reader holds output back even when a few KiB of gzip batches print megabytes', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const records = Array.from({ length: 500 }, (_, i) => ({ timestampMs: 1700000000000 + i, key: null, value: Buffer.alloc(1000, 97 + (i % 3)) }));
+  const batches = Array.from({ length: 10 }, (_, b) => encodeRecordBatch({ baseOffset: b * 500, compression: CompressionType.Gzip, records }));
+  const path = tmp.write(`${SEG}.log`, Buffer.concat(batches));
+  let written = 0;
+  let mostQueued = 0;
+  // Each write completes on a later turn, like a pipe to a slow reader.
+  const slow = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      written += chunk.length;
+      setImmediate(done);
+    },
+  });
+  const watched = new Proxy(slow, {
+    get(target, key) {
+      if (key === 'write') {
+        return (chunk: Buffer, cb?: () => void): boolean => {
+          const more = target.write(chunk, cb);
+          mostQueued = Math.max(mostQueued, target.writableLength);
+          return more;
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const dumper = new Dumper(options(true, false), new StreamSink(watched, new PassThrough(), { json: false, summary: false, check: false, skipRecordMetadata: false }));
+  await dumper.dumpFile(path);
+  await new Promise<void>((resolve) => slow.end(resolve));
+  t.ok(Buffer.concat(batches).length < 64 * 1024, 'the segment is small');
+  t.ok(written > 5_000_000, `${written} bytes printed`);
+  t.ok(mostQueued <= 2 * 1024 * 1024, `at most ${mostQueued} bytes queued in the stream`);
 });
