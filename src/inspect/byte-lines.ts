@@ -123,6 +123,9 @@ export class DecimalCounter {
   }
 }
 
+/** From this size on a native copy beats copying a word at a time in JS. */
+const NATIVE_COPY_BYTES = 256;
+
 /** Room always kept free after `used`, for word writes that run past a piece's end. */
 const SLACK = 8;
 
@@ -276,6 +279,12 @@ export class ByteLines {
    * ensured room, and puts an ASCII byte between this and any other piece copied this way.
    */
   utf8(data: Buffer, start: number, end: number): void {
+    this.unchecked = true;
+    if (end - start >= NATIVE_COPY_BYTES) {
+      this.chunk.set(data.subarray(start, end), this.used);
+      this.used += end - start;
+      return;
+    }
     if (data !== this.source) {
       this.source = data;
       this.sourceView = viewOf(data);
@@ -288,7 +297,6 @@ export class ByteLines {
     const out = this.chunk;
     for (; i < end; i++) out[p++] = data[i]!;
     this.used = p;
-    this.unchecked = true;
   }
 
   /**

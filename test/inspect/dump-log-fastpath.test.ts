@@ -86,7 +86,8 @@ function sampleBatches(): Buffer[] {
   const records = Array.from({ length: 6 }, (_, i) => ({
     timestampMs: 1700000000000 + i * 999,
     key: i % 2 === 0 ? null : Buffer.from(`key ${i} é`),
-    value: i === 3 ? Buffer.from([0xf0, 0x28, 0x8c, 0x28]) : Buffer.from(`value ${i} ✓`.repeat(i + 1)),
+    // Long values are copied natively, short ones a word at a time: both kinds, valid and not.
+    value: i === 3 ? Buffer.from([0xf0, 0x28, 0x8c, 0x28]) : i === 4 ? Buffer.concat([Buffer.from('✓'.repeat(200)), Buffer.from([0xff]), Buffer.alloc(300, 0x41)]) : Buffer.from(`value ${i} ✓`.repeat(i * 20 + 1)),
     headers: i % 3 === 0 ? [] : [{ key: `h${i}`, value: null }, { key: 'ü', value: Buffer.from('x') }],
   }));
   return [
