@@ -3,8 +3,9 @@
  * when full (one write per MiB instead of one per line). Besides whole string lines it
  * takes pieces: ASCII constants, integers as decimal digits written by hand, and record
  * bytes copied as they are, checked for UTF-8 a chunk at a time (valid UTF-8 is what
- * decoding them to a string and encoding it back would produce, without the string). `drain` waits while the stream is
- * behind, so output never piles up in memory.
+ * decoding them to a string and encoding it back would produce, without the string).
+ * `drain` waits while the stream is behind, so output never piles up in memory; chunks
+ * written to stdout are reused rather than left to the garbage collector.
  */
 import { isUtf8 } from 'node:buffer';
 import type { Writable } from 'node:stream';
@@ -203,7 +204,7 @@ export class ByteLines {
     // Safe integers split into two parts below 2^31, where integer arithmetic is cheap.
     const high = Math.floor(n / 1e9);
     this.uint31(high);
-    this.padded9(n - high * 1e9);
+    this.padded(n - high * 1e9, 9);
   }
 
   private ascii(text: string): void {
@@ -222,10 +223,6 @@ export class ByteLines {
     }
     if (n >= 10) view.setUint16(p - 2, DIGIT_PAIRS[n]!);
     else this.chunk[p - 1] = ZERO + n;
-  }
-
-  private padded9(n: number): void {
-    this.padded(n, 9);
   }
 
   /** 0 <= n < 10^digits, with leading zeros. */
@@ -343,10 +340,6 @@ export class ByteLines {
   /** A chunk the stream is done with, for the next flush (instead of garbage until a GC). */
   private keep(chunk: Buffer): void {
     if (this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
-  }
-
-  get pending(): number {
-    return this.used;
   }
 
   async drain(): Promise<void> {
