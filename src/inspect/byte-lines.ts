@@ -309,6 +309,9 @@ export class ByteLines {
     if (this.unchecked && !isUtf8(full)) full = Buffer.from(full.toString('utf8'));
     this.setChunk(this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES));
     this.unchecked = false;
+    // Let go of the last record buffer (it may be a large decompressed batch).
+    this.source = null;
+    this.sourceView = null;
     if (!this.reuses || chunk.length !== CHUNK_BYTES) return this.write(full);
     if (full.buffer !== chunk.buffer) {
       this.keep(chunk);
