@@ -88,22 +88,36 @@ export class DigitsCache {
 export class DecimalCounter {
   value = -2;
   /** Bytes of prefix and digits in `text`. */
-  length: number;
-  private readonly start: number;
-  /** Room for any number's text (24), and for reading it a word at a time. */
-  readonly text: Uint8Array;
-  readonly view: DataView;
+  length = 0;
+  private start = 0;
+  /** Room for a prefix (up to 20 bytes), any number's text (24), and reading it a word at a time. */
+  readonly text = new Uint8Array(48);
+  readonly view = new DataView(this.text.buffer);
+  private prefix = '';
 
   constructor(prefix = '') {
+    this.setPrefix(prefix);
+  }
+
+  setPrefix(prefix: string): void {
+    if (prefix === this.prefix && this.value !== -2) return;
+    this.prefix = prefix;
     this.start = prefix.length;
     this.length = prefix.length;
-    this.text = new Uint8Array(Math.ceil((prefix.length + 28) / 4) * 4);
-    this.view = new DataView(this.text.buffer);
+    this.value = -2;
     for (let i = 0; i < prefix.length; i++) this.text[i] = prefix.charCodeAt(i);
   }
 
+  /** Take the text of `n` (prefix included) as written at `bytes[from, to)`. */
+  load(bytes: Uint8Array, from: number, to: number, n: number): void {
+    this.text.set(bytes.subarray(from, to));
+    this.length = to - from;
+    this.value = n;
+  }
+
   set(n: number): void {
-    if (n === this.value + 1 && n > 0 && n <= Number.MAX_SAFE_INTEGER && this.increment()) {
+    if (n === this.value) return;
+    if (n === this.value + 1 && n > 0 && Number.isSafeInteger(n) && this.increment()) {
       this.value = n;
       return;
     }
@@ -252,6 +266,18 @@ export class ByteLines {
     }
     this.put(cache.text);
     this.padded(low, cache.lowDigits);
+  }
+
+  /**
+   * As cachedInt (`counter` having the same prefix as `cache`), but a number equal to the
+   * last one or one more is stepped in `counter` instead: records often share a timestamp
+   * or follow each other by a millisecond.
+   */
+  steppedInt(n: number, cache: DigitsCache, counter: DecimalCounter): void {
+    if (n === counter.value || n === counter.value + 1) return this.counted(n, counter);
+    const from = this.used;
+    this.cachedInt(n, cache);
+    counter.load(this.chunk, from, this.used, n);
   }
 
   /** The counter's prefix and an integer as `int` writes it; the caller has ensured room. */

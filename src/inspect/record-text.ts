@@ -39,8 +39,9 @@ export class RecordTextWriter {
   private readonly skipRecordMetadata: boolean;
   private decoders: RecordDecoders | null = null;
   private readonly offsets = new DecimalCounter('| offset: ');
-  /** The batch's timestamp label and the leading digits of its timestamps. */
+  /** The batch's timestamp label and the leading digits of its timestamps, and the last timestamp's text. */
   private readonly timestamps = new DigitsCache(6);
+  private readonly lastTimestamp = new DecimalCounter();
   /**
    * Key and value sizes of the last record and whether it had no sequence (-1), and once
    * two records in a row shared them their text, up to the header keys' bracket then.
@@ -58,6 +59,7 @@ export class RecordTextWriter {
   /** The batch the next records belong to; `decoders` null prints no key or payload. */
   beginBatch(timestampType: TimestampTypeName, decoders: RecordDecoders | null): void {
     this.timestamps.setPrefix(TIMESTAMP_LABEL[timestampType]);
+    this.lastTimestamp.setPrefix(TIMESTAMP_LABEL[timestampType]);
     this.decoders = decoders;
   }
 
@@ -84,7 +86,7 @@ export class RecordTextWriter {
   private metadata(f: RecordFields, data: Buffer, offset: number, timestamp: number, sequence: number): void {
     const out = this.out;
     out.counted(offset, this.offsets);
-    out.cachedInt(timestamp, this.timestamps);
+    out.steppedInt(timestamp, this.timestamps, this.lastTimestamp);
     if (!this.sizesAndSequence(f.keySize, f.valueSize, sequence)) {
       out.int(sequence);
       out.put(HEADER_KEYS);

@@ -144,6 +144,9 @@ t.test('ByteLines integers match String(n)', async (t) => {
   const expected: string[] = [];
   const counter = new DecimalCounter();
   const cache = new DigitsCache(6);
+  const stepped = new DecimalCounter(' T: ');
+  const steppedCache = new DigitsCache(6);
+  steppedCache.setPrefix(' T: ');
   const emit = (n: number): void => {
     lines.ensure(128);
     lines.int(n);
@@ -151,10 +154,16 @@ t.test('ByteLines integers match String(n)', async (t) => {
     lines.counted(n, counter);
     lines.put(new AsciiConst(' '));
     lines.cachedInt(n, cache);
+    lines.steppedInt(n, steppedCache, stepped);
     lines.newline();
-    expected.push(`${String(n)} ${String(n)} ${String(n)}`);
+    expected.push(`${String(n)} ${String(n)} ${String(n)} T: ${String(n)}`);
   };
   for (const v of values) emit(v);
+  for (const v of values) {
+    emit(v);
+    emit(v);
+    emit(v + 1);
+  }
   // Runs across digit-count changes for the counter and the cached leading digits.
   for (let n = 995; n < 1006; n++) emit(n);
   for (let n = 1699999999990; n < 1700000000012; n++) emit(n);
