@@ -20,7 +20,7 @@ import { ConnectionError } from './connection.js';
 import { partitionForKey, StickyPartitioner } from './partitioner.js';
 import { estimateRecordBytes, RecordsBuilder } from './batch-codec.js';
 import { isFenced, TransactionManager } from './transactions.js';
-import type { DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition, ValueRun, ValuesCallback } from './types.js';
+import type { ConsumerGroupMetadata, DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition, ValueRun, ValuesCallback } from './types.js';
 import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
 
 /** A batch's share of a sendValues() run: called with how many of its records it holds. */
@@ -402,12 +402,21 @@ export class KafkaProducer implements Producer {
     this.txnError = null;
   }
 
-  /** Commits consumed offsets of `groupId` as part of the open transaction. */
-  async sendOffsetsToTransaction(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void> {
+  /**
+   * Commits consumed offsets of a group as part of the open transaction: by group id, or
+   * with the consumer's group metadata so a member that lost its generation is refused
+   * (KIP-447). A failure leaves a transaction that can only be aborted, as in Java.
+   */
+  async sendOffsetsToTransaction(offsets: readonly { topic: string; partition: number; offset: number }[], group: string | ConsumerGroupMetadata): Promise<void> {
     const txn = this.requireTxn('sendOffsetsToTransaction()');
     if (this.txnState !== 'in-transaction') throw this.txnStateError('sendOffsetsToTransaction()');
     this.txnStarted = true;
-    await this.guard(() => txn.sendOffsets(offsets, groupId));
+    try {
+      await this.guard(() => txn.sendOffsets(offsets, typeof group === 'string' ? { groupId: group, generationId: -1, memberId: '', groupInstanceId: null } : group));
+    } catch (err) {
+      if (this.txnError === null) this.txnError = asError(err);
+      throw err;
+    }
   }
 
   /** Flushes, then commits; refused (abort instead) when a send in the transaction failed. */

@@ -3,15 +3,16 @@
  * needs): finds the transaction coordinator (FindCoordinator key type 1), gets a producer
  * id and epoch for the transactional id (InitProducerId), registers partitions
  * (AddPartitionsToTxn) and consumer group offsets (AddOffsetsToTxn + TxnOffsetCommit to the
- * group coordinator), and ends transactions (EndTxn). Coordinator moves and busy
- * coordinators are retried; a fenced producer becomes a KTS_PRODUCER_FENCED error.
+ * group coordinator, with the consumer's membership for KIP-447 fencing), and ends
+ * transactions (EndTxn). Coordinator moves and busy coordinators are retried; a fenced
+ * producer becomes a KTS_PRODUCER_FENCED error.
  */
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
 import type { BrokerConnection } from './broker-connection.js';
 import type { Cluster } from './cluster.js';
-import type { TopicPartition } from './types.js';
+import type { ConsumerGroupMetadata, TopicPartition } from './types.js';
 
 export interface TxnIdentity {
   producerId: number;
@@ -67,8 +68,14 @@ export class TransactionManager {
     );
   }
 
-  async sendOffsets(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void> {
+  /**
+   * AddOffsetsToTxn, then TxnOffsetCommit to the group coordinator. A membership (generation
+   * or member id) needs TxnOffsetCommit v3+ (KIP-447): against an older broker it fails with
+   * UNSUPPORTED_VERSION rather than committing without the group's check, as Java does.
+   */
+  async sendOffsets(offsets: readonly { topic: string; partition: number; offset: number }[], group: ConsumerGroupMetadata): Promise<void> {
     const id = this.requireIdentity();
+    const groupId = group.groupId;
     await this.onCoordinator<{ errorCode: number }>(
       ApiKey.AddOffsetsToTxn,
       () => ({ transactionalId: this.transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, groupId }),
@@ -79,6 +86,8 @@ export class TransactionManager {
     for (const o of offsets) {
       byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: '' }]);
     }
+    const fenced = group.generationId >= 0 || group.memberId !== '' || group.groupInstanceId !== null;
+    const member = fenced ? ` (member ${group.memberId || "''"}, generation ${group.generationId})` : '';
     await this.cluster.retry(async () => {
       const conn = await this.cluster.node(await this.findCoordinator(0, groupId));
       const { body } = await conn.call<{ topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(
@@ -88,14 +97,14 @@ export class TransactionManager {
           groupId,
           producerId: id.producerId,
           producerEpoch: id.producerEpoch,
-          generationId: -1,
-          memberId: '',
-          groupInstanceId: null,
+          generationId: group.generationId,
+          memberId: group.memberId,
+          groupInstanceId: group.groupInstanceId,
           topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
         }),
-        { maxVersion: 3 },
+        fenced ? { minVersion: 3, maxVersion: 3 } : { maxVersion: 3 },
       );
-      this.check(firstError(body.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))), `TxnOffsetCommit for group ${groupId}`);
+      this.check(firstError(body.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))), `TxnOffsetCommit for group ${groupId}${member}`);
     });
   }
 

@@ -15,6 +15,19 @@ export interface RecordHeader {
   value: Buffer | null;
 }
 
+/**
+ * A group consumer's membership (Java's ConsumerGroupMetadata), from
+ * `GroupConsumer.groupMetadata()`. Given to `sendOffsetsToTransaction`, it makes the group
+ * coordinator refuse the offsets of a member that is no longer current (KIP-447).
+ * generationId -1 and memberId '' before the consumer has joined.
+ */
+export interface ConsumerGroupMetadata {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
 /** One record to produce. `partition` omitted: murmur2 of the key, or sticky for null keys. */
 export interface ProducerRecord {
   topic: string;
@@ -103,10 +116,14 @@ export interface Producer {
    * producers with the same id), then per transaction beginTransaction(), sends,
    * optionally sendOffsetsToTransaction(), and commitTransaction() or abortTransaction().
    * A fenced producer fails with KtsError code KTS_PRODUCER_FENCED.
+   * sendOffsetsToTransaction() takes the group id (no membership check) or the consumer's
+   * groupMetadata() (KIP-447: fails with KafkaError ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or
+   * FENCED_INSTANCE_ID once the member is no longer current); after it fails the transaction
+   * can only be aborted.
    */
   initTransactions(): Promise<void>;
   beginTransaction(): void;
-  sendOffsetsToTransaction(offsets: readonly { topic: string; partition: number; offset: number }[], groupId: string): Promise<void>;
+  sendOffsetsToTransaction(offsets: readonly { topic: string; partition: number; offset: number }[], group: string | ConsumerGroupMetadata): Promise<void>;
   commitTransaction(): Promise<void>;
   abortTransaction(): Promise<void>;
 }

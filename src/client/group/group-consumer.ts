@@ -21,7 +21,7 @@ import { KtsError, UsageError } from '../../util/errors.js';
 import type { Cluster } from '../cluster.js';
 import { KafkaConsumer } from '../consumer.js';
 import type { ClientConfig } from '../config.js';
-import type { ConsumerRecord, TopicPartition } from '../types.js';
+import type { ConsumerGroupMetadata, ConsumerRecord, TopicPartition } from '../types.js';
 import { tpKey } from '../types.js';
 import { assignorByName, type Assignor, type AssignorMember } from './assignors.js';
 import { GroupAdmin, assignmentOf, groupByTopic } from './group-admin.js';
@@ -137,6 +137,15 @@ export class GroupConsumer {
 
   get generation(): number {
     return this.generationId;
+  }
+
+  /**
+   * This member's current membership (Java's KafkaConsumer.groupMetadata()), for
+   * `producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata())`: the group
+   * coordinator then refuses the offsets once a rebalance has moved on without this member.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    return { groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.settings.groupInstanceId };
   }
 
   subscribe(topics: readonly string[], listener: RebalanceListener = {}): void {
