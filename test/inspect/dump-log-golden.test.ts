@@ -4,10 +4,11 @@
  * with each decoder. The expected files were produced by the string-building renderer
  * before the byte-level fast path replaced it, so any drift in the fast path shows here.
  * Each expected file holds the exit code, stdout and stderr; `<corpus>` stands for the
- * corpus's absolute path (Kafka's reports print absolute paths).
+ * corpus's absolute path (Kafka's reports print absolute paths). After an intended change
+ * of the output, KTS_UPDATE_GOLDEN=1 rewrites the expected files (review their diff).
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runKts } from '../helpers/run-kts.js';
 import { GOLDEN_RUNS } from './helpers/dump-corpus.js';
@@ -27,6 +28,7 @@ for (const [name, args] of GOLDEN_RUNS) {
   t.test(`${name}: ${args.join(' ') || '(batches only)'}`, async (t) => {
     const r = await runKts(['dump-log', '--files', FILES.join(','), ...args], { cwd: CORPUS });
     const actual = `exit: ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`.split(CORPUS).join('<corpus>');
+    if (process.env.KTS_UPDATE_GOLDEN === '1') writeFileSync(`${GOLDEN}${name}.txt`, actual);
     t.equal(actual, readFileSync(`${GOLDEN}${name}.txt`, 'utf8'));
   });
 }
