@@ -119,7 +119,11 @@ export class KafkaProducer implements Producer {
   private readonly spareBuffers: Buffer[] = [];
   /** The batch the last record went to: consecutive records to one partition skip the map. */
   private lastBatch: Batch | null = null;
-  private ready: Batch[] = [];
+  /**
+   * Sealed batches waiting to be sent, a FIFO per partition (retries go back to the front):
+   * dispatching looks at one head per partition, not at every waiting batch.
+   */
+  private readonly ready = new Map<string, Batch[]>();
   /** Batches in flight per partition key. */
   private readonly inFlightPartitions = new Map<string, number>();
   private readonly maxInFlightPerPartition: number;
@@ -610,7 +614,22 @@ export class KafkaProducer implements Producer {
     batch.sealed = true;
     if (batch.lingerTimer) clearTimeout(batch.lingerTimer);
     batch.lingerTimer = null;
-    this.ready.push(batch);
+    this.enqueueReady(batch, false);
+  }
+
+  private enqueueReady(batch: Batch, front: boolean): void {
+    const queue = this.ready.get(batch.key);
+    if (queue === undefined) this.ready.set(batch.key, [batch]);
+    else if (front) queue.unshift(batch);
+    else queue.push(batch);
+  }
+
+  private dequeueReady(batch: Batch): void {
+    const queue = this.ready.get(batch.key);
+    if (queue === undefined) return;
+    const at = queue.indexOf(batch);
+    if (at >= 0) queue.splice(at, 1);
+    if (queue.length === 0) this.ready.delete(batch.key);
   }
 
   // ---- sending ----
@@ -633,13 +652,15 @@ export class KafkaProducer implements Producer {
 
   private async dispatchReady(): Promise<void> {
     const byLeader = new Map<number, Batch[]>();
-    const seen = new Set<string>();
-    for (const batch of this.ready) {
-      if ((this.inFlightPartitions.get(batch.key) ?? 0) >= this.maxInFlightPerPartition || seen.has(batch.key)) continue;
-      seen.add(batch.key);
+    for (const [key, queue] of [...this.ready]) {
+      if ((this.inFlightPartitions.get(key) ?? 0) >= this.maxInFlightPerPartition) continue;
+      // An earlier await in this loop may have emptied the queue.
+      const batch = queue[0];
+      if (batch === undefined) continue;
       let leader: number;
       try {
-        leader = await this.cluster.leaderOf(batch.tp.topic, batch.tp.partition);
+        // Cached metadata answers without an await (one microtask less per batch).
+        leader = this.cachedLeaderOf(batch) ?? (await this.cluster.leaderOf(batch.tp.topic, batch.tp.partition));
       } catch (err) {
         if (!this.cluster.isRetriable(err) || this.expired(batch)) this.failBatch(batch, err);
         else this.scheduleRetry();
@@ -667,17 +688,22 @@ export class KafkaProducer implements Producer {
     }
   }
 
-  /** Batches for one request, bounded by max.request.size; removed from the ready queue. */
+  private cachedLeaderOf(batch: Batch): number | undefined {
+    const leader = this.cluster.cachedTopic(batch.tp.topic)?.partitions.find((p) => p.partition === batch.tp.partition)?.leader;
+    return leader !== undefined && leader >= 0 ? leader : undefined;
+  }
+
+  /** Batches for one request, bounded by max.request.size; removed from the ready queues. */
   private takeForRequest(candidates: Batch[]): Batch[] {
     const taken: Batch[] = [];
     let bytes = 0;
     for (const b of candidates) {
+      if (b.finished) continue;
       if (taken.length > 0 && bytes + b.bytes > this.maxRequestSize) break;
       taken.push(b);
       bytes += b.bytes;
     }
-    const set = new Set(taken);
-    this.ready = this.ready.filter((b) => !set.has(b) && !b.finished);
+    for (const b of taken) this.dequeueReady(b);
     return taken;
   }
 
@@ -759,7 +785,7 @@ export class KafkaProducer implements Producer {
       // and fresh sequences (Kafka's idempotent producer resets the same way), then resend.
       this.resetIdentity();
       batch.encoded = null;
-      this.ready.unshift(batch);
+      this.enqueueReady(batch, true);
       this.scheduleRetry();
       return;
     }
@@ -768,7 +794,7 @@ export class KafkaProducer implements Producer {
       return;
     }
     this.cluster.invalidate(batch.tp.topic);
-    this.ready.unshift(batch);
+    this.enqueueReady(batch, true);
     this.scheduleRetry();
   }
 
@@ -780,7 +806,7 @@ export class KafkaProducer implements Producer {
   private resetIdentity(): void {
     this.identity = null;
     this.sequences.clear();
-    for (const b of this.ready) b.encoded = null;
+    for (const queue of this.ready.values()) for (const b of queue) b.encoded = null;
   }
 
   private closedAndFailed(err: unknown): boolean {
@@ -842,7 +868,7 @@ export class KafkaProducer implements Producer {
     if (this.txn && this.txnError === null) this.txnError = error;
     if (this.txn && isFenced(err)) this.txnState = 'fenced';
     const { callbacks, counts } = batch;
-    this.ready = this.ready.filter((b) => b !== batch);
+    this.dequeueReady(batch);
     this.finish(batch);
     for (let i = 0; i < callbacks.length; i++) {
       const runCount = counts === null ? 0 : counts[i]!;
