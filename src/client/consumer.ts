@@ -3,13 +3,16 @@
  * a fetch loop with long poll per partition leader, decoding of the returned batches
  * (skipping control batches, and aborted transactions under read_committed), and handling
  * of OFFSET_OUT_OF_RANGE and leader moves. Consumer groups are not part of this class.
+ * `pollBatches()` hands over the fetched bytes undecoded instead of records, for readers
+ * that walk batches themselves (the console consumer prints values without a record object).
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
-import { decodeFetchedRecords, type AbortedTransaction } from './fetch-decoder.js';
+import { decodeFetchedRecords, type AbortedTransaction, type FetchedRecords } from './fetch-decoder.js';
+import { scanLogEntries } from '../records/log-entries.js';
 import { listOffsets } from './offsets.js';
 import type { Consumer, ConsumerRecord, IsolationLevel, TopicPartition } from './types.js';
 import { tpKey } from './types.js';
@@ -52,6 +55,8 @@ export class KafkaConsumer implements Consumer {
   private readonly retryBackoffMs: number;
   private assigned = new Map<string, Assigned>();
   private buffered: ConsumerRecord[] = [];
+  /** Where fetchOnce puts what it fetched when called from pollBatches (undecoded). */
+  private raw: FetchedRecords[] | null = null;
   private closed = false;
 
   constructor(cluster: Cluster, config: ClientConfig) {
@@ -123,13 +128,37 @@ export class KafkaConsumer implements Consumer {
   }
 
   async poll(timeoutMs: number): Promise<ConsumerRecord[]> {
+    return this.pollLoop(timeoutMs, () => (this.buffered.length > 0 ? this.buffered.splice(0, this.maxPollRecords) : null), []);
+  }
+
+  /**
+   * Like poll(), but returns what one fetch round brought, per partition, as the undecoded
+   * records bytes (read them with walkFetchedEntries); positions move past them at once.
+   * max.poll.records does not apply. Refused while records from poll() are still buffered:
+   * they would be skipped.
+   */
+  async pollBatches(timeoutMs: number): Promise<FetchedRecords[]> {
+    if (this.buffered.length > 0) {
+      throw new KtsError('KTS_CONSUMER_BUFFERED', 'pollBatches() while records from poll() are buffered', 'call poll() until it has returned them, or seek()');
+    }
+    this.raw = [];
+    try {
+      return await this.pollLoop(timeoutMs, () => (this.raw!.length > 0 ? this.raw!.splice(0) : null), []);
+    } finally {
+      this.raw = null;
+    }
+  }
+
+  /** Fetch rounds until `take` has something or the deadline passes (then `none`). */
+  private async pollLoop<T>(timeoutMs: number, take: () => T | null, none: T): Promise<T> {
     if (this.closed) throw new KtsError('KTS_CONSUMER_CLOSED', 'poll() after the consumer was closed');
     const deadline = Date.now() + Math.max(0, timeoutMs);
     for (;;) {
-      if (this.buffered.length > 0) return this.buffered.splice(0, this.maxPollRecords);
+      const ready = take();
+      if (ready !== null) return ready;
       if (this.assigned.size === 0) {
         await sleep(Math.max(0, deadline - Date.now()));
-        return [];
+        return none;
       }
       const left = deadline - Date.now();
       try {
@@ -139,8 +168,9 @@ export class KafkaConsumer implements Consumer {
         if (!this.cluster.isRetriable(err) || Date.now() >= deadline) throw err;
         await sleep(Math.min(this.retryBackoffMs, Math.max(0, deadline - Date.now())));
       }
-      if (this.buffered.length > 0) return this.buffered.splice(0, this.maxPollRecords);
-      if (Date.now() >= deadline) return [];
+      const fetched = take();
+      if (fetched !== null) return fetched;
+      if (Date.now() >= deadline) return none;
     }
   }
 
@@ -248,13 +278,34 @@ export class KafkaConsumer implements Consumer {
       throw new KafkaError(p.errorCode, `Fetch ${topic}-${p.partitionIndex}`);
     }
     if (!p.records || p.records.length === 0) return;
-    const decoded = decodeFetchedRecords(topic, p.partitionIndex, p.records, {
+    const fetched: FetchedRecords = {
+      topic,
+      partition: p.partitionIndex,
+      bytes: p.records,
       fetchOffset: a.position,
       readCommitted: this.isolationLevel === 'read_committed',
       abortedTransactions: p.abortedTransactions ?? [],
       verifyCrc: this.checkCrcs,
-    });
+    };
+    if (this.raw !== null) {
+      const nextOffset = nextFetchOffset(fetched);
+      if (nextOffset === a.position) return;
+      this.raw.push(fetched);
+      a.position = nextOffset;
+      return;
+    }
+    const decoded = decodeFetchedRecords(topic, p.partitionIndex, p.records, fetched);
     this.buffered.push(...decoded.records);
     if (decoded.nextOffset > a.position) a.position = decoded.nextOffset;
   }
+}
+
+/**
+ * The offset after the last complete entry: what decodeFetchedRecords returns, from the
+ * entry headers alone (the reader of the bytes checks the rest).
+ */
+function nextFetchOffset(f: FetchedRecords): number {
+  let next = f.fetchOffset;
+  for (const entry of scanLogEntries(f.bytes)) next = Math.max(next, entry.lastOffset + 1);
+  return next;
 }

@@ -4,12 +4,16 @@
  * skips records before the fetch offset, control batches, and under read_committed the
  * batches of aborted transactions (Kafka's algorithm: the aborted-transaction list from
  * the response, closed by each producer's ABORT marker).
+ *
+ * The walk over entries (`walkFetchedEntries`) is shared with readers that want the
+ * batches rather than records (the console consumer's byte path): both see exactly the
+ * same batches, so they print the same records.
  */
 import { CorruptDataError } from '../util/errors.js';
 import { TimestampType } from '../records/batch-header.js';
 import { ControlRecordType, decodeControlRecordKey } from '../records/control.js';
 import type { LegacyMessage } from '../records/legacy.js';
-import { decodeLogEntry, scanLogEntries } from '../records/log-entries.js';
+import { decodeLogEntry, type DecodedLogEntry, type LogEntry, scanLogEntries } from '../records/log-entries.js';
 import type { KafkaRecord, RecordBatchHeader } from '../records/record-batch.js';
 import type { ConsumerRecord } from './types.js';
 
@@ -25,14 +29,36 @@ export interface DecodeFetchOptions {
   verifyCrc: boolean;
 }
 
+/**
+ * The undecoded records of one partition from one Fetch response, with what is needed to
+ * read them as the consumer would (`walkFetchedEntries`).
+ */
+export interface FetchedRecords extends DecodeFetchOptions {
+  topic: string;
+  partition: number;
+  /** The partition's records bytes as the broker sent them (a view into the response). */
+  bytes: Buffer;
+}
+
 export interface DecodedFetch {
   records: ConsumerRecord[];
   /** Where the next fetch starts: after the last complete batch seen. */
   nextOffset: number;
 }
 
-export function decodeFetchedRecords(topic: string, partition: number, buf: Buffer, options: DecodeFetchOptions): DecodedFetch {
-  const records: ConsumerRecord[] = [];
+/**
+ * An entry whose records the consumer delivers (those at or after the fetch offset): a v2
+ * data batch that is not part of an aborted transaction, or a legacy entry. Its header was
+ * checked, and its CRC when verifyCrc; its records are decoded lazily.
+ */
+export type DeliveredEntry = (entry: LogEntry, decoded: DecodedLogEntry) => void;
+
+/**
+ * Walk the complete entries of `buf` in order, calling `onEntry` for each one to deliver
+ * (control batches and, under read_committed, aborted batches are consumed here).
+ * Returns the next fetch offset. Throws CorruptDataError on bytes that cannot be entries.
+ */
+export function walkFetchedEntries(where: string, buf: Buffer, options: DecodeFetchOptions, onEntry: DeliveredEntry): number {
   let nextOffset = options.fetchOffset;
   const pending = [...options.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset);
   const aborted = new Set<number>();
@@ -48,21 +74,38 @@ export function decodeFetchedRecords(topic: string, partition: number, buf: Buff
       if (header.isControl) {
         if (options.readCommitted) closeAbortedTransaction(decoded.records, header.producerId, aborted);
       } else if (!(options.readCommitted && header.isTransactional && aborted.has(header.producerId))) {
-        for (const r of decoded.records) {
-          if (r.offset >= options.fetchOffset) records.push(fromBatchRecord(topic, partition, r, header));
-        }
+        onEntry(entry, decoded);
+      }
+    } else {
+      onEntry(entry, decoded);
+    }
+    nextOffset = Math.max(nextOffset, entry.lastOffset + 1);
+  }
+  if (scan.stop?.kind === 'invalid') {
+    throw new CorruptDataError(`fetched records of ${where}: ${scan.stop.reason}`, scan.stop.position);
+  }
+  return nextOffset;
+}
+
+export function decodeFetchedRecords(topic: string, partition: number, buf: Buffer, options: DecodeFetchOptions): DecodedFetch {
+  const records: ConsumerRecord[] = [];
+  const nextOffset = walkFetchedEntries(`${topic}-${partition}`, buf, options, (_entry, decoded) => {
+    if (decoded.magic === 2) {
+      for (const r of decoded.records) {
+        if (r.offset >= options.fetchOffset) records.push(fromBatchRecord(topic, partition, r, decoded.header));
       }
     } else {
       for (const m of decoded.messages) {
         if (m.offset >= options.fetchOffset) records.push(fromLegacyMessage(topic, partition, m));
       }
     }
-    nextOffset = Math.max(nextOffset, entry.lastOffset + 1);
-  }
-  if (scan.stop?.kind === 'invalid') {
-    throw new CorruptDataError(`fetched records of ${topic}-${partition}: ${scan.stop.reason}`, scan.stop.position);
-  }
+  });
   return { records, nextOffset };
+}
+
+/** The records of one fetched partition, decoded (the consumer's poll() path). */
+export function decodeFetched(f: FetchedRecords): ConsumerRecord[] {
+  return decodeFetchedRecords(f.topic, f.partition, f.bytes, f).records;
 }
 
 function fromBatchRecord(topic: string, partition: number, r: KafkaRecord, header: RecordBatchHeader): ConsumerRecord {
@@ -79,7 +122,7 @@ function fromBatchRecord(topic: string, partition: number, r: KafkaRecord, heade
   };
 }
 
-function fromLegacyMessage(topic: string, partition: number, m: LegacyMessage): ConsumerRecord {
+export function fromLegacyMessage(topic: string, partition: number, m: LegacyMessage): ConsumerRecord {
   const timestampType =
     m.timestampType === TimestampType.LogAppendTime ? 'LogAppendTime' : m.timestampType === TimestampType.CreateTime ? 'CreateTime' : 'NoTimestampType';
   return { topic, partition, offset: m.offset, timestampMs: m.timestampMs, timestampType, key: m.key, value: m.value, headers: [], leaderEpoch: null };

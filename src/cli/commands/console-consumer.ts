@@ -4,11 +4,17 @@
  * say; with --group it joins the consumer group and resumes at committed offsets. Prints records with Kafka's DefaultMessageFormatter, a kcat-style --format, or as JSON
  * lines. Stops at --max-messages, after --timeout-ms without records, at the end offsets
  * seen at start (--until-end), on Ctrl-C, or when stdout closes (`| head`).
+ *
+ * The default formatter without deserializers, in assign mode, takes the byte path: the
+ * consumer hands over the fetched bytes (pollBatches) and BatchFormatter prints from them,
+ * with no object per record. Everything else goes record by record. KTS_DEBUG=1 reports on
+ * stderr which path printed how much.
  */
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
 import { formatRecord, formatterConfig, formatterKind, loggingLine } from '../util/message-formatter.js';
+import { BatchFormatter, batchFormatterFits, OutputChunks } from '../util/batch-formatter.js';
 import { compileFormat, renderFormat } from '../util/format-string.js';
 import { recordToJson } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
@@ -20,6 +26,8 @@ import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Consumer, ConsumerRecord, KafkaClient, TopicPartition } from '../../client/index.js';
 import { tpKey } from '../../client/index.js';
 import { GROUP_CONFIG_KEYS } from '../../client/group/index.js';
+import { KafkaConsumer } from '../../client/consumer.js';
+import type { FetchedRecords } from '../../client/fetch-decoder.js';
 
 const POLL_MS = 500;
 
@@ -78,16 +86,22 @@ export const consoleConsumerCommand: CommandSpec = {
   ],
   async run(args, io) {
     validate(args);
-    const render = renderer(args, io);
+    const { render, batch } = renderer(args, io);
     const { client: config, group } = splitGroupConfig(consumerConfig(args, io), args);
-    let processed = 0;
+    const counts: Counts = { processed: 0, viaBatches: 0 };
     try {
       await withClient(args, io, config, async (client) => {
         const source = group ? await groupSource(args, client, group) : await assignedSource(args, client);
-        processed = await consume(args, io, source, render);
+        if (batch !== null && source.pollBatches) {
+          counts.processed = await consumeBatches(args, io, source, batch);
+          counts.viaBatches = counts.processed;
+        } else {
+          counts.processed = await consume(args, io, source, render);
+        }
       });
     } finally {
-      io.stderr.write(`Processed a total of ${processed} messages\n`);
+      io.stderr.write(`Processed a total of ${counts.processed} messages\n`);
+      if (io.env.KTS_DEBUG) io.stderr.write(debugLine(counts, batch));
     }
     return 0;
   },
@@ -126,11 +140,23 @@ function validate(args: ParsedArgs): void {
 type Render = (r: ConsoleRecord) => Buffer;
 const EMPTY = Buffer.alloc(0);
 
-function renderer(args: ParsedArgs, io: CliIo): Render {
-  if (args.json === true) return (r) => Buffer.from(JSON.stringify(recordToJson(r)) + '\n');
+interface Counts {
+  processed: number;
+  /** Of those, printed by the byte path. */
+  viaBatches: number;
+}
+
+function debugLine(counts: Counts, batch: BatchFormatter | null): string {
+  const path = batch === null ? 'record path only' : `${counts.viaBatches} by the byte path (${batch.stats.byteBatches} v2 batches, ${batch.stats.legacyEntries} legacy entries)`;
+  return `kts: debug: console-consumer printed ${counts.processed} records: ${path}\n`;
+}
+
+/** How records are printed: one by one, and for the default formatter without deserializers, also from fetched bytes. */
+function renderer(args: ParsedArgs, io: CliIo): { render: Render; batch: BatchFormatter | null } {
+  if (args.json === true) return { render: (r) => Buffer.from(JSON.stringify(recordToJson(r)) + '\n'), batch: null };
   if (typeof args.format === 'string') {
     const parts = compileFormat(args.format);
-    return (r) => renderFormat(parts, r);
+    return { render: (r) => renderFormat(parts, r), batch: null };
   }
   const file = typeof args['formatter-config'] === 'string' ? readPropertiesFile(args['formatter-config'], io.cwd, '--formatter-config') : new Map<string, string>();
   const props = mergeProperties(
@@ -143,15 +169,16 @@ function renderer(args: ParsedArgs, io: CliIo): Render {
   if (typeof args['value-deserializer'] === 'string') props.set('value.deserializer', args['value-deserializer']);
   const kind = typeof args.formatter === 'string' ? formatterKind(args.formatter.trim()) : 'default';
   const cfg = formatterConfig(props);
-  if (kind === 'noop') return () => EMPTY;
+  if (kind === 'noop') return { render: () => EMPTY, batch: null };
   if (kind === 'logging') {
-    return (r) => {
+    const render: Render = (r) => {
       const out = formatRecord(cfg, r);
       io.stderr.write(loggingLine(r) + '\n');
       return out;
     };
+    return { render, batch: null };
   }
-  return (r) => formatRecord(cfg, r);
+  return { render: (r) => formatRecord(cfg, r), batch: batchFormatterFits(cfg) ? new BatchFormatter(cfg) : null };
 }
 
 function consumerConfig(args: ParsedArgs, io: CliIo): Map<string, string> {
@@ -223,6 +250,8 @@ function toConsoleRecord(r: ConsumerRecord): ConsoleRecord {
 /** Where records come from: an assign-mode consumer, or a group member. */
 interface RecordSource {
   poll(timeoutMs: number): Promise<ConsumerRecord[]>;
+  /** The fetched bytes instead of records, where the consumer offers them. */
+  pollBatches?: (timeoutMs: number) => Promise<FetchedRecords[]>;
   close(): Promise<void>;
   /** End offsets to stop at (--until-end), updated as partitions reach them; null: no end. */
   remaining: Map<string, number> | null;
@@ -237,6 +266,7 @@ async function assignedSource(args: ParsedArgs, client: KafkaClient): Promise<Re
   const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
   return {
     poll: (ms) => consumer.poll(ms),
+    ...(consumer instanceof KafkaConsumer ? { pollBatches: (ms: number) => consumer.pollBatches(ms) } : {}),
     close: () => consumer.close(),
     remaining,
     afterPoll: async () => {
@@ -293,6 +323,62 @@ async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render
     await source.close().catch(() => undefined);
   }
   return processed;
+}
+
+/**
+ * consume() over fetched bytes: the same stops (--max-messages, --timeout-ms, --until-end,
+ * Ctrl-C, closed stdout) and one flush of big chunks per poll. A fetch whose bytes turn out
+ * corrupt prints nothing of that poll, as on the record path.
+ */
+async function consumeBatches(args: ParsedArgs, io: CliIo, source: RecordSource, batch: BatchFormatter): Promise<number> {
+  const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
+  const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
+  const remaining = source.remaining;
+  const out = new OutputChunks(io.stdout);
+  let processed = 0;
+  let lastRecordAt = Date.now();
+  const stop = new StopSignal(io.interrupted);
+  try {
+    while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
+      const idleLeft = idleMs - (Date.now() - lastRecordAt);
+      if (idleLeft <= 0) break;
+      const fetched = await stop.race(source.pollBatches!(Math.max(1, Math.min(POLL_MS, idleLeft))));
+      if (fetched === null) break;
+      let printed = 0;
+      try {
+        for (const f of fetched) {
+          const left = maxMessages - processed - printed;
+          if (left <= 0) break;
+          printed += printFetched(batch, f, out, left, remaining);
+        }
+      } catch (err) {
+        out.discard();
+        throw err;
+      }
+      if (printed > 0) lastRecordAt = Date.now();
+      await out.flush(stop);
+      processed += printed;
+      await source.afterPoll();
+    }
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+  return processed;
+}
+
+/** Print one partition's fetched records up to its --until-end offset; returns how many. */
+function printFetched(batch: BatchFormatter, f: FetchedRecords, out: OutputChunks, left: number, remaining: Map<string, number> | null): number {
+  let end = Infinity;
+  if (remaining !== null) {
+    const e = remaining.get(tpKey(f));
+    if (e === undefined) return 0;
+    end = e;
+  }
+  const printed = batch.print(f, out, left, end);
+  if (remaining !== null && printed.count > 0 && printed.lastOffset + 1 >= end) remaining.delete(tpKey(f));
+  return printed.count;
 }
 
 function formatOne(args: ParsedArgs, io: CliIo, render: Render, rec: ConsumerRecord): Buffer | null {

@@ -1,0 +1,333 @@
+/**
+ * The console consumer's byte path for Kafka's DefaultMessageFormatter without
+ * deserializers: walks the fetched batches with the consumer's own walk
+ * (walkFetchedEntries: same control, aborted-transaction and fetch-offset rules) and copies
+ * each record's fields from the batch bytes into large output chunks, without a record
+ * object, a Buffer per field or a concat per line. It prints exactly what formatRecord
+ * prints for the same records (the tests compare both on varied batches); legacy (magic
+ * 0/1) entries go through formatRecord itself.
+ */
+import type { Writable } from 'node:stream';
+import { fromLegacyMessage, walkFetchedEntries, type FetchedRecords } from '../../client/fetch-decoder.js';
+import { TimestampType } from '../../records/batch-header.js';
+import type { LegacyMessage } from '../../records/legacy.js';
+import type { LogEntry } from '../../records/log-entries.js';
+import { forEachRecordFields, type RecordBatchHeader, type RecordFields } from '../../records/record-batch.js';
+import { type FormatterConfig, formatRecord } from './message-formatter.js';
+import { OutputClosed, type StopSignal } from './output.js';
+
+const CHUNK_BYTES = 1024 * 1024;
+/** Chunks kept for reuse at most (the writes in flight on an fd-backed stream). */
+const MAX_SPARE_CHUNKS = 8;
+/** Below this many bytes a loop copies faster than TypedArray#set (which needs a view per call). */
+const SMALL_COPY = 16;
+
+/**
+ * Output bytes gathered in large chunks and handed to the stream in few writes. Bytes
+ * handed over are never written again; a chunk is reused only on a stream over a file
+ * descriptor once every write of it is done (other streams, e.g. a test's PassThrough,
+ * may keep the chunk itself).
+ */
+export class OutputChunks {
+  buf: Buffer;
+  /** Bytes of `buf` in use; [start, used) is not handed over yet. */
+  used = 0;
+  private start = 0;
+  /** Pieces to write at the next flush, each with the chunk it is a view of. */
+  private readonly ready: { chunk: Buffer; piece: Buffer }[] = [];
+  private readonly spare: Buffer[] = [];
+  /** Per chunk: its pieces queued in `ready` or being written. */
+  private readonly busy = new Map<Buffer, number>();
+  private readonly reuses: boolean;
+
+  constructor(private readonly stream: Writable) {
+    this.reuses = typeof (stream as Writable & { fd?: unknown }).fd === 'number';
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  }
+
+  /** Room for `n` more bytes at `used`; returns the chunk to write into. */
+  ensure(n: number): Buffer {
+    if (this.buf.length - this.used < n) this.nextChunk(n);
+    return this.buf;
+  }
+
+  append(bytes: Buffer): void {
+    const buf = this.ensure(bytes.length);
+    this.used += bytes.copy(buf, this.used);
+  }
+
+  /** Drop what was written since the last flush. */
+  discard(): void {
+    for (const { chunk } of this.ready.splice(0)) this.release(chunk);
+    this.used = this.start;
+  }
+
+  /** Write what is pending to the stream, waiting while it is full; OutputClosed when it closes or we stop. */
+  async flush(stop: StopSignal): Promise<void> {
+    this.queueCurrent();
+    for (const { chunk, piece } of this.ready.splice(0)) {
+      if (this.stream.destroyed || this.stream.writableEnded || stop.stopped) throw new OutputClosed();
+      const more = this.reuses ? this.stream.write(piece, () => this.release(chunk)) : this.stream.write(piece);
+      if (!more) await drained(this.stream, stop);
+    }
+  }
+
+  private queueCurrent(): void {
+    if (this.used === this.start) return;
+    this.ready.push({ chunk: this.buf, piece: this.buf.subarray(this.start, this.used) });
+    this.busy.set(this.buf, (this.busy.get(this.buf) ?? 0) + 1);
+    this.start = this.used;
+  }
+
+  /** A piece of `chunk` is written (or dropped): once none is left and it is retired, reuse it. */
+  private release(chunk: Buffer): void {
+    const left = (this.busy.get(chunk) ?? 1) - 1;
+    if (left > 0) {
+      this.busy.set(chunk, left);
+      return;
+    }
+    this.busy.delete(chunk);
+    if (chunk !== this.buf) this.keep(chunk);
+  }
+
+  private keep(chunk: Buffer): void {
+    if (this.reuses && chunk.length === CHUNK_BYTES && this.spare.length < MAX_SPARE_CHUNKS) this.spare.push(chunk);
+  }
+
+  private nextChunk(n: number): void {
+    this.queueCurrent();
+    const old = this.buf;
+    this.buf = n <= CHUNK_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(n);
+    this.start = 0;
+    this.used = 0;
+    if (!this.busy.has(old)) this.keep(old);
+  }
+}
+
+function drained(stream: Writable, stop: StopSignal): Promise<void> {
+  let onDrain!: () => void;
+  let onClose!: () => void;
+  const done = new Promise<'drain' | 'closed'>((resolve) => {
+    onDrain = () => resolve('drain');
+    onClose = () => resolve('closed');
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+    stream.once('error', onClose);
+  });
+  return stop.race(done).then((r) => {
+    stream.off('drain', onDrain);
+    stream.off('close', onClose);
+    stream.off('error', onClose);
+    if (r !== 'drain') throw new OutputClosed();
+  });
+}
+
+/** Whether the byte path prints what formatRecord would for this configuration. */
+export function batchFormatterFits(cfg: FormatterConfig): boolean {
+  return cfg.keyDeserializer === null && cfg.valueDeserializer === null && cfg.headersDeserializer === null;
+}
+
+/** Records printed from one FetchedRecords, and the offset of the last one (-1: none). */
+export interface PrintedRange {
+  count: number;
+  lastOffset: number;
+}
+
+/** Counters of what went which way, for `--debug`-style reports and tests. */
+export interface BatchFormatterStats {
+  /** v2 batches printed from their bytes. */
+  byteBatches: number;
+  /** Legacy entries printed through formatRecord. */
+  legacyEntries: number;
+}
+
+/**
+ * DefaultMessageFormatter over fetched bytes. One instance per command run: it keeps the
+ * separators and per-run counters.
+ */
+export class BatchFormatter {
+  readonly stats: BatchFormatterStats = { byteBatches: 0, legacyEntries: 0 };
+  private readonly cfg: FormatterConfig;
+  private readonly valueOnly: boolean;
+  private readonly line: Buffer;
+  private readonly sep: Buffer;
+  private readonly nullLiteral: Buffer;
+  // The walk's state for the current FetchedRecords (fields, not closures: one shape per run).
+  private out!: OutputChunks;
+  private header!: RecordBatchHeader;
+  private partition = 0;
+  private fetchOffset = 0;
+  private endOffset = 0;
+  private left = 0;
+  private count = 0;
+  private lastOffset = -1;
+  private source: Buffer | null = null;
+  private sourceBytes: Uint8Array = new Uint8Array(0);
+  private readonly onRecord: (f: RecordFields, data: Buffer) => void;
+
+  constructor(cfg: FormatterConfig) {
+    if (!batchFormatterFits(cfg)) throw new Error('BatchFormatter needs a configuration without deserializers');
+    this.cfg = cfg;
+    this.valueOnly = cfg.printValue && !cfg.printTimestamp && !cfg.printPartition && !cfg.printOffset && !cfg.printEpoch && !cfg.printHeaders && !cfg.printKey;
+    this.line = cfg.lineSeparator;
+    this.sep = cfg.keySeparator;
+    this.nullLiteral = cfg.nullLiteral;
+    this.onRecord = (f, data) => this.record(f, data);
+  }
+
+  /**
+   * Print the records of `f` at offsets below `endOffset`, at most `maxRecords`, into `out`.
+   * Throws CorruptDataError as decodeFetchedRecords does; what was printed of `f` by then
+   * stays in `out` (the caller discards it, as the record path prints nothing of a bad fetch).
+   */
+  print(f: FetchedRecords, out: OutputChunks, maxRecords: number, endOffset: number): PrintedRange {
+    this.out = out;
+    this.partition = f.partition;
+    this.fetchOffset = f.fetchOffset;
+    this.endOffset = endOffset;
+    this.left = maxRecords;
+    this.count = 0;
+    this.lastOffset = -1;
+    walkFetchedEntries(`${f.topic}-${f.partition}`, f.bytes, f, (entry, decoded) => {
+      if (this.left <= 0 || entry.lastOffset < this.fetchOffset) return;
+      if (decoded.magic === 2) {
+        if (this.endOffset <= entry.baseOffset) return;
+        this.header = decoded.header;
+        this.stats.byteBatches++;
+        forEachRecordFields(entry.bytes, 0, { verifyCrc: false, basePosition: entry.position }, this.onRecord);
+      } else {
+        this.stats.legacyEntries++;
+        this.legacy(f, entry, decoded.messages);
+      }
+    });
+    return { count: this.count, lastOffset: this.lastOffset };
+  }
+
+  private legacy(f: FetchedRecords, _entry: LogEntry, messages: Iterable<LegacyMessage>): void {
+    for (const m of messages) {
+      if (m.offset < this.fetchOffset || m.offset >= this.endOffset || this.left <= 0) continue;
+      const r = fromLegacyMessage(f.topic, f.partition, m);
+      this.out.append(formatRecord(this.cfg, { ...r, leaderEpoch: r.leaderEpoch ?? -1 }));
+      this.took(m.offset);
+    }
+  }
+
+  private took(offset: number): void {
+    this.left--;
+    this.count++;
+    this.lastOffset = offset;
+  }
+
+  private record(f: RecordFields, data: Buffer): void {
+    const offset = this.header.baseOffset + f.offsetDelta;
+    if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) return;
+    this.took(offset);
+    if (this.valueOnly) {
+      this.bytesOrNull(data, f.valueStart, f.valueSize, this.line.length);
+      this.bytes(this.line);
+      return;
+    }
+    this.fields(f, data, offset);
+  }
+
+  /** Every field the configuration asks for, in Kafka's order, separated by key.separator. */
+  private fields(f: RecordFields, data: Buffer, offset: number): void {
+    const cfg = this.cfg;
+    let first = true;
+    const sep = (): void => {
+      if (!first) this.bytes(this.sep);
+      first = false;
+    };
+    if (cfg.printTimestamp) {
+      sep();
+      const h = this.header;
+      this.text(h.timestampType === TimestampType.LogAppendTime ? `LogAppendTime:${h.maxTimestamp}` : `CreateTime:${h.baseTimestamp + f.timestampDelta}`);
+    }
+    if (cfg.printPartition) {
+      sep();
+      this.text(`Partition:${this.partition}`);
+    }
+    if (cfg.printOffset) {
+      sep();
+      this.text(`Offset:${offset}`);
+    }
+    if (cfg.printEpoch) {
+      sep();
+      const epoch = this.header.partitionLeaderEpoch;
+      this.text(epoch >= 0 ? `Epoch:${epoch}` : 'NOT_PRESENT');
+    }
+    if (cfg.printHeaders) {
+      sep();
+      this.headers(f, data);
+    }
+    if (cfg.printKey) {
+      sep();
+      this.bytesOrNull(data, f.keyStart, f.keySize, 0);
+    }
+    if (cfg.printValue) {
+      sep();
+      this.bytesOrNull(data, f.valueStart, f.valueSize, 0);
+    }
+    this.bytes(this.line);
+  }
+
+  private headers(f: RecordFields, data: Buffer): void {
+    if (f.headerCount === 0) {
+      this.text('NO_HEADERS');
+      return;
+    }
+    const spans = f.headerSpans;
+    for (let i = 0; i < f.headerCount; i++) {
+      if (i > 0) this.bytes(this.cfg.headersSeparator);
+      this.headerKey(data, spans[4 * i]!, spans[4 * i + 1]!);
+      this.text(':');
+      this.bytesOrNull(data, spans[4 * i + 2]!, spans[4 * i + 3]!, 0);
+    }
+  }
+
+  /** The record path decodes header keys to strings: bytes that are not UTF-8 print as U+FFFD, as there. */
+  private headerKey(data: Buffer, start: number, size: number): void {
+    for (let i = start; i < start + size; i++) {
+      if (data[i]! >= 0x80) {
+        this.bytes(Buffer.from(data.toString('utf8', start, start + size), 'utf8'));
+        return;
+      }
+    }
+    this.copy(data, start, size, 0);
+  }
+
+  /** `size` bytes of `data` at `start`, or null.literal for size -1; `extra`: room to reserve after. */
+  private bytesOrNull(data: Buffer, start: number, size: number, extra: number): void {
+    if (size < 0) this.bytes(this.nullLiteral);
+    else this.copy(data, start, size, extra);
+  }
+
+  private copy(data: Buffer, start: number, size: number, extra: number): void {
+    const out = this.out;
+    const buf = out.ensure(size + extra);
+    let at = out.used;
+    if (size < SMALL_COPY) {
+      for (let i = start, end = start + size; i < end; i++) buf[at++] = data[i]!;
+    } else {
+      // A plain Uint8Array view: its subarray skips Buffer's species constructor.
+      if (data !== this.source) {
+        this.source = data;
+        this.sourceBytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
+      }
+      buf.set(this.sourceBytes.subarray(start, start + size), at);
+      at += size;
+    }
+    out.used = at;
+  }
+
+  private bytes(b: Buffer): void {
+    this.copy(b, 0, b.length, 0);
+  }
+
+  /** ASCII text (labels and numbers). */
+  private text(s: string): void {
+    const out = this.out;
+    const buf = out.ensure(s.length);
+    out.used += buf.write(s, out.used, 'latin1');
+  }
+}

@@ -1,0 +1,224 @@
+// The console consumer's byte path (BatchFormatter) against the record path (decodeFetchedRecords
+// + formatRecord): byte-identical output on varied batches (keys, nulls, headers, empty and
+// binary values, every codec, LogAppendTime, leader epochs, transactions with aborts under
+// read_committed, control batches, legacy v0/v1 entries, a truncated last batch) for many
+// formatter configurations, offset/count limits, corrupt bytes, and OutputChunks on a real fd.
+import t from 'tap';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { CompressionType, TimestampType } from '../../../src/records/batch-header.js';
+import { encodeEndTransactionMarkerBatch } from '../../../src/records/control.js';
+import { encodeLegacyMessageSet } from '../../../src/records/legacy.js';
+import { encodeRecordBatch, type RecordInput } from '../../../src/records/record-batch.js';
+import { decodeFetchedRecords, type FetchedRecords } from '../../../src/client/fetch-decoder.js';
+import { BatchFormatter, batchFormatterFits, OutputChunks } from '../../../src/cli/util/batch-formatter.js';
+import { formatRecord, formatterConfig, type FormatterConfig } from '../../../src/cli/util/message-formatter.js';
+import { StopSignal } from '../../../src/cli/util/output.js';
+import { CorruptDataError } from '../../../src/util/errors.js';
+
+const b = (s: string): Buffer => Buffer.from(s);
+const never = new StopSignal(new Promise<void>(() => undefined));
+
+/** Deterministic pseudo-random bytes (no Math.random: the test must not vary). */
+function bytes(seed: number, n: number): Buffer {
+  const out = Buffer.alloc(n);
+  let x = seed * 2654435761 + 1;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+function varied(base: number, count: number): RecordInput[] {
+  const out: RecordInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = base + i;
+    const kind = n % 7;
+    out.push({
+      timestampMs: 1_700_000_000_000 + n * 3,
+      key: kind === 0 ? null : kind === 1 ? Buffer.alloc(0) : b(`key-${n}`),
+      value: kind === 2 ? null : kind === 3 ? Buffer.alloc(0) : kind === 4 ? bytes(n, 1 + (n % 300)) : b(`value ${n} ${'x'.repeat(n % 40)}`),
+      headers:
+        kind === 5
+          ? [
+              { key: 'h1', value: b('a') },
+              { key: 'nul', value: null },
+              { key: 'ünï', value: bytes(n, 3) },
+            ]
+          : kind === 6
+            ? [{ key: '', value: Buffer.alloc(0) }]
+            : [],
+    });
+  }
+  return out;
+}
+
+const txn = (baseOffset: number, producerId: number, records: RecordInput[]): Buffer =>
+  encodeRecordBatch({ baseOffset, producerId, producerEpoch: 0, baseSequence: 0, transactional: true, partitionLeaderEpoch: 3, records });
+const marker = (baseOffset: number, producerId: number, commit: boolean): Buffer =>
+  encodeEndTransactionMarkerBatch({ baseOffset, producerId, producerEpoch: 0, coordinatorEpoch: 0, commit, timestampMs: 1000 });
+
+/** A partition's log: every kind of entry a fetch can return, offsets 0..63. */
+function sampleLog(): Buffer {
+  return Buffer.concat([
+    encodeRecordBatch({ baseOffset: 0, partitionLeaderEpoch: 0, records: varied(0, 10) }),
+    encodeRecordBatch({ baseOffset: 10, compression: CompressionType.Gzip, partitionLeaderEpoch: 1, records: varied(10, 8) }),
+    encodeRecordBatch({ baseOffset: 18, compression: CompressionType.Snappy, records: varied(18, 5) }),
+    encodeRecordBatch({ baseOffset: 23, compression: CompressionType.Lz4, timestampType: TimestampType.LogAppendTime, logAppendTimeMs: 1_800_000_000_000, records: varied(23, 5) }),
+    encodeRecordBatch({ baseOffset: 28, compression: CompressionType.Zstd, partitionLeaderEpoch: 2, records: varied(28, 6) }),
+    txn(34, 7, varied(34, 3)), // aborted below
+    txn(37, 8, varied(37, 3)), // committed below
+    marker(40, 7, false),
+    marker(41, 8, true),
+    encodeLegacyMessageSet({ magic: 1, baseOffset: 42, messages: [{ timestampMs: 5, key: b('lk'), value: b('legacy v1') }, { timestampMs: 6, key: null, value: null }] }),
+    encodeLegacyMessageSet({ magic: 0, baseOffset: 44, messages: [{ timestampMs: -1, key: null, value: b('legacy v0') }] }),
+    encodeLegacyMessageSet({ magic: 1, baseOffset: 45, compression: CompressionType.Gzip, messages: [{ timestampMs: 7, key: b('w'), value: b('wrapped 1') }, { timestampMs: 8, key: null, value: b('wrapped 2') }] }),
+    encodeRecordBatch({ baseOffset: 47, records: varied(47, 17) }),
+  ]);
+}
+
+function fetched(bytesIn: Buffer, over: Partial<FetchedRecords> = {}): FetchedRecords {
+  return { topic: 't', partition: 4, bytes: bytesIn, fetchOffset: 0, readCommitted: false, abortedTransactions: [], verifyCrc: true, ...over };
+}
+
+/** What the record path prints for f, within the same limits. */
+function viaRecords(cfg: FormatterConfig, f: FetchedRecords, maxRecords = Infinity, endOffset = Infinity): Buffer {
+  const records = decodeFetchedRecords(f.topic, f.partition, f.bytes, f).records.filter((r) => r.offset < endOffset).slice(0, maxRecords);
+  return Buffer.concat(records.map((r) => formatRecord(cfg, { ...r, leaderEpoch: r.leaderEpoch ?? -1 })));
+}
+
+async function viaBytes(cfg: FormatterConfig, fs: FetchedRecords[], maxRecords = Infinity, endOffset = Infinity): Promise<{ out: Buffer; counts: number[]; formatter: BatchFormatter }> {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  const out = new OutputChunks(stream);
+  const formatter = new BatchFormatter(cfg);
+  const counts = fs.map((f) => formatter.print(f, out, maxRecords, endOffset).count);
+  await out.flush(never);
+  return { out: Buffer.concat(chunks), counts, formatter };
+}
+
+const CONFIGS: Record<string, string>[] = [
+  {},
+  { 'print.key': 'true' },
+  { 'print.key': 'true', 'print.headers': 'true', 'print.timestamp': 'true' },
+  { 'print.partition': 'true', 'print.offset': 'true', 'print.epoch': 'true', 'print.value': 'false' },
+  { 'print.value': 'false' },
+  {
+    'print.key': 'true',
+    'print.headers': 'true',
+    'print.timestamp': 'true',
+    'print.partition': 'true',
+    'print.offset': 'true',
+    'print.epoch': 'true',
+    'key.separator': ' | ',
+    'line.separator': '\r\n--\n',
+    'headers.separator': ';;',
+    'null.literal': '<nil>',
+  },
+  { 'line.separator': '', 'null.literal': '' },
+];
+
+t.test('byte path prints exactly what the record path prints, for every configuration', async (t) => {
+  const log = sampleLog();
+  for (const props of CONFIGS) {
+    const cfg = formatterConfig(new Map(Object.entries(props)));
+    t.ok(batchFormatterFits(cfg));
+    for (const readCommitted of [false, true]) {
+      const f = fetched(log, { readCommitted, abortedTransactions: readCommitted ? [{ producerId: 7, firstOffset: 34 }] : [] });
+      const { out, counts, formatter } = await viaBytes(cfg, [f]);
+      const expected = viaRecords(cfg, f);
+      t.ok(out.equals(expected), `${JSON.stringify(props)} readCommitted=${readCommitted}`);
+      t.equal(counts[0], decodeFetchedRecords('t', 4, log, f).records.length);
+      t.equal(formatter.stats.byteBatches, readCommitted ? 7 : 8, 'v2 data batches went the byte path');
+      t.equal(formatter.stats.legacyEntries, 4, 'legacy entries (one per uncompressed message, one per wrapper) went the record path');
+    }
+  }
+});
+
+t.test('aborted records are hidden under read_committed, shown under read_uncommitted; markers never', async (t) => {
+  const cfg = formatterConfig(new Map([['print.offset', 'true']]));
+  const log = sampleLog();
+  const committed = (await viaBytes(cfg, [fetched(log, { readCommitted: true, abortedTransactions: [{ producerId: 7, firstOffset: 34 }] })])).out.toString('latin1');
+  const all = (await viaBytes(cfg, [fetched(log)])).out.toString('latin1');
+  t.notMatch(committed, /Offset:3[456]\t/);
+  t.match(committed, /Offset:37\t/);
+  t.match(all, /Offset:34\t/);
+  t.notMatch(all, /Offset:4[01]\t/, 'control records are not printed');
+});
+
+t.test('fetch offset inside a batch, end offsets, record limits and a truncated last batch', async (t) => {
+  const cfg = formatterConfig(new Map([['print.offset', 'true'], ['print.key', 'true']]));
+  const log = sampleLog();
+  const cut = log.subarray(0, log.length - 9);
+  for (const fetchOffset of [0, 3, 12, 35, 43, 46, 50]) {
+    for (const [max, end] of [
+      [Infinity, Infinity],
+      [5, Infinity],
+      [Infinity, 20],
+      [3, 46],
+      [0, Infinity],
+    ] as const) {
+      const f = fetched(cut, { fetchOffset });
+      const { out, counts } = await viaBytes(cfg, [f], max, end);
+      const expected = viaRecords(cfg, f, max, end);
+      t.ok(out.equals(expected), `fetchOffset ${fetchOffset} max ${max} end ${end}`);
+      t.equal(counts[0], expected.toString('latin1').split('\n').length - 1);
+    }
+  }
+  const f = fetched(cut, { fetchOffset: 40 });
+  const formatter = new BatchFormatter(cfg);
+  const range = formatter.print(f, new OutputChunks(new PassThrough()), 4, Infinity);
+  t.same(range, { count: 4, lastOffset: 45 }, 'control offsets are skipped; the last printed offset is reported');
+});
+
+t.test('large values and many records span output chunks intact', async (t) => {
+  const records: RecordInput[] = [];
+  for (let i = 0; i < 300; i++) records.push({ timestampMs: i, key: null, value: bytes(i, i % 3 === 0 ? 20_000 : 17) });
+  records.push({ timestampMs: 1, key: null, value: bytes(9, 3 * 1024 * 1024) });
+  const log = Buffer.concat([encodeRecordBatch({ baseOffset: 0, records }), encodeRecordBatch({ baseOffset: 301, compression: CompressionType.Zstd, records })]);
+  const cfg = formatterConfig(new Map());
+  const f = fetched(log);
+  const { out } = await viaBytes(cfg, [f, fetched(log, { fetchOffset: 200 })]);
+  t.ok(out.equals(Buffer.concat([viaRecords(cfg, f), viaRecords(cfg, fetched(log, { fetchOffset: 200 }))])));
+});
+
+t.test('corrupt bytes throw as on the record path', async (t) => {
+  const cfg = formatterConfig(new Map());
+  const log = Buffer.from(sampleLog());
+  log[70] = (log[70]! + 1) & 0xff; // inside the first batch's records: CRC mismatch
+  t.throws(() => decodeFetchedRecords('t', 4, log, fetched(log)), CorruptDataError);
+  t.throws(() => new BatchFormatter(cfg).print(fetched(log), new OutputChunks(new PassThrough()), Infinity, Infinity), CorruptDataError);
+  const garbage = Buffer.concat([encodeRecordBatch({ baseOffset: 0, records: varied(0, 2) }), Buffer.alloc(30, 0xff)]);
+  t.throws(() => new BatchFormatter(cfg).print(fetched(garbage), new OutputChunks(new PassThrough()), Infinity, Infinity), CorruptDataError);
+});
+
+t.test('deserializers are not for the byte path', async (t) => {
+  const cfg = formatterConfig(new Map([['value.deserializer', 'org.apache.kafka.common.serialization.ByteArrayDeserializer']]));
+  t.notOk(batchFormatterFits(cfg));
+  t.throws(() => new BatchFormatter(cfg));
+});
+
+t.test('OutputChunks over a file descriptor reuses chunks only once written', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kts-chunks-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'out');
+  const stream = createWriteStream(path);
+  await new Promise((resolve) => stream.once('open', resolve));
+  const out = new OutputChunks(stream);
+  const expected: Buffer[] = [];
+  for (let round = 0; round < 12; round++) {
+    for (let i = 0; i < 400; i++) {
+      const piece = bytes(round * 1000 + i, 1 + ((i * 7919) % 9000));
+      out.append(piece);
+      expected.push(piece);
+    }
+    await out.flush(never);
+  }
+  await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  t.ok((await readFile(path)).equals(Buffer.concat(expected)), 'the file holds every byte in order');
+});
