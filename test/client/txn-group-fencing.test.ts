@@ -4,12 +4,20 @@
 // polling past max.poll.interval.ms) and a replaced static member are refused with
 // ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID and FENCED_INSTANCE_ID. The transaction can then
 // only abort: its records stay invisible to read_committed and the offsets do not move.
+// Against a broker without TxnOffsetCommit v3 the metadata form fails with
+// UNSUPPORTED_VERSION instead of committing unchecked; the group id form still works.
 import t, { type Test } from 'tap';
 import { KafkaError, ErrorCode } from '../../src/protocol/errors.js';
 import { KtsError } from '../../src/util/errors.js';
 import type { GroupConsumer, KafkaClient, Producer } from '../../src/client/index.js';
 import type { ConsumerGroupMetadata } from '../../src/client/types.js';
-import { connect, startTestBroker } from './helpers.js';
+import { buildBrokerConfig } from '../../src/broker/config.js';
+import { startBroker } from '../../src/broker/broker.js';
+import { apiHandlers } from '../../src/broker/apis/index.js';
+import type { AnyApiHandler } from '../../src/broker/handler.js';
+import { memoryLogger } from '../../src/broker/logger.js';
+import { openClient } from '../../src/client/index.js';
+import { connect, startTestBroker, tempDir } from './helpers.js';
 
 const OVERRIDES = ['group.initial.rebalance.delay.ms=0', 'group.min.session.timeout.ms=1000', 'offsets.topic.num.partitions=1', 'transaction.state.log.num.partitions=1'];
 const IN = { topic: 'in', partitions: [{ topic: 'in', partition: 0 }, { topic: 'in', partition: 1 }] };
@@ -162,4 +170,26 @@ t.test('a static member replaced by a new incarnation gets FENCED_INSTANCE_ID', 
   await producer.commitTransaction();
   t.same(await committed(next), [2, 2], 'the new incarnation commits');
   t.same(await readCommitted(client), ['kept']);
+});
+
+t.test('a broker without TxnOffsetCommit v3: the metadata form is refused, the group id form commits', async (t) => {
+  const apis = apiHandlers.map((h) => (h.apiKey === 28 ? ({ ...h, maxVersion: 2 } as AnyApiHandler) : h));
+  const config = buildBrokerConfig({ dataDir: await tempDir(t), env: {}, overrides: ['listeners=PLAINTEXT://127.0.0.1:0', ...OVERRIDES] });
+  const broker = await startBroker(config, { listen: true, log: memoryLogger(), apis });
+  t.teardown(() => broker.stop());
+  const client = await openClient({ bootstrapServer: `127.0.0.1:${broker.boundPorts[0]!.port}`, config: { 'client.id': 'kts-test' } });
+  t.teardown(() => client.close());
+  await client.admin.createTopics([{ topic: 'in', numPartitions: 2 }, { topic: 'out', numPartitions: 1 }]);
+  const producer = client.producer({ 'transactional.id': 'processor', 'linger.ms': '0' });
+  t.teardown(() => producer.close().catch(() => undefined));
+  await producer.initTransactions();
+  await refusedTransaction(t, producer, { groupId: 'app', generationId: 1, memberId: 'member-1', groupInstanceId: null }, ErrorCode.UNSUPPORTED_VERSION, 'unchecked');
+
+  producer.beginTransaction();
+  await producer.send({ topic: 'out', value: 'by-group-id' });
+  await producer.sendOffsetsToTransaction(offsetsAt(3), 'app');
+  await producer.commitTransaction();
+  const offsets = await client.groups.fetchOffsets('app', IN.partitions);
+  t.same(offsets.map((o) => o.offset), [3, 3]);
+  t.same(await readCommitted(client), ['by-group-id']);
 });
