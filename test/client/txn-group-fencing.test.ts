@@ -126,7 +126,8 @@ t.test('current metadata commits; after a rebalance the old generation is refuse
   t.same(await committed(c1), [1, 1], 'the member of the current generation commits');
 
   const c2 = groupConsumer(t, client);
-  await pollUntil([c1, c2], () => c1.generation === 2 && c2.generation === 2 && c1.assignment().length === 1 && c2.assignment().length === 1, 'the rebalance to generation 2');
+  const rebalanced = (): boolean => c1.generation > meta1.generationId && c2.generation === c1.generation && c1.assignment().length === 1 && c2.assignment().length === 1;
+  await pollUntil([c1, c2], rebalanced, 'the rebalance to a new generation');
   await refusedTransaction(t, producer, meta1, ErrorCode.ILLEGAL_GENERATION, 'zombie');
   t.same(await committed(c1), [1, 1], 'the refused offsets are not committed');
 
