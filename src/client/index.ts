@@ -70,6 +70,7 @@ export type {
   DeliveryCallback,
   ValueRun,
   ValuesCallback,
+  ConsumerGroupMetadata,
   Producer,
   ProducerRecord,
   RecordHeader,

@@ -2,12 +2,14 @@
  * The producer: partitions records (explicit, murmur2 of the key, or sticky), batches them
  * per partition by batch.size/linger.ms into record batch v2, bounds buffered bytes by
  * buffer.memory (send() waits when full), and ships batches to partition leaders with
- * acks, retries and idempotence (InitProducerId + per-partition sequences). An idempotent
- * producer has at most one batch per partition in flight, so order holds across retries;
- * without idempotence a partition may have up to max.in.flight.requests.per.connection
- * batches in flight (Kafka's behaviour: a retry may then reorder, as Kafka documents), so
- * encoding the next batch overlaps the broker's append of the previous one. Up to
- * max.in.flight.requests.per.connection requests run per broker.
+ * acks, retries and idempotence (InitProducerId + per-partition sequences). A partition
+ * may have up to max.in.flight.requests.per.connection batches in flight (at most 5 with
+ * idempotence), so encoding the next batch overlaps the broker's append of the previous
+ * ones. When one fails, an idempotent producer resends it and the batches after it (which
+ * the broker refuses with OUT_OF_ORDER_SEQUENCE_NUMBER) one at a time, in sequence order,
+ * before pipelining again, so order holds across retries; without idempotence a retry may
+ * reorder, as Kafka documents. Up to max.in.flight.requests.per.connection requests run
+ * per broker.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
@@ -43,6 +45,8 @@ interface Batch {
   createdMs: number;
   lingerTimer: NodeJS.Timeout | null;
   encoded: Buffer | null;
+  /** Order of the first send (-1 before it): retries go out in this order. */
+  sendOrder: number;
   attempts: number;
   sealed: boolean;
   finished: boolean;
@@ -127,6 +131,12 @@ export class KafkaProducer implements Producer {
   /** Batches in flight per partition key. */
   private readonly inFlightPartitions = new Map<string, number>();
   private readonly maxInFlightPerPartition: number;
+  /**
+   * Partitions resending failed batches: until those are through, they have one batch in
+   * flight at a time, so an idempotent producer's sequences reach the broker in order.
+   */
+  private readonly retryingPartitions = new Set<string>();
+  private nextSendOrder = 0;
   private readonly inFlightPerBroker = new Map<number, number>();
   private readonly sequences = new Map<string, number>();
   private identity: Promise<ProducerIdentity> | null = null;
@@ -184,7 +194,9 @@ export class KafkaProducer implements Producer {
     }
     this.txn = transactionalId === '' ? null : new TransactionManager(cluster, transactionalId, config.int('transaction.timeout.ms'));
     this.ignoreKeys = config.bool('partitioner.ignore.keys');
-    this.maxInFlightPerPartition = this.idempotent ? 1 : Math.max(1, this.maxInFlight);
+    // As Kafka: up to 5 batches per partition in flight, idempotent or not. An idempotent
+    // producer resends failed batches in their sequence order (see retryOrFail).
+    this.maxInFlightPerPartition = Math.max(1, this.maxInFlight);
     this.sticky = new StickyPartitioner(this.batchSize);
   }
 
@@ -595,6 +607,7 @@ export class KafkaProducer implements Producer {
       createdMs: Date.now(),
       lingerTimer: null,
       encoded: null,
+      sendOrder: -1,
       attempts: 0,
       sealed: false,
       finished: false,
@@ -617,11 +630,18 @@ export class KafkaProducer implements Producer {
     this.enqueueReady(batch, false);
   }
 
+  /** `front`: a batch to resend, placed among the other resends by its first send order. */
   private enqueueReady(batch: Batch, front: boolean): void {
     const queue = this.ready.get(batch.key);
-    if (queue === undefined) this.ready.set(batch.key, [batch]);
-    else if (front) queue.unshift(batch);
-    else queue.push(batch);
+    if (queue === undefined) {
+      this.ready.set(batch.key, [batch]);
+    } else if (front) {
+      let at = 0;
+      while (at < queue.length && queue[at]!.sendOrder >= 0 && queue[at]!.sendOrder < batch.sendOrder) at++;
+      queue.splice(at, 0, batch);
+    } else {
+      queue.push(batch);
+    }
   }
 
   private dequeueReady(batch: Batch): void {
@@ -653,7 +673,8 @@ export class KafkaProducer implements Producer {
   private async dispatchReady(): Promise<void> {
     const byLeader = new Map<number, Batch[]>();
     for (const [key, queue] of [...this.ready]) {
-      if ((this.inFlightPartitions.get(key) ?? 0) >= this.maxInFlightPerPartition) continue;
+      const inFlight = this.inFlightPartitions.get(key) ?? 0;
+      if (inFlight >= this.maxInFlightPerPartition || (inFlight > 0 && this.retryingPartitions.has(key))) continue;
       // An earlier await in this loop may have emptied the queue.
       const batch = queue[0];
       if (batch === undefined) continue;
@@ -748,6 +769,7 @@ export class KafkaProducer implements Producer {
   }
 
   private encode(batch: Batch, identity: ProducerIdentity): void {
+    if (batch.sendOrder < 0) batch.sendOrder = this.nextSendOrder++;
     if (batch.encoded) return;
     let baseSequence = -1;
     if (identity.producerId >= 0) {
@@ -779,12 +801,21 @@ export class KafkaProducer implements Producer {
   }
 
   private retryOrFail(batch: Batch, err: unknown): void {
+    // Several batches of an idempotent partition in flight and an earlier one failed: the
+    // broker answers the later ones OUT_OF_ORDER_SEQUENCE_NUMBER (a gap). They go again after
+    // it, in order, without counting an attempt.
+    if (this.idempotent && err instanceof KafkaError && err.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.hasEarlierResend(batch)) {
+      this.enqueueReady(batch, true);
+      this.scheduleRetry();
+      return;
+    }
     batch.attempts++;
     if (this.identityLost(err) && batch.attempts <= this.retries && !this.expired(batch)) {
       // The broker lost or rejected our producer state: start over with a new producer id
       // and fresh sequences (Kafka's idempotent producer resets the same way), then resend.
       this.resetIdentity();
       batch.encoded = null;
+      this.retryingPartitions.add(batch.key);
       this.enqueueReady(batch, true);
       this.scheduleRetry();
       return;
@@ -794,8 +825,22 @@ export class KafkaProducer implements Producer {
       return;
     }
     this.cluster.invalidate(batch.tp.topic);
+    if (this.idempotent) this.retryingPartitions.add(batch.key);
     this.enqueueReady(batch, true);
     this.scheduleRetry();
+  }
+
+  /** A batch of the same partition, sent before `batch`, waiting to be sent again. */
+  private hasEarlierResend(batch: Batch): boolean {
+    const queue = this.ready.get(batch.key);
+    return queue !== undefined && queue.some((b) => b.sendOrder >= 0 && b.sendOrder < batch.sendOrder);
+  }
+
+  /** Back to several batches in flight once no batch of the partition waits to be resent. */
+  private settleRetrying(key: string): void {
+    if (!this.retryingPartitions.has(key)) return;
+    const queue = this.ready.get(key);
+    if (queue === undefined || !queue.some((b) => b.sendOrder >= 0)) this.retryingPartitions.delete(key);
   }
 
   private identityLost(err: unknown): boolean {
@@ -829,6 +874,7 @@ export class KafkaProducer implements Producer {
     const { callbacks, timestamps, counts } = batch;
     const { topic, partition } = batch.tp;
     this.finish(batch);
+    this.settleRetrying(batch.key);
     let index = 0;
     for (let i = 0; i < callbacks.length; i++) {
       const done = callbacks[i];
@@ -870,6 +916,7 @@ export class KafkaProducer implements Producer {
     const { callbacks, counts } = batch;
     this.dequeueReady(batch);
     this.finish(batch);
+    this.settleRetrying(batch.key);
     for (let i = 0; i < callbacks.length; i++) {
       const runCount = counts === null ? 0 : counts[i]!;
       if (runCount > 0) (callbacks[i] as RunPartCallback)(error, runCount);
