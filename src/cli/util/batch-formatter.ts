@@ -9,7 +9,8 @@
  */
 import type { Writable } from 'node:stream';
 import { fromLegacyMessage, walkFetchedEntries, type FetchedRecords } from '../../client/fetch-decoder.js';
-import { TimestampType } from '../../records/batch-header.js';
+import { CompressionType, RECORD_BATCH_OVERHEAD, TimestampType } from '../../records/batch-header.js';
+import { decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../../records/compression/index.js';
 import type { LegacyMessage } from '../../records/legacy.js';
 import type { LogEntry } from '../../records/log-entries.js';
 import { forEachRecordFields, type RecordBatchHeader, type RecordFields } from '../../records/record-batch.js';
@@ -54,6 +55,24 @@ export class OutputChunks {
   append(bytes: Buffer): void {
     const buf = this.ensure(bytes.length);
     this.used += bytes.copy(buf, this.used);
+  }
+
+  /** Where the output is now, to go back to with rewind() (before the next flush). */
+  mark(): OutputMark {
+    return { buf: this.buf, used: this.used, ready: this.ready.length };
+  }
+
+  /** Forget what was written since `m`. */
+  rewind(m: OutputMark): void {
+    for (const { chunk } of this.ready.splice(m.ready)) this.release(chunk);
+    if (this.buf !== m.buf) {
+      const dropped = this.buf;
+      this.buf = m.buf;
+      if (!this.busy.has(dropped)) this.keep(dropped);
+    }
+    // A chunk switch after the mark queued the rest of m.buf: it is not queued any more.
+    this.start = Math.min(this.start, m.used);
+    this.used = m.used;
   }
 
   /** Drop what was written since the last flush. */
@@ -104,6 +123,12 @@ export class OutputChunks {
   }
 }
 
+export interface OutputMark {
+  buf: Buffer;
+  used: number;
+  ready: number;
+}
+
 function drained(stream: Writable, stop: StopSignal): Promise<void> {
   let onDrain!: () => void;
   let onClose!: () => void;
@@ -139,6 +164,8 @@ export interface BatchFormatterStats {
   byteBatches: number;
   /** Legacy entries printed through formatRecord. */
   legacyEntries: number;
+  /** v2 batches the value-only loop handed to the careful walk (odd or corrupt bytes). */
+  recheckedBatches: number;
 }
 
 /**
@@ -146,7 +173,7 @@ export interface BatchFormatterStats {
  * separators and per-run counters.
  */
 export class BatchFormatter {
-  readonly stats: BatchFormatterStats = { byteBatches: 0, legacyEntries: 0 };
+  readonly stats: BatchFormatterStats = { byteBatches: 0, legacyEntries: 0, recheckedBatches: 0 };
   private readonly cfg: FormatterConfig;
   private readonly valueOnly: boolean;
   private readonly line: Buffer;
@@ -161,6 +188,8 @@ export class BatchFormatter {
   private left = 0;
   private count = 0;
   private lastOffset = -1;
+  /** walkRecord's results: offset delta, value start, value size (-1: null). */
+  private readonly spans = [0, 0, 0];
   private source: Buffer | null = null;
   private sourceBytes: Uint8Array = new Uint8Array(0);
   private readonly onRecord: (f: RecordFields, data: Buffer) => void;
@@ -194,6 +223,7 @@ export class BatchFormatter {
         if (this.endOffset <= entry.baseOffset) return;
         this.header = decoded.header;
         this.stats.byteBatches++;
+        if (this.valueOnly && this.valuesOf(entry)) return;
         forEachRecordFields(entry.bytes, 0, { verifyCrc: false, basePosition: entry.position }, this.onRecord);
       } else {
         this.stats.legacyEntries++;
@@ -201,6 +231,54 @@ export class BatchFormatter {
       }
     });
     return { count: this.count, lastOffset: this.lastOffset };
+  }
+
+  /**
+   * The value-only walk of a v2 batch in one tight loop. It accepts only what
+   * forEachRecordFields accepts; on anything else (odd varints, bad lengths, a count that
+   * does not match) it undoes its output and returns false, and forEachRecordFields walks
+   * the batch again (printing, or throwing its CorruptDataError).
+   */
+  private valuesOf(entry: LogEntry): boolean {
+    const h = this.header;
+    let data = entry.bytes;
+    let pos = RECORD_BATCH_OVERHEAD;
+    let end = entry.size;
+    if (h.compression !== CompressionType.None) {
+      try {
+        data = decompress(h.compression, data.subarray(pos, end), DEFAULT_MAX_DECOMPRESSED_BYTES);
+      } catch {
+        return false;
+      }
+      pos = 0;
+      end = data.length;
+    }
+    const out = this.out;
+    const mark = out.mark();
+    const saved = { left: this.left, count: this.count, lastOffset: this.lastOffset };
+    const base = h.baseOffset;
+    const line = this.line;
+    const nullLiteral = this.nullLiteral;
+    let n = 0;
+    for (; n < h.recordsCount && pos < end; n++) {
+      const r = walkRecord(data, pos, end, this.spans);
+      if (r < 0) break;
+      pos = r;
+      const offset = base + this.spans[0]!;
+      if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
+      this.took(offset);
+      const size = this.spans[2]!;
+      if (size < 0) this.bytes(nullLiteral);
+      else this.copy(data, this.spans[1]!, size, line.length);
+      this.bytes(line);
+    }
+    if (n === h.recordsCount && pos === end) return true;
+    out.rewind(mark);
+    this.stats.recheckedBatches++;
+    this.left = saved.left;
+    this.count = saved.count;
+    this.lastOffset = saved.lastOffset;
+    return false;
   }
 
   private legacy(f: FetchedRecords, _entry: LogEntry, messages: Iterable<LegacyMessage>): void {
@@ -330,4 +408,89 @@ export class BatchFormatter {
     const buf = out.ensure(s.length);
     out.used += buf.write(s, out.used, 'latin1');
   }
+}
+
+/** An unsigned varint of at most 4 bytes at `pos` (longer ones: -1, left to the careful walk); sets varintEnd. */
+let varintEnd = 0;
+function uvarint(data: Buffer, pos: number, end: number): number {
+  if (pos >= end) return -1;
+  let b = data[pos]!;
+  if (b < 0x80) {
+    varintEnd = pos + 1;
+    return b;
+  }
+  let value = b & 0x7f;
+  for (let shift = 7; shift < 28; shift += 7) {
+    if (++pos >= end) return -1;
+    b = data[pos]!;
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      varintEnd = pos + 1;
+      return value;
+    }
+  }
+  return -1;
+}
+
+const zigzag = (u: number): number => (u >>> 1) ^ -(u & 1);
+
+/**
+ * Walk one record at `pos` (v2 layout), checking it as readRecordFields does; put its offset
+ * delta, value start and value size in `spans`. Returns the position after it, or -1 for
+ * anything the careful walk should look at.
+ */
+function walkRecord(data: Buffer, pos: number, end: number, spans: number[]): number {
+  let u = uvarint(data, pos, end);
+  if (u < 0) return -1;
+  const length = zigzag(u);
+  pos = varintEnd;
+  const recordEnd = pos + length;
+  if (length < 0 || recordEnd > end) return -1;
+  pos++; // attributes
+  // Timestamp delta: skipped; a varlong of at most 9 bytes is always valid.
+  let i = 0;
+  while (pos < recordEnd && data[pos]! >= 0x80 && i < 8) {
+    pos++;
+    i++;
+  }
+  if (pos >= recordEnd || data[pos]! >= 0x80) return -1;
+  pos++;
+  u = uvarint(data, pos, recordEnd);
+  if (u < 0) return -1;
+  spans[0] = zigzag(u);
+  pos = skipBytes(data, varintEnd, recordEnd);
+  if (pos < 0) return -1;
+  u = uvarint(data, pos, recordEnd);
+  if (u < 0) return -1;
+  const valueSize = zigzag(u);
+  pos = varintEnd;
+  if (valueSize < -1 || pos + valueSize > recordEnd) return -1;
+  spans[1] = pos;
+  spans[2] = valueSize;
+  if (valueSize > 0) pos += valueSize;
+  u = uvarint(data, pos, recordEnd);
+  if (u < 0) return -1;
+  const headers = zigzag(u);
+  pos = varintEnd;
+  if (headers < 0 || headers * 2 > recordEnd - pos) return -1;
+  for (let k = 0; k < headers; k++) {
+    const key = uvarint(data, pos, recordEnd);
+    if (key < 0 || zigzag(key) < 0) return -1; // null header keys are corrupt
+    pos = skipBytes(data, pos, recordEnd);
+    if (pos < 0) return -1;
+    pos = skipBytes(data, pos, recordEnd);
+    if (pos < 0) return -1;
+  }
+  return pos === recordEnd ? pos : -1;
+}
+
+/** Skip a varint length (-1: null) and that many bytes; -1 when they do not fit. */
+function skipBytes(data: Buffer, pos: number, end: number): number {
+  const u = uvarint(data, pos, end);
+  if (u < 0) return -1;
+  const size = zigzag(u);
+  pos = varintEnd;
+  if (size === -1) return pos;
+  if (size < -1 || pos + size > end) return -1;
+  return pos + size;
 }

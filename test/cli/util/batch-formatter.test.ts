@@ -197,6 +197,55 @@ t.test('corrupt bytes throw as on the record path', async (t) => {
   t.throws(() => new BatchFormatter(cfg).print(fetched(garbage), new OutputChunks(new PassThrough()), Infinity, Infinity), CorruptDataError);
 });
 
+t.test('damaged record bytes (CRC not checked): the byte path prints or throws exactly as the record path', async (t) => {
+  const log = encodeRecordBatch({ baseOffset: 0, records: varied(0, 12) });
+  const header = 61;
+  let same = 0;
+  let rechecked = 0;
+  for (const cfgProps of [{}, { 'print.key': 'true', 'print.headers': 'true' }]) {
+    const cfg = formatterConfig(new Map(Object.entries(cfgProps)));
+    for (let at = header; at < log.length; at += 3) {
+      for (const value of [0x00, 0x01, 0x7f, 0x80, 0xff, log[at]! ^ 0x40]) {
+        const bad = Buffer.from(log);
+        bad[at] = value;
+        const f = fetched(bad, { verifyCrc: false });
+        let expected: Buffer | Error;
+        try {
+          expected = viaRecords(cfg, f);
+        } catch (err) {
+          expected = err as Error;
+        }
+        const formatter = new BatchFormatter(cfg);
+        const stream = new PassThrough();
+        const out = new OutputChunks(stream);
+        let got: Buffer | Error;
+        try {
+          formatter.print(f, out, Infinity, Infinity);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          await out.flush(never);
+          got = Buffer.concat(chunks);
+        } catch (err) {
+          got = err as Error;
+        }
+        rechecked += formatter.stats.recheckedBatches;
+        if (expected instanceof Error || got instanceof Error) {
+          if (!(got instanceof CorruptDataError) || !(expected instanceof CorruptDataError) || got.message !== expected.message) {
+            t.fail(`byte ${at} = ${value}: ${String(got)} vs ${String(expected)}`);
+            continue;
+          }
+        } else if (!got.equals(expected)) {
+          t.fail(`byte ${at} = ${value}: different output`);
+          continue;
+        }
+        same++;
+      }
+    }
+  }
+  t.ok(same > 500, `${same} damaged batches, same outcome`);
+  t.ok(rechecked > 100, `${rechecked} of them went from the value-only loop to the careful walk`);
+});
+
 t.test('deserializers are not for the byte path', async (t) => {
   const cfg = formatterConfig(new Map([['value.deserializer', 'org.apache.kafka.common.serialization.ByteArrayDeserializer']]));
   t.notOk(batchFormatterFits(cfg));
