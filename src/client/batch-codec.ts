@@ -120,7 +120,8 @@ export class RecordsBuilder {
       estimate += length + MAX_RECORD_OVERHEAD;
       const body = 1 + tsSize + sizeOfSmall(delta) + 1 + sizeOfSmall(length) + length + 1;
       total += sizeOfSmall(body) + body;
-      if (end > from) widestGap = Math.max(widestGap, bounds[2 * end]! - bounds[2 * end - 1]!);
+      // Values out of order or overlapping (one payload repeated) cannot be framed in place.
+      if (end > from) widestGap = Math.max(widestGap, bounds[2 * end]! < bounds[2 * end - 1]! ? Infinity : bounds[2 * end]! - bounds[2 * end - 1]!);
     }
     if (end === from) return from;
     to = end;

@@ -69,7 +69,8 @@ export type DeliveryCallback = (err: Error | null, meta: RecordMetadata | null) 
 
 /**
  * A run of values for Producer.sendValues: value i is `source[bounds[2i], bounds[2i+1])`
- * for i < count. They become records with a null key, no headers and one CreateTime.
+ * for i < count (any ranges: ascending lines of a chunk, or one payload repeated). They
+ * become records with a null key, no headers and one CreateTime.
  */
 export interface ValueRun {
   topic: string;

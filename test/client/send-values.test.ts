@@ -155,3 +155,17 @@ t.test('sendValues reports failures per run part: a partition that does not exis
   t.same(p!.map((r) => r.value!.toString()), ['a', 'c']);
   await producer.close();
 });
+
+t.test('appendValues with one payload repeated and with ranges out of order', async (t) => {
+  const payload = Buffer.from('0123456789abcdefghij');
+  const repeated = new Int32Array(2 * 500);
+  for (let i = 0; i < 500; i++) repeated.set([0, 20], 2 * i);
+  const backwards = new Int32Array([15, 20, 10, 15, 5, 10, 0, 5, 2, 18]);
+  const b = new RecordsBuilder(64);
+  b.appendValues(payload, repeated, 0, 500, 1_700_000_000_000);
+  b.appendValues(payload, backwards, 0, 5, 1_700_000_000_000);
+  const records = decodeRecordBatch(b.toBatch({ compression: 0, producerId: -1, producerEpoch: -1, baseSequence: -1 })).records;
+  t.equal(records.length, 505);
+  t.ok(records.slice(0, 500).every((r) => r.value!.equals(payload)), 'the repeated payload each time');
+  t.same(records.slice(500).map((r) => r.value!.toString()), ['fghij', 'abcde', '56789', '01234', '23456789abcdefgh']);
+});
