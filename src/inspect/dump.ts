@@ -186,7 +186,7 @@ export class Dumper {
 
   private async dumpLog(ctx: FileContext, kind: FileKind): Promise<void> {
     this.logHeader(ctx, kind);
-    const win = await FileWindow.open(ctx.absolutePath, this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES);
+    const win = await FileWindow.open(ctx.absolutePath, this.opts.windowBytes ?? DEFAULT_WINDOW_BYTES, true);
     try {
       await this.scanLog(ctx, win);
     } finally {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
 import { writeInt64 } from '../../src/records/batch-header.js';
 import { FileWindow } from '../../src/inspect/file-window.js';
+import { crc32c } from '@node-rs/crc32';
 import { Dumper, INT32_MAX } from '../../src/inspect/dump.js';
 import type { DumpEvent } from '../../src/inspect/events.js';
 import { encodeLegacyMessageSet } from '../../src/records/legacy.js';
@@ -79,6 +80,30 @@ t.test('the window buffer stays at the window size for small entries', async (t)
   t.equal(large.buf.length, 200 * 1024, 'one large entry gets a buffer of its own size');
   const back = await win.view(500 * 1024, 100);
   t.equal(back.buf.length, 64 * 1024, 'and the window shrinks back afterwards');
+});
+
+t.test('reading ahead: sequential views of any size see the file\'s bytes', async (t) => {
+  const tmp = tempPartitionDir();
+  t.teardown(() => tmp.cleanup());
+  const bytes = Buffer.from(Array.from({ length: 1_000_000 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
+  const path = tmp.write('f.bin', bytes);
+  const win = await FileWindow.open(path, 16 * 1024, true);
+  t.teardown(() => win.close());
+  // Entry sizes around the room kept for a partial entry (4 KiB), the window (16 KiB) and beyond.
+  const sizes = [13, 100, 3000, 4095, 4097, 9000, 15000, 16384, 20000, 1, 70000];
+  let bad = 0;
+  let views = 0;
+  for (let pos = 0, i = 0; pos < bytes.length; i++) {
+    const n = Math.min(sizes[i % sizes.length]!, bytes.length - pos);
+    const head = await win.view(pos, Math.min(13, n));
+    if (head.buf[head.at] !== bytes[pos]) bad++;
+    const v = win.has(pos, n) ? win.viewSync(pos) : await win.view(pos, n);
+    if (!v.buf.subarray(v.at, v.at + n).equals(bytes.subarray(pos, pos + n))) bad++;
+    views++;
+    pos += n;
+  }
+  t.equal(bad, 0, `${views} views matched the file`);
+  t.equal(await win.checksum(5, bytes.length, 'crc32c'), crc32c(bytes.subarray(5)) >>> 0, 'a streamed checksum too');
 });
 
 t.test('entries above maxEntryBytes: header and streamed CRC only, records refused', async (t) => {
