@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KtsError, UsageError } from '../../util/errors.js';
 
-export type PayloadSource = (index: number) => Buffer;
+/** The value of record `index`; `fixed` is set when every record has the same value. */
+export type PayloadSource = ((index: number) => Buffer) & { fixed?: Buffer };
 
 export function randomPayload(size: number): PayloadSource {
   const bytes = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) bytes[i] = 65 + Math.floor(Math.random() * 26);
-  return () => bytes;
+  return Object.assign(() => bytes, { fixed: bytes });
 }
 
 export function filePayload(path: string, cwd: string, delimiter: string): PayloadSource {
