@@ -15,7 +15,7 @@ import { DEFAULT_WINDOW_BYTES } from '../../inspect/file-window.js';
 import type { RecordDecoders } from '../../inspect/record-text.js';
 import { loadOra } from '../util/load-ora.js';
 
-const DESCRIPTION = `Files: .log segments, .index, .timeindex, .txnindex, producer .snapshot, KRaft .checkpoint snapshots, and the text checkpoints (replication-offset-checkpoint, leader-epoch-checkpoint, ...). A directory in --files stands for the files of a partition directory, or of every partition directory in a log directory. Files are read in bounded windows (--window-bytes), never whole, so memory does not grow with segment size.
+const DESCRIPTION = `Files: .log segments, .index, .timeindex, .txnindex, producer .snapshot, KRaft .checkpoint snapshots, and the text checkpoints (replication-offset-checkpoint, leader-epoch-checkpoint, ...). A directory in --files stands for the files of a partition directory, or of every partition directory in a log directory. Files are read in bounded windows (--window-bytes; a .log is read one window ahead, so two are held), never whole, so memory does not grow with segment size.
 
 Output is kafka-dump-log.sh's, line for line; its end-of-run reports (index mismatches, non-consecutive offsets) go to stderr as in Kafka, listing at most 100000 pairs per file and report (then "... and N more"). Where Kafka would crash (a size field below 14, undecodable records, a missing segment), kts prints the reason on stderr and goes on. KRaft control records print as Kafka prints them (SnapshotHeader, SnapshotFooter, KRaftVersion and KRaftVoters as JSON; LEADER_CHANGE as "controlType: LEADER_CHANGE(2)"); metadata records themselves are not decoded (--cluster-metadata-decoder is refused).
 
@@ -90,7 +90,7 @@ export const dumpLogCommand: CommandSpec = {
     json: { type: 'boolean', describe: 'One JSON object per line (schema in the description)' },
     summary: { type: 'boolean', describe: 'Per-file totals and problem counts instead of the dump' },
     check: { type: 'boolean', describe: 'Only the corruption report with byte positions; exit 1 on any problem (not on warnings)' },
-    'window-bytes': { type: 'number', default: DEFAULT_WINDOW_BYTES, describe: 'Read window per file in bytes (memory bound)' },
+    'window-bytes': { type: 'number', default: DEFAULT_WINDOW_BYTES, describe: 'Read window per file in bytes (memory bound; a .log scan holds two)' },
   },
   examples: [
     ['kts dump-log --files /var/kafka/t-0/00000000000000000000.log', 'list the batches of a segment'],
