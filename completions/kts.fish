@@ -203,7 +203,7 @@ complete -c kts -n '__fish_seen_subcommand_from dump-log' -l share-group-state-d
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l json -d 'One JSON object per line (schema in the description)'
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l summary -d 'Per-file totals and problem counts instead of the dump'
 complete -c kts -n '__fish_seen_subcommand_from dump-log' -l check -d 'Only the corruption report with byte positions; exit 1 on any problem (not on warnings)'
-complete -c kts -n '__fish_seen_subcommand_from dump-log' -l window-bytes -x -d 'Read window per file in bytes (memory bound)'
+complete -c kts -n '__fish_seen_subcommand_from dump-log' -l window-bytes -x -d 'Read window per file in bytes (memory bound; a .log scan holds two)'
 complete -c kts -n '__fish_seen_subcommand_from server-start' -l override -x -d 'Override a property: --override key=value (repeatable)'
 complete -c kts -n '__fish_seen_subcommand_from server-start' -l daemon -d 'Run in the background (also -daemon); log to <log dir>/kts-server.log'
 complete -c kts -n '__fish_seen_subcommand_from server-start' -l data-dir -r -F -d 'Data directory (replaces log.dirs)'

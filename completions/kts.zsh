@@ -256,7 +256,7 @@ _kts() {
         '--json[One JSON object per line (schema in the description)]' \
         '--summary[Per-file totals and problem counts instead of the dump]' \
         '--check[Only the corruption report with byte positions; exit 1 on any problem (not on warnings)]' \
-        '--window-bytes[Read window per file in bytes (memory bound)]:window-bytes: ' \
+        '--window-bytes[Read window per file in bytes (memory bound; a .log scan holds two)]:window-bytes: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     server-start)
