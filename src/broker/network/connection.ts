@@ -58,6 +58,8 @@ export class Connection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private readonly slots: Slot[] = [];
+  /** A flush is queued for the end of this tick: responses finished together share a write. */
+  private flushQueued = false;
   private closing = false;
   private readPausedForInFlight = false;
   private readPausedForWrites = false;
@@ -204,13 +206,26 @@ export class Connection {
       (chunks) => {
         slot.done = true;
         slot.chunks = chunks;
-        this.flush();
+        this.queueFlush();
       },
       (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
         this.close(err instanceof CloseConnection ? message : `request failed: ${message}`);
       },
     );
+  }
+
+  /**
+   * Pipelined requests often finish in the same tick (their handlers resolve one after the
+   * other): one flush after them writes all their responses in one writev, not one each.
+   */
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    process.nextTick(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   /** Writes every finished response at the head of the queue, in request order. */
