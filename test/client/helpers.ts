@@ -6,6 +6,9 @@ import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker } from '../../src/broker/broker.js';
 import { memoryLogger } from '../../src/broker/logger.js';
 import { openClient, type KafkaClient } from '../../src/client/index.js';
+import { apiHandlers } from '../../src/broker/apis/index.js';
+import { produceHandler } from '../../src/broker/apis/00-produce.js';
+import { invokeErrorResponse, invokeHandler, type AnyApiHandler, type RequestContext } from '../../src/broker/handler.js';
 
 export interface TestBroker {
   port: number;
@@ -40,4 +43,28 @@ export async function connect(t: Teardown, broker: TestBroker, config: Record<st
   const client = await openClient({ bootstrapServer: broker.bootstrap, config: { 'client.id': 'kts-test', ...config } });
   t.teardown(() => client.close());
   return client;
+}
+
+type ProduceHandle = (request: unknown, ctx: RequestContext) => unknown;
+
+/**
+ * A real broker whose Produce handler is wrapped by `wrap` (to refuse or alter chosen
+ * requests; `real` runs the broker's own handler), and a client with a short retry backoff.
+ */
+export async function startBrokerWithProduce(t: Teardown, wrap: (real: ProduceHandle) => ProduceHandle): Promise<{ dataDir: string; client: KafkaClient }> {
+  const real: ProduceHandle = (request, ctx) => invokeHandler(produceHandler as AnyApiHandler, request, ctx);
+  const wrapped = { ...produceHandler, handle: wrap(real) } as unknown as AnyApiHandler;
+  const apis = apiHandlers.map((h) => (h.apiKey === 0 ? wrapped : h));
+  const dataDir = await tempDir(t);
+  const config = buildBrokerConfig({ dataDir, env: {}, overrides: ['listeners=PLAINTEXT://127.0.0.1:0'] });
+  const broker = await startBroker(config, { listen: true, log: memoryLogger(), apis });
+  t.teardown(() => broker.stop());
+  const client = await openClient({ bootstrapServer: `127.0.0.1:${broker.boundPorts[0]!.port}`, config: { 'retry.backoff.ms': '10' } });
+  t.teardown(() => client.close());
+  return { dataDir, client };
+}
+
+/** The Produce handler's error response to `request` with `errorCode`. */
+export function produceError(request: unknown, errorCode: number, ctx: RequestContext): unknown {
+  return invokeErrorResponse(produceHandler as AnyApiHandler, request, errorCode, ctx);
 }

@@ -6,16 +6,9 @@
 import t, { type Test } from 'tap';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildBrokerConfig } from '../../src/broker/config.js';
-import { startBroker } from '../../src/broker/broker.js';
-import { apiHandlers } from '../../src/broker/apis/index.js';
-import { produceHandler } from '../../src/broker/apis/00-produce.js';
-import { invokeErrorResponse, invokeHandler, type AnyApiHandler, type RequestContext } from '../../src/broker/handler.js';
-import { memoryLogger } from '../../src/broker/logger.js';
-import { openClient } from '../../src/client/index.js';
 import { scanLogEntries } from '../../src/records/log-entries.js';
 import { decodeBatchHeader, decodeRecordBatch } from '../../src/records/record-batch.js';
-import { tempDir } from './helpers.js';
+import { produceError, startBrokerWithProduce } from './helpers.js';
 
 const NOT_LEADER_OR_FOLLOWER = 6;
 const REQUEST_TIMED_OUT = 7;
@@ -25,27 +18,17 @@ type Fault = 'refuse' | 'lose-response';
 async function run(t: Test, fault: Fault): Promise<void> {
   let produceCalls = 0;
   let outOfOrder = 0;
-  const faulty = {
-    ...produceHandler,
-    async handle(request: unknown, ctx: RequestContext) {
-      produceCalls++;
-      const call = produceCalls;
-      // Hold each request a moment so the producer sends more behind it.
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      if (call === 4 && fault === 'refuse') return invokeErrorResponse(produceHandler as AnyApiHandler, request, NOT_LEADER_OR_FOLLOWER, ctx);
-      const response = await invokeHandler(produceHandler as AnyApiHandler, request, ctx);
-      if (JSON.stringify(response).includes('"errorCode":45')) outOfOrder++;
-      if (call === 4 && fault === 'lose-response') return invokeErrorResponse(produceHandler as AnyApiHandler, request, REQUEST_TIMED_OUT, ctx);
-      return response;
-    },
-  } as unknown as AnyApiHandler;
-  const apis = apiHandlers.map((h) => (h.apiKey === 0 ? faulty : h));
-  const dataDir = await tempDir(t);
-  const config = buildBrokerConfig({ dataDir, env: {}, overrides: ['listeners=PLAINTEXT://127.0.0.1:0'] });
-  const broker = await startBroker(config, { listen: true, log: memoryLogger(), apis });
-  t.teardown(() => broker.stop());
-  const client = await openClient({ bootstrapServer: `127.0.0.1:${broker.boundPorts[0]!.port}`, config: { 'retry.backoff.ms': '10' } });
-  t.teardown(() => client.close());
+  const { dataDir, client } = await startBrokerWithProduce(t, (real) => async (request, ctx) => {
+    produceCalls++;
+    const call = produceCalls;
+    // Hold each request a moment so the producer sends more behind it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (call === 4 && fault === 'refuse') return produceError(request, NOT_LEADER_OR_FOLLOWER, ctx);
+    const response = await real(request, ctx);
+    if (JSON.stringify(response).includes('"errorCode":45')) outOfOrder++;
+    if (call === 4 && fault === 'lose-response') return produceError(request, REQUEST_TIMED_OUT, ctx);
+    return response;
+  });
   await client.admin.createTopics([{ topic: 'p', numPartitions: 1 }]);
   // acks=all (default): idempotent. Small batches, so 400 records make many requests.
   const producer = client.producer({ 'linger.ms': '1', 'batch.size': '400' });
