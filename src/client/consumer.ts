@@ -4,7 +4,8 @@
  * (skipping control batches, and aborted transactions under read_committed), and handling
  * of OFFSET_OUT_OF_RANGE and leader moves. Consumer groups are not part of this class.
  * `pollBatches()` hands over the fetched bytes undecoded instead of records, for readers
- * that walk batches themselves (the console consumer prints values without a record object).
+ * that walk batches themselves (the console consumer prints values without a record object),
+ * and keeps the next fetch in flight while the caller works on them (as librdkafka prefetches).
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError, UsageError } from '../util/errors.js';
@@ -22,6 +23,20 @@ interface Assigned {
   /** Next offset to fetch; null until resolved from auto.offset.reset. */
   position: number | null;
 }
+
+/**
+ * What a fetch round brought for one partition, applied only when taken: if the position
+ * moved meanwhile (seek, assign) the outcome is stale and dropped. `fetched` null: the
+ * fetch offset was out of range.
+ */
+interface RawOutcome {
+  a: Assigned;
+  fetchOffset: number;
+  fetched: FetchedRecords | null;
+}
+
+/** A fetch round started ahead; it never rejects (the error is its result). */
+type Prefetch = Promise<{ outcomes: RawOutcome[] } | { error: unknown }>;
 
 interface FetchResponseBody {
   errorCode: number;
@@ -55,8 +70,8 @@ export class KafkaConsumer implements Consumer {
   private readonly retryBackoffMs: number;
   private assigned = new Map<string, Assigned>();
   private buffered: ConsumerRecord[] = [];
-  /** Where fetchOnce puts what it fetched when called from pollBatches (undecoded). */
-  private raw: FetchedRecords[] | null = null;
+  /** pollBatches' fetch round in flight, started when it returned the previous one. */
+  private prefetched: Prefetch | null = null;
   private closed = false;
 
   constructor(cluster: Cluster, config: ClientConfig) {
@@ -81,6 +96,7 @@ export class KafkaConsumer implements Consumer {
     }
     this.assigned = next;
     this.buffered = this.buffered.filter((r) => next.has(tpKey(r)));
+    this.prefetched = null;
   }
 
   assignment(): TopicPartition[] {
@@ -133,20 +149,69 @@ export class KafkaConsumer implements Consumer {
 
   /**
    * Like poll(), but returns what one fetch round brought, per partition, as the undecoded
-   * records bytes (read them with walkFetchedEntries); positions move past them at once.
-   * max.poll.records does not apply. Refused while records from poll() are still buffered:
-   * they would be skipped.
+   * records bytes (read them with walkFetchedEntries); positions move past them at once, and
+   * the next round is fetched while the caller reads these. max.poll.records does not apply.
+   * Refused while records from poll() are still buffered: they would be skipped.
    */
   async pollBatches(timeoutMs: number): Promise<FetchedRecords[]> {
+    if (this.closed) throw new KtsError('KTS_CONSUMER_CLOSED', 'poll() after the consumer was closed');
     if (this.buffered.length > 0) {
       throw new KtsError('KTS_CONSUMER_BUFFERED', 'pollBatches() while records from poll() are buffered', 'call poll() until it has returned them, or seek()');
     }
-    this.raw = [];
-    try {
-      return await this.pollLoop(timeoutMs, () => (this.raw!.length > 0 ? this.raw!.splice(0) : null), []);
-    } finally {
-      this.raw = null;
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      if (this.assigned.size === 0) {
+        await sleep(Math.max(0, deadline - Date.now()));
+        return [];
+      }
+      try {
+        await this.resolvePositions([...this.assigned.values()], deadline);
+        const round = this.prefetched ?? this.startRound(Math.max(0, Math.min(this.maxWaitMs, deadline - Date.now())));
+        this.prefetched = null;
+        const result = await beforeDeadline(round, deadline);
+        if (result === null) {
+          // Still in flight: the next call picks it up.
+          this.prefetched = round;
+          return [];
+        }
+        if ('error' in result) throw result.error;
+        const ready = this.applyOutcomes(result.outcomes);
+        if (ready.length > 0) {
+          if (!this.closed && [...this.assigned.values()].every((a) => a.position !== null)) this.prefetched = this.startRound(this.maxWaitMs);
+          return ready;
+        }
+      } catch (err) {
+        if (!this.cluster.isRetriable(err) || Date.now() >= deadline) throw err;
+        await sleep(Math.min(this.retryBackoffMs, Math.max(0, deadline - Date.now())));
+      }
+      if (Date.now() >= deadline) return [];
     }
+  }
+
+  private startRound(maxWaitMs: number): Prefetch {
+    const outcomes: RawOutcome[] = [];
+    return this.fetchOnce(maxWaitMs, outcomes).then(
+      () => ({ outcomes }),
+      (error: unknown) => ({ error }),
+    );
+  }
+
+  /** Outcomes whose partition is still where the round fetched from: move positions, return the records. */
+  private applyOutcomes(outcomes: RawOutcome[]): FetchedRecords[] {
+    const ready: FetchedRecords[] = [];
+    for (const { a, fetchOffset, fetched } of outcomes) {
+      if (this.assigned.get(tpKey(a.tp)) !== a || a.position !== fetchOffset) continue;
+      if (fetched === null) {
+        if (this.autoOffsetReset === 'none') throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} of ${tpKey(a.tp)}`);
+        a.position = null;
+        continue;
+      }
+      const nextOffset = nextFetchOffset(fetched);
+      if (nextOffset === fetchOffset) continue;
+      a.position = nextOffset;
+      ready.push(fetched);
+    }
+    return ready;
   }
 
   /** Fetch rounds until `take` has something or the deadline passes (then `none`). */
@@ -177,6 +242,7 @@ export class KafkaConsumer implements Consumer {
   async close(): Promise<void> {
     this.closed = true;
     this.buffered = [];
+    this.prefetched = null;
     this.cluster.close();
   }
 
@@ -188,6 +254,8 @@ export class KafkaConsumer implements Consumer {
 
   private dropBuffered(tp: TopicPartition): void {
     this.buffered = this.buffered.filter((r) => r.topic !== tp.topic || r.partition !== tp.partition);
+    // A round fetched ahead would be dropped as stale anyway: do not wait for it.
+    this.prefetched = null;
   }
 
   private async seekToSpec(partitions: readonly TopicPartition[] | undefined, spec: 'earliest' | 'latest'): Promise<void> {
@@ -217,21 +285,26 @@ export class KafkaConsumer implements Consumer {
   }
 
   /** One fetch round: a request per leader, in parallel; decoded records go to the buffer. */
-  private async fetchOnce(maxWaitMs: number): Promise<void> {
+  private async fetchOnce(maxWaitMs: number, sink: RawOutcome[] | null = null): Promise<void> {
     const byLeader = new Map<number, Assigned[]>();
     for (const a of this.assigned.values()) {
+      if (a.position === null) continue;
       const leader = await this.cluster.leaderOf(a.tp.topic, a.tp.partition);
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), a]);
     }
-    const results = await Promise.allSettled([...byLeader].map(([leader, parts]) => this.fetchFrom(leader, parts, maxWaitMs)));
+    const results = await Promise.allSettled([...byLeader].map(([leader, parts]) => this.fetchFrom(leader, parts, maxWaitMs, sink)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
   }
 
-  private async fetchFrom(leader: number, parts: Assigned[], maxWaitMs: number): Promise<void> {
+  private async fetchFrom(leader: number, parts: Assigned[], maxWaitMs: number, sink: RawOutcome[] | null): Promise<void> {
     const conn = await this.cluster.node(leader);
+    // The offsets asked for: positions may move (seek) before the answer comes.
+    const asked = new Map<Assigned, number>();
+    for (const a of parts) if (a.position !== null) asked.set(a, a.position);
+    if (asked.size === 0) return;
     const topics = new Map<string, Assigned[]>();
-    for (const a of parts) topics.set(a.tp.topic, [...(topics.get(a.tp.topic) ?? []), a]);
+    for (const a of asked.keys()) topics.set(a.tp.topic, [...(topics.get(a.tp.topic) ?? []), a]);
     const { body } = await conn.call<FetchResponseBody>(
       ApiKey.Fetch,
       () => ({
@@ -248,7 +321,7 @@ export class KafkaConsumer implements Consumer {
           partitions: as.map((a) => ({
             partition: a.tp.partition,
             currentLeaderEpoch: -1,
-            fetchOffset: a.position!,
+            fetchOffset: asked.get(a)!,
             lastFetchedEpoch: -1,
             logStartOffset: -1,
             partitionMaxBytes: this.partitionMaxBytes,
@@ -261,43 +334,78 @@ export class KafkaConsumer implements Consumer {
     );
     if (body.errorCode && body.errorCode !== ErrorCode.NONE) throw new KafkaError(body.errorCode, `Fetch from broker ${leader}`);
     for (const t of body.responses) {
-      for (const p of t.partitions) await this.handlePartition(t.topic, p);
+      for (const p of t.partitions) {
+        const a = this.assigned.get(`${t.topic}:${p.partitionIndex}`);
+        const at = a === undefined ? undefined : asked.get(a);
+        if (a === undefined || at === undefined) continue;
+        if (sink !== null) this.collectPartition(a, at, t.topic, p, sink);
+        else this.handlePartition(a, t.topic, p);
+      }
     }
   }
 
-  private async handlePartition(topic: string, p: FetchResponseBody['responses'][number]['partitions'][number]): Promise<void> {
-    const a = this.assigned.get(`${topic}:${p.partitionIndex}`);
-    if (!a || a.position === null) return;
-    if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-      if (this.autoOffsetReset === 'none') throw new KafkaError(p.errorCode, `offset ${a.position} of ${topic}-${p.partitionIndex}`);
+  private handlePartition(a: Assigned, topic: string, p: FetchResponsePartition): void {
+    if (a.position === null) return;
+    if (!this.partitionOk(a.position, topic, p)) {
       a.position = null;
       return;
     }
-    if (p.errorCode !== ErrorCode.NONE) {
-      this.cluster.invalidate(topic);
-      throw new KafkaError(p.errorCode, `Fetch ${topic}-${p.partitionIndex}`);
+    if (!p.records || p.records.length === 0) return;
+    const decoded = decodeFetchedRecords(topic, p.partitionIndex, p.records, {
+      fetchOffset: a.position,
+      readCommitted: this.isolationLevel === 'read_committed',
+      abortedTransactions: p.abortedTransactions ?? [],
+      verifyCrc: this.checkCrcs,
+    });
+    this.buffered.push(...decoded.records);
+    if (decoded.nextOffset > a.position) a.position = decoded.nextOffset;
+  }
+
+  /** pollBatches' side of handlePartition: nothing changes until the outcome is applied. */
+  private collectPartition(a: Assigned, fetchOffset: number, topic: string, p: FetchResponsePartition, sink: RawOutcome[]): void {
+    if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      sink.push({ a, fetchOffset, fetched: null });
+      return;
     }
+    this.partitionOk(fetchOffset, topic, p);
     if (!p.records || p.records.length === 0) return;
     const fetched: FetchedRecords = {
       topic,
       partition: p.partitionIndex,
       bytes: p.records,
-      fetchOffset: a.position,
+      fetchOffset,
       readCommitted: this.isolationLevel === 'read_committed',
       abortedTransactions: p.abortedTransactions ?? [],
       verifyCrc: this.checkCrcs,
     };
-    if (this.raw !== null) {
-      const nextOffset = nextFetchOffset(fetched);
-      if (nextOffset === a.position) return;
-      this.raw.push(fetched);
-      a.position = nextOffset;
-      return;
-    }
-    const decoded = decodeFetchedRecords(topic, p.partitionIndex, p.records, fetched);
-    this.buffered.push(...decoded.records);
-    if (decoded.nextOffset > a.position) a.position = decoded.nextOffset;
+    sink.push({ a, fetchOffset, fetched });
   }
+
+  /** False for OFFSET_OUT_OF_RANGE (reset the position); throws for other errors. */
+  private partitionOk(fetchOffset: number, topic: string, p: FetchResponsePartition): boolean {
+    if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      if (this.autoOffsetReset === 'none') throw new KafkaError(p.errorCode, `offset ${fetchOffset} of ${topic}-${p.partitionIndex}`);
+      return false;
+    }
+    if (p.errorCode !== ErrorCode.NONE) {
+      this.cluster.invalidate(topic);
+      throw new KafkaError(p.errorCode, `Fetch ${topic}-${p.partitionIndex}`);
+    }
+    return true;
+  }
+}
+
+type FetchResponsePartition = FetchResponseBody['responses'][number]['partitions'][number];
+
+/** The round's result, or null if the deadline comes first (the round goes on). */
+function beforeDeadline<T>(round: Promise<T>, deadline: number): Promise<T | null> {
+  const left = deadline - Date.now();
+  if (left <= 0) return Promise.race([round, Promise.resolve(null)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), left);
+  });
+  return Promise.race([round, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
