@@ -22,6 +22,8 @@ const CHUNK_BYTES = 1024 * 1024;
 const MAX_SPARE_CHUNKS = 8;
 /** Below this many bytes a loop copies faster than TypedArray#set (which needs a view per call). */
 const SMALL_COPY = 16;
+/** The fewest bytes a v2 record takes with an empty value: length, attributes, deltas, key and value lengths, header count. */
+const MIN_RECORD_BYTES = 7;
 
 /**
  * Output bytes gathered in large chunks and handed to the stream in few writes. Bytes
@@ -190,8 +192,14 @@ export class BatchFormatter {
   private lastOffset = -1;
   /** walkRecord's results: offset delta, value start, value size (-1: null). */
   private readonly spans = [0, 0, 0];
-  private source: Buffer | null = null;
-  private sourceBytes: Uint8Array = new Uint8Array(0);
+  /** Whether a record's output fits in its own bytes: a record takes at least 7 bytes besides its value. */
+  private readonly inPlace: boolean;
+  private readonly lineBytes: Uint8Array;
+  private readonly nullBytes: Uint8Array;
+  private viewed: Buffer | null = null;
+  private view: Uint8Array = new Uint8Array(0);
+  private viewed2: Buffer | null = null;
+  private view2: Uint8Array = new Uint8Array(0);
   private readonly onRecord: (f: RecordFields, data: Buffer) => void;
 
   constructor(cfg: FormatterConfig) {
@@ -201,6 +209,9 @@ export class BatchFormatter {
     this.line = cfg.lineSeparator;
     this.sep = cfg.keySeparator;
     this.nullLiteral = cfg.nullLiteral;
+    this.lineBytes = new Uint8Array(cfg.lineSeparator);
+    this.nullBytes = new Uint8Array(cfg.nullLiteral);
+    this.inPlace = cfg.lineSeparator.length <= MIN_RECORD_BYTES && cfg.nullLiteral.length + cfg.lineSeparator.length <= MIN_RECORD_BYTES;
     this.onRecord = (f, data) => this.record(f, data);
   }
 
@@ -256,29 +267,90 @@ export class BatchFormatter {
     const out = this.out;
     const mark = out.mark();
     const saved = { left: this.left, count: this.count, lastOffset: this.lastOffset };
-    const base = h.baseOffset;
-    const line = this.line;
-    const nullLiteral = this.nullLiteral;
-    let n = 0;
-    for (; n < h.recordsCount && pos < end; n++) {
-      const r = walkRecord(data, pos, end, this.spans);
-      if (r < 0) break;
-      pos = r;
-      const offset = base + this.spans[0]!;
-      if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
-      this.took(offset);
-      const size = this.spans[2]!;
-      if (size < 0) this.bytes(nullLiteral);
-      else this.copy(data, this.spans[1]!, size, line.length);
-      this.bytes(line);
-    }
-    if (n === h.recordsCount && pos === end) return true;
+    if (this.inPlace ? this.valuesInPlace(data, pos, end) : this.valuesCopied(data, pos, end)) return true;
     out.rewind(mark);
     this.stats.recheckedBatches++;
     this.left = saved.left;
     this.count = saved.count;
     this.lastOffset = saved.lastOffset;
     return false;
+  }
+
+  /**
+   * The records section is copied into the output chunk in one piece, then each value moves
+   * down to where the output has got to (copyWithin: no view per record). The output of a
+   * record never outgrows the record (inPlace), so writing never reaches bytes not read yet.
+   * Returns whether the walk reached the end of the section as it should.
+   */
+  private valuesInPlace(src: Buffer, pos: number, end: number): boolean {
+    const out = this.out;
+    const size = end - pos;
+    const buf = out.ensure(size);
+    const bytes = this.viewOf(buf);
+    const start = out.used;
+    bytes.set(this.viewOf(src).subarray(pos, end), start);
+    const stop = start + size;
+    const spans = this.spans;
+    const base = this.header.baseOffset;
+    const count = this.header.recordsCount;
+    const line = this.lineBytes;
+    const nullLiteral = this.nullBytes;
+    let r = start;
+    let w = start;
+    let n = 0;
+    for (; n < count && r < stop; n++) {
+      const next = walkRecord(bytes, r, stop, spans);
+      if (next < 0) break;
+      r = next;
+      const offset = base + spans[0]!;
+      if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
+      this.took(offset);
+      const valueSize = spans[2]!;
+      if (valueSize < 0) {
+        w = put(bytes, w, nullLiteral);
+      } else if (valueSize < SMALL_COPY) {
+        for (let i = spans[1]!, e = i + valueSize; i < e; i++) bytes[w++] = bytes[i]!;
+      } else {
+        bytes.copyWithin(w, spans[1]!, spans[1]! + valueSize);
+        w += valueSize;
+      }
+      w = put(bytes, w, line);
+    }
+    out.used = w;
+    return n === count && r === stop;
+  }
+
+  /** Each value copied from the section to the output (separators too long to go in place). */
+  private valuesCopied(data: Buffer, pos: number, end: number): boolean {
+    const spans = this.spans;
+    const base = this.header.baseOffset;
+    const count = this.header.recordsCount;
+    const view = this.viewOf(data);
+    let n = 0;
+    for (; n < count && pos < end; n++) {
+      const r = walkRecord(view, pos, end, spans);
+      if (r < 0) break;
+      pos = r;
+      const offset = base + spans[0]!;
+      if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
+      this.took(offset);
+      const size = spans[2]!;
+      if (size < 0) this.bytes(this.nullLiteral);
+      else this.copy(data, spans[1]!, size, this.line.length);
+      this.bytes(this.line);
+    }
+    return n === count && pos === end;
+  }
+
+  /** A plain Uint8Array over `b` (element access and subarray are faster than on a Buffer); the last few are kept. */
+  private viewOf(b: Buffer): Uint8Array {
+    if (b === this.viewed) return this.view;
+    if (b === this.viewed2) return this.view2;
+    this.viewed2 = this.viewed;
+    this.view2 = this.view;
+    this.viewed = b;
+    this.view = new Uint8Array(b.buffer, b.byteOffset, b.length);
+    return this.view;
   }
 
   private legacy(f: FetchedRecords, _entry: LogEntry, messages: Iterable<LegacyMessage>): void {
@@ -388,11 +460,7 @@ export class BatchFormatter {
       for (let i = start, end = start + size; i < end; i++) buf[at++] = data[i]!;
     } else {
       // A plain Uint8Array view: its subarray skips Buffer's species constructor.
-      if (data !== this.source) {
-        this.source = data;
-        this.sourceBytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
-      }
-      buf.set(this.sourceBytes.subarray(start, start + size), at);
+      buf.set(this.viewOf(data).subarray(start, start + size), at);
       at += size;
     }
     out.used = at;
@@ -412,7 +480,7 @@ export class BatchFormatter {
 
 /** An unsigned varint of at most 4 bytes at `pos` (longer ones: -1, left to the careful walk); sets varintEnd. */
 let varintEnd = 0;
-function uvarint(data: Buffer, pos: number, end: number): number {
+function uvarint(data: Uint8Array, pos: number, end: number): number {
   if (pos >= end) return -1;
   let b = data[pos]!;
   if (b < 0x80) {
@@ -439,7 +507,7 @@ const zigzag = (u: number): number => (u >>> 1) ^ -(u & 1);
  * delta, value start and value size in `spans`. Returns the position after it, or -1 for
  * anything the careful walk should look at.
  */
-function walkRecord(data: Buffer, pos: number, end: number, spans: number[]): number {
+function walkRecord(data: Uint8Array, pos: number, end: number, spans: number[]): number {
   let u = uvarint(data, pos, end);
   if (u < 0) return -1;
   const length = zigzag(u);
@@ -485,7 +553,7 @@ function walkRecord(data: Buffer, pos: number, end: number, spans: number[]): nu
 }
 
 /** Skip a varint length (-1: null) and that many bytes; -1 when they do not fit. */
-function skipBytes(data: Buffer, pos: number, end: number): number {
+function skipBytes(data: Uint8Array, pos: number, end: number): number {
   const u = uvarint(data, pos, end);
   if (u < 0) return -1;
   const size = zigzag(u);
@@ -493,4 +561,10 @@ function skipBytes(data: Buffer, pos: number, end: number): number {
   if (size === -1) return pos;
   if (size < -1 || pos + size > end) return -1;
   return pos + size;
+}
+
+/** Write the small `b` at `w`; returns the position after it. */
+function put(bytes: Uint8Array, w: number, b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) bytes[w++] = b[i]!;
+  return w;
 }
