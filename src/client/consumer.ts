@@ -144,7 +144,25 @@ export class KafkaConsumer implements Consumer {
   }
 
   async poll(timeoutMs: number): Promise<ConsumerRecord[]> {
-    return this.pollLoop(timeoutMs, () => (this.buffered.length > 0 ? this.buffered.splice(0, this.maxPollRecords) : null), []);
+    if (this.closed) throw new KtsError('KTS_CONSUMER_CLOSED', 'poll() after the consumer was closed');
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      if (this.buffered.length > 0) return this.buffered.splice(0, this.maxPollRecords);
+      if (this.assigned.size === 0) {
+        await sleep(Math.max(0, deadline - Date.now()));
+        return [];
+      }
+      const left = deadline - Date.now();
+      try {
+        await this.resolvePositions([...this.assigned.values()], deadline);
+        await this.fetchOnce(Math.max(0, Math.min(this.maxWaitMs, left)));
+      } catch (err) {
+        if (!this.cluster.isRetriable(err) || Date.now() >= deadline) throw err;
+        await sleep(Math.min(this.retryBackoffMs, Math.max(0, deadline - Date.now())));
+      }
+      if (this.buffered.length > 0) return this.buffered.splice(0, this.maxPollRecords);
+      if (Date.now() >= deadline) return [];
+    }
   }
 
   /**
@@ -214,31 +232,6 @@ export class KafkaConsumer implements Consumer {
     return ready;
   }
 
-  /** Fetch rounds until `take` has something or the deadline passes (then `none`). */
-  private async pollLoop<T>(timeoutMs: number, take: () => T | null, none: T): Promise<T> {
-    if (this.closed) throw new KtsError('KTS_CONSUMER_CLOSED', 'poll() after the consumer was closed');
-    const deadline = Date.now() + Math.max(0, timeoutMs);
-    for (;;) {
-      const ready = take();
-      if (ready !== null) return ready;
-      if (this.assigned.size === 0) {
-        await sleep(Math.max(0, deadline - Date.now()));
-        return none;
-      }
-      const left = deadline - Date.now();
-      try {
-        await this.resolvePositions([...this.assigned.values()], deadline);
-        await this.fetchOnce(Math.max(0, Math.min(this.maxWaitMs, left)));
-      } catch (err) {
-        if (!this.cluster.isRetriable(err) || Date.now() >= deadline) throw err;
-        await sleep(Math.min(this.retryBackoffMs, Math.max(0, deadline - Date.now())));
-      }
-      const fetched = take();
-      if (fetched !== null) return fetched;
-      if (Date.now() >= deadline) return none;
-    }
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.buffered = [];
@@ -284,7 +277,7 @@ export class KafkaConsumer implements Consumer {
     });
   }
 
-  /** One fetch round: a request per leader, in parallel; decoded records go to the buffer. */
+  /** One fetch round: a request per leader, in parallel; decoded records go to the buffer, or with a sink the undecoded outcomes go there. */
   private async fetchOnce(maxWaitMs: number, sink: RawOutcome[] | null = null): Promise<void> {
     const byLeader = new Map<number, Assigned[]>();
     for (const a of this.assigned.values()) {
