@@ -61,20 +61,18 @@ export class OutputChunks {
 
   /** Where the output is now, to go back to with rewind() (before the next flush). */
   mark(): OutputMark {
-    return { buf: this.buf, used: this.used, ready: this.ready.length };
+    return { buf: this.buf, start: this.start, used: this.used, ready: this.ready.length };
   }
 
   /** Forget what was written since `m`. */
   rewind(m: OutputMark): void {
-    for (const { chunk } of this.ready.splice(m.ready)) this.release(chunk);
-    if (this.buf !== m.buf) {
-      const dropped = this.buf;
-      this.buf = m.buf;
-      if (!this.busy.has(dropped)) this.keep(dropped);
-    }
-    // A chunk switch after the mark queued the rest of m.buf: it is not queued any more.
-    this.start = Math.min(this.start, m.used);
+    const dropped = this.buf;
+    // The marked chunk is current again before pieces are released, so it is not taken for reuse.
+    this.buf = m.buf;
+    this.start = m.start;
     this.used = m.used;
+    for (const { chunk } of this.ready.splice(m.ready)) this.release(chunk);
+    if (dropped !== m.buf && !this.busy.has(dropped)) this.keep(dropped);
   }
 
   /** Drop what was written since the last flush. */
@@ -127,6 +125,7 @@ export class OutputChunks {
 
 export interface OutputMark {
   buf: Buffer;
+  start: number;
   used: number;
   ready: number;
 }

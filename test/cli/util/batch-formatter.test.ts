@@ -275,3 +275,48 @@ t.test('OutputChunks over a file descriptor reuses chunks only once written', as
   await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
   t.ok((await readFile(path)).equals(Buffer.concat(expected)), 'the file holds every byte in order');
 });
+
+t.test('OutputChunks rewind drops what was written since the mark, across a chunk switch', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kts-chunks-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  for (const overFd of [false, true]) {
+    const path = join(dir, `out-${overFd}`);
+    const got: Buffer[] = [];
+    let stream: PassThrough | ReturnType<typeof createWriteStream>;
+    if (overFd) {
+      stream = createWriteStream(path);
+      await new Promise((resolve) => stream.once('open', resolve));
+    } else {
+      stream = new PassThrough();
+      stream.on('data', (c: Buffer) => got.push(c));
+    }
+    const out = new OutputChunks(stream);
+    const expected: Buffer[] = [];
+    for (let round = 0; round < 6; round++) {
+      const head = bytes(round, 1000 + round);
+      out.append(head);
+      const mark = out.mark();
+      out.append(bytes(2, 700_000));
+      out.append(bytes(3, 700_000)); // does not fit the chunk: a second one
+      out.rewind(mark);
+      // Two more chunks before the flush: the one the rewind went back to is still to be written.
+      const tail = bytes(round + 10, 1_048_000);
+      const tail2 = bytes(round + 20, 1_048_000);
+      out.append(tail);
+      out.append(tail2);
+      expected.push(head, tail, tail2);
+      await out.flush(never);
+    }
+    out.append(b('more'));
+    const again = out.mark();
+    out.append(bytes(4, 3 * 1024 * 1024)); // larger than a chunk
+    out.rewind(again);
+    out.discard();
+    out.append(b('!'));
+    expected.push(b('!'));
+    await out.flush(never);
+    if (overFd) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const written = overFd ? await readFile(path) : Buffer.concat(got);
+    t.ok(written.equals(Buffer.concat(expected)), overFd ? 'over a file descriptor' : 'over a PassThrough');
+  }
+});
