@@ -2,18 +2,18 @@
 // Starts kts: runs the bundle dist/kts.cjs (built by `npm run build`, also on `npm install`)
 // through V8's code cache, so a command does not parse and compile the bundle again on each
 // start (about a third of a short command's time). The cache file is named after the
-// bundle's content hash (V8 itself checks only the source length), lives beside the bundle
-// in dist/.cache, or in $XDG_CACHE_HOME/kts when dist/ is read-only, and is rewritten when
-// a command runs that it does not cover yet. KTS_NO_CODE_CACHE=1 turns it off.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+// bundle's size, modification time and inode (V8 itself checks only the source length),
+// lives beside the bundle in dist/.cache, or in $XDG_CACHE_HOME/kts when dist/ is read-only,
+// and is rewritten when a command runs that it does not cover yet. KTS_NO_CODE_CACHE=1
+// turns it off. This file is CommonJS (bin/package.json): no ES module loader to start.
+'use strict';
+const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { homedir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/kts.cjs', import.meta.url));
+const bundle = join(__dirname, '..', 'dist', 'kts.cjs');
 let source;
 try {
   source = readFileSync(bundle, 'utf8');
@@ -26,7 +26,8 @@ try {
 }
 
 const useCache = !process.env.KTS_NO_CODE_CACHE;
-const hash = createHash('sha1').update(source).digest('hex').slice(0, 16);
+const stat = statSync(bundle);
+const hash = `${stat.size.toString(36)}-${Math.round(stat.mtimeMs).toString(36)}-${stat.ino.toString(36)}`;
 const cacheDirs = [join(dirname(bundle), '.cache'), join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kts')];
 const command = /^[a-z][a-z-]{1,40}$/.test(process.argv[2] ?? '') ? process.argv[2] : '';
 const MAX_COMMANDS = 64;
@@ -74,5 +75,5 @@ if (useCache && (cache === null || script.cachedDataRejected || (command !== '' 
 }
 // import() inside a vm.Script needs a flag on Node 20: lend the bundle ours (see src/cli/util/load-ora.ts).
 globalThis.__ktsImport = (specifier) => import(specifier);
-const module = { exports: {} };
-script.runInThisContext()(module.exports, Module.createRequire(bundle), module, bundle, dirname(bundle));
+const bundleModule = { exports: {} };
+script.runInThisContext()(bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, dirname(bundle));
