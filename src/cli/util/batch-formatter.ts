@@ -13,7 +13,7 @@ import { CompressionType, RECORD_BATCH_OVERHEAD, TimestampType } from '../../rec
 import { decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../../records/compression/index.js';
 import type { LegacyMessage } from '../../records/legacy.js';
 import type { LogEntry } from '../../records/log-entries.js';
-import { forEachRecordFields, type RecordBatchHeader, type RecordFields } from '../../records/record-batch.js';
+import { forEachRecordFields, type RecordBatchHeader, RecordFields } from '../../records/record-batch.js';
 import { type FormatterConfig, formatRecord } from './message-formatter.js';
 import { OutputClosed, type StopSignal } from './output.js';
 
@@ -159,7 +159,7 @@ export interface PrintedRange {
   lastOffset: number;
 }
 
-/** Counters of what went which way, for `--debug`-style reports and tests. */
+/** Counters of what went which way, for the KTS_DEBUG report and tests. */
 export interface BatchFormatterStats {
   /** v2 batches printed from their bytes. */
   byteBatches: number;
@@ -177,9 +177,8 @@ export class BatchFormatter {
   readonly stats: BatchFormatterStats = { byteBatches: 0, legacyEntries: 0, recheckedBatches: 0 };
   private readonly cfg: FormatterConfig;
   private readonly valueOnly: boolean;
-  private readonly line: Buffer;
-  private readonly sep: Buffer;
-  private readonly nullLiteral: Buffer;
+  private readonly sepBytes: Uint8Array;
+  private readonly headersSepBytes: Uint8Array;
   // The walk's state for the current FetchedRecords (fields, not closures: one shape per run).
   private out!: OutputChunks;
   private header!: RecordBatchHeader;
@@ -189,8 +188,8 @@ export class BatchFormatter {
   private left = 0;
   private count = 0;
   private lastOffset = -1;
-  /** walkRecord's results: offset delta, value start, value size (-1: null). */
-  private readonly spans = [0, 0, 0];
+  /** The record walkRecord read last. */
+  private readonly fields = new RecordFields();
   /** Whether a record's output fits in its own bytes: a record takes at least 7 bytes besides its value. */
   private readonly inPlace: boolean;
   private readonly lineBytes: Uint8Array;
@@ -205,9 +204,8 @@ export class BatchFormatter {
     if (!batchFormatterFits(cfg)) throw new Error('BatchFormatter needs a configuration without deserializers');
     this.cfg = cfg;
     this.valueOnly = cfg.printValue && !cfg.printTimestamp && !cfg.printPartition && !cfg.printOffset && !cfg.printEpoch && !cfg.printHeaders && !cfg.printKey;
-    this.line = cfg.lineSeparator;
-    this.sep = cfg.keySeparator;
-    this.nullLiteral = cfg.nullLiteral;
+    this.sepBytes = new Uint8Array(cfg.keySeparator);
+    this.headersSepBytes = new Uint8Array(cfg.headersSeparator);
     this.lineBytes = new Uint8Array(cfg.lineSeparator);
     this.nullBytes = new Uint8Array(cfg.nullLiteral);
     this.inPlace = cfg.lineSeparator.length <= MIN_RECORD_BYTES && cfg.nullLiteral.length + cfg.lineSeparator.length <= MIN_RECORD_BYTES;
@@ -233,23 +231,23 @@ export class BatchFormatter {
         if (this.endOffset <= entry.baseOffset) return;
         this.header = decoded.header;
         this.stats.byteBatches++;
-        if (this.valueOnly && this.valuesOf(entry)) return;
+        if (this.tightBatch(entry)) return;
         forEachRecordFields(entry.bytes, 0, { verifyCrc: false, basePosition: entry.position }, this.onRecord);
       } else {
         this.stats.legacyEntries++;
-        this.legacy(f, entry, decoded.messages);
+        this.legacy(f, decoded.messages);
       }
     });
     return { count: this.count, lastOffset: this.lastOffset };
   }
 
   /**
-   * The value-only walk of a v2 batch in one tight loop. It accepts only what
-   * forEachRecordFields accepts; on anything else (odd varints, bad lengths, a count that
-   * does not match) it undoes its output and returns false, and forEachRecordFields walks
-   * the batch again (printing, or throwing its CorruptDataError).
+   * Walk a v2 batch in one tight loop (walkRecord instead of the records module's cursor).
+   * It accepts only what forEachRecordFields accepts; on anything else (odd varints, bad
+   * lengths, a count that does not match) it undoes its output and returns false, and
+   * forEachRecordFields walks the batch again (printing, or throwing its CorruptDataError).
    */
-  private valuesOf(entry: LogEntry): boolean {
+  private tightBatch(entry: LogEntry): boolean {
     const h = this.header;
     let data = entry.bytes;
     let pos = RECORD_BATCH_OVERHEAD;
@@ -266,7 +264,7 @@ export class BatchFormatter {
     const out = this.out;
     const mark = out.mark();
     const saved = { left: this.left, count: this.count, lastOffset: this.lastOffset };
-    if (this.inPlace ? this.valuesInPlace(data, pos, end) : this.valuesCopied(data, pos, end)) return true;
+    if (this.valueOnly && this.inPlace ? this.valuesInPlace(data, pos, end) : this.recordsOf(data, pos, end)) return true;
     out.rewind(mark);
     this.stats.recheckedBatches++;
     this.left = saved.left;
@@ -276,10 +274,10 @@ export class BatchFormatter {
   }
 
   /**
-   * The records section is copied into the output chunk in one piece, then each value moves
-   * down to where the output has got to (copyWithin: no view per record). The output of a
-   * record never outgrows the record (inPlace), so writing never reaches bytes not read yet.
-   * Returns whether the walk reached the end of the section as it should.
+   * Value-only: the records section is copied into the output chunk in one piece, then each
+   * value moves down to where the output has got to (copyWithin: no view per record). The
+   * output of a record never outgrows the record (inPlace), so writing never reaches bytes
+   * not read yet. Returns whether the walk reached the end of the section as it should.
    */
   private valuesInPlace(src: Buffer, pos: number, end: number): boolean {
     const out = this.out;
@@ -289,7 +287,7 @@ export class BatchFormatter {
     const start = out.used;
     bytes.set(this.viewOf(src).subarray(pos, end), start);
     const stop = start + size;
-    const spans = this.spans;
+    const f = this.fields;
     const base = this.header.baseOffset;
     const count = this.header.recordsCount;
     const line = this.lineBytes;
@@ -298,19 +296,18 @@ export class BatchFormatter {
     let w = start;
     let n = 0;
     for (; n < count && r < stop; n++) {
-      const next = walkRecord(bytes, r, stop, spans);
-      if (next < 0) break;
-      r = next;
-      const offset = base + spans[0]!;
+      if (!walkRecord(bytes, r, stop, f)) break;
+      r = f.end;
+      const offset = base + f.offsetDelta;
       if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
       this.took(offset);
-      const valueSize = spans[2]!;
+      const valueSize = f.valueSize;
       if (valueSize < 0) {
         w = put(bytes, w, nullLiteral);
       } else if (valueSize < SMALL_COPY) {
-        for (let i = spans[1]!, e = i + valueSize; i < e; i++) bytes[w++] = bytes[i]!;
+        for (let i = f.valueStart, e = i + valueSize; i < e; i++) bytes[w++] = bytes[i]!;
       } else {
-        bytes.copyWithin(w, spans[1]!, spans[1]! + valueSize);
+        bytes.copyWithin(w, f.valueStart, f.valueStart + valueSize);
         w += valueSize;
       }
       w = put(bytes, w, line);
@@ -319,29 +316,21 @@ export class BatchFormatter {
     return n === count && r === stop;
   }
 
-  /** Each value copied from the section to the output (separators too long to go in place). */
-  private valuesCopied(data: Buffer, pos: number, end: number): boolean {
-    const spans = this.spans;
-    const base = this.header.baseOffset;
+  /** Each record's fields copied from the section to the output. */
+  private recordsOf(data: Buffer, pos: number, end: number): boolean {
+    const f = this.fields;
     const count = this.header.recordsCount;
     const view = this.viewOf(data);
     let n = 0;
     for (; n < count && pos < end; n++) {
-      const r = walkRecord(view, pos, end, spans);
-      if (r < 0) break;
-      pos = r;
-      const offset = base + spans[0]!;
-      if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
-      this.took(offset);
-      const size = spans[2]!;
-      if (size < 0) this.bytes(this.nullLiteral);
-      else this.copy(data, spans[1]!, size, this.line.length);
-      this.bytes(this.line);
+      if (!walkRecord(view, pos, end, f)) break;
+      pos = f.end;
+      this.record(f, data);
     }
     return n === count && pos === end;
   }
 
-  /** A plain Uint8Array over `b` (element access and subarray are faster than on a Buffer); the last few are kept. */
+  /** A plain Uint8Array over `b` (element access and subarray are faster than on a Buffer); the last two are kept. */
   private viewOf(b: Buffer): Uint8Array {
     if (b === this.viewed) return this.view;
     if (b === this.viewed2) return this.view2;
@@ -352,7 +341,7 @@ export class BatchFormatter {
     return this.view;
   }
 
-  private legacy(f: FetchedRecords, _entry: LogEntry, messages: Iterable<LegacyMessage>): void {
+  private legacy(f: FetchedRecords, messages: Iterable<LegacyMessage>): void {
     for (const m of messages) {
       if (m.offset < this.fetchOffset || m.offset >= this.endOffset || this.left <= 0) continue;
       const r = fromLegacyMessage(f.topic, f.partition, m);
@@ -367,114 +356,159 @@ export class BatchFormatter {
     this.lastOffset = offset;
   }
 
+  /** One record read into `f` (positions in `data`), if it is in range: its line. */
   private record(f: RecordFields, data: Buffer): void {
     const offset = this.header.baseOffset + f.offsetDelta;
     if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) return;
     this.took(offset);
     if (this.valueOnly) {
-      this.bytesOrNull(data, f.valueStart, f.valueSize, this.line.length);
-      this.bytes(this.line);
+      this.bytesOrNull(data, f.valueStart, f.valueSize);
+      this.put(this.lineBytes);
       return;
     }
-    this.fields(f, data, offset);
+    this.line(f, data, offset);
   }
 
   /** Every field the configuration asks for, in Kafka's order, separated by key.separator. */
-  private fields(f: RecordFields, data: Buffer, offset: number): void {
+  private line(f: RecordFields, data: Buffer, offset: number): void {
     const cfg = this.cfg;
     let first = true;
-    const sep = (): void => {
-      if (!first) this.bytes(this.sep);
-      first = false;
-    };
     if (cfg.printTimestamp) {
-      sep();
+      first = false;
       const h = this.header;
-      this.text(h.timestampType === TimestampType.LogAppendTime ? `LogAppendTime:${h.maxTimestamp}` : `CreateTime:${h.baseTimestamp + f.timestampDelta}`);
+      if (h.timestampType === TimestampType.LogAppendTime) this.label(LOG_APPEND_TIME, h.maxTimestamp);
+      else this.label(CREATE_TIME, h.baseTimestamp + f.timestampDelta);
     }
     if (cfg.printPartition) {
-      sep();
-      this.text(`Partition:${this.partition}`);
+      if (!first) this.put(this.sepBytes);
+      first = false;
+      this.label(PARTITION, this.partition);
     }
     if (cfg.printOffset) {
-      sep();
-      this.text(`Offset:${offset}`);
+      if (!first) this.put(this.sepBytes);
+      first = false;
+      this.label(OFFSET, offset);
     }
     if (cfg.printEpoch) {
-      sep();
+      if (!first) this.put(this.sepBytes);
+      first = false;
       const epoch = this.header.partitionLeaderEpoch;
-      this.text(epoch >= 0 ? `Epoch:${epoch}` : 'NOT_PRESENT');
+      if (epoch >= 0) this.label(EPOCH, epoch);
+      else this.put(NOT_PRESENT);
     }
     if (cfg.printHeaders) {
-      sep();
+      if (!first) this.put(this.sepBytes);
+      first = false;
       this.headers(f, data);
     }
     if (cfg.printKey) {
-      sep();
-      this.bytesOrNull(data, f.keyStart, f.keySize, 0);
+      if (!first) this.put(this.sepBytes);
+      first = false;
+      this.bytesOrNull(data, f.keyStart, f.keySize);
     }
     if (cfg.printValue) {
-      sep();
-      this.bytesOrNull(data, f.valueStart, f.valueSize, 0);
+      if (!first) this.put(this.sepBytes);
+      this.bytesOrNull(data, f.valueStart, f.valueSize);
     }
-    this.bytes(this.line);
+    this.put(this.lineBytes);
   }
 
   private headers(f: RecordFields, data: Buffer): void {
     if (f.headerCount === 0) {
-      this.text('NO_HEADERS');
+      this.put(NO_HEADERS);
       return;
     }
     const spans = f.headerSpans;
     for (let i = 0; i < f.headerCount; i++) {
-      if (i > 0) this.bytes(this.cfg.headersSeparator);
+      if (i > 0) this.put(this.headersSepBytes);
       this.headerKey(data, spans[4 * i]!, spans[4 * i + 1]!);
-      this.text(':');
-      this.bytesOrNull(data, spans[4 * i + 2]!, spans[4 * i + 3]!, 0);
+      this.put(COLON);
+      this.bytesOrNull(data, spans[4 * i + 2]!, spans[4 * i + 3]!);
     }
   }
 
   /** The record path decodes header keys to strings: bytes that are not UTF-8 print as U+FFFD, as there. */
   private headerKey(data: Buffer, start: number, size: number): void {
+    const view = this.viewOf(data);
     for (let i = start; i < start + size; i++) {
-      if (data[i]! >= 0x80) {
-        this.bytes(Buffer.from(data.toString('utf8', start, start + size), 'utf8'));
+      if (view[i]! >= 0x80) {
+        this.put(Buffer.from(data.toString('utf8', start, start + size), 'utf8'));
         return;
       }
     }
     this.copy(data, start, size, 0);
   }
 
-  /** `size` bytes of `data` at `start`, or null.literal for size -1; `extra`: room to reserve after. */
-  private bytesOrNull(data: Buffer, start: number, size: number, extra: number): void {
-    if (size < 0) this.bytes(this.nullLiteral);
-    else this.copy(data, start, size, extra);
+  /** `size` bytes of `data` at `start`, or null.literal for size -1. */
+  private bytesOrNull(data: Buffer, start: number, size: number): void {
+    if (size < 0) this.put(this.nullBytes);
+    else this.copy(data, start, size, this.lineBytes.length);
   }
 
+  /** `size` bytes of `data` at `start`; `extra`: room to reserve after them. */
   private copy(data: Buffer, start: number, size: number, extra: number): void {
     const out = this.out;
-    const buf = out.ensure(size + extra);
+    const target = this.viewOf(out.ensure(size + extra));
+    const source = this.viewOf(data);
     let at = out.used;
     if (size < SMALL_COPY) {
-      for (let i = start, end = start + size; i < end; i++) buf[at++] = data[i]!;
+      for (let i = start, end = start + size; i < end; i++) target[at++] = source[i]!;
     } else {
-      // A plain Uint8Array view: its subarray skips Buffer's species constructor.
-      buf.set(this.viewOf(data).subarray(start, start + size), at);
+      target.set(source.subarray(start, start + size), at);
       at += size;
     }
     out.used = at;
   }
 
-  private bytes(b: Buffer): void {
-    this.copy(b, 0, b.length, 0);
+  /** Small bytes (separators, labels). */
+  private put(b: Uint8Array): void {
+    const out = this.out;
+    out.used = put(this.viewOf(out.ensure(b.length)), out.used, b);
   }
 
-  /** ASCII text (labels and numbers). */
-  private text(s: string): void {
+  /** A label and a number, e.g. Offset:42. */
+  private label(prefix: Uint8Array, n: number): void {
     const out = this.out;
-    const buf = out.ensure(s.length);
-    out.used += buf.write(s, out.used, 'latin1');
+    if (!Number.isSafeInteger(n)) {
+      // Timestamps from odd deltas: String() is what the record path prints.
+      this.put(prefix);
+      this.put(ascii(String(n)));
+      return;
+    }
+    const bytes = this.viewOf(out.ensure(prefix.length + MAX_NUMBER_CHARS));
+    out.used = putNumber(bytes, put(bytes, out.used, prefix), n);
   }
+}
+
+const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+const CREATE_TIME = ascii('CreateTime:');
+const LOG_APPEND_TIME = ascii('LogAppendTime:');
+const PARTITION = ascii('Partition:');
+const OFFSET = ascii('Offset:');
+const EPOCH = ascii('Epoch:');
+const NOT_PRESENT = ascii('NOT_PRESENT');
+const NO_HEADERS = ascii('NO_HEADERS');
+const COLON = ascii(':');
+/** A safe integer in decimal, sign included, takes at most this many characters. */
+const MAX_NUMBER_CHARS = 17;
+
+/** `n` (a safe integer) in decimal at `w`, as String(n) writes it; returns the position after it. */
+function putNumber(bytes: Uint8Array, w: number, n: number): number {
+  if (n < 0) {
+    bytes[w++] = 0x2d;
+    n = -n;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  const end = w + digits;
+  let p = end;
+  while (n >= 10) {
+    const q = Math.floor(n / 10);
+    bytes[--p] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  bytes[--p] = 0x30 + n;
+  return end;
 }
 
 /** An unsigned varint of at most 4 bytes at `pos` (longer ones: -1, left to the careful walk); sets varintEnd. */
@@ -502,60 +536,70 @@ function uvarint(data: Uint8Array, pos: number, end: number): number {
 const zigzag = (u: number): number => (u >>> 1) ^ -(u & 1);
 
 /**
- * Walk one record at `pos` (v2 layout), checking it as readRecordFields does; put its offset
- * delta, value start and value size in `spans`. Returns the position after it, or -1 for
- * anything the careful walk should look at.
+ * Read one record at `pos` (v2 layout) into `f`, as readRecordFields does (same fields, same
+ * checks). False for anything the careful walk should look at instead.
  */
-function walkRecord(data: Uint8Array, pos: number, end: number, spans: number[]): number {
+function walkRecord(data: Uint8Array, pos: number, end: number, f: RecordFields): boolean {
+  f.start = pos;
   let u = uvarint(data, pos, end);
-  if (u < 0) return -1;
+  if (u < 0) return false;
   const length = zigzag(u);
   pos = varintEnd;
   const recordEnd = pos + length;
-  if (length < 0 || recordEnd > end) return -1;
-  pos++; // attributes
-  // Timestamp delta: skipped; a varlong of at most 9 bytes is always valid.
-  let i = 0;
-  while (pos < recordEnd && data[pos]! >= 0x80 && i < 8) {
-    pos++;
-    i++;
-  }
-  if (pos >= recordEnd || data[pos]! >= 0x80) return -1;
+  if (length < 1 || recordEnd > end) return false;
+  f.end = recordEnd;
+  f.attributes = (data[pos]! << 24) >> 24;
   pos++;
+  // Timestamp delta: a varlong of at most 9 bytes (always valid), exact below 2^53.
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; ; i++) {
+    if (pos >= recordEnd || i === 9) return false;
+    const b = data[pos++]!;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+    scale *= 128;
+  }
+  f.timestampDelta = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
   u = uvarint(data, pos, recordEnd);
-  if (u < 0) return -1;
-  spans[0] = zigzag(u);
+  if (u < 0) return false;
+  f.offsetDelta = zigzag(u);
   pos = skipBytes(data, varintEnd, recordEnd);
-  if (pos < 0) return -1;
+  if (pos < 0) return false;
+  f.keySize = skippedSize;
+  f.keyStart = skippedSize < 0 ? pos : pos - skippedSize;
+  pos = skipBytes(data, pos, recordEnd);
+  if (pos < 0) return false;
+  f.valueSize = skippedSize;
+  f.valueStart = skippedSize < 0 ? pos : pos - skippedSize;
   u = uvarint(data, pos, recordEnd);
-  if (u < 0) return -1;
-  const valueSize = zigzag(u);
-  pos = varintEnd;
-  if (valueSize < -1 || pos + valueSize > recordEnd) return -1;
-  spans[1] = pos;
-  spans[2] = valueSize;
-  if (valueSize > 0) pos += valueSize;
-  u = uvarint(data, pos, recordEnd);
-  if (u < 0) return -1;
+  if (u < 0) return false;
   const headers = zigzag(u);
   pos = varintEnd;
-  if (headers < 0 || headers * 2 > recordEnd - pos) return -1;
+  if (headers < 0 || headers * 2 > recordEnd - pos) return false;
+  f.headerCount = headers;
+  const spans = f.headerSpans;
+  spans.length = 0;
   for (let k = 0; k < headers; k++) {
-    const key = uvarint(data, pos, recordEnd);
-    if (key < 0 || zigzag(key) < 0) return -1; // null header keys are corrupt
     pos = skipBytes(data, pos, recordEnd);
-    if (pos < 0) return -1;
+    if (pos < 0 || skippedSize < 0) return false; // a null header key is corrupt
+    spans.push(pos - skippedSize, skippedSize);
     pos = skipBytes(data, pos, recordEnd);
-    if (pos < 0) return -1;
+    if (pos < 0) return false;
+    spans.push(skippedSize < 0 ? pos : pos - skippedSize, skippedSize);
   }
-  return pos === recordEnd ? pos : -1;
+  return pos === recordEnd;
 }
 
-/** Skip a varint length (-1: null) and that many bytes; -1 when they do not fit. */
+/** The size skipBytes read: -1 for null. */
+let skippedSize = 0;
+
+/** Skip a varint length (-1: null) and that many bytes, setting skippedSize; -1 when they do not fit. */
 function skipBytes(data: Uint8Array, pos: number, end: number): number {
   const u = uvarint(data, pos, end);
   if (u < 0) return -1;
   const size = zigzag(u);
+  skippedSize = size;
   pos = varintEnd;
   if (size === -1) return pos;
   if (size < -1 || pos + size > end) return -1;

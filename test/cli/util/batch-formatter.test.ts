@@ -78,8 +78,13 @@ function sampleLog(): Buffer {
     encodeLegacyMessageSet({ magic: 0, baseOffset: 44, messages: [{ timestampMs: -1, key: null, value: b('legacy v0') }] }),
     encodeLegacyMessageSet({ magic: 1, baseOffset: 45, compression: CompressionType.Gzip, messages: [{ timestampMs: 7, key: b('w'), value: b('wrapped 1') }, { timestampMs: 8, key: null, value: b('wrapped 2') }] }),
     encodeRecordBatch({ baseOffset: 47, records: varied(47, 17) }),
+    // Timestamps before the epoch, far from the base timestamp, and large.
+    encodeRecordBatch({
+      baseOffset: 64,
+      records: [-1, -5000, 0, 2 ** 51, 1_700_000_000_000].map((timestampMs) => ({ timestampMs, key: null, value: b(`t${timestampMs}`) })),
+    }),
     // The smallest records (7 bytes): output as long as the record itself with a 7-byte null.literal + line.separator.
-    encodeRecordBatch({ baseOffset: 64, records: [0, 1, 2, 3, 4, 5].map((i) => ({ timestampMs: 1000, key: null, value: i % 2 === 0 ? null : Buffer.alloc(0) })) }),
+    encodeRecordBatch({ baseOffset: 69, records: [0, 1, 2, 3, 4, 5].map((i) => ({ timestampMs: 1000, key: null, value: i % 2 === 0 ? null : Buffer.alloc(0) })) }),
   ]);
 }
 
@@ -138,7 +143,7 @@ t.test('byte path prints exactly what the record path prints, for every configur
       const expected = viaRecords(cfg, f);
       t.ok(out.equals(expected), `${JSON.stringify(props)} readCommitted=${readCommitted}`);
       t.equal(counts[0], decodeFetchedRecords('t', 4, log, f).records.length);
-      t.equal(formatter.stats.byteBatches, readCommitted ? 8 : 9, 'v2 data batches went the byte path');
+      t.equal(formatter.stats.byteBatches, readCommitted ? 9 : 10, 'v2 data batches went the byte path');
       t.equal(formatter.stats.legacyEntries, 4, 'legacy entries (one per uncompressed message, one per wrapper) went the record path');
     }
   }
@@ -206,7 +211,8 @@ t.test('damaged record bytes (CRC not checked): the byte path prints or throws e
   const header = 61;
   let same = 0;
   let rechecked = 0;
-  for (const cfgProps of [{}, { 'line.separator': '<<end of record>>\n' }, { 'print.key': 'true', 'print.headers': 'true' }]) {
+  const everything = { 'print.timestamp': 'true', 'print.partition': 'true', 'print.offset': 'true', 'print.epoch': 'true', 'print.headers': 'true', 'print.key': 'true' };
+  for (const cfgProps of [{}, { 'line.separator': '<<end of record>>\n' }, everything]) {
     const cfg = formatterConfig(new Map(Object.entries(cfgProps)));
     for (let at = header; at < log.length; at += 3) {
       for (const value of [0x00, 0x01, 0x7f, 0x80, 0xff, log[at]! ^ 0x40]) {
@@ -248,6 +254,21 @@ t.test('damaged record bytes (CRC not checked): the byte path prints or throws e
   }
   t.ok(same > 1000, `${same} damaged batches, same outcome`);
   t.ok(rechecked > 100, `${rechecked} of them went from the value-only loop to the careful walk`);
+});
+
+t.test('a timestamp delta beyond 2^53 prints as the record path prints it', async (t) => {
+  const plain = encodeRecordBatch({ baseOffset: 0, records: [{ timestampMs: 1000, key: null, value: b('x') }] });
+  // attributes 0, timestamp delta 2^61 (zig-zag 2^62: eight 0x80 bytes, then 0x40), offset delta 0,
+  // null key, value 'x', no headers
+  const body = Buffer.from([0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0, 1, 2, 0x78, 0]);
+  const record = Buffer.concat([Buffer.from([body.length * 2]), body]);
+  const batch = Buffer.concat([plain.subarray(0, 61), record]);
+  batch.writeInt32BE(batch.length - 12, 8);
+  const cfg = formatterConfig(new Map([['print.timestamp', 'true']]));
+  const f = fetched(batch, { verifyCrc: false });
+  const { out } = await viaBytes(cfg, [f]);
+  t.equal(out.toString(), viaRecords(cfg, f).toString());
+  t.equal(out.toString(), `CreateTime:${1000 + 2 ** 61}\tx\n`);
 });
 
 t.test('deserializers are not for the byte path', async (t) => {
