@@ -93,7 +93,7 @@ export const consoleConsumerCommand: CommandSpec = {
       await withClient(args, io, config, async (client) => {
         const source = group ? await groupSource(args, client, group) : await assignedSource(args, client);
         if (batch !== null && source.pollBatches) {
-          counts.processed = await consumeBatches(args, io, source, batch);
+          counts.processed = await consumeBatches(args, io, source, source.pollBatches, batch);
           counts.viaBatches = counts.processed;
         } else {
           counts.processed = await consume(args, io, source, render);
@@ -147,7 +147,11 @@ interface Counts {
 }
 
 function debugLine(counts: Counts, batch: BatchFormatter | null): string {
-  const path = batch === null ? 'record path only' : `${counts.viaBatches} by the byte path (${batch.stats.byteBatches} v2 batches, ${batch.stats.legacyEntries} legacy entries)`;
+  const { byteBatches, legacyEntries, recheckedBatches } = batch?.stats ?? { byteBatches: 0, legacyEntries: 0, recheckedBatches: 0 };
+  const path =
+    batch === null
+      ? 'record path only'
+      : `${counts.viaBatches} by the byte path (${byteBatches} v2 batches, ${recheckedBatches} of them rechecked record by record, ${legacyEntries} legacy entries)`;
   return `kts: debug: console-consumer printed ${counts.processed} records: ${path}\n`;
 }
 
@@ -330,7 +334,13 @@ async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render
  * Ctrl-C, closed stdout) and one flush of big chunks per poll. A fetch whose bytes turn out
  * corrupt prints nothing of that poll, as on the record path.
  */
-async function consumeBatches(args: ParsedArgs, io: CliIo, source: RecordSource, batch: BatchFormatter): Promise<number> {
+async function consumeBatches(
+  args: ParsedArgs,
+  io: CliIo,
+  source: RecordSource,
+  pollBatches: (timeoutMs: number) => Promise<FetchedRecords[]>,
+  batch: BatchFormatter,
+): Promise<number> {
   const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
   const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
   const remaining = source.remaining;
@@ -342,7 +352,7 @@ async function consumeBatches(args: ParsedArgs, io: CliIo, source: RecordSource,
     while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
       const idleLeft = idleMs - (Date.now() - lastRecordAt);
       if (idleLeft <= 0) break;
-      const fetched = await stop.race(source.pollBatches!(Math.max(1, Math.min(POLL_MS, idleLeft))));
+      const fetched = await stop.race(pollBatches(Math.max(1, Math.min(POLL_MS, idleLeft))));
       if (fetched === null) break;
       let printed = 0;
       try {
