@@ -350,7 +350,8 @@ export class KafkaConsumer implements Consumer {
       abortedTransactions: p.abortedTransactions ?? [],
       verifyCrc: this.checkCrcs,
     });
-    this.buffered.push(...decoded.records);
+    // Not push(...records): a fetch of small compressed records can hold more than the stack takes as arguments.
+    for (const r of decoded.records) this.buffered.push(r);
     if (decoded.nextOffset > a.position) a.position = decoded.nextOffset;
   }
 

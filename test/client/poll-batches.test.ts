@@ -2,7 +2,7 @@
 // walkFetchedEntries) to the same records as poll(); positions move past what was returned;
 // the round fetched ahead is dropped after a seek and never skips or repeats records;
 // poll() after pollBatches goes on from the position; timeouts return [] in time; an
-// out-of-range offset resets per auto.offset.reset.
+// out-of-range offset resets per auto.offset.reset; a fetch of 200,000 compressed records.
 import t from 'tap';
 import { KafkaConsumer } from '../../src/client/consumer.js';
 import { decodeFetchedRecords, type FetchedRecords } from '../../src/client/fetch-decoder.js';
@@ -98,4 +98,42 @@ t.test('an offset out of range resets per auto.offset.reset', async (t) => {
   strict.seek(tp, 5000);
   await t.rejects(strict.pollBatches(2000), /OFFSET_OUT_OF_RANGE/);
   await strict.close();
+});
+
+t.test('a fetch of 200,000 small compressed records: poll() and pollBatches() take it', async (t) => {
+  const b = await startTestBroker(t);
+  const client = await connect(t, b);
+  await client.admin.createTopics([{ topic: TOPIC, numPartitions: 1 }]);
+  const count = 200_000;
+  const source = Buffer.alloc(count, 0x61);
+  const bounds = new Int32Array(2 * count);
+  for (let i = 0; i < count; i++) {
+    bounds[2 * i] = i;
+    bounds[2 * i + 1] = i + 1;
+  }
+  const producer = client.producer({ 'compression.type': 'lz4', 'batch.size': '16000000', 'linger.ms': '50', 'max.request.size': '16000000' });
+  await new Promise<void>((resolve, reject) => {
+    let acked = 0;
+    producer.sendValues({ topic: TOPIC, partition: 0, source, bounds, count, valueBytes: count, maxValueBytes: 1 }, (err, _first, n) => {
+      if (err) reject(err);
+      acked += n;
+      if (acked === count) resolve();
+    });
+  });
+  await producer.close();
+  const tp = { topic: TOPIC, partition: 0 };
+  const records = client.consumer({ 'max.poll.records': '1000000' });
+  records.assign([tp]);
+  await records.seekToBeginning();
+  let polled = 0;
+  while (polled < count) polled += (await records.poll(2000)).length;
+  t.equal(polled, count);
+  await records.close();
+  const batches = batchConsumer(client);
+  batches.assign([tp]);
+  await batches.seekToBeginning();
+  let walked = 0;
+  while (walked < count) walked += values(await batches.pollBatches(2000)).length;
+  t.equal(walked, count);
+  await batches.close();
 });
