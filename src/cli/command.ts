@@ -40,6 +40,12 @@ export interface CliIo {
   stdoutIsTty: boolean;
   /** True when stdin is a terminal (the `>` prompt of console-producer). */
   stdinIsTty: boolean;
+  /**
+   * The real process's stdin descriptor when it is not a terminal: a command that reads a
+   * lot may read it directly (src/cli/util/stdin-chunks.ts) instead of `stdin`, never both.
+   * Absent in tests that pass their own streams.
+   */
+  stdinFd?: number;
   env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); tests can trigger it. */
   interrupted: Promise<void>;

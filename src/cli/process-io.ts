@@ -1,4 +1,5 @@
 /** The real process's streams as a CliIo, with SIGINT/SIGTERM turned into `interrupted`. */
+import { isatty } from 'node:tty';
 import type { CliIo } from './command.js';
 
 export function processIo(): CliIo {
@@ -22,12 +23,18 @@ export function processIo(): CliIo {
       process.exitCode = process.exitCode ?? 0;
     }
   });
+  // process.stdin is created on first use: a command that reads the descriptor itself
+  // (stdinFd) must not have a second handle on it.
+  const stdinIsTty = isatty(0);
   return {
-    stdin: process.stdin,
+    get stdin() {
+      return process.stdin;
+    },
+    stdinFd: stdinIsTty ? undefined : 0,
     stdout: process.stdout,
     stderr: process.stderr,
     stdoutIsTty: Boolean(process.stdout.isTTY),
-    stdinIsTty: Boolean(process.stdin.isTTY),
+    stdinIsTty,
     env: process.env,
     interrupted,
     cwd: process.cwd(),

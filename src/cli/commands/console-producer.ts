@@ -12,6 +12,7 @@ import { compileInputFormat, parseWithFormat } from '../util/format-string.js';
 import { parseJsonRecord } from '../util/record-json.js';
 import { mergeProperties, parseKeyValuePairs, readPropertiesFile, stringList } from '../util/properties.js';
 import { StopSignal } from '../util/output.js';
+import { stdinChunks } from '../util/stdin-chunks.js';
 import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Producer, ProducerRecord } from '../../client/index.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -345,7 +346,7 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     await waitUntil(() => unackedBytes <= MAX_UNACKED_BYTES / 2 && unackedRecords <= MAX_UNACKED_RECORDS / 2);
   };
   const splitter = new RecordSplitter(parser.delimiter);
-  const it = (io.stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const it = stdinChunks(io);
   const stop = new StopSignal(io.interrupted);
   let n = 0;
   prompt();
@@ -353,7 +354,7 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     const next = await stop.race(it.next());
     if (next === null) break;
     if (next.done) splitter.end();
-    else splitter.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
+    else splitter.push(next.value);
     const data = splitter.data;
     // Complete lines of valid UTF-8 split at an ASCII delimiter are valid UTF-8 records
     // (the chunk's ends, cut anywhere, belong to the joined and pending records).
@@ -381,6 +382,8 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
     if (windowFull()) await waitForWindow();
     if (next.done) break;
   }
+  // Stop reading (after Ctrl-C the descriptor may still be open).
+  void it.return?.();
   // Records whose metadata lookup is still running join a batch after this flush starts;
   // flush again until every record is settled rather than waiting out linger.ms.
   while (unackedRecords > 0 || runRecords > 0) {
