@@ -237,8 +237,14 @@ export class KafkaProducer implements Producer {
       onDelivery?.(asError(err), null);
       return;
     }
-    // The caller may reuse its objects once this returns; the slow path keeps copies.
-    const copy: ProducerRecord = { ...record, headers: record.headers?.map((h) => ({ key: h.key, value: h.value })) };
+    // The caller may reuse its objects and buffers once this returns (as Kafka's producer
+    // serializes in send()): the slow path keeps copies.
+    const copy: ProducerRecord = {
+      ...record,
+      key: copyBytes(record.key),
+      value: copyBytes(record.value),
+      headers: record.headers?.map((h) => ({ key: h.key, value: copyBytes(h.value) })),
+    };
     this.admissions.push({ record: copy, sizeBytes, timestampMs: record.timestampMs ?? Date.now(), onDelivery });
     if (!this.admitting) void this.admit();
   }
@@ -252,8 +258,8 @@ export class KafkaProducer implements Producer {
         ? undefined
         : this.cluster.cachedTopic(run.topic, nowMs);
     if (meta === undefined && this.admissionPossible(run, totalBytes)) {
-      // Waiting for metadata (or behind sends that do): the run queues whole, its bounds copied.
-      const values = { ...run, bounds: run.bounds.slice(0, 2 * run.count), timestampMs: run.timestampMs ?? nowMs };
+      // Waiting for metadata (or behind sends that do): the run queues whole, as a copy.
+      const values = { ...copyRun(run), timestampMs: run.timestampMs ?? nowMs };
       this.admissions.push({ record: { topic: run.topic, value: null }, sizeBytes: totalBytes, timestampMs: values.timestampMs, onDelivery: undefined, run: { values, onValues: onDelivery } });
       if (!this.admitting) void this.admit();
       return;
@@ -978,6 +984,27 @@ function supportsInitProducerId(conn: BrokerConnection): boolean {
   } catch {
     return false;
   }
+}
+
+/** A copy of a byte value (strings are immutable and stay). */
+function copyBytes<T extends Buffer | string | null | undefined>(v: T): T {
+  return (Buffer.isBuffer(v) ? Buffer.from(v) : v) as T;
+}
+
+/** The run's values copied into one buffer of their own, bounds rebased onto it. */
+function copyRun(run: ValueRun): ValueRun {
+  const source = Buffer.allocUnsafe(run.valueBytes);
+  const bounds = new Int32Array(2 * run.count);
+  let at = 0;
+  for (let i = 0; i < run.count; i++) {
+    const start = run.bounds[2 * i]!;
+    const end = run.bounds[2 * i + 1]!;
+    run.source.copy(source, at, start, end);
+    bounds[2 * i] = at;
+    at += end - start;
+    bounds[2 * i + 1] = at;
+  }
+  return { ...run, source, bounds };
 }
 
 function toBuffer(v: Buffer | string | null | undefined): Buffer | null {

@@ -96,14 +96,15 @@ export interface Producer {
   /**
    * send() without a promise per record (Kafka's send(record, callback)): the record is
    * queued now when metadata is cached and the buffer has room (else after, in send order),
-   * and `onDelivery` runs once with the outcome. Records keep their call order.
+   * and `onDelivery` runs once with the outcome. Records keep their call order. Key, value
+   * and header bytes are copied before this returns: the caller may reuse its buffers.
    */
   sendWithCallback(record: ProducerRecord, onDelivery?: DeliveryCallback): void;
   /**
    * Many null-key values in one call: the bulk path for plain input lines (no object per
-   * record). Ordered with sendWithCallback() calls. `source` must not change until the
-   * values are delivered (they are copied into batches at once unless the producer waits
-   * for metadata or buffer space).
+   * record). Ordered with sendWithCallback() calls. The values are copied before this
+   * returns (into batches, or into a copy while the producer waits for metadata), so the
+   * caller may reuse `source` and `bounds` at once.
    */
   sendValues(run: ValueRun, onDelivery: ValuesCallback): void;
   /** Sends everything buffered now (ignores linger.ms) and waits for the acknowledgements. */

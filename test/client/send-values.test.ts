@@ -169,3 +169,25 @@ t.test('appendValues with one payload repeated and with ranges out of order', as
   t.ok(records.slice(0, 500).every((r) => r.value!.equals(payload)), 'the repeated payload each time');
   t.same(records.slice(500).map((r) => r.value!.toString()), ['fghij', 'abcde', '56789', '01234', '23456789abcdefgh']);
 });
+
+t.test('buffers may be reused as soon as a send returns, also while the producer waits for metadata', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'reuse', numPartitions: 1 }]);
+  // A fresh producer has no metadata: both sends below take the waiting (copying) path.
+  const producer = client.producer({ acks: '1', 'linger.ms': '5' });
+  const scratch = Buffer.from('first-value\nsecond-value\n');
+  const bounds = new Int32Array([0, 11, 12, 24]);
+  producer.sendValues({ topic: 'reuse', source: scratch, bounds, count: 2, valueBytes: 23, maxValueBytes: 12 }, () => undefined);
+  scratch.fill(0x58);
+  bounds.fill(0);
+  const single = Buffer.from('third-value');
+  producer.sendWithCallback({ topic: 'reuse', key: single, value: single, headers: [{ key: 'h', value: single }] });
+  single.fill(0x59);
+  await producer.flush();
+  const [records] = await readAll(client, 'reuse', 1, 3);
+  t.same(records!.map((r) => r.value!.toString()), ['first-value', 'second-value', 'third-value']);
+  t.equal(records![2]!.key!.toString(), 'third-value');
+  t.equal(records![2]!.headers[0]!.value!.toString(), 'third-value');
+  await producer.close();
+});

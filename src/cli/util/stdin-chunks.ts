@@ -2,8 +2,8 @@
  * Large stdin chunks for commands that read a lot (console-producer). A Node stream reads a
  * pipe 64 KiB at a time, each read a trip through the event loop and a new buffer; here,
  * when stdin is a pipe or socket, a net.Socket only says when data is there, and the bytes
- * are read straight from the descriptor (readSync, until it would block) into a shared
- * slab, so one chunk carries everything that arrived (100 MB of lines: ~110 -> ~65 ms of
+ * are read straight from the descriptor (readSync, until it would block) into one reused
+ * buffer, so one chunk carries everything that arrived (100 MB of lines: ~110 -> ~65 ms of
  * reading). A file is read with plain readSync. Anything else, or an io without a
  * descriptor (tests), uses the stream.
  */
@@ -11,14 +11,16 @@ import { fstatSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { CliIo } from '../command.js';
 
-/** A slab is this big; a chunk never spans two. */
-const SLAB_BYTES = 4 * 1024 * 1024;
-/** A new slab once less than this is left in the current one. */
-const MIN_FREE_BYTES = 256 * 1024;
+/** Bytes read at most per chunk. */
+const CHUNK_BYTES = 1024 * 1024;
 
 export type ChunkIterator = AsyncIterator<Buffer, undefined>;
 
-/** Chunks of stdin, in order; `return()` stops reading. */
+/**
+ * Chunks of stdin, in order; `return()` stops reading. A chunk is valid until the next
+ * next() call: its memory is read into again (no allocation, no page faults per chunk), so
+ * callers copy what they keep (the producer copies values before send calls return).
+ */
 export function stdinChunks(io: CliIo): ChunkIterator {
   const fd = io.stdinFd;
   if (fd !== undefined) {
@@ -44,43 +46,20 @@ function streamChunks(io: CliIo): ChunkIterator {
   };
 }
 
-/** Hands out pieces of a large buffer, so a chunk costs no allocation of its own. */
-class Slab {
-  private buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
-  private used = 0;
-
-  /** Room to read into: at least MIN_FREE_BYTES (a fresh slab when the current one is nearly full). */
-  room(): Buffer {
-    if (this.buf.length - this.used < MIN_FREE_BYTES) {
-      this.buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      this.used = 0;
-    }
-    return this.buf.subarray(this.used);
-  }
-
-  /** The `n` bytes just read into room() become a chunk (callers keep it; the slab moves on). */
-  take(start: number, n: number): Buffer {
-    const chunk = this.buf.subarray(this.used + start, this.used + start + n);
-    this.used += start + n;
-    return chunk;
-  }
-}
-
 class FileChunks implements ChunkIterator {
-  private readonly slab = new Slab();
+  private readonly buf = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private ended = false;
 
   constructor(private readonly fd: number) {}
 
   async next(): Promise<IteratorResult<Buffer, undefined>> {
     if (this.ended) return { done: true, value: undefined };
-    const room = this.slab.room();
-    const n = readSync(this.fd, room, 0, room.length, null);
+    const n = readSync(this.fd, this.buf, 0, this.buf.length, null);
     if (n === 0) {
       this.ended = true;
       return { done: true, value: undefined };
     }
-    return { done: false, value: this.slab.take(0, n) };
+    return { done: false, value: this.buf.subarray(0, n) };
   }
 
   async return(): Promise<IteratorResult<Buffer, undefined>> {
@@ -95,7 +74,7 @@ class FileChunks implements ChunkIterator {
  * until EAGAIN. JavaScript runs to completion, so libuv never reads between the two.
  */
 class PipeChunks implements ChunkIterator {
-  private readonly slab = new Slab();
+  private readonly buf = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private readonly socket: Socket;
   private ended = false;
   private failure: Error | null = null;
@@ -140,20 +119,20 @@ class PipeChunks implements ChunkIterator {
 
   /** What the socket buffered plus what the descriptor has now, as one chunk; null if nothing. */
   private readNow(): Buffer | null {
-    const room = this.slab.room();
+    const room = this.buf;
     let filled = 0;
     for (let piece = this.socket.read() as Buffer | null; piece !== null; piece = this.socket.read() as Buffer | null) {
       if (filled + piece.length > room.length) {
-        // More buffered than the slab holds: hand out what we have; the rest stays queued.
+        // More buffered than the buffer holds: hand out what we have; the rest stays queued.
         if (filled === 0) return piece;
         this.socket.unshift(piece);
-        return this.slab.take(0, filled);
+        return room.subarray(0, filled);
       }
       piece.copy(room, filled);
       filled += piece.length;
     }
     if (!this.ended) filled += this.readDescriptor(room.subarray(filled));
-    return filled === 0 ? null : this.slab.take(0, filled);
+    return filled === 0 ? null : room.subarray(0, filled);
   }
 
   private readDescriptor(into: Buffer): number {
