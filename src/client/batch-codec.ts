@@ -46,6 +46,11 @@ export class RecordsBuilder {
   private baseTimestamp = -1;
   private maxTimestamp = -1;
 
+  /** The batch's size so far: header and records (uncompressed). */
+  get sizeInBytes(): number {
+    return this.pos;
+  }
+
   /** `spare`: a buffer from an earlier batch to encode into, when it is at least the expected size. */
   constructor(expectedBytes: number, spare?: Buffer) {
     const capacity = Math.max(MIN_CAPACITY, RECORD_BATCH_OVERHEAD + expectedBytes);
@@ -97,10 +102,11 @@ export class RecordsBuilder {
   /**
    * Appends values `source[bounds[2i], bounds[2i+1])` from i = `from` (up to `to`) as records
    * with a null key, no headers and one CreateTime: the bulk path for plain input lines. It
-   * takes values while their estimated sizes (value + MAX_RECORD_OVERHEAD, the producer's
-   * batch.size accounting) fit in `budgetBytes`, and the first one regardless when
-   * `takeFirst`; returns the index after the last value taken, their estimate in
-   * `lastEstimateBytes`. No object per record: the source span is copied once into the
+   * takes values while their encoded records fit in `budgetBytes` (as Kafka's
+   * MemoryRecordsBuilder.hasRoomFor checks exact sizes against batch.size), and the first
+   * one regardless when `takeFirst`; returns the index after the last value taken, and in
+   * `lastEstimateBytes` their size as the producer's buffer.memory accounting estimates it
+   * (value + MAX_RECORD_OVERHEAD). No object per record: the source span is copied once into the
    * free end of the buffer, then each record is framed in place, moving its value down with
    * copyWithin (records are longer than their lines, so writing never overtakes reading).
    */
@@ -116,10 +122,11 @@ export class RecordsBuilder {
     let end = from;
     for (let delta = this.count; end < to; end++, delta++) {
       const length = bounds[2 * end + 1]! - bounds[2 * end]!;
-      if (estimate + length + MAX_RECORD_OVERHEAD > budgetBytes && (end > from || !takeFirst)) break;
-      estimate += length + MAX_RECORD_OVERHEAD;
       const body = 1 + tsSize + sizeOfSmall(delta) + 1 + sizeOfSmall(length) + length + 1;
-      total += sizeOfSmall(body) + body;
+      const size = sizeOfSmall(body) + body;
+      if (total + size > budgetBytes && (end > from || !takeFirst)) break;
+      total += size;
+      estimate += length + MAX_RECORD_OVERHEAD;
       // Values out of order or overlapping (one payload repeated) cannot be framed in place.
       if (end > from) widestGap = Math.max(widestGap, bounds[2 * end]! < bounds[2 * end - 1]! ? Infinity : bounds[2 * end]! - bounds[2 * end - 1]!);
     }

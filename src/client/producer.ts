@@ -325,8 +325,9 @@ export class KafkaProducer implements Producer {
         batch = this.open.get(`${topic}:${partition}`) ?? this.newBatch(topic, partition);
       }
       this.lastBatch = batch;
-      // As many values as fit in the batch; at least one when the batch is empty.
-      const end = batch.builder.appendValues(source, bounds, i, count, timestampMs, limit - batch.bytes, batch.builder.count === 0);
+      // As many values as fit in the batch by their encoded size (as Kafka fills batch.size);
+      // at least one when the batch is empty.
+      const end = batch.builder.appendValues(source, bounds, i, count, timestampMs, limit - batch.builder.sizeInBytes, batch.builder.count === 0);
       if (end === i) {
         this.seal(batch);
         continue;
@@ -339,7 +340,7 @@ export class KafkaProducer implements Producer {
       batch.counts.push(end - i);
       batch.bytes += bytes;
       if (run.partition === undefined) this.sticky.account(topic, bytes);
-      if (batch.bytes >= this.batchSize) {
+      if (batch.builder.sizeInBytes >= this.batchSize) {
         this.seal(batch);
         void this.pump();
       }

@@ -191,3 +191,25 @@ t.test('buffers may be reused as soon as a send returns, also while the producer
   t.equal(records![2]!.headers[0]!.value!.toString(), 'third-value');
   await producer.close();
 });
+
+t.test('runs fill batches to batch.size by their encoded size, as Kafka does', async (t) => {
+  const broker = await startTestBroker(t);
+  const client = await connect(t, broker);
+  await client.admin.createTopics([{ topic: 'fill', numPartitions: 1 }]);
+  const producer = client.producer({ acks: '1', 'linger.ms': '50', 'batch.size': '10000' });
+  const values = Array.from({ length: 1000 }, (_, i) => Buffer.from(`value-${String(i).padStart(4, '0')}-${'z'.repeat(40)}`));
+  const { data, bounds } = source(values, ['\n']);
+  const valueBytes = values.reduce((n, v) => n + v.length, 0);
+  producer.sendValues({ topic: 'fill', source: data, bounds, count: values.length, valueBytes, maxValueBytes: values[0]!.length }, () => undefined);
+  await producer.flush();
+  await producer.close();
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { scanLogEntries } = await import('../../src/records/log-entries.js');
+  const log = await readFile(join(broker.dataDir, 'fill-0', '00000000000000000000.log'));
+  const sizes = [...scanLogEntries(log)].map((e) => e.bytes.length);
+  const recordBytes = 1 + 1 + 1 + 2 + 1 + 1 + values[0]!.length + 1; // length, attributes, ts delta, offset delta, key, value length, value, headers
+  t.ok(sizes.length > 5, `several batches (${sizes.length})`);
+  t.ok(sizes.every((n) => n <= 10000), 'none larger than batch.size');
+  t.ok(sizes.slice(0, -1).every((n) => n > 10000 - recordBytes - 2), `all but the last filled to within one record: ${sizes.join(' ')}`);
+});
