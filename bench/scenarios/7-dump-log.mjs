@@ -22,8 +22,8 @@ export async function run(ctx) {
       figure: `${mbps} MB/s (${wall} s), peak RSS ${rss} MiB`,
       reference: cat ? `cat of the segment ${cat[3]} MB/s` : 'cat of the segment',
       ratio: vsCat,
-      target: '—',
-      met: '—',
+      target: '≥ 200 MB/s, bounded RSS',
+      met: Number(mbps) >= 200 ? 'yes' : 'no',
     });
   }
   if (rows.length === 0) throw new Error(`no result table in bench/dump-log.mjs output:\n${r.stdout}`);
