@@ -87,6 +87,8 @@ class TcpChannel implements FrameChannel {
   /** Size of the frame being received, once its prefix has arrived; -1 before. */
   private expectedSize = -1;
   private failure: Error | null = null;
+  /** The socket is corked until the end of this tick (see write). */
+  private corked = false;
 
   get isOpen(): boolean {
     return this.failure === null;
@@ -117,15 +119,21 @@ class TcpChannel implements FrameChannel {
     });
   }
 
-  /** One writev for all chunks of a frame (no copy of large record batches). */
+  /**
+   * Frames written in one tick go out in one writev at its end (record batches by
+   * reference, no copy): several requests sent together cost one system call, not one each
+   * (on loopback each call also runs the receiver's TCP work).
+   */
   private write(frame: readonly Buffer[], done?: (err?: Error | null) => void): void {
-    if (frame.length === 1) {
-      this.socket.write(frame[0]!, done);
-      return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
     }
-    this.socket.cork();
     for (let i = 0; i < frame.length; i++) this.socket.write(frame[i]!, i === frame.length - 1 ? done : undefined);
-    this.socket.uncork();
   }
 
   close(): void {
