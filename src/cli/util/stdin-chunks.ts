@@ -10,6 +10,7 @@
 import { fstatSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { CliIo } from '../command.js';
+import { KtsError } from '../../util/errors.js';
 
 /** Bytes read at most per chunk. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -25,6 +26,7 @@ export function stdinChunks(io: CliIo): ChunkIterator {
   const fd = io.stdinFd;
   if (fd !== undefined) {
     const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new KtsError('KTS_STDIN_DIRECTORY', 'stdin is a directory, not a file or a pipe', 'redirect a file (< records.txt) or pipe the records in');
     if (stat.isFile() || (stat.isCharacterDevice() && !io.stdinIsTty)) return new FileChunks(fd);
     if (stat.isFIFO() || stat.isSocket()) return new PipeChunks(fd);
   }

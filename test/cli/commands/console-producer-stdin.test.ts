@@ -59,3 +59,15 @@ t.test('stdin from a file', async (t) => {
   t.equal(await p.done, 0);
   t.equal(await consumed(b.bootstrap, 'file'), input.toString());
 });
+
+t.test('stdin that is a directory is refused with a clear message', async (t) => {
+  const dir = await tempDir(t);
+  const fd = openSync(dir, 'r');
+  const child = spawn(process.execPath, [KTS_BIN, 'console-producer', '--topic', 't', '--data-dir', join(dir, 'data')], { stdio: [fd, 'ignore', 'pipe'] });
+  closeSync(fd);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  t.equal(code, 1);
+  t.match(stderr, 'stdin is a directory');
+});
