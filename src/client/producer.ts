@@ -253,31 +253,26 @@ export class KafkaProducer implements Producer {
     if (run.count <= 0) return;
     const nowMs = Date.now();
     const totalBytes = run.valueBytes + run.count * MAX_RECORD_OVERHEAD;
-    const meta =
-      this.admitting || this.closed || (this.txn && this.txnState !== 'in-transaction') || run.maxValueBytes + MAX_RECORD_OVERHEAD > this.maxRequestSize
-        ? undefined
-        : this.cluster.cachedTopic(run.topic, nowMs);
-    if (meta === undefined && this.admissionPossible(run, totalBytes)) {
+    const unusual =
+      this.closed ||
+      (this.txn !== null && this.txnState !== 'in-transaction') ||
+      run.maxValueBytes + MAX_RECORD_OVERHEAD > this.maxRequestSize ||
+      totalBytes > this.bufferMemory;
+    // A closed producer, an oversized value or run: record by record, with sendWithCallback's rules.
+    if (unusual) return this.sendRunAsRecords(run, onDelivery);
+    const meta = this.admitting ? undefined : this.cluster.cachedTopic(run.topic, nowMs);
+    if (meta === undefined) {
       // Waiting for metadata (or behind sends that do): the run queues whole, as a copy.
       const values = { ...copyRun(run), timestampMs: run.timestampMs ?? nowMs };
       this.admissions.push({ record: { topic: run.topic, value: null }, sizeBytes: totalBytes, timestampMs: values.timestampMs, onDelivery: undefined, run: { values, onValues: onDelivery } });
       if (!this.admitting) void this.admit();
       return;
     }
-    if (meta === undefined || this.bufferUsed + totalBytes > this.bufferMemory || !this.validPartition(run.partition, meta.partitions.length)) {
-      // Anything unusual (a full buffer, an oversized value, a bad partition, a closed
-      // producer): record by record, with sendWithCallback's rules.
-      this.sendRunAsRecords(run, onDelivery);
-      return;
-    }
+    // A full buffer or a bad partition: record by record too (they wait or fail one by one).
+    if (this.bufferUsed + totalBytes > this.bufferMemory || !validPartition(run.partition, meta.partitions.length)) return this.sendRunAsRecords(run, onDelivery);
     this.takeMemory(totalBytes);
     this.outstanding += run.count;
     this.appendRun(run, meta.partitions.length, run.timestampMs ?? nowMs, onDelivery);
-  }
-
-  /** Whether a run can wait in the admission queue as a whole (else it goes record by record). */
-  private admissionPossible(run: ValueRun, totalBytes: number): boolean {
-    return !this.closed && !(this.txn && this.txnState !== 'in-transaction') && totalBytes <= this.bufferMemory && run.maxValueBytes + MAX_RECORD_OVERHEAD <= this.maxRequestSize;
   }
 
   /** A queued run: metadata, then buffer space for all of it, then into batches. */
@@ -286,12 +281,7 @@ export class KafkaProducer implements Producer {
     try {
       const meta = this.cluster.cachedTopic(run.topic) ?? (await this.topicMetadata(run.topic));
       partitions = meta.partitions.length;
-      if (!this.validPartition(run.partition, partitions)) {
-        throw new KafkaError(
-          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          `partition ${run.partition} of topic ${run.topic} does not exist (it has ${partitions} partitions)`,
-        );
-      }
+      checkPartition(run.topic, run.partition, partitions);
       if (this.bufferUsed + totalBytes <= this.bufferMemory) this.takeMemory(totalBytes);
       else await this.reserveMemory(totalBytes);
     } catch (err) {
@@ -300,10 +290,6 @@ export class KafkaProducer implements Producer {
     }
     this.outstanding += run.count;
     this.appendRun(run, partitions, timestampMs, onDelivery);
-  }
-
-  private validPartition(partition: number | undefined, count: number): boolean {
-    return partition === undefined || (Number.isInteger(partition) && partition >= 0 && partition < count);
   }
 
   private sendRunAsRecords(run: ValueRun, onDelivery: ValuesCallback): void {
@@ -509,12 +495,7 @@ export class KafkaProducer implements Producer {
 
   private partitionOf(record: ProducerRecord, key: Buffer | null, sizeBytes: number, count: number): number {
     if (record.partition !== undefined) {
-      if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= count) {
-        throw new KafkaError(
-          ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          `partition ${record.partition} of topic ${record.topic} does not exist (it has ${count} partitions)`,
-        );
-      }
+      checkPartition(record.topic, record.partition, count);
       return record.partition;
     }
     if (key !== null && !this.ignoreKeys) return partitionForKey(key, count);
@@ -984,6 +965,17 @@ function supportsInitProducerId(conn: BrokerConnection): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function validPartition(partition: number | undefined, count: number): boolean {
+  return partition === undefined || (Number.isInteger(partition) && partition >= 0 && partition < count);
+}
+
+/** An explicit partition must exist (UNKNOWN_TOPIC_OR_PARTITION, as Kafka's producer). */
+function checkPartition(topic: string, partition: number | undefined, count: number): void {
+  if (!validPartition(partition, count)) {
+    throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} of topic ${topic} does not exist (it has ${count} partitions)`);
   }
 }
 

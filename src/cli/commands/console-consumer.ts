@@ -289,7 +289,23 @@ async function groupSource(args: ParsedArgs, client: KafkaClient, group: Record<
   return { poll: (ms) => consumer.poll(ms), close: () => consumer.close(), remaining: null, afterPoll: async () => undefined };
 }
 
-async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render: Render): Promise<number> {
+/** One poll's outcome: whether records came (they reset --timeout-ms) and how many were printed. */
+interface PollStep {
+  received: boolean;
+  printed: number;
+}
+
+/**
+ * The loop both paths share: poll and print until --max-messages, --timeout-ms without
+ * records, --until-end, Ctrl-C (`step` returns null) or a closed stdout. `step` polls once
+ * for at most `pollMs` and prints at most `left` records.
+ */
+async function consumeLoop(
+  args: ParsedArgs,
+  io: CliIo,
+  source: RecordSource,
+  step: (pollMs: number, left: number, stop: StopSignal) => Promise<PollStep | null>,
+): Promise<number> {
   const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
   const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
   const remaining = source.remaining;
@@ -300,25 +316,10 @@ async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render
     while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
       const idleLeft = idleMs - (Date.now() - lastRecordAt);
       if (idleLeft <= 0) break;
-      const batch = await stop.race(source.poll(Math.max(1, Math.min(POLL_MS, idleLeft))));
-      if (batch === null) break;
-      if (batch.length > 0) lastRecordAt = Date.now();
-      // One write per poll: far fewer syscalls than a write per record.
-      const outs: Buffer[] = [];
-      for (const rec of batch) {
-        if (processed + outs.length >= maxMessages) break;
-        if (remaining !== null) {
-          const end = remaining.get(tpKey(rec));
-          if (end === undefined || rec.offset >= end) continue;
-          if (rec.offset + 1 >= end) remaining.delete(tpKey(rec));
-        }
-        const out = formatOne(args, io, render, rec);
-        if (out !== null) outs.push(out);
-      }
-      const bytes = outs.length === 1 ? outs[0]! : Buffer.concat(outs);
-      // NoOpMessageFormatter records count but print nothing.
-      if (bytes.length > 0) await writeOut(io.stdout, bytes, stop);
-      processed += outs.length;
+      const r = await step(Math.max(1, Math.min(POLL_MS, idleLeft)), maxMessages - processed, stop);
+      if (r === null) break;
+      if (r.received) lastRecordAt = Date.now();
+      processed += r.printed;
       await source.afterPoll();
     }
   } catch (err) {
@@ -329,53 +330,59 @@ async function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render
   return processed;
 }
 
+function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render: Render): Promise<number> {
+  const remaining = source.remaining;
+  return consumeLoop(args, io, source, async (pollMs, left, stop) => {
+    const batch = await stop.race(source.poll(pollMs));
+    if (batch === null) return null;
+    // One write per poll: far fewer syscalls than a write per record.
+    const outs: Buffer[] = [];
+    for (const rec of batch) {
+      if (outs.length >= left) break;
+      if (remaining !== null) {
+        const end = remaining.get(tpKey(rec));
+        if (end === undefined || rec.offset >= end) continue;
+        if (rec.offset + 1 >= end) remaining.delete(tpKey(rec));
+      }
+      const out = formatOne(args, io, render, rec);
+      if (out !== null) outs.push(out);
+    }
+    const bytes = outs.length === 1 ? outs[0]! : Buffer.concat(outs);
+    // NoOpMessageFormatter records count but print nothing.
+    if (bytes.length > 0) await writeOut(io.stdout, bytes, stop);
+    return { received: batch.length > 0, printed: outs.length };
+  });
+}
+
 /**
- * consume() over fetched bytes: the same stops (--max-messages, --timeout-ms, --until-end,
- * Ctrl-C, closed stdout) and one flush of big chunks per poll. A fetch whose bytes turn out
- * corrupt prints nothing of that poll, as on the record path.
+ * consume() over fetched bytes: the same stops and one flush of big chunks per poll. A
+ * fetch whose bytes turn out corrupt prints nothing of that poll, as on the record path.
  */
-async function consumeBatches(
+function consumeBatches(
   args: ParsedArgs,
   io: CliIo,
   source: RecordSource,
   pollBatches: (timeoutMs: number) => Promise<FetchedRecords[]>,
   batch: BatchFormatter,
 ): Promise<number> {
-  const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
-  const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
   const remaining = source.remaining;
   const out = new OutputChunks(io.stdout);
-  let processed = 0;
-  let lastRecordAt = Date.now();
-  const stop = new StopSignal(io.interrupted);
-  try {
-    while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
-      const idleLeft = idleMs - (Date.now() - lastRecordAt);
-      if (idleLeft <= 0) break;
-      const fetched = await stop.race(pollBatches(Math.max(1, Math.min(POLL_MS, idleLeft))));
-      if (fetched === null) break;
-      let printed = 0;
-      try {
-        for (const f of fetched) {
-          const left = maxMessages - processed - printed;
-          if (left <= 0) break;
-          printed += printFetched(batch, f, out, left, remaining);
-        }
-      } catch (err) {
-        out.discard();
-        throw err;
+  return consumeLoop(args, io, source, async (pollMs, left, stop) => {
+    const fetched = await stop.race(pollBatches(pollMs));
+    if (fetched === null) return null;
+    let printed = 0;
+    try {
+      for (const f of fetched) {
+        if (printed >= left) break;
+        printed += printFetched(batch, f, out, left - printed, remaining);
       }
-      if (printed > 0) lastRecordAt = Date.now();
-      await out.flush(stop);
-      processed += printed;
-      await source.afterPoll();
+    } catch (err) {
+      out.discard();
+      throw err;
     }
-  } catch (err) {
-    if (!(err instanceof OutputClosed)) throw err;
-  } finally {
-    await source.close().catch(() => undefined);
-  }
-  return processed;
+    await out.flush(stop);
+    return { received: printed > 0, printed };
+  });
 }
 
 /** Print one partition's fetched records up to its --until-end offset; returns how many. */

@@ -237,9 +237,10 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
   const prompt = (): void => {
     if (io.stdinIsTty) io.stdout.write('>');
   };
-  const settled = (size: number): void => {
+  /** Bytes and single records acknowledged (runs count their records in runRecords). */
+  const settled = (size: number, records = 1): void => {
     unackedBytes -= size;
-    unackedRecords -= 1;
+    unackedRecords -= records;
     if (waiting !== null && waiting.done()) {
       const { wake } = waiting;
       waiting = null;
@@ -309,16 +310,8 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
       }
       runRecords -= delivered;
       left -= delivered;
-      if (left === 0) settledRun(runBytes);
+      if (left === 0) settled(runBytes, 0);
     });
-  };
-  const settledRun = (bytes: number): void => {
-    unackedBytes -= bytes;
-    if (waiting !== null && waiting.done()) {
-      const { wake } = waiting;
-      waiting = null;
-      wake();
-    }
   };
   const sendPiece = (piece: Buffer, known: boolean): void => {
     n += 1;
