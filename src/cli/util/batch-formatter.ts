@@ -15,7 +15,7 @@ import type { LegacyMessage } from '../../records/legacy.js';
 import type { LogEntry } from '../../records/log-entries.js';
 import { forEachRecordFields, type RecordBatchHeader, RecordFields } from '../../records/record-batch.js';
 import { type FormatterConfig, formatRecord } from './message-formatter.js';
-import { OutputClosed, type StopSignal } from './output.js';
+import { OutputClosed, drained, type StopSignal } from './output.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 /** Chunks kept for reuse at most (the writes in flight on an fd-backed stream). */
@@ -130,23 +130,6 @@ export interface OutputMark {
   ready: number;
 }
 
-function drained(stream: Writable, stop: StopSignal): Promise<void> {
-  let onDrain!: () => void;
-  let onClose!: () => void;
-  const done = new Promise<'drain' | 'closed'>((resolve) => {
-    onDrain = () => resolve('drain');
-    onClose = () => resolve('closed');
-    stream.once('drain', onDrain);
-    stream.once('close', onClose);
-    stream.once('error', onClose);
-  });
-  return stop.race(done).then((r) => {
-    stream.off('drain', onDrain);
-    stream.off('close', onClose);
-    stream.off('error', onClose);
-    if (r !== 'drain') throw new OutputClosed();
-  });
-}
 
 /** Whether the byte path prints what formatRecord would for this configuration. */
 export function batchFormatterFits(cfg: FormatterConfig): boolean {

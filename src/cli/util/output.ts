@@ -51,16 +51,21 @@ export class StopSignal {
 export async function writeOut(out: Writable, chunk: Buffer | string, stop: StopSignal): Promise<void> {
   if (out.destroyed || out.writableEnded || stop.stopped) throw new OutputClosed();
   if (out.write(chunk)) return;
+  await drained(out, stop);
+}
+
+/** Resolves on the stream's 'drain'; OutputClosed when it closes, fails or we stop first. */
+export async function drained(out: Writable, stop: StopSignal): Promise<void> {
   let onDrain!: () => void;
   let onClose!: () => void;
-  const drained = new Promise<'drain' | 'closed'>((resolve) => {
+  const done = new Promise<'drain' | 'closed'>((resolve) => {
     onDrain = () => resolve('drain');
     onClose = () => resolve('closed');
     out.once('drain', onDrain);
     out.once('close', onClose);
     out.once('error', onClose);
   });
-  const r = await stop.race(drained);
+  const r = await stop.race(done);
   out.off('drain', onDrain);
   out.off('close', onClose);
   out.off('error', onClose);
