@@ -5,7 +5,7 @@
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { errorMessage } from '../util/errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 
 export function errorCodeOf(err: unknown, log: Logger, what: string): number {
   if (err instanceof KafkaError) return err.errorCode;

@@ -10,7 +10,7 @@
 import type { BrokerConfig } from './config.js';
 import type { MetadataImage } from './metadata.js';
 import type { Purgatory } from './purgatory.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../util/logger.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 import type { LogConfig } from '../storage/log-config.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from '../storage/types.js';
@@ -52,13 +52,8 @@ export interface BrokerLogManager {
   deleteTopic(topic: string): unknown;
 }
 
-/** A listener as configured or advertised: `PLAINTEXT://host:port`. */
-export interface ListenerEndpoint {
-  name: string;
-  securityProtocol: string;
-  host: string;
-  port: number;
-}
+export type { ListenerEndpoint } from '../net/server.js';
+import type { ListenerEndpoint } from '../net/server.js';
 
 /** Everything a handler may know about the broker it runs in. */
 export interface BrokerContext {

@@ -20,7 +20,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { errorMessage } from '../util/errors.js';
 import { apiVersionsBody } from './apis/18-api-versions.js';
 import { invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
-import { CloseConnection, type ConnectionInfo } from './network/connection.js';
+import { CloseConnection, type ConnectionInfo } from '../net/server-connection.js';
 
 const API_VERSIONS_KEY = 18;
 

@@ -8,7 +8,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { UsageError } from '../util/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import { ZERO_UUID, type Cluster } from './cluster.js';
-import type { BrokerConnection } from './broker-connection.js';
+import type { BrokerConnection } from '../net/broker-connection.js';
 import { listOffsets } from './offsets.js';
 import type {
   Admin,

@@ -9,7 +9,7 @@ import { KtsError, UsageError } from '../util/errors.js';
 import { KafkaAdmin } from './admin.js';
 import { Cluster, type ClusterOptions } from './cluster.js';
 import { defaultClientConfig, type ClientConfig } from './config.js';
-import { openTcpChannel } from './connection.js';
+import { openTcpChannel } from '../net/tcp-channel.js';
 import { InProcessChannel } from './in-process.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';

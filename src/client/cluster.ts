@@ -4,8 +4,8 @@
  * partition leaders, and retry with backoff for retriable Kafka and connection errors.
  */
 import { ErrorCode, KafkaError, isRetriable } from '../protocol/errors.js';
-import { BrokerConnection } from './broker-connection.js';
-import { ConnectionError, type FrameChannel } from './connection.js';
+import { BrokerConnection } from '../net/broker-connection.js';
+import { ConnectionError, type FrameChannel } from '../net/tcp-channel.js';
 import type { BrokerNode } from './types.js';
 import { ApiKey } from '../protocol/apis.js';
 import type { MetadataResponse } from '../protocol/messages/03-metadata.js';

@@ -3,8 +3,8 @@
  * engine running in this process (broker.handleFrame), so the local engine is reached
  * through exactly the same encode/decode path as a TCP broker.
  */
-import type { FrameChannel } from './connection.js';
-import { ConnectionError } from './connection.js';
+import type { FrameChannel } from '../net/tcp-channel.js';
+import { ConnectionError } from '../net/tcp-channel.js';
 
 /** The part of the broker the in-process channel needs (src/broker/broker.ts's Broker). */
 export interface FrameHandlingBroker {

@@ -10,7 +10,7 @@
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
-import type { BrokerConnection } from './broker-connection.js';
+import type { BrokerConnection } from '../net/broker-connection.js';
 import type { Cluster } from './cluster.js';
 import type { ConsumerGroupMetadata, TopicPartition } from './types.js';
 

@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
-import { silentLogger } from '../../src/broker/logger.js';
+import { silentLogger } from '../../src/util/logger.js';
 import type { LogManager, PartitionLog } from '../../src/storage/index.js';
 
 export interface RawClient {

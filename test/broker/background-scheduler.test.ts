@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LogManager } from '../../src/storage/index.js';
 import { startBackgroundWork, type BackgroundOptions } from '../../src/broker/background/scheduler.js';
 import type { CleanStats } from '../../src/storage/cleaner/cleaner.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { tempDir } from '../storage/helpers.js';
 import { expectedOffsets, readAll, writeUpdates } from '../storage/cleaner-helpers.js';
 import { makeBatch } from '../storage/helpers.js';

@@ -10,7 +10,7 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { groupCoordinatorOf } from '../../src/broker/group/coordinator.js';
 import { offsetsPartitionFor } from '../../src/protocol/internal/consumer-offsets.js';
 import type { JoinGroupResponse } from '../../src/protocol/messages/11-join-group.js';

@@ -8,7 +8,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import type { FetchResponse } from '../../src/protocol/messages/01-fetch.js';
 import type { ProduceResponse } from '../../src/protocol/messages/00-produce.js';
 import type { ListOffsetsResponse } from '../../src/protocol/messages/02-list-offsets.js';

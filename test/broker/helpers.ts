@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;

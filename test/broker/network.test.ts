@@ -1,9 +1,9 @@
 // Network layer: framing, pipelining order, in-flight bound, oversize and garbage frames.
 import t, { type Test } from 'tap';
 import { connect, type Socket } from 'node:net';
-import { startNetworkServer } from '../../src/broker/network/server.js';
-import { defaultConnectionLimits, type FrameHandler } from '../../src/broker/network/connection.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { startNetworkServer } from '../../src/net/server.js';
+import { defaultConnectionLimits, type FrameHandler } from '../../src/net/server-connection.js';
+import { memoryLogger } from '../../src/util/logger.js';
 
 function frame(body: Buffer): Buffer {
   const size = Buffer.alloc(4);

@@ -10,7 +10,7 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { transactionCoordinatorOf } from '../../src/broker/txn/coordinator.js';
 import { encodeRecordBatch } from '../../src/records/record-batch.js';
 import type { InitProducerIdResponse } from '../../src/protocol/messages/22-init-producer-id.js';

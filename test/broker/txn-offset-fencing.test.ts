@@ -9,7 +9,7 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { groupCoordinatorOf } from '../../src/broker/group/coordinator.js';
 import type { InitProducerIdResponse } from '../../src/protocol/messages/22-init-producer-id.js';
 import type { AddOffsetsToTxnResponse } from '../../src/protocol/messages/25-add-offsets-to-txn.js';

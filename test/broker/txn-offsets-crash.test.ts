@@ -6,7 +6,7 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { transactionCoordinatorOf } from '../../src/broker/txn/coordinator.js';
 import { TransactionStateStore } from '../../src/broker/txn/store.js';
 import { offsetsPartitionFor } from '../../src/protocol/internal/consumer-offsets.js';

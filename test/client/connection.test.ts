@@ -5,8 +5,8 @@ import t from 'tap';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { decodeRequestHeader, encodeResponse } from '../../src/protocol/codec.js';
-import { BrokerConnection } from '../../src/client/broker-connection.js';
-import { openTcpChannel, ConnectionError } from '../../src/client/connection.js';
+import { BrokerConnection } from '../../src/net/broker-connection.js';
+import { openTcpChannel, ConnectionError } from '../../src/net/tcp-channel.js';
 
 type Responder = (header: ReturnType<typeof decodeRequestHeader>, frame: Buffer, socket: Socket) => void;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { openClient, type KafkaClient } from '../../src/client/index.js';
 import { apiHandlers } from '../../src/broker/apis/index.js';
 import { produceHandler } from '../../src/broker/apis/00-produce.js';

@@ -8,7 +8,7 @@ import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { apiHandlers } from '../../src/broker/apis/index.js';
 import { invokeErrorResponse, invokeHandler, type AnyApiHandler, type RequestContext } from '../../src/broker/handler.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { openClient } from '../../src/client/index.js';
 import { tempDir } from './helpers.js';
 

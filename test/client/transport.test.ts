@@ -3,7 +3,7 @@
 import t from 'tap';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker } from '../../src/broker/broker.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { openClient } from '../../src/client/index.js';
 import { UsageError } from '../../src/util/errors.js';
 import { tempDir } from './helpers.js';

@@ -15,7 +15,7 @@ import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker } from '../../src/broker/broker.js';
 import { apiHandlers } from '../../src/broker/apis/index.js';
 import type { AnyApiHandler } from '../../src/broker/handler.js';
-import { memoryLogger } from '../../src/broker/logger.js';
+import { memoryLogger } from '../../src/util/logger.js';
 import { openClient } from '../../src/client/index.js';
 import { connect, startTestBroker, tempDir } from './helpers.js';
 

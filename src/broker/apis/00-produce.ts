@@ -24,7 +24,7 @@ import type {
 } from '../../protocol/messages/00-produce.js';
 import { defineHandler, type BrokerContext, type RequestContext } from '../handler.js';
 import { INTERNAL_TOPICS } from '../metadata.js';
-import { CloseConnection } from '../network/connection.js';
+import { CloseConnection } from '../../net/server-connection.js';
 import { transactionCoordinatorOf } from '../txn/coordinator.js';
 import { ATTR_TRANSACTIONAL, ATTRIBUTES_OFFSET, LENGTH_OFFSET, LOG_OVERHEAD, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_BATCH_OVERHEAD, readInt64 } from '../../records/batch-header.js';
 

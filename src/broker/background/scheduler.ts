@@ -9,7 +9,7 @@
 import { LogCleaner, type CleanStats } from '../../storage/cleaner/cleaner.js';
 import type { LogManager } from '../../storage/index.js';
 import { errorMessage } from '../../util/errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../util/logger.js';
 
 export interface BackgroundOptions {
   retentionCheckIntervalMs: number;

@@ -14,7 +14,7 @@ import { KTS_VERSION } from '../../util/version.js';
 import { buildBrokerConfig, type BrokerConfig } from '../../broker/config.js';
 import { parseProperties } from '../../broker/properties.js';
 import { startBroker } from '../../broker/broker.js';
-import { streamLogger } from '../../broker/logger.js';
+import { streamLogger } from '../../util/logger.js';
 import { findRunningServer, isPidAlive, readServerFile } from '../../broker/server-file.js';
 
 export const SERVER_LOG_FILE = 'kts-server.log';

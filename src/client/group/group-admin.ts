@@ -8,7 +8,7 @@
 import { ApiKey } from '../../protocol/apis.js';
 import { decodeAssignment, decodeSubscription } from '../../protocol/data.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { BrokerConnection } from '../broker-connection.js';
+import type { BrokerConnection } from '../../net/broker-connection.js';
 import type { Cluster } from '../cluster.js';
 import type { TopicPartition } from '../types.js';
 

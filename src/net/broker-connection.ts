@@ -6,7 +6,7 @@
 import { encodeRequestChunks, decodeResponse } from '../protocol/codec.js';
 import { ApiKey, apiByKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { ConnectionError, type FrameChannel } from './connection.js';
+import { ConnectionError, type FrameChannel } from './tcp-channel.js';
 
 export interface VersionRange {
   minVersion: number;

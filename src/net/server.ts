@@ -4,10 +4,18 @@
  * (bounded by a timeout), then close every socket.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { KtsError } from '../../util/errors.js';
-import type { ListenerEndpoint } from '../handler.js';
-import type { Logger } from '../logger.js';
-import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
+import { KtsError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { Connection, type ConnectionLimits, type FrameHandler } from './server-connection.js';
+
+/** A listener as configured or advertised: `PLAINTEXT://host:port`. */
+export interface ListenerEndpoint {
+  name: string;
+  securityProtocol: string;
+  host: string;
+  port: number;
+}
+
 
 export interface BoundListener {
   name: string;

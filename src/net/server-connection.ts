@@ -11,7 +11,7 @@
  * nothing in flight and no traffic for `idleTimeoutMs` is closed.
  */
 import type { Socket } from 'node:net';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../util/logger.js';
 
 export interface ConnectionInfo {
   connectionId: string;
