@@ -8,6 +8,10 @@ import { produceRequest, produceResponse } from './messages/00-produce.js';
 import { fetchRequest, fetchResponse } from './messages/01-fetch.js';
 import { listOffsetsRequest, listOffsetsResponse } from './messages/02-list-offsets.js';
 import { metadataRequest, metadataResponse } from './messages/03-metadata.js';
+import { leaderAndIsrRequest, leaderAndIsrResponse } from './messages/04-leader-and-isr.js';
+import { stopReplicaRequest, stopReplicaResponse } from './messages/05-stop-replica.js';
+import { updateMetadataRequest, updateMetadataResponse } from './messages/06-update-metadata.js';
+import { controlledShutdownRequest, controlledShutdownResponse } from './messages/07-controlled-shutdown.js';
 import { apiVersionsRequest, apiVersionsResponse } from './messages/18-api-versions.js';
 import { createTopicsRequest, createTopicsResponse } from './messages/19-create-topics.js';
 import { deleteTopicsRequest, deleteTopicsResponse } from './messages/20-delete-topics.js';
@@ -188,6 +192,10 @@ export const allApis: readonly ApiDefinition[] = [
   api(fetchRequest, fetchResponse),
   api(listOffsetsRequest, listOffsetsResponse),
   api(metadataRequest, metadataResponse),
+  api(leaderAndIsrRequest, leaderAndIsrResponse),
+  api(stopReplicaRequest, stopReplicaResponse),
+  api(updateMetadataRequest, updateMetadataResponse),
+  api(controlledShutdownRequest, controlledShutdownResponse),
   api(apiVersionsRequest, apiVersionsResponse),
   api(createTopicsRequest, createTopicsResponse),
   api(deleteTopicsRequest, deleteTopicsResponse),
