@@ -26,6 +26,7 @@ import { startTransactionCoordinator, stopTransactionCoordinator } from './txn/c
 import { restoreDynamicBrokerConfigs } from './configs/apply.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { backgroundOptionsFrom, startBackgroundWork } from './background/scheduler.js';
+import type { RunningBrokerMetrics } from './metrics/index.js';
 
 export interface StartBrokerOptions {
   /** Open the TCP listeners (false: in-process only, for the client's in-process transport). */
@@ -47,6 +48,8 @@ export interface Broker {
   readonly boundPorts: readonly BoundListener[];
   /** Advertised endpoints as `NAME://host:port`. */
   readonly advertisedListeners: readonly string[];
+  /** `http://host:port/metrics` when `kts.metrics.listener` is set. */
+  readonly metricsUrl: string | undefined;
   /** A request frame (no size prefix) in; size-prefixed response chunks out, null for acks=0. */
   handleFrame(frame: Buffer, conn?: ConnectionInfo): Promise<Buffer[] | null>;
   /** Graceful stop; safe to call twice. */
@@ -102,6 +105,17 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     }
     resolveAdvertisedPorts(advertised, network.bound);
   }
+  let metrics: RunningBrokerMetrics | undefined;
+  const metricsListener = config.raw['kts.metrics.listener'];
+  if (network && metricsListener !== undefined && metricsListener.trim() !== '') {
+    try {
+      metrics = await startMetrics(context, logManager, network, metricsListener);
+    } catch (err) {
+      await network.stop();
+      logManager.close();
+      throw err;
+    }
+  }
   const firstDir = logManager.logDirs[0]!;
   const listenerUrls = advertised.map((l) => `${l.name}://${formatHost(l.host)}:${l.port}`);
   if (network) {
@@ -117,6 +131,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     stopTransactionCoordinator(context);
     purgatory.completeAll();
     if (network) await network.stop();
+    await metrics?.stop();
     try {
       logManager.close();
     } finally {
@@ -134,9 +149,23 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     clusterId: logManager.clusterId,
     boundPorts: network ? network.bound : [],
     advertisedListeners: listenerUrls,
+    metricsUrl: metrics?.url,
     handleFrame: (frame, conn) => router(frame, conn ?? IN_PROCESS),
     stop: () => (stopping ??= stop()),
   };
+}
+
+/**
+ * The Prometheus endpoint (src/broker/metrics/), loaded only when configured so that other
+ * commands never load prom-client. A cluster broker passes its ReplicaManager/controller
+ * providers here instead of the single-node ones.
+ */
+async function startMetrics(context: BrokerContext, logManager: LogManager, network: NetworkServer, listener: string): Promise<RunningBrokerMetrics> {
+  const { startBrokerMetrics, singleNodeProviders } = await import('./metrics/index.js');
+  const providers = singleNodeProviders(context, logManager, () => network.connectionCount);
+  const metrics = await startBrokerMetrics(context, providers, listener);
+  context.metrics = metrics;
+  return metrics;
 }
 
 function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs: () => number): LogManager {

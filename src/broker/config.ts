@@ -110,6 +110,8 @@ const BROKER_KEYS: readonly KeyDef[] = [
   used('log.flush.recovery.point.checkpoint.interval.ms', 'int', { min: 0 }),
   used('producer.id.expiration.ms', 'int', { min: 1 }),
   used('producer.id.expiration.check.interval.ms', 'int', { min: 1 }),
+  // kts's own: the Prometheus endpoint (src/broker/metrics/), e.g. http://127.0.0.1:9404.
+  used('kts.metrics.listener', 'string'),
   parsed('group.initial.rebalance.delay.ms', 'int', { min: 0 }),
   parsed('group.min.session.timeout.ms', 'int'),
   parsed('group.max.session.timeout.ms', 'int'),

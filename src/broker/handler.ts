@@ -12,6 +12,7 @@ import type { MetadataImage } from './metadata.js';
 import type { Purgatory } from './purgatory.js';
 import type { Logger } from '../util/logger.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
+import type { BrokerMetrics } from './metrics/index.js';
 import type { LogConfig } from '../storage/log-config.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from '../storage/types.js';
 
@@ -72,6 +73,8 @@ export interface BrokerContext {
   producerIds: ProducerIdAllocator;
   /** The handlers this broker serves (ApiVersions advertises exactly these). */
   apis: readonly AnyApiHandler[];
+  /** Request metrics, when `kts.metrics.listener` is set (the router calls it per request). */
+  metrics?: BrokerMetrics;
 }
 
 /** What a handler knows about one request. */

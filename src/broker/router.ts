@@ -56,12 +56,20 @@ export function createRouter(broker: BrokerContext): Router {
     }
     const ctx = requestContext(header, conn, broker);
     let response: unknown;
+    // Metrics (src/broker/metrics/): one call in, one out, per request.
+    const metrics = broker.metrics;
+    const startedMs = metrics ? performance.now() : 0;
+    let failed = false;
+    metrics?.requestStarted();
     try {
       const run = (): Promise<unknown> => Promise.resolve(invokeHandler(handler, request, ctx));
       response = await (handler.serializePerConnection ? serial(conn.connectionId, run) : run());
     } catch (err) {
+      failed = true;
       if (err instanceof CloseConnection) throw err;
       return handlerFailed(handler, request, ctx, err, what);
+    } finally {
+      metrics?.requestCompleted(header.apiKey, request, response ?? null, performance.now() - startedMs, failed);
     }
     if (response === null) return null;
     return encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, response);
