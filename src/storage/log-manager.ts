@@ -9,10 +9,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join, resolve } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
-import { readOffsetCheckpoint, topicPartitionKey, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint.js';
+import { fsyncDir, readOffsetCheckpoint, topicPartitionKey, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
+import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
 import type { LogManagerOptions, TopicMetadata } from './types.js';
 
@@ -23,6 +24,20 @@ export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const TOPICS_FILE = 'kts-topics.json';
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86400000;
+
+/** A partition being copied to another log dir of this broker, as DescribeLogDirs reports it. */
+export interface FutureLogInfo {
+  topic: string;
+  partition: number;
+  /** The log dir the partition moves to. */
+  logDir: string;
+  size: number;
+  /** Current log end offset minus the future log's. */
+  offsetLag: number;
+}
+
+/** Below this many bytes still to copy, a move finishes in the same step (a short synchronous copy). */
+const MOVE_FINISH_BYTES = 1024 * 1024;
 
 interface PendingDelete {
   path: string;
@@ -35,6 +50,11 @@ export class LogManager {
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly locks: LogDirLock[] = [];
   private pendingDeletes: PendingDelete[] = [];
+  private readonly moves = new Map<string, FutureLogCopy>();
+  /** Log dirs asked for partitions this broker does not host yet (Kafka's preferred log dirs). */
+  private readonly preferredLogDirs = new Map<string, string>();
+  /** Log start offsets and high watermarks read at load from every dir (a promoted future log's are in its old dir). */
+  private readonly loadedOffsets = new Map<string, { logStartOffset: number; highWatermark: number }>();
   private closed = false;
   readonly defaultConfig: LogConfig;
   readonly logDirs: string[];
@@ -68,6 +88,7 @@ export class LogManager {
     try {
       mgr.openDirs(opts);
       for (const dir of mgr.logDirs) mgr.loadDir(dir);
+      mgr.recoverFutureLogs();
     } catch (err) {
       mgr.releaseLocks();
       throw err;
@@ -93,6 +114,7 @@ export class LogManager {
     const logStarts = readOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT));
     const highWatermarks = readOffsetCheckpoint(join(dir, REPLICATION_OFFSET_CHECKPOINT));
     const cleanerOffsets = readOffsetCheckpoint(join(dir, CLEANER_OFFSET_CHECKPOINT));
+    for (const [key, e] of recoveryPoints) this.loadedOffsets.set(key, { logStartOffset: logStarts.get(key)?.offset ?? 0, highWatermark: highWatermarks.get(key)?.offset ?? e.offset });
     this.loadTopics(dir);
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
@@ -104,22 +126,62 @@ export class LogManager {
       if (!tp || name.endsWith('-future') || name.endsWith('-stray') || !statSync(path).isDirectory()) continue;
       const [topic, partition] = tp;
       const key = topicPartitionKey(topic, partition);
-      const log = PartitionLog.load(path, topic, partition, this.configFor(topic), this.ctx, {
+      const other = this.logDirOf.get(key);
+      if (other !== undefined) {
+        throw new KtsError('KTS_DUPLICATE_LOG_DIR', `Duplicate log directories for ${key} are found in both ${other} and ${dir}`, 'Keep the copy you trust and move the other one away, then start again.');
+      }
+      this.addLoadedLog(dir, path, topic, partition, {
         recoveryPoint: recoveryPoints.get(key)?.offset ?? 0,
         logStartOffset: logStarts.get(key)?.offset ?? 0,
         highWatermark: highWatermarks.get(key)?.offset ?? 0,
         hadCleanShutdown,
         cleanerOffset: cleanerOffsets.get(key)?.offset ?? 0,
       });
-      log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
-      if (log.recoveryTruncatedBytes > 0) this.notices.push(`${key}: recovery truncated ${log.recoveryTruncatedBytes} bytes of an incomplete or corrupt tail`);
-      this.logs.set(key, log);
-      this.logDirOf.set(key, dir);
     }
     this.assignMissingTopicIds();
     // The marker only vouches for the shutdown that wrote it.
     rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true });
     this.checkpointDir(dir);
+  }
+
+  private addLoadedLog(dir: string, path: string, topic: string, partition: number, opts: Parameters<typeof PartitionLog.load>[5]): PartitionLog {
+    const key = topicPartitionKey(topic, partition);
+    const log = PartitionLog.load(path, topic, partition, this.configFor(topic), this.ctx, opts);
+    log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
+    if (log.recoveryTruncatedBytes > 0) this.notices.push(`${key}: recovery truncated ${log.recoveryTruncatedBytes} bytes of an incomplete or corrupt tail`);
+    this.logs.set(key, log);
+    this.logDirOf.set(key, dir);
+    return log;
+  }
+
+  /**
+   * Future dirs left by an interrupted log-dir move (log-dir-move.ts): beside a live current
+   * log the copy starts again to the same dir; without one (the crash came after the old dir
+   * was renamed away) the complete future log becomes the partition's log.
+   */
+  private recoverFutureLogs(): void {
+    for (const dir of this.logDirs) {
+      for (const f of listFutureDirs(dir)) {
+        const key = topicPartitionKey(f.topic, f.partition);
+        const path = join(dir, f.name);
+        const current = this.logs.get(key);
+        if (current !== undefined) {
+          rmSync(path, { recursive: true, force: true });
+          if (this.logDirOf.get(key) !== dir && !this.moves.has(key)) {
+            this.moves.set(key, new FutureLogCopy(f.topic, f.partition, dir, current));
+            this.notices.push(`${key}: resuming the move to ${dir} (the copy starts again)`);
+          }
+          continue;
+        }
+        const target = join(dir, `${f.topic}-${f.partition}`);
+        renameSync(path, target);
+        fsyncDir(dir);
+        const saved = this.loadedOffsets.get(key);
+        this.addLoadedLog(dir, target, f.topic, f.partition, { recoveryPoint: 0, logStartOffset: saved?.logStartOffset ?? 0, highWatermark: saved?.highWatermark ?? 0, hadCleanShutdown: false, cleanerOffset: 0 });
+        this.notices.push(`${key}: finished the interrupted move to ${dir}`);
+        this.checkpointDir(dir);
+      }
+    }
   }
 
   /** Partitions of old Kafka dirs have no partition.metadata: one id per topic, kept in kts-topics.json too. */
@@ -213,7 +275,8 @@ export class LogManager {
       meta.partitionCount = Math.max(meta.partitionCount, partition + 1);
       this.saveTopics();
     }
-    const dir = this.leastLoadedDir();
+    const dir = this.preferredLogDirs.get(key) ?? this.leastLoadedDir();
+    this.preferredLogDirs.delete(key);
     const config = mergeLogConfig(this.configFor(topic), overrides);
     const log = PartitionLog.create(dir, topic, partition, topicId, config, this.ctx);
     log.configOverrides = { ...(this.topics.get(topic)?.configs ?? configOverrides) };
@@ -234,6 +297,7 @@ export class LogManager {
     let n = 0;
     for (const [key, log] of [...this.logs]) {
       if (log.topic !== topic) continue;
+      this.cancelMove(key);
       log.closeForDelete();
       const target = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
       renameSync(log.dir, target);
@@ -246,6 +310,103 @@ export class LogManager {
     if (this.topics.delete(topic)) this.saveTopics();
     this.checkpoint();
     return n;
+  }
+
+  // ---- log-dir moves (AlterReplicaLogDirs) -----------------------------------------------
+
+  /**
+   * Move a partition to `logDir`, one of this broker's log dirs. Nothing to do when it is
+   * there already; a move to another dir in progress is replaced. For a partition this
+   * broker does not host yet the dir is remembered for when it is created, and
+   * REPLICA_NOT_AVAILABLE returned, as Kafka does.
+   */
+  alterLogDir(topic: string, partition: number, logDir: string): void {
+    this.ensureOpen();
+    const target = this.logDirs.find((d) => d === resolve(logDir));
+    if (target === undefined) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, `Log dir ${logDir} is not one of this broker's log dirs (${this.logDirs.join(', ')})`);
+    const key = topicPartitionKey(topic, partition);
+    const log = this.logs.get(key);
+    if (log === undefined) {
+      this.preferredLogDirs.set(key, target);
+      throw new KafkaError(ErrorCode.REPLICA_NOT_AVAILABLE, `This broker has no replica of ${key}; it will be created in ${target}`);
+    }
+    const existing = this.moves.get(key);
+    if (existing?.targetLogDir === target) return;
+    this.cancelMove(key);
+    if (this.logDirOf.get(key) === target) return;
+    this.moves.set(key, new FutureLogCopy(topic, partition, target, log));
+  }
+
+  /** Stop moving a partition and remove its future log. */
+  cancelMove(key: string): void {
+    const move = this.moves.get(key);
+    if (move === undefined) return;
+    this.moves.delete(key);
+    move.discard();
+  }
+
+  /** The partitions being moved between this broker's log dirs. */
+  futureLogs(): FutureLogInfo[] {
+    const out: FutureLogInfo[] = [];
+    for (const [key, move] of this.moves) {
+      const log = this.logs.get(key);
+      if (log === undefined) continue;
+      out.push({ topic: move.topic, partition: move.partition, logDir: move.targetLogDir, size: move.size, offsetLag: Math.max(0, log.logEndOffset - move.logEndOffset) });
+    }
+    return out;
+  }
+
+  /**
+   * Copy up to `budgetBytes` into the future logs (shared between the moves), and swap in
+   * those that caught up. Returns the bytes copied.
+   */
+  runLogDirMoves(budgetBytes: number = Number.MAX_SAFE_INTEGER): number {
+    this.ensureOpen();
+    if (this.moves.size === 0) return 0;
+    const share = Math.max(1, Math.floor(budgetBytes / this.moves.size));
+    let copied = 0;
+    for (const [key, move] of [...this.moves]) {
+      const log = this.logs.get(key);
+      if (log === undefined) {
+        this.cancelMove(key);
+        continue;
+      }
+      moveCrashPoint('copying');
+      copied += move.copyStep(log, share);
+      if (move.isCaughtUp(log) || log.size - move.size <= Math.min(MOVE_FINISH_BYTES, share)) this.completeMove(key, move, log);
+    }
+    return copied;
+  }
+
+  /**
+   * Swap a caught-up future log in, with no append in between (all synchronous): finish the
+   * copy and fsync it, close the current log, rename its dir to `-delete`, give the future
+   * dir the partition's name, load it, delete the old copy.
+   */
+  private completeMove(key: string, move: FutureLogCopy, current: PartitionLog): void {
+    move.finish(current);
+    moveCrashPoint('copied');
+    const sourceDir = this.logDirOf.get(key)!;
+    const saved = { logStartOffset: current.logStartOffset, highWatermark: current.highWatermark, leaderEpoch: current.leaderEpoch, configOverrides: current.configOverrides };
+    current.close();
+    moveCrashPoint('current-closed');
+    const deletePath = `${current.dir}.${randomUUID().replaceAll('-', '')}-delete`;
+    renameSync(current.dir, deletePath);
+    fsyncDir(sourceDir);
+    moveCrashPoint('current-renamed');
+    const target = join(move.targetLogDir, `${move.topic}-${move.partition}`);
+    renameSync(move.path, target);
+    fsyncDir(move.targetLogDir);
+    moveCrashPoint('future-renamed');
+    this.moves.delete(key);
+    const log = this.addLoadedLog(move.targetLogDir, target, move.topic, move.partition, { recoveryPoint: 0, logStartOffset: saved.logStartOffset, highWatermark: saved.highWatermark, hadCleanShutdown: false, cleanerOffset: 0 });
+    log.leaderEpoch = saved.leaderEpoch;
+    log.configOverrides = saved.configOverrides;
+    this.checkpointDir(sourceDir);
+    this.checkpointDir(move.targetLogDir);
+    moveCrashPoint('swapped');
+    this.scheduleDelete([deletePath], current.config.fileDeleteDelayMs);
+    this.notices.push(`${key}: moved from ${sourceDir} to ${move.targetLogDir}`);
   }
 
   // ---- topic metadata ----------------------------------------------------------------
@@ -352,6 +513,8 @@ export class LogManager {
   close(): void {
     if (this.closed) return;
     try {
+      // A move in progress is finished: a local-mode command that started one exits here.
+      if (this.moves.size > 0) this.runLogDirMoves();
       for (const log of this.logs.values()) log.close();
       this.checkpoint();
       // Only a shutdown that flushed everything may vouch for the files.

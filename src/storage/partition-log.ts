@@ -533,6 +533,11 @@ export class PartitionLog {
     return n;
   }
 
+  /** Log-dir move hook (log-dir-move.ts): every segment, oldest first, the active one last. */
+  allSegments(): readonly LogSegment[] {
+    return this.closed ? [] : this.segments;
+  }
+
   /** Log cleaner hook (cleaner/cleaner.ts): the closed segments, oldest first. */
   closedSegments(): readonly LogSegment[] {
     return this.closed ? [] : this.segments.slice(0, -1);
