@@ -24,6 +24,7 @@ import { createRouter } from './router.js';
 import { stopGroupCoordinator } from './group/coordinator.js';
 import { startTransactionCoordinator, stopTransactionCoordinator } from './txn/coordinator.js';
 import { restoreDynamicBrokerConfigs } from './configs/apply.js';
+import { brokerRate } from './configs/dynamic-configs.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { backgroundOptionsFrom, startBackgroundWork } from './background/scheduler.js';
 import type { RunningBrokerMetrics } from './metrics/index.js';
@@ -122,7 +123,10 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     writeServerFile(firstDir, { pid: process.pid, nodeId: config.nodeId, listeners: listenerUrls, startedAt: new Date(nowMs()).toISOString() });
   }
 
-  const background = startBackgroundWork(logManager, log, backgroundOptionsFrom(config.raw, config.logRetentionCheckIntervalMs, config.logFlushOffsetCheckpointIntervalMs, nowMs));
+  const background = startBackgroundWork(logManager, log, {
+    ...backgroundOptionsFrom(config.raw, config.logRetentionCheckIntervalMs, config.logFlushOffsetCheckpointIntervalMs, nowMs),
+    logDirMoveBytesPerSecond: () => brokerRate(context, 'replica.alter.log.dirs.io.max.bytes.per.second'),
+  });
   let stopping: Promise<void> | undefined;
 
   const stop = async (): Promise<void> => {

@@ -4,7 +4,7 @@
  * carrying the broker's error message. Topic-level requests go to the controller (or any
  * broker); broker resources and log dirs to the broker concerned.
  */
-import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js';
 import { UsageError } from '../util/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import { ZERO_UUID, type Cluster } from './cluster.js';
@@ -21,11 +21,15 @@ import type {
   CreateTopicResult,
   DeleteRecordsResult,
   DescribeConfigsOptions,
+  ElectionType,
   IsolationLevel,
   ListOffsetsResult,
   LogDirDescription,
   NewTopic,
   OffsetSpec,
+  OngoingReassignment,
+  PartitionOutcome,
+  ReplicaLogDir,
   TopicDescription,
   TopicPartition,
 } from './types.js';
@@ -64,6 +68,31 @@ interface CreateTopicsResponseBody {
     replicationFactor: number;
     configs: { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }[] | null;
   }[];
+}
+
+interface AlterReplicaLogDirsResponseBody {
+  results: { topicName: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+}
+
+interface AlterPartitionReassignmentsResponseBody {
+  errorCode: number;
+  errorMessage: string | null;
+  responses: { name: string; partitions: { partitionIndex: number; errorCode: number; errorMessage: string | null }[] }[];
+}
+
+interface ListPartitionReassignmentsResponseBody {
+  errorCode: number;
+  errorMessage: string | null;
+  topics: { name: string; partitions: { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[];
+}
+
+interface ElectLeadersResponseBody {
+  errorCode?: number;
+  replicaElectionResults: { topic: string; partitionResult: { partitionId: number; errorCode: number; errorMessage: string | null }[] }[];
+}
+
+function outcome(topic: string, partition: number, errorCode: number, message: string | null): PartitionOutcome {
+  return { topic, partition, errorCode, error: errorCode === ErrorCode.NONE ? null : errorName(errorCode), message };
 }
 
 interface NamedErrorsBody {
@@ -365,6 +394,78 @@ export class KafkaAdmin implements Admin {
         brokers: body.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? null })),
       };
     });
+  }
+
+  // ---- replicas: log dirs, reassignments, elections ----
+
+  async alterReplicaLogDirs(moves: readonly ReplicaLogDir[]): Promise<(PartitionOutcome & { brokerId: number })[]> {
+    const byBroker = new Map<number, Map<string, Map<string, number[]>>>();
+    for (const m of moves) {
+      const dirs = byBroker.get(m.brokerId) ?? new Map<string, Map<string, number[]>>();
+      byBroker.set(m.brokerId, dirs);
+      const topics = dirs.get(m.logDir) ?? new Map<string, number[]>();
+      dirs.set(m.logDir, topics);
+      topics.set(m.topic, [...(topics.get(m.topic) ?? []), m.partition]);
+    }
+    const out: (PartitionOutcome & { brokerId: number })[] = [];
+    for (const [brokerId, dirs] of byBroker) {
+      const { body } = await this.cluster.retry(async () => {
+        const conn = await this.cluster.node(brokerId);
+        return conn.call<AlterReplicaLogDirsResponseBody>(ApiKey.AlterReplicaLogDirs, () => ({
+          dirs: [...dirs].map(([path, topics]) => ({ path, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) })),
+        }));
+      });
+      for (const t of body.results) for (const p of t.partitions) out.push({ brokerId, ...outcome(t.topicName, p.partitionIndex, p.errorCode, null) });
+    }
+    return out;
+  }
+
+  async alterPartitionReassignments(
+    reassignments: readonly (TopicPartition & { replicas: readonly number[] | null })[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<PartitionOutcome[]> {
+    const topics = new Map<string, { partitionIndex: number; replicas: number[] | null }[]>();
+    for (const r of reassignments) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas ? [...r.replicas] : null }]);
+    const body = await this.onController<AlterPartitionReassignmentsResponseBody>(ApiKey.AlterPartitionReassignments, () => ({
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    }));
+    check(body.errorCode, 'alter partition reassignments', body.errorMessage);
+    return body.responses.flatMap((t) => t.partitions.map((p) => outcome(t.name, p.partitionIndex, p.errorCode, p.errorMessage)));
+  }
+
+  async listPartitionReassignments(partitions?: readonly TopicPartition[], options: { timeoutMs?: number } = {}): Promise<OngoingReassignment[]> {
+    let topics: { name: string; partitionIndexes: number[] }[] | null = null;
+    if (partitions) {
+      const byTopic = new Map<string, number[]>();
+      for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+      topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+    }
+    const body = await this.onController<ListPartitionReassignmentsResponseBody>(ApiKey.ListPartitionReassignments, () => ({
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      topics,
+    }));
+    check(body.errorCode, 'list partition reassignments', body.errorMessage);
+    return body.topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas })),
+    );
+  }
+
+  async electLeaders(electionType: ElectionType, partitions: readonly TopicPartition[] | null, options: { timeoutMs?: number } = {}): Promise<PartitionOutcome[]> {
+    let topicPartitions: { topic: string; partitions: number[] }[] | null = null;
+    if (partitions) {
+      const byTopic = new Map<string, number[]>();
+      for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+      topicPartitions = [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }));
+    }
+    // Unclean elections need v1; a broker with only v0 refuses instead of electing preferred leaders.
+    const body = await this.onController<ElectLeadersResponseBody>(ApiKey.ElectLeaders, () => ({
+      electionType: electionType === 'preferred' ? 0 : 1,
+      topicPartitions,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    }), electionType === 'unclean' ? 1 : 0);
+    check(body.errorCode ?? ErrorCode.NONE, 'elect leaders');
+    return body.replicaElectionResults.flatMap((t) => t.partitionResult.map((p) => outcome(t.topic, p.partitionId, p.errorCode, p.errorMessage)));
   }
 
   // ---- helpers ----

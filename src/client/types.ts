@@ -290,6 +290,30 @@ export interface LogDirDescription {
   topics: { topic: string; partitions: LogDirPartition[] }[];
 }
 
+/** A replica to move to a log dir of its broker (AlterReplicaLogDirs). */
+export interface ReplicaLogDir extends TopicPartition {
+  brokerId: number;
+  /** Absolute path of one of the broker's log dirs. */
+  logDir: string;
+}
+
+/** Outcome for one partition of a partition-level admin call: null error when it worked. */
+export interface PartitionOutcome extends TopicPartition {
+  /** Kafka error name (`REPLICA_NOT_AVAILABLE`), null on success. */
+  error: string | null;
+  errorCode: number;
+  message: string | null;
+}
+
+export type ElectionType = 'preferred' | 'unclean';
+
+/** A reassignment in progress (ListPartitionReassignments). */
+export interface OngoingReassignment extends TopicPartition {
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
+
 export interface Admin {
   createTopics(topics: readonly NewTopic[], options?: { validateOnly?: boolean; timeoutMs?: number }): Promise<CreateTopicResult[]>;
   deleteTopics(topics: readonly string[], options?: { timeoutMs?: number }): Promise<void>;
@@ -314,6 +338,17 @@ export interface Admin {
   /** All brokers when `brokerIds` is omitted; all topics when `topics` is omitted. */
   describeLogDirs(options?: { brokerIds?: readonly number[]; topics?: readonly string[] }): Promise<LogDirDescription[]>;
   describeCluster(): Promise<ClusterDescription>;
+  /** Move replicas between log dirs of their brokers; one outcome per replica, by broker. */
+  alterReplicaLogDirs(moves: readonly ReplicaLogDir[]): Promise<(PartitionOutcome & { brokerId: number })[]>;
+  /** Start (replicas) or cancel (null) reassignments on the controller; one outcome per partition. */
+  alterPartitionReassignments(
+    reassignments: readonly (TopicPartition & { replicas: readonly number[] | null })[],
+    options?: { timeoutMs?: number },
+  ): Promise<PartitionOutcome[]>;
+  /** Reassignments in progress; all when `partitions` is omitted. */
+  listPartitionReassignments(partitions?: readonly TopicPartition[], options?: { timeoutMs?: number }): Promise<OngoingReassignment[]>;
+  /** Elect leaders; all partitions when `partitions` is null. */
+  electLeaders(electionType: ElectionType, partitions: readonly TopicPartition[] | null, options?: { timeoutMs?: number }): Promise<PartitionOutcome[]>;
 }
 
 export interface OpenClientOptions {

@@ -21,6 +21,7 @@ import { alterConfigsRequest, alterConfigsResponse } from './messages/33-alter-c
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse } from './messages/44-incremental-alter-configs.js';
 import { deleteRecordsRequest, deleteRecordsResponse } from './messages/21-delete-records.js';
 import { describeClusterRequest, describeClusterResponse } from './messages/60-describe-cluster.js';
+import { alterReplicaLogDirsRequest, alterReplicaLogDirsResponse } from './messages/34-alter-replica-log-dirs.js';
 import { describeLogDirsRequest, describeLogDirsResponse } from './messages/35-describe-log-dirs.js';
 import { initProducerIdRequest, initProducerIdResponse } from './messages/22-init-producer-id.js';
 import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse } from './messages/23-offset-for-leader-epoch.js';
@@ -205,6 +206,7 @@ export const allApis: readonly ApiDefinition[] = [
   api(incrementalAlterConfigsRequest, incrementalAlterConfigsResponse),
   api(deleteRecordsRequest, deleteRecordsResponse),
   api(describeClusterRequest, describeClusterResponse),
+  api(alterReplicaLogDirsRequest, alterReplicaLogDirsResponse),
   api(describeLogDirsRequest, describeLogDirsResponse),
   api(initProducerIdRequest, initProducerIdResponse),
   api(offsetForLeaderEpochRequest, offsetForLeaderEpochResponse),

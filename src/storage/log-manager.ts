@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
 import { fsyncDir, readOffsetCheckpoint, topicPartitionKey, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint.js';
@@ -322,7 +322,8 @@ export class LogManager {
    */
   alterLogDir(topic: string, partition: number, logDir: string): void {
     this.ensureOpen();
-    const target = this.logDirs.find((d) => d === resolve(logDir));
+    // Kafka compares absolute paths: a relative one names no log dir.
+    const target = isAbsolute(logDir) ? this.logDirs.find((d) => d === resolve(logDir)) : undefined;
     if (target === undefined) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, `Log dir ${logDir} is not one of this broker's log dirs (${this.logDirs.join(', ')})`);
     const key = topicPartitionKey(topic, partition);
     const log = this.logs.get(key);

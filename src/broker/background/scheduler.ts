@@ -3,13 +3,18 @@
  * `log.retention.check.interval.ms` (time, size, log start offset, `.deleted` files),
  * offset checkpoints every `log.flush.offset.checkpoint.interval.ms`, and the log cleaner
  * (`log.cleaner.enable`), which cleans the dirtiest compacted log, checkpoints, and sleeps
- * `log.cleaner.backoff.ms` when nothing needs cleaning. Configs are read from each log
+ * `log.cleaner.backoff.ms` when nothing needs cleaning, and log-dir moves (AlterReplicaLogDirs)
+ * copied a slice every 50 ms at `replica.alter.log.dirs.io.max.bytes.per.second`. Configs are read from each log
  * at each run, so AlterConfigs changes apply without a restart.
  */
 import { LogCleaner, type CleanStats } from '../../storage/cleaner/cleaner.js';
 import type { LogManager } from '../../storage/index.js';
 import { errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
+
+/** Log-dir moves copy every tick, at most this much (the copy is synchronous: bounded so requests keep flowing). */
+const MOVE_TICK_MS = 50;
+const MOVE_TICK_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface BackgroundOptions {
   retentionCheckIntervalMs: number;
@@ -19,6 +24,8 @@ export interface BackgroundOptions {
   dedupeBufferBytes: number;
   ioMaxBytesPerSecond: number;
   nowMs: () => number;
+  /** `replica.alter.log.dirs.io.max.bytes.per.second` now (dynamic): the pace of log-dir moves. */
+  logDirMoveBytesPerSecond?: () => number;
   /** Called after each cleaning pass (tests, logging). */
   onCleaned?: (stats: CleanStats) => void;
 }
@@ -67,6 +74,11 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
   const checkpoint = setInterval(guard('Checkpoint', () => logManager.checkpoint()), Math.max(1000, opts.checkpointIntervalMs));
   retention.unref();
   checkpoint.unref();
+  const moves = setInterval(guard('Log dir move', () => {
+    const rate = opts.logDirMoveBytesPerSecond?.() ?? Number.POSITIVE_INFINITY;
+    logManager.runLogDirMoves(Math.min(MOVE_TICK_MAX_BYTES, Math.max(1, Math.floor((rate * MOVE_TICK_MS) / 1000))));
+  }), MOVE_TICK_MS);
+  moves.unref();
 
   let running = true;
   let wake: (() => void) | undefined;
@@ -102,6 +114,7 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
       running = false;
       clearInterval(retention);
       clearInterval(checkpoint);
+      clearInterval(moves);
       cleaner.stop();
       wake?.();
       await loop;

@@ -32,6 +32,10 @@ const staticDef = (name: string, type: ConfigValueType, defaultValue: string | n
   doc,
 });
 
+/** Kafka's Long.MAX_VALUE default of the replication throttles: no throttle. */
+const UNTHROTTLED = '9223372036854775807';
+const throttleDef = (name: string, doc: string): BrokerConfigDef => ({ name, type: 'long', defaultValue: UNTHROTTLED, dynamic: true, doc });
+
 /** Broker keys that are not topic-config synonyms. */
 const SERVER_CONFIGS: readonly BrokerConfigDef[] = [
   staticDef('advertised.listeners', 'string', null, 'Listeners published to clients in Metadata; defaults to listeners.'),
@@ -41,9 +45,11 @@ const SERVER_CONFIGS: readonly BrokerConfigDef[] = [
   staticDef('controller.listener.names', 'string', null, 'Listeners used by the controller.'),
   staticDef('default.replication.factor', 'int', '1', 'Replication factor of topics created without one.'),
   staticDef('delete.topic.enable', 'boolean', 'true', 'Whether DeleteTopics may delete topics.'),
+  throttleDef('follower.replication.throttled.rate', 'Bytes per second a follower fetches for the replicas in its topics\' follower.replication.throttled.replicas (kafka-reassign-partitions.sh --throttle).'),
   staticDef('group.initial.rebalance.delay.ms', 'int', '3000', 'How long the coordinator waits for more members before the first rebalance.'),
   staticDef('group.max.session.timeout.ms', 'int', '1800000', 'Largest session timeout a consumer may ask for.'),
   staticDef('group.min.session.timeout.ms', 'int', '6000', 'Smallest session timeout a consumer may ask for.'),
+  throttleDef('leader.replication.throttled.rate', 'Bytes per second a leader serves to followers of the replicas in its topics\' leader.replication.throttled.replicas (kafka-reassign-partitions.sh --throttle).'),
   staticDef('listeners', 'string', 'PLAINTEXT://:9092', 'Addresses the broker listens on.'),
   staticDef('log.dir', 'string', '/tmp/kafka-logs', 'Log directory, used when log.dirs is not set.'),
   staticDef('log.dirs', 'string', null, 'Comma-separated log directories.'),
@@ -55,6 +61,7 @@ const SERVER_CONFIGS: readonly BrokerConfigDef[] = [
   staticDef('offsets.topic.replication.factor', 'short', '3', 'Replication factor of __consumer_offsets (capped at the broker count).'),
   staticDef('process.roles', 'list', '', 'broker, controller, or both.'),
   staticDef('producer.id.expiration.ms', 'int', '86400000', 'How long an idle producer id is remembered.'),
+  throttleDef('replica.alter.log.dirs.io.max.bytes.per.second', 'Bytes per second copied when moving replicas between this broker\'s log dirs (kafka-reassign-partitions.sh --replica-alter-log-dirs-throttle).'),
   staticDef('socket.request.max.bytes', 'int', '104857600', 'Largest request the broker accepts.'),
   staticDef('transaction.state.log.min.isr', 'int', '2', 'min.insync.replicas of __transaction_state.'),
   staticDef('transaction.state.log.num.partitions', 'int', '50', 'Partitions of __transaction_state.'),

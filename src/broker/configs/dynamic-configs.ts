@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerContext, ListenerEndpoint } from '../handler.js';
-import type { BrokerConfigLayers } from './describe.js';
+import { brokerKeySynonyms, type BrokerConfigLayers } from './describe.js';
 import { applyTopicDefaults } from './topic-configs.js';
 
 export const DYNAMIC_CONFIG_FILE = 'kts-dynamic-broker-configs.json';
@@ -99,6 +99,13 @@ export function dynamicConfigsOf(broker: BrokerContext): DynamicBrokerConfigs {
 /** All config layers of a running broker, for describing topic and broker configs. */
 export function brokerLayersOf(broker: BrokerContext): BrokerConfigLayers {
   return dynamicConfigsOf(broker).layers(broker.config.raw, runtimeDefaults(broker));
+}
+
+/** A bytes-per-second broker config (the replication throttles) as now set; Infinity when unset or unparsable. */
+export function brokerRate(broker: BrokerContext, key: string): number {
+  const value = brokerKeySynonyms(key, brokerLayersOf(broker))[0]?.value;
+  const n = value === undefined || value === null ? Number.NaN : Number(value);
+  return Number.isFinite(n) && n > 0 && n < Number.MAX_SAFE_INTEGER ? n : Number.POSITIVE_INFINITY;
 }
 
 const endpoint = (l: ListenerEndpoint): string => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;

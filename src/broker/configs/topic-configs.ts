@@ -36,6 +36,10 @@ export interface AdminLogManager {
   updateTopicConfig(topic: string, configs: Record<string, string>): void;
   /** The log dir holding a partition. */
   logDirFor(topic: string, partition: number): string | undefined;
+  /** Start moving a partition to another of this broker's log dirs (throws KafkaError). */
+  alterLogDir(topic: string, partition: number, logDir: string): void;
+  /** Partitions being moved between log dirs: target dir, bytes copied, offset lag. */
+  futureLogs(): ReadonlyArray<{ topic: string; partition: number; logDir: string; size: number; offsetLag: number }>;
 }
 
 function adminLogManager(broker: BrokerContext): AdminLogManager {
@@ -78,6 +82,16 @@ export function applyTopicDefaults(broker: BrokerContext): void {
 
 export function logDirs(broker: BrokerContext): readonly string[] {
   return adminLogManager(broker).logDirs;
+}
+
+/** Start a log-dir move (AlterReplicaLogDirs); throws KafkaError with Kafka's code. */
+export function alterLogDir(broker: BrokerContext, topic: string, partition: number, logDir: string): void {
+  adminLogManager(broker).alterLogDir(topic, partition, logDir);
+}
+
+/** The future logs of partitions being moved between this broker's log dirs. */
+export function futureLogs(broker: BrokerContext): ReturnType<AdminLogManager['futureLogs']> {
+  return adminLogManager(broker).futureLogs();
 }
 
 /** The log dir of a partition, as the log manager placed it. */
