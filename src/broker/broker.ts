@@ -28,6 +28,10 @@ import { brokerRate } from './configs/dynamic-configs.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { backgroundOptionsFrom, startBackgroundWork } from './background/scheduler.js';
 import type { RunningBrokerMetrics } from './metrics/index.js';
+import { MetadataCache } from './metadata/metadata-cache.js';
+import { ReplicaManager } from './replica/replica-manager.js';
+import { replicationConfigOf } from './replica/replication-config.js';
+import type { IsrWriter } from './replica/partition.js';
 
 export interface StartBrokerOptions {
   /** Open the TCP listeners (false: in-process only, for the client's in-process transport). */
@@ -57,6 +61,12 @@ export interface Broker {
   stop(): Promise<void>;
 }
 
+/** One node: the ISR is this broker and never changes, so nothing is ever written. */
+const SINGLE_NODE_ISR: IsrWriter = {
+  writeIsr: () => Promise.resolve(undefined),
+  recordIsrChange: () => undefined,
+};
+
 const IN_PROCESS: ConnectionInfo = { connectionId: 'in-process', clientHost: 'in-process', listenerName: 'PLAINTEXT' };
 
 export async function startBroker(config: BrokerConfig, options: StartBrokerOptions): Promise<Broker> {
@@ -67,6 +77,21 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
 
   const advertised: ListenerEndpoint[] = config.advertisedListeners.map((l) => ({ ...l }));
   const purgatory = createPurgatory();
+  const metadataCache = new MetadataCache();
+  const replication = replicationConfigOf(config);
+  const replicaManager = new ReplicaManager({
+    localBrokerId: config.nodeId,
+    logManager,
+    metadataCache,
+    purgatory,
+    isrWriter: SINGLE_NODE_ISR,
+    log,
+    nowMs,
+    clusterMode: false,
+    replicaLagTimeMaxMs: replication.replicaLagTimeMaxMs,
+    fetcher: replication.fetcher,
+    topicInfo: () => Promise.reject(new Error('a single-node broker creates partitions itself')),
+  });
   const context: BrokerContext = {
     config,
     logManager,
@@ -79,6 +104,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     log,
     producerIds: openProducerIdAllocator(logManager.logDirs[0]!),
     apis: options.apis ?? apiHandlers,
+    replicaManager,
+    metadataCache,
   };
   // Topic defaults changed through AlterConfigs in an earlier run apply before any request.
   restoreDynamicBrokerConfigs(context);
@@ -134,6 +161,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     stopGroupCoordinator(context);
     stopTransactionCoordinator(context);
     purgatory.completeAll();
+    await replicaManager.shutdown();
     if (network) await network.stop();
     await metrics?.stop();
     try {

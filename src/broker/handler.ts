@@ -8,6 +8,8 @@
  * broker names only the members it uses, so storage's classes satisfy them as they are.
  */
 import type { BrokerConfig } from './config.js';
+import type { ReplicaManager } from './replica/replica-manager.js';
+import type { MetadataCache } from './metadata/metadata-cache.js';
 import type { MetadataImage } from './metadata.js';
 import type { Purgatory } from './purgatory.js';
 import type { Logger } from '../util/logger.js';
@@ -75,6 +77,18 @@ export interface BrokerContext {
   apis: readonly AnyApiHandler[];
   /** Request metrics, when `kts.metrics.listener` is set (the router calls it per request). */
   metrics?: BrokerMetrics;
+  /** Partitions this broker leads or follows, leader checks, ISR and high watermark. */
+  replicaManager: ReplicaManager;
+  /** Live brokers and partition states of the cluster (UpdateMetadata; single-node: this broker). */
+  metadataCache: MetadataCache;
+  /** The controller running in this broker (cluster mode); active only while it holds /controller. */
+  controller?: ControllerHandle;
+}
+
+/** What request handlers may ask of the controller running in this broker. */
+export interface ControllerHandle {
+  isActive(): boolean;
+  controlledShutdown(brokerId: number, brokerEpoch: number): Promise<{ errorCode: number; partitionsRemaining: Array<{ topic: string; partition: number }> }>;
 }
 
 /** What a handler knows about one request. */
@@ -110,7 +124,7 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
    * connection at a time). Other APIs run concurrently; responses are ordered regardless.
    */
   serializePerConnection?: boolean;
-  handle(request: Req, ctx: RequestContext): Promise<Res | null> | Res | null;
+  handle(request: Req, ctx: RequestContext): Promise<Res | DeferredResponse<Res> | null> | Res | DeferredResponse<Res> | null;
   /**
    * The response to send when the request could not be handled: every partition/topic
    * carries `errorCode`. Used for UNSUPPORTED_VERSION on advertised-but-refused versions and
@@ -138,6 +152,16 @@ export function invokeHandler(handler: AnyApiHandler, request: unknown, ctx: Req
 export function invokeErrorResponse(handler: AnyApiHandler, request: unknown, errorCode: number, ctx: RequestContext): unknown {
   const build = handler.errorResponse as ErasedErrorResponse | undefined;
   return build ? build.call(handler, request, errorCode, ctx) : undefined;
+}
+
+/**
+ * A response that is known later. A handler that must finish its work in arrival order
+ * (serializePerConnection) but then wait, like Produce with acks=all waiting for the ISR,
+ * returns one: the connection's next request starts as soon as handle() returns, and the
+ * response goes out when `response` settles (responses stay in request order).
+ */
+export class DeferredResponse<Res> {
+  constructor(readonly response: Promise<Res>) {}
 }
 
 /** Helper so each handler file gets type inference against its message types. */

@@ -19,7 +19,7 @@ import { apiByKey, apiName } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { errorMessage } from '../util/errors.js';
 import { apiVersionsBody } from './apis/18-api-versions.js';
-import { invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
+import { DeferredResponse, invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
 import { CloseConnection, type ConnectionInfo } from '../net/server-connection.js';
 
 const API_VERSIONS_KEY = 18;
@@ -64,6 +64,7 @@ export function createRouter(broker: BrokerContext): Router {
     try {
       const run = (): Promise<unknown> => Promise.resolve(invokeHandler(handler, request, ctx));
       response = await (handler.serializePerConnection ? serial(conn.connectionId, run) : run());
+      if (response instanceof DeferredResponse) response = await (response as DeferredResponse<unknown>).response;
     } catch (err) {
       failed = true;
       if (err instanceof CloseConnection) throw err;

@@ -66,6 +66,12 @@ export class LeaderEpochCache {
     return floor ? { leaderEpoch: floor.epoch, endOffset: higher.startOffset } : { leaderEpoch: requestedEpoch, endOffset: higher.startOffset };
   }
 
+  /** Forget every epoch (the log was replaced by an empty one). */
+  clear(): void {
+    this.entries = [];
+    this.flush();
+  }
+
   /** Epoch of the batch holding `offset`, or -1. */
   epochForOffset(offset: number): number {
     let epoch = UNDEFINED_EPOCH;

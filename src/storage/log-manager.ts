@@ -297,14 +297,7 @@ export class LogManager {
     let n = 0;
     for (const [key, log] of [...this.logs]) {
       if (log.topic !== topic) continue;
-      this.cancelMove(key);
-      log.closeForDelete();
-      const target = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
-      renameSync(log.dir, target);
-      log.dir = target;
-      this.scheduleDelete([target], log.config.fileDeleteDelayMs);
-      this.logs.delete(key);
-      this.logDirOf.delete(key);
+      this.removeLog(key, log);
       n++;
     }
     if (this.topics.delete(topic)) this.saveTopics();
@@ -408,6 +401,29 @@ export class LogManager {
     moveCrashPoint('swapped');
     this.scheduleDelete([deletePath], current.config.fileDeleteDelayMs);
     this.notices.push(`${key}: moved from ${sourceDir} to ${move.targetLogDir}`);
+  }
+
+  /** Delete one partition's log (StopReplica with delete); the topic's metadata goes with its last partition. */
+  deletePartition(topic: string, partition: number): boolean {
+    this.ensureOpen();
+    const key = topicPartitionKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return false;
+    this.removeLog(key, log);
+    if (![...this.logs.values()].some((l) => l.topic === topic) && this.topics.delete(topic)) this.saveTopics();
+    this.checkpoint();
+    return true;
+  }
+
+  private removeLog(key: string, log: PartitionLog): void {
+    this.cancelMove(key);
+    log.closeForDelete();
+    const target = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
+    renameSync(log.dir, target);
+    log.dir = target;
+    this.scheduleDelete([target], log.config.fileDeleteDelayMs);
+    this.logs.delete(key);
+    this.logDirOf.delete(key);
   }
 
   // ---- topic metadata ----------------------------------------------------------------

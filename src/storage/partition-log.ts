@@ -17,7 +17,7 @@ import { partitionMetadataText, readPartitionMetadata, writeFileAtomic } from '.
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager } from './producer-state.js';
-import { type BatchInfo, DELETED_SUFFIX, LogSegment, parseBatchInfo } from './segment.js';
+import { type BatchInfo, DELETED_SUFFIX, LogSegment, checkEntry, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { iterateRecords } from '../records/record-batch.js';
@@ -253,6 +253,80 @@ export class PartitionLog {
     this.unflushedMessages += next - firstOffset;
     this.maybeFlush(nowMs);
     return { baseOffset: firstOffset, lastOffset: next - 1, logAppendTimeMs: logAppendTime ? nowMs : -1, logStartOffset: this.logStartOffset, batchCount: batches.length, duplicate: false };
+  }
+
+  /**
+   * Append batches fetched from the partition leader as a follower (Kafka's appendAsFollower):
+   * offsets and leader epochs are the leader's and stay as they are; the batches must start
+   * at the log end offset and be in order. Legacy v0/v1 entries are accepted (a Kafka leader
+   * may hold them). Producer state is rebuilt from the batches without sequence checks, and
+   * each batch's partition leader epoch enters the epoch cache. Returns the last offset.
+   */
+  appendAsFollower(fetched: Buffer): AppendResult {
+    let records = fetched;
+    this.ensureOpen();
+    const nowMs = this.ctx.nowMs();
+    const { batches, validBytes } = this.followerBatches(records);
+    records = records.subarray(0, validBytes);
+    if (batches.length === 0) {
+      return { baseOffset: this.nextOffset, lastOffset: this.nextOffset - 1, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, batchCount: 0, duplicate: false };
+    }
+    const firstOffset = batches[0]!.magic >= 2 ? batches[0]!.baseOffset : this.nextOffset;
+    const last = batches[batches.length - 1]!.lastOffset;
+    let maxTimestampMs = -1;
+    for (const b of batches) maxTimestampMs = Math.max(maxTimestampMs, b.maxTimestampMs);
+    this.maybeRoll(records.length, maxTimestampMs, last, nowMs);
+    for (const b of batches) {
+      if (b.magic >= 2 && b.partitionLeaderEpoch >= 0) {
+        this.epochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
+        if (b.partitionLeaderEpoch > this.currentLeaderEpoch) this.currentLeaderEpoch = b.partitionLeaderEpoch;
+      }
+    }
+    const segment = this.active;
+    segment.append(records, batches);
+    const pending = new Map<number, ProducerStateEntry>();
+    for (const b of batches) this.applyProducerState(b, records, b.position, segment, pending);
+    this.producerState.commit(pending, last + 1);
+    this.nextOffset = last + 1;
+    this.unflushedMessages += last + 1 - firstOffset;
+    this.maybeFlush(nowMs);
+    return { baseOffset: firstOffset, lastOffset: last, logAppendTimeMs: -1, logStartOffset: this.logStartOffset, batchCount: batches.length, duplicate: false };
+  }
+
+  /** Headers of a follower fetch's batches, checked: whole, CRC-valid, offsets in order from the LEO. */
+  private followerBatches(records: Buffer): { batches: BatchInfo[]; validBytes: number } {
+    const out: BatchInfo[] = [];
+    let pos = 0;
+    let expected = this.nextOffset;
+    while (pos + LOG_OVERHEAD <= records.length) {
+      const size = LOG_OVERHEAD + records.readInt32BE(pos + 8);
+      // A fetch response may end with a partial batch (max bytes): it is not appended.
+      if (pos + size > records.length || size <= LOG_OVERHEAD) break;
+      const problem = checkEntry(records, pos);
+      if (problem) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `replicated batch at byte ${pos} of ${this.topic}-${this.partition}: ${problem}`);
+      const b = parseBatchInfo(records, pos, pos);
+      const first = b.magic >= 2 ? b.baseOffset : b.lastOffset;
+      if (first < expected) {
+        throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `replicated batch at offset ${first} of ${this.topic}-${this.partition} is below the log end offset ${expected}`);
+      }
+      expected = b.lastOffset + 1;
+      out.push(b);
+      pos += size;
+    }
+    return { batches: out, validBytes: pos };
+  }
+
+  /** Replace the whole log by an empty one starting at `offset` (a follower far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureOpen();
+    for (const s of this.segments.splice(0)) s.deleteFiles();
+    this.segments.push(this.openSegment(offset));
+    this.nextOffset = offset;
+    this.logStartOffset = offset;
+    this.hw = offset;
+    this.recoveryPoint = offset;
+    this.epochCache.clear();
+    this.producerState.truncateAndReload(offset, offset, this.ctx.nowMs());
   }
 
   /** Record a written batch in the producer state; a transaction marker completes its transaction. */

@@ -2,17 +2,21 @@
  * Produce (key 0), versions 3-11 served; 0-2 advertised but refused (see router.ts:
  * Kafka 4 behaviour for librdkafka, KAFKA-18659). Batches stay opaque: the partition log
  * validates them (magic, CRC, sizes, producer id/epoch/sequence) and assigns offsets.
- * acks 0, 1 and -1 (all): on one node the ISR is this node, so acks=-1 is satisfied by
- * the local append unless min.insync.replicas > 1 (NOT_ENOUGH_REPLICAS, as Kafka answers
- * when the ISR is too small). acks=0 sends no response; an error then closes the
- * connection, as Kafka does, so the client notices.
+ * Only the partition's leader appends (else NOT_LEADER_OR_FOLLOWER, from the replica
+ * manager), with its leader epoch stamped into each batch.
+ * acks 0, 1 and -1 (all): acks=all is refused before appending with NOT_ENOUGH_REPLICAS
+ * when the ISR is smaller than min.insync.replicas, and otherwise waits (delayed produce)
+ * until the high watermark passes the appended records: NOT_ENOUGH_REPLICAS_AFTER_APPEND
+ * when the ISR shrank below min.insync.replicas meanwhile, REQUEST_TIMED_OUT after
+ * timeout_ms, NOT_LEADER_OR_FOLLOWER when leadership moved. acks=0 sends no response; an
+ * error then closes the connection, as Kafka does, so the client notices.
  * Requests from one connection are appended one after another (serializePerConnection), so
- * a pipelining idempotent producer's batches land in sequence order on every partition.
+ * a pipelining idempotent producer's batches land in sequence order on every partition; the
+ * wait for the ISR happens after, so the connection's next request is not held up by it.
  * Transactional batches (request with a transactional id) are accepted only from the
  * transaction's current producer id/epoch (older epoch: INVALID_PRODUCER_EPOCH) and only
  * for partitions added to its open transaction (else INVALID_TXN_STATE), as the broker-side
- * verification of KIP-890 does; the transaction coordinator is on this node.
- * Deviation: timeout_ms is unused (nothing waits on replication).
+ * verification of KIP-890 does.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { errorMessage } from '../../util/errors.js';
@@ -22,7 +26,9 @@ import type {
   ProduceResponse,
   ProduceTopicResponse,
 } from '../../protocol/messages/00-produce.js';
-import { defineHandler, type BrokerContext, type RequestContext } from '../handler.js';
+import { DeferredResponse, defineHandler, type BrokerContext, type RequestContext } from '../handler.js';
+import { partitionKey } from '../purgatory.js';
+import type { Partition } from '../replica/partition.js';
 import { INTERNAL_TOPICS } from '../metadata.js';
 import { CloseConnection } from '../../net/server-connection.js';
 import { transactionCoordinatorOf } from '../txn/coordinator.js';
@@ -46,6 +52,13 @@ function transactionalProducer(records: Buffer): { producerId: number; producerE
   return undefined;
 }
 
+/** An acks=all append waiting for the ISR: where its response goes and the offset the HW must pass. */
+interface PendingAck {
+  partition: Partition;
+  requiredOffset: number;
+  response: ProducePartitionResponse;
+}
+
 async function appendPartition(
   topic: string,
   index: number,
@@ -53,9 +66,12 @@ async function appendPartition(
   acks: number,
   transactionalId: string | null,
   broker: BrokerContext,
+  pending: PendingAck[],
 ): Promise<ProducePartitionResponse> {
-  const log = broker.logManager.getLog(topic, index);
-  if (!log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const leader = broker.replicaManager.leaderPartition(topic, index);
+  if (!leader.partition) return failed(index, leader.errorCode);
+  const partition = leader.partition;
+  const log = partition.log;
   if (INTERNAL_TOPICS.has(topic)) {
     return failed(index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
   }
@@ -68,17 +84,18 @@ async function appendPartition(
     const code = transactionCoordinatorOf(broker).checkProduce(transactionalId, txn.producerId, txn.producerEpoch, topic, index);
     if (code !== ErrorCode.NONE) return failed(index, code, `Producer ${txn.producerId} epoch ${txn.producerEpoch} may not write transactional records to ${topic}-${index} now`);
   }
-  if (acks === -1 && log.config.minInsyncReplicas > 1) {
+  const minIsr = log.config.minInsyncReplicas;
+  if (acks === -1 && partition.isr.length < minIsr) {
     return failed(
       index,
       ErrorCode.NOT_ENOUGH_REPLICAS,
-      `The size of the current ISR [${broker.nodeId}] is insufficient to satisfy the min.isr requirement of ${log.config.minInsyncReplicas}`,
+      `The size of the current ISR [${partition.isr.join(',')}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}`,
     );
   }
   try {
-    const result = await log.appendAsLeader(records, log.leaderEpoch);
-    broker.purgatory.notifyAppend(topic, index);
-    return {
+    const result = await log.appendAsLeader(records, partition.leaderEpoch);
+    broker.replicaManager.afterLeaderAppend(partition);
+    const response: ProducePartitionResponse = {
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: result.baseOffset,
@@ -87,10 +104,31 @@ async function appendPartition(
       recordErrors: [],
       errorMessage: null,
     };
+    if (acks === -1) pending.push({ partition, requiredOffset: result.lastOffset + 1, response });
+    return response;
   } catch (err) {
     if (err instanceof KafkaError) return failed(index, err.errorCode, err.message);
     broker.log.error(`Error appending to ${topic}-${index}: ${err instanceof Error && err.stack ? err.stack : errorMessage(err)}`);
     return failed(index, ErrorCode.UNKNOWN_SERVER_ERROR, null);
+  }
+}
+
+function ackState(a: PendingAck): { done: boolean; errorCode: number } {
+  return a.partition.checkEnoughReplicasReachOffset(a.requiredOffset, a.partition.log.config.minInsyncReplicas);
+}
+
+/** Kafka's delayed produce: wait until every acks=all append reached the HW (or failed, or timed out). */
+async function awaitReplication(pending: PendingAck[], timeoutMs: number, broker: BrokerContext): Promise<void> {
+  const allDone = (): boolean => pending.every((a) => ackState(a).done);
+  if (!allDone()) {
+    const keys = [...new Set(pending.map((a) => partitionKey(a.partition.topic, a.partition.partition)))];
+    await broker.purgatory.wait({ keys, tryComplete: allDone }, Math.max(0, timeoutMs));
+  }
+  for (const a of pending) {
+    const state = ackState(a);
+    const errorCode = !state.done ? ErrorCode.REQUEST_TIMED_OUT : state.errorCode;
+    if (errorCode === ErrorCode.NONE) continue;
+    Object.assign(a.response, failed(a.response.index, errorCode, errorCode === ErrorCode.REQUEST_TIMED_OUT ? `Records were not replicated to the ISR within ${timeoutMs} ms` : null));
   }
 }
 
@@ -120,14 +158,20 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       const transactionalId = request.transactionalId ?? null;
       if (transactionalId !== null) await transactionCoordinatorOf(broker).ready();
       const responses: ProduceTopicResponse[] = [];
+      const pending: PendingAck[] = [];
       for (const topic of request.topicData) {
         const partitionResponses: ProducePartitionResponse[] = [];
         for (const p of topic.partitionData) {
-          partitionResponses.push(await appendPartition(topic.name, p.index, p.records, acks, transactionalId, broker));
+          partitionResponses.push(await appendPartition(topic.name, p.index, p.records, acks, transactionalId, broker, pending));
         }
         responses.push({ name: topic.name, partitionResponses });
       }
       response = { throttleTimeMs: 0, responses };
+      if (pending.length > 0 && !pending.every((a) => ackState(a).done)) {
+        const complete = response;
+        return new DeferredResponse(awaitReplication(pending, request.timeoutMs, broker).then(() => complete));
+      }
+      if (pending.length > 0) await awaitReplication(pending, 0, broker);
     }
     if (acks === 0) {
       const error = response.responses.flatMap((t) => t.partitionResponses).find((p) => p.errorCode !== ErrorCode.NONE);

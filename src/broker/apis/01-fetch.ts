@@ -18,7 +18,10 @@
  * Unknown session → FETCH_SESSION_ID_NOT_FOUND, wrong epoch → INVALID_FETCH_SESSION_EPOCH,
  * a session switching between names and topic ids → FETCH_SESSION_TOPIC_ID_ERROR; the
  * client then starts over with a full fetch.
- * Follower fetches (replica_id >= 0) are answered as consumer fetches: kts has no followers.
+ * Only the partition's leader answers (NOT_LEADER_OR_FOLLOWER otherwise, from the replica
+ * manager). Follower fetches (replica_id >= 0, or replica_state from v15) read up to the log
+ * end offset instead of the HW; their fetch offset is the follower's log end offset, which
+ * moves the ISR and the high watermark (Kafka's updateFollowerFetchState).
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
@@ -40,17 +43,11 @@ import {
 import { defineHandler, type BrokerContext, type BrokerPartitionLog, type RequestContext } from '../handler.js';
 import { partitionKey } from '../purgatory.js';
 import { errorCodeOf } from '../error-code.js';
+import type { Partition } from '../replica/partition.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const READ_COMMITTED = 1;
 const EMPTY = Buffer.alloc(0);
-
-export function leaderEpochError(log: BrokerPartitionLog, currentLeaderEpoch: number | undefined): number {
-  if (currentLeaderEpoch === undefined || currentLeaderEpoch === -1) return ErrorCode.NONE;
-  if (currentLeaderEpoch < log.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
-  if (currentLeaderEpoch > log.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
-  return ErrorCode.NONE;
-}
 
 interface PartitionTarget {
   topicIndex: number;
@@ -59,7 +56,8 @@ interface PartitionTarget {
   topic: string | undefined;
   request: FetchPartition;
   log: BrokerPartitionLog | undefined;
-  /** Error known before reading (unknown topic id, ...). */
+  partition: Partition | undefined;
+  /** Error known before reading (unknown topic id, not leader, fenced epoch, ...). */
   error: number;
 }
 
@@ -93,12 +91,12 @@ function resolveTargets(fetchTopics: readonly FetchTopic[], ctx: RequestContext)
     }
     topics.push(byId ? { topicId: t.topicId ?? ZERO_UUID, partitions: [] } : { topic: name ?? '', partitions: [] });
     for (const p of t.partitions) {
-      const log = name !== undefined ? broker.logManager.getLog(name, p.partition) : undefined;
-      if (!log && error === ErrorCode.NONE) {
-        targets.push({ topicIndex, topicRef, topic: name, request: p, log, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
-      } else {
-        targets.push({ topicIndex, topicRef, topic: name, request: p, log, error });
+      if (name === undefined || error !== ErrorCode.NONE) {
+        targets.push({ topicIndex, topicRef, topic: name, request: p, log: undefined, partition: undefined, error });
+        continue;
       }
+      const leader = broker.replicaManager.leaderPartition(name, p.partition, p.currentLeaderEpoch ?? -1);
+      targets.push({ topicIndex, topicRef, topic: name, request: p, log: leader.partition?.log, partition: leader.partition, error: leader.errorCode });
     }
   });
   return { topics, targets };
@@ -109,17 +107,18 @@ async function readPartition(
   maxBytes: number,
   minOneMessage: boolean,
   readCommitted: boolean,
+  replicaId: number,
   broker: BrokerContext,
 ): Promise<FetchPartitionData> {
   const p = target.request;
   const log = target.log;
   if (target.error !== ErrorCode.NONE || !log) return partitionError(p, target.error);
-  const epochError = leaderEpochError(log, p.currentLeaderEpoch);
-  if (epochError !== ErrorCode.NONE) return partitionError(p, epochError, log);
   if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.logEndOffset) {
     return partitionError(p, ErrorCode.OFFSET_OUT_OF_RANGE, log);
   }
-  const maxOffset = readCommitted ? log.lastStableOffset : log.highWatermark;
+  const fromFollower = replicaId >= 0;
+  if (fromFollower && target.partition) broker.replicaManager.recordFollowerFetch(target.partition, replicaId, p.fetchOffset, p.logStartOffset ?? -1);
+  const maxOffset = fromFollower ? log.logEndOffset : readCommitted ? log.lastStableOffset : log.highWatermark;
   try {
     const result =
       p.fetchOffset >= maxOffset || maxBytes <= 0
@@ -128,10 +127,10 @@ async function readPartition(
     return {
       partitionIndex: p.partition,
       errorCode: ErrorCode.NONE,
-      highWatermark: result?.highWatermark ?? log.highWatermark,
+      highWatermark: log.highWatermark,
       lastStableOffset: result?.lastStableOffset ?? log.lastStableOffset,
       logStartOffset: result?.logStartOffset ?? log.logStartOffset,
-      abortedTransactions: readCommitted ? abortedTransactions(log, p.fetchOffset, maxOffset, result?.records) : null,
+      abortedTransactions: readCommitted && !fromFollower ? abortedTransactions(log, p.fetchOffset, maxOffset, result?.records) : null,
       preferredReadReplica: -1,
       records: result?.records ?? EMPTY,
     };
@@ -157,8 +156,9 @@ async function readAll(
   let bytes = 0;
   let errors = false;
   const data: FetchPartitionData[] = [];
+  const replicaId = replicaIdOf(request);
   for (const target of targets) {
-    const d = await readPartition(target, remaining, bytes === 0, readCommitted, ctx.broker);
+    const d = await readPartition(target, remaining, bytes === 0, readCommitted, replicaId, ctx.broker);
     const size = d.records?.length ?? 0;
     bytes += size;
     remaining -= size;
@@ -168,14 +168,21 @@ async function readAll(
   return { data, bytes, errors };
 }
 
-function visibleEnd(t: PartitionTarget, readCommitted: boolean): number {
+/** The fetching replica's broker id, or -1 for a consumer. */
+function replicaIdOf(request: FetchRequest): number {
+  return request.replicaState?.replicaId ?? request.replicaId ?? -1;
+}
+
+/** What a waiting fetch watches: the LEO for a follower, the LSO or HW for a consumer. */
+function visibleEnd(t: PartitionTarget, readCommitted: boolean, fromFollower = false): number {
   if (!t.log) return -1;
+  if (fromFollower) return t.log.logEndOffset;
   return readCommitted ? t.log.lastStableOffset : t.log.highWatermark;
 }
 
 /** True once any watched partition's visible end moved past where it was when we looked. */
-function grewSince(targets: PartitionTarget[], ends: number[], readCommitted: boolean): boolean {
-  return targets.some((t, i) => visibleEnd(t, readCommitted) > ends[i]!);
+function grewSince(targets: PartitionTarget[], ends: number[], readCommitted: boolean, fromFollower: boolean): boolean {
+  return targets.some((t, i) => visibleEnd(t, readCommitted, fromFollower) > ends[i]! || (t.partition !== undefined && !t.partition.isLeader));
 }
 
 type SessionPlan =
@@ -290,15 +297,16 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     if (plan.kind === 'error') return { throttleTimeMs: 0, errorCode: plan.errorCode, sessionId: 0, responses: [] };
     const { topics, targets } = resolveTargets(plan.kind === 'incremental' ? sessionTopics(plan.session) : request.topics, ctx);
     const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
+    const fromFollower = replicaIdOf(request) >= 0;
     const deadline = ctx.broker.nowMs() + Math.max(0, request.maxWaitMs);
     let result = await readAll(targets, request, ctx);
     while (!result.errors && result.bytes < request.minBytes) {
       const waitMs = deadline - ctx.broker.nowMs();
       if (waitMs <= 0) break;
-      const ends = targets.map((t) => visibleEnd(t, readCommitted));
+      const ends = targets.map((t) => visibleEnd(t, readCommitted, fromFollower));
       const keys = targets.filter((t) => t.topic !== undefined).map((t) => partitionKey(t.topic!, t.request.partition));
-      await ctx.broker.purgatory.wait({ keys, tryComplete: () => grewSince(targets, ends, readCommitted) }, waitMs);
-      if (!grewSince(targets, ends, readCommitted)) break;
+      await ctx.broker.purgatory.wait({ keys, tryComplete: () => grewSince(targets, ends, readCommitted, fromFollower) }, waitMs);
+      if (!grewSince(targets, ends, readCommitted, fromFollower)) break;
       result = await readAll(targets, request, ctx);
     }
     if (plan.kind === 'incremental') {

@@ -4,7 +4,9 @@
  * -1 latest (high watermark, or the last stable offset for read_committed), -3 the offset
  * of the record with the largest timestamp (v7+), otherwise the first offset whose
  * timestamp is >= the one asked (offset -1 / timestamp -1 when there is none).
- * current_leader_epoch (v4+) is checked like Fetch. The leader epoch answered is that of
+ * Only the leader answers (NOT_LEADER_OR_FOLLOWER otherwise); current_leader_epoch (v4+) is
+ * checked like Fetch. A follower asking (replica_id >= 0: its fetcher after an offset out
+ * of range) gets the log end offset for -1, not the high watermark, as Kafka answers. The leader epoch answered is that of
  * the batch holding the offset where storage knows it, else the current leader epoch.
  * Deviation: -5 (earliest pending upload, tiered storage) answers offset -1.
  */
@@ -16,7 +18,6 @@ import type {
   ListOffsetsResponse,
 } from '../../protocol/messages/02-list-offsets.js';
 import { defineHandler, type BrokerContext, type BrokerPartitionLog } from '../handler.js';
-import { leaderEpochError } from './01-fetch.js';
 import { errorCodeOf } from '../error-code.js';
 
 const LATEST = -1;
@@ -34,10 +35,11 @@ function found(p: ListOffsetsPartition, offset: number, timestamp: number, leade
   return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, timestamp, offset, leaderEpoch, oldStyleOffsets: [] };
 }
 
-async function lookup(log: BrokerPartitionLog, p: ListOffsetsPartition, readCommitted: boolean): Promise<ListOffsetsPartitionResponse> {
+async function lookup(log: BrokerPartitionLog, p: ListOffsetsPartition, readCommitted: boolean, fromReplica: boolean): Promise<ListOffsetsPartitionResponse> {
   const ts = p.timestamp;
   if (ts === LATEST) {
-    return found(p, readCommitted ? log.lastStableOffset : log.highWatermark, -1, log.leaderEpoch);
+    const end = fromReplica ? log.logEndOffset : readCommitted ? log.lastStableOffset : log.highWatermark;
+    return found(p, end, -1, log.leaderEpoch);
   }
   if (ts === EARLIEST || ts === EARLIEST_LOCAL) {
     const hit = await log.offsetForTimestamp(EARLIEST);
@@ -56,15 +58,15 @@ async function partitionResult(
   p: ListOffsetsPartition,
   readCommitted: boolean,
   apiVersion: number,
+  replicaId: number,
   broker: BrokerContext,
 ): Promise<ListOffsetsPartitionResponse> {
-  const log = broker.logManager.getLog(topic, p.partitionIndex);
-  if (!log) return failed(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const epochError = leaderEpochError(log, p.currentLeaderEpoch);
-  if (epochError !== ErrorCode.NONE) return failed(p, epochError);
+  const leader = broker.replicaManager.leaderPartition(topic, p.partitionIndex, p.currentLeaderEpoch ?? -1);
+  if (!leader.partition) return failed(p, leader.errorCode);
+  const log = leader.partition.log;
   if (p.timestamp === MAX_TIMESTAMP && apiVersion < 7) return failed(p, ErrorCode.UNSUPPORTED_VERSION);
   try {
-    return await lookup(log, p, readCommitted);
+    return await lookup(log, p, readCommitted, replicaId >= 0);
   } catch (err) {
     return failed(p, errorCodeOf(err, broker.log, `ListOffsets on ${topic}-${p.partitionIndex}`));
   }
@@ -80,7 +82,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     for (const t of request.topics) {
       const partitions = [];
       for (const p of t.partitions) {
-        partitions.push(await partitionResult(t.name, p, readCommitted, ctx.apiVersion, ctx.broker));
+        partitions.push(await partitionResult(t.name, p, readCommitted, ctx.apiVersion, request.replicaId, ctx.broker));
       }
       topics.push({ name: t.name, partitions });
     }

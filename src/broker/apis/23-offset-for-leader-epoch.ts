@@ -1,5 +1,7 @@
 /**
- * OffsetForLeaderEpoch (key 23), versions 2-4 (Kafka 4's range). For each partition: the
+ * OffsetForLeaderEpoch (key 23), versions 0-4 (followers of Kafka 1.1 send v0 to truncate
+ * their logs, KIP-101; v1+ also answers the epoch, KIP-279). Only the leader answers
+ * (NOT_LEADER_OR_FOLLOWER otherwise). For each partition: the
  * largest leader epoch <= the one asked and the offset where it ends (the start of the next
  * epoch, or the log end offset for the current epoch), from storage's leader epoch cache.
  * Consumers use it to detect log truncation after a leader change. current_leader_epoch is
@@ -13,7 +15,6 @@ import type {
   OffsetForLeaderPartition,
 } from '../../protocol/messages/23-offset-for-leader-epoch.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
-import { leaderEpochError } from './01-fetch.js';
 import { errorCodeOf } from '../error-code.js';
 
 function failed(p: OffsetForLeaderPartition, errorCode: number): OffsetForLeaderEpochEndOffset {
@@ -21,10 +22,9 @@ function failed(p: OffsetForLeaderPartition, errorCode: number): OffsetForLeader
 }
 
 async function endOffset(topic: string, p: OffsetForLeaderPartition, broker: BrokerContext): Promise<OffsetForLeaderEpochEndOffset> {
-  const log = broker.logManager.getLog(topic, p.partition);
-  if (!log) return failed(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const epochError = leaderEpochError(log, p.currentLeaderEpoch);
-  if (epochError !== ErrorCode.NONE) return failed(p, epochError);
+  const leader = broker.replicaManager.leaderPartition(topic, p.partition, p.currentLeaderEpoch ?? -1);
+  if (!leader.partition) return failed(p, leader.errorCode);
+  const log = leader.partition.log;
   try {
     const r = await log.endOffsetForLeaderEpoch(p.leaderEpoch);
     return { errorCode: ErrorCode.NONE, partition: p.partition, leaderEpoch: r.leaderEpoch, endOffset: r.endOffset };
@@ -35,7 +35,7 @@ async function endOffset(topic: string, p: OffsetForLeaderPartition, broker: Bro
 
 export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
   apiKey: 23,
-  minVersion: 2,
+  minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
     const topics = [];

@@ -8,6 +8,10 @@ import { produceHandler } from './00-produce.js';
 import { fetchHandler } from './01-fetch.js';
 import { listOffsetsHandler } from './02-list-offsets.js';
 import { metadataHandler } from './03-metadata.js';
+import { leaderAndIsrHandler } from './04-leader-and-isr.js';
+import { stopReplicaHandler } from './05-stop-replica.js';
+import { updateMetadataHandler } from './06-update-metadata.js';
+import { controlledShutdownHandler } from './07-controlled-shutdown.js';
 import { apiVersionsHandler } from './18-api-versions.js';
 import { createTopicsHandler } from './19-create-topics.js';
 import { deleteTopicsHandler } from './20-delete-topics.js';
@@ -46,6 +50,10 @@ export const apiHandlers: readonly AnyApiHandler[] = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  leaderAndIsrHandler,
+  stopReplicaHandler,
+  updateMetadataHandler,
+  controlledShutdownHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,

@@ -1,0 +1,344 @@
+/**
+ * Replica fetchers (Kafka's ReplicaFetcherManager / ReplicaFetcherThread): one fetcher per
+ * leader broker this broker follows partitions of, over one connection on the inter-broker
+ * listener. Each partition first truncates its log to where it agrees with the leader
+ * (OffsetsForLeaderEpoch: KIP-101, and KIP-279 when the leader answers its epoch), then
+ * fetches from its log end offset as a replica (`replica_id` = this broker). Appends keep
+ * the leader's offsets and epochs; the follower's high watermark is min(LEO, leader's HW).
+ * An offset out of range truncates to the leader's end, or restarts the log at the
+ * leader's log start when the follower fell behind it. Errors back off
+ * `replica.fetch.backoff.ms` per partition; a lost connection is reopened.
+ */
+import { ErrorCode } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/apis.js';
+import type { FetchRequest, FetchResponse, FetchTopic } from '../../protocol/messages/01-fetch.js';
+import type { ListOffsetsResponse } from '../../protocol/messages/02-list-offsets.js';
+import type { OffsetForLeaderEpochResponse } from '../../protocol/messages/23-offset-for-leader-epoch.js';
+import { BrokerConnection } from '../../net/broker-connection.js';
+import { openTcpChannel } from '../../net/tcp-channel.js';
+import type { Logger } from '../../util/logger.js';
+import { errorMessage } from '../../util/errors.js';
+import type { Partition } from './partition.js';
+import type { MetadataCache } from '../metadata/metadata-cache.js';
+
+export interface FetcherConfig {
+  /** The listener other brokers are reached on (inter.broker.listener.name). */
+  listenerName: string;
+  fetchWaitMaxMs: number;
+  fetchMinBytes: number;
+  fetchMaxBytes: number;
+  fetchResponseMaxBytes: number;
+  fetchBackoffMs: number;
+  socketTimeoutMs: number;
+  numFetchers: number;
+}
+
+interface FetcherHost {
+  readonly localBrokerId: number;
+  readonly metadataCache: MetadataCache;
+  recordFollowerAppend?(p: Partition): void;
+}
+
+interface FetchState {
+  partition: Partition;
+  truncating: boolean;
+  delayedUntilMs: number;
+}
+
+const key = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+export class ReplicaFetcherManager {
+  private readonly fetchers = new Map<string, ReplicaFetcher>();
+  private readonly owner = new Map<string, ReplicaFetcher>();
+
+  constructor(
+    private readonly host: FetcherHost,
+    private readonly config: FetcherConfig,
+    private readonly log: Logger,
+    private readonly nowMs: () => number,
+  ) {}
+
+  has(topic: string, partition: number): boolean {
+    return this.owner.has(key(topic, partition));
+  }
+
+  /** Fetch `p` from its current leader (moving it off any other fetcher). */
+  addPartition(p: Partition): void {
+    this.removePartition(p.topic, p.partition);
+    const slot = hashSlot(p.topic, p.partition, Math.max(1, this.config.numFetchers));
+    const name = `${p.leaderId}:${slot}`;
+    let fetcher = this.fetchers.get(name);
+    if (!fetcher) {
+      fetcher = new ReplicaFetcher(p.leaderId, this.host, this.config, this.log, this.nowMs);
+      this.fetchers.set(name, fetcher);
+      fetcher.start();
+    }
+    fetcher.add(p);
+    this.owner.set(key(p.topic, p.partition), fetcher);
+  }
+
+  removePartition(topic: string, partition: number): void {
+    const k = key(topic, partition);
+    const fetcher = this.owner.get(k);
+    if (!fetcher) return;
+    fetcher.remove(k);
+    this.owner.delete(k);
+  }
+
+  /** Max lag in offsets of followed partitions (leader HW seen minus our LEO), for metrics and tests. */
+  followedPartitions(): number {
+    return this.owner.size;
+  }
+
+  async shutdown(): Promise<void> {
+    const all = [...this.fetchers.values()];
+    this.fetchers.clear();
+    this.owner.clear();
+    await Promise.all(all.map((f) => f.stop()));
+  }
+}
+
+function hashSlot(topic: string, partition: number, n: number): number {
+  let h = 0;
+  for (let i = 0; i < topic.length; i++) h = (h * 31 + topic.charCodeAt(i)) | 0;
+  return Math.abs(h + partition) % n;
+}
+
+class ReplicaFetcher {
+  private readonly states = new Map<string, FetchState>();
+  private conn: BrokerConnection | undefined;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly sourceBrokerId: number,
+    private readonly host: FetcherHost,
+    private readonly config: FetcherConfig,
+    private readonly log: Logger,
+    private readonly nowMs: () => number,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  add(p: Partition): void {
+    this.states.set(key(p.topic, p.partition), { partition: p, truncating: true, delayedUntilMs: 0 });
+    this.wake?.();
+  }
+
+  remove(k: string): void {
+    this.states.delete(k);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.conn?.channel.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const ready = [...this.states.values()].filter((s) => s.delayedUntilMs <= this.nowMs() && !s.partition.log.isClosed);
+      if (ready.length === 0) {
+        await this.idle(this.states.size === 0 ? 1000 : 100);
+        continue;
+      }
+      try {
+        const conn = await this.connection();
+        const truncating = ready.filter((s) => s.truncating);
+        if (truncating.length > 0) await this.truncate(conn, truncating);
+        const fetching = ready.filter((s) => !s.truncating && this.states.get(key(s.partition.topic, s.partition.partition)) === s);
+        if (fetching.length > 0) await this.fetch(conn, fetching);
+      } catch (err) {
+        if (this.stopped) break;
+        this.log.warn(`[ReplicaFetcher leader=${this.sourceBrokerId}] ${errorMessage(err)}; retrying in ${this.config.fetchBackoffMs} ms`);
+        this.conn?.channel.close();
+        this.conn = undefined;
+        await this.idle(this.config.fetchBackoffMs);
+      }
+    }
+    this.conn?.channel.close();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private async connection(): Promise<BrokerConnection> {
+    if (this.conn && this.conn.channel.isOpen) return this.conn;
+    const endpoint = this.host.metadataCache.endpoint(this.sourceBrokerId, this.config.listenerName);
+    if (!endpoint) throw new Error(`leader broker ${this.sourceBrokerId} has no live endpoint on listener ${this.config.listenerName} in the metadata cache`);
+    const channel = await openTcpChannel(endpoint.host, endpoint.port, this.config.socketTimeoutMs);
+    this.conn = await BrokerConnection.open(channel, `kts-replica-fetcher-${this.host.localBrokerId}`, this.config.socketTimeoutMs + this.config.fetchWaitMaxMs);
+    return this.conn;
+  }
+
+  private delay(s: FetchState): void {
+    s.delayedUntilMs = this.nowMs() + this.config.fetchBackoffMs;
+  }
+
+  /** OffsetsForLeaderEpoch for the partitions that must find where they agree with the leader. */
+  private async truncate(conn: BrokerConnection, states: FetchState[]): Promise<void> {
+    const asking: FetchState[] = [];
+    for (const s of states) {
+      const log = s.partition.log;
+      if (log.epochCache.latestEpoch < 0) {
+        // Nothing written under any epoch: what we have beyond the HW is not known to be the leader's.
+        log.truncateTo(log.highWatermark);
+        s.truncating = false;
+      } else {
+        asking.push(s);
+      }
+    }
+    if (asking.length === 0) return;
+    const byTopic = groupByTopic(asking);
+    const { body } = await conn.call<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, () => ({
+      replicaId: this.host.localBrokerId,
+      topics: [...byTopic].map(([topic, list]) => ({
+        topic,
+        partitions: list.map((s) => ({ partition: s.partition.partition, currentLeaderEpoch: s.partition.leaderEpoch, leaderEpoch: s.partition.log.epochCache.latestEpoch })),
+      })),
+    }), { maxVersion: 4 });
+    for (const t of body.topics) {
+      for (const r of t.partitions) {
+        const s = this.states.get(key(t.topic, r.partition));
+        if (!s || !asking.includes(s)) continue;
+        if (r.errorCode !== ErrorCode.NONE) {
+          this.delay(s);
+          continue;
+        }
+        this.applyTruncation(s, r.endOffset, r.leaderEpoch ?? -1);
+      }
+    }
+  }
+
+  private applyTruncation(s: FetchState, leaderEndOffset: number, leaderEpoch: number): void {
+    const log = s.partition.log;
+    let target: number;
+    if (leaderEndOffset < 0) {
+      target = log.highWatermark;
+    } else {
+      target = leaderEndOffset;
+      // KIP-279: the leader answered an older epoch than ours; we must also cut where that epoch ended here.
+      if (leaderEpoch >= 0 && leaderEpoch < log.epochCache.latestEpoch) {
+        const ours = log.endOffsetForLeaderEpoch(leaderEpoch).endOffset;
+        if (ours >= 0) target = Math.min(target, ours);
+      }
+    }
+    if (target < log.logEndOffset) {
+      this.log.info(`[ReplicaFetcher leader=${this.sourceBrokerId}] Truncating ${log.topic}-${log.partition} from ${log.logEndOffset} to ${target}`);
+      log.truncateTo(target);
+    }
+    s.truncating = false;
+  }
+
+  private async fetch(conn: BrokerConnection, states: FetchState[]): Promise<void> {
+    const byTopic = groupByTopic(states);
+    const offsets = new Map(states.map((s) => [s, s.partition.log.logEndOffset]));
+    const topics: FetchTopic[] = [...byTopic].map(([topic, list]) => ({
+      topic,
+      partitions: list.map((s) => ({
+        partition: s.partition.partition,
+        currentLeaderEpoch: s.partition.leaderEpoch,
+        fetchOffset: offsets.get(s)!,
+        lastFetchedEpoch: -1,
+        logStartOffset: s.partition.log.logStartOffset,
+        partitionMaxBytes: this.config.fetchMaxBytes,
+      })),
+    }));
+    const request: FetchRequest = {
+      replicaId: this.host.localBrokerId,
+      replicaState: { replicaId: this.host.localBrokerId, replicaEpoch: -1 },
+      maxWaitMs: this.config.fetchWaitMaxMs,
+      minBytes: this.config.fetchMinBytes,
+      maxBytes: this.config.fetchResponseMaxBytes,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics,
+      forgottenTopicsData: [],
+      rackId: '',
+    };
+    const { body } = await conn.call<FetchResponse>(ApiKey.Fetch, () => request, { maxVersion: 12, minVersion: 4 });
+    if (body.errorCode && body.errorCode !== ErrorCode.NONE) throw new Error(`fetch failed with error code ${body.errorCode}`);
+    for (const t of body.responses) {
+      for (const r of t.partitions) {
+        const s = this.states.get(key(t.topic ?? '', r.partitionIndex));
+        // Removed, re-added or truncated while the fetch was in flight: this data is stale.
+        if (!s || !offsets.has(s) || s.partition.log.logEndOffset !== offsets.get(s) || s.partition.log.isClosed) continue;
+        await this.processPartition(conn, s, r);
+      }
+    }
+  }
+
+  private async processPartition(conn: BrokerConnection, s: FetchState, r: FetchResponse['responses'][number]['partitions'][number]): Promise<void> {
+    const log = s.partition.log;
+    if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      await this.handleOffsetOutOfRange(conn, s);
+      return;
+    }
+    if (r.errorCode !== ErrorCode.NONE) {
+      this.delay(s);
+      return;
+    }
+    const records = r.records ?? null;
+    if (records && records.length > 0) {
+      log.appendAsFollower(records);
+      this.host.recordFollowerAppend?.(s.partition);
+    }
+    log.highWatermark = Math.min(log.logEndOffset, r.highWatermark);
+    const leaderStart = r.logStartOffset ?? -1;
+    if (leaderStart > log.logStartOffset && leaderStart <= log.highWatermark) log.deleteRecordsBefore(leaderStart);
+  }
+
+  /** Kafka's handleOffsetOutOfRange: truncate to the leader's end, or start over at its log start. */
+  private async handleOffsetOutOfRange(conn: BrokerConnection, s: FetchState): Promise<void> {
+    const log = s.partition.log;
+    const leaderEnd = await this.leaderOffset(conn, s, -1);
+    if (leaderEnd < log.logEndOffset) {
+      log.truncateTo(leaderEnd);
+      return;
+    }
+    const leaderStart = await this.leaderOffset(conn, s, -2);
+    if (leaderStart > log.logEndOffset) {
+      this.log.warn(`[ReplicaFetcher leader=${this.sourceBrokerId}] ${log.topic}-${log.partition} is behind the leader's log start ${leaderStart}: starting over there`);
+      log.truncateFullyAndStartAt(leaderStart);
+    }
+  }
+
+  private async leaderOffset(conn: BrokerConnection, s: FetchState, timestamp: number): Promise<number> {
+    const p = s.partition;
+    const { body } = await conn.call<ListOffsetsResponse>(ApiKey.ListOffsets, () => ({
+      replicaId: this.host.localBrokerId,
+      isolationLevel: 0,
+      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, currentLeaderEpoch: p.leaderEpoch, timestamp, maxNumOffsets: 1 }] }],
+      timeoutMs: this.config.socketTimeoutMs,
+    }), { minVersion: 1, maxVersion: 7 });
+    const r = body.topics[0]?.partitions[0];
+    if (!r || r.errorCode !== ErrorCode.NONE || r.offset === undefined) throw new Error(`ListOffsets for ${p.topic}-${p.partition} failed with error code ${r?.errorCode ?? 'none'}`);
+    return r.offset;
+  }
+}
+
+function groupByTopic(states: FetchState[]): Map<string, FetchState[]> {
+  const out = new Map<string, FetchState[]>();
+  for (const s of states) {
+    let list = out.get(s.partition.topic);
+    if (!list) out.set(s.partition.topic, (list = []));
+    list.push(s);
+  }
+  return out;
+}
