@@ -194,30 +194,33 @@ export function assignAddedPartitions(
 }
 
 /**
- * Checks a replica assignment given by hand (`--replica-assignment`, CreateTopics
- * assignments, CreatePartitions assignments, reassignment plans): no empty or duplicate
- * replica lists, one replication factor, known brokers. Throws INVALID_REPLICA_ASSIGNMENT.
+ * Checks one partition's replica list given by hand (`--replica-assignment`, CreateTopics
+ * and CreatePartitions assignments, reassignment targets), with Kafka's messages: not
+ * empty, registered brokers, no broker twice, and (when given) the topic's replica count.
+ * Throws KafkaError INVALID_REPLICA_ASSIGNMENT.
  */
 export function validateReplicaAssignment(
-  assignment: ReadonlyMap<number, readonly number[]>,
-  liveBrokerIds: ReadonlySet<number>,
-  expectedReplicationFactor?: number,
+  brokerIds: readonly number[],
+  registeredBrokers: ReadonlySet<number>,
+  expectedReplicas: number | null,
 ): void {
   const fail = (message: string): never => {
     throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, message);
   };
-  const rf = expectedReplicationFactor ?? assignment.values().next().value?.length;
-  for (const [partition, replicas] of [...assignment].sort((a, b) => a[0] - b[0])) {
-    if (replicas.length === 0) fail(`Partition ${partition} has an empty replica list.`);
-    if (new Set(replicas).size !== replicas.length) {
-      fail(`Partition ${partition} has duplicate replicas in its assignment: ${replicas.join(',')}.`);
+  if (brokerIds.length === 0) fail('The manual partition assignment includes an empty replica list.');
+  const sorted = [...brokerIds].sort((a, b) => a - b);
+  let previous: number | null = null;
+  for (const brokerId of sorted) {
+    if (!registeredBrokers.has(brokerId)) {
+      fail(`The manual partition assignment includes broker ${brokerId}, but no such broker is registered.`);
     }
-    if (replicas.length !== rf) {
-      fail(`Inconsistent replication factor between partitions: expected ${rf}, partition ${partition} has ${replicas.length} (${replicas.join(',')}).`);
-    }
-    const unknown = replicas.filter((b) => !liveBrokerIds.has(b));
-    if (unknown.length > 0) {
-      fail(`Unknown broker(s) in replica assignment of partition ${partition}: ${unknown.join(', ')}; live brokers are ${[...liveBrokerIds].sort((a, b) => a - b).join(', ')}.`);
-    }
+    if (brokerId === previous) fail(`The manual partition assignment includes the broker ${brokerId} more than once.`);
+    previous = brokerId;
+  }
+  if (expectedReplicas !== null && brokerIds.length !== expectedReplicas) {
+    fail(
+      `The manual partition assignment includes a partition with ${brokerIds.length} replica(s), but this is not ` +
+        `consistent with previous partitions, which have ${expectedReplicas} replica(s).`,
+    );
   }
 }

@@ -13,6 +13,8 @@ import type { MetadataCache } from './metadata/metadata-cache.js';
 import type { MetadataImage } from './metadata.js';
 import type { Purgatory } from './purgatory.js';
 import type { Logger } from '../util/logger.js';
+import type { OngoingReassignment, PartitionResult, ReassignmentRequest } from '../controller/kafka-controller.js';
+import type { TopicPartition } from '../controller/zk-port.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 import type { BrokerMetrics } from './metrics/index.js';
 import type { LogConfig } from '../storage/log-config.js';
@@ -89,6 +91,11 @@ export interface BrokerContext {
 export interface ControllerHandle {
   isActive(): boolean;
   controlledShutdown(brokerId: number, brokerEpoch: number): Promise<{ errorCode: number; partitionsRemaining: Array<{ topic: string; partition: number }> }>;
+  /** ElectLeaders: type 0 preferred, 1 unclean; null = every partition. */
+  electLeaders(electionType: number, partitions: readonly TopicPartition[] | null): Promise<PartitionResult[]>;
+  alterPartitionReassignments(requests: readonly ReassignmentRequest[]): Promise<PartitionResult[]>;
+  /** null when this broker is no longer the active controller. */
+  listPartitionReassignments(partitions: readonly TopicPartition[] | null): Promise<OngoingReassignment[] | null>;
 }
 
 /** What a handler knows about one request. */

@@ -66,36 +66,8 @@ export function validateNewTopicName(name: string, existing: Iterable<string>): 
   }
 }
 
-/**
- * One partition's manual replica list, checked as Kafka's controller does (brokers in
- * ascending id order, so the message names the smallest offender). `expectedReplicas` is
- * the replica count of the partitions before this one. Throws INVALID_REPLICA_ASSIGNMENT.
- */
-export function validateReplicaAssignment(
-  brokerIds: readonly number[],
-  registeredBrokers: ReadonlySet<number>,
-  expectedReplicas: number | null,
-): void {
-  const fail = (message: string): never => {
-    throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, message);
-  };
-  if (brokerIds.length === 0) fail('The manual partition assignment includes an empty replica list.');
-  const sorted = [...brokerIds].sort((a, b) => a - b);
-  let previous: number | null = null;
-  for (const brokerId of sorted) {
-    if (!registeredBrokers.has(brokerId)) {
-      fail(`The manual partition assignment includes broker ${brokerId}, but no such broker is registered.`);
-    }
-    if (brokerId === previous) fail(`The manual partition assignment includes the broker ${brokerId} more than once.`);
-    previous = brokerId;
-  }
-  if (expectedReplicas !== null && brokerIds.length !== expectedReplicas) {
-    fail(
-      `The manual partition assignment includes a partition with ${brokerIds.length} replica(s), but this is not ` +
-        `consistent with previous partitions, which have ${expectedReplicas} replica(s).`,
-    );
-  }
-}
+/** One replica-list check for the broker, the controller and the tools (admin/). */
+export { validateReplicaAssignment } from '../admin/replica-assignment.js';
 
 /** Kafka's message when a replication factor exceeds the registered brokers. */
 export function replicationFactorError(replicationFactor: number, brokerCount: number): KafkaError {

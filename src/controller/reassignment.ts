@@ -11,7 +11,8 @@
  * to the topic znode last, and drop the partition from /admin/reassign_partitions.
  * In-flight reassignments live in /admin/reassign_partitions, so a new controller resumes them.
  */
-import { ErrorCode } from '../protocol/errors.js';
+import { validateReplicaAssignment } from '../admin/replica-assignment.js';
+import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js';
 import { ControllerMovedError, type ControllerEnv } from './env.js';
 import type { PartitionStateMachine } from './partition-state-machine.js';
 import { tpKey, type TopicPartition, type ZkPartitionState } from './zk-port.js';
@@ -204,12 +205,17 @@ function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Kafka's checks on a target replica list; the message, or null when it is fine. */
+/** The checks on a target replica list (admin/'s one replica-list check); the message, or null when it is fine. */
 export function validateTarget(target: readonly number[], liveBrokerIds: ReadonlySet<number>): string | null {
-  if (target.length === 0) return 'The replica list is empty.';
-  if (new Set(target).size !== target.length) return `The replica list ${target.join(',')} has duplicate brokers.`;
-  if (target.some((b) => !Number.isInteger(b) || b < 0)) return `The replica list ${target.join(',')} has invalid broker ids.`;
-  const dead = target.filter((b) => !liveBrokerIds.has(b));
-  if (dead.length > 0) return `Replica assignment has brokers that are not alive: ${dead.join(',')} (live brokers: ${[...liveBrokerIds].sort((a, b) => a - b).join(',')}).`;
-  return null;
+  try {
+    validateReplicaAssignment(target, liveBrokerIds, null);
+    return null;
+  } catch (err) {
+    return err instanceof KafkaError ? apiMessage(err) : String(err);
+  }
+}
+
+function apiMessage(err: KafkaError): string {
+  const prefix = `${errorName(err.errorCode)}: `;
+  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
 }

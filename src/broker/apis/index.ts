@@ -21,7 +21,10 @@ import { alterConfigsHandler } from './33-alter-configs.js';
 import { alterReplicaLogDirsHandler } from './34-alter-replica-log-dirs.js';
 import { describeLogDirsHandler } from './35-describe-log-dirs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
+import { electLeadersHandler } from './43-elect-leaders.js';
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
+import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments.js';
+import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments.js';
 import { initProducerIdHandler } from './22-init-producer-id.js';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
 import { describeClusterHandler } from './60-describe-cluster.js';
@@ -63,7 +66,10 @@ export const apiHandlers: readonly AnyApiHandler[] = [
   alterReplicaLogDirsHandler,
   describeLogDirsHandler,
   createPartitionsHandler,
+  electLeadersHandler,
   incrementalAlterConfigsHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
   describeClusterHandler,
