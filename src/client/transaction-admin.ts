@@ -8,6 +8,7 @@
  */
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { findCoordinator, COORDINATOR_KEY_TRANSACTION } from './coordinator.js';
 import type { Cluster } from './cluster.js';
 
 export interface TransactionListing {
@@ -71,15 +72,7 @@ export class TransactionAdmin {
   }
 
   async coordinatorOf(transactionalId: string): Promise<number> {
-    const conn = await this.cluster.any();
-    const { body } = await conn.call<{ errorCode?: number; nodeId?: number; coordinators?: { errorCode: number; nodeId: number }[] }>(
-      ApiKey.FindCoordinator,
-      (v) => (v >= 4 ? { keyType: 1, coordinatorKeys: [transactionalId] } : { key: transactionalId, keyType: 1 }),
-      { maxVersion: 4, minVersion: 1 },
-    );
-    const c = body.coordinators ? body.coordinators[0]! : { errorCode: body.errorCode ?? 0, nodeId: body.nodeId ?? -1 };
-    if (c.errorCode !== ErrorCode.NONE) throw new KafkaError(c.errorCode, `FindCoordinator for transactional id ${transactionalId}`);
-    return c.nodeId;
+    return (await findCoordinator(this.cluster, COORDINATOR_KEY_TRANSACTION, transactionalId)).nodeId;
   }
 
   async describeTransaction(transactionalId: string): Promise<TransactionDescription> {

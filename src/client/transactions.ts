@@ -11,18 +11,13 @@ import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
 import type { BrokerConnection } from '../net/broker-connection.js';
+import { findCoordinator, COORDINATOR_KEY_GROUP, COORDINATOR_KEY_TRANSACTION } from './coordinator.js';
 import type { Cluster } from './cluster.js';
 import type { ConsumerGroupMetadata, TopicPartition } from './types.js';
 
 export interface TxnIdentity {
   producerId: number;
   producerEpoch: number;
-}
-
-interface CoordinatorBody {
-  errorCode?: number;
-  nodeId?: number;
-  coordinators?: { errorCode: number; nodeId: number }[];
 }
 
 const FENCED: ReadonlySet<number> = new Set([ErrorCode.PRODUCER_FENCED, ErrorCode.INVALID_PRODUCER_EPOCH]);
@@ -89,7 +84,7 @@ export class TransactionManager {
     const fenced = group.generationId >= 0 || group.memberId !== '' || group.groupInstanceId !== null;
     const member = fenced ? ` (member ${group.memberId || "''"}, generation ${group.generationId})` : '';
     await this.cluster.retry(async () => {
-      const conn = await this.cluster.node(await this.findCoordinator(0, groupId));
+      const conn = await this.cluster.node((await findCoordinator(this.cluster, COORDINATOR_KEY_GROUP, groupId)).nodeId);
       const { body } = await conn.call<{ topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(
         ApiKey.TxnOffsetCommit,
         () => ({
@@ -147,20 +142,8 @@ export class TransactionManager {
   }
 
   private async coordinator(): Promise<BrokerConnection> {
-    if (this.coordinatorId === null) this.coordinatorId = await this.findCoordinator(1, this.transactionalId);
+    if (this.coordinatorId === null) this.coordinatorId = (await findCoordinator(this.cluster, COORDINATOR_KEY_TRANSACTION, this.transactionalId)).nodeId;
     return this.cluster.node(this.coordinatorId);
-  }
-
-  private async findCoordinator(keyType: number, key: string): Promise<number> {
-    const conn = await this.cluster.any();
-    const { body } = await conn.call<CoordinatorBody>(
-      ApiKey.FindCoordinator,
-      (v) => (v >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType }),
-      { maxVersion: 4, minVersion: 1 },
-    );
-    const c = body.coordinators ? body.coordinators[0]! : { errorCode: body.errorCode ?? 0, nodeId: body.nodeId ?? -1 };
-    if (c.errorCode !== ErrorCode.NONE) throw new KafkaError(c.errorCode, `FindCoordinator for ${keyType === 1 ? 'transactional id' : 'group'} ${key}`);
-    return c.nodeId;
   }
 }
 

@@ -9,6 +9,7 @@ import { ApiKey } from '../../protocol/apis.js';
 import { decodeAssignment, decodeSubscription } from '../../protocol/data.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { BrokerConnection } from '../../net/broker-connection.js';
+import { findCoordinator, COORDINATOR_KEY_GROUP, type CoordinatorNode } from '../coordinator.js';
 import type { Cluster } from '../cluster.js';
 import type { TopicPartition } from '../types.js';
 
@@ -43,11 +44,7 @@ export interface CommittedOffset extends TopicPartition {
   metadata: string;
 }
 
-interface Coordinator {
-  nodeId: number;
-  host: string;
-  port: number;
-}
+type Coordinator = CoordinatorNode;
 
 const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
@@ -60,15 +57,7 @@ export class GroupAdmin {
   async coordinator(groupId: string): Promise<Coordinator> {
     const known = this.coordinators.get(groupId);
     if (known) return known;
-    const conn = await this.cluster.any();
-    const { body } = await conn.call<{ errorCode?: number; nodeId?: number; host?: string; port?: number; coordinators?: { errorCode: number; nodeId: number; host: string; port: number }[] }>(
-      ApiKey.FindCoordinator,
-      (v) => (v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 }),
-      { maxVersion: 4 },
-    );
-    const c = body.coordinators ? body.coordinators[0]! : { errorCode: body.errorCode ?? 0, nodeId: body.nodeId ?? -1, host: body.host ?? '', port: body.port ?? -1 };
-    if (c.errorCode !== ErrorCode.NONE) throw new KafkaError(c.errorCode, `FindCoordinator for group ${groupId}`);
-    const found = { nodeId: c.nodeId, host: c.host, port: c.port };
+    const found = await findCoordinator(this.cluster, COORDINATOR_KEY_GROUP, groupId);
     this.coordinators.set(groupId, found);
     return found;
   }
