@@ -6,6 +6,7 @@
 import { encodeRequestChunks, decodeResponse } from '../protocol/codec.js';
 import { ApiKey, apiByKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { firstKafkaRelease } from '../protocol/kafka-releases.js';
 import { ConnectionError, type FrameChannel } from './tcp-channel.js';
 
 export interface VersionRange {
@@ -55,7 +56,11 @@ export class BrokerConnection {
     const ours = apiByKey(apiKey);
     const theirs = this.brokerVersions.get(apiKey);
     const name = ours?.name ?? `api ${apiKey}`;
-    if (!ours || !theirs) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${this.address} does not support ${name}`);
+    if (!ours || !theirs) {
+      const release = firstKafkaRelease(apiKey);
+      const needs = release ? `: this needs ${release} or newer (or a kts broker)` : '';
+      throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${this.address} does not support ${name}${needs}`);
+    }
     const max = Math.min(ours.maxVersion, theirs.maxVersion, clientMax);
     const min = Math.max(ours.minVersion, theirs.minVersion, clientMin);
     if (max < min) {
