@@ -10,6 +10,7 @@ import { ApiKey } from '../protocol/apis.js';
 import { ZERO_UUID, type Cluster } from './cluster.js';
 import type { BrokerConnection } from '../net/broker-connection.js';
 import { listOffsets } from './offsets.js';
+import { firstKafkaRelease } from '../protocol/kafka-releases.js';
 import type {
   Admin,
   ClusterDescription,
@@ -154,11 +155,12 @@ export class KafkaAdmin implements Admin {
   }
 
   async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreateTopicResult[]> {
+    const defaults = await this.legacyTopicDefaults(topics);
     const body = await this.onController<CreateTopicsResponseBody>(ApiKey.CreateTopics, () => ({
       topics: topics.map((t) => ({
         name: t.topic,
-        numPartitions: t.replicaAssignment ? -1 : (t.numPartitions ?? -1),
-        replicationFactor: t.replicaAssignment ? -1 : (t.replicationFactor ?? -1),
+        numPartitions: t.replicaAssignment ? -1 : orDefault(t.numPartitions, defaults.numPartitions),
+        replicationFactor: t.replicaAssignment ? -1 : orDefault(t.replicationFactor, defaults.replicationFactor),
         assignments: [...(t.replicaAssignment ?? new Map<number, readonly number[]>())].map(([partitionIndex, brokerIds]) => ({
           partitionIndex,
           brokerIds: [...brokerIds],
@@ -183,6 +185,28 @@ export class KafkaAdmin implements Admin {
         isSensitive: c.isSensitive,
       })),
     }));
+  }
+
+  /**
+   * CreateTopics before v4 (Kafka < 2.4) refuses -1 for partitions and replication
+   * factor: ask the controller for its num.partitions and default.replication.factor,
+   * which is what Kafka's broker would have applied.
+   */
+  private async legacyTopicDefaults(topics: readonly NewTopic[]): Promise<{ numPartitions: number; replicationFactor: number }> {
+    const none = { numPartitions: -1, replicationFactor: -1 };
+    const needed = topics.some((t) => !t.replicaAssignment && (orDefault(t.numPartitions, -1) < 0 || orDefault(t.replicationFactor, -1) < 0));
+    if (!needed) return none;
+    const conn = await this.cluster.retry(() => this.cluster.controller());
+    if (conn.version(ApiKey.CreateTopics) >= 4) return none;
+    const snapshot = this.cluster.lastMetadata();
+    const brokerId = snapshot && snapshot.controllerId >= 0 ? snapshot.controllerId : (this.cluster.knownBrokers()[0]?.nodeId ?? -1);
+    if (brokerId < 0) return none;
+    const entries = await this.describeConfigs({ type: 'broker', name: String(brokerId) }, { keys: ['num.partitions', 'default.replication.factor'] });
+    const value = (name: string): number => {
+      const n = Number(entries.find((e) => e.name === name)?.value ?? NaN);
+      return Number.isInteger(n) && n > 0 ? n : -1;
+    };
+    return { numPartitions: value('num.partitions'), replicationFactor: value('default.replication.factor') };
   }
 
   async deleteTopics(topics: readonly string[], options: { timeoutMs?: number } = {}): Promise<void> {
@@ -298,6 +322,9 @@ export class KafkaAdmin implements Admin {
     for (const a of alterations) {
       if (a.op !== 'delete' && a.value === undefined) throw new UsageError(`Config ${a.name}: ${a.op} needs a value`);
     }
+    if (!(await this.cluster.retry(() => this.connectionFor(resource))).brokerRange(ApiKey.IncrementalAlterConfigs)) {
+      return this.alterConfigsWhole(resource, alterations, options);
+    }
     await this.alter(resource, ApiKey.IncrementalAlterConfigs, () => ({
       resources: [
         {
@@ -308,6 +335,33 @@ export class KafkaAdmin implements Admin {
       ],
       validateOnly: options.validateOnly ?? false,
     }));
+  }
+
+  /**
+   * IncrementalAlterConfigs for brokers before Kafka 2.3, as Kafka's tool did there: read
+   * the resource's dynamic config, apply the changes, write it back whole (AlterConfigs).
+   * Not atomic against a concurrent writer, like Kafka's own fallback.
+   */
+  private async alterConfigsWhole(resource: ConfigResource, alterations: readonly ConfigAlteration[], options: { validateOnly?: boolean }): Promise<void> {
+    if (resource.type === 'broker-logger') {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `altering broker loggers needs IncrementalAlterConfigs: ${firstKafkaRelease(ApiKey.IncrementalAlterConfigs)} or newer`);
+    }
+    const dynamicSource = resource.type === 'topic' ? 'DYNAMIC_TOPIC_CONFIG' : resource.name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
+    const all = await this.describeConfigs(resource);
+    // DescribeConfigs v0 (Kafka 1.0) has no config source: a topic's non-default value is its override.
+    const current = all.filter((e) => e.source === dynamicSource || (resource.type === 'topic' && e.source === 'UNKNOWN' && !e.isDefault));
+    const hidden = current.filter((e) => e.isSensitive && e.value === null).map((e) => e.name);
+    if (hidden.length > 0) {
+      throw new UsageError(
+        `Cannot rewrite the configs of ${resource.type} ${resource.name}: the broker hides the values of ${hidden.join(', ')} and predates IncrementalAlterConfigs (${firstKafkaRelease(ApiKey.IncrementalAlterConfigs)})`,
+        'Pass every sensitive config again with --add-config, or upgrade the broker',
+      );
+    }
+    const configs = new Map(current.map((e) => [e.name, e.value ?? '']));
+    // append/subtract start from the effective value (the default when not set), as the broker's own would.
+    const effective = new Map(all.map((e) => [e.name, e.value ?? '']));
+    for (const a of alterations) applyAlteration(configs, a, effective.get(a.name) ?? '');
+    await this.alterConfigs(resource, Object.fromEntries(configs), options);
   }
 
   listOffsets(
@@ -522,6 +576,21 @@ function resourceTypeCode(type: ConfigResourceType): number {
   const code = RESOURCE_TYPE[type];
   if (code === undefined) throw new UsageError(`Unknown config resource type '${String(type)}'`, 'Use topic, broker or broker-logger');
   return code;
+}
+
+/** A count the caller left unset (undefined or -1: the broker's default). */
+function orDefault(value: number | undefined, fallback: number): number {
+  return value === undefined || value < 0 ? fallback : value;
+}
+
+/** One incremental change applied to a whole config map (list values are comma-separated). */
+function applyAlteration(configs: Map<string, string>, a: ConfigAlteration, effective: string): void {
+  const list = (configs.get(a.name) ?? effective).split(',').filter((x) => x !== '');
+  const items = (a.value ?? '').split(',').filter((x) => x !== '');
+  if (a.op === 'set') configs.set(a.name, a.value ?? '');
+  else if (a.op === 'delete') configs.delete(a.name);
+  else if (a.op === 'append') configs.set(a.name, [...list, ...items.filter((x) => !list.includes(x))].join(','));
+  else configs.set(a.name, list.filter((x) => !items.includes(x)).join(','));
 }
 
 function invalidateAll(cluster: Cluster, topics: readonly string[]): void {
