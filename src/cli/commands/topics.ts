@@ -19,6 +19,7 @@ import {
   renderCreated,
   renderDescribe,
   renderList,
+  knownTopicId,
 } from '../render/topics.js';
 
 const ACTIONS = ['create', 'list', 'describe', 'alter', 'delete'] as const;
@@ -202,10 +203,10 @@ async function createTopic(admin: Admin, args: ParsedArgs): Promise<CreatedTopic
       },
     ]);
     if (!res) throw new KtsError('KTS_PROTOCOL', `the broker returned no result for topic ${topic}`);
-    return { topic, topicId: res.topicId, partitions: res.numPartitions, replicationFactor: res.replicationFactor, created: true };
+    return { topic, topicId: knownTopicId(res.topicId), partitions: res.numPartitions, replicationFactor: res.replicationFactor, created: true };
   } catch (err) {
     if (err instanceof KafkaError && err.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
-      if (args['if-not-exists'] === true) return { topic, topicId: '', partitions: -1, replicationFactor: -1, created: false };
+      if (args['if-not-exists'] === true) return { topic, topicId: null, partitions: -1, replicationFactor: -1, created: false };
       throw new KtsError('KAFKA_TOPIC_ALREADY_EXISTS', `Topic '${topic}' already exists.`, 'add --if-not-exists to ignore this');
     }
     throw err;
@@ -267,7 +268,7 @@ function topicView(d: TopicDescription, configs: Record<string, string>): TopicV
     .map((p) => ({ partition: p.partition, leader: p.leader < 0 ? null : p.leader, replicas: p.replicas, isr: p.isr, elr: null, lastKnownElr: null }));
   return {
     topic: d.name,
-    topicId: d.topicId,
+    topicId: knownTopicId(d.topicId),
     partitionCount: d.partitions.length,
     replicationFactor: d.partitions[0]?.replicas.length ?? 0,
     configs,

@@ -12,13 +12,19 @@ export const PARTITIONS_WARNING =
 
 const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
+/** Brokers without topic ids (Kafka < 2.8) answer the all-zero id: show it as absent. */
+export function knownTopicId(topicId: string): string | null {
+  return topicId === ZERO_TOPIC_ID || topicId === '' ? null : topicId;
+}
+
 export function hasCollisionChars(topic: string): boolean {
   return topic.includes('.') || topic.includes('_');
 }
 
 export interface CreatedTopic {
   topic: string;
-  topicId: string;
+  /** null when the broker has no topic ids. */
+  topicId: string | null;
   partitions: number;
   replicationFactor: number;
   /** False when --if-not-exists found it already there. */
@@ -46,7 +52,8 @@ export interface PartitionView {
 
 export interface TopicView {
   topic: string;
-  topicId: string;
+  /** null when the broker has no topic ids. */
+  topicId: string | null;
   partitionCount: number;
   replicationFactor: number;
   /** Non-default configs, in the order the broker listed them. */
@@ -62,7 +69,7 @@ function ids(list: readonly number[] | null): string {
 
 export function renderTopicLine(v: TopicView): string {
   const fields = [`Topic: ${v.topic}`];
-  if (v.topicId !== ZERO_TOPIC_ID && v.topicId !== '') fields.push(`TopicId: ${v.topicId}`);
+  if (v.topicId !== null && knownTopicId(v.topicId) !== null) fields.push(`TopicId: ${v.topicId}`);
   fields.push(`PartitionCount: ${v.partitionCount}`, `ReplicationFactor: ${v.replicationFactor}`);
   const configs = Object.entries(v.configs)
     .map(([k, val]) => `${k}=${val}`)
