@@ -1,5 +1,5 @@
 /**
- * ListOffsets (key 2), versions 1-10 (Kafka 4's range). Per partition: timestamp -2
+ * ListOffsets (key 2), versions 0-10. Per partition: timestamp -2
  * earliest (log start offset), -4 earliest local (the same: kts has no tiered storage),
  * -1 latest (high watermark, or the last stable offset for read_committed), -3 the offset
  * of the record with the largest timestamp (v7+), otherwise the first offset whose
@@ -9,6 +9,10 @@
  * of range) gets the log end offset for -1, not the high watermark, as Kafka answers. The leader epoch answered is that of
  * the batch holding the offset where storage knows it, else the current leader epoch.
  * Deviation: -5 (earliest pending upload, tiered storage) answers offset -1.
+ * v0 (Kafka 0.8's OffsetRequest, still sent by Kafka 1.1's GetOffsetShell) answers the
+ * same offset as a one-element `old_style_offsets` list (none when max_num_offsets is 0).
+ * Deviation: for a real timestamp v0 answers the first offset at or after it, not
+ * Kafka's "base offsets of segments last modified before it".
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
@@ -53,6 +57,12 @@ async function lookup(log: BrokerPartitionLog, p: ListOffsetsPartition, readComm
   return found(p, hit.offset, hit.timestampMs, hit.leaderEpoch);
 }
 
+/** The v0 shape: the offset found as a list of at most maxNumOffsets offsets. */
+function oldStyle(r: ListOffsetsPartitionResponse, maxNumOffsets: number): ListOffsetsPartitionResponse {
+  const offset = r.offset ?? -1;
+  return { ...r, oldStyleOffsets: r.errorCode === ErrorCode.NONE && offset >= 0 && maxNumOffsets > 0 ? [offset] : [] };
+}
+
 async function partitionResult(
   topic: string,
   p: ListOffsetsPartition,
@@ -74,7 +84,7 @@ async function partitionResult(
 
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: 2,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 10,
   async handle(request, ctx) {
     const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
@@ -82,7 +92,8 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     for (const t of request.topics) {
       const partitions = [];
       for (const p of t.partitions) {
-        partitions.push(await partitionResult(t.name, p, readCommitted, ctx.apiVersion, request.replicaId, ctx.broker));
+        const result = await partitionResult(t.name, p, readCommitted, ctx.apiVersion, request.replicaId, ctx.broker);
+        partitions.push(ctx.apiVersion === 0 ? oldStyle(result, p.maxNumOffsets ?? 1) : result);
       }
       topics.push({ name: t.name, partitions });
     }
