@@ -8,7 +8,7 @@ import { withClient } from '../util/connect.js';
 import { topicMatcher } from '../util/topic-match.js';
 import { parseTimeSpec } from '../util/time-spec.js';
 import { type OffsetLine, renderOffsets } from '../render/offsets.js';
-import { UsageError, errorMessage } from '../../util/errors.js';
+import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
 import type { Admin, ListOffsetsResult, OffsetSpec, TopicPartition } from '../../client/index.js';
 
 export const getOffsetsCommand: CommandSpec = {
@@ -42,6 +42,10 @@ export const getOffsetsCommand: CommandSpec = {
     const spec = offsetSpec(String(args.time ?? 'latest'));
     return withClient(args, io, clientConfig(args, io), async (client) => {
       const tps = await selectPartitions(client.admin, selectors, args['exclude-internal-topics'] === true);
+      if (tps.length === 0) {
+        // Kafka's GetOffsetShell fails the same way (TerseFailure, exit 1).
+        throw new KtsError('KTS_NO_MATCH', 'Could not match any topic-partitions with the specified filters', 'List the topics with kts topics --list');
+      }
       const results = await offsetsOrSkip(client.admin, tps, spec, (msg) => io.stderr.write(msg + '\n'));
       const lines: OffsetLine[] = results
         .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset }))
