@@ -188,6 +188,11 @@ export class ZooKeeperClient {
     return this.session.id;
   }
 
+  /** The current session's password (with sessionId, what another client needs to attach to this session). */
+  get sessionPassword(): Buffer {
+    return this.session.client.getSessionPassword();
+  }
+
   /** The session timeout the server granted (within [2, 20] × its tickTime). */
   get sessionTimeoutMs(): number {
     return this.session.timeoutMs;
@@ -264,8 +269,12 @@ export class ZooKeeperClient {
       this.sessionLost(session, `not confirmed by ZooKeeper within ${session.timeoutMs} ms`);
       return;
     }
-    session.client.exists('/', undefined, (e) => {
-      if (!e || e.code !== ZkCode.CONNECTION_LOSS) session.lastConfirmedMs = Date.now();
+    // Only an answer confirms the session: a server may keep a connection open for a session it
+    // already closed and answer every request with SESSION_EXPIRED.
+    // ('/' would become "/chroot/", an invalid path; exists() answers whether or not the znode is there.)
+    session.client.exists('/zookeeper', undefined, (e) => {
+      if (!e) session.lastConfirmedMs = Date.now();
+      else if (e.code === ZkCode.SESSION_EXPIRED) this.sessionLost(session, 'expired');
     });
   }
 
@@ -348,7 +357,10 @@ export class ZooKeeperClient {
       }
       const code = result.e.code;
       if (code === ZkCode.CONNECTION_LOSS && !this.closed) continue;
-      if (code === ZkCode.SESSION_EXPIRED) throw new ZkSessionExpiredError(path);
+      if (code === ZkCode.SESSION_EXPIRED) {
+        this.sessionLost(session, 'expired');
+        throw new ZkSessionExpiredError(path);
+      }
       throw new ZkError(code, path);
     }
   }
