@@ -13,6 +13,7 @@ _kts() {
     'configs:Describe and alter topic and broker configs'
     'delete-records:Delete records before an offset in partitions'
     'log-dirs:Describe the log directories of brokers'
+    'reassign:Move partition replicas between brokers and between log dirs'
     'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
     'server-start:Start a kts broker (foreground, or -daemon)'
     'server-stop:Stop the kts broker running on a data dir'
@@ -233,6 +234,30 @@ _kts() {
         '--describe[Describe the log dirs (required, as in Kafka).]' \
         '--topic-list[Only these topics (default\: all).]:topic-list: ' \
         '--broker-list[Only these broker ids (default\: all); an unknown id is an error.]:broker-list: ' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    reassign)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--generate[Propose a plan moving the topics of --topics-to-move-json-file onto --broker-list.]' \
+        '--execute[Start the reassignment in --reassignment-json-file.]' \
+        '--verify[Report the status of the plan in --reassignment-json-file; clear the throttles when it is done.]' \
+        '--cancel[Cancel the reassignments and log-dir moves of --reassignment-json-file in progress.]' \
+        '--list[List the partition reassignments in progress.]' \
+        '--reassignment-json-file[The plan (Kafka'\''s reassignment JSON) for --execute, --verify and --cancel.]:reassignment-json-file:_files' \
+        '--topics-to-move-json-file[For --generate\: {"topics"\:\[{"topic"\:"foo"}\],"version"\:1}.]:topics-to-move-json-file:_files' \
+        '--broker-list[For --generate\: the brokers to spread the replicas over.]:broker-list: ' \
+        '--disable-rack-aware[For --generate\: ignore broker.rack.]' \
+        '--throttle[For --execute\: inter-broker replication throttle in bytes/s on the moving replicas (-1\: none).]:throttle: ' \
+        '--replica-alter-log-dirs-throttle[For --execute\: throttle of log-dir moves on their brokers in bytes/s (-1\: none).]:replica-alter-log-dirs-throttle:_files' \
+        '--timeout[How long --execute and --cancel wait for log-dir moves to start.]:timeout: ' \
+        '--additional[For --execute\: run even while other reassignments are in progress, or change the throttle.]' \
+        '--preserve-throttles[For --verify and --cancel\: leave the throttles in place.]' \
+        '--wait[For --verify (kts)\: poll until everything is done, with a progress line (bytes copied, ETA) on a terminal.]' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

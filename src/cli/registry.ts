@@ -11,6 +11,7 @@ import { getOffsetsCommand } from './commands/get-offsets.js';
 import { configsCommand } from './commands/configs.js';
 import { deleteRecordsCommand } from './commands/delete-records.js';
 import { logDirsCommand } from './commands/log-dirs.js';
+import { reassignCommand } from './commands/reassign.js';
 import { dumpLogCommand } from './commands/dump-log.js';
 import { serverStartCommand } from './commands/server-start.js';
 import { serverStopCommand } from './commands/server-stop.js';
@@ -30,6 +31,7 @@ export const commands: readonly CommandSpec[] = [
   configsCommand,
   deleteRecordsCommand,
   logDirsCommand,
+  reassignCommand,
   dumpLogCommand,
   serverStartCommand,
   serverStopCommand,

@@ -117,13 +117,21 @@ export function validateDynamicBrokerConfigs(values: Readonly<Record<string, str
     throw new KafkaError(
       ErrorCode.INVALID_CONFIG,
       `Cannot update these configs dynamically: ${refused.join(', ')}. kts applies at runtime only the broker ` +
-        `defaults of topic configs (log.retention.ms, log.segment.bytes, message.max.bytes, ...); set the others ` +
+        `defaults of topic configs (log.retention.ms, log.segment.bytes, message.max.bytes, ...) and the replication ` +
+        `throttles (leader/follower.replication.throttled.rate, replica.alter.log.dirs.io.max.bytes.per.second); set the others ` +
         `in server.properties and restart.`,
     );
   }
   for (const [key, value] of Object.entries(values)) {
-    const topicName = topicConfigForBrokerKey(key)!;
+    const topicName = topicConfigForBrokerKey(key);
     const def = brokerConfigDef(key)!;
+    if (topicName === undefined) {
+      // Broker-only dynamic keys (the replication throttles): a number of their type.
+      if (!/^-?\d+$/.test(value.trim())) {
+        throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${key}: Not a number of type ${def.type.toUpperCase()}`);
+      }
+      continue;
+    }
     if (def.type === 'int' && key !== topicConfigDef(topicName)?.brokerSynonym) {
       if (!/^-?\d+$/.test(value.trim())) {
         throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${key}: Not a number of type INT`);
