@@ -18,6 +18,7 @@ import { streamLogger, type Logger } from '../util/logger.js';
 import { createMetadataImage } from './metadata.js';
 import { defaultConnectionLimits, type ConnectionInfo } from '../net/server-connection.js';
 import { startNetworkServer, type BoundListener, type NetworkServer } from '../net/server.js';
+import type { TlsServerSettings } from '../net/tls.js';
 import { openProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
 import { createRouter } from './router.js';
@@ -126,6 +127,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
         },
         log,
         maxConnections: config.maxConnections,
+        tls: tlsSettingsByListener(config),
       });
     } catch (err) {
       logManager.close();
@@ -221,6 +223,12 @@ function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs
     if (err instanceof KafkaError) throw new KtsError('KTS_STORAGE', err.message);
     throw err;
   }
+}
+
+function tlsSettingsByListener(config: BrokerConfig): Map<string, TlsServerSettings> {
+  const out = new Map<string, TlsServerSettings>();
+  for (const [name, security] of config.listenerSecurity) if (security.tls) out.set(name, security.tls);
+  return out;
 }
 
 function resolveAdvertisedPorts(advertised: ListenerEndpoint[], bound: readonly BoundListener[]): void {

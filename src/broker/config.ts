@@ -18,6 +18,7 @@ import { KafkaError } from '../protocol/errors.js';
 import { TOPIC_CONFIGS, parseConfigValue, type TopicConfigDef } from '../storage/log-config.js';
 import type { ListenerEndpoint } from './handler.js';
 import type { PropertyEntry } from './properties.js';
+import { buildListenerSecurity, type ListenerSecurity } from './auth/listener-security.js';
 
 export interface BrokerConfig {
   nodeId: number;
@@ -53,11 +54,29 @@ export interface BrokerConfig {
   transactionStateLogNumPartitions: number;
   /** Broker-level defaults for topic configs, by topic config name (`retention.ms`). */
   topicDefaults: Record<string, string>;
+  /** TLS and SASL settings of each listener, by listener name. */
+  listenerSecurity: Map<string, ListenerSecurity>;
+  /** The ACL authorizer, when authorizer.class.name names one; undefined: every request allowed. */
+  authorizer: AuthorizerConfig | undefined;
   /** Every key as given (file then overrides), after validation. */
   raw: Record<string, string>;
   /** One line each, printed once at startup (no-effect keys, noted keys). */
   warnings: string[];
 }
+
+export interface AuthorizerConfig {
+  className: string;
+  /** Principals allowed everything (`User:admin`). */
+  superUsers: string[];
+  allowEveryoneIfNoAclFound: boolean;
+}
+
+/** Kafka's authorizer class names (ZooKeeper-era and KRaft); kts serves them with one ACL authorizer. */
+export const AUTHORIZER_CLASSES = [
+  'kafka.security.authorizer.AclAuthorizer',
+  'kafka.security.auth.SimpleAclAuthorizer',
+  'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+] as const;
 
 type Kind = 'int' | 'long' | 'boolean' | 'string' | 'list';
 
@@ -143,6 +162,12 @@ const BROKER_KEYS: readonly KeyDef[] = [
   parsed('log.cleaner.io.buffer.size', 'int', { min: 0 }),
   parsed('log.cleaner.io.max.bytes.per.second', 'string'),
   parsed('log.cleaner.io.buffer.load.factor', 'string'),
+  used('authorizer.class.name', 'string', { validValues: ['', ...AUTHORIZER_CLASSES] }),
+  used('super.users', 'string'),
+  used('allow.everyone.if.no.acl.found', 'boolean'),
+  used('connections.max.reauth.ms', 'long'),
+  parsed('security.inter.broker.protocol', 'string', { validValues: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
+  parsed('sasl.mechanism.inter.broker.protocol', 'string', { validValues: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] }),
   noEffect('num.network.threads'),
   noEffect('num.io.threads'),
   noEffect('num.replica.fetchers', 'kts runs one node and does not replicate'),
@@ -249,7 +274,6 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
       warnings.push(`Listener ${l.name}://${l.host}:${l.port} is a controller listener; kts is its own single-node quorum and does not open it.`);
     }
   }
-  for (const l of listeners) checkPlaintext(l);
   const advertisedListeners = resolveAdvertised(raw, listeners, protocolMap, controllerListenerNames);
 
   const logDirs = options.dataDir
@@ -299,6 +323,8 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
     transactionalIdExpirationMs: int('transactional.id.expiration.ms', 604_800_000),
     transactionStateLogNumPartitions: int('transaction.state.log.num.partitions', 50),
     topicDefaults,
+    listenerSecurity: buildListenerSecurity(raw, listeners),
+    authorizer: authorizerConfig(raw),
     raw,
     warnings,
   };
@@ -324,10 +350,7 @@ function validateKey(
   }
   const def = BROKER_KEY_BY_NAME.get(key);
   if (!def) {
-    if (/^(ssl|sasl)\./.test(key)) {
-      warnings.push(`Config ${key} has no effect: kts listeners are PLAINTEXT only.`);
-      return;
-    }
+    if (checkSecurityKey(key, where)) return;
     const suggestion = closestKey(key);
     throw configError(
       `${where}: unknown config '${key}'.`,
@@ -351,6 +374,8 @@ function checkValue(def: KeyDef, value: string, where: string): void {
     if (def.min !== undefined && n < def.min) fail(`must be at least ${def.min}`);
   } else if (def.kind === 'boolean') {
     if (!/^(true|false)$/i.test(v)) fail('expected true or false');
+  } else if (def.kind === 'string' && def.validValues) {
+    if (!def.validValues.includes(v)) fail(`allowed values are ${def.validValues.filter(Boolean).join(', ')}`);
   } else if (def.kind === 'list' && def.validValues) {
     for (const item of splitList(v)) {
       if (!def.validValues.includes(item)) fail(`'${item}' is not one of ${def.validValues.join(', ')}`);
@@ -448,13 +473,41 @@ export function parseListeners(key: string, value: string, protocolMap: Map<stri
   return out;
 }
 
-function checkPlaintext(l: ListenerEndpoint): void {
-  if (l.securityProtocol !== 'PLAINTEXT') {
-    throw configError(
-      `listener ${l.name} uses security protocol ${l.securityProtocol}; kts supports PLAINTEXT listeners only for now.`,
-      `Use ${l.name === 'PLAINTEXT' ? 'PLAINTEXT' : l.name}://host:port with ${l.name}:PLAINTEXT in listener.security.protocol.map.`,
-    );
+/** TLS and SASL keys, read per listener by auth/listener-security.ts (values checked there). */
+const SECURITY_KEYS = new Set([
+  'ssl.keystore.type', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.keystore.key', 'ssl.keystore.certificate.chain',
+  'ssl.key.password', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.password', 'ssl.truststore.certificates',
+  'ssl.client.auth', 'ssl.enabled.protocols', 'ssl.protocol', 'ssl.cipher.suites', 'ssl.endpoint.identification.algorithm',
+  'ssl.principal.mapping.rules', 'sasl.enabled.mechanisms', 'sasl.jaas.config', 'connections.max.reauth.ms',
+]);
+/** Accepted, no effect: JVM security-provider tuning. */
+const SECURITY_NO_EFFECT = new Set(['ssl.keymanager.algorithm', 'ssl.trustmanager.algorithm', 'ssl.secure.random.implementation', 'ssl.provider']);
+/** Refused: plug-in classes and Kerberos. */
+const SECURITY_REFUSED = /^(ssl\.engine\.factory\.class|sasl\.server\.callback\.handler\.class|sasl\.login\.callback\.handler\.class|sasl\.login\.class|principal\.builder\.class|sasl\.kerberos\..*|sasl\.oauthbearer\..*)$/;
+
+/** True when `key` is a security key kts reads (possibly listener-prefixed); throws for refused ones. */
+function checkSecurityKey(key: string, where: string): boolean {
+  const m = /^listener\.name\.[a-z0-9_]+\.(.+)$/.exec(key);
+  const bare = m ? m[1]!.replace(/^(plain|scram-sha-256|scram-sha-512)\.(?=sasl\.jaas\.config$)/, '') : key;
+  if (SECURITY_REFUSED.test(bare)) {
+    throw configError(`${where}: ${key} is not supported by kts (Java plug-in classes and Kerberos are not).`, 'Remove it; kts serves PLAIN and SCRAM with its own credential stores. See README "Not yet supported".');
   }
+  if (SECURITY_NO_EFFECT.has(bare)) return true;
+  if (!SECURITY_KEYS.has(bare) && !(m && bare === 'sasl.jaas.config')) {
+    if (m) throw configError(`${where}: unknown listener config '${key}'.`, `Listener overrides are listener.name.<listener>.<key> with <key> one of ${[...SECURITY_KEYS].join(', ')}.`);
+    return false;
+  }
+  return true;
+}
+
+function authorizerConfig(raw: Record<string, string>): AuthorizerConfig | undefined {
+  const className = raw['authorizer.class.name']?.trim();
+  if (!className) return undefined;
+  const superUsers = (raw['super.users'] ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  for (const u of superUsers) {
+    if (!/^[^:]+:.+$/.test(u)) throw configError(`super.users: '${u}' is not a principal.`, 'Expected principals separated by semicolons, e.g. super.users=User:admin;User:ops');
+  }
+  return { className, superUsers, allowEveryoneIfNoAclFound: raw['allow.everyone.if.no.acl.found']?.trim().toLowerCase() === 'true' };
 }
 
 function resolveAdvertised(
@@ -491,7 +544,7 @@ function resolveAdvertised(
 export function closestKey(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const candidate of [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys()]) {
+  for (const candidate of [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys(), ...SECURITY_KEYS]) {
     const d = editDistance(key, candidate);
     if (d < bestDistance) {
       bestDistance = d;
@@ -515,5 +568,5 @@ function editDistance(a: string, b: string): number {
 
 /** Every key kts accepts (for docs and tests). */
 export function knownBrokerKeys(): string[] {
-  return [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys()].sort();
+  return [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys(), ...SECURITY_KEYS].sort();
 }

@@ -58,6 +58,7 @@ export interface BrokerLogManager {
 }
 
 export type { ListenerEndpoint } from '../net/server.js';
+import type { ConnectionSession } from '../net/server-connection.js';
 import type { ListenerEndpoint } from '../net/server.js';
 
 /** Everything a handler may know about the broker it runs in. */
@@ -107,7 +108,13 @@ export interface RequestContext {
   connectionId: string;
   clientHost: string;
   listenerName: string;
+  /** The connection's security state; absent for the in-process transport. */
+  session?: ConnectionSession;
+  /** `User:alice`, `User:ANONYMOUS`, or `User:kts-local` for the in-process transport. */
+  principal: string;
   broker: BrokerContext;
+  /** Send this request's response, then close the connection (failed SASL exchanges). */
+  closeConnectionAfterResponse(reason: string): void;
 }
 
 /**

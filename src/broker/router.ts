@@ -21,6 +21,10 @@ import { errorMessage } from '../util/errors.js';
 import { apiVersionsBody } from './apis/18-api-versions.js';
 import { DeferredResponse, invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
 import { CloseConnection, type ConnectionInfo } from '../net/server-connection.js';
+import { checkSessionMaySend, expectsRawToken, rawSaslToken } from './auth/authenticator.js';
+
+/** The principal of in-process requests: whoever owns the data dir. */
+export const IN_PROCESS_PRINCIPAL = 'User:kts-local';
 
 const API_VERSIONS_KEY = 18;
 
@@ -32,6 +36,7 @@ export function createRouter(broker: BrokerContext): Router {
   const serial = serialQueues();
 
   return async (frame, conn) => {
+    if (conn.session && expectsRawToken(conn.session)) return rawSaslToken(broker, conn.listenerName, conn.session, frame, conn.clientHost);
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(frame);
@@ -40,6 +45,7 @@ export function createRouter(broker: BrokerContext): Router {
     }
     const handler = handlers.get(header.apiKey);
     const what = `${apiName(header.apiKey)} v${header.apiVersion} (key ${header.apiKey}, correlation id ${header.correlationId})`;
+    if (conn.session) checkSessionMaySend(conn.session, header.apiKey, broker.nowMs(), what);
     if (header.apiKey === API_VERSIONS_KEY && handler && header.apiVersion > handler.maxVersion) {
       // KIP-511: answer at v0 whatever version was asked, so old and new clients can read it.
       return encodeResponseChunks(API_VERSIONS_KEY, 0, header.correlationId, apiVersionsBody(broker.apis, ErrorCode.UNSUPPORTED_VERSION));
@@ -73,7 +79,9 @@ export function createRouter(broker: BrokerContext): Router {
       metrics?.requestCompleted(header.apiKey, request, response ?? null, performance.now() - startedMs, failed);
     }
     if (response === null) return null;
-    return encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, response);
+    const chunks = encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, response);
+    if (ctx.closeReason !== undefined) throw new CloseConnection(ctx.closeReason, chunks);
+    return chunks;
   };
 }
 
@@ -95,8 +103,8 @@ function serialQueues(): <T>(key: string, task: () => Promise<T>) => Promise<T> 
   };
 }
 
-function requestContext(header: RequestHeader, conn: ConnectionInfo, broker: BrokerContext): RequestContext {
-  return {
+function requestContext(header: RequestHeader, conn: ConnectionInfo, broker: BrokerContext): RequestContext & { closeReason?: string } {
+  const ctx: RequestContext & { closeReason?: string } = {
     apiKey: header.apiKey,
     apiVersion: header.apiVersion,
     correlationId: header.correlationId,
@@ -104,8 +112,14 @@ function requestContext(header: RequestHeader, conn: ConnectionInfo, broker: Bro
     connectionId: conn.connectionId,
     clientHost: conn.clientHost,
     listenerName: conn.listenerName,
+    ...(conn.session ? { session: conn.session } : {}),
+    principal: conn.session?.principal ?? IN_PROCESS_PRINCIPAL,
     broker,
+    closeConnectionAfterResponse(reason: string) {
+      ctx.closeReason = reason;
+    },
   };
+  return ctx;
 }
 
 function unsupportedVersion(

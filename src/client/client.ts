@@ -10,6 +10,8 @@ import { KafkaAdmin } from './admin.js';
 import { Cluster, type ClusterOptions } from './cluster.js';
 import { defaultClientConfig, type ClientConfig } from './config.js';
 import { openTcpChannel } from '../net/tcp-channel.js';
+import { authenticateSasl } from '../net/sasl/client.js';
+import { clientSecurity } from './security.js';
 import { InProcessChannel } from './in-process.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
@@ -49,8 +51,10 @@ function clusterOptions(config: ClientConfig): ClusterOptions {
 }
 
 function tcpClient(bootstrap: { host: string; port: number }[], config: ClientConfig, target: string): KafkaClient {
-  const opts = clusterOptions(config);
-  const cluster = new Cluster(bootstrap, (host, port) => openTcpChannel(host, port, opts.connectTimeoutMs), opts);
+  const security = clientSecurity(config);
+  const sasl = security.sasl;
+  const opts: ClusterOptions = { ...clusterOptions(config), ...(sasl ? { authenticate: (conn) => authenticateSasl(conn, sasl) } : {}) };
+  const cluster = new Cluster(bootstrap, (host, port) => openTcpChannel(host, port, opts.connectTimeoutMs, security.tls), opts);
   return new Client('tcp', target, cluster, config, async () => undefined);
 }
 

@@ -20,6 +20,8 @@ export interface ClusterOptions {
   /** Give up on retriable failures after this long. */
   apiTimeoutMs: number;
   metadataMaxAgeMs: number;
+  /** Runs on each new connection after version negotiation (SASL authentication). */
+  authenticate?: (conn: BrokerConnection) => Promise<void>;
 }
 
 export interface PartitionMetadata {
@@ -236,7 +238,17 @@ export class Cluster {
       if (this.connections.get(key) === cached) this.connections.delete(key);
       if (this.connections.has(key)) return this.connect(host, port);
     }
-    const p = this.openChannel(host, port).then((ch) => BrokerConnection.open(ch, this.options.clientId, this.options.requestTimeoutMs));
+    const p = this.openChannel(host, port)
+      .then((ch) => BrokerConnection.open(ch, this.options.clientId, this.options.requestTimeoutMs))
+      .then(async (conn) => {
+        try {
+          await this.options.authenticate?.(conn);
+        } catch (err) {
+          conn.channel.close();
+          throw err;
+        }
+        return conn;
+      });
     this.connections.set(key, p);
     try {
       const conn = await p;

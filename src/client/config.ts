@@ -44,13 +44,31 @@ const KEYS: Readonly<Record<string, KeySpec>> = {
   'auto.offset.reset': { kind: 'string', default: 'latest', choices: ['earliest', 'latest', 'none'] },
   'check.crcs': { kind: 'bool', default: 'true' },
   'client.rack': { kind: 'string', default: '' },
-  'security.protocol': { kind: 'string', default: 'plaintext', choices: ['plaintext'] },
+  'security.protocol': { kind: 'string', default: 'plaintext', choices: ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] },
+  // TLS and SASL: checked together by client/security.ts.
+  'sasl.mechanism': { kind: 'string', default: 'GSSAPI' },
+  'sasl.jaas.config': { kind: 'string', default: '' },
+  'ssl.keystore.type': { kind: 'string', default: '' },
+  'ssl.keystore.location': { kind: 'string', default: '' },
+  'ssl.keystore.password': { kind: 'string', default: '' },
+  'ssl.keystore.key': { kind: 'string', default: '' },
+  'ssl.keystore.certificate.chain': { kind: 'string', default: '' },
+  'ssl.key.password': { kind: 'string', default: '' },
+  'ssl.truststore.type': { kind: 'string', default: '' },
+  'ssl.truststore.location': { kind: 'string', default: '' },
+  'ssl.truststore.password': { kind: 'string', default: '' },
+  'ssl.truststore.certificates': { kind: 'string', default: '' },
+  'ssl.enabled.protocols': { kind: 'string', default: 'TLSv1.2,TLSv1.3' },
+  'ssl.protocol': { kind: 'string', default: 'TLSv1.3' },
+  'ssl.cipher.suites': { kind: 'string', default: '' },
+  'ssl.endpoint.identification.algorithm': { kind: 'string', default: 'https' },
 };
 
 /** Kafka client settings kts knows but does not implement: refused with the reason. */
 const UNSUPPORTED: readonly (readonly [RegExp, string])[] = [
   [/^group\.|^enable\.auto\.commit$|^auto\.commit\.interval\.ms$|^session\.timeout\.ms$|^heartbeat\.interval\.ms$|^partition\.assignment\.strategy$/, 'consumer groups are not supported by the kts client yet (it consumes assigned partitions)'],
-  [/^sasl\.|^ssl\./, 'the kts client speaks PLAINTEXT only (no TLS or SASL)'],
+  [/^sasl\.kerberos\.|^sasl\.oauthbearer\.|^sasl\.login\.|^sasl\.client\.callback\.handler\.class$|^ssl\.engine\.factory\.class$/, 'kts clients authenticate with PLAIN and SCRAM only (no Kerberos, OAuth or plug-in classes)'],
+  [/^ssl\.(keymanager|trustmanager)\.algorithm$|^ssl\.secure\.random\.implementation$|^ssl\.provider$/, 'it tunes the JVM security provider; kts uses OpenSSL through Node'],
   [/\.(serializer|deserializer)$/, 'the kts client sends and returns raw bytes; it has no serializer classes'],
 ];
 

@@ -17,6 +17,17 @@ export interface ConnectionInfo {
   connectionId: string;
   clientHost: string;
   listenerName: string;
+  /** Who is on the other end; absent for the in-process transport (the data dir's owner). */
+  session?: ConnectionSession;
+}
+
+/** A connection's security state; the broker's authenticator fills it in. */
+export interface ConnectionSession {
+  securityProtocol: string;
+  /** `User:ANONYMOUS`, the TLS client certificate's principal, or the SASL user once authenticated. */
+  principal: string;
+  /** False on SASL listeners until the SASL exchange succeeds. */
+  authenticated: boolean;
 }
 
 /** A request frame (no size prefix) in; size-prefixed response chunks out, null for none. */
@@ -38,15 +49,20 @@ export const defaultConnectionLimits: ConnectionLimits = {
 
 /** Thrown by a frame handler to close the connection without answering (logged once). */
 export class CloseConnection extends Error {
-  constructor(message: string) {
+  /** Written before closing (a failed SASL exchange's error response). */
+  readonly response: Buffer[] | undefined;
+  constructor(message: string, response?: Buffer[]) {
     super(message);
     this.name = 'CloseConnection';
+    this.response = response;
   }
 }
 
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Close the connection once this slot's response is written. */
+  closeAfter?: string;
 }
 
 export class Connection {
@@ -210,6 +226,13 @@ export class Connection {
       },
       (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof CloseConnection && err.response) {
+          slot.done = true;
+          slot.chunks = err.response;
+          slot.closeAfter = message;
+          this.queueFlush();
+          return;
+        }
         this.close(err instanceof CloseConnection ? message : `request failed: ${message}`);
       },
     );
@@ -238,6 +261,12 @@ export class Connection {
         if (!wrote) this.socket.cork();
         wrote = true;
         for (const chunk of slot.chunks) this.socket.write(chunk);
+      }
+      if (slot.closeAfter !== undefined) {
+        if (wrote) this.socket.uncork();
+        this.log.info(`Closing connection ${this.info.connectionId} from ${this.info.clientHost}: ${slot.closeAfter}`);
+        this.end();
+        return;
       }
     }
     if (wrote) this.socket.uncork();

@@ -4,6 +4,9 @@
  * (bounded by a timeout), then close every socket.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { TlsServerSettings } from './tls.js';
+import { tlsPrincipal } from './tls.js';
 import { KtsError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './server-connection.js';
@@ -37,6 +40,8 @@ export interface NetworkServerOptions {
   log: Logger;
   /** Most concurrent connections accepted; more are closed at once. */
   maxConnections?: number;
+  /** TLS settings of the SSL and SASL_SSL listeners, by listener name. */
+  tls?: ReadonlyMap<string, TlsServerSettings>;
 }
 
 export async function startNetworkServer(options: NetworkServerOptions): Promise<NetworkServer> {
@@ -46,6 +51,7 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
   let nextId = 0;
 
   const accept = (listener: ListenerEndpoint, socket: Socket, localPort: number): void => {
+    if (socket.destroyed) return; // refused during the TLS handshake checks
     if (options.maxConnections !== undefined && connections.size >= options.maxConnections) {
       options.log.warn(`Refusing connection from ${socket.remoteAddress}: max connections (${options.maxConnections}) reached`);
       socket.destroy();
@@ -53,9 +59,12 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
     }
     const clientHost = socket.remoteAddress ?? 'unknown';
     const connectionId = `${socket.localAddress}:${localPort}-${clientHost}:${socket.remotePort}-${nextId++}`;
+    const tls = options.tls?.get(listener.name);
+    const principal = tls ? tlsPrincipal(socket as TLSSocket, tls.principalRules) : 'User:ANONYMOUS';
+    const session = { securityProtocol: listener.securityProtocol, principal, authenticated: !listener.securityProtocol.startsWith('SASL_') };
     const conn = new Connection(
       socket,
-      { connectionId, clientHost, listenerName: listener.name },
+      { connectionId, clientHost, listenerName: listener.name, session },
       options.handleFrame,
       options.limits,
       options.log,
@@ -66,11 +75,12 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
 
   try {
     for (const listener of options.listeners) {
-      const server = createServer({ pauseOnConnect: false });
+      const tls = options.tls?.get(listener.name);
+      const server = tls ? tlsServer(tls, options.log, listener.name) : createServer({ pauseOnConnect: false });
       servers.push(server);
       const port = await listen(server, listener);
       bound.push({ name: listener.name, host: listener.host, port });
-      server.on('connection', (socket) => accept(listener, socket, port));
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => accept(listener, socket, port));
       server.on('error', (err) => options.log.error(`Listener ${listener.name} error: ${err.message}`));
     }
   } catch (err) {
@@ -99,6 +109,34 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
       await Promise.all(closedServers);
     },
   };
+}
+
+/**
+ * A TLS listener. A client that fails the handshake (plaintext bytes on a TLS port, an
+ * untrusted or missing certificate under ssl.client.auth=required) is dropped with one
+ * debug line; with `requested`, a client without a certificate is let in as ANONYMOUS but
+ * one with an untrusted certificate is refused, as a Java broker's SSLEngine does.
+ */
+function tlsServer(tls: TlsServerSettings, log: Logger, listenerName: string): Server {
+  const server = createTlsServer({
+    ...tls.context,
+    requestCert: tls.clientAuth !== 'none',
+    rejectUnauthorized: tls.clientAuth === 'required',
+  });
+  server.on('tlsClientError', (err, socket) => {
+    log.debug(`TLS handshake with ${socket.remoteAddress} on listener ${listenerName} failed: ${err.message}`);
+    socket.destroy();
+  });
+  if (tls.clientAuth === 'requested') {
+    server.prependListener('secureConnection', (socket: TLSSocket) => {
+      const cert = socket.getPeerCertificate();
+      if (!socket.authorized && cert && Object.keys(cert).length > 0) {
+        log.info(`Refusing TLS client ${socket.remoteAddress} on listener ${listenerName}: ${socket.authorizationError?.message ?? 'untrusted certificate'}`);
+        socket.destroy();
+      }
+    });
+  }
+  return server;
 }
 
 function listen(server: Server, listener: ListenerEndpoint): Promise<number> {

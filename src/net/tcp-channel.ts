@@ -3,7 +3,9 @@
  * requests (answered in order), per-request and connect timeouts, and clean errors.
  * Works on whole frames; encoding is the caller's (see broker-connection.ts).
  */
-import { Socket, connect } from 'node:net';
+import { Socket, connect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { TlsClientSettings } from './tls.js';
 import { KtsError } from '../util/errors.js';
 
 /** A byte-level request channel: TCP here, or the in-process engine (in-process.ts). */
@@ -46,16 +48,26 @@ export class ConnectionError extends KtsError {
 
 const NO_BROKER_HINT = 'Start one with `kts server-start` or pass --bootstrap-server';
 
-export async function openTcpChannel(host: string, port: number, connectTimeoutMs: number): Promise<FrameChannel> {
+/** Opens a TCP connection, over TLS when `tls` is given (security.protocol SSL / SASL_SSL). */
+export async function openTcpChannel(host: string, port: number, connectTimeoutMs: number, tls?: TlsClientSettings): Promise<FrameChannel> {
   const address = `${host}:${port}`;
   const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = connect({ host, port, noDelay: true });
+    const s = tls
+      ? tlsConnect({
+          host,
+          port,
+          ...tls.context,
+          ...(isIP(host) ? {} : { servername: host }),
+          ...(tls.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+        })
+      : connect({ host, port, noDelay: true });
     const timer = setTimeout(() => {
       s.destroy();
       reject(new ConnectionError(`Connection to ${address} timed out after ${connectTimeoutMs} ms`, NO_BROKER_HINT, undefined, 'timeout'));
     }, connectTimeoutMs);
-    s.once('connect', () => {
+    s.once(tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
+      s.setNoDelay(true);
       s.removeAllListeners('error');
       resolve(s);
     });
@@ -70,6 +82,13 @@ export async function openTcpChannel(host: string, port: number, connectTimeoutM
 function connectError(address: string, err: NodeJS.ErrnoException): ConnectionError {
   if (err.code === 'ECONNREFUSED') {
     return new ConnectionError(`Connection to ${address} refused: is a broker running?`, NO_BROKER_HINT, err, 'refused');
+  }
+  if (err.code === 'ECONNRESET' || err.code === 'EPROTO' || /certificate|SSL|TLS|self.signed|altnames/i.test(err.message)) {
+    return new ConnectionError(
+      `TLS connection to ${address} failed: ${err.message}`,
+      'Check security.protocol (is this listener SSL/SASL_SSL?), ssl.truststore.location (the CA that signed the broker certificate) and ssl.endpoint.identification.algorithm.',
+      err,
+    );
   }
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
     return new ConnectionError(`Cannot resolve host of ${address}`, 'Check the --bootstrap-server host name', err, 'unresolved');

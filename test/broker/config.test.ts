@@ -125,9 +125,9 @@ t.test('invalid values name the key and the allowed values', async (t) => {
   t.match(role.message, /broker role/);
 });
 
-t.test('listeners: PLAINTEXT only, 0.0.0.0 is not an advertised address', async (t) => {
+t.test('listeners: an SSL listener needs a keystore, 0.0.0.0 is not an advertised address', async (t) => {
   const ssl = failure(() => build('listeners=SSL://127.0.0.1:9093\n'));
-  t.match(ssl.message, /SSL; kts supports PLAINTEXT listeners only/);
+  t.match(ssl.message, /ssl\.keystore\.location: a TLS listener needs a keystore/);
   const zero = failure(() => build('listeners=PLAINTEXT://0.0.0.0:9092\n'));
   t.match(zero.message, /0\.0\.0\.0/);
   t.match(zero.hint, /advertised\.listeners/);

@@ -1,0 +1,154 @@
+// TLS and SASL with real clients: kcat (librdkafka), kafkajs, confluent-kafka-python and
+// the kts client produce and consume over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN,
+// SCRAM-SHA-256 and SCRAM-SHA-512 against one kts broker; wrong passwords and missing
+// client certificates are refused; a plaintext client on a TLS port does not hurt the broker.
+import t from 'tap';
+import { execFile, spawnSync } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { makeCerts } from '../helpers/certs.js';
+import { kcat, needsKcat } from '../helpers/kcat.js';
+import { createScramUser, runSecureBroker, securityOverrides, type SecureBroker } from '../helpers/security.js';
+import { openClient } from '../../src/client/index.js';
+
+const certs = makeCerts(t);
+let b: SecureBroker;
+t.before(async () => {
+  b = await runSecureBroker(t, securityOverrides(certs));
+  t.same((await createScramUser(b.ports.PLAINTEXT!, 'carol', 'carol-secret', 'SCRAM-SHA-256')).results, [{ user: 'carol', errorCode: 0, errorMessage: null }]);
+  await createScramUser(b.ports.PLAINTEXT!, 'dave', 'dave-secret', 'SCRAM-SHA-512');
+});
+
+const kcatSecurity = (protocol: string, mechanism?: string, user?: string, password?: string): string[] => [
+  '-X', `security.protocol=${protocol}`,
+  ...(protocol.endsWith('SSL') ? ['-X', `ssl.ca.location=${certs.caCert}`] : []),
+  ...(mechanism ? ['-X', `sasl.mechanism=${mechanism}`, '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`] : []),
+];
+
+const cases = [
+  { protocol: 'SSL', mechanism: undefined, user: undefined, password: undefined },
+  { protocol: 'SASL_PLAINTEXT', mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' },
+  { protocol: 'SASL_SSL', mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' },
+  { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-secret' },
+  { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', user: 'dave', password: 'dave-secret' },
+] as const;
+
+t.test('kcat produces and consumes over every listener and mechanism', { skip: needsKcat }, async (t) => {
+  for (const c of cases) {
+    const topic = `kcat-${c.protocol}-${c.mechanism ?? 'none'}`.toLowerCase();
+    const sec = kcatSecurity(c.protocol, c.mechanism, c.user, c.password);
+    const port = b.ports[c.protocol]!;
+    const p = await kcat(['-b', `127.0.0.1:${port}`, ...sec, '-P', '-t', topic], 'one\ntwo\n');
+    t.equal(p.code, 0, `${c.protocol} ${c.mechanism ?? ''} produce: ${p.stderr}`);
+    const r = await kcat(['-b', `127.0.0.1:${port}`, ...sec, '-C', '-t', topic, '-e', '-o', 'beginning']);
+    t.equal(r.stdout, 'one\ntwo\n', `${c.protocol} ${c.mechanism ?? ''} consume`);
+  }
+});
+
+t.test('kcat with a wrong password fails with an authentication error', { skip: needsKcat }, async (t) => {
+  for (const mechanism of ['PLAIN', 'SCRAM-SHA-256']) {
+    const user = mechanism === 'PLAIN' ? 'alice' : 'carol';
+    const r = await kcat(['-b', `127.0.0.1:${b.ports.SASL_SSL}`, ...kcatSecurity('SASL_SSL', mechanism, user, 'wrong'), '-L', '-m', '3'], undefined, 15_000);
+    t.not(r.code, 0, `${mechanism}: refused`);
+    t.match(r.stderr, /SASL authentication error: Authentication failed/, `${mechanism}: librdkafka reports the broker's message`);
+  }
+  const unknown = await kcat(['-b', `127.0.0.1:${b.ports.SASL_PLAINTEXT}`, ...kcatSecurity('SASL_PLAINTEXT', 'SCRAM-SHA-512', 'nobody', 'x'), '-L', '-m', '3'], undefined, 15_000);
+  t.match(unknown.stderr, /Authentication failed/, 'an unknown SCRAM user fails the same way');
+  t.match(b.log.lines.join('\n'), /Failed SASL PLAIN authentication from 127\.0\.0\.1 for user "alice"/, 'failures are logged');
+  t.notMatch(b.log.lines.join('\n'), /wrong/, 'the password is never logged');
+});
+
+t.test('kafkajs over SSL and SASL (plain, scram-sha-256, scram-sha-512)', async (t) => {
+  const ca = [readFileSync(certs.caCert, 'utf8')];
+  const variants = [
+    { name: 'ssl', port: b.ports.SSL!, ssl: { ca }, sasl: undefined },
+    { name: 'sasl-plain', port: b.ports.SASL_SSL!, ssl: { ca }, sasl: { mechanism: 'plain' as const, username: 'alice', password: 'alice-secret' } },
+    { name: 'scram-256', port: b.ports.SASL_PLAINTEXT!, ssl: undefined, sasl: { mechanism: 'scram-sha-256' as const, username: 'carol', password: 'carol-secret' } },
+    { name: 'scram-512', port: b.ports.SASL_SSL!, ssl: { ca }, sasl: { mechanism: 'scram-sha-512' as const, username: 'dave', password: 'dave-secret' } },
+  ];
+  for (const v of variants) {
+    const kafka = new Kafka({ clientId: 'kts-test', brokers: [`localhost:${v.port}`], logLevel: logLevel.NOTHING, retry: { retries: 2 }, ...(v.ssl ? { ssl: v.ssl } : {}), ...(v.sasl ? { sasl: v.sasl } : {}) });
+    const topic = `kafkajs-${v.name}`;
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: `g-${v.name}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({ eachMessage: async ({ message }) => {
+        seen.push(message.value!.toString());
+        if (seen.length === 2) resolve();
+      } });
+    });
+    await consumer.disconnect();
+    t.same(seen, ['a', 'b'], `${v.name}: produced and consumed in a group`);
+  }
+  const bad = new Kafka({ clientId: 'kts-test', brokers: [`localhost:${b.ports.SASL_SSL}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ssl: { ca }, sasl: { mechanism: 'scram-sha-256', username: 'carol', password: 'nope' } });
+  const admin = bad.admin();
+  await t.rejects(admin.connect(), /SASL SCRAM SHA256 authentication failed|Authentication failed/, 'kafkajs: wrong password refused');
+});
+
+const needsPython = spawnSync('/usr/bin/python3', ['-c', 'import confluent_kafka']).status === 0 ? false : 'confluent_kafka is not installed for /usr/bin/python3';
+
+t.test('confluent-kafka-python over SASL_SSL with SCRAM-SHA-512', { skip: needsPython }, async (t) => {
+  const script = `
+import sys
+from confluent_kafka import Producer, Consumer
+conf = {'bootstrap.servers': sys.argv[1], 'security.protocol': 'SASL_SSL', 'ssl.ca.location': sys.argv[2],
+        'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'dave', 'sasl.password': sys.argv[3]}
+p = Producer(conf)
+for v in ['x', 'y']:
+    p.produce('py-scram', v.encode())
+left = p.flush(15)
+c = Consumer(dict(conf, **{'group.id': 'py', 'auto.offset.reset': 'earliest'}))
+c.subscribe(['py-scram'])
+got = []
+for _ in range(60):
+    m = c.poll(0.5)
+    if m is not None and m.error() is None:
+        got.append(m.value().decode())
+    if len(got) == 2:
+        break
+c.close()
+print(left, ','.join(got))
+`;
+  const run = (password: string): Promise<{ code: number; out: string; err: string }> =>
+    new Promise((resolve) => {
+      execFile('/usr/bin/python3', ['-c', script, `localhost:${b.ports.SASL_SSL}`, certs.caCert, password], { timeout: 45_000 }, (e, out, err) => resolve({ code: e ? 1 : 0, out, err }));
+    });
+  const ok = await run('dave-secret');
+  t.equal(ok.out.trim(), '0 x,y', `produced and consumed: ${ok.err}`);
+});
+
+t.test('kts client over SASL_SSL with SCRAM, and a clear error for a wrong password', async (t) => {
+  const config = {
+    'security.protocol': 'SASL_SSL',
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.location': certs.caCert,
+    'sasl.mechanism': 'SCRAM-SHA-256',
+    'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="carol-secret";',
+  };
+  const client = await openClient({ bootstrapServer: `localhost:${b.ports.SASL_SSL}`, config });
+  t.teardown(() => client.close());
+  const topics = await client.admin.listTopics();
+  t.ok(topics.includes('kafkajs-scram-512'), 'listed topics over SASL_SSL');
+  const wrong = await openClient({ bootstrapServer: `localhost:${b.ports.SASL_SSL}`, config: { ...config, 'sasl.jaas.config': config['sasl.jaas.config'].replace('carol-secret', 'bad') } });
+  t.teardown(() => wrong.close());
+  await t.rejects(wrong.admin.listTopics(), /SASL authentication with .* failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256/);
+});
+
+t.test('a plaintext client on a TLS port is dropped and the broker keeps serving', { skip: needsKcat }, async (t) => {
+  const closed = await new Promise<boolean>((resolve) => {
+    const s = connect(b.ports.SSL!, '127.0.0.1', () => s.write(Buffer.from('0000001200120000000000010004746573740000', 'hex')));
+    s.on('data', () => undefined);
+    s.on('close', () => resolve(true));
+    s.on('error', () => undefined);
+  });
+  t.ok(closed, 'connection closed');
+  const r = await kcat(['-b', `127.0.0.1:${b.ports.SSL}`, ...kcatSecurity('SSL'), '-L']);
+  t.equal(r.code, 0, 'the TLS listener still serves');
+});

@@ -1,0 +1,76 @@
+// A CA, a broker certificate (localhost / 127.0.0.1) and a client certificate made with the
+// real `openssl` in a temp dir at test time; also a PKCS12 keystore and an expired certificate.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestCerts {
+  dir: string;
+  caCert: string;
+  /** Key + chain in one PEM file, as ssl.keystore.type=PEM with ssl.keystore.location wants. */
+  serverPem: string;
+  serverKey: string;
+  serverCert: string;
+  serverP12: string;
+  p12Password: string;
+  clientKey: string;
+  clientCert: string;
+  clientPem: string;
+  /** A key + certificate whose validity ended in 2020. */
+  expiredPem: string;
+  /** A client certificate signed by a CA the broker does not trust. */
+  strangerPem: string;
+}
+
+const run = (dir: string, args: string[]): void => {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+};
+
+function signed(dir: string, name: string, subject: string, ca: string, ext?: string): void {
+  run(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+  const args = ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2'];
+  if (ext) {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    args.push('-extfile', `${name}.ext`);
+  }
+  run(dir, args);
+  writeFileSync(join(dir, `${name}.pem`), readFileSync(join(dir, `${name}.key`), 'utf8') + readFileSync(join(dir, `${name}.crt`), 'utf8'));
+}
+
+export function makeCerts(t: { teardown(fn: () => unknown): void }): TestCerts {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-certs-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const ca of ['ca', 'stranger-ca']) {
+    run(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', `/CN=kts test ${ca}`]);
+  }
+  signed(dir, 'server', '/CN=localhost/O=kts', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  signed(dir, 'client', '/CN=client1/OU=test/O=kts', 'ca');
+  signed(dir, 'stranger', '/CN=stranger', 'stranger-ca');
+  run(dir, ['pkcs12', '-export', '-in', 'server.crt', '-inkey', 'server.key', '-out', 'server.p12', '-passout', 'pass:p12-secret']);
+  // An expired certificate: `openssl ca` takes explicit dates.
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '1000\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    `[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nserial=serial\nnew_certs_dir=.\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n`,
+  );
+  run(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expired.key', '-out', 'expired.csr', '-subj', '/CN=expired']);
+  run(dir, ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'expired.csr', '-out', 'expired.crt', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
+  writeFileSync(join(dir, 'expired.pem'), readFileSync(join(dir, 'expired.key'), 'utf8') + readFileSync(join(dir, 'expired.crt'), 'utf8'));
+  const p = (f: string): string => join(dir, f);
+  return {
+    dir,
+    caCert: p('ca.crt'),
+    serverPem: p('server.pem'),
+    serverKey: p('server.key'),
+    serverCert: p('server.crt'),
+    serverP12: p('server.p12'),
+    p12Password: 'p12-secret',
+    clientKey: p('client.key'),
+    clientCert: p('client.crt'),
+    clientPem: p('client.pem'),
+    expiredPem: p('expired.pem'),
+    strangerPem: p('stranger.pem'),
+  };
+}

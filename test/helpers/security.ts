@@ -1,0 +1,58 @@
+// A kts broker with PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL listeners side by side, and
+// SCRAM users created over the wire with AlterUserScramCredentials (as kafka-configs does).
+import { randomBytes } from 'node:crypto';
+import { buildBrokerConfig } from '../../src/broker/config.js';
+import { startBroker, type Broker } from '../../src/broker/broker.js';
+import { memoryLogger } from '../../src/util/logger.js';
+import { openTcpChannel } from '../../src/net/tcp-channel.js';
+import { BrokerConnection } from '../../src/net/broker-connection.js';
+import { SCRAM_MECHANISM_IDS, saltedPassword, type ScramMechanism } from '../../src/net/sasl/scram.js';
+import type { AlterUserScramCredentialsResponse } from '../../src/protocol/messages/51-alter-user-scram-credentials.js';
+import { tempDir } from '../broker/helpers.js';
+import type { TestCerts } from './certs.js';
+
+export interface SecureBroker {
+  broker: Broker;
+  ports: Record<string, number>;
+  dataDir: string;
+  log: ReturnType<typeof memoryLogger>;
+}
+
+export const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
+
+export function securityOverrides(certs: TestCerts): string[] {
+  return [
+    'listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${certs.serverPem}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${certs.caCert}`,
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=${PLAIN_JAAS}`,
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=${PLAIN_JAAS}`,
+  ];
+}
+
+export async function runSecureBroker(t: { teardown(fn: () => unknown): void }, overrides: string[]): Promise<SecureBroker> {
+  const dataDir = await tempDir(t, 'kts-secure-');
+  const config = buildBrokerConfig({ dataDir, env: {}, overrides });
+  const log = memoryLogger();
+  const broker = await startBroker(config, { listen: true, log });
+  t.teardown(() => broker.stop());
+  return { broker, ports: Object.fromEntries(broker.boundPorts.map((b) => [b.name, b.port])), dataDir, log };
+}
+
+/** Upserts a SCRAM credential through a listener that needs no authentication. */
+export async function createScramUser(port: number, user: string, password: string, mechanism: ScramMechanism, iterations = 4096): Promise<AlterUserScramCredentialsResponse> {
+  const conn = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 5000), 'kts-test', 10_000);
+  try {
+    const salt = randomBytes(16);
+    const r = await conn.call<AlterUserScramCredentialsResponse>(51, () => ({
+      deletions: [],
+      upsertions: [{ name: user, mechanism: SCRAM_MECHANISM_IDS[mechanism], iterations, salt, saltedPassword: saltedPassword(mechanism, password, salt, iterations) }],
+    }));
+    return r.body;
+  } finally {
+    conn.channel.close();
+  }
+}
