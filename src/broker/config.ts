@@ -13,7 +13,8 @@
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { KtsError } from '../util/errors.js';
+import { KtsError, errorMessage } from '../util/errors.js';
+import { validateConnectString } from '../zk/zookeeper-client.js';
 import { KafkaError } from '../protocol/errors.js';
 import { TOPIC_CONFIGS, parseConfigValue, type TopicConfigDef } from '../storage/log-config.js';
 import type { ListenerEndpoint } from './handler.js';
@@ -21,6 +22,7 @@ import type { PropertyEntry } from './properties.js';
 import { buildListenerSecurity, type ListenerSecurity } from './auth/listener-security.js';
 
 export interface BrokerConfig {
+  /** -1 in cluster mode when the id is to be generated from ZooKeeper (broker.id.generation.enable). */
   nodeId: number;
   processRoles: string[];
   /** Listeners this broker binds (controller listeners excluded: kts has no separate quorum). */
@@ -104,7 +106,8 @@ const BROKER_KEYS: readonly KeyDef[] = [
   { name: 'controller.quorum.bootstrap.servers', kind: 'list', effect: 'noted', note: 'kts runs one node; the quorum is this process' },
   used('process.roles', 'list', { validValues: ['broker', 'controller'] }),
   used('node.id', 'int', { min: 0 }),
-  used('broker.id', 'int', { min: 0 }),
+  // -1: generated from ZooKeeper (broker.id.generation.enable); checked in resolveNodeId.
+  used('broker.id', 'int', { min: -1 }),
   used('log.dirs', 'list'),
   used('log.dir', 'string'),
   { name: 'metadata.log.dir', kind: 'string', effect: 'noted', note: 'kts keeps topic metadata in the first log dir' },
@@ -168,31 +171,49 @@ const BROKER_KEYS: readonly KeyDef[] = [
   used('connections.max.reauth.ms', 'long'),
   parsed('security.inter.broker.protocol', 'string', { validValues: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
   parsed('sasl.mechanism.inter.broker.protocol', 'string', { validValues: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] }),
+  // Cluster mode (zookeeper.connect set): Kafka's ZooKeeper-mode keys, Kafka's defaults.
+  used('zookeeper.connect', 'string'),
+  used('zookeeper.session.timeout.ms', 'int', { min: 1 }),
+  used('zookeeper.connection.timeout.ms', 'int', { min: 1 }),
+  used('zookeeper.set.acl', 'boolean'),
+  used('broker.id.generation.enable', 'boolean'),
+  used('reserved.broker.max.id', 'int', { min: 0 }),
+  used('broker.rack', 'string'),
+  used('controlled.shutdown.enable', 'boolean'),
+  used('controlled.shutdown.max.retries', 'int', { min: 0 }),
+  used('controlled.shutdown.retry.backoff.ms', 'long', { min: 0 }),
+  used('auto.leader.rebalance.enable', 'boolean'),
+  used('leader.imbalance.per.broker.percentage', 'int', { min: 0 }),
+  used('leader.imbalance.check.interval.seconds', 'long', { min: 1 }),
+  used('replica.lag.time.max.ms', 'long', { min: 1 }),
+  used('replica.fetch.max.bytes', 'int', { min: 0 }),
+  used('replica.fetch.min.bytes', 'int', { min: 1 }),
+  used('replica.fetch.wait.max.ms', 'int', { min: 0 }),
+  used('replica.fetch.backoff.ms', 'int', { min: 0 }),
+  used('replica.fetch.response.max.bytes', 'int', { min: 0 }),
+  used('num.replica.fetchers', 'int', { min: 1 }),
+  used('replica.high.watermark.checkpoint.interval.ms', 'long', { min: 1 }),
+  used('replica.socket.timeout.ms', 'int', { min: 1 }),
+  used('inter.broker.protocol.version', 'string'),
+  used('controller.socket.timeout.ms', 'int', { min: 1 }),
+  used('request.timeout.ms', 'int', { min: 0 }),
+  used('leader.replication.throttled.rate', 'long', { min: 0 }),
+  used('follower.replication.throttled.rate', 'long', { min: 0 }),
+  noEffect('replica.socket.receive.buffer.bytes'),
   noEffect('num.network.threads'),
   noEffect('num.io.threads'),
-  noEffect('num.replica.fetchers', 'kts runs one node and does not replicate'),
   noEffect('num.recovery.threads.per.data.dir'),
   noEffect('background.threads'),
   noEffect('socket.send.buffer.bytes'),
   noEffect('socket.receive.buffer.bytes'),
   noEffect('socket.listen.backlog.size'),
-  noEffect('replica.fetch.max.bytes', 'kts runs one node and does not replicate'),
-  noEffect('replica.fetch.wait.max.ms', 'kts runs one node and does not replicate'),
-  noEffect('replica.lag.time.max.ms', 'kts runs one node and does not replicate'),
-  noEffect('replica.socket.timeout.ms', 'kts runs one node and does not replicate'),
-  noEffect('replica.high.watermark.checkpoint.interval.ms', 'kts checkpoints on its own schedule'),
-  noEffect('auto.leader.rebalance.enable', 'kts runs one node; it leads every partition'),
-  noEffect('leader.imbalance.check.interval.seconds', 'kts runs one node; it leads every partition'),
-  noEffect('zookeeper.connect', 'kts has no ZooKeeper mode'),
-  noEffect('zookeeper.connection.timeout.ms', 'kts has no ZooKeeper mode'),
-  noEffect('zookeeper.session.timeout.ms', 'kts has no ZooKeeper mode'),
-  noEffect('inter.broker.protocol.version'),
+  noEffect('zookeeper.max.in.flight.requests', 'kts pipelines its ZooKeeper requests without a cap'),
+  noEffect('zookeeper.sync.time.ms', 'it only tuned the old ZooKeeper consumer'),
   noEffect('log.message.format.version'),
   noEffect('metadata.log.segment.bytes', 'kts keeps topic metadata in a small file, not a metadata log'),
   noEffect('metadata.log.max.record.bytes.between.snapshots', 'kts keeps topic metadata in a small file, not a metadata log'),
   noEffect('metadata.max.retention.ms', 'kts keeps topic metadata in a small file, not a metadata log'),
   noEffect('queued.max.request.bytes'),
-  noEffect('request.timeout.ms'),
   noEffect('group.share.enable', 'kts has no share groups'),
   noEffect('share.coordinator.state.topic.num.partitions', 'kts has no share groups'),
 ];
@@ -245,8 +266,13 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
   }
   const warnings: string[] = [];
   const topicDefaults: Record<string, string> = {};
+  const noEffectKeys = new Map<string, string[]>();
   for (const [key, value] of Object.entries(raw)) {
-    validateKey(key, value, where[key]!, warnings, topicDefaults);
+    validateKey(key, value, where[key]!, warnings, topicDefaults, noEffectKeys);
+  }
+  // One line per reason, however many such keys a Kafka server.properties carries.
+  for (const [note, keys] of noEffectKeys) {
+    warnings.push(keys.length === 1 ? `Config ${keys[0]} has no effect in kts: ${note}.` : `Configs ${keys.join(', ')} have no effect in kts: ${note}.`);
   }
   applyTimeUnitSynonyms(raw, topicDefaults);
 
@@ -254,7 +280,8 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
   const bool = (key: string, fallback: boolean): boolean =>
     raw[key] !== undefined ? raw[key]!.trim().toLowerCase() === 'true' : fallback;
 
-  const nodeId = resolveNodeId(raw);
+  const zookeeperConnect = checkClusterKeys(raw);
+  const nodeId = resolveNodeId(raw, zookeeperConnect !== undefined);
   const processRoles = raw['process.roles'] !== undefined ? splitList(raw['process.roles']) : ['broker', 'controller'];
   if (!processRoles.includes('broker')) {
     throw configError(
@@ -286,10 +313,10 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
   if (logDirs.length === 0) throw configError('log.dirs is empty.', 'Give at least one directory, e.g. log.dirs=/var/lib/kts');
 
   const defaultReplicationFactor = int('default.replication.factor', 1);
-  if (defaultReplicationFactor > 1) {
+  if (defaultReplicationFactor > 1 && zookeeperConnect === undefined) {
     throw configError(
       `default.replication.factor=${defaultReplicationFactor} cannot be met: kts runs a single broker.`,
-      'Set default.replication.factor=1.',
+      'Set default.replication.factor=1, or run a cluster (zookeeper.connect).',
     );
   }
 
@@ -336,6 +363,7 @@ function validateKey(
   where: string,
   warnings: string[],
   topicDefaults: Record<string, string>,
+  noEffectKeys: Map<string, string[]>,
 ): void {
   const topicDef = TOPIC_SYNONYMS.get(key);
   if (topicDef) {
@@ -358,7 +386,7 @@ function validateKey(
     );
   }
   checkValue(def, value, where);
-  if (def.effect === 'noEffect') warnings.push(`Config ${key} has no effect in kts: ${def.note}.`);
+  if (def.effect === 'noEffect') noEffectKeys.set(def.note!, [...(noEffectKeys.get(def.note!) ?? []), key]);
   if (def.effect === 'noted') warnings.push(`Config ${key} accepted: ${def.note}.`);
 }
 
@@ -413,13 +441,60 @@ function applyTimeUnitSynonyms(raw: Record<string, string>, topicDefaults: Recor
   }
 }
 
-function resolveNodeId(raw: Record<string, string>): number {
+/**
+ * node.id / broker.id. In cluster mode Kafka's default is -1, "generate one": with
+ * broker.id.generation.enable (default true) the id comes from ZooKeeper's /brokers/seqid,
+ * above reserved.broker.max.id, so configured ids must stay at or below it.
+ */
+function resolveNodeId(raw: Record<string, string>, clusterMode: boolean): number {
   const node = raw['node.id']?.trim();
   const broker = raw['broker.id']?.trim();
   if (node !== undefined && broker !== undefined && node !== broker) {
     throw configError(`node.id=${node} and broker.id=${broker} disagree.`, 'Set only node.id (broker.id is its old name).');
   }
-  return Number(node ?? broker ?? '1');
+  const given = node ?? broker;
+  if (!clusterMode) {
+    if (given === '-1') {
+      throw configError('broker.id=-1 asks for a generated id, which needs a cluster: ids are generated from ZooKeeper (/brokers/seqid).', 'Set broker.id to a number >= 0, or set zookeeper.connect.');
+    }
+    return Number(given ?? '1');
+  }
+  const generation = (raw['broker.id.generation.enable']?.trim().toLowerCase() ?? 'true') === 'true';
+  const reservedMax = Number(raw['reserved.broker.max.id']?.trim() ?? '1000');
+  if (given === undefined || given === '-1') {
+    if (!generation) throw configError('broker.id is not set and broker.id.generation.enable=false.', 'Set broker.id, or broker.id.generation.enable=true to have one generated.');
+    return -1;
+  }
+  const id = Number(given);
+  if (generation && id > reservedMax) {
+    throw configError(
+      `broker.id=${id} is above reserved.broker.max.id=${reservedMax}: ids above it are generated ones.`,
+      `Use a broker.id of at most ${reservedMax}, raise reserved.broker.max.id, or set broker.id.generation.enable=false.`,
+    );
+  }
+  return id;
+}
+
+/** Cross-key checks of cluster mode; returns zookeeper.connect when set. */
+function checkClusterKeys(raw: Record<string, string>): string | undefined {
+  if (raw['zookeeper.set.acl']?.trim().toLowerCase() === 'true') {
+    throw configError(
+      'zookeeper.set.acl=true is not supported yet: Kafka secures its znodes with SASL authentication to ZooKeeper, which kts\'s ZooKeeper client cannot do.',
+      'Set zookeeper.set.acl=false and protect ZooKeeper by network access instead.',
+    );
+  }
+  const ibp = raw['inter.broker.protocol.version']?.trim();
+  if (ibp !== undefined && !/^(0\.(8|9|10|11)\.\d(\.\d)?|[1-3]\.\d+)(-IV\d+)?$/.test(ibp)) {
+    throw configError(`invalid value '${ibp}' for inter.broker.protocol.version: not a Kafka version.`, 'Examples: 1.1, 2.8, 0.11.0, 1.0-IV0.');
+  }
+  const connect = raw['zookeeper.connect']?.trim();
+  if (connect === undefined || connect === '') return undefined;
+  try {
+    validateConnectString(connect);
+  } catch (err) {
+    throw configError(errorMessage(err), 'Use host:port[,host:port][/chroot], e.g. zookeeper.connect=127.0.0.1:2181/kafka');
+  }
+  return connect;
 }
 
 export function splitList(value: string): string[] {
