@@ -167,7 +167,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     if (network) await network.stop();
     await metrics?.stop();
     try {
-      logManager.close();
+      await logManager.closeAsync();
     } finally {
       if (network) removeServerFile(firstDir, process.pid);
     }
@@ -218,6 +218,7 @@ function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs
       producerIdExpirationMs: config.producerIdExpirationMs,
       command: options.command,
       nowMs,
+      openFilesMax: config.logOpenFilesMax,
     });
   } catch (err) {
     if (err instanceof KafkaError) throw new KtsError('KTS_STORAGE', err.message);

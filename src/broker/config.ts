@@ -20,6 +20,11 @@ import { TOPIC_CONFIGS, parseConfigValue, type TopicConfigDef } from '../storage
 import type { ListenerEndpoint } from './handler.js';
 import type { PropertyEntry } from './properties.js';
 import { buildListenerSecurity, type ListenerSecurity } from './auth/listener-security.js';
+import { defaultOpenFilesMax } from '../storage/file-cache.js';
+import { descriptorLimit } from '../util/descriptor-limit.js';
+
+export const DEFAULT_MAX_BROKER_PARTITIONS = 20_000;
+
 
 export interface BrokerConfig {
   /** -1 in cluster mode when the id is to be generated from ZooKeeper (broker.id.generation.enable). */
@@ -43,6 +48,10 @@ export interface BrokerConfig {
   connectionsMaxIdleMs: number;
   maxConnections: number;
   queuedMaxRequests: number;
+  /** Partitions this broker may hold across every topic (KIP-578's max.broker.partitions). */
+  maxBrokerPartitions: number;
+  /** Segment and index descriptors open at most (kts's bounded descriptor cache). */
+  logOpenFilesMax: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -121,6 +130,8 @@ const BROKER_KEYS: readonly KeyDef[] = [
   used('connections.max.idle.ms', 'long'),
   used('max.connections', 'int', { min: 0 }),
   used('queued.max.requests', 'int', { min: 1 }),
+  used('max.broker.partitions', 'int', { min: 1 }),
+  used('log.open.files.max', 'int', { min: 16 }),
   used('log.retention.check.interval.ms', 'long', { min: 1 }),
   used('log.retention.hours', 'int'),
   used('log.retention.minutes', 'int'),
@@ -338,6 +349,8 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
     connectionsMaxIdleMs: int('connections.max.idle.ms', 600_000),
     maxConnections: int('max.connections', 2_147_483_647),
     queuedMaxRequests: int('queued.max.requests', 500),
+    maxBrokerPartitions: int('max.broker.partitions', DEFAULT_MAX_BROKER_PARTITIONS),
+    logOpenFilesMax: openFilesMax(raw['log.open.files.max']),
     groupInitialRebalanceDelayMs: int('group.initial.rebalance.delay.ms', 3_000),
     groupMinSessionTimeoutMs: int('group.min.session.timeout.ms', 6_000),
     groupMaxSessionTimeoutMs: int('group.max.session.timeout.ms', 1_800_000),
@@ -644,4 +657,17 @@ function editDistance(a: string, b: string): number {
 /** Every key kts accepts (for docs and tests). */
 export function knownBrokerKeys(): string[] {
   return [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys(), ...SECURITY_KEYS].sort();
+}
+
+/** log.open.files.max must leave descriptors for connections under the process limit (ulimit -n). */
+function openFilesMax(value: string | undefined, limit = descriptorLimit()): number {
+  if (value === undefined) return defaultOpenFilesMax(limit);
+  const n = Number(value.trim());
+  if (limit !== undefined && n > limit - 64) {
+    throw configError(
+      `log.open.files.max=${n} does not fit in this process's limit of ${limit} open files (ulimit -n), which must also hold connections.`,
+      `Use at most ${Math.max(16, limit - 256)}, or raise the limit (ulimit -n, LimitNOFILE in systemd).`,
+    );
+  }
+  return n;
 }

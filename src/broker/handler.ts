@@ -54,6 +54,13 @@ export interface BrokerLogManager {
     topicId: string,
     configOverrides: Readonly<Record<string, string>>,
   ): BrokerPartitionLog | Promise<BrokerPartitionLog>;
+  /** Several partitions of one topic at once: all are created, or none (a failure removes what it created). */
+  createLogs(
+    topic: string,
+    partitions: readonly number[],
+    topicId: string,
+    configOverrides: Readonly<Record<string, string>>,
+  ): readonly BrokerPartitionLog[] | Promise<readonly BrokerPartitionLog[]>;
   deleteTopic(topic: string): unknown;
 }
 

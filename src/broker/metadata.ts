@@ -116,9 +116,7 @@ export function createMetadataImage(logManager: BrokerLogManager, nodeId: number
         );
       }
       const topicId = spec.topicId ?? randomTopicId();
-      for (let p = 0; p < spec.numPartitions; p++) {
-        await logManager.createLog(spec.name, p, topicId, spec.configs ?? {});
-      }
+      await logManager.createLogs(spec.name, range(0, spec.numPartitions), topicId, spec.configs ?? {});
       return topicNamed(spec.name)!;
     },
     async createPartitions(name, totalCount) {
@@ -132,7 +130,7 @@ export function createMetadataImage(logManager: BrokerLogManager, nodeId: number
         );
       }
       const configs = configOverridesOf(logManager.getLog(name, 0));
-      for (let p = current; p < totalCount; p++) await logManager.createLog(name, p, topic.topicId, configs);
+      await logManager.createLogs(name, range(current, totalCount), topic.topicId, configs);
       return topicNamed(name)!;
     },
     async deleteTopic(name) {
@@ -152,4 +150,8 @@ function configOverridesOf(log: BrokerPartitionLog | undefined): Record<string, 
     return out;
   }
   return {};
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
 }

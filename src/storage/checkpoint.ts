@@ -7,19 +7,29 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CorruptDataError } from '../util/errors.js';
+import { deferSync, isCollectingSyncs } from './sync-group.js';
 
-/** Write `text` to `path` via `path.tmp`, fsync, rename, fsync the directory. */
-export function writeFileAtomic(path: string, text: string | Buffer): void {
+/**
+ * Write `text` to `path` via `path.tmp`, fsync, rename, fsync the directory. Inside a sync
+ * group (sync-group.ts) the file and directory are fsynced with the group; with
+ * `sync: false` not at all (a rename is still atomic: a kill -9 leaves the old or the new).
+ */
+export function writeFileAtomic(path: string, text: string | Buffer, options: { sync?: boolean } = {}): void {
+  const sync = (options.sync ?? true) && !isCollectingSyncs();
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
-  fsyncDir(dirname(path));
+  if (sync) fsyncDir(dirname(path));
+  else if (options.sync ?? true) {
+    deferSync(path);
+    deferSync(dirname(path));
+  }
 }
 
 export function fsyncDir(dir: string): void {

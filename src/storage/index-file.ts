@@ -5,20 +5,24 @@
  * `segment.index.bytes` rounded down to the entry size and trimmed to its entries when the
  * segment rolls or closes; entries are kept in memory for lookups (Node has no mmap).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, ftruncateSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readInt64, writeInt64 } from '../records/batch-header.js';
 import { CorruptDataError } from '../util/errors.js';
+import { CachedFile } from './file-cache.js';
+import { syncFile } from './sync-group.js';
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8;
 export const TIME_INDEX_ENTRY_SIZE = 12;
 const NO_TIMESTAMP = -1;
+const INITIAL_ENTRIES = 8;
 
 export function roundDownToMultiple(n: number, factor: number): number {
   return factor * Math.floor(n / factor);
 }
 
 abstract class IndexFile {
-  protected fd: number;
+  /** Entries live in `buf`; the descriptor (from the bounded cache) is only needed to write. */
+  protected readonly file: CachedFile;
   protected buf: Buffer;
   protected count = 0;
   protected maxEntries: number;
@@ -32,16 +36,17 @@ abstract class IndexFile {
     maxIndexBytes: number,
   ) {
     const created = !existsSync(path);
-    this.fd = openSync(path, created ? 'w+' : 'r+');
+    this.file = new CachedFile(path, created);
     if (created) {
       this.fileBytes = roundDownToMultiple(maxIndexBytes, entrySize);
-      ftruncateSync(this.fd, this.fileBytes);
-      this.buf = Buffer.alloc(Math.min(this.fileBytes, 4096));
+      ftruncateSync(this.file.fd(), this.fileBytes);
+      // Grown by doubling on append: ten thousand idle partitions should not hold 4 KiB each.
+      this.buf = Buffer.alloc(Math.min(this.fileBytes, INITIAL_ENTRIES * entrySize));
     } else {
-      this.fileBytes = fstatSync(this.fd).size;
+      this.fileBytes = statSync(path).size;
       const valid = roundDownToMultiple(this.fileBytes, entrySize);
       this.buf = Buffer.alloc(Math.max(valid, entrySize));
-      if (valid > 0) readSync(this.fd, this.buf, 0, valid, 0);
+      if (valid > 0) readFully(this.file.fd(), this.buf, valid);
       this.count = valid / entrySize;
       // An unclean shutdown leaves the preallocated zeros after the real entries.
       while (this.count > 0 && this.isZeroEntry(this.count - 1)) this.count--;
@@ -54,9 +59,9 @@ abstract class IndexFile {
     return true;
   }
 
-  /** The open file descriptor (for a background fsync). */
-  get fileDescriptor(): number {
-    return this.fd;
+  /** The file (for a background fsync, which pins its descriptor). */
+  get cachedFile(): CachedFile {
+    return this.file;
   }
 
   get entries(): number {
@@ -84,7 +89,7 @@ abstract class IndexFile {
       this.buf = bigger;
     }
     entry.copy(this.buf, at);
-    writeSync(this.fd, entry, 0, this.entrySize, at);
+    writeSync(this.file.fd(), entry, 0, this.entrySize, at);
     if (at + this.entrySize > this.fileBytes) this.fileBytes = at + this.entrySize;
     this.count += 1;
   }
@@ -94,7 +99,7 @@ abstract class IndexFile {
     if (n >= this.count) return;
     this.buf.fill(0, n * this.entrySize, this.count * this.entrySize);
     const zeros = Buffer.alloc((this.count - n) * this.entrySize);
-    writeSync(this.fd, zeros, 0, zeros.length, n * this.entrySize);
+    writeSync(this.file.fd(), zeros, 0, zeros.length, n * this.entrySize);
     this.count = n;
   }
 
@@ -106,32 +111,33 @@ abstract class IndexFile {
   /** Cut the file to its entries, as Kafka does when a segment rolls or closes. */
   trimToValidSize(): void {
     this.fileBytes = this.count * this.entrySize;
-    ftruncateSync(this.fd, this.fileBytes);
+    ftruncateSync(this.file.fd(), this.fileBytes);
   }
 
   /** Grow the file back to the preallocated size (the active segment after a restart). */
   resize(maxIndexBytes: number): void {
     const bytes = Math.max(roundDownToMultiple(maxIndexBytes, this.entrySize), this.count * this.entrySize);
-    ftruncateSync(this.fd, bytes);
+    ftruncateSync(this.file.fd(), bytes);
     this.fileBytes = bytes;
     this.maxEntries = bytes / this.entrySize;
   }
 
   flush(): void {
-    fsyncSync(this.fd);
+    syncFile(this.path, () => this.file.fd());
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 
   renameTo(path: string): void {
     renameSync(this.path, path);
     this.path = path;
+    this.file.renamed(path);
   }
 
   deleteFile(): void {
-    closeSync(this.fd);
+    this.file.close();
     rmSync(this.path, { force: true });
   }
 
@@ -278,5 +284,14 @@ export class TimeIndex extends IndexFile {
     if (this.count > 0 && this.offsetAt(0) < this.baseOffset) {
       throw new CorruptDataError(`corrupt time index ${this.path}: offset below the segment base offset`, 8);
     }
+  }
+}
+
+function readFully(fd: number, buf: Buffer, length: number): void {
+  let done = 0;
+  while (done < length) {
+    const got = readSync(fd, buf, done, length - done, done);
+    if (got === 0) break;
+    done += got;
   }
 }

@@ -13,6 +13,8 @@ const UNDEFINED_EPOCH_OFFSET = -1;
 export class LeaderEpochCache {
   private entries: EpochEntry[];
   private readonly path: string;
+  /** Written since the last fsync. */
+  private dirty = false;
 
   constructor(partitionDir: string) {
     this.path = join(partitionDir, LEADER_EPOCH_CHECKPOINT);
@@ -33,7 +35,11 @@ export class LeaderEpochCache {
     // A new epoch cannot start before an older one: drop entries it supersedes.
     this.entries = this.entries.filter((e) => e.startOffset < startOffset);
     this.entries.push({ epoch, startOffset });
-    this.flush();
+    // Written at once but fsynced with the log (flushIfDirty), not per new epoch on the
+    // produce path: until the log is flushed its records are no more durable than this file,
+    // and recovery re-assigns epochs from the batches after the recovery point.
+    writeFileAtomic(this.path, leaderEpochCheckpointText(this.entries), { sync: false });
+    this.dirty = true;
   }
 
   /** Remove epochs starting at or after `endOffset` (log truncated to endOffset). */
@@ -81,5 +87,11 @@ export class LeaderEpochCache {
 
   flush(): void {
     writeFileAtomic(this.path, leaderEpochCheckpointText(this.entries));
+    this.dirty = false;
+  }
+
+  /** fsync the checkpoint if an epoch was written without (called when the log is flushed). */
+  flushIfDirty(): void {
+    if (this.dirty) this.flush();
   }
 }

@@ -6,11 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
 import { fsyncDir, readOffsetCheckpoint, topicPartitionKey, writeFileAtomic, writeOffsetCheckpoint } from './checkpoint.js';
+import { fileCache } from './file-cache.js';
 import { LogDirLock } from './log-dir-lock.js';
+import { collectSyncs, syncAll } from './sync-group.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
@@ -84,6 +86,7 @@ export class LogManager {
   /** Lock the dirs, check meta.properties, load and recover every partition. */
   static open(opts: LogManagerOptions): LogManager {
     if (opts.logDirs.length === 0) throw new KtsError('KTS_NO_LOG_DIRS', 'no log dirs given');
+    if (opts.openFilesMax !== undefined) fileCache.maxOpenFiles = opts.openFilesMax;
     const mgr = new LogManager(opts);
     try {
       mgr.openDirs(opts);
@@ -267,25 +270,91 @@ export class LogManager {
       return existing;
     }
     const meta = this.topics.get(topic);
-    if (!meta) {
-      this.topics.set(topic, { topic, topicId, partitionCount: partition + 1, replicaAssignment: [], configs: { ...configOverrides }, leaderEpochs: [] });
-      this.saveTopics();
-    } else if (Object.keys(configOverrides).length > 0 || meta.partitionCount <= partition) {
-      meta.configs = { ...meta.configs, ...configOverrides };
-      meta.partitionCount = Math.max(meta.partitionCount, partition + 1);
-      this.saveTopics();
+    if (!meta || Object.keys(configOverrides).length > 0 || meta.partitionCount <= partition) {
+      this.updateTopicForCreate(topic, topicId, partition, configOverrides);
     }
+    return this.openNewLog(topic, partition, topicId, overrides);
+  }
+
+  private openNewLog(topic: string, partition: number, topicId: string, overrides: Partial<LogConfig>): PartitionLog {
+    const key = topicPartitionKey(topic, partition);
     const dir = this.preferredLogDirs.get(key) ?? this.leastLoadedDir();
     this.preferredLogDirs.delete(key);
     const config = mergeLogConfig(this.configFor(topic), overrides);
     const log = PartitionLog.create(dir, topic, partition, topicId, config, this.ctx);
-    log.configOverrides = { ...(this.topics.get(topic)?.configs ?? configOverrides) };
+    log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
     this.logs.set(key, log);
     this.logDirOf.set(key, dir);
     return log;
   }
 
+  /**
+   * Create the logs of several partitions of one topic as one step: the topic metadata is
+   * written once, the new files and directories are fsynced as one group (sync-group.ts),
+   * and a creation that fails midway (disk full, out of descriptors) removes every
+   * partition it created and restores the metadata before the error is rethrown.
+   */
+  async createLogs(topic: string, partitions: readonly number[], topicId: string, configOverrides: Record<string, string> = {}): Promise<PartitionLog[]> {
+    this.ensureOpen();
+    const overrides = parseTopicConfigs(configOverrides);
+    for (const p of partitions) {
+      const existing = this.logs.get(topicPartitionKey(topic, p));
+      if (existing && existing.topicId !== topicId) throw new KafkaError(ErrorCode.INCONSISTENT_TOPIC_ID, `${topic}-${p} exists with topic id ${existing.topicId}, not ${topicId}`);
+    }
+    const metaBefore = this.topics.has(topic) ? structuredClone(this.topics.get(topic)!) : undefined;
+    const logs: PartitionLog[] = [];
+    const created: PartitionLog[] = [];
+    try {
+      const { paths } = collectSyncs(() => {
+        this.updateTopicForCreate(topic, topicId, Math.max(...partitions), configOverrides);
+        for (const p of partitions) {
+          const existing = this.logs.get(topicPartitionKey(topic, p));
+          const log = existing ?? this.openNewLog(topic, p, topicId, overrides);
+          logs.push(log);
+          if (!existing) created.push(log);
+        }
+      });
+      // The new directories' entries too, so the partitions survive a power loss once acknowledged.
+      const dirs = new Set(created.map((l) => dirname(l.dir)));
+      await syncAll([...paths, ...created.map((l) => l.dir), ...dirs]);
+    } catch (err) {
+      this.removeCreated(created);
+      if (metaBefore) this.topics.set(topic, metaBefore);
+      else this.topics.delete(topic);
+      this.saveTopics();
+      throw err;
+    }
+    return logs;
+  }
+
+  private updateTopicForCreate(topic: string, topicId: string, lastPartition: number, configOverrides: Record<string, string>): void {
+    const meta = this.topics.get(topic);
+    if (!meta) {
+      this.topics.set(topic, { topic, topicId, partitionCount: lastPartition + 1, replicaAssignment: [], configs: { ...configOverrides }, leaderEpochs: [] });
+    } else {
+      meta.configs = { ...meta.configs, ...configOverrides };
+      meta.partitionCount = Math.max(meta.partitionCount, lastPartition + 1);
+    }
+    this.saveTopics();
+  }
+
+  /** Undo a partial creation: close the logs and remove their directories now (they never held data). */
+  private removeCreated(logs: readonly PartitionLog[]): void {
+    for (const log of logs) {
+      const key = topicPartitionKey(log.topic, log.partition);
+      try {
+        log.closeForDelete();
+      } catch {
+        // The directory goes anyway; a descriptor that will not close is released at exit.
+      }
+      rmSync(log.dir, { recursive: true, force: true });
+      this.logs.delete(key);
+      this.logDirOf.delete(key);
+    }
+  }
+
   private leastLoadedDir(): string {
+    if (this.logDirs.length === 1) return this.logDirs[0]!;
     const counts = new Map(this.logDirs.map((d) => [d, 0]));
     for (const d of this.logDirOf.values()) counts.set(d, (counts.get(d) ?? 0) + 1);
     return [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
@@ -524,6 +593,26 @@ export class LogManager {
   /** Flush every log (fsync) and advance recovery points. */
   flushAll(): void {
     for (const log of this.logs.values()) log.flush();
+  }
+
+  /**
+   * close(), with the fsyncs of every log (segments, indexes, producer snapshots) done as
+   * one group instead of one after another: a broker with 10,000 partitions stops in
+   * seconds. The clean-shutdown marker is written only after the group has completed.
+   */
+  async closeAsync(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const { paths } = collectSyncs(() => {
+        for (const log of this.logs.values()) log.close();
+      });
+      await syncAll(paths);
+    } catch (err) {
+      this.closed = true;
+      this.releaseLocks();
+      throw err;
+    }
+    this.close();
   }
 
   /** Flush and close every log, write checkpoints and the clean-shutdown marker, unlock. */

@@ -4,7 +4,7 @@
  * writes, keeps the sparse indexes exactly as Kafka does, reads whole batches by offset or
  * timestamp, and recovers (validates, truncates a torn tail, rebuilds indexes) after a crash.
  */
-import { closeSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, fsync, ftruncateSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,8 @@ import {
 } from '../records/batch-header.js';
 import { iterateRecords } from '../records/record-batch.js';
 import { iterateLegacyMessages } from '../records/legacy.js';
+import { CachedFile } from './file-cache.js';
+import { syncFile } from './sync-group.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { TxnIndex } from './txn-index.js';
 import { CorruptDataError } from '../util/errors.js';
@@ -95,7 +97,8 @@ export interface SegmentOptions {
 }
 
 export class LogSegment {
-  private fd: number;
+  /** The .log file's descriptor comes from the bounded descriptor cache (file-cache.ts). */
+  private readonly file: CachedFile;
   private sizeBytes: number;
   private bytesSinceLastIndexEntry = 0;
   private rollingBasedTimestamp: number | undefined;
@@ -113,9 +116,10 @@ export class LogSegment {
     const prefix = join(dir, filenamePrefixFromOffset(baseOffset));
     this.logPath = prefix + LOG_SUFFIX;
     const created = !existsSync(this.logPath);
-    this.fd = openSync(this.logPath, created ? 'w+' : 'r+');
-    this.sizeBytes = fstatSync(this.fd).size;
-    if (created && opts.preallocateBytes !== undefined && opts.preallocateBytes > 0) ftruncateSync(this.fd, opts.preallocateBytes);
+    this.file = new CachedFile(this.logPath, created);
+    // An existing file is not opened until it is read or written (fast start, few descriptors).
+    this.sizeBytes = created ? fstatSync(this.file.fd()).size : statSync(this.logPath).size;
+    if (created && opts.preallocateBytes !== undefined && opts.preallocateBytes > 0) ftruncateSync(this.file.fd(), opts.preallocateBytes);
     this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
     this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
     this.txnIndex = new TxnIndex(prefix + TXN_INDEX_SUFFIX);
@@ -181,7 +185,7 @@ export class LogSegment {
     if (records.length === 0) return;
     let physicalPosition = this.sizeBytes;
     if (physicalPosition === 0) this.rollingBasedTimestamp = Math.max(...batches.map((b) => b.maxTimestampMs));
-    writeFully(this.fd, records, physicalPosition);
+    writeFully(this.file.fd(), records, physicalPosition);
     this.sizeBytes += records.length;
     for (const batch of batches) {
       if (batch.maxTimestampMs > this.maxTimestampSoFar) {
@@ -204,8 +208,9 @@ export class LogSegment {
     const n = Math.max(0, Math.min(length, this.sizeBytes - position));
     const buf = Buffer.allocUnsafe(n);
     let done = 0;
+    const fd = n > 0 ? this.file.fd() : -1;
     while (done < n) {
-      const got = readSync(this.fd, buf, done, n - done, position + done);
+      const got = readSync(fd, buf, done, n - done, position + done);
       if (got === 0) break;
       done += got;
     }
@@ -401,7 +406,7 @@ export class LogSegment {
   }
 
   private truncateLogBytes(size: number): void {
-    ftruncateSync(this.fd, size);
+    ftruncateSync(this.file.fd(), size);
     this.sizeBytes = size;
   }
 
@@ -428,7 +433,8 @@ export class LogSegment {
 
   /** A preallocated log file is cut to its data, as Kafka's FileRecords.trim. */
   private trimPreallocated(): void {
-    if (fstatSync(this.fd).size > this.sizeBytes) ftruncateSync(this.fd, this.sizeBytes);
+    const fd = this.file.fd();
+    if (fstatSync(fd).size > this.sizeBytes) ftruncateSync(fd, this.sizeBytes);
   }
 
   /** The segment becomes the active one again (after a restart): indexes preallocated again. */
@@ -438,7 +444,7 @@ export class LogSegment {
   }
 
   flush(): void {
-    fsyncSync(this.fd);
+    syncFile(this.logPath, () => this.file.fd());
     this.offsetIndex.flush();
     this.timeIndex.flush();
     this.txnIndex.flush();
@@ -449,19 +455,22 @@ export class LogSegment {
    * scheduler); `done` runs only if every fsync succeeded.
    */
   flushInBackground(done: () => void): void {
-    const fds = [this.fd, this.offsetIndex.fileDescriptor, this.timeIndex.fileDescriptor];
-    let left = fds.length;
+    const files = [this.file, this.offsetIndex.cachedFile, this.timeIndex.cachedFile];
+    let left = files.length;
     let failed = false;
-    for (const fd of fds) {
-      fsync(fd, (err) => {
-        if (err) failed = true;
-        if (--left === 0 && !failed) done();
+    for (const file of files) {
+      file.withPinned((fd, unpin) => {
+        fsync(fd, (err) => {
+          unpin();
+          if (err) failed = true;
+          if (--left === 0 && !failed) done();
+        });
       });
     }
   }
 
   close(): void {
-    closeSync(this.fd);
+    this.file.close();
     this.offsetIndex.close();
     this.timeIndex.close();
     this.txnIndex.close();

@@ -3,9 +3,11 @@
  * transaction whose marker is in the segment (version int16 0, producer id, first offset,
  * last offset, last stable offset). The file is created lazily, on the first entry.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, ftruncateSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readInt64, writeInt64 } from '../records/batch-header.js';
 import { CorruptDataError } from '../util/errors.js';
+import { CachedFile } from './file-cache.js';
+import { syncFile } from './sync-group.js';
 
 export const ABORTED_TXN_SIZE = 34;
 const ABORTED_TXN_VERSION = 0;
@@ -44,12 +46,13 @@ export function readAbortedTxn(bytes: Buffer, at: number): AbortedTxn {
 }
 
 export class TxnIndex {
-  private fd: number | undefined;
+  /** Undefined until the first entry creates the file; its descriptor comes from the bounded cache. */
+  private file: CachedFile | undefined;
   private txns: AbortedTxn[];
 
   constructor(public path: string) {
     this.txns = existsSync(path) ? decodeAbortedTxns(readFileSync(path)) : [];
-    if (existsSync(path)) this.fd = openSync(path, 'r+');
+    if (existsSync(path)) this.file = new CachedFile(path, false);
   }
 
   get entries(): readonly AbortedTxn[] {
@@ -61,8 +64,8 @@ export class TxnIndex {
     if (last && txn.lastOffset <= last.lastOffset) {
       throw new Error(`aborted transaction last offset ${txn.lastOffset} is not after ${last.lastOffset} in ${this.path}`);
     }
-    this.fd ??= openSync(this.path, 'w+');
-    writeSync(this.fd, encodeAbortedTxn(txn), 0, ABORTED_TXN_SIZE, this.txns.length * ABORTED_TXN_SIZE);
+    this.file ??= new CachedFile(this.path, !existsSync(this.path));
+    writeSync(this.file.fd(), encodeAbortedTxn(txn), 0, ABORTED_TXN_SIZE, this.txns.length * ABORTED_TXN_SIZE);
     this.txns.push(txn);
   }
 
@@ -76,7 +79,7 @@ export class TxnIndex {
     const keep = this.txns.findIndex((t) => t.lastOffset >= offset);
     if (keep < 0) return;
     this.txns.length = keep;
-    if (this.fd !== undefined) ftruncateSync(this.fd, keep * ABORTED_TXN_SIZE);
+    if (this.file !== undefined) ftruncateSync(this.file.fd(), keep * ABORTED_TXN_SIZE);
   }
 
   reset(): void {
@@ -84,17 +87,19 @@ export class TxnIndex {
   }
 
   flush(): void {
-    if (this.fd !== undefined) fsyncSync(this.fd);
+    const file = this.file;
+    if (file !== undefined) syncFile(this.path, () => file.fd());
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.file?.close();
+    this.file = undefined;
   }
 
   renameTo(path: string): void {
     if (existsSync(this.path)) renameSync(this.path, path);
     this.path = path;
+    this.file?.renamed(path);
   }
 
   deleteFile(): void {

@@ -82,4 +82,9 @@ export interface LogManagerOptions {
   highWatermarkFollowsLeo?: boolean;
   /** Clock, for tests. */
   nowMs?: () => number;
+  /**
+   * `log.open.files.max`: segment and index descriptors the process keeps open at most
+   * (the bounded descriptor cache, file-cache.ts; process-wide). Default: from `ulimit -n`.
+   */
+  openFilesMax?: number;
 }

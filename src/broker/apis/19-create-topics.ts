@@ -5,7 +5,8 @@
  * topic config table), then manual assignment vs counts, partition count and replication
  * factor (-1 → num.partitions / default.replication.factor) and brokers (one node: a
  * replication factor above 1 cannot be met). validate_only checks everything and creates
- * nothing.
+ * nothing. The broker's partition limits (max.broker.partitions, open files) are checked
+ * before anything is created (partition-limits.ts); a creation failing midway removes what it made.
  * v5+ answers the topic's effective configs, partition count and replication factor;
  * v7+ the topic id. Deliberate deviation: validate_only answers the zero uuid, where Kafka
  * answers a random id that no topic will ever have.
@@ -17,6 +18,7 @@ import { parseTopicConfigs } from '../../storage/log-config.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
 import { describeTopicConfigs } from '../configs/describe.js';
+import { checkPartitionLimits } from '../partition-limits.js';
 import { brokerLayersOf } from '../configs/dynamic-configs.js';
 import { replicationFactorError, validateNewTopicName, validateReplicaAssignment } from '../topic-validation.js';
 import type { CreatableTopic, CreatableTopicResult, CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/19-create-topics.js';
@@ -121,6 +123,7 @@ function successResult(name: string, topicId: string, plan: TopicPlan, broker: B
 async function createOne(topic: CreatableTopic, validateOnly: boolean, broker: BrokerContext): Promise<CreatableTopicResult> {
   try {
     const plan = planTopic(topic, broker);
+    checkPartitionLimits(broker, plan.numPartitions);
     if (validateOnly) return successResult(topic.name, ZERO_UUID, plan, broker);
     const created = await broker.metadata.createTopic({
       name: topic.name,

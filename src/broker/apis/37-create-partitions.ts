@@ -4,12 +4,14 @@
  * currently has N partition(s); M would not be an increase.", assignment count and replica
  * checks (the replication factor of new partitions must match the existing ones).
  * validate_only checks and changes nothing; timeout_ms <= 0 is REQUEST_TIMED_OUT (Kafka's
- * controller deadline has passed). New partitions inherit the topic's configs.
+ * controller deadline has passed). New partitions inherit the topic's configs. The broker's
+ * partition limits are checked first (partition-limits.ts); a failure midway removes what it made.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
 import { apiError, apiErrorOf, NO_ERROR, type ApiError } from '../configs/api-error.js';
 import { validateReplicaAssignment } from '../topic-validation.js';
+import { checkPartitionLimits } from '../partition-limits.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsTopic, CreatePartitionsTopicResult } from '../../protocol/messages/37-create-partitions.js';
 
 const row = (name: string, error: ApiError): CreatePartitionsTopicResult => ({
@@ -47,6 +49,7 @@ export function checkIncrease(topic: CreatePartitionsTopic, broker: BrokerContex
 async function increase(topic: CreatePartitionsTopic, validateOnly: boolean, broker: BrokerContext): Promise<ApiError> {
   try {
     const existing = checkIncrease(topic, broker);
+    checkPartitionLimits(broker, topic.count - existing);
     if (validateOnly) return NO_ERROR;
     await broker.metadata.createPartitions(topic.name, topic.count);
     broker.log.info(`Increased the partitions of ${topic.name} from ${existing} to ${topic.count}`);
