@@ -602,6 +602,8 @@ export class LogManager {
    */
   async closeAsync(): Promise<void> {
     if (this.closed) return;
+    // A log-dir move in progress is finished by close() before the logs close.
+    if (this.moves.size > 0) return this.close();
     try {
       const { paths } = collectSyncs(() => {
         for (const log of this.logs.values()) log.close();
