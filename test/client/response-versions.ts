@@ -3,7 +3,7 @@
 // request, and the client reads the answer right. This is how old brokers (Kafka 0.11 to
 // 2.x) look to the client, one API at a time. Run by response-versions*.test.ts (split in
 // two files to keep each under a minute).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker } from '../../src/broker/broker.js';
 import { apiHandlers } from '../../src/broker/apis/index.js';
@@ -14,7 +14,7 @@ import { ApiKey, apiByKey } from '../../src/protocol/apis.js';
 import { tempDir } from './helpers.js';
 
 type Check = (t: Tap, client: KafkaClient, version: number) => Promise<void>;
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+type Tap = Test;
 
 /** The versions the client asks for, per API (from its own minVersion/maxVersion caps). */
 interface Case {
