@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign dump-log server-start server-stop producer-perf-test consumer-perf-test e2e-latency version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -193,6 +193,8 @@ _kts() {
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
     server-start) opts="--override --daemon --data-dir --help" ;;
     server-stop) opts="--data-dir --node-id --override --help" ;;
+    zookeeper-start) opts="--daemon --help" ;;
+    zookeeper-stop) opts="--help" ;;
     producer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --num-records --record-size --payload-file --payload-delimiter --payload-monotonic --throughput --producer-props --producer.config --transactional-id --transaction-duration-ms --warmup-records --print-metrics --json --help" ;;
     consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;
     e2e-latency) opts="--data-dir --help" ;;

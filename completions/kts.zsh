@@ -17,6 +17,8 @@ _kts() {
     'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
     'server-start:Start a kts broker (foreground, or -daemon)'
     'server-stop:Stop the kts broker running on a data dir'
+    'zookeeper-start:Start an installed Apache ZooKeeper for a kts cluster (foreground, or -daemon)'
+    'zookeeper-stop:Stop the ZooKeeper started by kts zookeeper-start'
     'producer-perf-test:Measure producer throughput and latency'
     'consumer-perf-test:Measure consumer throughput'
     'e2e-latency:Measure produce-to-consume latency one record at a time'
@@ -296,6 +298,15 @@ _kts() {
         '--data-dir[Data directory of the broker to stop]:data-dir:_files' \
         '--node-id[Only stop the broker with this node id]:node-id: ' \
         '*--override[Overrides the broker was started with (only log.dirs matters)]:override: ' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    zookeeper-start)
+      _arguments \
+        '--daemon[Run in the background (also -daemon); log to <dataDir>/zookeeper.out]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    zookeeper-stop)
+      _arguments \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     producer-perf-test)

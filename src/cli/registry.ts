@@ -15,6 +15,8 @@ import { reassignCommand } from './commands/reassign.js';
 import { dumpLogCommand } from './commands/dump-log.js';
 import { serverStartCommand } from './commands/server-start.js';
 import { serverStopCommand } from './commands/server-stop.js';
+import { zookeeperStartCommand } from './commands/zookeeper-start.js';
+import { zookeeperStopCommand } from './commands/zookeeper-stop.js';
 import { producerPerfTestCommand } from './commands/producer-perf-test.js';
 import { consumerPerfTestCommand } from './commands/consumer-perf-test.js';
 import { e2eLatencyCommand } from './commands/e2e-latency.js';
@@ -35,6 +37,8 @@ export const commands: readonly CommandSpec[] = [
   dumpLogCommand,
   serverStartCommand,
   serverStopCommand,
+  zookeeperStartCommand,
+  zookeeperStopCommand,
   producerPerfTestCommand,
   consumerPerfTestCommand,
   e2eLatencyCommand,

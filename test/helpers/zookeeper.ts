@@ -11,7 +11,7 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync }
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findZooKeeper, zookeeperArgs, type ZooKeeperInstall } from '../../src/zk/server-install.js';
+import { findZooKeeper, zookeeperArgs, type ZooKeeperInstall } from '../../src/zk/local-server.js';
 
 const found = findZooKeeper();
 export const zookeeperInstall: ZooKeeperInstall | undefined = typeof found === 'string' ? undefined : found;
