@@ -2,9 +2,12 @@
 // config/server.properties is accepted (thread-tuning keys in one warning line), the cluster
 // keys are typed and validated, and what kts cannot do is refused with a clear message.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { parseProperties } from '../../src/broker/properties.js';
 import { KtsError } from '../../src/util/errors.js';
+import { localZooKeeperConfig } from '../../src/zk/local-server.js';
 
 // The settings of Kafka 1.1.0's config/server.properties (its comments left out).
 const KAFKA_11_SERVER_PROPERTIES = `
@@ -127,4 +130,17 @@ t.test('broker.id, generation and reserved.broker.max.id', async (t) => {
   t.match(failure('broker.id=-1').message, /needs a cluster/, 'single-node mode cannot generate ids');
   t.match(failure(zk + 'broker.id=-2').message, /must be at least -1/);
   t.equal(build('').nodeId, 1, 'single-node default unchanged');
+});
+
+t.test('examples/cluster: three brokers with distinct ports and log dirs, one ZooKeeper', async (t) => {
+  const dir = fileURLToPath(new URL('../../examples/cluster/', import.meta.url));
+  const configs = [1, 2, 3].map((n) => build(readFileSync(`${dir}server-${n}.properties`, 'utf8')));
+  t.same(configs.map((c) => c.nodeId), [1, 2, 3]);
+  t.equal(new Set(configs.map((c) => c.listeners[0]!.port)).size, 3);
+  t.equal(new Set(configs.map((c) => c.logDirs[0])).size, 3);
+  t.ok(configs.every((c) => c.logDirs[0]!.startsWith('/tmp/')));
+  t.same(new Set(configs.map((c) => c.raw['zookeeper.connect'])), new Set(['127.0.0.1:2181/kts']));
+  t.same(configs.flatMap((c) => c.warnings), [], 'no warnings');
+  const zk = localZooKeeperConfig(new Map(parseProperties(readFileSync(`${dir}zookeeper.properties`, 'utf8')).map((e) => [e.key, e.value] as const)), 'zookeeper.properties');
+  t.match(zk, { clientPort: 2181, host: '127.0.0.1', dataDir: '/tmp/kts-cluster/zookeeper', adminServerSet: true });
 });
