@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -177,6 +177,14 @@ _kts() {
     consumer-perf-test:--timeout) return ;;
     consumer-perf-test:--date-format) return ;;
     e2e-latency:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    ui:--bootstrap-server) return ;;
+    ui:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    ui:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    ui:--command-property) return ;;
+    ui:--listen) return ;;
+    ui:--history-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    ui:--history-max-bytes) return ;;
+    ui:--sample-interval) return ;;
   esac
   local opts=""
   case "$cmd" in
@@ -198,6 +206,7 @@ _kts() {
     producer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --num-records --record-size --payload-file --payload-delimiter --payload-monotonic --throughput --producer-props --producer.config --transactional-id --transaction-duration-ms --warmup-records --print-metrics --json --help" ;;
     consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;
     e2e-latency) opts="--data-dir --help" ;;
+    ui) opts="--bootstrap-server --data-dir --command-config --command-property --listen --read-only --history-dir --history-max-bytes --sample-interval --help" ;;
     version) opts="--json --help" ;;
   esac
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

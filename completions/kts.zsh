@@ -22,6 +22,7 @@ _kts() {
     'producer-perf-test:Measure producer throughput and latency'
     'consumer-perf-test:Measure consumer throughput'
     'e2e-latency:Measure produce-to-consume latency one record at a time'
+    'ui:Serve a web console for the cluster (topics, groups and lag, charts with history)'
     'version:Print the kts version'
   )
   if (( CURRENT == 2 )); then
@@ -355,6 +356,19 @@ _kts() {
     e2e-latency)
       _arguments \
         '--data-dir[Local data dir when broker_list is "local".]:data-dir:_files' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    ui)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--listen[Address to serve the console on (port 0 picks a free port).]:listen: ' \
+        '--read-only[No actions\: no topic create/delete/config changes, no produce, no offset resets (refused by the server too).]' \
+        '--history-dir[Where the history is kept (default\: ${XDG_STATE_HOME\:-~/.local/state}/kts/ui-history/<cluster id>).]:history-dir:_files' \
+        '--history-max-bytes[Most bytes the history store keeps on disk.]:history-max-bytes: ' \
+        '--sample-interval[Seconds between two history samples.]:sample-interval: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     version)

@@ -4,7 +4,7 @@
 // lazily: a command that never compresses or checks a CRC (topics --list, --help) does not
 // pay for dlopen-ing them at start. ora is imported only when a spinner shows (cli/util/tty).
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -102,3 +102,6 @@ await build({
   banner: { js: "const __ktsModuleUrl = require('node:url').pathToFileURL(__filename).href; const __ktsResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   logLevel: 'warning',
 });
+
+// The console's page (kts ui): served from dist/ui/ next to the bundle (uPlot comes from its package).
+cpSync(new URL('../src/ui/assets/', import.meta.url), new URL('../dist/ui/', import.meta.url), { recursive: true });

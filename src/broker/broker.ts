@@ -114,6 +114,17 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   startTransactionCoordinator(context);
 
   let network: NetworkServer | undefined;
+  // Metrics are served before the Kafka listeners open: once clients can connect, they count.
+  let metrics: RunningBrokerMetrics | undefined;
+  const metricsListener = config.raw['kts.metrics.listener'];
+  if (options.listen && metricsListener !== undefined && metricsListener.trim() !== '') {
+    try {
+      metrics = await startMetrics(context, logManager, () => network?.connectionCount ?? 0, metricsListener);
+    } catch (err) {
+      logManager.close();
+      throw err;
+    }
+  }
   if (options.listen) {
     try {
       network = await startNetworkServer({
@@ -130,21 +141,11 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
         tls: tlsSettingsByListener(config),
       });
     } catch (err) {
+      await metrics?.stop();
       logManager.close();
       throw err;
     }
     resolveAdvertisedPorts(advertised, network.bound);
-  }
-  let metrics: RunningBrokerMetrics | undefined;
-  const metricsListener = config.raw['kts.metrics.listener'];
-  if (network && metricsListener !== undefined && metricsListener.trim() !== '') {
-    try {
-      metrics = await startMetrics(context, logManager, network, metricsListener);
-    } catch (err) {
-      await network.stop();
-      logManager.close();
-      throw err;
-    }
   }
   const firstDir = logManager.logDirs[0]!;
   const listenerUrls = advertised.map((l) => `${l.name}://${formatHost(l.host)}:${l.port}`);
@@ -194,9 +195,9 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
  * commands never load prom-client. A cluster broker passes its ReplicaManager/controller
  * providers here instead of the single-node ones.
  */
-async function startMetrics(context: BrokerContext, logManager: LogManager, network: NetworkServer, listener: string): Promise<RunningBrokerMetrics> {
+async function startMetrics(context: BrokerContext, logManager: LogManager, connectionCount: () => number, listener: string): Promise<RunningBrokerMetrics> {
   const { startBrokerMetrics, singleNodeProviders } = await import('./metrics/index.js');
-  const providers = singleNodeProviders(context, logManager, () => network.connectionCount);
+  const providers = singleNodeProviders(context, logManager, connectionCount);
   const metrics = await startBrokerMetrics(context, providers, listener);
   context.metrics = metrics;
   return metrics;

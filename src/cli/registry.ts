@@ -22,6 +22,7 @@ import { consumerPerfTestCommand } from './commands/consumer-perf-test.js';
 import { e2eLatencyCommand } from './commands/e2e-latency.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
 import { transactionsCommand } from './commands/transactions.js';
+import { uiCommand } from './commands/ui.js';
 
 export const commands: readonly CommandSpec[] = [
   topicsCommand,
@@ -42,5 +43,6 @@ export const commands: readonly CommandSpec[] = [
   producerPerfTestCommand,
   consumerPerfTestCommand,
   e2eLatencyCommand,
+  uiCommand,
   versionCommand,
 ];

@@ -12,7 +12,7 @@
 import type { BrokerContext } from '../handler.js';
 import { parseMetricsListener, startMetricsHttpServer } from './http-listener.js';
 import type { MetricsProviders } from './providers.js';
-import { createBrokerRegistry } from './registry.js';
+import { createBrokerRegistry, exposition } from './registry.js';
 import { RequestStats } from './request-stats.js';
 
 export { METRICS_LISTENER_KEY, parseMetricsListener } from './http-listener.js';
@@ -41,7 +41,7 @@ export async function startBrokerMetrics(context: BrokerContext, providers: Metr
   const endpoint = parseMetricsListener(listener);
   const stats = new RequestStats((topicId) => context.metadata.topicNameById(topicId));
   const registry = createBrokerRegistry(stats, providers, context.nodeId, context.nowMs);
-  const server = await startMetricsHttpServer(endpoint, async () => ({ contentType: registry.contentType, body: await registry.metrics() }), context.log);
+  const server = await startMetricsHttpServer(endpoint, async () => ({ contentType: registry.contentType, body: await exposition(registry) }), context.log);
   context.log.info(`[KtsServer id=${context.nodeId}] serving metrics on ${server.url}`);
   return {
     url: server.url,
@@ -52,7 +52,7 @@ export async function startBrokerMetrics(context: BrokerContext, providers: Metr
       stats.inFlight--;
       stats.onRequest(apiKey, request, response, elapsedMs, failed);
     },
-    scrape: () => registry.metrics(),
+    scrape: () => exposition(registry),
     async stop() {
       await server.stop();
       registry.clear();
