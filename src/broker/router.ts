@@ -22,6 +22,7 @@ import { apiVersionsBody } from './apis/18-api-versions.js';
 import { DeferredResponse, invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
 import { CloseConnection, type ConnectionInfo } from '../net/server-connection.js';
 import { checkSessionMaySend, expectsRawToken, rawSaslToken } from './auth/authenticator.js';
+import { authorizeRequest } from './auth/request-authorization.js';
 
 /** The principal of in-process requests: whoever owns the data dir. */
 export const IN_PROCESS_PRINCIPAL = 'User:kts-local';
@@ -61,6 +62,9 @@ export function createRouter(broker: BrokerContext): Router {
       throw new CloseConnection(`malformed ${what}: ${errorMessage(err)}`);
     }
     const ctx = requestContext(header, conn, broker);
+    const authorization = authorizeRequest(header.apiKey, request, ctx);
+    if (authorization && 'denyAll' in authorization) return refused(handler, request, ctx, authorization.denyAll, what);
+    const authorized = authorization ? authorization.request : request;
     let response: unknown;
     // Metrics (src/broker/metrics/): one call in, one out, per request.
     const metrics = broker.metrics;
@@ -68,17 +72,18 @@ export function createRouter(broker: BrokerContext): Router {
     let failed = false;
     metrics?.requestStarted();
     try {
-      const run = (): Promise<unknown> => Promise.resolve(invokeHandler(handler, request, ctx));
+      const run = (): Promise<unknown> => Promise.resolve(invokeHandler(handler, authorized, ctx));
       response = await (handler.serializePerConnection ? serial(conn.connectionId, run) : run());
       if (response instanceof DeferredResponse) response = await (response as DeferredResponse<unknown>).response;
     } catch (err) {
       failed = true;
       if (err instanceof CloseConnection) throw err;
-      return handlerFailed(handler, request, ctx, err, what);
+      return handlerFailed(handler, authorized, ctx, err, what);
     } finally {
       metrics?.requestCompleted(header.apiKey, request, response ?? null, performance.now() - startedMs, failed);
     }
     if (response === null) return null;
+    if (authorization?.merge) response = authorization.merge(response);
     const chunks = encodeResponseChunks(header.apiKey, header.apiVersion, header.correlationId, response);
     if (ctx.closeReason !== undefined) throw new CloseConnection(ctx.closeReason, chunks);
     return chunks;
@@ -146,6 +151,13 @@ function unsupportedVersion(
     }
   }
   throw new CloseConnection(`${what} is not supported (this broker serves versions ${range})`);
+}
+
+/** The whole request is not authorized: the handler's error response with Kafka's code. */
+function refused(handler: AnyApiHandler, request: unknown, ctx: RequestContext, code: number, what: string): Buffer[] {
+  ctx.broker.log.debug(`Principal ${ctx.principal} from ${ctx.clientHost} denied ${what}: error ${code}`);
+  if (!handler.errorResponse) throw new CloseConnection(`${ctx.principal} is not authorized for ${what}`);
+  return encodeResponseChunks(ctx.apiKey, ctx.apiVersion, ctx.correlationId, invokeErrorResponse(handler, request, code, ctx));
 }
 
 function handlerFailed(handler: AnyApiHandler, request: unknown, ctx: RequestContext, err: unknown, what: string): Buffer[] {

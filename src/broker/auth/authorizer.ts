@@ -1,0 +1,58 @@
+/**
+ * The ACL authorizer, with the semantics of Kafka's AclAuthorizer / StandardAuthorizer:
+ * - super.users are allowed everything;
+ * - the ACLs that apply to a resource are its LITERAL ones, the LITERAL wildcard `*` and
+ *   every PREFIXED pattern the name starts with;
+ * - none apply: allow.everyone.if.no.acl.found decides;
+ * - a DENY that matches (principal or `User:*`, host or `*`, the operation or ALL) wins;
+ * - otherwise an ALLOW must match; DESCRIBE is implied by READ, WRITE, DELETE and ALTER,
+ *   DESCRIBE_CONFIGS by ALTER_CONFIGS.
+ */
+import type { AuthorizerConfig } from '../config.js';
+import type { BrokerContext } from '../handler.js';
+import { AclOperation, AclPermission, PatternType, WILDCARD, type AclBinding } from './acl.js';
+import { aclStoreOf } from './acl-store.js';
+
+export interface Authorizer {
+  /** True when `principal` connecting from `host` may perform `operation` on the resource. */
+  authorize(principal: string, host: string, operation: number, resourceType: number, resourceName: string): boolean;
+}
+
+const IMPLIED: Readonly<Record<number, readonly number[]>> = {
+  [AclOperation.DESCRIBE]: [AclOperation.DESCRIBE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE, AclOperation.ALTER],
+  [AclOperation.DESCRIBE_CONFIGS]: [AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS],
+};
+
+export function createAuthorizer(config: AuthorizerConfig, acls: () => readonly AclBinding[]): Authorizer {
+  const superUsers = new Set(config.superUsers);
+  return {
+    authorize(principal, host, operation, resourceType, resourceName) {
+      if (superUsers.has(principal)) return true;
+      const applicable = acls().filter((b) => b.resourceType === resourceType && patternApplies(b, resourceName));
+      if (applicable.length === 0) return config.allowEveryoneIfNoAclFound;
+      const matches = (b: AclBinding, ops: readonly number[]): boolean =>
+        (b.principal === principal || b.principal === 'User:*') && (b.host === host || b.host === WILDCARD) && (b.operation === AclOperation.ALL || ops.includes(b.operation));
+      if (applicable.some((b) => b.permissionType === AclPermission.DENY && matches(b, [operation]))) return false;
+      return applicable.some((b) => b.permissionType === AclPermission.ALLOW && matches(b, IMPLIED[operation] ?? [operation]));
+    },
+  };
+}
+
+function patternApplies(b: AclBinding, name: string): boolean {
+  if (b.patternType === PatternType.LITERAL) return b.resourceName === name || b.resourceName === WILDCARD;
+  return b.patternType === PatternType.PREFIXED && name.startsWith(b.resourceName);
+}
+
+const authorizers = new WeakMap<BrokerContext, Authorizer | null>();
+
+/** The broker's authorizer, or null when authorizer.class.name is not set (everything allowed). */
+export function authorizerOf(broker: BrokerContext): Authorizer | null {
+  let a = authorizers.get(broker);
+  if (a === undefined) {
+    const config = broker.config.authorizer;
+    const store = aclStoreOf(broker);
+    a = config ? createAuthorizer(config, () => store.all()) : null;
+    authorizers.set(broker, a);
+  }
+  return a;
+}
