@@ -30,6 +30,8 @@ import {
   DeleteTopicsPath,
   IsrChangeNotificationPath,
   IsrChangeNotificationPrefix,
+  LogDirEventNotificationPath,
+  LogDirEventNotificationPrefix,
   PersistentZkPaths,
   PreferredReplicaElectionPath,
   ProducerIdBlockPath,
@@ -58,6 +60,7 @@ import {
   type PartitionReassignment,
 } from './znodes/admin.js';
 import { decodeConfigChange, decodeEntityConfig, encodeConfigChange, encodeEntityConfig } from './znodes/config.js';
+import { decodeLogDirEvent, encodeLogDirEvent } from './znodes/log-dir-event.js';
 import { ProducerIdBlockSize, decodeProducerIdBlock, encodeProducerIdBlock } from './znodes/producer-id-block.js';
 import { topicPartitionKey, type TopicPartition } from './znodes/topic-partition.js';
 
@@ -669,6 +672,29 @@ export class KafkaZkClient {
 
   async deleteIsrChangeNotifications(seqs: string[], fence?: ControllerFence): Promise<void> {
     await Promise.all(seqs.map((s) => this.deleteIfExists(`${IsrChangeNotificationPath}/${s}`, fence)));
+  }
+
+  // ---- log dir failure notifications ---------------------------------------------------------
+
+  /** A broker whose log dir failed asks the controller to re-send it LeaderAndIsr (Kafka's LogDirFailureChannel path). */
+  async propagateLogDirEvent(brokerId: number): Promise<void> {
+    await this.zk.create(`${LogDirEventNotificationPath}/${LogDirEventNotificationPrefix}`, encodeLogDirEvent(brokerId), 'persistent_sequential');
+  }
+
+  async getLogDirEventNotifications(): Promise<Array<{ seq: string; brokerId: number; event: number }>> {
+    const children = ((await this.zk.getChildren(LogDirEventNotificationPath)) ?? []).filter((c) => c.startsWith(LogDirEventNotificationPrefix));
+    const reads = await Promise.all(children.map(async (seq) => [seq, await this.zk.getData(`${LogDirEventNotificationPath}/${seq}`)] as const));
+    const out: Array<{ seq: string; brokerId: number; event: number }> = [];
+    for (const [seq, r] of reads) if (r) out.push({ seq, ...decodeLogDirEvent(seq, r.data) });
+    return out;
+  }
+
+  watchLogDirEventNotifications(cb: () => void): () => void {
+    return this.zk.watchChildren(LogDirEventNotificationPath, cb);
+  }
+
+  async deleteLogDirEventNotifications(seqs: string[], fence?: ControllerFence): Promise<void> {
+    await Promise.all(seqs.map((s) => this.deleteIfExists(`${LogDirEventNotificationPath}/${s}`, fence)));
   }
 
   // ---- entity configs ------------------------------------------------------------------------

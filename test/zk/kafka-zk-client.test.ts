@@ -258,6 +258,21 @@ t.test('KafkaZkClient on a real ZooKeeper', { skip: needsZookeeper }, async (t) 
     t.same(await zk.getIsrChangeNotifications(), []);
   });
 
+  t.test('log dir event notifications', async (t) => {
+    const zk = await open(t);
+    await zk.createTopLevelPaths();
+    const fence = await zk.incrementControllerEpoch();
+    let events = 0;
+    zk.watchLogDirEventNotifications(() => events++);
+    await zk.propagateLogDirEvent(3);
+    const notes = await zk.getLogDirEventNotifications();
+    t.same(notes, [{ seq: 'log_dir_event_0000000000', brokerId: 3, event: 1 }]);
+    t.same(JSON.parse((await zk.zk.getData('/log_dir_event_notification/log_dir_event_0000000000'))!.data!.toString()), { version: 1, broker: 3, event: 1 });
+    await waitFor('log dir event watch', () => events >= 1);
+    await zk.deleteLogDirEventNotifications(notes.map((n) => n.seq), fence);
+    t.same(await zk.getLogDirEventNotifications(), []);
+  });
+
   t.test('entity configs and change notifications', async (t) => {
     const chroot = `/t${++n}`;
     const writer = await open(t, chroot);

@@ -12,6 +12,7 @@ export const PreferredReplicaElectionPath = '/admin/preferred_replica_election';
 export const IsrChangeNotificationPath = '/isr_change_notification';
 export const IsrChangeNotificationPrefix = 'isr_change_';
 export const LogDirEventNotificationPath = '/log_dir_event_notification';
+export const LogDirEventNotificationPrefix = 'log_dir_event_';
 export const ConfigPath = '/config';
 export const ConfigChangesPath = '/config/changes';
 export const ConfigChangePrefix = 'config_change_';
