@@ -288,11 +288,9 @@ export class KafkaController {
     const current = await this.zk.getControllerId();
     if (current !== null) {
       this.activeId = current;
-      if (current === this.brokerId) {
-        // Our own znode from an earlier session of this process: delete it and run again.
-        await this.zk.deleteControllerZnode(this.brokerId);
-        return this.elect();
-      }
+      // Our own znode from an earlier session: it goes when that session expires, and the
+      // /controller watch brings us back here then.
+      if (current === this.brokerId) await this.zk.deleteControllerZnode(this.brokerId);
       return;
     }
     if (!(await this.zk.tryCreateControllerZnode(this.brokerId))) {
