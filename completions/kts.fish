@@ -93,7 +93,7 @@ complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l formatter -
 complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l key-deserializer -x -d 'Deserializer class for keys, e.g. org.apache.kafka.common.serialization.LongDeserializer (the key.deserializer formatter property).'
 complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l value-deserializer -x -d 'Deserializer class for values (the value.deserializer formatter property).'
 complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l enable-systest-events -d 'Refused: Kafka\'s system-test lifecycle events are not printed by kts.'
-complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l skip-message-on-error -d 'Skip a record that cannot be formatted instead of stopping.'
+complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l skip-message-on-error -d 'Skip a record that cannot be formatted, or a corrupt batch, instead of stopping (each skip is reported on stderr).'
 complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l group -x -d 'Consume as a member of this consumer group: partitions are shared with the other members, offsets are committed (enable.auto.commit=true unless configured), and a restart resumes at the committed offsets.'
 complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l format -s f -x -d 'kcat-style output format, e.g. \'%k %v\\n\' (see the description).'
 complete -c kts -n '__fish_seen_subcommand_from console-consumer' -l property -x -d 'A formatter property (repeatable); Kafka 4.2 calls it --formatter-property.'

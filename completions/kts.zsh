@@ -117,7 +117,7 @@ _kts() {
         '--key-deserializer[Deserializer class for keys, e.g. org.apache.kafka.common.serialization.LongDeserializer (the key.deserializer formatter property).]:key-deserializer: ' \
         '--value-deserializer[Deserializer class for values (the value.deserializer formatter property).]:value-deserializer: ' \
         '--enable-systest-events[Refused\: Kafka'\''s system-test lifecycle events are not printed by kts.]' \
-        '--skip-message-on-error[Skip a record that cannot be formatted instead of stopping.]' \
+        '--skip-message-on-error[Skip a record that cannot be formatted, or a corrupt batch, instead of stopping (each skip is reported on stderr).]' \
         '--group[Consume as a member of this consumer group\: partitions are shared with the other members, offsets are committed (enable.auto.commit=true unless configured), and a restart resumes at the committed offsets.]:group: ' \
         '--format[kcat-style output format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '-f[kcat-style output format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \

@@ -12,7 +12,7 @@ import { KtsError, UsageError } from '../util/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
-import { decodeFetchedRecords, type AbortedTransaction, type FetchedRecords } from './fetch-decoder.js';
+import { CorruptRecordsError, decodeFetchedRecords, type AbortedTransaction, type FetchedRecords } from './fetch-decoder.js';
 import { scanLogEntries } from '../records/log-entries.js';
 import { listOffsets } from './offsets.js';
 import type { Consumer, ConsumerRecord, IsolationLevel, TopicPartition } from './types.js';
@@ -70,6 +70,8 @@ export class KafkaConsumer implements Consumer {
   private readonly retryBackoffMs: number;
   private assigned = new Map<string, Assigned>();
   private buffered: ConsumerRecord[] = [];
+  /** A corrupt fetched batch, thrown by poll() once the records before it are returned. */
+  private corrupt: CorruptRecordsError | null = null;
   /** pollBatches' fetch round in flight, started when it returned the previous one. */
   private prefetched: Prefetch | null = null;
   private closed = false;
@@ -148,6 +150,11 @@ export class KafkaConsumer implements Consumer {
     const deadline = Date.now() + Math.max(0, timeoutMs);
     for (;;) {
       if (this.buffered.length > 0) return this.buffered.splice(0, this.maxPollRecords);
+      if (this.corrupt) {
+        const err = this.corrupt;
+        this.corrupt = null;
+        throw err;
+      }
       if (this.assigned.size === 0) {
         await sleep(Math.max(0, deadline - Date.now()));
         return [];
@@ -247,6 +254,7 @@ export class KafkaConsumer implements Consumer {
 
   private dropBuffered(tp: TopicPartition): void {
     this.buffered = this.buffered.filter((r) => r.topic !== tp.topic || r.partition !== tp.partition);
+    if (this.corrupt?.topic === tp.topic && this.corrupt.partition === tp.partition) this.corrupt = null;
     // A round fetched ahead would be dropped as stale anyway: do not wait for it.
     this.prefetched = null;
   }
@@ -353,6 +361,8 @@ export class KafkaConsumer implements Consumer {
     // Not push(...records): a fetch of small compressed records can hold more than the stack takes as arguments.
     for (const r of decoded.records) this.buffered.push(r);
     if (decoded.nextOffset > a.position) a.position = decoded.nextOffset;
+    // As Java's consumer: the records before a corrupt batch are returned, the next poll fails at it.
+    if (decoded.corrupt) this.corrupt = decoded.corrupt;
   }
 
   /** pollBatches' side of handlePartition: nothing changes until the outcome is applied. */

@@ -9,7 +9,7 @@
  * batches rather than records (the console consumer's byte path): both see exactly the
  * same batches, so they print the same records.
  */
-import { CorruptDataError } from '../util/errors.js';
+import { CorruptDataError, KtsError } from '../util/errors.js';
 import { TimestampType } from '../records/batch-header.js';
 import { ControlRecordType, decodeControlRecordKey } from '../records/control.js';
 import type { LegacyMessage } from '../records/legacy.js';
@@ -42,8 +42,10 @@ export interface FetchedRecords extends DecodeFetchOptions {
 
 export interface DecodedFetch {
   records: ConsumerRecord[];
-  /** Where the next fetch starts: after the last complete batch seen. */
+  /** Where the next fetch starts: after the last complete batch seen, or at a corrupt one. */
   nextOffset: number;
+  /** The entry that stopped the walk; the records before it are in `records`. */
+  corrupt: CorruptRecordsError | null;
 }
 
 /**
@@ -58,14 +60,48 @@ export type DeliveredEntry = (entry: LogEntry, decoded: DecodedLogEntry) => void
  * (control batches and, under read_committed, aborted batches are consumed here).
  * Returns the next fetch offset. Throws CorruptDataError on bytes that cannot be entries.
  */
-export function walkFetchedEntries(where: string, buf: Buffer, options: DecodeFetchOptions, onEntry: DeliveredEntry): number {
+/**
+ * A fetched entry that does not decode (bad CRC, bad header, bytes that are not entries).
+ * The entries before it were delivered; `offset` is where the bad one starts and `skipTo`
+ * the offset after it (-1 when its extent is unknown: nothing after it can be read).
+ */
+export class CorruptRecordsError extends KtsError {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly skipTo: number;
+  /** `reason` says what is wrong with the entry (byte positions in the fetched data mean nothing to a user). */
+  constructor(tp: { topic: string; partition: number }, offset: number, skipTo: number, reason: string, options?: { cause?: unknown }) {
+    super('KTS_CORRUPT', reason.replace(/ \(at byte \d+\)$/, ''), undefined, options);
+    this.name = 'CorruptRecordsError';
+    this.topic = tp.topic;
+    this.partition = tp.partition;
+    this.offset = offset;
+    this.skipTo = skipTo;
+  }
+}
+
+export function walkFetchedEntries(
+  tp: { topic: string; partition: number },
+  buf: Buffer,
+  options: DecodeFetchOptions,
+  onEntry: DeliveredEntry,
+): number {
   let nextOffset = options.fetchOffset;
   const pending = [...options.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset);
   const aborted = new Set<number>();
   // A partial last entry is normal (the broker cut the response at max bytes): the scan stops there.
   const scan = scanLogEntries(buf);
   for (const entry of scan) {
-    const decoded = decodeLogEntry(entry, { verifyCrc: options.verifyCrc });
+    let decoded: DecodedLogEntry;
+    try {
+      decoded = decodeLogEntry(entry, { verifyCrc: options.verifyCrc });
+    } catch (err) {
+      if (!(err instanceof CorruptDataError)) throw err;
+      // Wholly before the fetch offset (a skipped bad batch, fetched again): not needed.
+      if (entry.lastOffset < options.fetchOffset) continue;
+      throw new CorruptRecordsError(tp, Math.max(entry.baseOffset, options.fetchOffset), entry.lastOffset + 1, err.message, { cause: err });
+    }
     if (decoded.magic === 2) {
       const header = decoded.header;
       if (options.readCommitted) {
@@ -82,14 +118,14 @@ export function walkFetchedEntries(where: string, buf: Buffer, options: DecodeFe
     nextOffset = Math.max(nextOffset, entry.lastOffset + 1);
   }
   if (scan.stop?.kind === 'invalid') {
-    throw new CorruptDataError(`fetched records of ${where}: ${scan.stop.reason}`, scan.stop.position);
+    throw new CorruptRecordsError(tp, nextOffset, -1, scan.stop.reason);
   }
   return nextOffset;
 }
 
 export function decodeFetchedRecords(topic: string, partition: number, buf: Buffer, options: DecodeFetchOptions): DecodedFetch {
   const records: ConsumerRecord[] = [];
-  const nextOffset = walkFetchedEntries(`${topic}-${partition}`, buf, options, (_entry, decoded) => {
+  const deliver: DeliveredEntry = (_entry, decoded) => {
     if (decoded.magic === 2) {
       for (const r of decoded.records) {
         if (r.offset >= options.fetchOffset) records.push(fromBatchRecord(topic, partition, r, decoded.header));
@@ -99,13 +135,20 @@ export function decodeFetchedRecords(topic: string, partition: number, buf: Buff
         if (m.offset >= options.fetchOffset) records.push(fromLegacyMessage(topic, partition, m));
       }
     }
-  });
-  return { records, nextOffset };
+  };
+  try {
+    return { records, nextOffset: walkFetchedEntries({ topic, partition }, buf, options, deliver), corrupt: null };
+  } catch (err) {
+    if (!(err instanceof CorruptRecordsError)) throw err;
+    return { records, nextOffset: err.offset, corrupt: err };
+  }
 }
 
 /** The records of one fetched partition, decoded (the consumer's poll() path). */
 export function decodeFetched(f: FetchedRecords): ConsumerRecord[] {
-  return decodeFetchedRecords(f.topic, f.partition, f.bytes, f).records;
+  const decoded = decodeFetchedRecords(f.topic, f.partition, f.bytes, f);
+  if (decoded.corrupt) throw decoded.corrupt;
+  return decoded.records;
 }
 
 function fromBatchRecord(topic: string, partition: number, r: KafkaRecord, header: RecordBatchHeader): ConsumerRecord {

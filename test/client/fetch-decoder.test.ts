@@ -6,7 +6,7 @@ import { encodeRecordBatch } from '../../src/records/record-batch.js';
 import { encodeEndTransactionMarkerBatch } from '../../src/records/control.js';
 import { encodeLegacyMessageSet } from '../../src/records/legacy.js';
 import { CompressionType } from '../../src/records/batch-header.js';
-import { decodeFetchedRecords } from '../../src/client/fetch-decoder.js';
+import { CorruptRecordsError, decodeFetchedRecords } from '../../src/client/fetch-decoder.js';
 import { CorruptDataError } from '../../src/util/errors.js';
 
 const rec = (v: string, ts = 1000) => ({ timestampMs: ts, key: null, value: Buffer.from(v) });
@@ -71,21 +71,33 @@ t.test('legacy v0/v1 message sets decode with their timestamp types', async (t) 
   t.equal(d.nextOffset, 3);
 });
 
-t.test('corrupt bytes raise CorruptDataError, never a crash', async (t) => {
+t.test('corrupt bytes are reported (partition, offset, what is wrong) or raise CorruptDataError, never a crash', async (t) => {
   const good = encodeRecordBatch({ baseOffset: 0, records: [rec('ok')] });
   const flipped = Buffer.from(good);
   flipped[flipped.length - 1]! ^= 0xff;
-  t.throws(() => decodeFetchedRecords('t', 0, flipped, { fetchOffset: 0, readCommitted: false, abortedTransactions: [], verifyCrc: true }), CorruptDataError);
+  const options = { fetchOffset: 0, readCommitted: false, abortedTransactions: [], verifyCrc: true };
+  const crc = decodeFetchedRecords('t', 0, flipped, options);
+  t.same([crc.records.length, crc.nextOffset, crc.corrupt?.offset, crc.corrupt?.skipTo], [0, 0, 0, 1]);
+  t.match(crc.corrupt?.message, 'CRC mismatch');
   const badMagic = Buffer.from(good);
   badMagic[16] = 9;
-  t.throws(() => decodeFetchedRecords('t', 0, badMagic, { fetchOffset: 0, readCommitted: false, abortedTransactions: [], verifyCrc: true }), CorruptDataError);
+  t.ok(decodeFetchedRecords('t', 0, badMagic, options).corrupt instanceof CorruptRecordsError);
+  const before = encodeRecordBatch({ baseOffset: 0, records: [rec('a'), rec('b')] });
+  const after = encodeRecordBatch({ baseOffset: 3, records: [rec('d')] });
+  const bad = Buffer.from(encodeRecordBatch({ baseOffset: 2, records: [rec('c')] }));
+  bad[bad.length - 1]! ^= 0xff;
+  const middle = decodeFetchedRecords('t', 0, Buffer.concat([before, bad, after]), options);
+  t.same(middle.records.map((r) => r.value?.toString()), ['a', 'b'], 'the records before the bad batch');
+  t.same([middle.nextOffset, middle.corrupt?.offset, middle.corrupt?.skipTo], [2, 2, 3]);
+  const past = decodeFetchedRecords('t', 0, Buffer.concat([before, bad, after]), { ...options, fetchOffset: 3 });
+  t.same([past.records.map((r) => r.value?.toString()), past.corrupt], [['d'], null], 'a bad batch before the fetch offset is passed over');
   for (let i = 0; i < 300; i++) {
     const junk = Buffer.from(good);
     junk[(i * 7) % junk.length] = (i * 31) & 0xff;
     try {
       decodeFetchedRecords('t', 0, junk, { fetchOffset: 0, readCommitted: false, abortedTransactions: [], verifyCrc: i % 2 === 0 });
     } catch (err) {
-      if (!(err instanceof CorruptDataError)) t.fail(`unexpected ${String(err)}`);
+      if (!(err instanceof CorruptDataError) && !(err instanceof CorruptRecordsError)) t.fail(`unexpected ${String(err)}`);
     }
   }
 });

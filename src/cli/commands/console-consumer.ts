@@ -27,7 +27,7 @@ import type { Consumer, ConsumerRecord, KafkaClient, TopicPartition } from '../.
 import { tpKey } from '../../client/index.js';
 import { GROUP_CONFIG_KEYS } from '../../client/group/index.js';
 import { KafkaConsumer } from '../../client/consumer.js';
-import type { FetchedRecords } from '../../client/fetch-decoder.js';
+import { CorruptRecordsError, type FetchedRecords } from '../../client/fetch-decoder.js';
 
 const POLL_MS = 500;
 
@@ -64,7 +64,7 @@ export const consoleConsumerCommand: CommandSpec = {
     'key-deserializer': { type: 'string', placeholder: '<class>', describe: 'Deserializer class for keys, e.g. org.apache.kafka.common.serialization.LongDeserializer (the key.deserializer formatter property).' },
     'value-deserializer': { type: 'string', placeholder: '<class>', describe: 'Deserializer class for values (the value.deserializer formatter property).' },
     'enable-systest-events': { type: 'boolean', describe: "Refused: Kafka's system-test lifecycle events are not printed by kts." },
-    'skip-message-on-error': { type: 'boolean', describe: 'Skip a record that cannot be formatted instead of stopping.' },
+    'skip-message-on-error': { type: 'boolean', describe: 'Skip a record that cannot be formatted, or a corrupt batch, instead of stopping (each skip is reported on stderr).' },
     group: {
       type: 'string',
       placeholder: '<group>',
@@ -93,10 +93,10 @@ export const consoleConsumerCommand: CommandSpec = {
       await withClient(args, io, config, async (client) => {
         const source = group ? await groupSource(args, client, group) : await assignedSource(args, client);
         if (batch !== null && source.pollBatches) {
-          counts.processed = await consumeBatches(args, io, source, source.pollBatches, batch);
+          counts.processed = await consumeBatches(args, io, source, source.pollBatches, batch, counts);
           counts.viaBatches = counts.processed;
         } else {
-          counts.processed = await consume(args, io, source, render);
+          counts.processed = await consume(args, io, source, render, counts);
         }
       });
     } finally {
@@ -254,6 +254,8 @@ function toConsoleRecord(r: ConsumerRecord): ConsoleRecord {
 /** Where records come from: an assign-mode consumer, or a group member. */
 interface RecordSource {
   poll(timeoutMs: number): Promise<ConsumerRecord[]>;
+  /** Moves past a corrupt batch (--skip-message-on-error on the record path). */
+  seek(tp: TopicPartition, offset: number): void;
   /** The fetched bytes instead of records, where the consumer offers them. */
   pollBatches?: (timeoutMs: number) => Promise<FetchedRecords[]>;
   close(): Promise<void>;
@@ -270,6 +272,7 @@ async function assignedSource(args: ParsedArgs, client: KafkaClient): Promise<Re
   const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
   return {
     poll: (ms) => consumer.poll(ms),
+    seek: (tp, offset) => consumer.seek(tp, offset),
     ...(consumer instanceof KafkaConsumer ? { pollBatches: (ms: number) => consumer.pollBatches(ms) } : {}),
     close: () => consumer.close(),
     remaining,
@@ -286,13 +289,14 @@ async function groupSource(args: ParsedArgs, client: KafkaClient, group: Record<
   if (topics.length === 0) throw new KtsError('KTS_NO_TOPIC', `no topic matches --include '${String(args.include)}'`, 'list topics with kts topics --list');
   const consumer = client.groupConsumer(group);
   consumer.subscribe(topics);
-  return { poll: (ms) => consumer.poll(ms), close: () => consumer.close(), remaining: null, afterPoll: async () => undefined };
+  return { poll: (ms) => consumer.poll(ms), seek: (tp, offset) => consumer.seek(tp, offset), close: () => consumer.close(), remaining: null, afterPoll: async () => undefined };
 }
 
-/** One poll's outcome: whether records came (they reset --timeout-ms) and how many were printed. */
+/** One poll's outcome: whether records came (they reset --timeout-ms), how many were printed, and a failure after them. */
 interface PollStep {
   received: boolean;
   printed: number;
+  failure?: Error;
 }
 
 /**
@@ -305,6 +309,7 @@ async function consumeLoop(
   io: CliIo,
   source: RecordSource,
   step: (pollMs: number, left: number, stop: StopSignal) => Promise<PollStep | null>,
+  counts: Counts,
 ): Promise<number> {
   const maxMessages = typeof args['max-messages'] === 'number' ? args['max-messages'] : Infinity;
   const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
@@ -320,6 +325,9 @@ async function consumeLoop(
       if (r === null) break;
       if (r.received) lastRecordAt = Date.now();
       processed += r.printed;
+      // Kept current so the "Processed a total" line is right when a later poll fails.
+      counts.processed = processed;
+      if (r.failure) throw r.failure;
       await source.afterPoll();
     }
   } catch (err) {
@@ -330,10 +338,19 @@ async function consumeLoop(
   return processed;
 }
 
-function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render: Render): Promise<number> {
+function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render: Render, counts: Counts): Promise<number> {
   const remaining = source.remaining;
   return consumeLoop(args, io, source, async (pollMs, left, stop) => {
-    const batch = await stop.race(source.poll(pollMs));
+    let batch: ConsumerRecord[] | null;
+    try {
+      batch = await stop.race(source.poll(pollMs));
+    } catch (err) {
+      if (!(err instanceof CorruptRecordsError)) throw err;
+      const failure = skipOrFail(args, io, err);
+      if (failure) throw failure;
+      source.seek(err, err.skipTo);
+      return { received: true, printed: 0 };
+    }
     if (batch === null) return null;
     // One write per poll: far fewer syscalls than a write per record.
     const outs: Buffer[] = [];
@@ -351,7 +368,7 @@ function consume(args: ParsedArgs, io: CliIo, source: RecordSource, render: Rend
     // NoOpMessageFormatter records count but print nothing.
     if (bytes.length > 0) await writeOut(io.stdout, bytes, stop);
     return { received: batch.length > 0, printed: outs.length };
-  });
+  }, counts);
 }
 
 /**
@@ -364,6 +381,7 @@ function consumeBatches(
   source: RecordSource,
   pollBatches: (timeoutMs: number) => Promise<FetchedRecords[]>,
   batch: BatchFormatter,
+  counts: Counts,
 ): Promise<number> {
   const remaining = source.remaining;
   const out = new OutputChunks(io.stdout);
@@ -371,31 +389,71 @@ function consumeBatches(
     const fetched = await stop.race(pollBatches(pollMs));
     if (fetched === null) return null;
     let printed = 0;
+    let corrupt: CorruptRecordsError | null = null;
     try {
       for (const f of fetched) {
         if (printed >= left) break;
-        printed += printFetched(batch, f, out, left - printed, remaining);
+        let r = printFetched(batch, f, out, left - printed, remaining);
+        printed += r.count;
+        // Positions already moved past the whole fetch: skipping a bad batch is printing what follows it.
+        while (r.corrupt && args['skip-message-on-error'] === true && r.corrupt.skipTo >= 0 && printed < left) {
+          skipOrFail(args, io, r.corrupt);
+          r = printFetched(batch, { ...f, fetchOffset: r.corrupt.skipTo }, out, left - printed, remaining);
+          printed += r.count;
+        }
+        if (r.corrupt && !(args['skip-message-on-error'] === true && r.corrupt.skipTo >= 0)) {
+          corrupt = r.corrupt;
+          break;
+        }
       }
     } catch (err) {
       out.discard();
       throw err;
     }
     await out.flush(stop);
-    return { received: printed > 0, printed };
-  });
+    // The records before the corrupt batch are out; now fail naming it.
+    const failure = corrupt ? skipOrFail(args, io, corrupt) : null;
+    return { received: printed > 0 || corrupt !== null, printed, ...(failure ? { failure } : {}) };
+  }, counts);
 }
 
-/** Print one partition's fetched records up to its --until-end offset; returns how many. */
-function printFetched(batch: BatchFormatter, f: FetchedRecords, out: OutputChunks, left: number, remaining: Map<string, number> | null): number {
+/** Print one partition's fetched records up to its --until-end offset; returns how many, and a corrupt batch met. */
+function printFetched(
+  batch: BatchFormatter,
+  f: FetchedRecords,
+  out: OutputChunks,
+  left: number,
+  remaining: Map<string, number> | null,
+): { count: number; corrupt: CorruptRecordsError | null } {
   let end = Infinity;
   if (remaining !== null) {
     const e = remaining.get(tpKey(f));
-    if (e === undefined) return 0;
+    if (e === undefined) return { count: 0, corrupt: null };
     end = e;
   }
   const printed = batch.print(f, out, left, end);
   if (remaining !== null && printed.count > 0 && printed.lastOffset + 1 >= end) remaining.delete(tpKey(f));
-  return printed.count;
+  return { count: printed.count, corrupt: printed.corrupt };
+}
+
+/**
+ * A corrupt batch: with --skip-message-on-error (and an end to skip to) say so on stderr
+ * and return null (go on); otherwise the error to fail with, naming the partition and
+ * offset as Java's consumer does.
+ */
+function skipOrFail(args: ParsedArgs, io: CliIo, err: CorruptRecordsError): KtsError | null {
+  const where = `${err.topic}-${err.partition} at offset ${err.offset}`;
+  if (args['skip-message-on-error'] === true && err.skipTo >= 0) {
+    io.stderr.write(`kts: error: skipping the corrupt batch of ${err.topic}-${err.partition} at offsets ${err.offset} to ${err.skipTo - 1}: ${err.message}\n`);
+    return null;
+  }
+  return new KtsError(
+    'KTS_CORRUPT_RECORD',
+    `Received exception when fetching the next record from ${where}: ${err.message}`,
+    err.skipTo >= 0
+      ? `--skip-message-on-error skips the bad batch (offsets ${err.offset} to ${err.skipTo - 1}); kts dump-log --check shows the damage`
+      : 'nothing after this point of the partition can be read; kts dump-log --check shows the damage',
+  );
 }
 
 function formatOne(args: ParsedArgs, io: CliIo, render: Render, rec: ConsumerRecord): Buffer | null {

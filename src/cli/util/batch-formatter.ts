@@ -8,7 +8,7 @@
  * 0/1) entries go through formatRecord itself.
  */
 import type { Writable } from 'node:stream';
-import { fromLegacyMessage, walkFetchedEntries, type FetchedRecords } from '../../client/fetch-decoder.js';
+import { CorruptRecordsError, fromLegacyMessage, walkFetchedEntries, type FetchedRecords } from '../../client/fetch-decoder.js';
 import { CompressionType, RECORD_BATCH_OVERHEAD, TimestampType } from '../../records/batch-header.js';
 import { decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../../records/compression/index.js';
 import type { LegacyMessage } from '../../records/legacy.js';
@@ -140,6 +140,8 @@ export function batchFormatterFits(cfg: FormatterConfig): boolean {
 export interface PrintedRange {
   count: number;
   lastOffset: number;
+  /** The corrupt entry that stopped the walk; what came before it is printed. */
+  corrupt: CorruptRecordsError | null;
 }
 
 /** Counters of what went which way, for the KTS_DEBUG report and tests. */
@@ -197,8 +199,8 @@ export class BatchFormatter {
 
   /**
    * Print the records of `f` at offsets below `endOffset`, at most `maxRecords`, into `out`.
-   * Throws CorruptDataError as decodeFetchedRecords does; what was printed of `f` by then
-   * stays in `out` (the caller discards it, as the record path prints nothing of a bad fetch).
+   * A corrupt entry stops the walk: the records before it stay printed, and it is returned
+   * in `corrupt`, as the record path returns the records before it and then fails.
    */
   print(f: FetchedRecords, out: OutputChunks, maxRecords: number, endOffset: number): PrintedRange {
     this.out = out;
@@ -208,7 +210,18 @@ export class BatchFormatter {
     this.left = maxRecords;
     this.count = 0;
     this.lastOffset = -1;
-    walkFetchedEntries(`${f.topic}-${f.partition}`, f.bytes, f, (entry, decoded) => {
+    let corrupt: CorruptRecordsError | null = null;
+    try {
+      this.walk(f);
+    } catch (err) {
+      if (!(err instanceof CorruptRecordsError)) throw err;
+      corrupt = err;
+    }
+    return { count: this.count, lastOffset: this.lastOffset, corrupt };
+  }
+
+  private walk(f: FetchedRecords): void {
+    walkFetchedEntries(f, f.bytes, f, (entry, decoded) => {
       if (this.left <= 0 || entry.lastOffset < this.fetchOffset) return;
       if (decoded.magic === 2) {
         if (this.endOffset <= entry.baseOffset) return;
@@ -221,7 +234,6 @@ export class BatchFormatter {
         this.legacy(f, decoded.messages);
       }
     });
-    return { count: this.count, lastOffset: this.lastOffset };
   }
 
   /**

@@ -159,6 +159,15 @@ export class GroupConsumer {
     return this.owned.map((tp) => ({ ...tp }));
   }
 
+  /** Moves an owned partition's position (Java's seek()): the next poll reads from `offset`, a commit stores it. */
+  seek(tp: TopicPartition, offset: number): void {
+    if (!this.owned.some((o) => o.topic === tp.topic && o.partition === tp.partition)) {
+      throw new UsageError(`Partition ${tpKey(tp)} is not assigned to this member`);
+    }
+    this.fetcher.seek(tp, offset);
+    this.positions.set(tpKey(tp), offset);
+  }
+
   /** Joins/rejoins the group when needed, auto-commits when due, then returns records of the assigned partitions. */
   async poll(timeoutMs: number): Promise<ConsumerRecord[]> {
     if (this.phase === 'closed') throw new KtsError('KTS_CONSUMER_CLOSED', 'poll() after the consumer was closed');
