@@ -12,6 +12,7 @@ import { configsCommand } from './commands/configs.js';
 import { deleteRecordsCommand } from './commands/delete-records.js';
 import { logDirsCommand } from './commands/log-dirs.js';
 import { reassignCommand } from './commands/reassign.js';
+import { brokerApiVersionsCommand } from './commands/broker-api-versions.js';
 import { dumpLogCommand } from './commands/dump-log.js';
 import { serverStartCommand } from './commands/server-start.js';
 import { serverStopCommand } from './commands/server-stop.js';
@@ -35,6 +36,7 @@ export const commands: readonly CommandSpec[] = [
   deleteRecordsCommand,
   logDirsCommand,
   reassignCommand,
+  brokerApiVersionsCommand,
   dumpLogCommand,
   serverStartCommand,
   serverStopCommand,

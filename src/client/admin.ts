@@ -13,6 +13,7 @@ import { listOffsets } from './offsets.js';
 import { firstKafkaRelease } from '../protocol/kafka-releases.js';
 import type {
   Admin,
+  BrokerApiVersions,
   ClusterDescription,
   ConfigAlteration,
   ConfigEntry,
@@ -520,6 +521,20 @@ export class KafkaAdmin implements Admin {
     }), electionType === 'unclean' ? 1 : 0);
     check(body.errorCode ?? ErrorCode.NONE, 'elect leaders');
     return body.replicaElectionResults.flatMap((t) => t.partitionResult.map((p) => outcome(t.topic, p.partitionId, p.errorCode, p.errorMessage)));
+  }
+
+  async brokerApiVersions(): Promise<BrokerApiVersions[]> {
+    const { brokers } = await this.describeCluster();
+    const out: BrokerApiVersions[] = [];
+    for (const node of [...brokers].sort((a, b) => a.nodeId - b.nodeId)) {
+      try {
+        const conn = await this.cluster.node(node.nodeId);
+        out.push({ node, ranges: new Map(conn.brokerRanges()), error: null });
+      } catch (err) {
+        out.push({ node, ranges: null, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
   }
 
   // ---- helpers ----

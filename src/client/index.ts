@@ -47,6 +47,7 @@ export type {
   AlterConfigOp,
   BrokerNode,
   ClusterDescription,
+  BrokerApiVersions,
   ConfigAlteration,
   ConfigEntry,
   ConfigResource,

@@ -314,6 +314,14 @@ export interface OngoingReassignment extends TopicPartition {
   removingReplicas: number[];
 }
 
+/** What one broker answered to ApiVersions (kts broker-api-versions). */
+export interface BrokerApiVersions {
+  node: BrokerNode;
+  /** apiKey → the broker's range; null with `error` when the broker could not be asked. */
+  ranges: ReadonlyMap<number, { minVersion: number; maxVersion: number }> | null;
+  error: string | null;
+}
+
 export interface Admin {
   createTopics(topics: readonly NewTopic[], options?: { validateOnly?: boolean; timeoutMs?: number }): Promise<CreateTopicResult[]>;
   deleteTopics(topics: readonly string[], options?: { timeoutMs?: number }): Promise<void>;
@@ -347,6 +355,8 @@ export interface Admin {
   ): Promise<PartitionOutcome[]>;
   /** Reassignments in progress; all when `partitions` is omitted. */
   listPartitionReassignments(partitions?: readonly TopicPartition[], options?: { timeoutMs?: number }): Promise<OngoingReassignment[]>;
+  /** The ApiVersions answer of every broker in the cluster. */
+  brokerApiVersions(): Promise<BrokerApiVersions[]>;
   /** Elect leaders; all partitions when `partitions` is null. */
   electLeaders(electionType: ElectionType, partitions: readonly TopicPartition[] | null, options?: { timeoutMs?: number }): Promise<PartitionOutcome[]>;
 }

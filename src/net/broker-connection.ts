@@ -51,6 +51,11 @@ export class BrokerConnection {
     return this.brokerVersions.get(apiKey);
   }
 
+  /** Every API range the broker advertised (kts broker-api-versions). */
+  brokerRanges(): ReadonlyMap<number, VersionRange> {
+    return this.brokerVersions;
+  }
+
   /** Highest version both sides support, capped at `clientMax`; throws UNSUPPORTED_VERSION. */
   version(apiKey: number, clientMax = Number.MAX_SAFE_INTEGER, clientMin = 0): number {
     const ours = apiByKey(apiKey);
