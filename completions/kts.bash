@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign leader-election broker-api-versions dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -132,12 +132,27 @@ _kts() {
     reassign:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--command-property) return ;;
+    reassign:--zookeeper) return ;;
     reassign:--reassignment-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--topics-to-move-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--broker-list) return ;;
     reassign:--throttle) return ;;
     reassign:--replica-alter-log-dirs-throttle) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--timeout) return ;;
+    leader-election:--bootstrap-server) return ;;
+    leader-election:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    leader-election:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    leader-election:--command-property) return ;;
+    leader-election:--zookeeper) return ;;
+    leader-election:--election-type) COMPREPLY=( $(compgen -W "preferred unclean PREFERRED UNCLEAN" -- "$cur") ); return ;;
+    leader-election:--topic) return ;;
+    leader-election:--partition) return ;;
+    leader-election:--path-to-json-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    leader-election:--admin.config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    broker-api-versions:--bootstrap-server) return ;;
+    broker-api-versions:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    broker-api-versions:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    broker-api-versions:--command-property) return ;;
     dump-log:--files) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     dump-log:--max-message-size) return ;;
     dump-log:--max-bytes) return ;;
@@ -197,7 +212,9 @@ _kts() {
     configs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --add-config --add-config-file --delete-config --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
     log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;
-    reassign) opts="--bootstrap-server --data-dir --command-config --command-property --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --wait --json --help" ;;
+    reassign) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --wait --json --help" ;;
+    leader-election) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --json --help" ;;
+    broker-api-versions) opts="--bootstrap-server --data-dir --command-config --command-property --json --help" ;;
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
     server-start) opts="--override --daemon --data-dir --help" ;;
     server-stop) opts="--data-dir --node-id --override --help" ;;

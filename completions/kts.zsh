@@ -14,6 +14,8 @@ _kts() {
     'delete-records:Delete records before an offset in partitions'
     'log-dirs:Describe the log directories of brokers'
     'reassign:Move partition replicas between brokers and between log dirs'
+    'leader-election:Elect partition leaders (preferred or unclean)'
+    'broker-api-versions:Print the API versions every broker supports'
     'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
     'server-start:Start a kts broker (foreground, or -daemon)'
     'server-stop:Stop the kts broker running on a data dir'
@@ -246,6 +248,7 @@ _kts() {
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--zookeeper[Work through the ZooKeeper of a ZooKeeper-mode cluster (Kafka 1.1 style) instead of --bootstrap-server.]:zookeeper: ' \
         '--generate[Propose a plan moving the topics of --topics-to-move-json-file onto --broker-list.]' \
         '--execute[Start the reassignment in --reassignment-json-file.]' \
         '--verify[Report the status of the plan in --reassignment-json-file; clear the throttles when it is done.]' \
@@ -261,6 +264,31 @@ _kts() {
         '--additional[For --execute\: run even while other reassignments are in progress, or change the throttle.]' \
         '--preserve-throttles[For --verify and --cancel\: leave the throttles in place.]' \
         '--wait[For --verify (kts)\: poll until everything is done, with a progress line (bytes copied, ETA) on a terminal.]' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    leader-election)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--zookeeper[Work through the ZooKeeper of a ZooKeeper-mode cluster (Kafka 1.1 style) instead of --bootstrap-server.]:zookeeper: ' \
+        '--election-type[Type of election (required).]:election-type:(preferred unclean PREFERRED UNCLEAN)' \
+        '--topic[Topic of the partition to elect for (with --partition).]:topic: ' \
+        '--partition[Partition to elect for (with --topic).]:partition: ' \
+        '--all-topic-partitions[Elect for every partition that needs it.]' \
+        '--path-to-json-file[JSON file of the partitions\: {"partitions"\:\[{"topic"\:"foo","partition"\:1}\]}.]:path-to-json-file:_files' \
+        '--admin.config[Kafka'\''s older name of --command-config.]:admin.config:_files' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    broker-api-versions)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

@@ -13,6 +13,7 @@ import { deleteRecordsCommand } from './commands/delete-records.js';
 import { logDirsCommand } from './commands/log-dirs.js';
 import { reassignCommand } from './commands/reassign.js';
 import { brokerApiVersionsCommand } from './commands/broker-api-versions.js';
+import { leaderElectionCommand } from './commands/leader-election.js';
 import { dumpLogCommand } from './commands/dump-log.js';
 import { serverStartCommand } from './commands/server-start.js';
 import { serverStopCommand } from './commands/server-stop.js';
@@ -36,6 +37,7 @@ export const commands: readonly CommandSpec[] = [
   deleteRecordsCommand,
   logDirsCommand,
   reassignCommand,
+  leaderElectionCommand,
   brokerApiVersionsCommand,
   dumpLogCommand,
   serverStartCommand,

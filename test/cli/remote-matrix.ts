@@ -105,6 +105,18 @@ export async function runMatrix(t: Tap, target: MatrixTarget): Promise<void> {
     t.match(dirs?.stdout, '"partition":"m1-0"');
   });
 
+  await t.test('replica tools', async (t) => {
+    const versions = await step(t, 'broker-api-versions', 'works');
+    t.match(versions?.stdout, new RegExp(`\\(id: ${target.brokerId} rack: null\\) -> \\(\\n\\tProduce\\(0\\): \\d+ to \\d+ \\[usable: \\d+\\],`));
+    const elected = await step(t, 'leader-election --election-type preferred --topic m1 --partition 0', newer('2.2'));
+    if (!old) t.match(elected?.stdout, 'Valid replica already elected for partitions m1-0');
+    await step(t, 'reassign --list', newer('2.4'));
+    const plan = join(dir, 'plan.json');
+    writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'm1', partition: 0, replicas: [target.brokerId] }] }));
+    const verified = await step(t, `reassign --verify --reassignment-json-file ${plan} --preserve-throttles`, 'works');
+    t.match(verified?.stdout, 'Reassignment of partition m1-0 is completed.');
+  });
+
   await t.test('transactions', async (t) => {
     await step(t, 'transactions list', newer('3.0'));
     await step(t, 'transactions describe --transactional-id mtx', newer('3.0'));

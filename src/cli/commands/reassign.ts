@@ -17,6 +17,9 @@ import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
 import { loadOra } from '../util/load-ora.js';
+import { withZookeeper, zookeeperConnect, zookeeperOption } from '../util/zookeeper.js';
+import { zkClearThrottles, zkExecute, zkGenerate, zkList, zkStatus } from '../reassign/zookeeper.js';
+import type { KafkaZkClient } from '../../zk/index.js';
 import { assignReplicasToBrokers } from '../../admin/replica-assignment.js';
 import type { Admin, KafkaClient, LogDirDescription, OngoingReassignment } from '../../client/index.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
@@ -76,7 +79,7 @@ const REQUIRED: Record<Action, readonly string[]> = {
   cancel: ['reassignment-json-file'],
   list: [],
 };
-const ALWAYS = new Set(['bootstrap-server', 'data-dir', 'command-config', 'command-property', 'json']);
+const ALWAYS = new Set(['bootstrap-server', 'zookeeper', 'data-dir', 'command-config', 'command-property', 'json']);
 
 const CANNOT_EXECUTE_BECAUSE_OF_EXISTING =
   'Cannot execute because there is an existing partition assignment.  Use --additional to override this and create a new partition assignment in addition to the existing one. The --additional flag can also be used to change the throttle by resubmitting the current reassignment.';
@@ -96,6 +99,7 @@ export const reassignCommand: CommandSpec = {
     'which also works on a single broker or the local engine. Without --bootstrap-server kts works on the local data dir.',
   options: {
     ...connectionOptions,
+    ...zookeeperOption,
     generate: { type: 'boolean', describe: 'Propose a plan moving the topics of --topics-to-move-json-file onto --broker-list.' },
     execute: { type: 'boolean', describe: 'Start the reassignment in --reassignment-json-file.' },
     verify: { type: 'boolean', describe: 'Report the status of the plan in --reassignment-json-file; clear the throttles when it is done.' },
@@ -119,9 +123,12 @@ export const reassignCommand: CommandSpec = {
     ['kts reassign --verify --reassignment-json-file plan.json --wait', 'wait for it, then clear the throttles'],
     ['kts reassign --cancel --reassignment-json-file plan.json', 'stop it, back to the original replicas'],
     ['kts reassign --list', 'reassignments in progress'],
+    ['kts reassign --zookeeper zk:2181 --execute --reassignment-json-file plan.json', 'a ZooKeeper-mode cluster (Kafka 1.1 style)'],
   ],
   async run(args, io) {
     const action = actionOf(args);
+    const zk = zookeeperConnect(args);
+    if (zk !== undefined) return withZookeeper(zk, (client) => runOnZookeeper(client, action, args, io));
     return withClient(args, io, clientConfig(args, io), async (client) => {
       switch (action) {
         case 'generate':
@@ -195,14 +202,27 @@ async function replicasOfPartitions(admin: Admin, plan: readonly PlannedPartitio
   return new Map(plan.map((p) => [tpName(p.topic, p.partition), all.get(tpName(p.topic, p.partition))!]));
 }
 
-/** Reassignments in progress; none on a broker that cannot reassign (no ListPartitionReassignments). */
-async function ongoingReassignments(admin: Admin, partitions?: readonly { topic: string; partition: number }[]): Promise<OngoingReassignment[]> {
+/**
+ * Reassignments in progress. A broker without ListPartitionReassignments (a single kts
+ * broker, Kafka before 2.4) is taken to have none only when the plan moves no replica
+ * between brokers (`needed` false): a plan of log-dir moves then still works.
+ */
+async function ongoingReassignments(admin: Admin, needed: boolean, partitions?: readonly { topic: string; partition: number }[]): Promise<OngoingReassignment[]> {
   try {
     return await admin.listPartitionReassignments(partitions);
   } catch (err) {
-    if (err instanceof KafkaError && err.errorCode === ErrorCode.UNSUPPORTED_VERSION) return [];
+    if (!needed && err instanceof KafkaError && err.errorCode === ErrorCode.UNSUPPORTED_VERSION) return [];
+    if (err instanceof KafkaError && err.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+      throw new KtsError('KTS_UNSUPPORTED', `${err.message.replace(/^UNSUPPORTED_VERSION: /, '')}; for a ZooKeeper-mode cluster use --zookeeper`);
+    }
     throw err;
   }
+}
+
+/** True when some partition of the plan would change its replicas (compared with a describe). */
+async function movesReplicas(admin: Admin, plan: ReassignmentPlan): Promise<boolean> {
+  const current = await replicasOfTopics(admin, plan.partitions.map((p) => p.topic)).catch(() => new Map<string, PlannedPartition>());
+  return plan.partitions.some((p) => current.get(tpName(p.topic, p.partition))?.replicas.join(',') !== p.replicas.join(','));
 }
 
 async function verifyBrokerIds(admin: Admin, brokers: Iterable<number>): Promise<void> {
@@ -247,7 +267,7 @@ async function execute(client: KafkaClient, args: ParsedArgs, io: CliIo): Promis
   const admin = client.admin;
   const plan = parseReassignmentJson(readFile(args, io, 'reassignment-json-file'));
   validateForExecute(plan);
-  const ongoing = await ongoingReassignments(admin);
+  const ongoing = await ongoingReassignments(admin, await movesReplicas(admin, plan));
   if (args.additional !== true && ongoing.length > 0) throw reassignError(CANNOT_EXECUTE_BECAUSE_OF_EXISTING);
   await verifyBrokerIds(admin, new Set(plan.partitions.flatMap((p) => p.replicas)));
   const current = await replicasOfPartitions(admin, plan.partitions);
@@ -389,7 +409,7 @@ interface Status {
 }
 
 async function status(admin: Admin, plan: ReassignmentPlan): Promise<Status> {
-  const ongoing = await ongoingReassignments(admin);
+  const ongoing = await ongoingReassignments(admin, await movesReplicas(admin, plan));
   const ongoingBy = new Map(ongoing.map((r) => [tpName(r.topic, r.partition), r]));
   const notFound = plan.partitions.filter((p) => !ongoingBy.has(tpName(p.topic, p.partition)));
   const described = new Map<string, number[] | null>();
@@ -491,7 +511,7 @@ async function cancel(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number
   const say = (text: string): void => {
     if (!json) io.stdout.write(text);
   };
-  const ongoing = await ongoingReassignments(admin, plan.partitions);
+  const ongoing = await ongoingReassignments(admin, await movesReplicas(admin, plan), plan.partitions);
   // Kafka's condition: a reassignment only adding replicas that removes none yet is left alone.
   const cancelling = ongoing.filter((r) => r.addingReplicas.length === 0 || r.removingReplicas.length > 0);
   if (cancelling.length > 0) {
@@ -519,7 +539,54 @@ async function cancel(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number
 }
 
 async function list(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number> {
-  const ongoing = await ongoingReassignments(admin);
+  const ongoing = await ongoingReassignments(admin, true);
   io.stdout.write(args.json === true ? `${JSON.stringify(ongoing)}\n` : renderList(ongoing));
   return 0;
+}
+
+// ---- --zookeeper ---------------------------------------------------------------------
+
+async function runOnZookeeper(zk: KafkaZkClient, action: Action, args: ParsedArgs, io: CliIo): Promise<number> {
+  const json = args.json === true;
+  switch (action) {
+    case 'generate': {
+      const brokerIds = parseBrokerList(String(args['broker-list']));
+      const topics = parseTopicsToMoveJson(readFile(args, io, 'topics-to-move-json-file'));
+      const r = await zkGenerate(zk, topics, brokerIds, args['disable-rack-aware'] !== true);
+      io.stdout.write(json ? `${JSON.stringify({ current: JSON.parse(r.current), proposed: JSON.parse(r.proposed) })}\n` : r.text);
+      return 0;
+    }
+    case 'execute': {
+      if (given(args, 'replica-alter-log-dirs-throttle')) throw new UsageError('--replica-alter-log-dirs-throttle needs --bootstrap-server (log-dir moves go through the brokers, not ZooKeeper)');
+      const plan = parseReassignmentJson(readFile(args, io, 'reassignment-json-file'));
+      validateForExecute(plan);
+      const r = await zkExecute(zk, plan, args.additional === true, Number(args.throttle ?? -1));
+      io.stdout.write(json ? `${JSON.stringify({ current: JSON.parse(r.current), started: plan.partitions.map((p) => tpName(p.topic, p.partition)) })}\n` : r.text);
+      return 0;
+    }
+    case 'verify': {
+      const plan = parseReassignmentJson(readFile(args, io, 'reassignment-json-file'));
+      if (plan.replicaMoves.length > 0) throw new UsageError('Log-dir moves (log_dirs other than "any") can only be verified with --bootstrap-server');
+      let s = await zkStatus(zk, plan);
+      while (args.wait === true && s.parts.some((p) => !p.done)) {
+        await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+        s = await zkStatus(zk, plan);
+      }
+      if (!json) io.stdout.write(renderPartitionStates(s.parts));
+      let cleared: { brokers: number[]; topics: string[] } | null = null;
+      if (!s.partsOngoing && args['preserve-throttles'] !== true) {
+        cleared = await zkClearThrottles(zk, plan);
+        if (!json) io.stdout.write(renderClearingThrottles(cleared.brokers, cleared.topics));
+      }
+      if (json) io.stdout.write(`${JSON.stringify({ partitions: s.parts, logDirMoves: [], complete: !s.partsOngoing, throttlesCleared: cleared })}\n`);
+      return 0;
+    }
+    case 'list': {
+      const ongoing = await zkList(zk);
+      io.stdout.write(json ? `${JSON.stringify(ongoing)}\n` : renderList(ongoing));
+      return 0;
+    }
+    case 'cancel':
+      throw new UsageError('--cancel needs --bootstrap-server: a ZooKeeper-mode cluster (Kafka 1.1) has no way to cancel a reassignment (AlterPartitionReassignments came with Kafka 2.4)');
+  }
 }

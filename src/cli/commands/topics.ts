@@ -10,7 +10,7 @@ import { intOption, topicMatcher } from '../util/topic-match.js';
 import { parseKeyValuePairs, stringList } from '../util/properties.js';
 import { KtsError, UsageError } from '../../util/errors.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Admin, KafkaClient, TopicDescription } from '../../client/index.js';
+import type { Admin, KafkaClient, OngoingReassignment, TopicDescription } from '../../client/index.js';
 import {
   type CreatedTopic,
   type PartitionView,
@@ -228,6 +228,8 @@ async function describe(admin: Admin, args: ParsedArgs): Promise<TopicView[]> {
   const descriptions = await describeSelected(admin, args);
   descriptions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const filtered = PARTITION_FILTERS.some((f) => args[f] === true);
+  const reassigning = await reassignmentsOf(admin, descriptions);
+  const liveBrokers = args['unavailable-partitions'] === true ? new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId)) : new Set<number>();
   const views: TopicView[] = [];
   for (const d of descriptions) {
     const entries = await admin.describeConfigs({ type: 'topic', name: d.name });
@@ -238,10 +240,10 @@ async function describe(admin: Admin, args: ParsedArgs): Promise<TopicView[]> {
       if (Object.keys(overrides).length > 0) views.push({ ...topicView(d, overrides), partitions: [] });
       continue;
     }
-    const view = topicView(d, overrides);
+    const view = topicView(d, overrides, reassigning);
     if (filtered) {
       view.showTopicLine = false;
-      view.partitions = view.partitions.filter((p) => keepPartition(args, p, minIsr));
+      view.partitions = view.partitions.filter((p) => keepPartition(args, p, minIsr, liveBrokers));
     }
     views.push(view);
   }
@@ -262,24 +264,45 @@ async function describeSelected(admin: Admin, args: ParsedArgs): Promise<TopicDe
   return names.length === 0 ? [] : admin.describeTopics(names);
 }
 
-function topicView(d: TopicDescription, configs: Record<string, string>): TopicView {
+/** Reassignments in progress of the described partitions, by `topic-partition`; none from a broker without ListPartitionReassignments. */
+async function reassignmentsOf(admin: Admin, descriptions: readonly TopicDescription[]): Promise<Map<string, OngoingReassignment>> {
+  const partitions = descriptions.flatMap((d) => d.partitions.map((p) => ({ topic: d.name, partition: p.partition })));
+  if (partitions.length === 0) return new Map();
+  try {
+    return new Map((await admin.listPartitionReassignments(partitions)).map((r) => [`${r.topic}-${r.partition}`, r]));
+  } catch (err) {
+    if (err instanceof KafkaError && err.errorCode === ErrorCode.UNSUPPORTED_VERSION) return new Map();
+    throw err;
+  }
+}
+
+function topicView(d: TopicDescription, configs: Record<string, string>, reassigning: ReadonlyMap<string, OngoingReassignment> = new Map()): TopicView {
   const partitions: PartitionView[] = [...d.partitions]
     .sort((a, b) => a.partition - b.partition)
-    .map((p) => ({ partition: p.partition, leader: p.leader < 0 ? null : p.leader, replicas: p.replicas, isr: p.isr, elr: null, lastKnownElr: null }));
+    .map((p) => {
+      const r = reassigning.get(`${d.name}-${p.partition}`);
+      const view: PartitionView = { partition: p.partition, leader: p.leader < 0 ? null : p.leader, replicas: p.replicas, isr: p.isr, elr: null, lastKnownElr: null };
+      return r ? { ...view, addingReplicas: r.addingReplicas, removingReplicas: r.removingReplicas } : view;
+    });
   return {
     topic: d.name,
     topicId: knownTopicId(d.topicId),
     partitionCount: d.partitions.length,
-    replicationFactor: d.partitions[0]?.replicas.length ?? 0,
+    // As Kafka: replicas being added by a reassignment do not count.
+    replicationFactor: partitions[0] ? replicationFactor(partitions[0]) : 0,
     configs,
     showTopicLine: true,
     partitions,
   };
 }
 
-function keepPartition(args: ParsedArgs, p: PartitionView, minIsr: number): boolean {
-  if (args['under-replicated-partitions'] === true && p.isr.length < p.replicas.length) return true;
-  if (args['unavailable-partitions'] === true && p.leader === null) return true;
+function replicationFactor(p: PartitionView): number {
+  return p.replicas.length - (p.addingReplicas?.length ?? 0);
+}
+
+function keepPartition(args: ParsedArgs, p: PartitionView, minIsr: number, liveBrokers: ReadonlySet<number>): boolean {
+  if (args['under-replicated-partitions'] === true && p.isr.length < replicationFactor(p)) return true;
+  if (args['unavailable-partitions'] === true && (p.leader === null || !liveBrokers.has(p.leader))) return true;
   if (args['under-min-isr-partitions'] === true && (p.leader === null || p.isr.length < minIsr)) return true;
   if (args['at-min-isr-partitions'] === true && p.isr.length === minIsr) return true;
   return false;

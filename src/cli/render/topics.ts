@@ -48,6 +48,9 @@ export interface PartitionView {
   /** null: the broker does not report eligible leader replicas (shown as N/A). */
   elr: number[] | null;
   lastKnownElr: number[] | null;
+  /** Set while a reassignment of the partition is in progress (Kafka prints them after Isr). */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface TopicView {
@@ -86,6 +89,7 @@ export function renderPartitionLine(topic: string, p: PartitionView): string {
     `Leader: ${p.leader === null || p.leader < 0 ? 'none' : p.leader}`,
     `Replicas: ${p.replicas.join(',')}`,
     `Isr: ${p.isr.join(',')}`,
+    ...(p.addingReplicas !== undefined ? [`Adding Replicas: ${p.addingReplicas.join(',')}`, `Removing Replicas: ${(p.removingReplicas ?? []).join(',')}`] : []),
     `Elr: ${ids(p.elr)}`,
     `LastKnownElr: ${ids(p.lastKnownElr)}`,
   ];
