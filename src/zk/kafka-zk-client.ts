@@ -17,6 +17,7 @@ import {
   ZooKeeperClient,
   validateConnectString,
   type ZkOp,
+  type ZkOpResult,
   type ZkStat,
 } from './zookeeper-client.js';
 import {
@@ -196,18 +197,11 @@ export class KafkaZkClient {
 
   // ---- fencing -------------------------------------------------------------------------------
 
-  /** Runs `ops` behind the controller fence (one multi), or as they are without one. */
-  private async write(ops: ZkOp[], fence?: ControllerFence): Promise<void> {
-    if (!fence) {
-      if (ops.length === 1) {
-        await this.runOne(ops[0]!);
-        return;
-      }
-      await this.zk.multi(ops);
-      return;
-    }
+  /** Runs `ops` behind the controller fence (one multi), or as they are without one; one result per op. */
+  private async write(ops: ZkOp[], fence?: ControllerFence): Promise<ZkOpResult[]> {
+    if (!fence) return ops.length === 1 ? [await this.runOne(ops[0]!)] : this.zk.multi(ops);
     try {
-      await this.zk.multi([{ type: 'check', path: ControllerEpochPath, version: fence.epochZkVersion }, ...ops]);
+      return (await this.zk.multi([{ type: 'check', path: ControllerEpochPath, version: fence.epochZkVersion }, ...ops])).slice(1);
     } catch (err) {
       if (err instanceof ZkMultiError && err.failedIndex === 0) throw this.movedError(fence);
       if (err instanceof ZkMultiError) throw new ZkError(err.zkCode, err.path);
@@ -215,16 +209,17 @@ export class KafkaZkClient {
     }
   }
 
-  private async runOne(op: ZkOp): Promise<void> {
-    if (op.type === 'create') await this.zk.create(op.path, op.data, op.mode);
-    else if (op.type === 'setData') await this.zk.setData(op.path, op.data, op.version);
-    else if (op.type === 'delete') {
+  private async runOne(op: ZkOp): Promise<ZkOpResult> {
+    if (op.type === 'create') return { type: 'create', path: await this.zk.create(op.path, op.data, op.mode) };
+    if (op.type === 'setData') return { type: 'setData', stat: await this.zk.setData(op.path, op.data, op.version) };
+    if (op.type === 'delete') {
       if (!(await this.zk.delete(op.path, op.version))) throw new ZkError(ZkCode.NO_NODE, op.path);
-    } else {
-      const stat = await this.zk.exists(op.path);
-      if (!stat) throw new ZkError(ZkCode.NO_NODE, op.path);
-      if (op.version !== -1 && stat.version !== op.version) throw new ZkError(ZkCode.BAD_VERSION, op.path);
+      return { type: 'delete' };
     }
+    const stat = await this.zk.exists(op.path);
+    if (!stat) throw new ZkError(ZkCode.NO_NODE, op.path);
+    if (op.version !== -1 && stat.version !== op.version) throw new ZkError(ZkCode.BAD_VERSION, op.path);
+    return { type: 'check' };
   }
 
   private movedError(fence: ControllerFence): ControllerMovedError {
@@ -446,9 +441,8 @@ export class KafkaZkClient {
     } else {
       znode = assignment;
     }
-    const path = topicPath(topic);
-    await this.write([{ type: 'setData', path, data: encodeTopic(znode), version: expectedVersion }], fence);
-    return (await this.zk.exists(path))?.version ?? expectedVersion + 1;
+    const [result] = await this.write([{ type: 'setData', path: topicPath(topic), data: encodeTopic(znode), version: expectedVersion }], fence);
+    return result?.type === 'setData' ? result.stat.version : expectedVersion + 1;
   }
 
   // ---- partition state -----------------------------------------------------------------------
@@ -504,8 +498,8 @@ export class KafkaZkClient {
   ): Promise<PartitionStateWrite> {
     const path = partitionStatePath(u.tp.topic, u.tp.partition);
     try {
-      await this.write([{ type: 'setData', path, data: encodePartitionState(u.state), version: u.expectedZkVersion }], fence);
-      return { zkVersion: u.expectedZkVersion + 1 };
+      const [result] = await this.write([{ type: 'setData', path, data: encodePartitionState(u.state), version: u.expectedZkVersion }], fence);
+      return { zkVersion: result?.type === 'setData' ? result.stat.version : u.expectedZkVersion + 1 };
     } catch (err) {
       if (err instanceof ControllerMovedError) return { error: 'fenced' };
       if (!(err instanceof ZkError)) throw err;
