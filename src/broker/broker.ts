@@ -29,7 +29,9 @@ import { brokerRate } from './configs/dynamic-configs.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { backgroundOptionsFrom, startBackgroundWork } from './background/scheduler.js';
 import type { RunningBrokerMetrics } from './metrics/index.js';
-import { MetadataCache } from './metadata/metadata-cache.js';
+import { MetadataCache, securityProtocolId } from './metadata/metadata-cache.js';
+import { createClusterMetadataImage, derivedTopicId } from './metadata/cluster-image.js';
+import { clusterSettingsOf, joinZooKeeper, startClusterMember, topicAdminOf, zkIsrWriter, type RunningClusterMember } from './cluster-member.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { replicationConfigOf } from './replica/replication-config.js';
 import type { IsrWriter } from './replica/partition.js';
@@ -73,25 +75,37 @@ const IN_PROCESS: ConnectionInfo = { connectionId: 'in-process', clientHost: 'in
 export async function startBroker(config: BrokerConfig, options: StartBrokerOptions): Promise<Broker> {
   const log = options.log ?? streamLogger(process.stderr, 'KtsServer', 'WARN');
   const nowMs = options.nowMs ?? Date.now;
-  const logManager = openLogManager(config, options, nowMs);
+  const cluster = clusterSettingsOf(config);
+  const session = cluster ? await joinZooKeeper(cluster, config, log) : undefined;
+  let logManager: LogManager;
+  try {
+    logManager = openLogManager(config, options, nowMs, session?.clusterId);
+  } catch (err) {
+    await session?.zk.close();
+    throw err;
+  }
   for (const notice of logManager.notices) log.info(notice);
 
   const advertised: ListenerEndpoint[] = config.advertisedListeners.map((l) => ({ ...l }));
   const purgatory = createPurgatory();
   const metadataCache = new MetadataCache();
   const replication = replicationConfigOf(config);
+  const isrWriter = session ? zkIsrWriter(session.zk, log) : undefined;
   const replicaManager = new ReplicaManager({
     localBrokerId: config.nodeId,
     logManager,
     metadataCache,
     purgatory,
-    isrWriter: SINGLE_NODE_ISR,
+    isrWriter: isrWriter ?? SINGLE_NODE_ISR,
     log,
     nowMs,
-    clusterMode: false,
+    clusterMode: session !== undefined,
     replicaLagTimeMaxMs: replication.replicaLagTimeMaxMs,
     fetcher: replication.fetcher,
-    topicInfo: () => Promise.reject(new Error('a single-node broker creates partitions itself')),
+    topicInfo: async (topic, topicIdHint) => ({
+      topicId: topicIdHint ?? metadataCache.topicId(topic) ?? derivedTopicId(topic),
+      configs: session ? await session.zk.getEntityConfig('topics', topic) : {},
+    }),
   });
   const context: BrokerContext = {
     config,
@@ -99,7 +113,9 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     nodeId: config.nodeId,
     clusterId: logManager.clusterId,
     advertisedListeners: advertised,
-    metadata: createMetadataImage(logManager, config.nodeId),
+    metadata: session
+      ? createClusterMetadataImage({ nodeId: config.nodeId, cache: metadataCache, zk: topicAdminOf(session.zk), waitTimeoutMs: CLUSTER_ADMIN_WAIT_MS })
+      : createMetadataImage(logManager, config.nodeId),
     purgatory,
     nowMs,
     log,
@@ -113,6 +129,12 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   const router = createRouter(context);
   startTransactionCoordinator(context);
 
+  const closeOnFailure = async (): Promise<void> => {
+    isrWriter?.close();
+    await replicaManager.shutdown();
+    logManager.close();
+    await session?.zk.close();
+  };
   let network: NetworkServer | undefined;
   // Metrics are served before the Kafka listeners open: once clients can connect, they count.
   let metrics: RunningBrokerMetrics | undefined;
@@ -121,7 +143,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     try {
       metrics = await startMetrics(context, logManager, () => network?.connectionCount ?? 0, metricsListener);
     } catch (err) {
-      logManager.close();
+      await closeOnFailure();
       throw err;
     }
   }
@@ -142,10 +164,23 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       });
     } catch (err) {
       await metrics?.stop();
-      logManager.close();
+      await closeOnFailure();
       throw err;
     }
     resolveAdvertisedPorts(advertised, network.bound);
+  }
+  let member: RunningClusterMember | undefined;
+  if (session && cluster) {
+    try {
+      member = await startClusterMember({ settings: cluster, zk: session.zk, config, advertised, replicaManager, context, log });
+    } catch (err) {
+      await network?.stop();
+      await metrics?.stop();
+      await closeOnFailure();
+      throw err;
+    }
+  } else {
+    fillSingleNodeMetadata(metadataCache, config.nodeId, advertised);
   }
   const firstDir = logManager.logDirs[0]!;
   const listenerUrls = advertised.map((l) => `${l.name}://${formatHost(l.host)}:${l.port}`);
@@ -160,17 +195,22 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   let stopping: Promise<void> | undefined;
 
   const stop = async (): Promise<void> => {
+    // Leaderships move away while this broker still serves (controlled shutdown).
+    await member?.controlledShutdown();
     await background.stop();
     stopGroupCoordinator(context);
     stopTransactionCoordinator(context);
     purgatory.completeAll();
     await replicaManager.shutdown();
+    await member?.stop();
+    isrWriter?.close();
     if (network) await network.stop();
     await metrics?.stop();
     try {
       await logManager.closeAsync();
     } finally {
       if (network) removeServerFile(firstDir, process.pid);
+      await session?.zk.close();
     }
     log.info(`[KtsServer id=${config.nodeId}] shut down completed`);
   };
@@ -190,6 +230,19 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   };
 }
 
+/** How long CreateTopics/DeleteTopics/CreatePartitions wait for the controller to act (cluster mode). */
+const CLUSTER_ADMIN_WAIT_MS = 30_000;
+
+/** A cluster of one: this broker is the only live broker and its own controller. */
+function fillSingleNodeMetadata(cache: MetadataCache, nodeId: number, advertised: readonly ListenerEndpoint[]): void {
+  cache.updateMetadata({
+    controllerId: nodeId,
+    controllerEpoch: 0,
+    liveBrokers: [{ id: nodeId, endpoints: advertised.map((l) => ({ port: l.port, host: l.host, listener: l.name, securityProtocol: securityProtocolId(l.securityProtocol ?? 'PLAINTEXT') })), rack: null }],
+    topicStates: [],
+  });
+}
+
 /**
  * The Prometheus endpoint (src/broker/metrics/), loaded only when configured so that other
  * commands never load prom-client. A cluster broker passes its ReplicaManager/controller
@@ -203,7 +256,7 @@ async function startMetrics(context: BrokerContext, logManager: LogManager, conn
   return metrics;
 }
 
-function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs: () => number): LogManager {
+function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs: () => number, clusterId: string | undefined): LogManager {
   let defaultConfig;
   try {
     defaultConfig = parseTopicConfigs(config.topicDefaults);
@@ -214,7 +267,9 @@ function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs
     return LogManager.open({
       logDirs: config.logDirs,
       nodeId: config.nodeId,
-      clusterId: config.clusterId,
+      clusterId: clusterId ?? config.clusterId,
+      // In a cluster the replica manager moves the high watermark (ISR); alone it follows the LEO.
+      highWatermarkFollowsLeo: clusterId === undefined,
       defaultConfig,
       producerIdExpirationMs: config.producerIdExpirationMs,
       command: options.command,

@@ -17,6 +17,8 @@ export interface PartitionMetadata {
   replicaNodes: number[];
   isrNodes: number[];
   offlineReplicas: number[];
+  /** LEADER_NOT_AVAILABLE when the partition has no live leader (cluster mode). */
+  errorCode?: number;
 }
 
 export interface TopicMetadata {
@@ -35,6 +37,8 @@ export interface CreateTopicSpec {
   /** Topic config overrides as Kafka names (`retention.ms` -> "1000"). */
   configs?: Readonly<Record<string, string>>;
   topicId?: string;
+  /** Replicas per partition given by hand (CreateTopics assignments), index = partition. */
+  assignment?: number[][];
 }
 
 export interface MetadataImage {
@@ -46,8 +50,8 @@ export interface MetadataImage {
   topicNameById(topicId: string): string | undefined;
   /** Creates the logs of every partition; throws KafkaError TOPIC_ALREADY_EXISTS etc. */
   createTopic(spec: CreateTopicSpec): Promise<TopicMetadata>;
-  /** Adds partitions up to `totalCount`; throws KafkaError INVALID_PARTITIONS. */
-  createPartitions(name: string, totalCount: number): Promise<TopicMetadata>;
+  /** Adds partitions up to `totalCount` (replicas of the new ones given by hand, or assigned); throws KafkaError INVALID_PARTITIONS. */
+  createPartitions(name: string, totalCount: number, assignment?: number[][]): Promise<TopicMetadata>;
   deleteTopic(name: string): Promise<void>;
 }
 

@@ -447,6 +447,11 @@ export class KafkaZkClient {
 
   // ---- partition state -----------------------------------------------------------------------
 
+  /** Fires when a partition's state znode changes (the controller watches it during a reassignment). */
+  watchPartitionState(topic: string, partition: number, cb: () => void): () => void {
+    return this.zk.watchData(partitionStatePath(topic, partition), cb);
+  }
+
   async getPartitionStates(tps: TopicPartition[]): Promise<Map<string, { state: LeaderIsrState; zkVersion: number }>> {
     const out = new Map<string, { state: LeaderIsrState; zkVersion: number }>();
     const reads = await Promise.all(tps.map(async (tp) => [tp, await this.zk.getData(partitionStatePath(tp.topic, tp.partition))] as const));

@@ -15,6 +15,7 @@
  * - `multi` works around node-zookeeper-client bug #67 (a check/setData/remove with version 0
  *   was sent as -1, "any version"): the op's version is set after the library built it.
  */
+import { createRequire } from 'node:module';
 import type { Client, Stat, Transaction, TransactionResult, Watcher, ZkException } from 'node-zookeeper-client';
 import type { Logger } from '../util/logger.js';
 import { KtsError, errorMessage } from '../util/errors.js';
@@ -113,9 +114,10 @@ type Zk = typeof import('node-zookeeper-client').default;
 
 let zkModule: Zk | undefined;
 /** Loaded on first use: commands that never talk to ZooKeeper do not pay for it at start. */
+// require, not import(): the built CLI runs as a vm.Script (code cache), which has no dynamic import.
 async function loadZk(): Promise<Zk> {
-  zkModule ??= (await import('node-zookeeper-client')).default;
-  return zkModule;
+  zkModule ??= createRequire(import.meta.url)('node-zookeeper-client') as Zk;
+  return Promise.resolve(zkModule);
 }
 
 function long(b: Buffer | undefined): bigint {

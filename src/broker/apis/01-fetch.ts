@@ -156,7 +156,7 @@ async function readAll(
   let bytes = 0;
   let errors = false;
   const data: FetchPartitionData[] = [];
-  const replicaId = replicaIdOf(request);
+  const replicaId = replicaIdOf(request, ctx.apiVersion);
   for (const target of targets) {
     const d = await readPartition(target, remaining, bytes === 0, readCommitted, replicaId, ctx.broker);
     const size = d.records?.length ?? 0;
@@ -169,8 +169,8 @@ async function readAll(
 }
 
 /** The fetching replica's broker id, or -1 for a consumer. */
-function replicaIdOf(request: FetchRequest): number {
-  return request.replicaState?.replicaId ?? request.replicaId ?? -1;
+function replicaIdOf(request: FetchRequest, apiVersion: number): number {
+  return (apiVersion >= 15 ? request.replicaState?.replicaId : request.replicaId) ?? -1;
 }
 
 /** What a waiting fetch watches: the LEO for a follower, the LSO or HW for a consumer. */
@@ -297,7 +297,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     if (plan.kind === 'error') return { throttleTimeMs: 0, errorCode: plan.errorCode, sessionId: 0, responses: [] };
     const { topics, targets } = resolveTargets(plan.kind === 'incremental' ? sessionTopics(plan.session) : request.topics, ctx);
     const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
-    const fromFollower = replicaIdOf(request) >= 0;
+    const fromFollower = replicaIdOf(request, ctx.apiVersion) >= 0;
     const deadline = ctx.broker.nowMs() + Math.max(0, request.maxWaitMs);
     let result = await readAll(targets, request, ctx);
     while (!result.errors && result.bytes < request.minBytes) {

@@ -24,11 +24,14 @@ import { topicNameError } from '../topic-validation.js';
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const INT32_MIN = -2147483648;
 
+/** The live brokers at their endpoint for the listener the request came in on (metadata cache). */
 export function metadataBrokers(ctx: RequestContext): MetadataResponseBroker[] {
-  const broker = ctx.broker;
-  const endpoint = broker.advertisedListeners.find((l) => l.name === ctx.listenerName) ?? broker.advertisedListeners[0];
-  if (!endpoint) return [];
-  return [{ nodeId: broker.nodeId, host: endpoint.host, port: endpoint.port, rack: null }];
+  const out: MetadataResponseBroker[] = [];
+  for (const b of ctx.broker.metadataCache.aliveBrokers()) {
+    const endpoint = b.endpoints.find((e) => e.listener === ctx.listenerName) ?? (b.id === ctx.broker.nodeId ? b.endpoints[0] : undefined);
+    if (endpoint) out.push({ nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack });
+  }
+  return out;
 }
 
 function topicResponse(topic: TopicMetadata): MetadataResponseTopic {
@@ -38,7 +41,7 @@ function topicResponse(topic: TopicMetadata): MetadataResponseTopic {
     topicId: topic.topicId,
     isInternal: topic.isInternal,
     partitions: topic.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      errorCode: p.errorCode ?? ErrorCode.NONE,
       partitionIndex: p.partitionIndex,
       leaderId: p.leaderId,
       leaderEpoch: p.leaderEpoch,
@@ -116,7 +119,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       throttleTimeMs: 0,
       brokers: metadataBrokers(ctx),
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      controllerId: broker.metadataCache.controllerId,
       topics,
       clusterAuthorizedOperations: INT32_MIN,
     };

@@ -32,8 +32,10 @@ interface TopicPlan {
   configs: Record<string, string>;
 }
 
+/** The live brokers (the metadata cache; on one node, this broker). */
 function registeredBrokers(broker: BrokerContext): Set<number> {
-  return new Set([broker.nodeId]);
+  const alive = broker.metadataCache.aliveBrokers().map((b) => b.id);
+  return new Set(alive.length > 0 ? alive : [broker.nodeId]);
 }
 
 function configMap(topic: CreatableTopic): Record<string, string> {
@@ -130,6 +132,7 @@ async function createOne(topic: CreatableTopic, validateOnly: boolean, broker: B
       numPartitions: plan.numPartitions,
       replicationFactor: plan.replicationFactor,
       configs: plan.configs,
+      ...(topic.assignments.length > 0 ? { assignment: [...topic.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds) } : {}),
     });
     broker.log.info(
       `Created topic ${topic.name} with topic id ${created.topicId}, ${plan.numPartitions} partition(s)` +

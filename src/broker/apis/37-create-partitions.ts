@@ -41,9 +41,15 @@ export function checkIncrease(topic: CreatePartitionsTopic, broker: BrokerContex
       );
     }
     const replicas = current.partitions[0]?.replicaNodes.length ?? 1;
-    for (const a of topic.assignments) validateReplicaAssignment(a.brokerIds, new Set([broker.nodeId]), replicas);
+    for (const a of topic.assignments) validateReplicaAssignment(a.brokerIds, liveBrokerIds(broker), replicas);
   }
   return existing;
+}
+
+/** The live brokers (the metadata cache; on one node, this broker). */
+function liveBrokerIds(broker: BrokerContext): Set<number> {
+  const alive = broker.metadataCache.aliveBrokers().map((b) => b.id);
+  return new Set(alive.length > 0 ? alive : [broker.nodeId]);
 }
 
 async function increase(topic: CreatePartitionsTopic, validateOnly: boolean, broker: BrokerContext): Promise<ApiError> {
@@ -51,7 +57,7 @@ async function increase(topic: CreatePartitionsTopic, validateOnly: boolean, bro
     const existing = checkIncrease(topic, broker);
     checkPartitionLimits(broker, topic.count - existing);
     if (validateOnly) return NO_ERROR;
-    await broker.metadata.createPartitions(topic.name, topic.count);
+    await broker.metadata.createPartitions(topic.name, topic.count, topic.assignments?.map((a) => a.brokerIds));
     broker.log.info(`Increased the partitions of ${topic.name} from ${existing} to ${topic.count}`);
     return NO_ERROR;
   } catch (err) {

@@ -8,6 +8,7 @@
  * as a broker listener does in Kafka, anything else UNSUPPORTED_ENDPOINT_TYPE.
  */
 import { ErrorCode } from '../../protocol/errors.js';
+import { metadataBrokers } from './03-metadata.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 import type { DescribeClusterBroker, DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/60-describe-cluster.js';
 
@@ -23,10 +24,9 @@ const ENDPOINT_TYPE_CONTROLLER = 2;
 const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12];
 const clusterOperationsBits = CLUSTER_OPERATIONS.reduce((bits, op) => bits | (1 << op), 0);
 
-function brokerFor(ctx: RequestContext): DescribeClusterBroker {
-  const listeners = ctx.broker.advertisedListeners;
-  const listener = listeners.find((l) => l.name === ctx.listenerName) ?? listeners[0];
-  return { brokerId: ctx.broker.nodeId, host: listener?.host ?? '127.0.0.1', port: listener?.port ?? 0, rack: null };
+/** The live brokers (metadata cache) at their endpoint for the request's listener. */
+function brokersFor(ctx: RequestContext): DescribeClusterBroker[] {
+  return metadataBrokers(ctx).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null }));
 }
 
 function body(ctx: RequestContext, endpointType: number): DescribeClusterResponse {
@@ -36,8 +36,8 @@ function body(ctx: RequestContext, endpointType: number): DescribeClusterRespons
     errorMessage: null,
     endpointType,
     clusterId: ctx.broker.clusterId,
-    controllerId: ctx.broker.nodeId,
-    brokers: [brokerFor(ctx)],
+    controllerId: ctx.broker.metadataCache.controllerId,
+    brokers: brokersFor(ctx),
     clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

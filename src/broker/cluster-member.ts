@@ -1,0 +1,232 @@
+/**
+ * What makes a broker a member of a ZooKeeper-coordinated cluster (Kafka's ZooKeeper mode),
+ * next to the single-node broker: the ZooKeeper session, the cluster id check against
+ * meta.properties, the broker's registration in /brokers/ids, the ISR writes and
+ * isr_change notifications of the partitions it leads, topic admin through ZooKeeper, and
+ * controlled shutdown. broker.ts wires these in when `zookeeper.connect` is set.
+ */
+import { randomKafkaUuid, readMetaProperties } from '../storage/meta-properties.js';
+import { KafkaZkClient, checkClusterId, type BrokerRegistration, type TopicPartition } from '../zk/index.js';
+import { ApiKey } from '../protocol/apis.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { ControlledShutdownResponse } from '../protocol/messages/07-controlled-shutdown.js';
+import { BrokerConnection } from '../net/broker-connection.js';
+import { openTcpChannel } from '../net/tcp-channel.js';
+import type { Logger } from '../util/logger.js';
+import { errorMessage } from '../util/errors.js';
+import { join } from 'node:path';
+import type { BrokerConfig } from './config.js';
+import type { BrokerContext, ListenerEndpoint } from './handler.js';
+import type { ReplicaManager } from './replica/replica-manager.js';
+import { interBrokerListenerName } from './replica/replication-config.js';
+import { createController } from '../controller/broker-controller.js';
+import type { IsrWriter } from './replica/partition.js';
+import type { TopicAdminZk } from './metadata/cluster-image.js';
+
+export interface ClusterSettings {
+  connect: string;
+  sessionTimeoutMs: number;
+  connectionTimeoutMs: number;
+  controlledShutdownEnable: boolean;
+  controlledShutdownMaxRetries: number;
+  controlledShutdownRetryBackoffMs: number;
+  rack: string | undefined;
+}
+
+function int(raw: Record<string, string>, key: string, fallback: number): number {
+  const v = raw[key]?.trim();
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : fallback;
+}
+
+/** The cluster keys of server.properties with Kafka's defaults, or undefined without `zookeeper.connect`. */
+export function clusterSettingsOf(config: BrokerConfig): ClusterSettings | undefined {
+  const raw = config.raw;
+  const connect = raw['zookeeper.connect']?.trim();
+  if (!connect) return undefined;
+  const sessionTimeoutMs = int(raw, 'zookeeper.session.timeout.ms', 18_000);
+  return {
+    connect,
+    sessionTimeoutMs,
+    connectionTimeoutMs: int(raw, 'zookeeper.connection.timeout.ms', sessionTimeoutMs),
+    controlledShutdownEnable: (raw['controlled.shutdown.enable']?.trim() ?? 'true') !== 'false',
+    controlledShutdownMaxRetries: int(raw, 'controlled.shutdown.max.retries', 3),
+    controlledShutdownRetryBackoffMs: int(raw, 'controlled.shutdown.retry.backoff.ms', 5000),
+    rack: raw['broker.rack']?.trim() || undefined,
+  };
+}
+
+/**
+ * Connects to ZooKeeper, creates Kafka's top-level paths and settles the cluster id: the one
+ * in ZooKeeper (created from meta.properties' or a new one by the first broker), which must
+ * match meta.properties of every log dir.
+ */
+export async function joinZooKeeper(settings: ClusterSettings, config: BrokerConfig, log: Logger): Promise<{ zk: KafkaZkClient; clusterId: string }> {
+  const zk = await KafkaZkClient.connect({ connect: settings.connect, sessionTimeoutMs: settings.sessionTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, log });
+  try {
+    await zk.createTopLevelPaths();
+    const metas = config.logDirs.map((dir) => ({ dir, meta: readMetaProperties(dir) }));
+    const known = metas.find((m) => m.meta)?.meta?.clusterId;
+    const clusterId = await zk.getOrCreateClusterId(known ?? config.clusterId ?? randomKafkaUuid());
+    for (const m of metas) checkClusterId(clusterId, m.meta?.clusterId, join(m.dir, 'meta.properties'), settings.connect);
+    return { zk, clusterId };
+  } catch (err) {
+    await zk.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+export function brokerRegistrationOf(nodeId: number, advertised: readonly ListenerEndpoint[], rack: string | undefined): BrokerRegistration {
+  return {
+    id: nodeId,
+    endpoints: advertised.map((l) => ({ listenerName: l.name, securityProtocol: l.securityProtocol ?? 'PLAINTEXT', host: l.host, port: l.port })),
+    rack,
+  };
+}
+
+/**
+ * The leader's ISR writes: compare-and-set on the state znode, then (batched, as Kafka's
+ * maybePropagateIsrChanges does) one isr_change_ notification for the controller.
+ */
+export function zkIsrWriter(zk: KafkaZkClient, log: Logger, batchMs = 500): IsrWriter & { close(): void } {
+  const changed = new Map<string, TopicPartition>();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    const tps = [...changed.values()];
+    changed.clear();
+    zk.propagateIsrChanges(tps).catch((err: unknown) => log.warn(`Could not write the ISR change notification for ${tps.length} partition(s): ${errorMessage(err)}`));
+  };
+  return {
+    async writeIsr(topic, partition, state, expectedZkVersion) {
+      try {
+        const results = await zk.updatePartitionStates([{ tp: { topic, partition }, state, expectedZkVersion }]);
+        const r = [...results.values()][0];
+        if (r && 'zkVersion' in r) return r.zkVersion;
+        log.info(`Cached zkVersion ${expectedZkVersion} of ${topic}-${partition} is not the one in ZooKeeper (${r?.error ?? 'no result'}): skip updating ISR to [${state.isr.join(',')}]`);
+        return undefined;
+      } catch (err) {
+        log.warn(`Updating the ISR of ${topic}-${partition} in ZooKeeper failed: ${errorMessage(err)}`);
+        return undefined;
+      }
+    },
+    recordIsrChange(topic, partition) {
+      changed.set(`${topic}-${partition}`, { topic, partition });
+      timer ??= setTimeout(flush, batchMs);
+    },
+    close() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (changed.size > 0) flush();
+    },
+  };
+}
+
+/** The zk calls the cluster metadata image makes, over KafkaZkClient. */
+export function topicAdminOf(zk: KafkaZkClient): TopicAdminZk {
+  return {
+    createTopic: (topic, assignment, config) => zk.createTopic(topic, assignment, config),
+    async getReplicaAssignment(topics) {
+      const found = await zk.getReplicaAssignment(topics);
+      return new Map([...found].map(([t, z]) => [t, { partitions: z.assignment, zkVersion: z.zkVersion }]));
+    },
+    setReplicaAssignment: (topic, assignment, expectedVersion) => zk.setReplicaAssignment(topic, assignment, expectedVersion),
+    createTopicDeletion: (topic) => zk.createTopicDeletion(topic),
+    getEntityConfig: (type, name) => zk.getEntityConfig(type, name),
+  };
+}
+
+/**
+ * Kafka's controlled shutdown (KafkaServer.controlledShutdown): ask the active controller to
+ * move this broker's leaderships away, retrying while partitions remain, up to
+ * `controlled.shutdown.max.retries` times. Returns true when the controller said it is done.
+ */
+export async function controlledShutdown(
+  zk: KafkaZkClient,
+  settings: ClusterSettings,
+  brokerId: number,
+  brokerEpoch: number,
+  listenerName: string,
+  log: Logger,
+): Promise<boolean> {
+  for (let attempt = 1; attempt <= Math.max(1, settings.controlledShutdownMaxRetries); attempt++) {
+    try {
+      const controllerId = await zk.getControllerId();
+      const controller = controllerId === undefined ? undefined : await zk.getBroker(controllerId);
+      const endpoint = controller?.endpoints.find((e) => e.listenerName === listenerName) ?? controller?.endpoints[0];
+      if (!endpoint) throw new Error('no active controller is registered');
+      const channel = await openTcpChannel(endpoint.host, endpoint.port, 5000);
+      try {
+        const conn = await BrokerConnection.open(channel, `kts-controlled-shutdown-${brokerId}`, 30_000);
+        const { body } = await conn.call<ControlledShutdownResponse>(ApiKey.ControlledShutdown, () => ({ brokerId, brokerEpoch }), { minVersion: 1 });
+        if (body.errorCode === ErrorCode.NONE && body.remainingPartitions.length === 0) {
+          log.info(`[KtsServer id=${brokerId}] Controlled shutdown succeeded`);
+          return true;
+        }
+        log.warn(`[KtsServer id=${brokerId}] Controlled shutdown attempt ${attempt}: error code ${body.errorCode}, ${body.remainingPartitions.length} partition(s) still led here`);
+      } finally {
+        channel.close();
+      }
+    } catch (err) {
+      log.warn(`[KtsServer id=${brokerId}] Controlled shutdown attempt ${attempt} failed: ${errorMessage(err)}`);
+    }
+    if (attempt < settings.controlledShutdownMaxRetries) await new Promise((r) => setTimeout(r, settings.controlledShutdownRetryBackoffMs));
+  }
+  log.warn(`[KtsServer id=${brokerId}] Proceeding to do an unclean shutdown as all the controlled shutdown attempts failed`);
+  return false;
+}
+
+export interface ClusterMemberOptions {
+  settings: ClusterSettings;
+  zk: KafkaZkClient;
+  config: BrokerConfig;
+  advertised: readonly ListenerEndpoint[];
+  replicaManager: ReplicaManager;
+  context: BrokerContext;
+  log: Logger;
+}
+
+export interface RunningClusterMember {
+  readonly brokerEpoch: number;
+  /** Ask the controller to move leaderships away (when controlled.shutdown.enable). */
+  controlledShutdown(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Joins the cluster once the listeners are bound: registers /brokers/ids/N (refused when
+ * another live broker holds the id), starts the ISR checks and this broker's controller
+ * (which becomes active if it wins /controller). A new ZooKeeper session re-registers.
+ */
+export async function startClusterMember(opts: ClusterMemberOptions): Promise<RunningClusterMember> {
+  const { zk, config, log } = opts;
+  const registration = brokerRegistrationOf(config.nodeId, opts.advertised, opts.settings.rack);
+  let brokerEpoch = Number(await zk.registerBroker(registration));
+  opts.replicaManager.startup();
+  const controller = createController({ config, brokerId: config.nodeId, brokerEpoch, zk, log, interBrokerListenerName: interBrokerListenerName(config) });
+  opts.context.controller = controller;
+  zk.onNewSession(() => {
+    zk.registerBroker(registration)
+      .then((epoch) => {
+        brokerEpoch = Number(epoch);
+        log.info(`[KtsServer id=${config.nodeId}] Re-registered in ZooKeeper after a new session (broker epoch ${brokerEpoch})`);
+      })
+      .catch((err: unknown) => log.error(`[KtsServer id=${config.nodeId}] Re-registration in ZooKeeper failed: ${errorMessage(err)}`));
+  });
+  await controller.startup();
+  let shutDown = false;
+  return {
+    get brokerEpoch() {
+      return brokerEpoch;
+    },
+    async controlledShutdown() {
+      if (shutDown || !opts.settings.controlledShutdownEnable) return;
+      shutDown = true;
+      await controlledShutdown(zk, opts.settings, config.nodeId, brokerEpoch, interBrokerListenerName(config), log);
+    },
+    async stop() {
+      await controller.shutdown();
+    },
+  };
+}
