@@ -47,7 +47,8 @@ export function zooKeeperTarget(args: ParsedArgs, io: CliIo, create: boolean): Z
       throw new KtsError('KTS_CONFIG', `Cannot read ${configFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'Give the path of a zookeeper.properties file (see examples/cluster/zookeeper.properties).');
     }
   } else {
-    const dataDir = join(dirname(defaultDataDir(io.env)), 'zookeeper');
+    // Next to kts's default data dir (${XDG_DATA_HOME:-~/.local/share}/kts), whatever KTS_DATA_DIR says.
+    const dataDir = join(dirname(defaultDataDir({ ...io.env, KTS_DATA_DIR: undefined })), 'zookeeper');
     configFile = join(dataDir, 'zookeeper.properties');
     text = defaultZooKeeperProperties(dataDir);
     if (create) {

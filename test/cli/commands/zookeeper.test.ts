@@ -114,4 +114,7 @@ t.test('bad input and missing ZooKeeper', async (t) => {
   t.match(r.stderr, /ZOOKEEPER_HOME=.*nowhere holds no zookeeper jar/);
   r = await runKts(['zookeeper-start', file, 'extra']);
   t.equal(r.code, 2);
+  r = await runKts(['zookeeper-stop'], { env: { XDG_DATA_HOME: dir, KTS_DATA_DIR: join(dir, 'elsewhere') } });
+  t.equal(r.code, 1);
+  t.match(r.stderr, `No ZooKeeper started by kts is running for ${join(dir, 'kts', 'zookeeper', 'zookeeper.properties')}`, 'the default setup lives in the kts data home');
 });
