@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign leader-election broker-api-versions dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign leader-election broker-api-versions replica-verification dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -153,6 +153,17 @@ _kts() {
     broker-api-versions:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     broker-api-versions:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     broker-api-versions:--command-property) return ;;
+    replica-verification:--broker-list) return ;;
+    replica-verification:--bootstrap-server) return ;;
+    replica-verification:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    replica-verification:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    replica-verification:--command-property) return ;;
+    replica-verification:--fetch-size) return ;;
+    replica-verification:--max-wait-ms) return ;;
+    replica-verification:--topics-include) return ;;
+    replica-verification:--topic-white-list) return ;;
+    replica-verification:--time) return ;;
+    replica-verification:--report-interval-ms) return ;;
     dump-log:--files) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     dump-log:--max-message-size) return ;;
     dump-log:--max-bytes) return ;;
@@ -215,6 +226,7 @@ _kts() {
     reassign) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --wait --json --help" ;;
     leader-election) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --json --help" ;;
     broker-api-versions) opts="--bootstrap-server --data-dir --command-config --command-property --json --help" ;;
+    replica-verification) opts="--broker-list --bootstrap-server --data-dir --command-config --command-property --fetch-size --max-wait-ms --topics-include --topic-white-list --time --report-interval-ms --once --help" ;;
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
     server-start) opts="--override --daemon --data-dir --help" ;;
     server-stop) opts="--data-dir --node-id --override --help" ;;

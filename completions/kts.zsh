@@ -16,6 +16,7 @@ _kts() {
     'reassign:Move partition replicas between brokers and between log dirs'
     'leader-election:Elect partition leaders (preferred or unclean)'
     'broker-api-versions:Print the API versions every broker supports'
+    'replica-verification:Check that all replicas of topics hold the same data'
     'dump-log:Print and verify log segments, indexes, snapshots and checkpoint files'
     'server-start:Start a kts broker (foreground, or -daemon)'
     'server-stop:Stop the kts broker running on a data dir'
@@ -290,6 +291,22 @@ _kts() {
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    replica-verification)
+      _arguments \
+        '--broker-list[Brokers to connect to (Kafka'\''s name; the same as --bootstrap-server).]:broker-list: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--fetch-size[Bytes fetched per partition per request.]:fetch-size: ' \
+        '--max-wait-ms[Longest a fetch waits for data.]:max-wait-ms: ' \
+        '--topics-include[Topics to verify (a regular expression over whole names).]:topics-include: ' \
+        '--topic-white-list[Older name of --topics-include.]:topic-white-list: ' \
+        '--time[Where to start\: a timestamp, -1 (latest) or -2 (earliest).]:time: ' \
+        '--report-interval-ms[How often the max lag is printed.]:report-interval-ms: ' \
+        '--once[kts\: stop once everything up to the current high watermarks is verified, printing the report line (exit 1 if replicas diverge).]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     dump-log)

@@ -14,6 +14,7 @@ import { logDirsCommand } from './commands/log-dirs.js';
 import { reassignCommand } from './commands/reassign.js';
 import { brokerApiVersionsCommand } from './commands/broker-api-versions.js';
 import { leaderElectionCommand } from './commands/leader-election.js';
+import { replicaVerificationCommand } from './commands/replica-verification.js';
 import { dumpLogCommand } from './commands/dump-log.js';
 import { serverStartCommand } from './commands/server-start.js';
 import { serverStopCommand } from './commands/server-stop.js';
@@ -39,6 +40,7 @@ export const commands: readonly CommandSpec[] = [
   reassignCommand,
   leaderElectionCommand,
   brokerApiVersionsCommand,
+  replicaVerificationCommand,
   dumpLogCommand,
   serverStartCommand,
   serverStopCommand,

@@ -31,6 +31,7 @@ import type {
   OffsetSpec,
   OngoingReassignment,
   PartitionOutcome,
+  ReplicaFetchResult,
   ReplicaLogDir,
   TopicDescription,
   TopicPartition,
@@ -70,6 +71,11 @@ interface CreateTopicsResponseBody {
     replicationFactor: number;
     configs: { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }[] | null;
   }[];
+}
+
+interface ReplicaFetchResponseBody {
+  errorCode?: number;
+  responses: { topic: string; partitions: { partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null }[] }[];
 }
 
 interface AlterReplicaLogDirsResponseBody {
@@ -521,6 +527,41 @@ export class KafkaAdmin implements Admin {
     }), electionType === 'unclean' ? 1 : 0);
     check(body.errorCode ?? ErrorCode.NONE, 'elect leaders');
     return body.replicaElectionResults.flatMap((t) => t.partitionResult.map((p) => outcome(t.topic, p.partitionId, p.errorCode, p.errorMessage)));
+  }
+
+  async fetchFromReplica(
+    brokerId: number,
+    partitions: readonly (TopicPartition & { fetchOffset: number })[],
+    options: { partitionMaxBytes: number; maxWaitMs: number },
+  ): Promise<ReplicaFetchResult[]> {
+    const topics = new Map<string, (TopicPartition & { fetchOffset: number })[]>();
+    for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
+    const conn = await this.cluster.node(brokerId);
+    const { body } = await conn.call<ReplicaFetchResponseBody>(
+      ApiKey.Fetch,
+      () => ({
+        clusterId: null,
+        replicaId: -1,
+        maxWaitMs: options.maxWaitMs,
+        minBytes: 1,
+        maxBytes: 0x7fffffff,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...topics].map(([topic, ps]) => ({
+          topic,
+          partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: options.partitionMaxBytes })),
+        })),
+        forgottenTopicsData: [],
+        rackId: '',
+      }),
+      // v11 (KIP-392) lets a consumer read from a follower; topic names end at v12.
+      { minVersion: 11, maxVersion: 12, timeoutMs: this.cluster.options.requestTimeoutMs + options.maxWaitMs },
+    );
+    check(body.errorCode ?? ErrorCode.NONE, `fetch from broker ${brokerId}`);
+    return body.responses.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode, highWatermark: p.highWatermark, records: p.records ?? Buffer.alloc(0) })),
+    );
   }
 
   async brokerApiVersions(): Promise<BrokerApiVersions[]> {

@@ -70,6 +70,7 @@ export type {
   OngoingReassignment,
   OpenClientOptions,
   PartitionOutcome,
+  ReplicaFetchResult,
   ReplicaLogDir,
   PartitionInfo,
   DeliveryCallback,

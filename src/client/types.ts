@@ -314,6 +314,14 @@ export interface OngoingReassignment extends TopicPartition {
   removingReplicas: number[];
 }
 
+/** One partition of a Fetch sent to a chosen replica (kts replica-verification). */
+export interface ReplicaFetchResult extends TopicPartition {
+  errorCode: number;
+  highWatermark: number;
+  /** Whole batches as the broker returned them (empty when none). */
+  records: Buffer;
+}
+
 /** What one broker answered to ApiVersions (kts broker-api-versions). */
 export interface BrokerApiVersions {
   node: BrokerNode;
@@ -355,6 +363,15 @@ export interface Admin {
   ): Promise<PartitionOutcome[]>;
   /** Reassignments in progress; all when `partitions` is omitted. */
   listPartitionReassignments(partitions?: readonly TopicPartition[], options?: { timeoutMs?: number }): Promise<OngoingReassignment[]>;
+  /**
+   * A consumer Fetch (replica id -1, v11+ so followers answer too, KIP-392) sent to one
+   * broker for its replicas of `partitions`, whether it leads them or not.
+   */
+  fetchFromReplica(
+    brokerId: number,
+    partitions: readonly (TopicPartition & { fetchOffset: number })[],
+    options: { partitionMaxBytes: number; maxWaitMs: number },
+  ): Promise<ReplicaFetchResult[]>;
   /** The ApiVersions answer of every broker in the cluster. */
   brokerApiVersions(): Promise<BrokerApiVersions[]>;
   /** Elect leaders; all partitions when `partitions` is null. */

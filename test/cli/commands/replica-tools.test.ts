@@ -113,3 +113,18 @@ t.test('--zookeeper: leader-election and reassign write Kafka 1.1\'s admin znode
   writeFileSync(join(dir, 'dirs.json'), JSON.stringify({ version: 1, partitions: [{ topic: 'z', partition: 2, replicas: [1, 2], log_dirs: ['/d', 'any'] }] }));
   t.match((await kts('reassign --execute --reassignment-json-file dirs.json')).stderr, /log_dirs other than "any"\) needs --bootstrap-server/);
 });
+
+t.test('replica-verification: one pass over a broker\'s topics', async (t) => {
+  const b = await startCliBroker(t);
+  const kts = (cmd: string) => runKts(`${cmd} --bootstrap-server ${b.bootstrap}`);
+  await kts('topics --create --topic rv --partitions 2');
+  await runKts(`console-producer --topic rv --bootstrap-server ${b.bootstrap}`, { stdin: Array.from({ length: 500 }, (_, i) => `line ${i}`).join('\n') + '\n' });
+  const r = await runKts(`replica-verification --broker-list ${b.bootstrap} --topics-include rv --time -2 --once --fetch-size 1000`);
+  t.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  t.match(lines[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}: verification process is started$/);
+  t.match(lines.at(-1), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}: max lag is 0 for partition rv-\d at offset \d+ among 2 partitions$/, 'verified up to the high watermark in small fetches');
+  const none = await runKts(`replica-verification --broker-list ${b.bootstrap} --topics-include 'nothing.*'`);
+  t.equal(none.code, 1);
+  t.match(none.stderr, /No topics found\. --topics-include if specified, is either filtering out all topics or there is no topic\./);
+});
