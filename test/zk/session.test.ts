@@ -4,7 +4,7 @@
 // in which the broker re-registers and the watches work again.
 import t from 'tap';
 import zookeeper from 'node-zookeeper-client';
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { freePort, needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { KafkaZkClient, ZkConnectionError } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
@@ -107,38 +107,4 @@ function sessionIdBuffer(id: bigint): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigInt64BE(id);
   return b;
-}
-
-/** A TCP forwarder whose connections can be cut (and new ones refused) to simulate a network partition. */
-async function tcpProxy(targetPort: number): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
-  let up = true;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    if (!up) return client.destroy();
-    const upstream = netConnect(targetPort, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      up = false;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      up = true;
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
 }
