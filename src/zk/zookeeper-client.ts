@@ -165,6 +165,8 @@ export class ZooKeeperClient {
   /** Resolves when a session is usable; replaced while a new one is being opened. */
   private ready: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Abandons a session still being opened (close() during a reconnect). */
+  private abortOpen: (() => void) | undefined;
   private readonly expiredCallbacks: Array<() => void> = [];
   private readonly newSessionCallbacks: Array<() => void> = [];
   private readonly watches = new Set<PersistentWatch>();
@@ -213,8 +215,9 @@ export class ZooKeeperClient {
     this.closed = true;
     for (const w of this.watches) w.active = false;
     this.watches.clear();
-    await this.ready.catch(() => undefined);
-    await this.closeSession(this.session);
+    // A session being opened after a loss is abandoned; the current one is closed.
+    this.abortOpen?.();
+    if (!this.session.lost) await this.closeSession(this.session);
   }
 
   private openSession(): Promise<Session> {
@@ -225,14 +228,19 @@ export class ZooKeeperClient {
       const waiting = setInterval(() => {
         this.log.warn(`Still waiting for ZooKeeper at ${connect} (${Date.now() - started} ms of ${connectionTimeoutMs} ms)`);
       }, Math.max(1000, Math.floor(connectionTimeoutMs / 4)));
-      const fail = setTimeout(() => {
+      const giveUp = (err: Error): void => {
+        clearTimeout(fail);
         clearInterval(waiting);
+        this.abortOpen = undefined;
         client.removeAllListeners();
         client.close();
         client.connectionManager.socket?.destroy();
-        reject(new ZkConnectionError(connect, connectionTimeoutMs));
-      }, connectionTimeoutMs);
+        reject(err);
+      };
+      const fail = setTimeout(() => giveUp(new ZkConnectionError(connect, connectionTimeoutMs)), connectionTimeoutMs);
+      this.abortOpen = () => giveUp(new ZkError(ZkCode.CONNECTION_LOSS, '/', `ZooKeeper client closed while connecting to ${connect}`));
       client.once('connected', () => {
+        this.abortOpen = undefined;
         clearTimeout(fail);
         clearInterval(waiting);
         const session = this.startSession(client);
@@ -300,6 +308,7 @@ export class ZooKeeperClient {
         this.session = await this.openSession();
         break;
       } catch (err) {
+        if (this.closed) return;
         this.log.error(`${errorMessage(err)}; retrying`);
       }
     }
@@ -343,6 +352,7 @@ export class ZooKeeperClient {
   private async call<T>(path: string, fn: (client: Client, cb: (e: ZkException | null, v: T) => void) => void): Promise<T> {
     if (this.closed) throw new ZkError(ZkCode.CONNECTION_LOSS, path, `ZooKeeper client is closed (operation on ${path})`);
     await this.ready;
+    if (this.closed) throw new ZkError(ZkCode.CONNECTION_LOSS, path, `ZooKeeper client is closed (operation on ${path})`);
     const session = this.session;
     for (;;) {
       if (session.lost) throw new ZkSessionExpiredError(path);

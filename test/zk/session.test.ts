@@ -103,6 +103,22 @@ t.test('session loss and a new session', { skip: needsZookeeper }, async (t) => 
   });
 });
 
+t.test('close() while a lost session is being replaced', { skip: needsZookeeper }, async (t) => {
+  const server = await startZooKeeper(t, { tickTimeMs: 500 });
+  const zk = await KafkaZkClient.connect({ connect: `${server.connect}/s3`, sessionTimeoutMs: 2000, connectionTimeoutMs: 60_000, log: memoryLogger() });
+  const events: string[] = [];
+  zk.onSessionExpired(() => events.push('expired'));
+  zk.onNewSession(() => events.push('new'));
+  server.pause();
+  t.teardown(() => server.resume());
+  await waitFor('session lost', () => events.includes('expired'));
+  await zk.close();
+  await t.rejects(zk.getAllTopics(), /ZooKeeper client is closed/);
+  server.resume();
+  await new Promise((r) => setTimeout(r, 500));
+  t.same(events, ['expired'], 'no new session after close()');
+});
+
 function sessionIdBuffer(id: bigint): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigInt64BE(id);
