@@ -8,34 +8,10 @@ import { startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
+import { describeTopic as describe, waitFor } from '../helpers/cluster-checks.js';
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
-
-interface DescribedPartition {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-
-async function describe(bootstrap: string, topic: string): Promise<DescribedPartition[]> {
-  const r = await runKts(['topics', '--describe', '--topic', topic, '--bootstrap-server', bootstrap, '--json']);
-  if (r.code !== 0) return [];
-  const parsed = JSON.parse(r.stdout) as { topics?: Array<{ partitions: DescribedPartition[] }> } | Array<{ partitions: DescribedPartition[] }>;
-  const topics = Array.isArray(parsed) ? parsed : (parsed.topics ?? []);
-  return topics[0]?.partitions ?? [];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 t.test('3 brokers: rf=3 topic, ISR of 3, acks=all writes replicated everywhere', { skip }, async (t) => {
   const cluster = await startKtsCluster(t);

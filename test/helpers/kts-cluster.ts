@@ -51,7 +51,7 @@ export async function startBrokerProcess(
     'broker.id': String(id),
     listeners: `PLAINTEXT://127.0.0.1:${port}`,
     'zookeeper.connect': zkConnect,
-    'zookeeper.session.timeout.ms': '6000',
+    'zookeeper.session.timeout.ms': '4000',
     'replica.lag.time.max.ms': '6000',
     'offsets.topic.replication.factor': '1',
     'transaction.state.log.replication.factor': '1',

@@ -83,6 +83,10 @@ export class ReplicaFetcherManager {
     if (!fetcher) return;
     fetcher.remove(k);
     this.owner.delete(k);
+    if (fetcher.isEmpty) {
+      for (const [name, f] of this.fetchers) if (f === fetcher) this.fetchers.delete(name);
+      void fetcher.stop();
+    }
   }
 
   /** Max lag in offsets of followed partitions (leader HW seen minus our LEO), for metrics and tests. */
@@ -130,6 +134,10 @@ class ReplicaFetcher {
 
   remove(k: string): void {
     this.states.delete(k);
+  }
+
+  get isEmpty(): boolean {
+    return this.states.size === 0;
   }
 
   async stop(): Promise<void> {
