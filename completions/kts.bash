@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs delete-records log-dirs reassign leader-election broker-api-versions replica-verification dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs acls delete-records log-dirs reassign leader-election broker-api-versions replica-verification dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -117,6 +117,23 @@ _kts() {
     configs:--add-config) return ;;
     configs:--add-config-file) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     configs:--delete-config) return ;;
+    acls:--bootstrap-server) return ;;
+    acls:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    acls:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    acls:--command-property) return ;;
+    acls:--topic) return ;;
+    acls:--group) return ;;
+    acls:--transactional-id) return ;;
+    acls:--delegation-token) return ;;
+    acls:--user-principal) return ;;
+    acls:--resource-pattern-type) COMPREPLY=( $(compgen -W "ANY MATCH LITERAL PREFIXED any match literal prefixed" -- "$cur") ); return ;;
+    acls:--allow-principal) return ;;
+    acls:--deny-principal) return ;;
+    acls:--principal) return ;;
+    acls:--allow-host) return ;;
+    acls:--deny-host) return ;;
+    acls:--operation) return ;;
+    acls:--authorizer-properties) return ;;
     delete-records:--bootstrap-server) return ;;
     delete-records:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     delete-records:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -221,6 +238,7 @@ _kts() {
     transactions) opts="--bootstrap-server --data-dir --command-config --command-property --json --transactional-id --topic --partition --broker-id --duration-filter --max-transaction-timeout --start-offset --producer-id --producer-epoch --coordinator-epoch --help" ;;
     get-offsets) opts="--bootstrap-server --data-dir --command-config --command-property --topic-partitions --topic --partitions --time --exclude-internal-topics --json --help" ;;
     configs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --add-config --add-config-file --delete-config --json --help" ;;
+    acls) opts="--bootstrap-server --data-dir --command-config --command-property --add --remove --list --topic --group --cluster --transactional-id --delegation-token --user-principal --resource-pattern-type --allow-principal --deny-principal --principal --allow-host --deny-host --operation --producer --consumer --idempotent --force --authorizer-properties --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
     log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;
     reassign) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --wait --json --help" ;;

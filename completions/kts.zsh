@@ -11,6 +11,7 @@ _kts() {
     'transactions:List, describe and abort transactions; show the producers of a partition'
     'get-offsets:Print the offsets of topic partitions at a time'
     'configs:Describe and alter topic and broker configs'
+    'acls:Add, remove and list ACLs'
     'delete-records:Delete records before an offset in partitions'
     'log-dirs:Describe the log directories of brokers'
     'reassign:Move partition replicas between brokers and between log dirs'
@@ -218,6 +219,36 @@ _kts() {
         '--add-config[Configs to set, comma-separated; square brackets group a value containing commas.]:add-config: ' \
         '--add-config-file[Properties file of configs to set.]:add-config-file:_files' \
         '*--delete-config[Config names to remove (comma-separated, repeatable).]:delete-config: ' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    acls)
+      _arguments \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
+        '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
+        '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--add[Add the ACLs described by the other flags.]' \
+        '--remove[Remove matching ACLs (asks for confirmation unless --force).]' \
+        '--list[List ACLs, of the given resources or all.]' \
+        '*--topic[Topic resource (repeatable); * means every topic.]:topic: ' \
+        '*--group[Consumer group resource (repeatable); * means every group.]:group: ' \
+        '--cluster[The cluster resource.]' \
+        '*--transactional-id[Transactional id resource (repeatable); * means every id.]:transactional-id: ' \
+        '*--delegation-token[Delegation token resource (repeatable).]:delegation-token: ' \
+        '*--user-principal[User resource, for CreateTokens/DescribeTokens ACLs (repeatable).]:user-principal: ' \
+        '--resource-pattern-type[LITERAL or PREFIXED when adding (default LITERAL); ANY or MATCH also filter --list and --remove (default ANY for --list).]:resource-pattern-type:(ANY MATCH LITERAL PREFIXED any match literal prefixed)' \
+        '*--allow-principal[Principal allowed (repeatable), e.g. User\:alice.]:allow-principal: ' \
+        '*--deny-principal[Principal denied (repeatable).]:deny-principal: ' \
+        '*--principal[With --list\: only ACLs of this principal (repeatable).]:principal: ' \
+        '*--allow-host[Host the allow-principals may connect from (default *).]:allow-host: ' \
+        '*--deny-host[Host the deny-principals are denied from (default *).]:deny-host: ' \
+        '*--operation[Operation (repeatable)\: Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, CreateTokens, DescribeTokens, All (default All).]:operation: ' \
+        '--producer[Shortcut for a producer\: Write, Describe and Create on the topics (Write and Describe on --transactional-id).]' \
+        '--consumer[Shortcut for a consumer\: Read and Describe on the topics, Read on the --group.]' \
+        '--idempotent[With --producer\: also IdempotentWrite on the cluster.]' \
+        '--force[Do not ask for confirmation.]' \
+        '--authorizer-properties[Refused\: kts talks to the broker (--bootstrap-server), not to ZooKeeper.]:authorizer-properties: ' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

@@ -26,6 +26,7 @@ import { e2eLatencyCommand } from './commands/e2e-latency.js';
 import { consumerGroupsCommand } from './commands/consumer-groups.js';
 import { transactionsCommand } from './commands/transactions.js';
 import { uiCommand } from './commands/ui.js';
+import { aclsCommand } from './commands/acls.js';
 
 export const commands: readonly CommandSpec[] = [
   topicsCommand,
@@ -35,6 +36,7 @@ export const commands: readonly CommandSpec[] = [
   transactionsCommand,
   getOffsetsCommand,
   configsCommand,
+  aclsCommand,
   deleteRecordsCommand,
   logDirsCommand,
   reassignCommand,

@@ -11,6 +11,7 @@ import { ZERO_UUID, type Cluster } from './cluster.js';
 import type { BrokerConnection } from '../net/broker-connection.js';
 import { listOffsets } from './offsets.js';
 import { firstKafkaRelease } from '../protocol/kafka-releases.js';
+import { PatternType, type AclBinding, type AclBindingFilter } from '../protocol/acl.js';
 import type {
   Admin,
   BrokerApiVersions,
@@ -578,7 +579,46 @@ export class KafkaAdmin implements Admin {
     return out;
   }
 
+  // ---- ACLs ----
+
+  async createAcls(bindings: readonly AclBinding[]): Promise<(KafkaError | null)[]> {
+    const body = await this.onAnyBroker<{ results: { errorCode: number; errorMessage: string | null }[] }>(ApiKey.CreateAcls, (version) => ({
+      creations: bindings.map((b) => {
+        if (version === 0 && b.patternType !== PatternType.LITERAL) throw new UsageError('This broker (CreateAcls v0) supports LITERAL resource patterns only.');
+        return { resourceType: b.resourceType, resourceName: b.resourceName, resourcePatternType: b.patternType, principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType };
+      }),
+    }));
+    return body.results.map((r) => (r.errorCode === ErrorCode.NONE ? null : new KafkaError(r.errorCode, r.errorMessage ?? errorName(r.errorCode))));
+  }
+
+  async describeAcls(filter: AclBindingFilter): Promise<AclBinding[]> {
+    const body = await this.onAnyBroker<{ errorCode: number; errorMessage: string | null; resources: { resourceType: number; resourceName: string; patternType?: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }[] }>(
+      ApiKey.DescribeAcls,
+      () => ({ resourceTypeFilter: filter.resourceType, resourceNameFilter: filter.resourceName, patternTypeFilter: filter.patternType, principalFilter: filter.principal, hostFilter: filter.host, operation: filter.operation, permissionType: filter.permissionType }),
+    );
+    check(body.errorCode, 'describe ACLs', body.errorMessage);
+    return body.resources.flatMap((r) => r.acls.map((a) => ({ resourceType: r.resourceType, resourceName: r.resourceName, patternType: r.patternType ?? PatternType.LITERAL, ...a })));
+  }
+
+  async deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclBinding[][]> {
+    const body = await this.onAnyBroker<{ filterResults: { errorCode: number; errorMessage: string | null; matchingAcls: (AclBinding & { errorCode: number; errorMessage: string | null; patternType?: number })[] }[] }>(ApiKey.DeleteAcls, () => ({
+      filters: filters.map((f) => ({ resourceTypeFilter: f.resourceType, resourceNameFilter: f.resourceName, patternTypeFilter: f.patternType, principalFilter: f.principal, hostFilter: f.host, operation: f.operation, permissionType: f.permissionType })),
+    }));
+    return body.filterResults.map((r) => {
+      check(r.errorCode, 'delete ACLs', r.errorMessage);
+      return r.matchingAcls.map((m) => ({ resourceType: m.resourceType, resourceName: m.resourceName, patternType: m.patternType ?? PatternType.LITERAL, principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType }));
+    });
+  }
+
   // ---- helpers ----
+
+  private async onAnyBroker<Res>(apiKey: number, build: (version: number) => unknown): Promise<Res> {
+    return this.cluster.retry(async () => {
+      const conn = await this.cluster.any();
+      const { body } = await conn.call<Res>(apiKey, build);
+      return body;
+    });
+  }
 
   private async onController<Res>(apiKey: number, build: (version: number) => unknown, minVersion = 0): Promise<Res> {
     return this.cluster.retry(async () => {

@@ -3,6 +3,8 @@
  * lives in the sibling files; this file has no runtime code besides constants.
  */
 import type { GroupAdmin, GroupConsumer } from './group/index.js';
+import type { AclBinding, AclBindingFilter } from '../protocol/acl.js';
+import type { KafkaError } from '../protocol/errors.js';
 import type { TransactionAdmin } from './transaction-admin.js';
 
 export interface TopicPartition {
@@ -331,6 +333,12 @@ export interface BrokerApiVersions {
 }
 
 export interface Admin {
+  /** CreateAcls: one error (or null) per binding, in order. */
+  createAcls(bindings: readonly AclBinding[]): Promise<(KafkaError | null)[]>;
+  /** DescribeAcls: every binding matching the filter. */
+  describeAcls(filter: AclBindingFilter): Promise<AclBinding[]>;
+  /** DeleteAcls: the bindings each filter removed. */
+  deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclBinding[][]>;
   createTopics(topics: readonly NewTopic[], options?: { validateOnly?: boolean; timeoutMs?: number }): Promise<CreateTopicResult[]>;
   deleteTopics(topics: readonly string[], options?: { timeoutMs?: number }): Promise<void>;
   listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;

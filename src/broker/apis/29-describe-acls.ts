@@ -6,7 +6,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeAclsRequest, DescribeAclsResponse, DescribeAclsResource } from '../../protocol/messages/29-describe-acls.js';
-import { PatternType, filterMatches } from '../auth/acl.js';
+import { PatternType, filterMatches } from '../../protocol/acl.js';
 import { aclStoreOf } from '../auth/acl-store.js';
 import { defineHandler } from '../handler.js';
 

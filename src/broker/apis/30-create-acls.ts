@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CreateAclsRequest, CreateAclsResponse } from '../../protocol/messages/30-create-acls.js';
-import { PatternType, invalidBinding, type AclBinding } from '../auth/acl.js';
+import { PatternType, invalidBinding, type AclBinding } from '../../protocol/acl.js';
 import { aclStoreOf } from '../auth/acl-store.js';
 import { defineHandler } from '../handler.js';
 import { NO_AUTHORIZER } from './29-describe-acls.js';

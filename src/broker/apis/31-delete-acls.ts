@@ -6,7 +6,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DeleteAclsRequest, DeleteAclsResponse } from '../../protocol/messages/31-delete-acls.js';
-import { PatternType, filterMatches, type AclBinding } from '../auth/acl.js';
+import { PatternType, filterMatches, type AclBinding } from '../../protocol/acl.js';
 import { aclStoreOf } from '../auth/acl-store.js';
 import { defineHandler } from '../handler.js';
 import { NO_AUTHORIZER } from './29-describe-acls.js';

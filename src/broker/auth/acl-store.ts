@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { BrokerContext } from '../handler.js';
-import { AclOperation, AclPermission, PatternType, ResourceType, operationName, permissionName, resourceTypeName, sameBinding, type AclBinding } from './acl.js';
+import { AclOperation, AclPermission, PatternType, ResourceType, operationName, permissionName, resourceTypeName, sameBinding, type AclBinding } from '../../protocol/acl.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
 export const ACL_FILE = 'kts-acls.json';

@@ -10,7 +10,7 @@
  */
 import type { AuthorizerConfig } from '../config.js';
 import type { BrokerContext } from '../handler.js';
-import { AclOperation, AclPermission, PatternType, WILDCARD, type AclBinding } from './acl.js';
+import { AclOperation, AclPermission, PatternType, WILDCARD, type AclBinding } from '../../protocol/acl.js';
 import { aclStoreOf } from './acl-store.js';
 
 export interface Authorizer {

@@ -11,7 +11,7 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import type { RequestContext } from '../handler.js';
-import { AclOperation, CLUSTER_NAME, ResourceType } from './acl.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../../protocol/acl.js';
 import { authorizerOf } from './authorizer.js';
 import { AUTHORIZATION_RULES } from './rules/index.js';
 import type { Access } from './rules/rule.js';

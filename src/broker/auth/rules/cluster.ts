@@ -6,7 +6,7 @@
  * request here: a denied resource refuses the request with its error).
  */
 import { ErrorCode } from '../../../protocol/errors.js';
-import { AclOperation, ResourceType } from '../acl.js';
+import { AclOperation, ResourceType } from '../../../protocol/acl.js';
 import { defineRule, type Access, type AnyAuthorizationRule } from './rule.js';
 
 const open = (apiKey: number): AnyAuthorizationRule => defineRule<unknown, never>({ apiKey, check: (request) => ({ request }) });

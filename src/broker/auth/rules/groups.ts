@@ -14,7 +14,7 @@ import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../p
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../../protocol/messages/15-describe-groups.js';
 import type { ListGroupsRequest, ListGroupsResponse } from '../../../protocol/messages/16-list-groups.js';
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../../../protocol/messages/42-delete-groups.js';
-import { AclOperation, ResourceType } from '../acl.js';
+import { AclOperation, ResourceType } from '../../../protocol/acl.js';
 import { defineRule, type Access, type AnyAuthorizationRule, type AuthorizationRule } from './rule.js';
 import { partitionByTopic } from './topics.js';
 

@@ -14,7 +14,7 @@ import type { MetadataRequest, MetadataResponse } from '../../../protocol/messag
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../../protocol/messages/19-create-topics.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../../protocol/messages/20-delete-topics.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../../protocol/messages/21-delete-records.js';
-import { AclOperation, ResourceType } from '../acl.js';
+import { AclOperation, ResourceType } from '../../../protocol/acl.js';
 import { defineRule, type Access, type AnyAuthorizationRule, type AuthorizationRule } from './rule.js';
 
 const DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;

@@ -10,7 +10,7 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import type { InitProducerIdRequest } from '../../../protocol/messages/22-init-producer-id.js';
 import type { AddPartitionsToTxnRequest } from '../../../protocol/messages/24-add-partitions-to-txn.js';
 import type { TxnOffsetCommitRequest } from '../../../protocol/messages/28-txn-offset-commit.js';
-import { AclOperation, AclPermission, PatternType, ResourceType } from '../acl.js';
+import { AclOperation, AclPermission, PatternType, ResourceType } from '../../../protocol/acl.js';
 import { aclStoreOf } from '../acl-store.js';
 import { defineRule, type Access, type AnyAuthorizationRule } from './rule.js';
 
