@@ -17,6 +17,7 @@ import type { AnyApiHandler, BrokerContext, ListenerEndpoint } from './handler.j
 import { streamLogger, type Logger } from '../util/logger.js';
 import { createMetadataImage } from './metadata.js';
 import { defaultConnectionLimits, type ConnectionInfo } from '../net/server-connection.js';
+import { RequestMemoryBudget } from '../net/memory-budget.js';
 import { startNetworkServer, type BoundListener, type NetworkServer } from '../net/server.js';
 import type { TlsServerSettings } from '../net/tls.js';
 import { openProducerIdAllocator } from './producer-ids.js';
@@ -123,6 +124,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     apis: options.apis ?? apiHandlers,
     replicaManager,
     metadataCache,
+    requestMemory: new RequestMemoryBudget(config.queuedMaxRequestBytes),
   };
   // Topic defaults changed through AlterConfigs in an earlier run apply before any request.
   restoreDynamicBrokerConfigs(context);
@@ -161,6 +163,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
         log,
         maxConnections: config.maxConnections,
         tls: tlsSettingsByListener(config),
+        memoryBudget: context.requestMemory,
       });
     } catch (err) {
       await metrics?.stop();

@@ -24,6 +24,8 @@ import { defaultOpenFilesMax } from '../storage/file-cache.js';
 import { descriptorLimit } from '../util/descriptor-limit.js';
 
 export const DEFAULT_MAX_BROKER_PARTITIONS = 20_000;
+/** 100 MiB: the bytes in flight of every connection together (Kafka's default, -1, is unbounded). */
+export const DEFAULT_QUEUED_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
 
 export interface BrokerConfig {
@@ -48,6 +50,8 @@ export interface BrokerConfig {
   connectionsMaxIdleMs: number;
   maxConnections: number;
   queuedMaxRequests: number;
+  /** Bytes of requests read and responses not yet sent, across every connection (Kafka's queued.max.request.bytes). */
+  queuedMaxRequestBytes: number;
   /** Partitions this broker may hold across every topic (KIP-578's max.broker.partitions). */
   maxBrokerPartitions: number;
   /** Segment and index descriptors open at most (kts's bounded descriptor cache). */
@@ -130,6 +134,7 @@ const BROKER_KEYS: readonly KeyDef[] = [
   used('connections.max.idle.ms', 'long'),
   used('max.connections', 'int', { min: 0 }),
   used('queued.max.requests', 'int', { min: 1 }),
+  used('queued.max.request.bytes', 'long'),
   used('max.broker.partitions', 'int', { min: 1 }),
   used('log.open.files.max', 'int', { min: 16 }),
   used('log.retention.check.interval.ms', 'long', { min: 1 }),
@@ -224,7 +229,6 @@ const BROKER_KEYS: readonly KeyDef[] = [
   noEffect('metadata.log.segment.bytes', 'kts keeps topic metadata in a small file, not a metadata log'),
   noEffect('metadata.log.max.record.bytes.between.snapshots', 'kts keeps topic metadata in a small file, not a metadata log'),
   noEffect('metadata.max.retention.ms', 'kts keeps topic metadata in a small file, not a metadata log'),
-  noEffect('queued.max.request.bytes'),
   noEffect('group.share.enable', 'kts has no share groups'),
   noEffect('share.coordinator.state.topic.num.partitions', 'kts has no share groups'),
 ];
@@ -349,6 +353,7 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
     connectionsMaxIdleMs: int('connections.max.idle.ms', 600_000),
     maxConnections: int('max.connections', 2_147_483_647),
     queuedMaxRequests: int('queued.max.requests', 500),
+    queuedMaxRequestBytes: queuedMaxRequestBytes(int('queued.max.request.bytes', DEFAULT_QUEUED_MAX_REQUEST_BYTES)),
     maxBrokerPartitions: int('max.broker.partitions', DEFAULT_MAX_BROKER_PARTITIONS),
     logOpenFilesMax: openFilesMax(raw['log.open.files.max']),
     groupInitialRebalanceDelayMs: int('group.initial.rebalance.delay.ms', 3_000),
@@ -657,6 +662,17 @@ function editDistance(a: string, b: string): number {
 /** Every key kts accepts (for docs and tests). */
 export function knownBrokerKeys(): string[] {
   return [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys(), ...SECURITY_KEYS].sort();
+}
+
+/** Kafka's -1 (no bound) is refused: the budget is what keeps slow readers from exhausting memory. */
+function queuedMaxRequestBytes(n: number): number {
+  if (n < 1024 * 1024) {
+    throw configError(
+      `queued.max.request.bytes=${n} is too small${n <= 0 ? ' (kts does not run unbounded)' : ''}: kts needs at least 1048576 bytes for the requests and responses in flight across connections.`,
+      `Use the default (${DEFAULT_QUEUED_MAX_REQUEST_BYTES}) or any value of at least 1048576.`,
+    );
+  }
+  return n;
 }
 
 /** log.open.files.max must leave descriptors for connections under the process limit (ulimit -n). */

@@ -13,6 +13,7 @@ import type { MetadataCache } from './metadata/metadata-cache.js';
 import type { MetadataImage } from './metadata.js';
 import type { Purgatory } from './purgatory.js';
 import type { Logger } from '../util/logger.js';
+import type { RequestMemoryBudget } from '../net/memory-budget.js';
 import type { OngoingReassignment, PartitionResult, ReassignmentRequest } from '../controller/kafka-controller.js';
 import type { TopicPartition } from '../controller/zk-port.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
@@ -83,6 +84,8 @@ export interface BrokerContext {
   log: Logger;
   /** Producer ids for idempotent producers (persisted, never repeated). */
   producerIds: ProducerIdAllocator;
+  /** Bytes in flight across connections (queued.max.request.bytes); Fetch sizes responses to its room. */
+  requestMemory?: RequestMemoryBudget;
   /** The handlers this broker serves (ApiVersions advertises exactly these). */
   apis: readonly AnyApiHandler[];
   /** Request metrics, when `kts.metrics.listener` is set (the router calls it per request). */

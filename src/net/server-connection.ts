@@ -7,11 +7,18 @@
  * connection with one log line; at most `maxInFlight` requests are being handled or
  * waiting to be written before the socket stops being read (backpressure through TCP, not
  * buffering); when more than `maxQueuedResponseBytes` sit in the socket's write buffer for
- * a client that does not read, reading pauses until the buffer drains; a connection with
- * nothing in flight and no traffic for `idleTimeoutMs` is closed.
+ * a client that does not read, reading pauses until the buffer drains (Kafka mutes a
+ * connection until its response is sent); a connection with nothing in flight and no
+ * traffic for `idleTimeoutMs` is closed.
+ * With a broker-wide RequestMemoryBudget (memory-budget.ts), every byte the connection
+ * holds (unparsed input, requests in flight, responses not yet handed to the kernel) is
+ * reported to it; while the budget is full, a connection holding anything stops reading,
+ * and pipelined frames are dispatched one per event-loop turn, so each response is
+ * counted before the next request is read.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
+import type { RequestMemoryBudget } from './memory-budget.js';
 
 export interface ConnectionInfo {
   connectionId: string;
@@ -43,7 +50,7 @@ export interface ConnectionLimits {
 export const defaultConnectionLimits: ConnectionLimits = {
   maxRequestBytes: 104_857_600,
   maxInFlight: 64,
-  maxQueuedResponseBytes: 64 * 1024 * 1024,
+  maxQueuedResponseBytes: 1024 * 1024,
   idleTimeoutMs: 600_000,
 };
 
@@ -61,6 +68,8 @@ export class CloseConnection extends Error {
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Bytes held for this slot: the request while it is handled, then its response until written. */
+  heldBytes: number;
   /** Close the connection once this slot's response is written. */
   closeAfter?: string;
 }
@@ -80,12 +89,19 @@ export class Connection {
   private readPausedForInFlight = false;
   private readPausedForWrites = false;
   private draining = false;
+  private readonly budget: RequestMemoryBudget | undefined;
+  /** What this connection last reported to the budget. */
+  private reportedBytes = 0;
+  private mutedForBudget = false;
+  /** An extraction is scheduled for the next event-loop turn. */
+  private extractQueued = false;
   private closedResolve!: () => void;
   /** Resolves once the socket is closed. */
   readonly closed: Promise<void>;
 
-  constructor(socket: Socket, info: ConnectionInfo, handler: FrameHandler, limits: ConnectionLimits, log: Logger) {
+  constructor(socket: Socket, info: ConnectionInfo, handler: FrameHandler, limits: ConnectionLimits, log: Logger, budget?: RequestMemoryBudget) {
     this.socket = socket;
+    this.budget = budget;
     this.info = info;
     this.handler = handler;
     this.limits = limits;
@@ -96,6 +112,7 @@ export class Connection {
     socket.on('error', (err) => this.log.debug(`Connection ${info.connectionId} error: ${err.message}`));
     socket.on('close', () => {
       this.closing = true;
+      this.releaseBudget();
       this.closedResolve();
     });
     socket.on('drain', () => this.onDrain());
@@ -143,11 +160,12 @@ export class Connection {
     this.chunks.push(data);
     this.buffered += data.length;
     this.extractFrames();
+    this.account();
   }
 
   private extractFrames(): void {
     // Frames already read stay unparsed while the client is not reading our responses.
-    while (!this.closing && !this.draining && !this.readPausedForWrites && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
+    while (!this.closing && !this.draining && !this.readPausedForWrites && !this.mutedForBudget && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
       const size = this.peekSize();
       if (size < 0 || size > this.limits.maxRequestBytes) {
         this.close(
@@ -158,22 +176,79 @@ export class Connection {
         return;
       }
       if (this.buffered < 4 + size) break;
+      if (this.budget && this.holdsResponses()) {
+        if (this.budget.exhausted) {
+          this.muteForBudget();
+          break;
+        }
+        if (this.slots.length > 0) {
+          // Its response is not counted yet: the next request waits a turn, so that it is.
+          this.extractNextTurn();
+          break;
+        }
+      }
       this.consume(4);
       this.dispatch(this.consume(size));
     }
     this.updateReadState();
   }
 
+  /** Requests in flight or responses not yet handed to the kernel. */
+  private holdsResponses(): boolean {
+    return this.slots.length > 0 || this.socket.writableLength > 0;
+  }
+
+  /** Dispatch the next pipelined frame after this turn: the one just dispatched gets counted first. */
+  private extractNextTurn(): void {
+    if (this.extractQueued) return;
+    this.extractQueued = true;
+    setImmediate(() => {
+      this.extractQueued = false;
+      this.extractFrames();
+      this.account();
+    });
+  }
+
+  private muteForBudget(): void {
+    this.mutedForBudget = true;
+    this.budget!.waitForRoom(this.onBudgetRoom);
+  }
+
+  private readonly onBudgetRoom = (): void => {
+    if (!this.mutedForBudget) return;
+    this.mutedForBudget = false;
+    this.extractNextTurn();
+    this.updateReadState();
+  };
+
+  /** Report what this connection holds now to the budget. */
+  private account(): void {
+    if (!this.budget || this.closing) return;
+    let held = this.buffered + this.socket.writableLength;
+    for (const slot of this.slots) held += slot.heldBytes;
+    this.budget.add(held - this.reportedBytes);
+    this.reportedBytes = held;
+    // A slow reader that caught up may send its next request even while the budget is full.
+    if (this.mutedForBudget && !this.holdsResponses()) {
+      this.budget.cancelWait(this.onBudgetRoom);
+      this.onBudgetRoom();
+    }
+  }
+
+  private releaseBudget(): void {
+    if (!this.budget) return;
+    this.budget.cancelWait(this.onBudgetRoom);
+    this.budget.add(-this.reportedBytes);
+    this.reportedBytes = 0;
+  }
+
+  /** One place decides whether the socket is read: paused while any reason to wait holds. */
   private updateReadState(): void {
     if (this.closing || this.draining) return;
-    const full = this.slots.length >= this.limits.maxInFlight;
-    if (full && !this.readPausedForInFlight) {
-      this.readPausedForInFlight = true;
-      this.socket.pause();
-    } else if (!full && this.readPausedForInFlight) {
-      this.readPausedForInFlight = false;
-      if (!this.readPausedForWrites) this.socket.resume();
-    }
+    this.readPausedForInFlight = this.slots.length >= this.limits.maxInFlight;
+    const pause = this.readPausedForInFlight || this.readPausedForWrites || this.mutedForBudget;
+    if (pause && !this.socket.isPaused()) this.socket.pause();
+    else if (!pause && this.socket.isPaused()) this.socket.resume();
   }
 
   private peekSize(): number {
@@ -210,7 +285,7 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    const slot: Slot = { done: false, chunks: null };
+    const slot: Slot = { done: false, chunks: null, heldBytes: frame.length };
     this.slots.push(slot);
     let result: Promise<Buffer[] | null>;
     try {
@@ -222,7 +297,9 @@ export class Connection {
       (chunks) => {
         slot.done = true;
         slot.chunks = chunks;
+        slot.heldBytes = responseBytes(chunks);
         this.queueFlush();
+        this.account();
       },
       (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
@@ -260,7 +337,7 @@ export class Connection {
       if (slot.chunks && slot.chunks.length > 0) {
         if (!wrote) this.socket.cork();
         wrote = true;
-        for (const chunk of slot.chunks) this.socket.write(chunk);
+        for (const chunk of slot.chunks) this.socket.write(chunk, this.afterWrite);
       }
       if (slot.closeAfter !== undefined) {
         if (wrote) this.socket.uncork();
@@ -270,17 +347,27 @@ export class Connection {
       }
     }
     if (wrote) this.socket.uncork();
-    if (this.socket.writableLength > this.limits.maxQueuedResponseBytes && !this.readPausedForWrites) {
-      this.readPausedForWrites = true;
-      this.socket.pause();
-    }
+    if (this.socket.writableLength > this.limits.maxQueuedResponseBytes) this.readPausedForWrites = true;
     this.extractFrames();
+    this.account();
   }
+
+  /** A chunk reached the kernel: the bytes it held in user space are free. */
+  private readonly afterWrite = (): void => {
+    if (this.budget) this.account();
+  };
 
   private onDrain(): void {
     if (!this.readPausedForWrites) return;
     this.readPausedForWrites = false;
-    if (!this.readPausedForInFlight && !this.draining && !this.closing) this.socket.resume();
     this.extractFrames();
+    this.updateReadState();
+    this.account();
   }
+}
+
+function responseBytes(chunks: readonly Buffer[] | null): number {
+  let n = 0;
+  for (const c of chunks ?? []) n += c.length;
+  return n;
 }

@@ -10,6 +10,7 @@ import { tlsPrincipal } from './tls.js';
 import { KtsError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './server-connection.js';
+import type { RequestMemoryBudget } from './memory-budget.js';
 
 /** A listener as configured or advertised: `PLAINTEXT://host:port`. */
 export interface ListenerEndpoint {
@@ -42,6 +43,8 @@ export interface NetworkServerOptions {
   maxConnections?: number;
   /** TLS settings of the SSL and SASL_SSL listeners, by listener name. */
   tls?: ReadonlyMap<string, TlsServerSettings>;
+  /** Bytes in flight across every connection (queued.max.request.bytes); unbounded without. */
+  memoryBudget?: RequestMemoryBudget;
 }
 
 export async function startNetworkServer(options: NetworkServerOptions): Promise<NetworkServer> {
@@ -68,6 +71,7 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
       options.handleFrame,
       options.limits,
       options.log,
+      options.memoryBudget,
     );
     connections.add(conn);
     void conn.closed.then(() => connections.delete(conn));

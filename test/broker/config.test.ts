@@ -145,3 +145,16 @@ t.test('examples/server.properties is valid', async (t) => {
   t.equal(c.nodeId, 1);
   t.same(c.warnings, [], 'no warnings for our own example');
 });
+
+t.test('resource bounds: queued.max.request.bytes, max.broker.partitions, log.open.files.max', async (t) => {
+  const defaults = build('');
+  t.equal(defaults.queuedMaxRequestBytes, 100 * 1024 * 1024);
+  t.equal(defaults.maxBrokerPartitions, 20_000);
+  t.ok(defaults.logOpenFilesMax >= 16);
+  t.equal(build('', ['queued.max.request.bytes=209715200', 'max.broker.partitions=5', 'log.open.files.max=64']).queuedMaxRequestBytes, 209_715_200);
+  const unbounded = failure(() => build('queued.max.request.bytes=-1\n'));
+  t.match(unbounded.message, /queued\.max\.request\.bytes=-1 is too small \(kts does not run unbounded\)/);
+  t.match(unbounded.hint, /at least 1048576/);
+  const tooMany = failure(() => build('', ['log.open.files.max=100000000']));
+  t.match(tooMany.message, /log\.open\.files\.max=100000000 does not fit in this process's limit of \d+ open files \(ulimit -n\)/);
+});

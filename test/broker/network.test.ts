@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { startNetworkServer } from '../../src/net/server.js';
 import { defaultConnectionLimits, type FrameHandler } from '../../src/net/server-connection.js';
 import { memoryLogger } from '../../src/util/logger.js';
+import { RequestMemoryBudget } from '../../src/net/memory-budget.js';
 
 function frame(body: Buffer): Buffer {
   const size = Buffer.alloc(4);
@@ -34,13 +35,14 @@ function frameReader(socket: Socket): { next(): Promise<Buffer>; closed: Promise
   };
 }
 
-async function serve(t: Test, handler: FrameHandler, limits = {}) {
+async function serve(t: Test, handler: FrameHandler, limits = {}, memoryBudget?: RequestMemoryBudget) {
   const log = memoryLogger();
   const server = await startNetworkServer({
     listeners: [{ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 0 }],
     handleFrame: handler,
     limits: { ...defaultConnectionLimits, ...limits },
     log,
+    memoryBudget,
   });
   t.teardown(() => server.stop(1000));
   return { server, log, port: server.bound[0]!.port };
@@ -201,4 +203,38 @@ t.test('graceful stop answers requests already in flight', async (t) => {
   t.equal((await reader.next()).toString(), 'last words');
   await stopped;
   await reader.closed;
+});
+
+t.test('a full memory budget stops slow readers, still serves a well-behaved client, and empties when they leave', async (t) => {
+  const budget = new RequestMemoryBudget(2 * 1024 * 1024);
+  const big = Buffer.alloc(256 * 1024, 7);
+  let peak = 0;
+  const { port } = await serve(t, async (f) => {
+    peak = Math.max(peak, budget.usedBytes);
+    return [frame(Buffer.concat([f.subarray(0, 1), big]))];
+  }, { maxQueuedResponseBytes: 64 * 1024 * 1024 }, budget);
+  // Twenty clients pipeline 50 requests each and never read: 250 MiB of responses unbounded.
+  const slow: Socket[] = [];
+  for (let c = 0; c < 20; c++) {
+    const s = await open(t, port);
+    s.pause();
+    s.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => frame(Buffer.from([i])))));
+    slow.push(s);
+  }
+  // A client that reads is answered, one request after another, while the budget is full.
+  const good = await open(t, port);
+  const reader = frameReader(good);
+  for (let i = 0; i < 20; i++) {
+    good.write(frame(Buffer.from([i])));
+    t.equal((await reader.next())[0], i);
+  }
+  t.ok(budget.exhausted || budget.usedBytes > 0, `the slow readers hold ${budget.usedBytes} bytes`);
+  // Bounded: the budget plus at most one response per connection admitted while it had room.
+  const bound = budget.maxBytes + 21 * (big.length + 64);
+  t.ok(peak <= bound && budget.usedBytes <= bound, `held at most ${Math.max(peak, budget.usedBytes)} bytes (bound ${bound})`);
+  for (const s of slow) s.destroy();
+  good.destroy();
+  await reader.closed;
+  while (budget.usedBytes > 0) await new Promise((r) => setTimeout(r, 10));
+  t.equal(budget.usedBytes, 0, 'every byte is returned once the clients are gone');
 });

@@ -26,6 +26,10 @@ export interface ChildBrokerOptions {
   /** Run under `prlimit --nofile=N:N` (the process may open at most N descriptors). */
   maxOpenFiles?: number;
   readyTimeoutMs?: number;
+  /** Extra node flags (a profiler, heap limits). */
+  nodeArgs?: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }
 
 interface Teardown {
@@ -33,12 +37,12 @@ interface Teardown {
 }
 
 export function startChildBroker(t: Teardown, opts: ChildBrokerOptions): Promise<ChildBroker> {
-  const args = [KTS_BIN, 'server-start', '--data-dir', opts.dataDir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0'];
+  const args = [...(opts.nodeArgs ?? []), KTS_BIN, 'server-start', '--data-dir', opts.dataDir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0'];
   for (const o of opts.overrides ?? []) args.push('--override', o);
   const [cmd, argv] = opts.maxOpenFiles !== undefined
     ? ['prlimit', [`--nofile=${opts.maxOpenFiles}:${opts.maxOpenFiles}`, process.execPath, ...args]]
     : [process.execPath, args];
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -3,7 +3,8 @@
  * from v13 (UNKNOWN_TOPIC_ID when unknown).
  * Long poll: when fewer than min_bytes are available the request waits in the purgatory
  * (woken by appends to the partitions it reads) up to max_wait_ms, then reads again.
- * Limits: max_bytes (capped by the broker's fetch.max.bytes) for the whole response and
+ * Limits: max_bytes (capped by the broker's fetch.max.bytes and by the room left in its
+ * memory budget, queued.max.request.bytes) for the whole response and
  * partition_max_bytes per partition; batches are whole (the first batch of the response is
  * returned even when larger than the limits, as Kafka does since v3, so a consumer never
  * gets stuck). isolation_level 1 (read_committed) reads up to the last stable offset and
@@ -152,7 +153,8 @@ async function readAll(
 ): Promise<{ data: FetchPartitionData[]; bytes: number; errors: boolean }> {
   const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
   // max_bytes bounds the whole response, and the broker's fetch.max.bytes bounds max_bytes.
-  let remaining = Math.min(request.maxBytes ?? 0x7fffffff, ctx.broker.config.fetchMaxBytes);
+  // ... and the room left in the broker's memory budget (at least the first batch is returned).
+  let remaining = Math.min(request.maxBytes ?? 0x7fffffff, ctx.broker.config.fetchMaxBytes, ctx.broker.requestMemory?.fetchBytesAllowed() ?? Infinity);
   let bytes = 0;
   let errors = false;
   const data: FetchPartitionData[] = [];
