@@ -70,11 +70,24 @@ export async function joinZooKeeper(settings: ClusterSettings, config: BrokerCon
     const known = metas.find((m) => m.meta)?.meta?.clusterId;
     const clusterId = await zk.getOrCreateClusterId(known ?? config.clusterId ?? randomKafkaUuid());
     for (const m of metas) checkClusterId(clusterId, m.meta?.clusterId, join(m.dir, 'meta.properties'), settings.connect);
+    if (config.nodeId === -1) config.nodeId = await generatedBrokerId(zk, config, metas.map((m) => m.meta?.nodeId), log);
     return { zk, clusterId };
   } catch (err) {
     await zk.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * broker.id=-1 (broker.id.generation.enable): the id a log dir's meta.properties already
+ * holds, else a new one above reserved.broker.max.id from /brokers/seqid, as Kafka does.
+ */
+async function generatedBrokerId(zk: KafkaZkClient, config: BrokerConfig, stored: Array<number | undefined>, log: Logger): Promise<number> {
+  const known = stored.find((id) => id !== undefined);
+  if (known !== undefined) return known;
+  const id = await zk.generateBrokerId(Number(config.raw['reserved.broker.max.id']?.trim() ?? '1000'));
+  log.info(`Generated broker id ${id} from ZooKeeper's /brokers/seqid (broker.id.generation.enable)`);
+  return id;
 }
 
 export function brokerRegistrationOf(nodeId: number, advertised: readonly ListenerEndpoint[], rack: string | undefined): BrokerRegistration {
