@@ -16,7 +16,20 @@ import { createBrokerRegistry, exposition } from './registry.js';
 import { RequestStats } from './request-stats.js';
 
 export { METRICS_LISTENER_KEY, parseMetricsListener } from './http-listener.js';
-export { singleNodeProviders, type MetricsProviders, type PartitionStatsProvider, type ControllerStatsProvider, type LogStatsProvider, type GroupStatsProvider, type PurgatoryStatsProvider } from './providers.js';
+export {
+  singleNodeProviders,
+  partitionStatsFrom,
+  controllerStatsFrom,
+  IsrChangeCounter,
+  type ReplicaManagerView,
+  type ControllerView,
+  type MetricsProviders,
+  type PartitionStatsProvider,
+  type ControllerStatsProvider,
+  type LogStatsProvider,
+  type GroupStatsProvider,
+  type PurgatoryStatsProvider,
+} from './providers.js';
 
 /** What the request path calls. Cheap: plain number updates, no allocation per record. */
 export interface BrokerMetrics {

@@ -156,3 +156,64 @@ async function coordinatorGroups(context: BrokerContext, logManager: SizedLogMan
   }
   return out;
 }
+
+// ---- cluster mode: providers over the ReplicaManager and the controller -------------------
+
+/**
+ * ISR changes of partitions led here. The place that applies a new ISR (Partition.writeIsr,
+ * after the state znode write succeeded) calls `record(previousIsr, newIsr)`.
+ */
+export class IsrChangeCounter {
+  shrinks = 0;
+  expands = 0;
+
+  record(before: readonly number[], after: readonly number[]): void {
+    if (after.length < before.length) this.shrinks++;
+    else if (after.length > before.length) this.expands++;
+  }
+}
+
+/** The members of ReplicaManager the partition figures read. */
+export interface ReplicaManagerView {
+  allPartitions(): Iterable<{
+    readonly topic: string;
+    readonly partition: number;
+    readonly leaderId: number;
+    readonly replicas: readonly number[];
+    readonly isr: readonly number[];
+    readonly log: { readonly config: { readonly minInsyncReplicas: number } };
+  }>;
+}
+
+/** Partition figures from the ReplicaManager: what this broker hosts, leads and keeps in sync. */
+export function partitionStatsFrom(replicaManager: ReplicaManagerView, isrChanges: IsrChangeCounter): PartitionStatsProvider {
+  return {
+    *partitions() {
+      for (const p of replicaManager.allPartitions()) {
+        yield { topic: p.topic, partition: p.partition, leaderId: p.leaderId, replicas: p.replicas, isr: p.isr, minInsyncReplicas: p.log.config.minInsyncReplicas };
+      }
+    },
+    isrShrinks: () => isrChanges.shrinks,
+    isrExpands: () => isrChanges.expands,
+  };
+}
+
+/** What the metrics need from the controller (KafkaController in cluster mode). */
+export interface ControllerView {
+  isActive(): boolean;
+  /** Partitions whose leader is -1 or not a live broker (the active controller's context). */
+  offlinePartitionCount(): number;
+  topicCount(): number;
+  partitionCount(): number;
+}
+
+/** Controller figures; only the active controller reports offline partitions and counts, as Kafka does. */
+export function controllerStatsFrom(controller: ControllerView): ControllerStatsProvider {
+  const active = (): boolean => controller.isActive();
+  return {
+    activeControllerCount: () => (active() ? 1 : 0),
+    offlinePartitionCount: () => (active() ? controller.offlinePartitionCount() : 0),
+    globalTopicCount: () => (active() ? controller.topicCount() : 0),
+    globalPartitionCount: () => (active() ? controller.partitionCount() : 0),
+  };
+}
