@@ -179,8 +179,7 @@ async function listOffsets(client: KafkaClient, tps: readonly TopicPartition[], 
 
 /** Every group with its lag; `endOffsets` from a snapshot (high watermarks). */
 export async function readGroups(client: KafkaClient, snapshot: ClusterSnapshot): Promise<GroupView[]> {
-  const ends = new Map<string, number>();
-  for (const t of snapshot.topics) for (const p of t.partitions) ends.set(key(t.name, p.partition), p.highWatermark);
+  const ends = endOffsetsOf(snapshot);
   const listed = await client.groups.listGroups();
   const out: GroupView[] = [];
   for (let i = 0; i < listed.length; i += GROUP_CONCURRENCY) {
@@ -188,6 +187,19 @@ export async function readGroups(client: KafkaClient, snapshot: ClusterSnapshot)
     out.push(...(await Promise.all(chunk.map((g) => readGroup(client, g.groupId, ends)))));
   }
   return out.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+}
+
+/** One group with its lag (the group page), against the high watermarks of `snapshot`. */
+export async function readGroupView(client: KafkaClient, groupId: string, snapshot: ClusterSnapshot): Promise<GroupView | undefined> {
+  const listed = await client.groups.listGroups();
+  if (!listed.some((g) => g.groupId === groupId)) return undefined;
+  return readGroup(client, groupId, endOffsetsOf(snapshot));
+}
+
+function endOffsetsOf(snapshot: ClusterSnapshot): Map<string, number> {
+  const ends = new Map<string, number>();
+  for (const t of snapshot.topics) for (const p of t.partitions) ends.set(key(t.name, p.partition), p.highWatermark);
+  return ends;
 }
 
 async function readGroup(client: KafkaClient, groupId: string, ends: Map<string, number>): Promise<GroupView> {

@@ -16,7 +16,7 @@ import type { KafkaClient } from '../client/index.js';
 import { KafkaError, errorName } from '../protocol/errors.js';
 import { KtsError, errorMessage } from '../util/errors.js';
 import { KTS_VERSION } from '../util/version.js';
-import { MinIsrCache, readGroups, readSnapshot, type ClusterSnapshot, type GroupView } from './cluster-view.js';
+import { MinIsrCache, readGroupView, readGroups, readSnapshot, type ClusterSnapshot, type GroupView } from './cluster-view.js';
 import { HistoryStore } from './history.js';
 import { UiInputError, produceRecord, resetOffsets, searchMessages, type ResetSpec } from './actions.js';
 
@@ -170,8 +170,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     }
     if (method === 'GET' && what === 'groups' && name === undefined) return (await groups()).map(({ partitions: _p, members, ...rest }) => ({ ...rest, memberCount: members.length }));
     if (method === 'GET' && what === 'groups' && name !== undefined && sub === undefined) {
-      invalidate();
-      const g = (await groups()).find((x) => x.groupId === name);
+      snapshotCache = undefined;
+      const g = await readGroupView(client, name, await snapshot());
       if (!g) throw new HttpError(404, `No consumer group '${name}'.`);
       return g;
     }

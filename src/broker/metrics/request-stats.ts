@@ -140,10 +140,14 @@ export class RequestStats {
   private onProduce(request: ProduceRequest, response: ProduceResponse | null, failed: boolean): void {
     for (let ti = 0; ti < request.topicData.length; ti++) {
       const topicData = request.topicData[ti]!;
-      const results = response?.responses[ti]?.name === topicData.name ? response.responses[ti]!.partitionResponses : undefined;
+      // Responses come in request order; look them up by name/index only if they do not.
+      const aligned = response?.responses[ti];
+      const results = aligned?.name === topicData.name ? aligned.partitionResponses : response?.responses.find((r) => r.name === topicData.name)?.partitionResponses;
       for (let pi = 0; pi < topicData.partitionData.length; pi++) {
-        const records = topicData.partitionData[pi]!.records;
-        const errorCode = failed ? ErrorCode.UNKNOWN_SERVER_ERROR : (results?.[pi]?.errorCode ?? ErrorCode.NONE);
+        const data = topicData.partitionData[pi]!;
+        const records = data.records;
+        const result = results?.[pi]?.index === data.index ? results[pi] : results?.find((r) => r.index === data.index);
+        const errorCode = failed ? ErrorCode.UNKNOWN_SERVER_ERROR : (result?.errorCode ?? ErrorCode.NONE);
         // Topics that do not exist (or may not be named) count only broker-wide, so a client
         // cannot grow the map with made-up names.
         const t = failed || NO_SUCH_TOPIC.has(errorCode) ? this.topics.get(topicData.name) : this.topic(topicData.name);
