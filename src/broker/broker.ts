@@ -20,7 +20,7 @@ import { defaultConnectionLimits, type ConnectionInfo } from '../net/server-conn
 import { RequestMemoryBudget } from '../net/memory-budget.js';
 import { startNetworkServer, type BoundListener, type NetworkServer } from '../net/server.js';
 import type { TlsServerSettings } from '../net/tls.js';
-import { openProducerIdAllocator } from './producer-ids.js';
+import { openProducerIdAllocator, zkProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
 import { createRouter } from './router.js';
 import { stopGroupCoordinator } from './group/coordinator.js';
@@ -120,7 +120,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     purgatory,
     nowMs,
     log,
-    producerIds: openProducerIdAllocator(logManager.logDirs[0]!),
+    producerIds: session ? zkProducerIdAllocator(() => session.zk.allocateProducerIdBlock(config.nodeId)) : openProducerIdAllocator(logManager.logDirs[0]!),
     apis: options.apis ?? apiHandlers,
     replicaManager,
     metadataCache,

@@ -13,7 +13,7 @@ export const PRODUCER_IDS_FILE = 'kts-producer-ids.json';
 const BLOCK_SIZE = 1000;
 
 export interface ProducerIdAllocator {
-  next(): number;
+  next(): Promise<number>;
 }
 
 export function openProducerIdAllocator(logDir: string, blockSize = BLOCK_SIZE): ProducerIdAllocator {
@@ -26,7 +26,7 @@ export function openProducerIdAllocator(logDir: string, blockSize = BLOCK_SIZE):
         blockEnd = next + blockSize;
         writeBlockEnd(path, blockEnd);
       }
-      return next++;
+      return Promise.resolve(next++);
     },
   };
 }
@@ -56,4 +56,33 @@ function writeBlockEnd(path: string, blockEnd: number): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * Cluster mode: blocks come from ZooKeeper's `/latest_producer_id_block` (compare-and-set, as
+ * Kafka's ProducerIdManager takes them), so no two brokers ever hand out the same id. One
+ * block is fetched at a time; callers queue behind it.
+ */
+export function zkProducerIdAllocator(allocateBlock: () => Promise<{ start: bigint; end: bigint }>): ProducerIdAllocator {
+  let next = 0;
+  let end = -1;
+  let fetching: Promise<void> | undefined;
+  const take = async (): Promise<number> => {
+    while (next > end) {
+      fetching ??= allocateBlock().then(
+        (block) => {
+          next = Number(block.start);
+          end = Number(block.end);
+          fetching = undefined;
+        },
+        (err: unknown) => {
+          fetching = undefined;
+          throw err;
+        },
+      );
+      await fetching;
+    }
+    return next++;
+  };
+  return { next: take };
 }

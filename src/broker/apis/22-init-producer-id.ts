@@ -28,7 +28,7 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
       );
       return { throttleTimeMs: 0, errorCode: fencedForVersion(r.errorCode, ctx.apiVersion, 4), producerId: r.producerId, producerEpoch: r.producerEpoch };
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: broker.producerIds.next(), producerEpoch: 0 };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: await broker.producerIds.next(), producerEpoch: 0 };
   },
   errorResponse(_request, errorCode) {
     return { throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 };

@@ -139,9 +139,14 @@ export class TransactionCoordinator {
     if (this.stopped) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     let meta = this.txns.get(transactionalId);
     if (!meta) {
-      meta = newMetadata(transactionalId, this.broker.producerIds.next(), timeoutMs, this.now);
-      this.txns.set(transactionalId, meta);
-      return this.persistInit(meta, meta.producerId, 0, timeoutMs, fail);
+      const producerId = await this.broker.producerIds.next();
+      // Another InitProducerId of this id may have run while the id was allocated.
+      meta = this.txns.get(transactionalId);
+      if (!meta) {
+        meta = newMetadata(transactionalId, producerId, timeoutMs, this.now);
+        this.txns.set(transactionalId, meta);
+        return this.persistInit(meta, meta.producerId, 0, timeoutMs, fail);
+      }
     }
     if (meta.busy) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
     if (expectedProducerId >= 0 && !isExpectedProducer(meta, expectedProducerId, expectedEpoch)) return fail(ErrorCode.PRODUCER_FENCED);
@@ -156,7 +161,7 @@ export class TransactionCoordinator {
         return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
       default: {
         const exhausted = meta.producerEpoch >= MAX_EPOCH - 1;
-        const producerId = exhausted ? this.broker.producerIds.next() : meta.producerId;
+        const producerId = exhausted ? await this.broker.producerIds.next() : meta.producerId;
         const epoch = exhausted ? 0 : meta.producerEpoch + 1;
         return this.persistInit(meta, producerId, epoch, timeoutMs, fail);
       }
