@@ -45,7 +45,8 @@ export function makeCerts(t: { teardown(fn: () => unknown): void }): TestCerts {
     run(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', `/CN=kts test ${ca}`]);
   }
   signed(dir, 'server', '/CN=localhost/O=kts', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  signed(dir, 'client', '/CN=client1/OU=test/O=kts', 'ca');
+  // Issuer-first order, as most CAs write it: Java (RFC 2253) prints it CN=client1,OU=test,O=kts.
+  signed(dir, 'client', '/O=kts/OU=test/CN=client1', 'ca');
   signed(dir, 'stranger', '/CN=stranger', 'stranger-ca');
   run(dir, ['pkcs12', '-export', '-in', 'server.crt', '-inkey', 'server.key', '-out', 'server.p12', '-passout', 'pass:p12-secret']);
   // An expired certificate: `openssl ca` takes explicit dates.

@@ -1,0 +1,109 @@
+// SASL and mutual TLS on the wire: the client certificate's subject is the principal
+// (mapped by ssl.principal.mapping.rules) and ACLs apply to it; clients without a trusted
+// certificate are refused under ssl.client.auth=required; the SaslHandshake v0 flow with
+// bare tokens; KIP-368 session lifetimes: an expired session is closed unless it
+// re-authenticates, and the kts client re-authenticates by itself.
+import t from 'tap';
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { makeCerts } from '../helpers/certs.js';
+import { kcat, needsKcat } from '../helpers/kcat.js';
+import { PLAIN_JAAS, runSecureBroker } from '../helpers/security.js';
+import { decodeResponse, encodeRequestChunks } from '../../src/protocol/codec.js';
+import { openTcpChannel } from '../../src/net/tcp-channel.js';
+import { BrokerConnection } from '../../src/net/broker-connection.js';
+import { authenticateSasl } from '../../src/net/sasl/client.js';
+import { encodePlainToken } from '../../src/net/sasl/plain.js';
+
+const certs = makeCerts(t);
+
+t.test('mutual TLS: the certificate is the principal', { skip: needsKcat }, async (t) => {
+  const b = await runSecureBroker(t, [
+    'listeners=SSL://127.0.0.1:0',
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${certs.serverPem}`,
+    `ssl.truststore.location=${certs.caCert}`,
+    'ssl.client.auth=required',
+    'ssl.principal.mapping.rules=RULE:^CN=(.*?),OU=.*$/$1/L,DEFAULT',
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=true',
+  ]);
+  const port = b.ports.SSL!;
+  // ACLs through the in-process door (the data dir's owner); the TLS listener is for clients.
+  const acl = (operation: number) => ({ resourceType: 2, resourceName: 'mtls', resourcePatternType: 3, principal: 'User:client1', host: '*', operation, permissionType: 3 });
+  const created = await b.broker.handleFrame(Buffer.concat(encodeRequestChunks(30, 3, 1, 'test', { creations: [acl(4), acl(5)] })).subarray(4));
+  const results = (decodeResponse(30, 3, Buffer.concat(created!).subarray(4)).body as { results: { errorCode: number }[] }).results;
+  t.same(results.map((r) => r.errorCode), [0, 0], 'Write and Create on mtls for User:client1');
+
+  const tls = ['-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${certs.caCert}`];
+  const mine = ['-X', `ssl.certificate.location=${certs.clientCert}`, '-X', `ssl.key.location=${certs.clientKey}`];
+  const noCert = await kcat(['-b', `127.0.0.1:${port}`, ...tls, '-L', '-m', '3'], undefined, 10_000);
+  t.not(noCert.code, 0, 'no client certificate: refused');
+  const stranger = await kcat(['-b', `127.0.0.1:${port}`, ...tls, '-X', `ssl.certificate.location=${certs.strangerPem}`, '-X', `ssl.key.location=${certs.strangerPem}`, '-L', '-m', '3'], undefined, 10_000);
+  t.not(stranger.code, 0, 'a certificate from an untrusted CA: refused');
+  const produced = await kcat(['-b', `127.0.0.1:${port}`, ...tls, ...mine, '-P', '-t', 'mtls'], 'hello\n');
+  t.equal(produced.code, 0, `User:client1 (mapped from CN=client1,OU=test,O=kts) may write mtls: ${produced.stderr}`);
+  const read = await kcat(['-b', `127.0.0.1:${port}`, ...tls, ...mine, '-C', '-t', 'mtls', '-e', '-o', 'beginning'], undefined, 8_000);
+  t.match(read.stderr.slice(0, 2000), /authorization failed/i, 'but not read it: the ACL names the mapped principal');
+});
+
+/** One framed exchange on a raw socket. */
+function exchange(socket: Socket, frame: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const onData = (d: Buffer): void => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
+        socket.off('data', onData);
+        resolve(got.subarray(4, 4 + got.readInt32BE(0)));
+      }
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error('closed')));
+    socket.write(frame);
+  });
+}
+
+t.test('SaslHandshake v0: bare tokens, then requests', async (t) => {
+  const b = await runSecureBroker(t, ['listeners=SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms=PLAIN', `sasl.jaas.config=${PLAIN_JAAS}`]);
+  const socket = connect(b.ports.SASL_PLAINTEXT!, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const hs = await exchange(socket, Buffer.concat(encodeRequestChunks(17, 0, 1, 'raw', { mechanism: 'PLAIN' })));
+  t.same(decodeResponse(17, 0, hs).body, { errorCode: 0, mechanisms: ['PLAIN'] });
+  const token = encodePlainToken('alice', 'alice-secret');
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(token.length);
+  const answer = await exchange(socket, Buffer.concat([size, token]));
+  t.equal(answer.length, 0, 'an empty token: authenticated');
+  const md = await exchange(socket, Buffer.concat(encodeRequestChunks(3, 1, 2, 'raw', { topics: [] })));
+  t.equal(decodeResponse(3, 1, md).correlationId, 2, 'Metadata served after the bare-token exchange');
+
+  const bad = connect(b.ports.SASL_PLAINTEXT!, '127.0.0.1');
+  t.teardown(() => bad.destroy());
+  await new Promise((resolve) => bad.once('connect', resolve));
+  await t.rejects(exchange(bad, Buffer.concat(encodeRequestChunks(3, 1, 1, 'raw', { topics: [] }))), /closed/, 'Metadata before authentication closes the connection');
+});
+
+t.test('KIP-368: session lifetime and re-authentication', async (t) => {
+  const b = await runSecureBroker(t, ['listeners=SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms=PLAIN', `sasl.jaas.config=${PLAIN_JAAS}`, 'connections.max.reauth.ms=300']);
+  const port = b.ports.SASL_PLAINTEXT!;
+  const sasl = { mechanism: 'PLAIN', username: 'alice', password: 'alice-secret' };
+
+  const raw = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 5000), 'raw', 5000);
+  t.teardown(() => raw.channel.close());
+  const hs = await raw.call<{ errorCode: number }>(17, () => ({ mechanism: 'PLAIN' }), { minVersion: 1, maxVersion: 1 });
+  t.equal(hs.body.errorCode, 0);
+  const auth = await raw.call<{ errorCode: number; sessionLifetimeMs: number }>(36, () => ({ authBytes: encodePlainToken('alice', 'alice-secret') }));
+  t.same([auth.body.errorCode, Number(auth.body.sessionLifetimeMs)], [0, 300], 'SaslAuthenticate tells the session lifetime');
+  await sleep(400); // let the session expire: the broker must now refuse anything but re-authentication
+  await t.rejects(raw.call(3, () => ({ topics: [] })), /closed/, 'an expired session is closed on its next request');
+
+  const kts = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 5000), 'kts', 5000);
+  t.teardown(() => kts.channel.close());
+  await authenticateSasl(kts, sasl);
+  await sleep(700); // two lifetimes: the client re-authenticates at 85% of each
+  const md = await kts.call<{ brokers: unknown[] }>(3, () => ({ topics: [] }));
+  t.equal(md.body.brokers.length, 1, 'the kts client re-authenticated and kept its connection');
+  t.ok(kts.channel.isOpen);
+});
