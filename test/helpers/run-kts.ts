@@ -38,6 +38,8 @@ export interface RunOptions {
   interruptWhen?: Promise<unknown>;
   stdoutIsTty?: boolean;
   stdinIsTty?: boolean;
+  /** Sees stderr as it is written (to act once the command has said something). */
+  onStderr?: (text: string) => void;
 }
 
 export async function runKts(command: string | string[], opts: RunOptions = {}): Promise<KtsResult> {
@@ -47,7 +49,10 @@ export async function runKts(command: string | string[], opts: RunOptions = {}):
   const outChunks: Buffer[] = [];
   const errChunks: Buffer[] = [];
   stdout.on('data', (c: Buffer) => outChunks.push(c));
-  stderr.on('data', (c: Buffer) => errChunks.push(c));
+  stderr.on('data', (c: Buffer) => {
+    errChunks.push(c);
+    opts.onStderr?.(c.toString('utf8'));
+  });
   const stdin =
     opts.stdin instanceof Readable ? opts.stdin : Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]);
   let timer: NodeJS.Timeout | undefined;

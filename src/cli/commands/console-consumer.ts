@@ -23,7 +23,9 @@ import { topicMatcher } from '../util/topic-match.js';
 import { OutputClosed, StopSignal, writeOut } from '../util/output.js';
 import type { ConsoleRecord } from '../util/record.js';
 import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
-import type { Consumer, ConsumerRecord, KafkaClient, TopicPartition } from '../../client/index.js';
+import type { Consumer, ConsumerRecord, KafkaClient, TopicDescription, TopicPartition } from '../../client/index.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tpKey } from '../../client/index.js';
 import { GROUP_CONFIG_KEYS } from '../../client/group/index.js';
 import { KafkaConsumer } from '../../client/consumer.js';
@@ -91,7 +93,7 @@ export const consoleConsumerCommand: CommandSpec = {
     const counts: Counts = { processed: 0, viaBatches: 0 };
     try {
       await withClient(args, io, config, async (client) => {
-        const source = group ? await groupSource(args, client, group) : await assignedSource(args, client);
+        const source = group ? await groupSource(args, client, group) : await assignedSource(args, io, client);
         if (batch !== null && source.pollBatches) {
           counts.processed = await consumeBatches(args, io, source, source.pollBatches, batch, counts);
           counts.viaBatches = counts.processed;
@@ -139,6 +141,9 @@ function validate(args: ParsedArgs): void {
 
 type Render = (r: ConsoleRecord) => Buffer;
 const EMPTY = Buffer.alloc(0);
+
+/** How often a missing topic is looked for again. */
+const TOPIC_WAIT_MS = 500;
 
 interface Counts {
   processed: number;
@@ -216,13 +221,13 @@ function splitGroupConfig(config: Map<string, string>, args: ParsedArgs): { clie
   return { client, group };
 }
 
-async function partitionsToRead(args: ParsedArgs, client: KafkaClient): Promise<TopicPartition[]> {
+async function partitionsToRead(args: ParsedArgs, io: CliIo, client: KafkaClient): Promise<TopicPartition[]> {
   const admin = client.admin;
   let topics: string[];
   if (typeof args.topic === 'string') topics = [args.topic];
   else topics = (await admin.listTopics({ includeInternal: false })).filter(topicMatcher(args.include as string)).sort();
   if (topics.length === 0) throw new KtsError('KTS_NO_TOPIC', `no topic matches --include '${String(args.include)}'`, 'list topics with kts topics --list');
-  const described = await admin.describeTopics(topics);
+  const described = typeof args.topic === 'string' ? await waitForTopic(args, io, admin, args.topic) : await admin.describeTopics(topics);
   const tps: TopicPartition[] = [];
   for (const d of described) for (const p of d.partitions) tps.push({ topic: d.name, partition: p.partition });
   if (typeof args.partition === 'number') {
@@ -233,7 +238,29 @@ async function partitionsToRead(args: ParsedArgs, client: KafkaClient): Promise<
   return tps.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
 }
 
-async function seekStart(args: ParsedArgs, consumer: Consumer, tps: TopicPartition[]): Promise<void> {
+/**
+ * The topic's description once it exists: like Kafka's console consumer, a missing topic
+ * is waited for (metadata retries), said once on stderr, until --timeout-ms or Ctrl-C.
+ */
+async function waitForTopic(args: ParsedArgs, io: CliIo, admin: KafkaClient['admin'], topic: string): Promise<TopicDescription[]> {
+  const idleMs = typeof args['timeout-ms'] === 'number' ? args['timeout-ms'] : Infinity;
+  const deadline = Date.now() + idleMs;
+  const stop = new StopSignal(io.interrupted);
+  let said = false;
+  for (;;) {
+    try {
+      return await admin.describeTopics([topic]);
+    } catch (err) {
+      if (!(err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) throw err;
+      if (!said) io.stderr.write(`kts: topic ${topic} does not exist (yet): waiting for it to be created (--timeout-ms or Ctrl-C stops)\n`);
+      said = true;
+      const left = deadline - Date.now();
+      if (left <= 0 || (await stop.race(sleep(Math.min(TOPIC_WAIT_MS, left)))) === null) return [];
+    }
+  }
+}
+
+async function seekStart(args: ParsedArgs, io: CliIo, consumer: Consumer, tps: TopicPartition[]): Promise<void> {
   if (args['from-beginning'] === true || args.offset === 'earliest') return consumer.seekToBeginning(tps);
   if (typeof args['from-time'] === 'string') {
     const ts = parseTimeSpec(args['from-time'], Date.now());
@@ -241,10 +268,24 @@ async function seekStart(args: ParsedArgs, consumer: Consumer, tps: TopicPartiti
     return;
   }
   if (typeof args.offset === 'string' && /^\d+$/.test(args.offset)) {
-    for (const tp of tps) consumer.seek(tp, Number(args.offset));
+    const offset = Number(args.offset);
+    await noticeOutOfRange(io, consumer, tps, offset);
+    for (const tp of tps) consumer.seek(tp, offset);
     return;
   }
   return consumer.seekToEnd(tps);
+}
+
+/** An --offset outside [log start, log end] is reset by auto.offset.reset (to the end by default): say so rather than jump silently. */
+async function noticeOutOfRange(io: CliIo, consumer: Consumer, tps: TopicPartition[], offset: number): Promise<void> {
+  const starts = await consumer.beginningOffsets(tps);
+  const ends = await consumer.endOffsets(tps);
+  for (const tp of tps) {
+    const start = starts.get(tpKey(tp)) ?? 0;
+    const end = ends.get(tpKey(tp)) ?? 0;
+    if (offset >= start && offset <= end) continue;
+    io.stderr.write(`kts: offset ${offset} is out of range for ${tp.topic}-${tp.partition} (log start offset ${start}, log end offset ${end}): auto.offset.reset applies (the end, unless configured)\n`);
+  }
 }
 
 function toConsoleRecord(r: ConsumerRecord): ConsoleRecord {
@@ -264,11 +305,11 @@ interface RecordSource {
   afterPoll(): Promise<void>;
 }
 
-async function assignedSource(args: ParsedArgs, client: KafkaClient): Promise<RecordSource> {
-  const tps = await partitionsToRead(args, client);
+async function assignedSource(args: ParsedArgs, io: CliIo, client: KafkaClient): Promise<RecordSource> {
+  const tps = await partitionsToRead(args, io, client);
   const consumer = client.consumer();
   consumer.assign(tps);
-  await seekStart(args, consumer, tps);
+  await seekStart(args, io, consumer, tps);
   const remaining = args['until-end'] === true ? await endsToReach(consumer, tps) : null;
   return {
     poll: (ms) => consumer.poll(ms),
