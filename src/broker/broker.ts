@@ -86,6 +86,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     throw err;
   }
   for (const notice of logManager.notices) log.info(notice);
+  for (const warning of logManager.warnings) log.warn(warning);
 
   const advertised: ListenerEndpoint[] = config.advertisedListeners.map((l) => ({ ...l }));
   const purgatory = createPurgatory();

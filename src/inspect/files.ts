@@ -17,9 +17,13 @@ const SUFFIX_KINDS: Record<string, FileKind> = {
   '.checkpoint': 'kraft-snapshot',
 };
 
+const DROPPED_TAIL = /\.log\.dropped-\d+-\d+$/;
+
 export function fileKind(path: string): FileKind {
   const name = basename(path);
   if (name.endsWith('-checkpoint')) return 'checkpoint';
+  // A tail cut by crash recovery (storage keeps it as <segment>.log.dropped-<offset>-<ms>).
+  if (DROPPED_TAIL.test(name)) return 'log';
   const dot = name.lastIndexOf('.');
   if (dot < 0) return 'unknown';
   return SUFFIX_KINDS[name.slice(dot)] ?? 'unknown';
@@ -50,7 +54,8 @@ function compareNames(a: string, b: string): number {
 /** Names are joined to `dir` as given (relative stays relative); reads resolve against `cwd`. */
 async function knownFiles(cwd: string, dir: string): Promise<{ files: string[]; dirs: string[] }> {
   const entries = await readdir(resolve(cwd, dir), { withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && fileKind(e.name) !== 'unknown').map((e) => e.name).sort(compareNames);
+  // Dropped tails are read when named, not as part of the partition they were cut from.
+  const files = entries.filter((e) => e.isFile() && fileKind(e.name) !== 'unknown' && !DROPPED_TAIL.test(e.name)).map((e) => e.name).sort(compareNames);
   const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
   return { files: files.map((f) => join(dir, f)), dirs: dirs.map((d) => join(dir, d)) };
 }

@@ -68,6 +68,8 @@ export class LogManager {
   private readonly nowMs: () => number;
   /** Messages about stale locks and recovered logs, for the broker's logger. */
   readonly notices: string[] = [];
+  /** What a user must look at (data dropped by recovery): logged as WARN. */
+  readonly warnings: string[] = [];
 
   private constructor(opts: LogManagerOptions) {
     this.logDirs = opts.logDirs.map((d) => resolve(d));
@@ -151,7 +153,11 @@ export class LogManager {
     const key = topicPartitionKey(topic, partition);
     const log = PartitionLog.load(path, topic, partition, this.configFor(topic), this.ctx, opts);
     log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
-    if (log.recoveryTruncatedBytes > 0) this.notices.push(`${key}: recovery truncated ${log.recoveryTruncatedBytes} bytes of an incomplete or corrupt tail`);
+    for (const d of log.recoveryDroppedTails) {
+      const offsets = d.claimedLastOffset !== null ? `offsets ${d.fromOffset} to ${d.claimedLastOffset} (as the first dropped batch claims)` : `offsets from ${d.fromOffset}`;
+      const kept = d.sideFile !== null ? `; the dropped bytes are kept in ${d.sideFile} (kts dump-log --files it)` : ' (all zeros)';
+      this.warnings.push(`${key}: recovery dropped ${offsets}, ${d.bytes} bytes of an incomplete or corrupt tail${kept}`);
+    }
     this.logs.set(key, log);
     this.logDirOf.set(key, dir);
     return log;

@@ -17,7 +17,7 @@ import { partitionMetadataText, readPartitionMetadata, writeFileAtomic } from '.
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager } from './producer-state.js';
-import { type BatchInfo, DELETED_SUFFIX, LogSegment, checkEntry, parseBatchInfo } from './segment.js';
+import { type BatchInfo, type DroppedTail, DELETED_SUFFIX, LogSegment, checkEntry, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { iterateRecords } from '../records/record-batch.js';
@@ -81,6 +81,8 @@ export class PartitionLog {
   configOverrides: Record<string, string> = {};
   /** Bytes cut off the log by recovery when it was loaded (a torn or corrupt tail). */
   recoveryTruncatedBytes = 0;
+  /** The tails recovery cut at load, for the WARN naming the offsets dropped. */
+  readonly recoveryDroppedTails: DroppedTail[] = [];
 
   private constructor(
     public dir: string,
@@ -724,6 +726,7 @@ export class PartitionLog {
         if (b.magic >= 2 && b.partitionLeaderEpoch >= 0) this.epochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
       });
       this.recoveryTruncatedBytes += truncated;
+      if (s.lastDroppedTail) this.recoveryDroppedTails.push(s.lastDroppedTail);
       if (truncated > 0 || s !== this.active) s.flush();
       if (truncated > 0 && i < this.segments.length - 1) {
         for (const later of this.segments.splice(i + 1)) later.deleteFiles();

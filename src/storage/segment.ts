@@ -4,7 +4,7 @@
  * writes, keeps the sparse indexes exactly as Kafka does, reads whole batches by offset or
  * timestamp, and recovers (validates, truncates a torn tail, rebuilds indexes) after a crash.
  */
-import { existsSync, fstatSync, fsync, ftruncateSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import {
@@ -96,6 +96,19 @@ export interface SegmentOptions {
   preallocateBytes?: number;
 }
 
+/** What crash recovery cut from the end of a segment. */
+export interface DroppedTail {
+  /** The first offset not kept. */
+  fromOffset: number;
+  /** The last offset the first dropped batch's header claimed, when readable. */
+  claimedLastOffset: number | null;
+  bytes: number;
+  /** Where the dropped bytes were kept; null when they were all zeros. */
+  sideFile: string | null;
+}
+
+const DROPPED_COPY_CHUNK_BYTES = 1 << 20;
+
 export class LogSegment {
   /** The .log file's descriptor comes from the bounded descriptor cache (file-cache.ts). */
   private readonly file: CachedFile;
@@ -111,6 +124,8 @@ export class LogSegment {
   indexIntervalBytes: number;
   rollJitterMs: number;
   private logPath: string;
+  /** Set by recover() when it cut the tail. */
+  lastDroppedTail: DroppedTail | null = null;
 
   private constructor(readonly dir: string, readonly baseOffset: number, opts: SegmentOptions) {
     const prefix = join(dir, filenamePrefixFromOffset(baseOffset));
@@ -377,7 +392,10 @@ export class LogSegment {
       prevLast = head.lastOffset;
     }
     const truncated = this.sizeBytes - validBytes;
-    if (truncated > 0) this.truncateLogBytes(validBytes);
+    if (truncated > 0) {
+      this.lastDroppedTail = this.keepDroppedTail(validBytes, prevLast + 1);
+      this.truncateLogBytes(validBytes);
+    }
     this.txnIndex.truncateTo(prevLast + 1);
     this.bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
     this.offsetIndex.trimToValidSize();
@@ -403,6 +421,36 @@ export class LogSegment {
     if (position === 0) this.rollingBasedTimestamp = undefined;
     this.bytesSinceLastIndexEntry = position - this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
     return removed;
+  }
+
+  /**
+   * Before recovery cuts the tail at `position`: copies the bytes to a side file next to
+   * the segment (`<segment>.log.dropped-<offset>-<ms>`) so they can be examined (kts
+   * dump-log reads it), unless they are all zeros (preallocated space, a torn write).
+   */
+  private keepDroppedTail(position: number, fromOffset: number): DroppedTail {
+    const bytes = this.sizeBytes - position;
+    const head = this.readBytes(position, Math.min(bytes, HEADER_BYTES));
+    // A v2 batch header at the cut says which offsets the dropped batch claimed.
+    const claimedLast = head.length >= HEADER_BYTES && head[16] === 2 ? Number(head.readBigInt64BE(0)) + head.readInt32BE(23) : null;
+    let sideFile: string | null = null;
+    let out = -1;
+    try {
+      for (let at = position; at < this.sizeBytes; at += DROPPED_COPY_CHUNK_BYTES) {
+        const chunk = this.readBytes(at, DROPPED_COPY_CHUNK_BYTES);
+        if (out < 0 && chunk.every((b) => b === 0)) continue;
+        if (out < 0) {
+          sideFile = `${this.logPath}.dropped-${fromOffset}-${Date.now()}`;
+          out = openSync(sideFile, 'w');
+          // Zero chunks skipped before this one keep their place in the copy.
+          if (at > position) ftruncateSync(out, at - position);
+        }
+        writeSync(out, chunk, 0, chunk.length, at - position);
+      }
+    } finally {
+      if (out >= 0) closeSync(out);
+    }
+    return { fromOffset, claimedLastOffset: claimedLast !== null && claimedLast >= fromOffset ? claimedLast : null, bytes, sideFile };
   }
 
   private truncateLogBytes(size: number): void {

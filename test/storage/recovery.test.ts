@@ -115,10 +115,16 @@ t.test('a torn or corrupt tail is truncated after an unclean shutdown', async (t
   // Unclean: no marker, recovery point back at 0, a half-written batch at the end.
   rmSync(join(dir, '.kafka_cleanshutdown'));
   writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n1\nc 0 0\n');
-  appendFileSync(SEG(dir, 'log'), simpleBatch(3, { baseOffset: 20 }).subarray(0, 50));
+  const tornBytes = simpleBatch(3, { baseOffset: 20 }).subarray(0, 50);
+  appendFileSync(SEG(dir, 'log'), tornBytes);
   let mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
   t.equal(statSync(SEG(dir, 'log')).size, good, 'torn batch cut off');
   t.equal(mgr.getLog('c', 0)!.logEndOffset, 20);
+  const [torn] = mgr.warnings;
+  t.match(torn, /^c-0: recovery dropped offsets from 20, 50 bytes of an incomplete or corrupt tail; the dropped bytes are kept in /);
+  const side = /kept in (\S+) \(/.exec(torn ?? '')?.[1] ?? '';
+  t.same(readFileSync(side), tornBytes, 'the side file holds the dropped bytes');
+  rmSync(side);
   checkLog(t, mgr, 'c');
   mgr.close();
   // Flip a byte inside the 8th batch: it and everything after it go.
@@ -133,6 +139,9 @@ t.test('a torn or corrupt tail is truncated after an unclean shutdown', async (t
   const log = mgr.getLog('c', 0)!;
   t.equal(log.logEndOffset, 14);
   t.equal(statSync(SEG(dir, 'log')).size, at8);
+  t.match(mgr.warnings[0], `c-0: recovery dropped offsets 14 to 15 (as the first dropped batch claims), ${good - at8} bytes`);
+  const dropped = /kept in (\S+) \(/.exec(mgr.warnings[0] ?? '')?.[1] ?? '';
+  t.same(readFileSync(dropped).subarray(0, 100), bytes.subarray(at8, at8 + 100), 'the corrupt batch and what followed are kept');
   checkLog(t, mgr, 'c');
   t.equal(log.appendAsLeader(simpleBatch(1), 0).baseOffset, 14);
 });
