@@ -158,6 +158,7 @@ export class ReassignmentManager {
     context.reassignments.delete(key);
     await this.persist();
     batch.addUpdateMetadata(context.liveOrShuttingDownBrokerIds(), [tp]);
+    zk.unwatchPartitionState(tp);
     log.info(`Controller ${this.env.brokerId}: reassignment of ${key} to ${r.target.join(',')} completed`);
     this.onPartitionDone(tp);
   }
@@ -189,6 +190,7 @@ export class ReassignmentManager {
     batch.addStopReplica(adding.filter((b) => context.isReplicaOnline(b, true)), tp, true);
     await zk.setReplicaAssignment(tp.topic, context.assignments.get(tp.topic)!, this.env.fence());
     await this.persist();
+    zk.unwatchPartitionState(tp);
     log.info(`Controller ${this.env.brokerId}: reassignment of ${key} cancelled; replicas back to ${r.original.join(',')}`);
     this.onPartitionDone(tp);
     return ok;

@@ -29,6 +29,7 @@ function splitKey(key: string): TopicPartition {
 
 export function controllerZkOf(zk: KafkaZkClient): ControllerZk {
   const assignmentWatches = new Map<string, () => void>();
+  const stateWatches = new Map<string, () => void>();
   const zkFence = (f: ControllerFence) => ({ epochZkVersion: f.epochZkVersion });
   return {
     getControllerId: async () => (await zk.getControllerId()) ?? null,
@@ -88,7 +89,15 @@ export function controllerZkOf(zk: KafkaZkClient): ControllerZk {
     watchPartitionReassignment: (h) => void zk.watchPartitionReassignment(h),
     setOrDeletePartitionReassignment: (remaining, fence) =>
       fenced(() => zk.setOrDeletePartitionReassignment(new Map([...remaining].map(([key, replicas]) => [key, { ...splitKey(key), replicas: [...replicas] }])), zkFence(fence))),
-    watchPartitionState: (tp, h) => void zk.watchPartitionState(tp.topic, tp.partition, h),
+    watchPartitionState: (tp, h) => {
+      const key = tpKey(tp.topic, tp.partition);
+      if (!stateWatches.has(key)) stateWatches.set(key, zk.watchPartitionState(tp.topic, tp.partition, h));
+    },
+    unwatchPartitionState: (tp) => {
+      const key = tpKey(tp.topic, tp.partition);
+      stateWatches.get(key)?.();
+      stateWatches.delete(key);
+    },
     getPreferredReplicaElection: () => zk.getPreferredReplicaElection(),
     watchPreferredReplicaElection: (h) => void zk.watchPreferredReplicaElection(h),
     deletePreferredReplicaElection: (fence) => fenced(() => zk.deletePreferredReplicaElection(zkFence(fence))),

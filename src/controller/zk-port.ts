@@ -93,6 +93,8 @@ export interface ControllerZk {
   /** Rewrites the znode with the remaining partitions, deletes it when empty. */
   setOrDeletePartitionReassignment(remaining: ReadonlyMap<string, readonly number[]>, fence: ControllerFence): Promise<void>;
   watchPartitionState(tp: TopicPartition, handler: () => void): void;
+  /** Drops the state znode watch once the partition's reassignment is done. */
+  unwatchPartitionState(tp: TopicPartition): void;
 
   // preferred replica election (/admin/preferred_replica_election)
   getPreferredReplicaElection(): Promise<TopicPartition[]>;
