@@ -371,13 +371,27 @@ function replicaSizes(dirs: readonly LogDirDescription[]): ReplicaSizes {
   return sizes;
 }
 
-async function describeSizes(admin: Admin, topics: readonly string[]): Promise<ReplicaSizes> {
-  return replicaSizes(await admin.describeLogDirs({ topics: [...new Set(topics)] }));
+/**
+ * Sizes of the topics' replicas on `brokerIds`. A broker that does not answer (down, or
+ * still in the metadata just after it died) contributes nothing: sizes only feed the
+ * estimate and the progress, and a reassignment waiting for a dead broker must still verify.
+ */
+async function describeSizes(admin: Admin, topics: readonly string[], brokerIds: Iterable<number>): Promise<ReplicaSizes> {
+  const dirs: LogDirDescription[] = [];
+  for (const brokerId of new Set(brokerIds)) {
+    try {
+      dirs.push(...(await admin.describeLogDirs({ brokerIds: [brokerId], topics: [...new Set(topics)] })));
+    } catch (err) {
+      if (!(err instanceof KtsError)) throw err;
+    }
+  }
+  return replicaSizes(dirs);
 }
 
 /** Bytes each broker receives: a new replica copies the largest current replica; a log-dir move copies its own. */
 async function estimateMoves(admin: Admin, plan: ReassignmentPlan, current: Map<string, PlannedPartition>): Promise<MoveEstimate[]> {
-  const sizes = await describeSizes(admin, plan.partitions.map((p) => p.topic));
+  const sources = [...current.values()].flatMap((p) => p.replicas);
+  const sizes = await describeSizes(admin, plan.partitions.map((p) => p.topic), [...sources, ...plan.replicaMoves.map((m) => m.brokerId)]);
   const per = new Map<number, MoveEstimate>();
   const add = (brokerId: number, bytes: number): void => {
     const e = per.get(brokerId) ?? { brokerId, bytes: 0, replicas: 0 };
@@ -428,7 +442,8 @@ async function status(admin: Admin, plan: ReassignmentPlan): Promise<Status> {
       ? { topic: p.topic, partition: p.partition, currentReplicas: r.replicas, targetReplicas: p.replicas, done: false }
       : { topic: p.topic, partition: p.partition, currentReplicas: described.get(key) ?? [], targetReplicas: p.replicas, done: true };
   });
-  const sizes = await describeSizes(admin, plan.partitions.map((p) => p.topic));
+  const involved = [...ongoing.flatMap((r) => r.replicas), ...plan.replicaMoves.map((m) => m.brokerId)];
+  const sizes = await describeSizes(admin, plan.partitions.map((p) => p.topic), involved);
   const moves: ReplicaMoveState[] = plan.replicaMoves.map((m) => {
     const cur = sizes.current.get(replicaName(m));
     const fut = sizes.future.get(replicaName(m));
@@ -463,7 +478,7 @@ async function verify(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number
   if (!json) io.stdout.write(renderPartitionStates(s.parts) + renderReplicaMoveStates(s.moves));
   let cleared: { brokers: number[]; topics: string[] } | null = null;
   if (!s.partsOngoing && !s.movesOngoing && args['preserve-throttles'] !== true) {
-    cleared = await clearAllThrottles(admin, plan);
+    cleared = await clearAllThrottles(admin, plan, io);
     if (!json) io.stdout.write(renderClearingThrottles(cleared.brokers, cleared.topics));
   }
   if (json) io.stdout.write(`${JSON.stringify({ partitions: s.parts, logDirMoves: s.moves, complete: !s.partsOngoing && !s.movesOngoing, throttlesCleared: cleared })}\n`);
@@ -493,11 +508,17 @@ async function waitUntilDone(admin: Admin, plan: ReassignmentPlan, first: Status
   return s;
 }
 
-async function clearAllThrottles(admin: Admin, plan: ReassignmentPlan): Promise<{ brokers: number[]; topics: string[] }> {
-  const brokers = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
+async function clearAllThrottles(admin: Admin, plan: ReassignmentPlan, io: CliIo): Promise<{ brokers: number[]; topics: string[] }> {
+  const live = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
+  const brokers = new Set(live);
   for (const p of plan.partitions) for (const b of p.replicas) brokers.add(b);
   const brokerList = [...brokers].sort((a, b) => a - b);
-  for (const b of brokerList) await admin.incrementalAlterConfigs({ type: 'broker', name: String(b) }, BROKER_LEVEL_THROTTLES.map((name) => ({ name, op: 'delete' as const })));
+  // Kafka asks every broker of the plan; one that is not running cannot answer, so it is named instead.
+  const down = brokerList.filter((b) => !live.has(b));
+  if (down.length > 0) io.stderr.write(`Broker${down.length === 1 ? '' : 's'} ${down.join(',')} not available: clear their throttles with --verify once they are back.\n`);
+  for (const b of brokerList.filter((id) => live.has(id))) {
+    await admin.incrementalAlterConfigs({ type: 'broker', name: String(b) }, BROKER_LEVEL_THROTTLES.map((name) => ({ name, op: 'delete' as const })));
+  }
   const topics = [...new Set(plan.partitions.map((p) => p.topic))].sort();
   for (const t of topics) await admin.incrementalAlterConfigs({ type: 'topic', name: t }, TOPIC_LEVEL_THROTTLES.map((name) => ({ name, op: 'delete' as const })));
   return { brokers: brokerList, topics };
@@ -531,7 +552,7 @@ async function cancel(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number
   say(movesText);
   let cleared: { brokers: number[]; topics: string[] } | null = null;
   if (args['preserve-throttles'] !== true) {
-    cleared = await clearAllThrottles(admin, plan);
+    cleared = await clearAllThrottles(admin, plan, io);
     say(renderClearingThrottles(cleared.brokers, cleared.topics));
   }
   if (json) io.stdout.write(`${JSON.stringify({ cancelled: cancelling.map((r) => tpName(r.topic, r.partition)), cancelledMoves: active.map(replicaName), throttlesCleared: cleared })}\n`);
