@@ -10,7 +10,7 @@ _kts() {
     'consumer-groups:List, describe, reset offsets of and delete consumer groups'
     'transactions:List, describe and abort transactions; show the producers of a partition'
     'get-offsets:Print the offsets of topic partitions at a time'
-    'configs:Describe and alter topic and broker configs'
+    'configs:Describe and alter topic, broker and user (SCRAM) configs'
     'acls:Add, remove and list ACLs'
     'delete-records:Delete records before an offset in partitions'
     'log-dirs:Describe the log directories of brokers'
@@ -210,12 +210,13 @@ _kts() {
         '--describe[Print the configs of the entity.]' \
         '--alter[Change configs of the entity (--add-config, --add-config-file, --delete-config).]' \
         '--all[With --describe\: every config, not only the dynamic ones.]' \
-        '--entity-type[The kind of entity\: topics or brokers.]:entity-type:(topics brokers)' \
+        '--entity-type[The kind of entity\: topics, brokers or users.]:entity-type:(topics brokers users)' \
         '--entity-name[Topic name or broker id (default with --describe\: every entity of the type).]:entity-name: ' \
         '--entity-default[The cluster-wide default for brokers.]' \
         '--topic[Shorthand for --entity-type topics --entity-name <topic>.]:topic: ' \
         '--broker[Shorthand for --entity-type brokers --entity-name <id>.]:broker: ' \
         '--broker-defaults[Shorthand for --entity-type brokers --entity-default.]' \
+        '--user[Shorthand for --entity-type users --entity-name <user>.]:user: ' \
         '--add-config[Configs to set, comma-separated; square brackets group a value containing commas.]:add-config: ' \
         '--add-config-file[Properties file of configs to set.]:add-config-file:_files' \
         '*--delete-config[Config names to remove (comma-separated, repeatable).]:delete-config: ' \

@@ -12,6 +12,8 @@ import type { BrokerConnection } from '../net/broker-connection.js';
 import { listOffsets } from './offsets.js';
 import { firstKafkaRelease } from '../protocol/kafka-releases.js';
 import { PatternType, type AclBinding, type AclBindingFilter } from '../protocol/acl.js';
+import { randomBytes } from 'node:crypto';
+import { SCRAM_MECHANISM_IDS, isScramMechanism, saltedPassword, scramMechanismById } from '../net/sasl/scram.js';
 import type {
   Admin,
   BrokerApiVersions,
@@ -34,6 +36,7 @@ import type {
   PartitionOutcome,
   ReplicaFetchResult,
   ReplicaLogDir,
+  ScramAlteration,
   TopicDescription,
   TopicPartition,
 } from './types.js';
@@ -608,6 +611,38 @@ export class KafkaAdmin implements Admin {
       check(r.errorCode, 'delete ACLs', r.errorMessage);
       return r.matchingAcls.map((m) => ({ resourceType: m.resourceType, resourceName: m.resourceName, patternType: m.patternType ?? PatternType.LITERAL, principal: m.principal, host: m.host, operation: m.operation, permissionType: m.permissionType }));
     });
+  }
+
+  // ---- SCRAM credentials ----
+
+  async describeUserScramCredentials(users?: readonly string[]): Promise<{ user: string; credentials: { mechanism: string; iterations: number }[] }[]> {
+    const body = await this.onAnyBroker<{ errorCode: number; errorMessage: string | null; results: { user: string; errorCode: number; errorMessage: string | null; credentialInfos: { mechanism: number; iterations: number }[] }[] }>(
+      ApiKey.DescribeUserScramCredentials,
+      () => ({ users: users ? users.map((name) => ({ name })) : null }),
+    );
+    check(body.errorCode, 'describe SCRAM credentials', body.errorMessage);
+    return body.results
+      .filter((r) => r.errorCode !== ErrorCode.RESOURCE_NOT_FOUND)
+      .map((r) => {
+        check(r.errorCode, `describe SCRAM credentials of ${r.user}`, r.errorMessage);
+        return { user: r.user, credentials: r.credentialInfos.map((c) => ({ mechanism: scramMechanismById(c.mechanism) ?? `UNKNOWN(${c.mechanism})`, iterations: c.iterations })) };
+      });
+  }
+
+  async alterUserScramCredentials(alterations: readonly ScramAlteration[]): Promise<void> {
+    const id = (mechanism: string): number => {
+      if (!isScramMechanism(mechanism)) throw new UsageError(`Unknown SCRAM mechanism ${mechanism}.`, 'Use SCRAM-SHA-256 or SCRAM-SHA-512.');
+      return SCRAM_MECHANISM_IDS[mechanism];
+    };
+    const upsertions = alterations.flatMap((a) => {
+      if (a.op !== 'upsert') return [];
+      const salt = randomBytes(32);
+      const mechanism = id(a.mechanism);
+      return [{ name: a.user, mechanism, iterations: a.iterations, salt, saltedPassword: saltedPassword(scramMechanismById(mechanism)!, a.password, salt, a.iterations) }];
+    });
+    const deletions = alterations.flatMap((a) => (a.op === 'delete' ? [{ name: a.user, mechanism: id(a.mechanism) }] : []));
+    const body = await this.onAnyBroker<{ results: { user: string; errorCode: number; errorMessage: string | null }[] }>(ApiKey.AlterUserScramCredentials, () => ({ deletions, upsertions }));
+    for (const r of body.results) check(r.errorCode, `alter SCRAM credentials of ${r.user}`, r.errorMessage);
   }
 
   // ---- helpers ----

@@ -43,6 +43,7 @@
  * by `tpKey(tp)` = `${topic}:${partition}`.
  */
 export type {
+  ScramAlteration,
   Admin,
   AlterConfigOp,
   BrokerNode,

@@ -332,6 +332,10 @@ export interface BrokerApiVersions {
   error: string | null;
 }
 
+export type ScramAlteration =
+  | { op: 'upsert'; user: string; mechanism: string; iterations: number; password: string }
+  | { op: 'delete'; user: string; mechanism: string };
+
 export interface Admin {
   /** CreateAcls: one error (or null) per binding, in order. */
   createAcls(bindings: readonly AclBinding[]): Promise<(KafkaError | null)[]>;
@@ -339,6 +343,10 @@ export interface Admin {
   describeAcls(filter: AclBindingFilter): Promise<AclBinding[]>;
   /** DeleteAcls: the bindings each filter removed. */
   deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclBinding[][]>;
+  /** DescribeUserScramCredentials: mechanisms and iterations per user (every user when `users` is omitted). */
+  describeUserScramCredentials(users?: readonly string[]): Promise<{ user: string; credentials: { mechanism: string; iterations: number }[] }[]>;
+  /** AlterUserScramCredentials: the password is salted and hashed here; only the salted form is sent. */
+  alterUserScramCredentials(alterations: readonly ScramAlteration[]): Promise<void>;
   createTopics(topics: readonly NewTopic[], options?: { validateOnly?: boolean; timeoutMs?: number }): Promise<CreateTopicResult[]>;
   deleteTopics(topics: readonly string[], options?: { timeoutMs?: number }): Promise<void>;
   listTopics(options?: { includeInternal?: boolean }): Promise<string[]>;

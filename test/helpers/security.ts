@@ -33,8 +33,8 @@ export function securityOverrides(certs: TestCerts): string[] {
   ];
 }
 
-export async function runSecureBroker(t: { teardown(fn: () => unknown): void }, overrides: string[]): Promise<SecureBroker> {
-  const dataDir = await tempDir(t, 'kts-secure-');
+export async function runSecureBroker(t: { teardown(fn: () => unknown): void }, overrides: string[], dir?: string): Promise<SecureBroker> {
+  const dataDir = dir ?? (await tempDir(t, 'kts-secure-'));
   const config = buildBrokerConfig({ dataDir, env: {}, overrides });
   const log = memoryLogger();
   const broker = await startBroker(config, { listen: true, log });
