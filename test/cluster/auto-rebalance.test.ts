@@ -14,7 +14,7 @@ import { memoryLogger } from '../../src/util/logger.js';
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 40_000): Promise<void> {
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

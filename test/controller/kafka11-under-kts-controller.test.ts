@@ -22,7 +22,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 const skip = kafka11Skip || needsZookeeper || needsKcat;
 const CONTROLLER_ID = 100;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
