@@ -69,12 +69,14 @@ export function rssKiB(pid, field = 'VmRSS') {
 
 /**
  * A fresh kts broker on a new data dir under `work`: `node bin/kts.js server-start` with a
- * free port. readyMs runs from spawn until a TCP connection is accepted. stop() sends SIGTERM
+ * free port (overrides may be a function of that port). readyMs runs from spawn until a TCP connection is accepted. stop() sends SIGTERM
  * and resolves the ms until the process exited.
  */
-export async function startBroker(work, overrides = []) {
+export async function startBroker(work, overridesOrFn = []) {
   const dataDir = mkdtempSync(join(work, 'broker-'));
   const port = await freePort();
+  // A function gets the PLAINTEXT port, for scenarios that add listeners beside it.
+  const overrides = typeof overridesOrFn === 'function' ? overridesOrFn(port) : overridesOrFn;
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
