@@ -153,6 +153,29 @@ export class KafkaController {
     return this.active ? this.context.epoch : 0;
   }
 
+  /**
+   * Partitions without a live leader (leader -1 or a broker that is gone), topics being
+   * deleted left out: Kafka's OfflinePartitionsCount. 0 when not the active controller.
+   */
+  offlinePartitionCount(): number {
+    if (!this.active) return 0;
+    return this.context.allPartitions().filter((tp) => {
+      if (this.context.isTopicQueuedForDeletion(tp.topic)) return false;
+      const s = this.context.leaderIsr(tp);
+      return !s || !this.context.isReplicaOnline(s.leader, true);
+    }).length;
+  }
+
+  /** Topics the active controller knows (Kafka's GlobalTopicCount); 0 when not active. */
+  topicCount(): number {
+    return this.active ? this.context.assignments.size : 0;
+  }
+
+  /** Partitions the active controller knows (Kafka's GlobalPartitionCount); 0 when not active. */
+  partitionCount(): number {
+    return this.active ? this.context.allPartitions().length : 0;
+  }
+
   /** Resolves when no event is queued or running (tests). */
   idle(): Promise<void> {
     return this.events.idle();

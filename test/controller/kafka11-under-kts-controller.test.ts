@@ -100,6 +100,8 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
     return m.partitions.get(0)?.leader === 1 && m.partitions.get(1)?.leader === 2 ? m : undefined;
   });
   t.same(view.partitions.get(0)?.isr, [1, 2]);
+  t.same([controller.topicCount(), controller.partitionCount(), controller.offlinePartitionCount()], [1, 2, 0], 'controller figures: 1 topic, 2 partitions, none offline');
+  t.same([standby.topicCount(), standby.partitionCount()], [0, 0], 'a standby controller reports nothing');
 
   const produced = await kcat(['-b', b1!.bootstrap, '-P', '-t', 't1', '-p', '0', '-X', 'acks=all'], 'a\nb\nc\n');
   t.equal(produced.code, 0, `kcat produced with acks=all: ${produced.stderr}`);
@@ -191,6 +193,8 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   await until('t1-0 offline', async () => (await zkB.getPartitionStates([{ topic: 't1', partition: 0 }])).get('t1-0')?.state.leader === -1);
   const offline = (await zkB.getPartitionStates([{ topic: 't1', partition: 0 }])).get('t1-0');
   t.same(offline?.state.isr, [1], 'an ISR of one is kept, as Kafka does');
+  await until('every partition counted offline', async () => standby.offlinePartitionCount() === 3);
+  t.equal(standby.partitionCount(), 3, 't1-0, t1-1 and t3-0 are offline');
   const unclean = await standby.electLeaders(ElectionType.UNCLEAN, [{ topic: 't1', partition: 0 }]);
   t.same(unclean.map((r) => r.errorCode), [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE], 'no live replica at all');
 
