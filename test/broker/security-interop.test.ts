@@ -11,6 +11,10 @@ import { makeCerts } from '../helpers/certs.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { createScramUser, runSecureBroker, securityOverrides, type SecureBroker } from '../helpers/security.js';
 import { openClient } from '../../src/client/index.js';
+import { interBrokerSecurity } from '../../src/broker/auth/inter-broker.js';
+import { BrokerConnection } from '../../src/net/broker-connection.js';
+import { openTcpChannel } from '../../src/net/tcp-channel.js';
+import { authenticateSasl } from '../../src/net/sasl/client.js';
 
 const certs = makeCerts(t);
 let b: SecureBroker;
@@ -151,4 +155,22 @@ t.test('a plaintext client on a TLS port is dropped and the broker keeps serving
   t.ok(closed, 'connection closed');
   const r = await kcat(['-b', `127.0.0.1:${b.ports.SSL}`, ...kcatSecurity('SSL'), '-L']);
   t.equal(r.code, 0, 'the TLS listener still serves');
+});
+
+t.test('inter-broker security: the broker logs in to another broker as Kafka configures it', async (t) => {
+  const raw: Record<string, string> = { ...b.broker.config.raw, 'sasl.mechanism.inter.broker.protocol': 'PLAIN' };
+  const security = interBrokerSecurity({ ...b.broker.config, raw }, 'SASL_SSL');
+  t.equal(security.sasl?.username, 'admin', "the username of the listener's JAAS entry");
+  const conn = await BrokerConnection.open(await openTcpChannel('localhost', b.ports.SASL_SSL!, 5000, security.tls), 'kts-replica-fetcher-1', 10_000);
+  t.teardown(() => conn.channel.close());
+  await authenticateSasl(conn, security.sasl!);
+  const md = await conn.call<{ brokers: unknown[] }>(3, () => ({ topics: [] }));
+  t.equal(md.body.brokers.length, 1, 'authenticated over SASL_SSL with the inter-broker credentials');
+
+  const wrongJaas = raw['listener.name.sasl_ssl.plain.sasl.jaas.config']!.replace('password="admin-secret"', 'password="stale"');
+  const wrong = interBrokerSecurity({ ...b.broker.config, raw: { ...raw, 'listener.name.sasl_ssl.plain.sasl.jaas.config': wrongJaas } }, 'SASL_SSL');
+  const other = await BrokerConnection.open(await openTcpChannel('localhost', b.ports.SASL_SSL!, 5000, wrong.tls), 'kts-replica-fetcher-2', 10_000);
+  t.teardown(() => other.channel.close());
+  await t.rejects(authenticateSasl(other, wrong.sasl!), /Authentication failed: Invalid username or password/, 'wrong inter-broker credentials cannot join');
+  t.throws(() => interBrokerSecurity(b.broker.config, 'SASL_SSL'), /sasl\.mechanism\.inter\.broker\.protocol is not set/);
 });
