@@ -11,6 +11,7 @@
  * Unknown keys and bad values stop startup with a message naming the key, the allowed
  * values, and the closest known key.
  */
+import { closest } from '../util/closest.js';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { KtsError, errorMessage } from '../util/errors.js';
@@ -356,7 +357,7 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
     queuedMaxRequestBytes: queuedMaxRequestBytes(int('queued.max.request.bytes', DEFAULT_QUEUED_MAX_REQUEST_BYTES)),
     maxBrokerPartitions: int('max.broker.partitions', DEFAULT_MAX_BROKER_PARTITIONS),
     logOpenFilesMax: openFilesMax(raw['log.open.files.max']),
-    groupInitialRebalanceDelayMs: int('group.initial.rebalance.delay.ms', 3_000),
+    groupInitialRebalanceDelayMs: int('group.initial.rebalance.delay.ms', 0),
     groupMinSessionTimeoutMs: int('group.min.session.timeout.ms', 6_000),
     groupMaxSessionTimeoutMs: int('group.max.session.timeout.ms', 1_800_000),
     logRetentionCheckIntervalMs: int('log.retention.check.interval.ms', 300_000),
@@ -635,28 +636,7 @@ function resolveAdvertised(
 
 /** The known key with the smallest edit distance, if close enough to be a typo. */
 export function closestKey(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys(), ...SECURITY_KEYS]) {
-    const d = editDistance(key, candidate);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
+  return closest(key, [...BROKER_KEY_BY_NAME.keys(), ...TOPIC_SYNONYMS.keys(), ...SECURITY_KEYS]);
 }
 
 /** Every key kts accepts (for docs and tests). */

@@ -3,6 +3,7 @@
  * command, and turns every error into a message and an exit code in one place:
  * 0 success, 1 error, 2 usage.
  */
+import { closest } from '../util/closest.js';
 import yargs, { type Argv, type Options } from 'yargs';
 import type { CliIo, CommandSpec, OptionSpec, ParsedArgs } from './command.js';
 import { commands } from './registry.js';
@@ -47,7 +48,7 @@ function buildParser(argv: string[], io: CliIo, state: { spec?: CommandSpec; arg
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UsageError(msg);
+      throw new UsageError(msg, flagSuggestion(msg, argv));
     })
     .usage('kts <command> [options]\n\nApache Kafka\'s broker and shell tools in one fast binary.')
     .demandCommand(1, 'Name a command: kts <command>. `kts --help` lists them.');
@@ -74,6 +75,15 @@ function buildParser(argv: string[], io: CliIo, state: { spec?: CommandSpec; arg
   void io;
   skipHelpCache(parser);
   return parser;
+}
+
+/** "Did you mean --create?" for yargs' "Unknown argument: crete", from the command's own flags. */
+function flagSuggestion(msg: string, argv: readonly string[]): string | undefined {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg)?.[1]?.split(', ')[0];
+  const spec = commands.find((c) => c.name === argv[0]);
+  if (unknown === undefined || !spec) return undefined;
+  const near = closest(unknown, [...Object.keys(spec.options), 'help', 'version']);
+  return near === undefined ? undefined : `Did you mean --${near}?`;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Client configuration by Kafka's own names (`acks`, `linger.ms`, ...): the known keys,
  * their defaults, validation, and a "did you mean" for unknown keys.
  */
+import { closest } from '../util/closest.js';
 import { UsageError } from '../util/errors.js';
 
 type Kind = 'int' | 'string' | 'bool' | 'list';
@@ -162,27 +163,6 @@ function validateInt(key: string, v: string, spec: KeySpec): string {
   return String(n);
 }
 
-function closestKey(key: string): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(3, Math.floor(key.length / 3)) + 1;
-  for (const candidate of CLIENT_CONFIG_KEYS) {
-    const d = editDistance(key.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
+function closestKey(key: string): string | undefined {
+  return closest(key, CLIENT_CONFIG_KEYS, Math.max(3, Math.floor(key.length / 3)));
 }

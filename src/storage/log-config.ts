@@ -4,6 +4,7 @@
  * reads, and `parseTopicConfigs` which validates overrides the way Kafka's ConfigDef does
  * (errors become KafkaError(INVALID_CONFIG)).
  */
+import { closest } from '../util/closest.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'class';
@@ -69,6 +70,12 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
 ];
 
 const BY_NAME = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));
+
+/** Kafka's message for an unknown topic config, with the nearest known name when it looks like a typo. */
+export function unknownTopicConfig(name: string): string {
+  const near = closest(name, BY_NAME.keys());
+  return `Unknown topic config name: ${name}${near ? `. Did you mean '${near}'?` : ''}`;
+}
 
 export function topicConfigDef(name: string): TopicConfigDef | undefined {
   return BY_NAME.get(name);
@@ -187,7 +194,7 @@ export function parseTopicConfigs(map: Readonly<Record<string, string>> | Readon
   const out: Record<string, unknown> = {};
   for (const [name, value] of entries) {
     const d = BY_NAME.get(name);
-    if (!d) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
+    if (!d) throw new KafkaError(ErrorCode.INVALID_CONFIG, unknownTopicConfig(name));
     out[camelCaseName(name)] = parseConfigValue(d, value);
   }
   return out as Partial<LogConfig>;

@@ -4,7 +4,7 @@
  * values, with Kafka's checks and messages. Applying the result is the caller's job.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { parseTopicConfigs, topicConfigDef } from '../../storage/log-config.js';
+import { parseTopicConfigs, topicConfigDef, unknownTopicConfig } from '../../storage/log-config.js';
 import { brokerConfigDef, topicConfigForBrokerKey } from './broker-configs.js';
 import { AlterConfigOp } from './config-types.js';
 
@@ -86,7 +86,7 @@ export function applyIncremental(
 /** Topic overrides after incremental changes, validated through the topic config table. */
 export function incrementalTopicOverrides(current: Readonly<Record<string, string>>, changes: readonly IncrementalChange[]): Record<string, string> {
   for (const c of changes) {
-    if (!topicConfigDef(c.name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
+    if (!topicConfigDef(c.name)) throw new KafkaError(ErrorCode.INVALID_CONFIG, unknownTopicConfig(c.name));
   }
   const next = applyIncremental(
     current,
