@@ -213,7 +213,8 @@ export class Cluster {
   isRetriable(err: unknown): boolean {
     if (err instanceof KafkaError) return isRetriable(err.errorCode);
     if (!(err instanceof ConnectionError) || this.closed) return false;
-    if (err.failure === 'client-closed' || err.failure === 'unresolved') return false;
+    // A peer that does not speak Kafka (HTTP, TLS, garbage) will not start to on a retry.
+    if (err.failure === 'client-closed' || err.failure === 'unresolved' || err.failure === 'protocol') return false;
     return err.failure !== 'refused' || this.everConnected;
   }
 

@@ -46,7 +46,8 @@ export class ConnectionError extends KtsError {
   }
 }
 
-const NO_BROKER_HINT = 'Start one with `kts server-start` or pass --bootstrap-server';
+// Said whether or not --bootstrap-server was passed: the address may have come from it, $KTS_BOOTSTRAP_SERVER, a profile or a local server file.
+const NO_BROKER_HINT = 'Check the broker address (--bootstrap-server, $KTS_BOOTSTRAP_SERVER or kts profile); a local broker starts with `kts server-start`';
 
 /** Opens a TCP connection, over TLS when `tls` is given (security.protocol SSL / SASL_SSL). */
 export async function openTcpChannel(host: string, port: number, connectTimeoutMs: number, tls?: TlsClientSettings): Promise<FrameChannel> {
@@ -94,6 +95,17 @@ function connectError(address: string, err: NodeJS.ErrnoException): ConnectionEr
     return new ConnectionError(`Cannot resolve host of ${address}`, 'Check the --bootstrap-server host name', err, 'unresolved');
   }
   return new ConnectionError(`Connection to ${address} failed: ${err.message}`, NO_BROKER_HINT, err);
+}
+
+/** A first answer that is not a Kafka frame: name what it looks like (HTTP, TLS) instead of a size. */
+function notKafka(address: string, head: Buffer, size: number): ConnectionError {
+  if (head.subarray(0, 4).toString('latin1') === 'HTTP') {
+    return new ConnectionError(`${address} answered HTTP, not the Kafka protocol`, 'This is a web server (a REST proxy, a UI, a schema registry?): use the Kafka listener port', undefined, 'protocol');
+  }
+  if (head[0] === 0x15 || head[0] === 0x16) {
+    return new ConnectionError(`${address} answered TLS, not plain Kafka`, 'Set security.protocol=SSL (or SASL_SSL) with --command-property', undefined, 'protocol');
+  }
+  return new ConnectionError(`Broker ${address} sent an invalid frame size ${size}: is this a Kafka listener?`, undefined, undefined, 'protocol');
 }
 
 class TcpChannel implements FrameChannel {
@@ -168,7 +180,7 @@ class TcpChannel implements FrameChannel {
         const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.compact();
         const size = head.readInt32BE(0);
         if (size < 4 || size > MAX_RESPONSE_BYTES) {
-          this.fail(new ConnectionError(`Broker ${this.address} sent an invalid frame size ${size}`, undefined, undefined, 'protocol'));
+          this.fail(notKafka(this.address, head, size));
           return;
         }
         this.expectedSize = size;

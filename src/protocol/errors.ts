@@ -165,11 +165,22 @@ export function isRetriable(code: number): boolean {
 }
 
 /** A Kafka error code carried as an exception: a handler throws it, the broker answers with the code. */
+/** What to do about the errors a user can fix by a setting. */
+const ERROR_HINTS: ReadonlyMap<number, string> = new Map([
+  [
+    10,
+    "Raise the topic's max.message.bytes (kts configs --alter --entity-type topics --entity-name T --add-config max.message.bytes=N) and the producer's max.request.size (--producer-property max.request.size=N), or send smaller records",
+  ],
+  [18, "Send fewer records per request: lower the producer's batch.size or max.request.size"],
+]);
+
 export class KafkaError extends KtsError {
   readonly errorCode: number;
   constructor(errorCode: number, message?: string) {
     const name = errorName(errorCode);
-    super(`KAFKA_${name}`, message ? `${name}: ${message}` : name);
+    // A broker's message may already start with the name (kts brokers send err.message): say it once.
+    const text = message ? (message.startsWith(`${name}: `) || message === name ? message : `${name}: ${message}`) : name;
+    super(`KAFKA_${name}`, text, ERROR_HINTS.get(errorCode));
     this.name = 'KafkaError';
     this.errorCode = errorCode;
   }

@@ -231,8 +231,15 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
   let unackedBytes = 0;
   let unackedRecords = 0;
   let waiting: { done: () => boolean; wake: () => void } | null = null;
-  const report = (msg: string): void => {
+  const hinted = new Set<string>();
+  /** One line per failure (up to a limit); the fix for a kind of failure once. */
+  const report = (msg: string, err?: unknown): void => {
     if (stats.failed + stats.badRecords <= MAX_REPORTED_ERRORS) io.stderr.write(`kts: error: ${msg}\n`);
+    const hint = err instanceof KtsError ? err.hint : undefined;
+    if (hint !== undefined && !hinted.has(hint)) {
+      hinted.add(hint);
+      io.stderr.write(`  fix: ${hint}\n`);
+    }
   };
   const prompt = (): void => {
     if (io.stdinIsTty) io.stdout.write('>');
@@ -278,7 +285,7 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
           stats.records += 1;
         } else {
           stats.failed += 1;
-          report(`record ${n} was not delivered: ${errorMessage(err)}`);
+          report(`record ${n} was not delivered: ${errorMessage(err)}`, err);
         }
         settled(size);
       },
@@ -305,7 +312,7 @@ async function produceAll(args: ParsedArgs, io: CliIo, producer: Producer, topic
         const which = delivered === 1 ? `record ${firstNumber + first}` : `records ${firstNumber + first}-${firstNumber + first + delivered - 1}`;
         // Reported before counting, so a whole failed batch still gets its line.
         stats.failed += 1;
-        report(`${which} ${delivered === 1 ? 'was' : 'were'} not delivered: ${errorMessage(err)}`);
+        report(`${which} ${delivered === 1 ? 'was' : 'were'} not delivered: ${errorMessage(err)}`, err);
         stats.failed += delivered - 1;
       }
       runRecords -= delivered;
