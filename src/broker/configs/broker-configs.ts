@@ -46,7 +46,7 @@ const SERVER_CONFIGS: readonly BrokerConfigDef[] = [
   staticDef('default.replication.factor', 'int', '1', 'Replication factor of topics created without one.'),
   staticDef('delete.topic.enable', 'boolean', 'true', 'Whether DeleteTopics may delete topics.'),
   throttleDef('follower.replication.throttled.rate', 'Bytes per second a follower fetches for the replicas in its topics\' follower.replication.throttled.replicas (kafka-reassign-partitions.sh --throttle).'),
-  staticDef('group.initial.rebalance.delay.ms', 'int', '3000', 'How long the coordinator waits for more members before the first rebalance.'),
+  staticDef('group.initial.rebalance.delay.ms', 'int', '0', "How long the coordinator waits for more members before the first rebalance (Kafka's code default is 3000; kts embeds 0, as Kafka's shipped server.properties sets)."),
   staticDef('group.max.session.timeout.ms', 'int', '1800000', 'Largest session timeout a consumer may ask for.'),
   staticDef('group.min.session.timeout.ms', 'int', '6000', 'Smallest session timeout a consumer may ask for.'),
   throttleDef('leader.replication.throttled.rate', 'Bytes per second a leader serves to followers of the replicas in its topics\' leader.replication.throttled.replicas (kafka-reassign-partitions.sh --throttle).'),
