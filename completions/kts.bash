@@ -5,7 +5,7 @@ _kts() {
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   cmd="${COMP_WORDS[1]}"
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs acls delete-records log-dirs reassign leader-election broker-api-versions replica-verification dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui version --help --version" -- "$cur") )
+    COMPREPLY=( $(compgen -W "topics console-producer console-consumer consumer-groups transactions get-offsets configs acls delete-records log-dirs reassign leader-election broker-api-versions replica-verification dump-log server-start server-stop zookeeper-start zookeeper-stop producer-perf-test consumer-perf-test e2e-latency ui profile version --help --version" -- "$cur") )
     return
   fi
   case "$cmd:$prev" in
@@ -229,6 +229,8 @@ _kts() {
     ui:--history-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     ui:--history-max-bytes) return ;;
     ui:--sample-interval) return ;;
+    profile:--bootstrap-server) return ;;
+    profile:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
   esac
   local opts=""
   case "$cmd" in
@@ -255,6 +257,7 @@ _kts() {
     consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;
     e2e-latency) opts="--data-dir --help" ;;
     ui) opts="--bootstrap-server --data-dir --command-config --command-property --listen --read-only --history-dir --history-max-bytes --sample-interval --help" ;;
+    profile) opts="--bootstrap-server --command-config --none --json --help" ;;
     version) opts="--json --help" ;;
   esac
   COMPREPLY=( $(compgen -W "$opts" -- "$cur") )

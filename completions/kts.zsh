@@ -27,6 +27,7 @@ _kts() {
     'consumer-perf-test:Measure consumer throughput'
     'e2e-latency:Measure produce-to-consume latency one record at a time'
     'ui:Serve a web console for the cluster (topics, groups and lag, charts with history)'
+    'profile:Named connection profiles\: create, use, list, show, delete'
     'version:Print the kts version'
   )
   if (( CURRENT == 2 )); then
@@ -39,7 +40,7 @@ _kts() {
   case $cmd in
     topics)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -69,7 +70,7 @@ _kts() {
       ;;
     console-producer)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -103,7 +104,7 @@ _kts() {
       ;;
     console-consumer)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -135,7 +136,7 @@ _kts() {
       ;;
     consumer-groups)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -170,7 +171,7 @@ _kts() {
       ;;
     transactions)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -189,7 +190,7 @@ _kts() {
       ;;
     get-offsets)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -203,7 +204,7 @@ _kts() {
       ;;
     configs)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -225,7 +226,7 @@ _kts() {
       ;;
     acls)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -255,7 +256,7 @@ _kts() {
       ;;
     delete-records)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -265,7 +266,7 @@ _kts() {
       ;;
     log-dirs)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -277,7 +278,7 @@ _kts() {
       ;;
     reassign)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -302,7 +303,7 @@ _kts() {
       ;;
     leader-election)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -318,7 +319,7 @@ _kts() {
       ;;
     broker-api-versions)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -328,7 +329,7 @@ _kts() {
     replica-verification)
       _arguments \
         '--broker-list[Brokers to connect to (Kafka'\''s name; the same as --bootstrap-server).]:broker-list: ' \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -389,7 +390,7 @@ _kts() {
       ;;
     producer-perf-test)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -411,7 +412,7 @@ _kts() {
       ;;
     consumer-perf-test)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -437,7 +438,7 @@ _kts() {
       ;;
     ui)
       _arguments \
-        '--bootstrap-server[Kafka broker(s) to connect to. Without it kts uses the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
+        '--bootstrap-server[Kafka broker(s) to connect to. Without it (and without --data-dir)\: $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir\: a kts server running on it, else the engine in-process.]:bootstrap-server: ' \
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
@@ -446,6 +447,14 @@ _kts() {
         '--history-dir[Where the history is kept (default\: ${XDG_STATE_HOME\:-~/.local/state}/kts/ui-history/<cluster id>).]:history-dir:_files' \
         '--history-max-bytes[Most bytes the history store keeps on disk.]:history-max-bytes: ' \
         '--sample-interval[Seconds between two history samples.]:sample-interval: ' \
+        '(-h --help)'{-h,--help}'[Show help]'
+      ;;
+    profile)
+      _arguments \
+        '--bootstrap-server[create\: the brokers of the profile.]:bootstrap-server: ' \
+        '--command-config[create\: a client properties file the profile uses when a command names none.]:command-config:_files' \
+        '--none[use\: no current profile (commands use the local data dir).]' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     version)

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec } from './command.js';
 import { versionCommand } from './commands/version.js';
+import { profileCommand } from './commands/profile.js';
 import { topicsCommand } from './commands/topics.js';
 import { consoleProducerCommand } from './commands/console-producer.js';
 import { consoleConsumerCommand } from './commands/console-consumer.js';
@@ -52,5 +53,6 @@ export const commands: readonly CommandSpec[] = [
   consumerPerfTestCommand,
   e2eLatencyCommand,
   uiCommand,
+  profileCommand,
   versionCommand,
 ];

@@ -11,7 +11,7 @@ export const connectionOptions = {
     type: 'string',
     placeholder: '<host:port,...>',
     describe:
-      'Kafka broker(s) to connect to. Without it kts uses the local data dir: a kts server running on it, else the engine in-process.',
+      'Kafka broker(s) to connect to. Without it (and without --data-dir): $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir: a kts server running on it, else the engine in-process.',
   },
   'data-dir': {
     type: 'string',

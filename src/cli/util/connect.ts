@@ -5,12 +5,29 @@
 import { resolve } from 'node:path';
 import { openClient, type KafkaClient } from '../../client/index.js';
 import type { CliIo, ParsedArgs } from '../command.js';
-import type { Properties } from './properties.js';
+import { mergeProperties, readPropertiesFile, type Properties } from './properties.js';
+import { activeProfile } from './profiles.js';
 import { withSpinner } from './tty.js';
 
-export async function withClient<T>(args: ParsedArgs, io: CliIo, config: Properties, work: (client: KafkaClient) => Promise<T>): Promise<T> {
-  const bootstrap = typeof args['bootstrap-server'] === 'string' ? args['bootstrap-server'] : undefined;
+/**
+ * Where a command connects: --bootstrap-server; else --data-dir (local); else
+ * $KTS_BOOTSTRAP_SERVER; else the profile in effect (kts profile); else the local data dir.
+ */
+export function resolveTarget(args: ParsedArgs, io: CliIo, config: Properties): { bootstrap: string | undefined; dataDir: string | undefined; config: Properties } {
   const dataDir = typeof args['data-dir'] === 'string' ? resolve(io.cwd, args['data-dir']) : undefined;
+  if (typeof args['bootstrap-server'] === 'string') return { bootstrap: args['bootstrap-server'], dataDir, config };
+  if (dataDir !== undefined) return { bootstrap: undefined, dataDir, config };
+  const fromEnv = io.env.KTS_BOOTSTRAP_SERVER;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { bootstrap: fromEnv, dataDir, config };
+  const active = activeProfile(io.env);
+  if (!active) return { bootstrap: undefined, dataDir, config };
+  const file = active.profile.commandConfig;
+  const merged = file !== undefined && typeof args['command-config'] !== 'string' ? mergeProperties(readPropertiesFile(file, io.cwd, `profile ${active.name}`), config) : config;
+  return { bootstrap: active.profile.bootstrapServer, dataDir, config: merged };
+}
+
+export async function withClient<T>(args: ParsedArgs, io: CliIo, givenConfig: Properties, work: (client: KafkaClient) => Promise<T>): Promise<T> {
+  const { bootstrap, dataDir, config } = resolveTarget(args, io, givenConfig);
   const client = await withSpinner(
     io,
     bootstrap ? `connecting to ${bootstrap}` : 'opening the local engine',
