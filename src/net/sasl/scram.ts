@@ -84,6 +84,9 @@ export const scramNonce = (): string => randomBytes(24).toString('base64').repla
 
 export class ScramError extends Error {}
 
+const FAKE_SALT_KEY = randomBytes(32);
+const fakeSalt = (user: string): Buffer => createHmac('sha256', FAKE_SALT_KEY).update(user).digest();
+
 /** Server side of one SCRAM exchange: two challenges, then done or failed. */
 export class ScramServer {
   private state: 'first' | 'final' | 'done' = 'first';
@@ -124,8 +127,9 @@ export class ScramServer {
     if (!user || !clientNonce) throw new ScramError('Invalid SCRAM client first message');
     this.user = user;
     this.credential = this.lookup(user);
-    // An unknown user gets a challenge like any other (no user enumeration); it then fails.
-    const credential = this.credential ?? { salt: randomBytes(32), iterations: SCRAM_MIN_ITERATIONS };
+    // An unknown user gets a challenge like any other, with a salt that is the same on every
+    // attempt (no user enumeration by comparing salts); the exchange then fails.
+    const credential = this.credential ?? { salt: fakeSalt(user), iterations: SCRAM_MIN_ITERATIONS };
     this.nonce = clientNonce + scramNonce();
     this.serverFirst = `r=${this.nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`;
     this.state = 'final';
