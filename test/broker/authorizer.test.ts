@@ -6,7 +6,7 @@ import { createAuthorizer } from '../../src/broker/auth/authorizer.js';
 import { AclOperation as Op, AclPermission, PatternType, ResourceType, filterMatches, type AclBinding } from '../../src/protocol/acl.js';
 
 const TOPIC = ResourceType.TOPIC;
-const acl = (principal: string, name: string, operation: number, permission = AclPermission.ALLOW, pattern = PatternType.LITERAL, host = '*'): AclBinding => ({
+const acl = (principal: string, name: string, operation: number, permission: number = AclPermission.ALLOW, pattern: number = PatternType.LITERAL, host = '*'): AclBinding => ({
   resourceType: TOPIC, resourceName: name, patternType: pattern, principal, host, operation, permissionType: permission,
 });
 
