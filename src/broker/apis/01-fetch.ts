@@ -75,7 +75,17 @@ function partitionError(p: FetchPartition, errorCode: number, log?: BrokerPartit
   };
 }
 
-function resolveTargets(fetchTopics: readonly FetchTopic[], ctx: RequestContext): { topics: FetchableTopicResponse[]; targets: PartitionTarget[] } {
+/**
+ * KIP-392: from v11 a consumer (replica id < 0) may read from a follower, which answers up
+ * to its own high watermark (kafka-replica-verification.sh reads every replica this way).
+ * (Kafka does the same: without a replica selector it serves any local replica.)
+ */
+function followerRead(name: string, partition: number, ctx: RequestContext, replicaId: number): BrokerPartitionLog | undefined {
+  if (ctx.apiVersion < 11 || replicaId >= 0) return undefined;
+  return ctx.broker.replicaManager.getPartition(name, partition)?.log;
+}
+
+function resolveTargets(fetchTopics: readonly FetchTopic[], ctx: RequestContext, replicaId: number): { topics: FetchableTopicResponse[]; targets: PartitionTarget[] } {
   const broker = ctx.broker;
   const byId = ctx.apiVersion >= 13;
   const topics: FetchableTopicResponse[] = [];
@@ -97,7 +107,9 @@ function resolveTargets(fetchTopics: readonly FetchTopic[], ctx: RequestContext)
         continue;
       }
       const leader = broker.replicaManager.leaderPartition(name, p.partition, p.currentLeaderEpoch ?? -1);
-      targets.push({ topicIndex, topicRef, topic: name, request: p, log: leader.partition?.log, partition: leader.partition, error: leader.errorCode });
+      const follower = leader.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? followerRead(name, p.partition, ctx, replicaId) : undefined;
+      if (follower) targets.push({ topicIndex, topicRef, topic: name, request: p, log: follower, partition: undefined, error: ErrorCode.NONE });
+      else targets.push({ topicIndex, topicRef, topic: name, request: p, log: leader.partition?.log, partition: leader.partition, error: leader.errorCode });
     }
   });
   return { topics, targets };
@@ -297,7 +309,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   async handle(request, ctx) {
     const plan = planSession(request, ctx);
     if (plan.kind === 'error') return { throttleTimeMs: 0, errorCode: plan.errorCode, sessionId: 0, responses: [] };
-    const { topics, targets } = resolveTargets(plan.kind === 'incremental' ? sessionTopics(plan.session) : request.topics, ctx);
+    const { topics, targets } = resolveTargets(plan.kind === 'incremental' ? sessionTopics(plan.session) : request.topics, ctx, replicaIdOf(request, ctx.apiVersion));
     const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
     const fromFollower = replicaIdOf(request, ctx.apiVersion) >= 0;
     const deadline = ctx.broker.nowMs() + Math.max(0, request.maxWaitMs);
