@@ -2,7 +2,7 @@
 // active one is cut off from ZooKeeper (a network partition through a TCP proxy): it
 // resigns once it cannot confirm its session, the other takes over with a higher epoch,
 // and the first one, back with a new session, stays standby. A clean shutdown hands
-// /controller over at once.
+// /controller over at once. With delete.topic.enable=false, deletion requests are dropped.
 import t from 'tap';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
@@ -31,7 +31,7 @@ t.test('controller failover through /controller and /controller_epoch', { skip: 
   const zkB = await KafkaZkClient.connect({ connect: server.connect, sessionTimeoutMs: 2000, connectionTimeoutMs: 10_000, log: logB });
   t.teardown(() => zkB.close());
 
-  const a = new KafkaController({ brokerId: 1, zk: controllerZkOf(zkA), log: logA, config: { autoLeaderRebalanceEnable: false } });
+  const a = new KafkaController({ brokerId: 1, zk: controllerZkOf(zkA), log: logA, config: { autoLeaderRebalanceEnable: false, deleteTopicEnable: false } });
   t.teardown(() => a.shutdown());
   await a.startup();
   const b = new KafkaController({ brokerId: 2, zk: controllerZkOf(zkB), log: logB, config: { autoLeaderRebalanceEnable: false } });
@@ -58,4 +58,13 @@ t.test('controller failover through /controller and /controller_epoch', { skip: 
   await waitFor('the first controller is elected again', () => a.isActive());
   t.equal(a.epoch, 3, 'epoch 3 after the clean handover');
   t.equal(await zkA.getControllerId(), 1);
+
+  // delete.topic.enable=false on this controller: deletion requests are removed, topics stay;
+  // a request for a topic that does not exist is removed too.
+  await zkA.createTopic('keep', new Map([[0, [1]]]), {});
+  await zkA.createTopicDeletion('keep');
+  await zkA.createTopicDeletion('never-existed');
+  await waitFor('deletion requests removed', async () => (await zkA.getTopicDeletions()).length === 0);
+  t.ok(await zkA.topicExists('keep'), 'the topic is not deleted');
+  t.ok(logA.lines.some((l) => /since delete.topic.enable is false/.test(l)));
 });
