@@ -26,6 +26,7 @@ import type { TopicAdminZk } from './metadata/cluster-image.js';
 export interface ClusterSettings {
   connect: string;
   sessionTimeoutMs: number;
+  maxInFlightRequests: number;
   connectionTimeoutMs: number;
   controlledShutdownEnable: boolean;
   controlledShutdownMaxRetries: number;
@@ -49,6 +50,7 @@ export function clusterSettingsOf(config: BrokerConfig): ClusterSettings | undef
   return {
     connect,
     sessionTimeoutMs,
+    maxInFlightRequests: int(raw, 'zookeeper.max.in.flight.requests', 10),
     connectionTimeoutMs: int(raw, 'zookeeper.connection.timeout.ms', sessionTimeoutMs),
     controlledShutdownEnable: (raw['controlled.shutdown.enable']?.trim() ?? 'true') !== 'false',
     controlledShutdownMaxRetries: int(raw, 'controlled.shutdown.max.retries', 3),
@@ -63,7 +65,7 @@ export function clusterSettingsOf(config: BrokerConfig): ClusterSettings | undef
  * match meta.properties of every log dir.
  */
 export async function joinZooKeeper(settings: ClusterSettings, config: BrokerConfig, log: Logger): Promise<{ zk: KafkaZkClient; clusterId: string }> {
-  const zk = await KafkaZkClient.connect({ connect: settings.connect, sessionTimeoutMs: settings.sessionTimeoutMs, connectionTimeoutMs: settings.connectionTimeoutMs, log });
+  const zk = await KafkaZkClient.connect({ ...settings, log });
   try {
     await zk.createTopLevelPaths();
     const metas = config.logDirs.map((dir) => ({ dir, meta: readMetaProperties(dir) }));

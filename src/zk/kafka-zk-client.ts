@@ -145,6 +145,8 @@ export interface KafkaZkClientOptions {
   connect: string;
   sessionTimeoutMs: number;
   connectionTimeoutMs: number;
+  /** zookeeper.max.in.flight.requests (default 10). */
+  maxInFlightRequests?: number;
   log: Logger;
 }
 

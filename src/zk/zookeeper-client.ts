@@ -107,6 +107,8 @@ export interface ZooKeeperClientOptions {
   connect: string;
   sessionTimeoutMs: number;
   connectionTimeoutMs: number;
+  /** zookeeper.max.in.flight.requests (Kafka's default 10): requests pipelined before waiting for answers. */
+  maxInFlightRequests?: number;
   log: Logger;
 }
 
@@ -165,6 +167,9 @@ export class ZooKeeperClient {
   /** Resolves when a session is usable; replaced while a new one is being opened. */
   private ready: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly maxInFlight: number;
+  private inFlightCount = 0;
+  private readonly slotWaiters: Array<() => void> = [];
   /** Abandons a session still being opened (close() during a reconnect). */
   private abortOpen: (() => void) | undefined;
   private readonly expiredCallbacks: Array<() => void> = [];
@@ -177,6 +182,7 @@ export class ZooKeeperClient {
     this.opts = opts;
     this.connect = opts.connect;
     this.log = opts.log;
+    this.maxInFlight = Math.max(1, opts.maxInFlightRequests ?? 10);
   }
 
   /** Opens a session, retrying until `connectionTimeoutMs`; then {@link ZkConnectionError}. */
@@ -355,14 +361,20 @@ export class ZooKeeperClient {
     if (this.closed) throw new ZkError(ZkCode.CONNECTION_LOSS, path, `ZooKeeper client is closed (operation on ${path})`);
     const session = this.session;
     for (;;) {
-      if (session.lost) throw new ZkSessionExpiredError(path);
-      const result = await new Promise<{ e: ZkException | null; v: T }>((resolve, reject) => {
-        session.inFlight.add(reject);
-        fn(session.client, (e, v) => {
-          session.inFlight.delete(reject);
-          resolve({ e, v });
+      await this.acquireSlot();
+      let result: { e: ZkException | null; v: T };
+      try {
+        if (session.lost) throw new ZkSessionExpiredError(path);
+        result = await new Promise<{ e: ZkException | null; v: T }>((resolve, reject) => {
+          session.inFlight.add(reject);
+          fn(session.client, (e, v) => {
+            session.inFlight.delete(reject);
+            resolve({ e, v });
+          });
         });
-      });
+      } finally {
+        this.releaseSlot();
+      }
       if (!result.e) {
         session.lastConfirmedMs = Date.now();
         return result.v;
@@ -375,6 +387,22 @@ export class ZooKeeperClient {
       }
       throw new ZkError(code, path);
     }
+  }
+
+  /** At most maxInFlightRequests requests wait for an answer at once (zookeeper.max.in.flight.requests). */
+  private async acquireSlot(): Promise<void> {
+    if (this.inFlightCount < this.maxInFlight) {
+      this.inFlightCount++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  /** Hands the slot to the next waiter, if any. */
+  private releaseSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) next();
+    else this.inFlightCount--;
   }
 
   private mode(m: CreateModeName = 'persistent'): number {

@@ -103,6 +103,8 @@ t.test('cluster keys with their types and ranges', async (t) => {
   t.match(failure(zk + 'controlled.shutdown.enable=maybe').message, /invalid value 'maybe' for controlled.shutdown.enable/);
   t.match(failure(zk + 'replica.fetch.max.bytes=lots').message, /replica.fetch.max.bytes: not a number/);
   t.match(failure(zk + 'num.replica.fetchers=0').message, /num.replica.fetchers: must be at least 1/);
+  t.match(failure(zk + 'zookeeper.max.in.flight.requests=0').message, /zookeeper.max.in.flight.requests: must be at least 1/);
+  t.doesNotThrow(() => build(zk + 'zookeeper.max.in.flight.requests=100'));
   t.match(failure(zk + 'inter.broker.protocol.version=banana').message, /inter.broker.protocol.version: not a Kafka version/);
   t.doesNotThrow(() => build(zk + 'inter.broker.protocol.version=0.10.2-IV0'));
   t.match(failure('default.replication.factor=3').message, /cannot be met: kts runs a single broker/, 'single-node mode still refuses it');

@@ -91,6 +91,17 @@ t.test('KafkaZkClient on a real ZooKeeper', { skip: needsZookeeper }, async (t) 
     t.equal(await b.getBroker(1), undefined);
   });
 
+  t.test('zookeeper.max.in.flight.requests bounds the pipeline without losing requests', async (t) => {
+    const zk = await KafkaZkClient.connect({ connect: `${server.connect}/t${++n}`, sessionTimeoutMs: 6000, connectionTimeoutMs: 10_000, maxInFlightRequests: 2, log: memoryLogger() });
+    t.teardown(() => zk.close());
+    await zk.createTopLevelPaths();
+    const names = Array.from({ length: 60 }, (_, i) => `t${i}`);
+    await Promise.all(names.map((name) => zk.createTopic(name, new Map([[0, [1]]]), {})));
+    const read = await zk.getReplicaAssignment(names);
+    t.equal(read.size, 60, 'every one of 60 concurrent topic creations and reads answered');
+    t.same((await zk.getAllTopics()).length, 60);
+  });
+
   t.test('bug #67: a multi check with version 0 is a real check', async (t) => {
     const zk = await open(t);
     await zk.zk.create('/v', Buffer.from('a'));
