@@ -32,6 +32,7 @@ function send(method, path, body) {
 }
 
 const fmt = new Intl.NumberFormat('en-US');
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 function num(n) {
   return n === null || n === undefined ? '—' : fmt.format(n);
 }
@@ -104,7 +105,7 @@ function chart(title, defs, testid) {
       const opts = {
         width, height: 200,
         series: [{}, ...defs.map((d, i) => ({ label: d.label, stroke: ['#2f6fde', '#c6362f', '#2f855a', '#b7791f'][i % 4], width: 1.5, spanGaps: false }))],
-        axes: [{}, { size: 60 }],
+        axes: [{}, { size: 70, values: (u, splits) => splits.map((v) => (defs[0].unit === 'bytes' ? bytes(v) : compact.format(v))) }],
         scales: { x: { time: true } },
       };
       state.charts.push(new uPlot(opts, [h.t.map((x) => x / 1000), ...ys], box));
@@ -124,7 +125,7 @@ async function overviewPage() {
   const render = () => {
     charts.replaceChildren(
       chart('Messages in per second', [{ series: 'cluster:endOffsets', label: 'messages/s', kind: 'rate' }], 'chart-messages'),
-      chart('Bytes on disk', [{ series: 'cluster:sizeBytes', label: 'bytes', kind: 'gauge' }], 'chart-bytes'),
+      chart('Bytes on disk', [{ series: 'cluster:sizeBytes', label: 'bytes', kind: 'gauge', unit: 'bytes' }], 'chart-bytes'),
       chart('Consumer lag (all groups)', [{ series: 'cluster:lag', label: 'lag', kind: 'gauge' }], 'chart-lag'),
       chart('Partitions not healthy', [{ series: 'cluster:underReplicated', label: 'under-replicated', kind: 'gauge' }, { series: 'cluster:offline', label: 'offline', kind: 'gauge' }], 'chart-health'),
     );
