@@ -11,7 +11,7 @@
  * broker-wide one has none (dashboards select per-topic series with `topic!=""`).
  */
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { LogState, MetricsProviders } from './providers.js';
+import type { LogState, MetricsProviders, PartitionReplicaState } from './providers.js';
 import { REQUEST_TIME_BUCKETS_MS, type RequestStats, type TopicCounters } from './request-stats.js';
 import { LagClock } from './lag-clock.js';
 
@@ -20,11 +20,44 @@ type Labels = Record<string, string | number>;
 type Emit = (labels: Labels, value: number) => void;
 
 /** A series family computed at scrape time: `source` emits each labelled value. */
-interface ComputedFamily {
+type ComputedFamily =
+  | { name: string; help: string; kind: 'gauge' | 'counter'; source: (emit: Emit) => void | Promise<void> }
+  /** Several families written in one pass over partitions (one label string per partition). */
+  | { kind: 'block'; render: () => string };
+
+/** One family of a block: its name, help, type and value per row (undefined: no series for that row). */
+interface BlockFamily<Row> {
   name: string;
   help: string;
-  kind: 'gauge' | 'counter';
-  source: (emit: Emit) => void | Promise<void>;
+  kind?: 'gauge' | 'counter';
+  value(row: Row): number | undefined;
+}
+
+function header(name: string, help: string, kind: string): string {
+  return `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${kind}\n`;
+}
+
+/** Registers families over per-partition rows, written in one pass: `labels(row)` is built once per row. */
+function partitionBlock<Row>(registry: Registry, rows: () => Iterable<Row>, labels: (row: Row) => string, list: readonly BlockFamily<Row>[]): void {
+  familiesOf(registry).push({
+    kind: 'block',
+    render() {
+      const bodies: string[][] = list.map(() => []);
+      for (const row of rows()) {
+        const l = '{' + labels(row) + '} ';
+        for (let i = 0; i < list.length; i++) {
+          const v = list[i]!.value(row);
+          if (v !== undefined) bodies[i]!.push(list[i]!.name + l + sampleValue(v));
+        }
+      }
+      let out = '';
+      for (let i = 0; i < list.length; i++) {
+        const f = list[i]!;
+        out += header(f.name, f.help, f.kind ?? 'gauge') + bodies[i]!.join('\n') + (bodies[i]!.length > 0 ? '\n\n' : '\n');
+      }
+      return out;
+    },
+  });
 }
 
 /**
@@ -65,7 +98,11 @@ function sampleValue(v: number): string {
 async function renderFamilies(list: readonly ComputedFamily[]): Promise<string> {
   let out = '';
   for (const f of list) {
-    out += `# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${f.name} ${f.kind}\n`;
+    if (f.kind === 'block') {
+      out += f.render();
+      continue;
+    }
+    out += header(f.name, f.help, f.kind);
     await f.source((labels, value) => {
       let l = '';
       for (const k in labels) l += (l === '' ? '' : ',') + k + '="' + labelValue(labels[k]!) + '"';
@@ -158,31 +195,32 @@ export function createBrokerRegistry(stats: RequestStats, providers: MetricsProv
 /** Leader-side figures count only partitions this broker (`nodeId`) leads, as Kafka's ReplicaManager does. */
 function registerReplicaMetrics(registry: Registry, providers: MetricsProviders, nodeId: number): void {
   const { partitions, controller } = providers;
-  const summary = (): { count: number; leaders: number; underReplicated: number; underMinIsr: number; atMinIsr: number } => {
-    const s = { count: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0 };
+  // The broker-wide counts and the per-partition flags come from one pass over the partitions.
+  const totals = { count: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0 };
+  const rows = function* (): Iterable<PartitionReplicaState> {
+    Object.assign(totals, { count: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0 });
     for (const p of partitions.partitions()) {
-      s.count++;
+      totals.count++;
       if (p.leaderId !== nodeId) continue;
-      s.leaders++;
-      if (p.isr.length < p.replicas.length) s.underReplicated++;
-      if (p.isr.length < p.minInsyncReplicas) s.underMinIsr++;
-      if (p.isr.length === p.minInsyncReplicas) s.atMinIsr++;
+      totals.leaders++;
+      if (p.isr.length < p.replicas.length) totals.underReplicated++;
+      if (p.isr.length < p.minInsyncReplicas) totals.underMinIsr++;
+      if (p.isr.length === p.minInsyncReplicas) totals.atMinIsr++;
+      yield p;
     }
-    return s;
   };
-  gaugeFrom(registry, 'kafka_server_replicamanager_partitioncount', 'Partitions with a replica on this broker.', [], (emit) => emit({}, summary().count));
-  gaugeFrom(registry, 'kafka_server_replicamanager_leadercount', 'Partitions led by this broker.', [], (emit) => emit({}, summary().leaders));
-  gaugeFrom(registry, 'kafka_server_replicamanager_underreplicatedpartitions', 'Partitions led here whose ISR is smaller than the replica set.', [], (emit) => emit({}, summary().underReplicated));
-  gaugeFrom(registry, 'kafka_server_replicamanager_underminisrpartitioncount', 'Partitions led here with fewer in-sync replicas than min.insync.replicas.', [], (emit) => emit({}, summary().underMinIsr));
-  gaugeFrom(registry, 'kafka_server_replicamanager_atminisrpartitioncount', 'Partitions led here with exactly min.insync.replicas in-sync replicas.', [], (emit) => emit({}, summary().atMinIsr));
+  partitionBlock(registry, rows, (p) => `topic="${labelValue(p.topic)}",partition="${p.partition}"`, [
+    { name: 'kafka_cluster_partition_underreplicated', help: 'Per partition led here: 1 when its ISR is smaller than its replicas.', value: (p) => (p.isr.length < p.replicas.length ? 1 : 0) },
+    { name: 'kafka_cluster_partition_underminisr', help: 'Per partition led here: 1 when fewer replicas are in sync than min.insync.replicas.', value: (p) => (p.isr.length < p.minInsyncReplicas ? 1 : 0) },
+  ]);
+  // Registered after the block, so they read the totals of this scrape's pass.
+  gaugeFrom(registry, 'kafka_server_replicamanager_partitioncount', 'Partitions with a replica on this broker.', [], (emit) => emit({}, totals.count));
+  gaugeFrom(registry, 'kafka_server_replicamanager_leadercount', 'Partitions led by this broker.', [], (emit) => emit({}, totals.leaders));
+  gaugeFrom(registry, 'kafka_server_replicamanager_underreplicatedpartitions', 'Partitions led here whose ISR is smaller than the replica set.', [], (emit) => emit({}, totals.underReplicated));
+  gaugeFrom(registry, 'kafka_server_replicamanager_underminisrpartitioncount', 'Partitions led here with fewer in-sync replicas than min.insync.replicas.', [], (emit) => emit({}, totals.underMinIsr));
+  gaugeFrom(registry, 'kafka_server_replicamanager_atminisrpartitioncount', 'Partitions led here with exactly min.insync.replicas in-sync replicas.', [], (emit) => emit({}, totals.atMinIsr));
   counterFrom(registry, 'kafka_server_replicamanager_isrshrinks_total', 'ISR shrinks of partitions led here.', [], (emit) => emit({}, partitions.isrShrinks()));
   counterFrom(registry, 'kafka_server_replicamanager_isrexpands_total', 'ISR expansions of partitions led here.', [], (emit) => emit({}, partitions.isrExpands()));
-  gaugeFrom(registry, 'kafka_cluster_partition_underreplicated', 'Per partition led here: 1 when its ISR is smaller than its replicas.', ['topic', 'partition'], (emit) => {
-    for (const p of partitions.partitions()) if (p.leaderId === nodeId) emit({ topic: p.topic, partition: p.partition }, p.isr.length < p.replicas.length ? 1 : 0);
-  });
-  gaugeFrom(registry, 'kafka_cluster_partition_underminisr', 'Per partition led here: 1 when fewer replicas are in sync than min.insync.replicas.', ['topic', 'partition'], (emit) => {
-    for (const p of partitions.partitions()) if (p.leaderId === nodeId) emit({ topic: p.topic, partition: p.partition }, p.isr.length < p.minInsyncReplicas ? 1 : 0);
-  });
   gaugeFrom(registry, 'kafka_controller_kafkacontroller_activecontrollercount', '1 on the active controller, else 0.', [], (emit) => emit({}, controller.activeControllerCount()));
   gaugeFrom(registry, 'kafka_controller_kafkacontroller_offlinepartitionscount', 'Partitions without a live leader.', [], (emit) => emit({}, controller.offlinePartitionCount()));
   gaugeFrom(registry, 'kafka_controller_kafkacontroller_globaltopiccount', 'Topics in the cluster.', [], (emit) => emit({}, controller.globalTopicCount()));
@@ -190,17 +228,14 @@ function registerReplicaMetrics(registry: Registry, providers: MetricsProviders,
 }
 
 function registerLogMetrics(registry: Registry, stats: RequestStats, providers: MetricsProviders): void {
-  const perLog = (name: string, help: string, value: (l: LogState) => number): void => {
-    gaugeFrom(registry, name, help, ['topic', 'partition'], (emit) => {
-      for (const l of providers.logs.logs()) emit({ topic: l.topic, partition: l.partition }, value(l));
-    });
-  };
-  perLog('kafka_log_log_size', 'Bytes of the partition log on disk.', (l) => l.sizeBytes);
-  perLog('kafka_log_log_numlogsegments', 'Segments of the partition log.', (l) => l.segmentCount);
-  perLog('kafka_log_log_logstartoffset', 'Log start offset of the partition.', (l) => l.logStartOffset);
-  perLog('kafka_log_log_logendoffset', 'Log end offset of the partition.', (l) => l.logEndOffset);
-  perLog('kafka_topic_partition_current_offset', 'High watermark of the partition (kafka_exporter name).', (l) => l.highWatermark);
-  perLog('kafka_topic_partition_oldest_offset', 'Log start offset of the partition (kafka_exporter name).', (l) => l.logStartOffset);
+  partitionBlock(registry, () => providers.logs.logs(), (l) => `topic="${labelValue(l.topic)}",partition="${l.partition}"`, [
+    { name: 'kafka_log_log_size', help: 'Bytes of the partition log on disk.', value: (l: LogState) => l.sizeBytes },
+    { name: 'kafka_log_log_numlogsegments', help: 'Segments of the partition log.', value: (l: LogState) => l.segmentCount },
+    { name: 'kafka_log_log_logstartoffset', help: 'Log start offset of the partition.', value: (l: LogState) => l.logStartOffset },
+    { name: 'kafka_log_log_logendoffset', help: 'Log end offset of the partition.', value: (l: LogState) => l.logEndOffset },
+    { name: 'kafka_topic_partition_current_offset', help: 'High watermark of the partition (kafka_exporter name).', value: (l: LogState) => l.highWatermark },
+    { name: 'kafka_topic_partition_oldest_offset', help: 'Log start offset of the partition (kafka_exporter name).', value: (l: LogState) => l.logStartOffset },
+  ]);
   gaugeFrom(registry, 'kafka_topic_partitions', 'Partitions of the topic on this broker (kafka_exporter name).', ['topic'], (emit) => {
     const counts = new Map<string, number>();
     for (const l of providers.logs.logs()) counts.set(l.topic, (counts.get(l.topic) ?? 0) + 1);
