@@ -28,8 +28,10 @@ async function populate(b, topics, groups) {
     await producer.connect();
     await producer.sendBatch({ topicMessages: Array.from({ length: groups }, (_, i) => ({ topic: `topic-${String(i).padStart(5, '0')}`, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] })) });
     await producer.disconnect();
-    // Each group commits offset 1 on its topic (lag 2); 20 at a time.
-    for (let i = 0; i < groups; i += 20) {
+    // Each group commits offset 1 on its topic (lag 2): the first alone (it creates
+    // __consumer_offsets), then 20 at a time.
+    await admin.setOffsets({ groupId: 'group-0000', topic: 'topic-00000', partitions: [{ partition: 0, offset: '1' }] });
+    for (let i = 1; i < groups; i += 20) {
       await Promise.all(
         Array.from({ length: Math.min(20, groups - i) }, (_, j) =>
           admin.setOffsets({ groupId: `group-${String(i + j).padStart(4, '0')}`, topic: `topic-${String(i + j).padStart(5, '0')}`, partitions: [{ partition: 0, offset: '1' }] }),
