@@ -16,7 +16,8 @@ const CHROMIUM = '/usr/bin/chromium';
 
 async function populate(b, topics, groups) {
   const { Kafka, logLevel } = await import('kafkajs');
-  const kafka = new Kafka({ clientId: 'bench-ui', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, requestTimeout: 600_000 });
+  // Generous retries: on a loaded machine the coordinator lookups of many groups are slow.
+  const kafka = new Kafka({ clientId: 'bench-ui', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, requestTimeout: 600_000, retry: { retries: 12, maxRetryTime: 120_000 } });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -29,11 +30,11 @@ async function populate(b, topics, groups) {
     await producer.sendBatch({ topicMessages: Array.from({ length: groups }, (_, i) => ({ topic: `topic-${String(i).padStart(5, '0')}`, messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] })) });
     await producer.disconnect();
     // Each group commits offset 1 on its topic (lag 2): the first alone (it creates
-    // __consumer_offsets), then 20 at a time.
+    // __consumer_offsets), then 5 at a time.
     await admin.setOffsets({ groupId: 'group-0000', topic: 'topic-00000', partitions: [{ partition: 0, offset: '1' }] });
-    for (let i = 1; i < groups; i += 20) {
+    for (let i = 1; i < groups; i += 5) {
       await Promise.all(
-        Array.from({ length: Math.min(20, groups - i) }, (_, j) =>
+        Array.from({ length: Math.min(5, groups - i) }, (_, j) =>
           admin.setOffsets({ groupId: `group-${String(i + j).padStart(4, '0')}`, topic: `topic-${String(i + j).padStart(5, '0')}`, partitions: [{ partition: 0, offset: '1' }] }),
         ),
       );

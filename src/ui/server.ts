@@ -220,8 +220,14 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     return history.query(series, nowMs() - rangeMs);
   };
 
+  const loopbackOnly = LOOPBACK_HOSTS.has(options.host);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Bound to loopback: only loopback names may be asked for (no DNS rebinding from a web page).
+    if (loopbackOnly && !LOOPBACK_HOSTS.has(hostnameOf(req.headers.host))) {
+      sendJson(res, 403, { error: `Host ${req.headers.host ?? '(none)'} refused: this console serves ${options.host} only.` });
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       api(req, url.pathname, url.searchParams).then(
         (data) => sendJson(res, 200, data),
@@ -252,6 +258,15 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       });
     },
   };
+}
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The host name of a Host header (`127.0.0.1:8048`, `[::1]:8048`, `localhost`). */
+function hostnameOf(host: string | undefined): string {
+  if (!host) return '';
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(host) ?? /^([^:]+)(?::\d+)?$/.exec(host);
+  return m ? m[1]!.toLowerCase() : host;
 }
 
 function overview(s: ClusterSnapshot, groups: readonly GroupView[]): unknown {

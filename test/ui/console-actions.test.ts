@@ -3,6 +3,7 @@
 // a record produced in the page are what kafkajs and kcat then see; cross-site requests are
 // refused. Skips when chromium or kcat is missing.
 import t from 'tap';
+import { request } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import { runBroker } from '../broker/helpers.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
@@ -50,6 +51,14 @@ t.test('kts ui actions: read-only refusals, create, produce, cross-site', { skip
     await page.waitForSelector('[data-testid="produce-result"] .notice');
     const consumed = await kcat(['-C', '-b', b.bootstrap, '-t', 'made-in-ui', '-e', '-q']);
     t.equal(consumed.stdout, 'from the console\n', 'kcat reads the produced record');
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const u = new URL(`${url}api/overview`);
+      request({ host: u.hostname, port: u.port, path: u.pathname, headers: { host: `attacker.example:${u.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    t.equal(rebound, 403, 'a Host other than loopback is refused (DNS rebinding)');
     const cross = await fetch(`${url}api/topics`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: JSON.stringify({ name: 'x', partitions: 1 }) });
     t.equal(cross.status, 403);
   });
