@@ -47,6 +47,8 @@ export class ConnectionError extends KtsError {
 }
 
 // Said whether or not --bootstrap-server was passed: the address may have come from it, $KTS_BOOTSTRAP_SERVER, a profile or a local server file.
+/** Brokers close connections whose security settings do not match the listener's. */
+const CLOSED_HINT = "If the broker's listener uses SSL or SASL, set security.protocol and the ssl.* / sasl.* settings (--command-config); the broker's log says why it closed the connection.";
 const NO_BROKER_HINT = 'Check the broker address (--bootstrap-server, $KTS_BOOTSTRAP_SERVER or kts profile); a local broker starts with `kts server-start`';
 
 /** Opens a TCP connection, over TLS when `tls` is given (security.protocol SSL / SASL_SSL). */
@@ -130,7 +132,7 @@ class TcpChannel implements FrameChannel {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new ConnectionError(`Connection to ${address} failed: ${err.message}`, undefined, err)));
-    socket.on('close', () => this.fail(new ConnectionError(`Connection to ${address} was closed by the broker`, undefined, undefined, 'closed')));
+    socket.on('close', () => this.fail(new ConnectionError(`Connection to ${address} was closed by the broker`, CLOSED_HINT, undefined, 'closed')));
   }
 
   request(frame: readonly Buffer[], expectResponse: boolean, timeoutMs: number): Promise<Buffer | null> {
