@@ -47,11 +47,30 @@ function readinessLine(config: BrokerConfig, listeners: readonly string[], clust
   return `[KtsServer id=${config.nodeId}] started (kts ${KTS_VERSION}) listening on ${listeners.join(', ')}, log dir ${config.logDirs.join(',')}, cluster id ${clusterId}`;
 }
 
+/**
+ * The line says where the broker listens (the bound address); clients are told the
+ * advertised one. A different port for the same listener is usually a mistake (an
+ * --override of listeners without advertised.listeners): say so.
+ */
+export function advertisedMismatches(bound: readonly { name: string; host: string; port: number }[], advertised: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const b of bound) {
+    const a = advertised.find((x) => x.startsWith(`${b.name}://`));
+    const port = a === undefined ? NaN : Number(/:(\d+)$/.exec(a)?.[1]);
+    if (a !== undefined && port !== b.port) {
+      out.push(`listener ${b.name} listens on port ${b.port} but advertises ${a}: clients will connect to port ${port}. Set advertised.listeners (e.g. --override advertised.listeners=${b.name}://127.0.0.1:${b.port}) if that is not meant.`);
+    }
+  }
+  return out;
+}
+
 async function runForeground(config: BrokerConfig, io: CliIo): Promise<number> {
   const log = streamLogger(io.stdout, 'KtsServer', io.env.KTS_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'INFO');
   for (const warning of config.warnings) log.warn(warning);
   const broker = await startBroker(config, { listen: true, log, command: 'kts server-start' });
-  io.stdout.write(readinessLine(config, broker.advertisedListeners, broker.clusterId) + '\n');
+  const bound = broker.boundPorts.map((b) => `${b.name}://${b.host}:${b.port}`);
+  for (const warning of advertisedMismatches(broker.boundPorts, broker.advertisedListeners)) log.warn(warning);
+  io.stdout.write(readinessLine(config, bound.length > 0 ? bound : broker.advertisedListeners, broker.clusterId) + '\n');
   await io.interrupted;
   log.info(`[KtsServer id=${config.nodeId}] shutting down`);
   await broker.stop();
