@@ -38,6 +38,8 @@ export function readMetaProperties(dir: string): MetaProperties | undefined {
   const version = Number(props.get('version') ?? '0');
   const nodeId = Number(props.get(version === 0 ? 'broker.id' : 'node.id') ?? props.get('node.id') ?? props.get('broker.id'));
   const clusterId = props.get('cluster.id');
+  // Version 0 (ZooKeeper-mode Kafka) had no cluster.id before 0.10.1: the broker adds it.
+  if (version === 0 && !clusterId && Number.isInteger(nodeId)) return { version, nodeId, clusterId: '', directoryId: '' };
   if (!clusterId || !Number.isInteger(nodeId)) {
     throw new KtsError('KTS_BAD_META_PROPERTIES', `${path} has no ${clusterId ? 'node.id' : 'cluster.id'}`, 'Restore the file, or remove it if the directory holds no data you need.');
   }
@@ -56,6 +58,12 @@ export function ensureMetaProperties(dir: string, nodeId: number, clusterId: str
     writeFileAtomic(path, metaPropertiesText(meta));
     return meta;
   }
+  if (existing.version === 0 && existing.clusterId === '') {
+    // As Kafka 1.1 does to an older dir: add the cluster id, keep version 0 (a v1 file would be refused by ZooKeeper-mode Kafka).
+    const adopted: MetaProperties = { ...existing, clusterId: clusterId ?? randomKafkaUuid() };
+    writeFileAtomic(path, `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${adopted.nodeId}\ncluster.id=${adopted.clusterId}\n`);
+    return ensureMetaProperties(dir, nodeId, adopted.clusterId);
+  }
   if (clusterId !== undefined && existing.clusterId !== clusterId) {
     throw new KtsError(
       'KTS_CLUSTER_ID_MISMATCH',
@@ -70,7 +78,8 @@ export function ensureMetaProperties(dir: string, nodeId: number, clusterId: str
       `Start with node.id=${existing.nodeId}, or use a different data dir.`,
     );
   }
-  if (!existing.directoryId || existing.version === 0) {
+  // A version 0 file stays as Kafka wrote it, so Kafka can still open the dir; it has no directory id.
+  if (existing.version !== 0 && !existing.directoryId) {
     const upgraded: MetaProperties = { version: 1, nodeId, clusterId: existing.clusterId, directoryId: existing.directoryId || randomKafkaUuid() };
     writeFileAtomic(path, metaPropertiesText(upgraded));
     return upgraded;

@@ -147,7 +147,18 @@ t.test('an old Kafka dir without partition.metadata gets a topic id and kts meta
   t.equal(readFileSync(join(dir, 'old.topic-1', 'partition.metadata'), 'utf8'), `version: 0\ntopic_id: ${ids[0]}`);
   t.same(mgr.getTopicMetadata('old.topic')?.partitionCount, 2);
   t.equal(mgr.getLog('old.topic', 0)!.logEndOffset, 3, 'no checkpoints or marker: recovered from offset 0');
-  t.match(readFileSync(join(dir, 'meta.properties'), 'utf8'), /version=1\n/, 'meta.properties upgraded to v1 with a directory.id');
+  t.equal(readFileSync(join(dir, 'meta.properties'), 'utf8'), 'version=0\nbroker.id=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n', 'a version 0 meta.properties is kept as Kafka wrote it');
+  t.equal(mgr.clusterId, 'MkU3OEVBNTcwNTJENDM2Qk');
+});
+
+t.test('a version 0 meta.properties without cluster.id (Kafka before 0.10.1) gets one, staying version 0', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=1\n');
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.teardown(() => mgr.close());
+  const text = readFileSync(join(dir, 'meta.properties'), 'utf8');
+  t.match(text, /version=0\nbroker\.id=1\ncluster\.id=[A-Za-z0-9_-]{22}\n/);
+  t.equal(text.includes(`cluster.id=${mgr.clusterId}`), true);
 });
 
 t.test('with a clean-shutdown marker, bytes after the last batch are still caught', async (t) => {
