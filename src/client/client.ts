@@ -2,6 +2,8 @@
  * openClient: resolves where to talk (bootstrap servers, a running kts server on the data
  * dir, or the in-process engine) and builds the KafkaClient facade over one transport.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startBroker, type Broker } from '../broker/broker.js';
 import { findRunningServer } from '../broker/server-file.js';
 import { buildBrokerConfig, defaultDataDir as brokerDefaultDataDir } from '../broker/config.js';
@@ -34,8 +36,19 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Kafka
   const env = options.env ?? process.env;
   const dataDir = options.dataDir ?? defaultDataDir(env);
   const brokerConfig = buildBrokerConfig({ dataDir, env });
-  const running = runningServer(brokerConfig.logDirs[0] ?? dataDir);
+  const logDir = brokerConfig.logDirs[0] ?? dataDir;
+  const running = runningServer(logDir);
   if (running) return tcpClient([running], config, `${running.host}:${running.port}`);
+  if (!existsSync(join(logDir, 'meta.properties'))) {
+    if (options.missingDataDir === 'refuse') {
+      throw new KtsError(
+        'KTS_NO_DATA_DIR',
+        `No kts data in ${logDir}: nothing has been written there yet`,
+        'Check --data-dir / $KTS_DATA_DIR (a command that writes, such as kts topics --create or kts console-producer, creates it), or pass --bootstrap-server',
+      );
+    }
+    options.onCreate?.(logDir);
+  }
   return inProcessClient(dataDir, env, config);
 }
 

@@ -403,6 +403,13 @@ export interface OpenClientOptions {
   config?: Readonly<Record<string, string>>;
   /** Environment for data dir resolution (the CLI passes io.env). Default: process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The local engine on a data dir that does not exist yet: 'refuse' (a command that only
+   * reads: a mistyped --data-dir must not silently become a new cluster) or 'create'
+   * (the default; `onCreate` is told, so the user hears about it).
+   */
+  missingDataDir?: 'refuse' | 'create';
+  onCreate?: (dataDir: string) => void;
 }
 
 export interface KafkaClient {

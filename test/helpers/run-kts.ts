@@ -40,6 +40,8 @@ export interface RunOptions {
   stdinIsTty?: boolean;
   /** Sees stderr as it is written (to act once the command has said something). */
   onStderr?: (text: string) => void;
+  /** Sees stdout as it is written. */
+  onStdout?: (text: string) => void;
 }
 
 export async function runKts(command: string | string[], opts: RunOptions = {}): Promise<KtsResult> {
@@ -48,7 +50,10 @@ export async function runKts(command: string | string[], opts: RunOptions = {}):
   const stderr = new PassThrough();
   const outChunks: Buffer[] = [];
   const errChunks: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => outChunks.push(c));
+  stdout.on('data', (c: Buffer) => {
+    outChunks.push(c);
+    opts.onStdout?.(c.toString('utf8'));
+  });
   stderr.on('data', (c: Buffer) => {
     errChunks.push(c);
     opts.onStderr?.(c.toString('utf8'));

@@ -26,12 +26,48 @@ export function resolveTarget(args: ParsedArgs, io: CliIo, config: Properties): 
   return { bootstrap: active.profile.bootstrapServer, dataDir, config: merged };
 }
 
+/**
+ * Commands (and actions) that never write: on a data dir that does not exist they refuse
+ * instead of creating an empty cluster there. Anything not listed may write.
+ */
+function onlyReads(args: ParsedArgs): boolean {
+  const command = String(args._?.[0] ?? '');
+  const has = (flag: string): boolean => args[flag] === true;
+  switch (command) {
+    case 'topics':
+      return has('list') || has('describe');
+    case 'console-consumer':
+      return args.group === undefined;
+    case 'consumer-groups':
+      return has('list') || (has('describe') && !has('reset-offsets'));
+    case 'configs':
+      return has('describe');
+    case 'get-offsets':
+    case 'log-dirs':
+    case 'consumer-perf-test':
+    case 'broker-api-versions':
+    case 'replica-verification':
+      return true;
+    case 'transactions':
+      return ['list', 'describe', 'describe-producers', 'find-hanging'].includes(String(args.action));
+    default:
+      return false;
+  }
+}
+
 export async function withClient<T>(args: ParsedArgs, io: CliIo, givenConfig: Properties, work: (client: KafkaClient) => Promise<T>): Promise<T> {
   const { bootstrap, dataDir, config } = resolveTarget(args, io, givenConfig);
   const client = await withSpinner(
     io,
     bootstrap ? `connecting to ${bootstrap}` : 'opening the local engine',
-    openClient({ bootstrapServer: bootstrap, dataDir, config: Object.fromEntries(config), env: io.env }),
+    openClient({
+      bootstrapServer: bootstrap,
+      dataDir,
+      config: Object.fromEntries(config),
+      env: io.env,
+      missingDataDir: onlyReads(args) ? 'refuse' : 'create',
+      onCreate: (dir) => io.stderr.write(`kts: creating a new data dir in ${dir}\n`),
+    }),
   );
   try {
     return await work(client);
