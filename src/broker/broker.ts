@@ -193,7 +193,9 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   }
 
   const background = startBackgroundWork(logManager, log, {
-    ...backgroundOptionsFrom(config.raw, config.logRetentionCheckIntervalMs, config.logFlushOffsetCheckpointIntervalMs, nowMs),
+    // The high watermark is checkpointed with the other offsets, as often as
+    // replica.high.watermark.checkpoint.interval.ms (Kafka's 5 s) asks when that is sooner.
+    ...backgroundOptionsFrom(config.raw, config.logRetentionCheckIntervalMs, Math.min(config.logFlushOffsetCheckpointIntervalMs, Number(config.raw['replica.high.watermark.checkpoint.interval.ms'] ?? 5000)), nowMs),
     logDirMoveBytesPerSecond: () => brokerRate(context, 'replica.alter.log.dirs.io.max.bytes.per.second'),
   });
   let stopping: Promise<void> | undefined;
