@@ -255,8 +255,23 @@ function fillSingleNodeMetadata(cache: MetadataCache, nodeId: number, advertised
  * providers here instead of the single-node ones.
  */
 async function startMetrics(context: BrokerContext, logManager: LogManager, connectionCount: () => number, listener: string): Promise<RunningBrokerMetrics> {
-  const { startBrokerMetrics, singleNodeProviders } = await import('./metrics/index.js');
+  const { startBrokerMetrics, singleNodeProviders, partitionStatsFrom, controllerStatsFrom, IsrChangeCounter } = await import('./metrics/index.js');
   const providers = singleNodeProviders(context, logManager, connectionCount);
+  const rm = context.replicaManager;
+  if (rm.clusterMode) {
+    const isrChanges = new IsrChangeCounter();
+    rm.onIsrChange((before, after) => isrChanges.record(before, after));
+    providers.partitions = partitionStatsFrom(rm, isrChanges);
+    // Cluster-wide figures from the metadata cache, reported by the active controller only (as Kafka does).
+    const cache = context.metadataCache;
+    const states = () => cache.topicNames().flatMap((t) => cache.topicPartitions(t) ?? []);
+    providers.controller = controllerStatsFrom({
+      isActive: () => context.controller?.isActive() ?? false,
+      offlinePartitionCount: () => states().filter((p) => p.leader < 0 || !cache.aliveBroker(p.leader)).length,
+      topicCount: () => cache.topicNames().length,
+      partitionCount: () => states().length,
+    });
+  }
   const metrics = await startBrokerMetrics(context, providers, listener);
   context.metrics = metrics;
   return metrics;

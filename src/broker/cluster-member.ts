@@ -221,7 +221,12 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
   opts.replicaManager.startup();
   const controller = createController({ config, brokerId: config.nodeId, brokerEpoch, zk, log, interBrokerListenerName: interBrokerListenerName(config) });
   opts.context.controller = controller;
+  zk.onSessionExpired(() => {
+    opts.replicaManager.canGuaranteeAcks = false;
+    log.warn(`[KtsServer id=${config.nodeId}] ZooKeeper session lost: refusing acks=all writes until a new session`);
+  });
   zk.onNewSession(() => {
+    opts.replicaManager.canGuaranteeAcks = true;
     zk.registerBroker(registration)
       .then((epoch) => {
         brokerEpoch = Number(epoch);

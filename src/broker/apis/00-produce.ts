@@ -85,6 +85,9 @@ async function appendPartition(
     if (code !== ErrorCode.NONE) return failed(index, code, `Producer ${txn.producerId} epoch ${txn.producerEpoch} may not write transactional records to ${topic}-${index} now`);
   }
   const minIsr = log.config.minInsyncReplicas;
+  if (acks === -1 && !broker.replicaManager.canGuaranteeAcks) {
+    return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS, `Broker ${broker.nodeId} lost its ZooKeeper session and cannot guarantee acks=all for ${topic}-${index} until it has a new one`);
+  }
   if (acks === -1 && partition.isr.length < minIsr) {
     return failed(
       index,

@@ -24,6 +24,8 @@ export interface IsrWriter {
   writeIsr(topic: string, partition: number, state: { leader: number; leaderEpoch: number; isr: number[]; controllerEpoch: number }, expectedZkVersion: number): Promise<number | undefined>;
   /** Tell the controller (isr_change_notification) that this partition's ISR changed. */
   recordIsrChange(topic: string, partition: number): void;
+  /** Observers of applied ISR changes (metrics). */
+  onApplied?(before: readonly number[], after: readonly number[]): void;
 }
 
 export interface FollowerState {
@@ -158,8 +160,10 @@ export class Partition {
       const version = await this.isrWriter.writeIsr(this.topic, this.partition, state, this.zkVersion);
       // Leadership may have changed while the write was in flight: the controller's state wins.
       if (version === undefined || !this.isLeader || this.leaderEpoch !== epoch) return;
+      const before = this.isr;
       this.isr = newIsr;
       this.zkVersion = version;
+      this.isrWriter.onApplied?.(before, newIsr);
       this.isrWriter.recordIsrChange(this.topic, this.partition);
       this.maybeIncrementHighWatermark();
     } finally {

@@ -51,9 +51,23 @@ export class ReplicaManager {
   private readonly listeners: LeadershipListener[] = [];
   readonly fetchers: ReplicaFetcherManager;
   private shrinkTimer: NodeJS.Timeout | undefined;
+  private readonly isrListeners: Array<(before: readonly number[], after: readonly number[]) => void> = [];
+  /**
+   * False while the ZooKeeper session is lost: the ISR cannot be changed and another broker
+   * may already lead, so acks=all writes are refused (NOT_ENOUGH_REPLICAS) until a new session.
+   */
+  canGuaranteeAcks = true;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.localBrokerId = opts.localBrokerId;
+    const writer = opts.isrWriter;
+    opts.isrWriter = {
+      writeIsr: (...args) => writer.writeIsr(...args),
+      recordIsrChange: (topic, partition) => writer.recordIsrChange(topic, partition),
+      onApplied: (before, after) => {
+        for (const l of this.isrListeners) l(before, after);
+      },
+    };
     this.fetchers = new ReplicaFetcherManager(this, opts.fetcher, opts.log, opts.nowMs);
   }
 
@@ -75,6 +89,11 @@ export class ReplicaManager {
   async shutdown(): Promise<void> {
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
     await this.fetchers.shutdown();
+  }
+
+  /** Called with the old and new ISR each time a partition led here changes its ISR. */
+  onIsrChange(listener: (before: readonly number[], after: readonly number[]) => void): void {
+    this.isrListeners.push(listener);
   }
 
   onLeadershipChange(listener: LeadershipListener): void {
