@@ -104,10 +104,11 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     clusterMode: session !== undefined,
     replicaLagTimeMaxMs: replication.replicaLagTimeMaxMs,
     fetcher: replication.fetcher,
-    topicInfo: async (topic, topicIdHint) => ({
-      topicId: topicIdHint ?? metadataCache.topicId(topic) ?? derivedTopicId(topic),
-      configs: session ? await session.zk.getEntityConfig('topics', topic) : {},
-    }),
+    topicInfo: async (topic, topicIdHint) => {
+      const configs = session ? await session.zk.getEntityConfig('topics', topic) : {};
+      context.clusterTopicConfigs?.remember(topic, configs);
+      return { topicId: topicIdHint ?? metadataCache.topicId(topic) ?? derivedTopicId(topic), configs };
+    },
   });
   const context: BrokerContext = {
     config,
@@ -116,7 +117,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     clusterId: logManager.clusterId,
     advertisedListeners: advertised,
     metadata: session
-      ? createClusterMetadataImage({ nodeId: config.nodeId, cache: metadataCache, zk: topicAdminOf(session.zk), waitTimeoutMs: CLUSTER_ADMIN_WAIT_MS })
+      ? createClusterMetadataImage({ nodeId: config.nodeId, cache: metadataCache, zk: topicAdminOf(session.zk), waitTimeoutMs: CLUSTER_ADMIN_WAIT_MS, onTopicCreated: (topic, configs) => context.clusterTopicConfigs?.remember(topic, configs) })
       : createMetadataImage(logManager, config.nodeId),
     purgatory,
     nowMs,

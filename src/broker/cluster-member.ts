@@ -17,6 +17,7 @@ import { errorMessage } from '../util/errors.js';
 import { join } from 'node:path';
 import type { BrokerConfig } from './config.js';
 import type { BrokerContext, ListenerEndpoint } from './handler.js';
+import { applyTopicOverridesLocally } from './configs/topic-configs.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 import { interBrokerListenerName } from './replica/replication-config.js';
 import { createController } from '../controller/broker-controller.js';
@@ -100,6 +101,12 @@ export function brokerRegistrationOf(nodeId: number, advertised: readonly Listen
   };
 }
 
+const ISR_WRITE_TIMEOUT_MS = 10_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 /**
  * The leader's ISR writes: compare-and-set on the state znode, then (batched, as Kafka's
  * maybePropagateIsrChanges does) one isr_change_ notification for the controller.
@@ -116,7 +123,13 @@ export function zkIsrWriter(zk: KafkaZkClient, log: Logger, batchMs = 500): IsrW
   return {
     async writeIsr(topic, partition, state, expectedZkVersion) {
       try {
-        const results = await zk.updatePartitionStates([{ tp: { topic, partition }, state, expectedZkVersion }]);
+        // A write stuck in a lost session must not hold the partition's ISR changes forever.
+        const write = zk.updatePartitionStates([{ tp: { topic, partition }, state, expectedZkVersion }]);
+        const results = await Promise.race([write, delay(ISR_WRITE_TIMEOUT_MS).then(() => undefined)]);
+        if (!results) {
+          log.warn(`Updating the ISR of ${topic}-${partition} in ZooKeeper did not finish within ${ISR_WRITE_TIMEOUT_MS} ms; will retry`);
+          return undefined;
+        }
         const r = [...results.values()][0];
         if (r && 'zkVersion' in r) return r.zkVersion;
         log.info(`Cached zkVersion ${expectedZkVersion} of ${topic}-${partition} is not the one in ZooKeeper (${r?.error ?? 'no result'}): skip updating ISR to [${state.isr.join(',')}]`);
@@ -234,6 +247,7 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
       })
       .catch((err: unknown) => log.error(`[KtsServer id=${config.nodeId}] Re-registration in ZooKeeper failed: ${errorMessage(err)}`));
   });
+  await startTopicConfigSync(zk, opts.context, log);
   await controller.startup();
   let shutDown = false;
   return {
@@ -250,3 +264,39 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
     },
   };
 }
+
+/**
+ * Topic configs in a cluster (Kafka's DynamicConfigManager for topics): every override set is
+ * read from /config/topics at start and re-read on each config change notification, applied
+ * to the logs this broker hosts, and served to DescribeConfigs/IncrementalAlterConfigs; writes
+ * go to ZooKeeper with a notification. When unclean leader election gets enabled on a topic,
+ * the active controller elects leaders for its offline partitions (as Kafka 2.7+ does).
+ */
+export async function startTopicConfigSync(zk: KafkaZkClient, context: BrokerContext, log: Logger): Promise<void> {
+  const configs = new Map<string, Record<string, string>>();
+  for (const topic of await zk.getEntityNames('topics')) configs.set(topic, await zk.getEntityConfig('topics', topic));
+  const refresh = async (topic: string): Promise<void> => {
+    const overrides = await zk.getEntityConfig('topics', topic);
+    configs.set(topic, overrides);
+    applyTopicOverridesLocally(context, topic, overrides);
+    if (overrides['unclean.leader.election.enable'] === 'true' && context.controller?.isActive()) {
+      const offline = (context.metadataCache.topicPartitions(topic) ?? []).filter((p) => p.leader < 0 || !context.metadataCache.aliveBroker(p.leader));
+      if (offline.length > 0) await context.controller.electLeaders(UNCLEAN_ELECTION, offline.map((p) => ({ topic, partition: p.partition })));
+    }
+  };
+  zk.watchConfigChanges((type, name) => {
+    if (type !== 'topics') return;
+    refresh(name).catch((err: unknown) => log.warn(`Applying the config change of topic ${name} failed: ${errorMessage(err)}`));
+  });
+  context.clusterTopicConfigs = {
+    overrides: (topic) => ({ ...(configs.get(topic) ?? {}) }),
+    remember: (topic, overrides) => void configs.set(topic, { ...overrides }),
+    async set(topic, overrides) {
+      await zk.setEntityConfig('topics', topic, overrides);
+      configs.set(topic, { ...overrides });
+      applyTopicOverridesLocally(context, topic, overrides);
+    },
+  };
+}
+
+const UNCLEAN_ELECTION = 1;

@@ -96,6 +96,16 @@ export interface BrokerContext {
   metadataCache: MetadataCache;
   /** The controller running in this broker (cluster mode); active only while it holds /controller. */
   controller?: ControllerHandle;
+  /** Cluster mode: topic config overrides live in ZooKeeper (/config/topics), shared by every broker. */
+  clusterTopicConfigs?: ClusterTopicConfigs;
+}
+
+/** Topic config overrides as ZooKeeper holds them (cluster mode), kept current by change notifications. */
+export interface ClusterTopicConfigs {
+  overrides(topic: string): Record<string, string>;
+  set(topic: string, overrides: Record<string, string>): Promise<void>;
+  /** A topic created with these overrides (written to ZooKeeper with the topic, no notification). */
+  remember(topic: string, overrides: Record<string, string>): void;
 }
 
 /** What request handlers may ask of the controller running in this broker. */

@@ -6,6 +6,7 @@ import { runKts } from './run-kts.js';
 export interface DescribedPartition {
   partition: number;
   leader: number;
+  /** null in the JSON when the partition has no leader; describeTopic maps it to -1. */
   replicas: number[];
   isr: number[];
 }
@@ -17,7 +18,8 @@ export async function describeTopic(bootstrap: string, topic: string): Promise<D
   try {
     const parsed = JSON.parse(r.stdout) as { topics?: Array<{ partitions: DescribedPartition[] }> } | Array<{ partitions: DescribedPartition[] }>;
     const topics = Array.isArray(parsed) ? parsed : (parsed.topics ?? []);
-    return topics[0]?.partitions ?? [];
+    // The JSON shows a partition without leader as leader null.
+    return (topics[0]?.partitions ?? []).map((p) => ({ ...p, leader: p.leader ?? -1 }));
   } catch {
     return [];
   }

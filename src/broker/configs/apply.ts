@@ -77,7 +77,7 @@ export function incrementalChange(resource: ResourceRef, changes: readonly Incre
 /** Apply a computed change (after every check passed). */
 export async function applyChange(change: Change, broker: BrokerContext): Promise<void> {
   if (change.kind === 'topic') {
-    setTopicOverrides(broker, change.topic, change.overrides);
+    await setTopicOverrides(broker, change.topic, change.overrides);
     broker.log.info(`Updated configs of topic ${change.topic}: ${JSON.stringify(change.overrides)}`);
     return;
   }

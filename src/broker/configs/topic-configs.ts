@@ -52,6 +52,7 @@ export function adminLog(log: BrokerPartitionLog): AdminPartitionLog {
 
 /** A topic's config overrides (Kafka names), as persisted by storage. */
 export function topicOverrides(broker: BrokerContext, topic: string): Record<string, string> {
+  if (broker.clusterTopicConfigs) return broker.clusterTopicConfigs.overrides(topic);
   return { ...(adminLogManager(broker).getTopicMetadata(topic)?.configs ?? {}) };
 }
 
@@ -60,9 +61,22 @@ function brokerDefaultLogConfig(broker: BrokerContext): LogConfig {
   return mergeLogConfig(defaultLogConfig(), parseTopicConfigs(topicDefaults(brokerLayersOf(broker))));
 }
 
-/** Persist a topic's new overrides; storage applies them to every partition log at once. */
-export function setTopicOverrides(broker: BrokerContext, topic: string, overrides: Readonly<Record<string, string>>): void {
+/**
+ * Persist a topic's new overrides; storage applies them to every partition log at once. In a
+ * cluster they go to ZooKeeper, and every broker applies them on the change notification.
+ */
+export async function setTopicOverrides(broker: BrokerContext, topic: string, overrides: Readonly<Record<string, string>>): Promise<void> {
   if (!broker.metadata.topic(topic)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (broker.clusterTopicConfigs) {
+    await broker.clusterTopicConfigs.set(topic, { ...overrides });
+    return;
+  }
+  adminLogManager(broker).updateTopicConfig(topic, { ...overrides });
+}
+
+/** Apply overrides that changed elsewhere (cluster mode) to this broker's logs of the topic, if it hosts any. */
+export function applyTopicOverridesLocally(broker: BrokerContext, topic: string, overrides: Record<string, string>): void {
+  if (![...broker.logManager.allLogs()].some((l) => l.topic === topic)) return;
   adminLogManager(broker).updateTopicConfig(topic, { ...overrides });
 }
 

@@ -33,14 +33,16 @@ export function derivedTopicId(topic: string): string {
 
 export function partitionMetadataOf(s: PartitionState, alive: (id: number) => boolean): PartitionMetadata {
   const offline = s.offlineReplicas.length > 0 ? s.offlineReplicas : s.replicas.filter((r) => !alive(r));
+  const leaderAlive = s.leader >= 0 && alive(s.leader);
   return {
     partitionIndex: s.partition,
-    leaderId: s.leader,
+    // Kafka answers leader -1 (LEADER_NOT_AVAILABLE) while the leader is not a live broker.
+    leaderId: leaderAlive ? s.leader : -1,
     leaderEpoch: s.leaderEpoch,
     replicaNodes: s.replicas,
     isrNodes: s.isr,
     offlineReplicas: offline,
-    errorCode: s.leader < 0 || !alive(s.leader) ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    errorCode: leaderAlive ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
   };
 }
 
@@ -50,6 +52,8 @@ export interface ClusterImageOptions {
   zk: TopicAdminZk;
   /** How long an admin change waits for the controller to make it visible. */
   waitTimeoutMs: number;
+  /** Told of each topic created here, with its config overrides. */
+  onTopicCreated?(topic: string, configs: Record<string, string>): void;
 }
 
 export function createClusterMetadataImage(opts: ClusterImageOptions): MetadataImage {
@@ -97,6 +101,7 @@ export function createClusterMetadataImage(opts: ClusterImageOptions): MetadataI
         : assignReplicasToBrokers(brokersForAssignment(), spec.numPartitions, spec.replicationFactor);
       try {
         await zk.createTopic(spec.name, assignment, { ...(spec.configs ?? {}) });
+        opts.onTopicCreated?.(spec.name, { ...(spec.configs ?? {}) });
       } catch (err) {
         if (err instanceof Error && err.name === 'TopicExistsError') throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
         throw err;

@@ -26,6 +26,8 @@ export interface IsrWriter {
   recordIsrChange(topic: string, partition: number): void;
   /** Observers of applied ISR changes (metrics). */
   onApplied?(before: readonly number[], after: readonly number[]): void;
+  /** Where ISR changes are logged (INFO). */
+  log?(line: string): void;
 }
 
 export interface FollowerState {
@@ -163,6 +165,7 @@ export class Partition {
       const before = this.isr;
       this.isr = newIsr;
       this.zkVersion = version;
+      this.isrWriter.log?.(`[Partition ${this.topic}-${this.partition} broker=${this.localBrokerId}] ${newIsr.length < before.length ? 'Shrinking' : 'Expanding'} ISR from ${before.join(',')} to ${newIsr.join(',')}`);
       this.isrWriter.onApplied?.(before, newIsr);
       this.isrWriter.recordIsrChange(this.topic, this.partition);
       this.maybeIncrementHighWatermark();

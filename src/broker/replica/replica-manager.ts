@@ -67,6 +67,7 @@ export class ReplicaManager {
       onApplied: (before, after) => {
         for (const l of this.isrListeners) l(before, after);
       },
+      log: (line) => opts.log.info(line),
     };
     this.fetchers = new ReplicaFetcherManager(this, opts.fetcher, opts.log, opts.nowMs);
   }
