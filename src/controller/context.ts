@@ -28,6 +28,8 @@ export class ControllerContext {
   readonly topicsToDelete = new Set<string>();
   /** Topics whose deletion waits (an offline replica or a reassignment). */
   readonly topicsIneligibleForDeletion = new Set<string>();
+  /** broker → partitions (tpKey) whose replica there is on a failed log dir (KAFKA_STORAGE_ERROR). */
+  readonly replicasOnOfflineDirs = new Map<number, Set<string>>();
 
   reset(): void {
     this.liveBrokers.clear();
@@ -37,12 +39,18 @@ export class ControllerContext {
     this.reassignments.clear();
     this.topicsToDelete.clear();
     this.topicsIneligibleForDeletion.clear();
+    this.replicasOnOfflineDirs.clear();
   }
 
   /** Live and not shutting down: eligible to lead and counted online. */
   isReplicaOnline(brokerId: number, includeShuttingDown = false): boolean {
     if (!this.liveBrokers.has(brokerId)) return false;
     return includeShuttingDown || !this.shuttingDownBrokerIds.has(brokerId);
+  }
+
+  /** Online for this partition: live (and not shutting down, unless asked) and not on a failed log dir. */
+  isReplicaOnlineFor(tp: TopicPartition, brokerId: number, includeShuttingDown = false): boolean {
+    return this.isReplicaOnline(brokerId, includeShuttingDown) && !this.replicasOnOfflineDirs.get(brokerId)?.has(tpKey(tp.topic, tp.partition));
   }
 
   liveOrShuttingDownBrokerIds(): number[] {
@@ -92,7 +100,7 @@ export class ControllerContext {
   }
 
   offlineReplicas(tp: TopicPartition): number[] {
-    return this.replicas(tp).filter((b) => !this.isReplicaOnline(b, true));
+    return this.replicas(tp).filter((b) => !this.isReplicaOnlineFor(tp, b, true));
   }
 
   isTopicQueuedForDeletion(topic: string): boolean {

@@ -162,7 +162,7 @@ export class KafkaController {
     return this.context.allPartitions().filter((tp) => {
       if (this.context.isTopicQueuedForDeletion(tp.topic)) return false;
       const s = this.context.leaderIsr(tp);
-      return !s || !this.context.isReplicaOnline(s.leader, true);
+      return !s || !this.context.isReplicaOnlineFor(tp, s.leader, true);
     }).length;
   }
 
@@ -274,6 +274,8 @@ export class KafkaController {
       log: this.log,
       onStopReplicaDeleted: (brokerId, tp, errorCode) =>
         this.enqueue(`TopicDeletionStopReplicaResponse ${tpKey(tp.topic, tp.partition)}@${brokerId}`, () => this.deletion.onReplicaDeleted(brokerId, tp, errorCode)),
+      onStorageErrors: (brokerId, partitions) =>
+        this.enqueue(`LeaderAndIsrResponseReceived ${brokerId}`, () => this.onReplicasOnOfflineDirs(brokerId, partitions)),
     });
   }
 
@@ -356,6 +358,9 @@ export class KafkaController {
     this.registerWatches();
     const notifications = await zk.getIsrChangeNotifications();
     if (notifications.length > 0) await zk.deleteIsrChangeNotifications(notifications.map((n) => n.name), this.fence());
+    // Log dir events from before this controller: the LeaderAndIsr to every replica below asks again.
+    const logDirEvents = await zk.getLogDirEventNotifications();
+    if (logDirEvents.length > 0) await zk.deleteLogDirEventNotifications(logDirEvents.map((n) => n.name), this.fence());
 
     for (const b of await zk.getAllBrokers()) this.addLiveBroker(b);
     const topics = await zk.getAllTopics();
@@ -394,6 +399,7 @@ export class KafkaController {
     zk.watchTopics(() => this.enqueue('TopicChange', () => this.onTopicChange()));
     zk.watchTopicDeletions(() => this.enqueue('TopicDeletion', async () => this.deletion.enqueueTopicsForDeletion(await zk.getTopicDeletions())));
     zk.watchIsrChangeNotifications(() => this.enqueue('IsrChangeNotification', () => this.onIsrChangeNotification()));
+    zk.watchLogDirEventNotifications(() => this.enqueue('LogDirEventNotification', () => this.onLogDirEventNotification()));
     zk.watchPreferredReplicaElection(() => this.enqueue('PreferredReplicaLeaderElection', () => this.onPreferredReplicaElectionZnode()));
     zk.watchPartitionReassignment(() => this.enqueue('PartitionReassignment', async () => this.reassignment.fromZnode(await zk.getPartitionReassignment())));
   }
@@ -436,6 +442,7 @@ export class KafkaController {
     for (const [id, b] of current) if (!context.liveBrokers.has(id)) started.push(b);
     if (dead.length === 0 && started.length === 0) return;
     this.log.info(`Controller ${this.brokerId}: brokers changed: started ${started.map((b) => b.id).join(',') || 'none'}, failed ${dead.join(',') || 'none'}`);
+    for (const id of [...dead, ...started.map((b) => b.id)]) context.replicasOnOfflineDirs.delete(id);
     if (dead.length > 0) {
       for (const id of dead) {
         context.liveBrokers.delete(id);
@@ -563,6 +570,41 @@ export class KafkaController {
     for (const tp of partitions) await this.reassignment.onIsrChange(tp);
   }
 
+  /**
+   * A broker's log dir failed (it wrote /log_dir_event_notification): LeaderAndIsr with the
+   * current state for all its replicas; the partitions it answers KAFKA_STORAGE_ERROR for go
+   * offline there (onReplicasOnOfflineDirs).
+   */
+  private async onLogDirEventNotification(): Promise<void> {
+    const { context, zk } = this;
+    const events = await zk.getLogDirEventNotifications();
+    if (events.length === 0) return;
+    for (const brokerId of new Set(events.map((e) => e.brokerId))) {
+      if (!context.isReplicaOnline(brokerId, true)) continue;
+      this.log.warn(`Controller ${this.brokerId}: broker ${brokerId} reported a failed log dir; asking it about all its replicas`);
+      for (const tp of context.partitionsOnBroker(brokerId)) {
+        const state = context.leaderIsr(tp);
+        if (state && !context.isTopicQueuedForDeletion(tp.topic)) this.env.batch.addLeaderAndIsr([brokerId], tp, state, context.replicas(tp));
+      }
+    }
+    await zk.deleteLogDirEventNotifications(events.map((e) => e.name), this.fence());
+  }
+
+  /** Replicas on a failed log dir: elect elsewhere where they lead, then take them out of the ISRs. */
+  private async onReplicasOnOfflineDirs(brokerId: number, partitions: readonly TopicPartition[]): Promise<void> {
+    const { context } = this;
+    let offline = context.replicasOnOfflineDirs.get(brokerId);
+    if (!offline) context.replicasOnOfflineDirs.set(brokerId, (offline = new Set()));
+    const fresh = partitions.filter((tp) => !offline.has(tpKey(tp.topic, tp.partition)) && context.replicas(tp).includes(brokerId));
+    for (const tp of fresh) offline.add(tpKey(tp.topic, tp.partition));
+    const affected = fresh.filter((tp) => !context.isTopicQueuedForDeletion(tp.topic));
+    if (affected.length === 0) return;
+    this.log.warn(`Controller ${this.brokerId}: replicas on broker ${brokerId} are on a failed log dir: ${affected.map((tp) => tpKey(tp.topic, tp.partition)).join(',')}`);
+    const led = affected.filter((tp) => context.leaderIsr(tp)?.leader === brokerId);
+    if (led.length > 0) await this.psm.electLeaders(led, { kind: 'offline' });
+    await this.psm.removeReplicaFromIsr(affected, brokerId);
+  }
+
   // ---- elections ----
 
   private async onPreferredReplicaElectionZnode(): Promise<void> {
@@ -591,7 +633,7 @@ export class KafkaController {
         results.set(key, { ...tp, errorCode: ErrorCode.INVALID_REQUEST ?? ErrorCode.UNKNOWN_SERVER_ERROR, message: `Partition ${key} is being reassigned; elect its leader once the reassignment completes.` });
       } else if (electionType === ElectionType.PREFERRED && state?.leader === replicas[0]) {
         results.set(key, { ...tp, errorCode: ErrorCode.ELECTION_NOT_NEEDED, message: 'Leader election not needed for topic partition.' });
-      } else if (electionType === ElectionType.UNCLEAN && state && context.isReplicaOnline(state.leader)) {
+      } else if (electionType === ElectionType.UNCLEAN && state && context.isReplicaOnlineFor(tp, state.leader)) {
         results.set(key, { ...tp, errorCode: ErrorCode.ELECTION_NOT_NEEDED, message: 'Leader election not needed for topic partition.' });
       } else {
         toElect.push(tp);

@@ -43,7 +43,7 @@ export class PartitionStateMachine {
     const toCreate = new Map<string, LeaderIsrState>();
     const byKey = new Map<string, TopicPartition>();
     for (const tp of partitions) {
-      const live = context.replicas(tp).filter((b) => context.isReplicaOnline(b));
+      const live = context.replicas(tp).filter((b) => context.isReplicaOnlineFor(tp, b));
       if (live.length === 0) {
         log.error(`Controller ${this.env.brokerId}: no live replica for new partition ${tp.topic}-${tp.partition} (replicas ${context.replicas(tp).join(',')}); it stays without leader until one starts`);
         continue;
@@ -88,7 +88,7 @@ export class PartitionStateMachine {
     const fresh = candidates.filter((tp) => !context.leaderIsr(tp));
     const offline = candidates.filter((tp) => {
       const s = context.leaderIsr(tp);
-      return s !== undefined && !context.isReplicaOnline(s.leader);
+      return s !== undefined && !context.isReplicaOnlineFor(tp, s.leader);
     });
     if (fresh.length > 0) await this.initializeNewPartitions(fresh);
     if (offline.length > 0) await this.electLeaders(offline, { kind: 'offline' });
@@ -155,7 +155,7 @@ export class PartitionStateMachine {
   private async elect(tp: TopicPartition, state: ZkPartitionState, strategy: ElectionStrategy): Promise<ElectionResult | null> {
     const { context } = this.env;
     const assignment = context.replicas(tp);
-    const online = (b: number): boolean => context.isReplicaOnline(b);
+    const online = (b: number): boolean => context.isReplicaOnlineFor(tp, b);
     switch (strategy.kind) {
       case 'offline': {
         const clean = offlinePartitionLeaderElection(assignment, state.isr, online, false);
@@ -170,7 +170,7 @@ export class PartitionStateMachine {
       case 'preferred':
         return preferredReplicaPartitionLeaderElection(assignment, state.isr, online);
       case 'controlled-shutdown':
-        return controlledShutdownPartitionLeaderElection(assignment, state.isr, (b) => context.isReplicaOnline(b, true), context.shuttingDownBrokerIds);
+        return controlledShutdownPartitionLeaderElection(assignment, state.isr, (b) => context.isReplicaOnlineFor(tp, b, true), context.shuttingDownBrokerIds);
     }
   }
 

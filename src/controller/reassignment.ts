@@ -130,10 +130,10 @@ export class ReassignmentManager {
     const r = context.reassignments.get(key)!;
     const removing = r.original.filter((b) => !r.target.includes(b));
     context.setReplicas(tp, [...r.target]);
-    const leaderOk = r.target.includes(state.leader) && context.isReplicaOnline(state.leader);
+    const leaderOk = r.target.includes(state.leader) && context.isReplicaOnlineFor(tp, state.leader);
     const isr = state.isr.filter((b) => r.target.includes(b));
     if (!leaderOk || isr.length !== state.isr.length) {
-      const leader = leaderOk ? state.leader : r.target.find((b) => context.isReplicaOnline(b) && isr.includes(b));
+      const leader = leaderOk ? state.leader : r.target.find((b) => context.isReplicaOnlineFor(tp, b) && isr.includes(b));
       if (leader === undefined) {
         log.warn(`Controller ${this.env.brokerId}: no live target replica of ${key} in the ISR yet; reassignment waits`);
         return;
@@ -173,8 +173,8 @@ export class ReassignmentManager {
     const state = (await zk.getPartitionStates([tp])).get(key);
     if (!state) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `${key} has no state in ZooKeeper` };
     const isr0 = state.isr.filter((b) => r.original.includes(b));
-    const leaderOk = r.original.includes(state.leader) && context.isReplicaOnline(state.leader);
-    const leader = leaderOk ? state.leader : r.original.find((b) => context.isReplicaOnline(b) && isr0.includes(b)) ?? -1;
+    const leaderOk = r.original.includes(state.leader) && context.isReplicaOnlineFor(tp, state.leader);
+    const leader = leaderOk ? state.leader : r.original.find((b) => context.isReplicaOnlineFor(tp, b) && isr0.includes(b)) ?? -1;
     const isr = isr0.length > 0 ? isr0 : state.isr;
     const next = { leader, isr, leaderEpoch: state.leaderEpoch + 1, controllerEpoch: context.epoch, zkVersion: state.zkVersion };
     const result = (await zk.updatePartitionStates(new Map([[key, next]]), this.env.fence())).get(key);

@@ -48,6 +48,8 @@ export interface RequestBatchEnv {
   log: Logger;
   /** Answers to StopReplica with delete (topic deletion waits for them). */
   onStopReplicaDeleted: StopReplicaCallback;
+  /** Partitions a broker answered LeaderAndIsr for with KAFKA_STORAGE_ERROR (a failed log dir). */
+  onStorageErrors?: (brokerId: number, partitions: TopicPartition[]) => void;
 }
 
 export class ControllerBrokerRequestBatch {
@@ -158,9 +160,14 @@ export class ControllerBrokerRequestBatch {
       onResponse: (body) => {
         const r = body as LeaderAndIsrResponse;
         if (r.errorCode !== ErrorCode.NONE) log.warn(`Broker ${brokerId} answered LeaderAndIsr with error ${r.errorCode}`);
-        // Per-partition error 11 (leader epoch not newer) is normal; storage errors are logged.
-        for (const p of r.partitionErrors ?? []) {
-          if (p.errorCode === ErrorCode.KAFKA_STORAGE_ERROR) log.error(`Broker ${brokerId} has a storage error for ${p.topicName}-${p.partitionIndex}`);
+        // Per-partition error 11 (leader epoch not newer) is normal; a storage error takes
+        // that replica offline (Kafka acts on nothing else in the answer).
+        const failed = (r.partitionErrors ?? [])
+          .filter((p) => p.errorCode === ErrorCode.KAFKA_STORAGE_ERROR && p.topicName !== undefined)
+          .map((p) => ({ topic: p.topicName!, partition: p.partitionIndex }));
+        if (failed.length > 0) {
+          log.error(`Broker ${brokerId} answered LeaderAndIsr with KAFKA_STORAGE_ERROR for ${failed.map((tp) => `${tp.topic}-${tp.partition}`).join(',')}`);
+          this.env.onStorageErrors?.(brokerId, failed);
         }
       },
     });
@@ -181,7 +188,7 @@ export class ControllerBrokerRequestBatch {
       isr: state.isr,
       zkVersion: state.zkVersion,
       replicas,
-      offlineReplicas: replicas.filter((b) => !context.isReplicaOnline(b)),
+      offlineReplicas: replicas.filter((b) => !context.isReplicaOnlineFor(tp, b)),
     }];
   }
 

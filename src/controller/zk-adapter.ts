@@ -104,6 +104,9 @@ export function controllerZkOf(zk: KafkaZkClient): ControllerZk {
     getIsrChangeNotifications: async () => (await zk.getIsrChangeNotifications()).map((n) => ({ name: n.seq, partitions: n.partitions })),
     watchIsrChangeNotifications: (h) => void zk.watchIsrChangeNotifications(h),
     deleteIsrChangeNotifications: (names, fence) => fenced(() => zk.deleteIsrChangeNotifications([...names], zkFence(fence))),
+    getLogDirEventNotifications: async () => (await zk.getLogDirEventNotifications()).map((n) => ({ name: n.seq, brokerId: n.brokerId })),
+    watchLogDirEventNotifications: (h) => void zk.watchLogDirEventNotifications(h),
+    deleteLogDirEventNotifications: (names, fence) => fenced(() => zk.deleteLogDirEventNotifications([...names], zkFence(fence))),
     onSessionExpired: (h) => zk.onSessionExpired(h),
     onNewSession: (h) => zk.onNewSession(h),
   };

@@ -106,6 +106,11 @@ export interface ControllerZk {
   watchIsrChangeNotifications(handler: () => void): void;
   deleteIsrChangeNotifications(names: readonly string[], fence: ControllerFence): Promise<void>;
 
+  // log dir failure notifications (/log_dir_event_notification)
+  getLogDirEventNotifications(): Promise<{ name: string; brokerId: number }[]>;
+  watchLogDirEventNotifications(handler: () => void): void;
+  deleteLogDirEventNotifications(names: readonly string[], fence: ControllerFence): Promise<void>;
+
   // session
   onSessionExpired(handler: () => void): void;
   onNewSession(handler: () => void): void;
