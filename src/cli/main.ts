@@ -9,6 +9,8 @@ import type { CliIo, CommandSpec, OptionSpec, ParsedArgs } from './command.js';
 import { commands } from './registry.js';
 import { KtsError, UsageError, errorMessage } from '../util/errors.js';
 import { KTS_VERSION } from '../util/version.js';
+import { KafkaError } from '../protocol/errors.js';
+import { Writable } from 'node:stream';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -135,8 +137,24 @@ export async function runCli(rawArgv: string[], io: CliIo): Promise<number> {
     const code = await state.spec.run(state.args, io);
     return code ?? EXIT_OK;
   } catch (err) {
-    return reportError(err, io);
+    return argv.includes('--json') ? reportErrorJson(err, io) : reportError(err, io);
   }
+}
+
+/**
+ * With --json the error is JSON too, one line on stderr, so a script reads one format:
+ * {"error":{"code":"KAFKA_UNKNOWN_TOPIC_OR_PARTITION","message":"...","hint":"..."}}.
+ * The exit code is the one the text report gives.
+ */
+export function reportErrorJson(err: unknown, io: CliIo): number {
+  const code = reportError(err, { ...io, stderr: new Writable({ write: (_c, _e, done) => done() }) });
+  if (code === EXIT_OK) return code;
+  const kts = err instanceof KtsError ? err : null;
+  const error: Record<string, string | number> = { code: kts?.code ?? 'KTS_ERROR', message: errorMessage(err) };
+  if (kts?.hint) error.hint = kts.hint;
+  if (err instanceof KafkaError) error.errorCode = err.errorCode;
+  io.stderr.write(JSON.stringify({ error }) + '\n');
+  return code;
 }
 
 export function reportError(err: unknown, io: CliIo): number {

@@ -79,3 +79,15 @@ t.test("a bare broker's first rebalance does not wait (group.initial.rebalance.d
   const config = buildBrokerConfig({ dataDir: '/nonexistent', env: {} });
   t.equal(config.groupInitialRebalanceDelayMs, 0);
 });
+
+t.test('with --json an error is one JSON document on stderr, with the same exit code', async (t) => {
+  const b = await startCliBroker(t);
+  const r = await runKts(`topics --describe --topic nope --json --bootstrap-server ${b.bootstrap}`);
+  t.equal(r.code, 1);
+  const { error } = JSON.parse(r.stderr) as { error: { code: string; message: string } };
+  t.match(error.code, /^(KAFKA|KTS)_[A-Z_]+$/, 'a stable code');
+  t.match(error.message, 'nope');
+  const usage = await runKts('topics --crete --json');
+  t.equal(usage.code, 2);
+  t.same(JSON.parse(usage.stderr), { error: { code: 'KTS_USAGE', message: 'Unknown argument: crete', hint: 'Did you mean --create?' } });
+});
