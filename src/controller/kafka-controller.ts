@@ -195,7 +195,7 @@ export class KafkaController {
       if (brokerEpoch >= 0 && registration.epoch >= 0 && brokerEpoch < registration.epoch) {
         return { errorCode: ErrorCode.STALE_BROKER_EPOCH, message: `Broker epoch ${brokerEpoch} is older than the registered ${registration.epoch}`, partitionsRemaining: [] };
       }
-      return this.withBatch(() => this.doControlledShutdown(brokerId));
+      return this.orNotController(() => this.withBatch(() => this.doControlledShutdown(brokerId)), (message) => ({ errorCode: ErrorCode.NOT_CONTROLLER, message, partitionsRemaining: [] }));
     });
   }
 
@@ -206,7 +206,8 @@ export class KafkaController {
       if (!this.active) {
         return wanted.map((tp) => ({ ...tp, errorCode: ErrorCode.NOT_CONTROLLER, message: `Broker ${this.brokerId} is not the controller` }));
       }
-      return this.withBatch(() => this.doElectLeaders(electionType, wanted));
+      return this.orNotController(() => this.withBatch(() => this.doElectLeaders(electionType, wanted)), (message) =>
+        wanted.map((tp) => ({ ...tp, errorCode: ErrorCode.NOT_CONTROLLER, message })));
     });
   }
 
@@ -216,7 +217,7 @@ export class KafkaController {
       if (!this.active) {
         return requests.map((r) => ({ topic: r.topic, partition: r.partition, errorCode: ErrorCode.NOT_CONTROLLER, message: `Broker ${this.brokerId} is not the controller` }));
       }
-      return this.withBatch(async () => {
+      const run = () => this.withBatch(async () => {
         const out: PartitionResult[] = [];
         for (const r of requests) {
           const outcome = await this.reassignment.alter({ topic: r.topic, partition: r.partition }, r.replicas);
@@ -224,6 +225,7 @@ export class KafkaController {
         }
         return out;
       });
+      return this.orNotController(run, (message) => requests.map((r) => ({ topic: r.topic, partition: r.partition, errorCode: ErrorCode.NOT_CONTROLLER, message })));
     });
   }
 
@@ -249,6 +251,16 @@ export class KafkaController {
   }
 
   // ---- election and failover ----
+
+  /** Runs an API's state change; when another controller took over meanwhile, answers NOT_CONTROLLER. */
+  private async orNotController<T>(run: () => Promise<T>, notController: (message: string) => T): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ControllerMovedError) return notController(`Broker ${this.brokerId} is no longer the controller: ${err.message}`);
+      throw err;
+    }
+  }
 
   private fence(): ControllerFence {
     return { epoch: this.context.epoch, epochZkVersion: this.context.epochZkVersion };
