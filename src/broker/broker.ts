@@ -27,6 +27,7 @@ import { stopGroupCoordinator } from './group/coordinator.js';
 import { startTransactionCoordinator, stopTransactionCoordinator } from './txn/coordinator.js';
 import { restoreDynamicBrokerConfigs } from './configs/apply.js';
 import { brokerRate } from './configs/dynamic-configs.js';
+import { topicOverrides } from './configs/topic-configs.js';
 import { removeServerFile, writeServerFile } from './server-file.js';
 import { backgroundOptionsFrom, startBackgroundWork } from './background/scheduler.js';
 import type { RunningBrokerMetrics } from './metrics/index.js';
@@ -104,6 +105,10 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     clusterMode: session !== undefined,
     replicaLagTimeMaxMs: replication.replicaLagTimeMaxMs,
     fetcher: replication.fetcher,
+    throttles: {
+      topicOverrides: (topic) => topicOverrides(context, topic),
+      rate: (key) => brokerRate(context, key),
+    },
     topicInfo: async (topic, topicIdHint) => {
       const configs = session ? await session.zk.getEntityConfig('topics', topic) : {};
       context.clusterTopicConfigs?.remember(topic, configs);

@@ -132,11 +132,16 @@ async function readPartition(
   const fromFollower = replicaId >= 0;
   if (fromFollower && target.partition) broker.replicaManager.recordFollowerFetch(target.partition, replicaId, p.fetchOffset, p.logStartOffset ?? -1);
   const maxOffset = fromFollower ? log.logEndOffset : readCommitted ? log.lastStableOffset : log.highWatermark;
+  // KIP-73: a throttled follower that is not in sync gets no data while the leader's quota is used up.
+  const quota = fromFollower ? broker.replicaManager.leaderQuota : undefined;
+  const throttled = quota !== undefined && target.topic !== undefined && p.fetchOffset < log.highWatermark && quota.isThrottled(target.topic, p.partition, replicaId);
+  if (throttled) maxBytes = Math.min(maxBytes, quota.available());
   try {
     const result =
       p.fetchOffset >= maxOffset || maxBytes <= 0
         ? null
         : await log.read(p.fetchOffset, Math.min(maxBytes, p.partitionMaxBytes), { maxOffset, minOneMessage });
+    if (throttled && result) quota.record(result.records.length);
     return {
       partitionIndex: p.partition,
       errorCode: ErrorCode.NONE,

@@ -20,6 +20,7 @@ import type { Logger } from '../../util/logger.js';
 import { errorMessage } from '../../util/errors.js';
 import type { Partition } from './partition.js';
 import type { MetadataCache } from '../metadata/metadata-cache.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 export interface FetcherConfig {
   /** The listener other brokers are reached on (inter.broker.listener.name). */
@@ -36,6 +37,8 @@ export interface FetcherConfig {
 interface FetcherHost {
   readonly localBrokerId: number;
   readonly metadataCache: MetadataCache;
+  /** follower.replication.throttled.* (reassignments); absent: never throttled. */
+  readonly followerQuota?: ReplicationQuota;
   recordFollowerAppend?(p: Partition): void;
 }
 
@@ -43,6 +46,8 @@ interface FetchState {
   partition: Partition;
   truncating: boolean;
   delayedUntilMs: number;
+  /** The leader's high watermark in the last response: at or past it, the replica is in sync. */
+  leaderHighWatermark: number;
 }
 
 const key = (topic: string, partition: number): string => `${topic}-${partition}`;
@@ -128,7 +133,7 @@ class ReplicaFetcher {
   }
 
   add(p: Partition): void {
-    this.states.set(key(p.topic, p.partition), { partition: p, truncating: true, delayedUntilMs: 0 });
+    this.states.set(key(p.topic, p.partition), { partition: p, truncating: true, delayedUntilMs: 0, leaderHighWatermark: -1 });
     this.wake?.();
   }
 
@@ -253,7 +258,25 @@ class ReplicaFetcher {
     s.truncating = false;
   }
 
-  private async fetch(conn: BrokerConnection, states: FetchState[]): Promise<void> {
+  /** KIP-73: throttled replicas that are not in sync wait while the follower quota is used up. */
+  private unthrottled(states: FetchState[]): FetchState[] {
+    const quota = this.host.followerQuota;
+    if (!quota) return states;
+    const room = quota.available();
+    if (room > 0) return states;
+    return states.filter((s) => {
+      const p = s.partition;
+      const inSync = s.leaderHighWatermark >= 0 && p.log.logEndOffset >= s.leaderHighWatermark;
+      return inSync || !quota.isThrottled(p.topic, p.partition, this.host.localBrokerId);
+    });
+  }
+
+  private async fetch(conn: BrokerConnection, all: FetchState[]): Promise<void> {
+    const states = this.unthrottled(all);
+    if (states.length === 0) {
+      await this.idle(100);
+      return;
+    }
     const byTopic = groupByTopic(states);
     const offsets = new Map(states.map((s) => [s, s.partition.log.logEndOffset]));
     const topics: FetchTopic[] = [...byTopic].map(([topic, list]) => ({
@@ -303,7 +326,10 @@ class ReplicaFetcher {
       return;
     }
     const records = r.records ?? null;
+    s.leaderHighWatermark = r.highWatermark;
     if (records && records.length > 0) {
+      const quota = this.host.followerQuota;
+      if (quota?.isThrottled(log.topic, log.partition, this.host.localBrokerId)) quota.record(records.length);
       log.appendAsFollower(records);
       this.host.recordFollowerAppend?.(s.partition);
     }

@@ -21,6 +21,7 @@ import type { MetadataCache } from '../metadata/metadata-cache.js';
 import type { Purgatory } from '../purgatory.js';
 import { Partition, type IsrWriter } from './partition.js';
 import { ReplicaFetcherManager, type FetcherConfig } from './replica-fetcher.js';
+import { ReplicationQuota, type ThrottleConfig } from './replication-quota.js';
 
 export interface ReplicaManagerOptions {
   localBrokerId: number;
@@ -34,6 +35,8 @@ export interface ReplicaManagerOptions {
   clusterMode: boolean;
   replicaLagTimeMaxMs: number;
   fetcher: FetcherConfig;
+  /** Replication throttles (KIP-73); absent: never throttled. */
+  throttles?: ThrottleConfig;
   /** Topic id and config overrides for a partition the controller asks this broker to create. */
   topicInfo(topic: string, topicIdHint: string | undefined): Promise<{ topicId: string; configs: Record<string, string> }>;
 }
@@ -50,6 +53,8 @@ export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
   private readonly listeners: LeadershipListener[] = [];
   readonly fetchers: ReplicaFetcherManager;
+  readonly leaderQuota: ReplicationQuota | undefined;
+  readonly followerQuota: ReplicationQuota | undefined;
   private shrinkTimer: NodeJS.Timeout | undefined;
   private readonly isrListeners: Array<(before: readonly number[], after: readonly number[]) => void> = [];
   /**
@@ -69,6 +74,8 @@ export class ReplicaManager {
       },
       log: (line) => opts.log.info(line),
     };
+    this.leaderQuota = opts.throttles ? new ReplicationQuota(opts.throttles, 'leader', opts.nowMs) : undefined;
+    this.followerQuota = opts.throttles ? new ReplicationQuota(opts.throttles, 'follower', opts.nowMs) : undefined;
     this.fetchers = new ReplicaFetcherManager(this, opts.fetcher, opts.log, opts.nowMs);
   }
 
