@@ -68,21 +68,20 @@ export function rssKiB(pid, field = 'VmRSS') {
 }
 
 /**
- * A fresh kts broker on a new data dir under `work`: `node bin/kts.js server-start` with a
- * free port (overrides may be a function of that port). readyMs runs from spawn until a TCP connection is accepted. stop() sends SIGTERM
- * and resolves the ms until the process exited.
+ * A fresh kts broker on a new data dir under `work` (or on `dataDir`, to restart one):
+ * `node bin/kts.js server-start` with a free port (overrides may be a function of that
+ * port). readyMs runs from spawn until a TCP connection is accepted. stop() sends SIGTERM
+ * and resolves the ms until the process exited. `maxOpenFiles` runs it under prlimit.
  */
-export async function startBroker(work, overridesOrFn = []) {
-  const dataDir = mkdtempSync(join(work, 'broker-'));
+export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempSync(join(work, 'broker-')), maxOpenFiles, env } = {}) {
   const port = await freePort();
   // A function gets the PLAINTEXT port, for scenarios that add listeners beside it.
   const overrides = typeof overridesOrFn === 'function' ? overridesOrFn(port) : overridesOrFn;
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [KTS, 'server-start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dataDir}`, '--override', 'num.partitions=1', ...overrides.flatMap((o) => ['--override', o])],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [KTS, 'server-start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dataDir}`, '--override', 'num.partitions=1', ...overrides.flatMap((o) => ['--override', o])];
+  // maxOpenFiles: run under `prlimit --nofile=N:N` (util-linux), as with `ulimit -n N`.
+  const [cmd, argv] = maxOpenFiles ? ['prlimit', [`--nofile=${maxOpenFiles}:${maxOpenFiles}`, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));

@@ -12,9 +12,11 @@
  * traffic for `idleTimeoutMs` is closed.
  * With a broker-wide RequestMemoryBudget (memory-budget.ts), every byte the connection
  * holds (unparsed input, requests in flight, responses not yet handed to the kernel) is
- * reported to it; while the budget is full, a connection holding anything stops reading,
- * and pipelined frames are dispatched one per event-loop turn, so each response is
- * counted before the next request is read.
+ * reported to it, and so are the response bytes written since the client last sent
+ * anything (they sit in kernel buffers while a client pipelines and does not read); while
+ * the budget is full, a connection holding anything gets no new request handled until it
+ * sends again or the budget has room, and pipelined frames are dispatched one per
+ * event-loop turn, so each response is counted before the next request is read.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
@@ -65,6 +67,11 @@ export class CloseConnection extends Error {
   }
 }
 
+/** What a connection muted for the memory budget still reads ahead (its next request). */
+const READ_AHEAD_BYTES = 64 * 1024;
+/** Response bytes a client may leave unconfirmed without counting against the budget. */
+const FREE_UNCONFIRMED_BYTES = 64 * 1024;
+
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
@@ -93,6 +100,12 @@ export class Connection {
   /** What this connection last reported to the budget. */
   private reportedBytes = 0;
   private mutedForBudget = false;
+  /**
+   * Response bytes written since the client last sent anything. A client sends its next
+   * request after reading a response; one that pipelines requests and reads nothing keeps
+   * these growing, in the kernel's socket buffers where writableLength no longer sees them.
+   */
+  private unconfirmedBytes = 0;
   /** An extraction is scheduled for the next event-loop turn. */
   private extractQueued = false;
   private closedResolve!: () => void;
@@ -157,8 +170,10 @@ export class Connection {
 
   private onData(data: Buffer): void {
     if (this.closing) return;
+    this.unconfirmedBytes = 0;
     this.chunks.push(data);
     this.buffered += data.length;
+    this.account();
     this.extractFrames();
     this.account();
   }
@@ -193,9 +208,18 @@ export class Connection {
     this.updateReadState();
   }
 
-  /** Requests in flight or responses not yet handed to the kernel. */
+  /** Requests in flight, or responses not yet handed to the kernel or not yet followed by a request. */
   private holdsResponses(): boolean {
-    return this.slots.length > 0 || this.socket.writableLength > 0;
+    return this.slots.length > 0 || this.socket.writableLength > 0 || this.unconfirmedResponseBytes() > 0;
+  }
+
+  /**
+   * Unconfirmed bytes that count: a few small responses (ApiVersions, pipelined Metadata,
+   * Produce acknowledgements) never do, so a client that pipelines small requests and
+   * waits for all the answers is never muted waiting for a request it will not send.
+   */
+  private unconfirmedResponseBytes(): number {
+    return this.unconfirmedBytes > FREE_UNCONFIRMED_BYTES ? this.unconfirmedBytes : 0;
   }
 
   /** Dispatch the next pipelined frame after this turn: the one just dispatched gets counted first. */
@@ -224,7 +248,7 @@ export class Connection {
   /** Report what this connection holds now to the budget. */
   private account(): void {
     if (!this.budget || this.closing) return;
-    let held = this.buffered + this.socket.writableLength;
+    let held = this.buffered + Math.max(this.socket.writableLength, this.unconfirmedResponseBytes());
     for (const slot of this.slots) held += slot.heldBytes;
     this.budget.add(held - this.reportedBytes);
     this.reportedBytes = held;
@@ -246,7 +270,9 @@ export class Connection {
   private updateReadState(): void {
     if (this.closing || this.draining) return;
     this.readPausedForInFlight = this.slots.length >= this.limits.maxInFlight;
-    const pause = this.readPausedForInFlight || this.readPausedForWrites || this.mutedForBudget;
+    // Muted for the budget, a connection still reads a little: a new request from it is the
+    // sign it has read its responses (unconfirmedBytes), which may unmute it.
+    const pause = this.readPausedForInFlight || this.readPausedForWrites || (this.mutedForBudget && this.buffered >= READ_AHEAD_BYTES);
     if (pause && !this.socket.isPaused()) this.socket.pause();
     else if (!pause && this.socket.isPaused()) this.socket.resume();
   }
@@ -337,7 +363,10 @@ export class Connection {
       if (slot.chunks && slot.chunks.length > 0) {
         if (!wrote) this.socket.cork();
         wrote = true;
-        for (const chunk of slot.chunks) this.socket.write(chunk, this.afterWrite);
+        for (const chunk of slot.chunks) {
+          this.unconfirmedBytes += chunk.length;
+          this.socket.write(chunk, this.afterWrite);
+        }
       }
       if (slot.closeAfter !== undefined) {
         if (wrote) this.socket.uncork();

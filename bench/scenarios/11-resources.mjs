@@ -1,0 +1,158 @@
+// Scenario 11: bounded resources (issue 18), each figure against a reference measured in the
+// same run:
+// - peak RSS while 200 connections pipeline 5 Fetches each against a preloaded 64 MiB
+//   topic and never read, vs the same broker's idle RSS (and RSS after they left);
+// - start to ready of a broker holding 10,000 partitions (100 topics, each partition
+//   written once), run under `prlimit --nofile=1024`, vs a broker holding one topic;
+// - kcat -P ingest into one topic of the broker holding the 10,000 idle partitions, vs the
+//   same into a broker holding only that topic;
+// - kcat -P ingest with log.flush.interval.messages=1 (an fsync per append), vs the default.
+import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
+import kafkajs from 'kafkajs';
+import { kts, median, rssKiB, rssSampler, runOk, startBroker } from '../lib/proc.mjs';
+import { fmt, met, ratio } from '../lib/results.mjs';
+
+export const name = 'bounded resources';
+
+const { Kafka, logLevel } = kafkajs;
+const MiB = 1024 * 1024;
+const KCAT = ['-X', 'linger.ms=5', '-X', 'batch.size=1000000'];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Fetch v4 by hand (bench scripts import no TypeScript): one partition, 50 MiB / 1 MiB limits. */
+function fetchV4(correlationId, topic, fetchOffset) {
+  const clientId = Buffer.from('bench-slow');
+  const name = Buffer.from(topic);
+  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4 + 4 + 4 + 4 + 1 + 4 + 2 + name.length + 4 + 4 + 8 + 4);
+  let at = 0;
+  at = body.writeInt16BE(1, at);
+  at = body.writeInt16BE(4, at);
+  at = body.writeInt32BE(correlationId, at);
+  at = body.writeInt16BE(clientId.length, at);
+  at += clientId.copy(body, at);
+  at = body.writeInt32BE(-1, at); // replica id
+  at = body.writeInt32BE(500, at); // max wait
+  at = body.writeInt32BE(1, at); // min bytes
+  at = body.writeInt32BE(50 * MiB, at); // max bytes
+  at = body.writeInt8(0, at); // read_uncommitted
+  at = body.writeInt32BE(1, at);
+  at = body.writeInt16BE(name.length, at);
+  at += name.copy(body, at);
+  at = body.writeInt32BE(1, at);
+  at = body.writeInt32BE(0, at); // partition
+  body.writeBigInt64BE(BigInt(fetchOffset), at);
+  at += 8;
+  at = body.writeInt32BE(MiB, at); // partition max bytes
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  return Buffer.concat([size, body]);
+}
+
+async function slowReaders(ctx) {
+  const b = await startBroker(ctx.work, [], { env: { MALLOC_MMAP_THRESHOLD_: '131072' } });
+  try {
+    const lines = `${ctx.work}/lines-1000.txt`;
+    await runOk('sh', ['-c', `yes "$(head -c 999 /dev/zero | tr '\\0' x)" | head -n 65536 > ${lines}`]);
+    await runOk('kcat', ['-P', '-b', b.bootstrap, '-t', 'preloaded', '-p', '0', ...KCAT], { input: lines, capture: false });
+    await sleep(1000);
+    const idle = rssKiB(b.child.pid) / 1024;
+    const peak = rssSampler(b.child.pid);
+    const sockets = [];
+    for (let c = 0; c < 200; c++) {
+      const s = connect(b.port, '127.0.0.1');
+      s.on('error', () => {});
+      s.pause();
+      for (let k = 0; k < 5; k++) s.write(fetchV4(k, 'preloaded', ((c * 5 + k) * 64) % 60_000));
+      sockets.push(s);
+    }
+    // The first request of a new client waits while the broker fills the slow sockets' kernel buffers.
+    const patient = ['-m', '120', '-X', 'api.version.request.timeout.ms=120000', '-X', 'socket.timeout.ms=120000'];
+    const first = await runOk('kcat', ['-L', '-b', b.bootstrap, ...patient]);
+    const meta = (await runOk('kcat', ['-L', '-b', b.bootstrap])).ms;
+    await sleep(2000);
+    const loaded = peak();
+    for (const s of sockets) s.destroy();
+    await sleep(3000);
+    const after = rssKiB(b.child.pid) / 1024;
+    ctx.log(`RSS idle ${fmt(idle)} MiB, peak with 200 slow readers ${fmt(loaded)} MiB, after ${fmt(after)} MiB; kcat -L ${fmt(first.ms)} ms during the burst, ${fmt(meta)} ms after`);
+    const reference = `same broker idle: ${fmt(idle)} MiB`;
+    return [
+      { scenario: '11 peak RSS, 200 slow readers × 5 pipelined Fetches', figure: `${fmt(loaded)} MiB (kcat -L ${fmt(first.ms)} ms in the burst, then ${fmt(meta)} ms)`, reference, ratio: ratio(loaded, idle), target: '≤ 400 MiB', met: met(loaded <= 400) },
+      { scenario: '11 RSS after the slow readers left', figure: `${fmt(after)} MiB`, reference, ratio: ratio(after, idle), target: '≤ idle + 50 MiB', met: met(after <= idle + 50) },
+    ];
+  } finally {
+    await b.stop();
+  }
+}
+
+/** 100 topics × 100 partitions, one record each, through kafkajs; returns the data dir. */
+async function fillPartitions(b) {
+  const kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING, requestTimeout: 300_000 });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = Array.from({ length: 100 }, (_, i) => `idle-${i}`);
+  for (let i = 0; i < topics.length; i += 20) {
+    await admin.createTopics({ topics: topics.slice(i, i + 20).map((topic) => ({ topic, numPartitions: 100 })), timeout: 300_000 });
+  }
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.sendBatch({ topicMessages: topics.map((topic) => ({ topic, messages: Array.from({ length: 100 }, (_, p) => ({ partition: p, value: 'x' })) })) });
+  await producer.disconnect();
+}
+
+async function ingestRecsPerSec(ctx, b, topic) {
+  const { lines, count } = ctx.lines100;
+  await kts(['topics', '--create', '--topic', topic, '--partitions', '1', '--bootstrap-server', b.bootstrap]);
+  const r = await runOk('kcat', ['-P', '-b', b.bootstrap, '-t', topic, ...KCAT, '-X', 'acks=1'], { input: lines, capture: false });
+  return count / (r.ms / 1000);
+}
+
+async function manyPartitions(ctx) {
+  const nofile = existsSync('/usr/bin/prlimit') ? 1024 : undefined;
+  const one = await startBroker(ctx.work, [], { maxOpenFiles: nofile });
+  const oneTopicRecs = await ingestRecsPerSec(ctx, one, 'ingest');
+  await one.stop();
+  const oneStarts = [];
+  for (let i = 0; i < 3; i++) {
+    const again = await startBroker(ctx.work, [], { dataDir: one.dataDir, maxOpenFiles: nofile });
+    oneStarts.push(again.readyMs);
+    await again.stop();
+  }
+  const many = await startBroker(ctx.work, [], { maxOpenFiles: nofile });
+  await fillPartitions(many);
+  const manyRecs = await ingestRecsPerSec(ctx, many, 'ingest');
+  await many.stop();
+  const manyStarts = [];
+  for (let i = 0; i < 3; i++) {
+    const again = await startBroker(ctx.work, [], { dataDir: many.dataDir, maxOpenFiles: nofile });
+    manyStarts.push(again.readyMs);
+    await again.stop();
+  }
+  const oneStart = median(oneStarts);
+  const manyStart = median(manyStarts);
+  ctx.log(`start: 10,000 partitions ${fmt(manyStart)} ms, one topic ${fmt(oneStart)} ms; ingest ${fmt(manyRecs)} vs ${fmt(oneTopicRecs)} rec/s`);
+  const limit = nofile ? `, ulimit -n ${nofile}` : '';
+  return [
+    { scenario: `11 start to ready with 10,000 partitions (median of 3${limit})`, figure: `${fmt(manyStart)} ms`, reference: `one topic: ${fmt(oneStart)} ms`, ratio: ratio(manyStart, oneStart), target: '—', met: '—' },
+    { scenario: '11 kcat -P 100 B acks=1 with 10,000 idle partitions present', figure: `${fmt(manyRecs)} rec/s`, reference: `one topic only: ${fmt(oneTopicRecs)} rec/s`, ratio: ratio(manyRecs, oneTopicRecs), target: '—', met: '—' },
+  ];
+}
+
+async function flushEveryMessage(ctx) {
+  const plain = await startBroker(ctx.work);
+  const plainRecs = await ingestRecsPerSec(ctx, plain, 'flush');
+  await plain.stop();
+  const synced = await startBroker(ctx.work, ['log.flush.interval.messages=1']);
+  const syncedRecs = await ingestRecsPerSec(ctx, synced, 'flush');
+  await synced.stop();
+  ctx.log(`kcat -P with log.flush.interval.messages=1: ${fmt(syncedRecs)} rec/s, default ${fmt(plainRecs)} rec/s`);
+  return [
+    { scenario: '11 kcat -P 100 B acks=1, log.flush.interval.messages=1', figure: `${fmt(syncedRecs)} rec/s`, reference: `default flush: ${fmt(plainRecs)} rec/s`, ratio: ratio(syncedRecs, plainRecs), target: '—', met: '—' },
+  ];
+}
+
+export async function run(ctx) {
+  return [...(await slowReaders(ctx)), ...(await manyPartitions(ctx)), ...(await flushEveryMessage(ctx))];
+}
