@@ -50,8 +50,7 @@ export function authorizerOf(broker: BrokerContext): Authorizer | null {
   let a = authorizers.get(broker);
   if (a === undefined) {
     const config = broker.config.authorizer;
-    const store = aclStoreOf(broker);
-    a = config ? createAuthorizer(config, () => store.all()) : null;
+    a = config ? createAuthorizer(config, () => aclStoreOf(broker).all()) : null;
     authorizers.set(broker, a);
   }
   return a;
