@@ -22,7 +22,6 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSyn
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fsyncDir } from './checkpoint.js';
-import { LEADER_EPOCH_CHECKPOINT } from './leader-epoch-cache.js';
 import type { LogSegment } from './segment.js';
 import { filenamePrefixFromOffset } from './segment.js';
 
@@ -132,20 +131,23 @@ export class FutureLogCopy {
     });
   }
 
-  /** Copy everything still missing and make it durable (files, then the dir). */
+  /** Copy everything still missing and make the segments durable. */
   finish(source: MoveSource): void {
     while (!this.isCaughtUp(source)) this.copyStep(source, Number.MAX_SAFE_INTEGER);
-    for (const c of this.copied.values()) {
-      const txnIndex = `${filenamePrefixFromOffset(c.segment.baseOffset)}.txnindex`;
-      if (existsSync(join(source.dir, txnIndex))) copyFileSync(join(source.dir, txnIndex), join(this.path, txnIndex));
-      const fd = openSync(this.segmentPath(c.segment.baseOffset), 'r+');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+    for (const c of this.copied.values()) fsyncFile(this.segmentPath(c.segment.baseOffset));
+  }
+
+  /**
+   * After the current log is closed (flushed, indexes trimmed, producer snapshot taken):
+   * copy its other files (indexes, producer snapshots, leader-epoch-checkpoint) so the
+   * copy opens like the closed original, without a recovery pass; then fsync the dir.
+   */
+  copySideFiles(sourceDir: string): void {
+    for (const name of readdirSync(sourceDir)) {
+      if (name.endsWith('.log') || name === 'partition.metadata' || !/\.(index|timeindex|txnindex|snapshot)$|^leader-epoch-checkpoint$/.test(name)) continue;
+      copyFileSync(join(sourceDir, name), join(this.path, name));
+      fsyncFile(join(this.path, name));
     }
-    if (existsSync(join(source.dir, LEADER_EPOCH_CHECKPOINT))) copyFileSync(join(source.dir, LEADER_EPOCH_CHECKPOINT), join(this.path, LEADER_EPOCH_CHECKPOINT));
     fsyncDir(this.path);
   }
 
@@ -213,6 +215,15 @@ export class FutureLogCopy {
     c.bytes += bytes.length;
     c.nextOffset = nextOffset;
     return bytes.length;
+  }
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -449,8 +449,9 @@ export class LogManager {
 
   /**
    * Swap a caught-up future log in, with no append in between (all synchronous): finish the
-   * copy and fsync it, close the current log, rename its dir to `-delete`, give the future
-   * dir the partition's name, load it, delete the old copy.
+   * copy and fsync it, close the current log and copy its indexes and snapshots (so the copy
+   * opens as the closed original does, without a recovery pass), rename the current dir to
+   * `-delete`, give the future dir the partition's name, load it, delete the old copy.
    */
   private completeMove(key: string, move: FutureLogCopy, current: PartitionLog): void {
     move.finish(current);
@@ -458,6 +459,8 @@ export class LogManager {
     const sourceDir = this.logDirOf.get(key)!;
     const saved = { logStartOffset: current.logStartOffset, highWatermark: current.highWatermark, leaderEpoch: current.leaderEpoch, configOverrides: current.configOverrides };
     current.close();
+    move.copySideFiles(current.dir);
+    const closed = { recoveryPoint: current.recoveryPoint, cleanerOffset: current.cleanerOffset };
     moveCrashPoint('current-closed');
     const deletePath = `${current.dir}.${randomUUID().replaceAll('-', '')}-delete`;
     renameSync(current.dir, deletePath);
@@ -468,7 +471,7 @@ export class LogManager {
     fsyncDir(move.targetLogDir);
     moveCrashPoint('future-renamed');
     this.moves.delete(key);
-    const log = this.addLoadedLog(move.targetLogDir, target, move.topic, move.partition, { recoveryPoint: 0, logStartOffset: saved.logStartOffset, highWatermark: saved.highWatermark, hadCleanShutdown: false, cleanerOffset: 0 });
+    const log = this.addLoadedLog(move.targetLogDir, target, move.topic, move.partition, { recoveryPoint: closed.recoveryPoint, logStartOffset: saved.logStartOffset, highWatermark: saved.highWatermark, hadCleanShutdown: true, cleanerOffset: closed.cleanerOffset });
     log.leaderEpoch = saved.leaderEpoch;
     log.configOverrides = saved.configOverrides;
     this.checkpointDir(sourceDir);
