@@ -41,15 +41,16 @@ class BrokerChannel {
   readonly queue: ControllerRequest[] = [];
   private connection: BrokerConnection | null = null;
   private stopped = false;
+  /** Failed attempts in a row (retries every 100 ms: only some are logged). */
+  private failures = 0;
   private wake: (() => void) | null = null;
-  private readonly running: Promise<void>;
 
   constructor(
     readonly brokerId: number,
     readonly endpoint: BrokerEndpoint,
     private readonly options: ChannelManagerOptions,
   ) {
-    this.running = this.loop();
+    void this.loop();
   }
 
   enqueue(request: ControllerRequest): void {
@@ -65,7 +66,6 @@ class BrokerChannel {
     this.stopped = true;
     this.wake?.();
     this.connection?.channel.close();
-    void this.running;
   }
 
   private async loop(): Promise<void> {
@@ -98,12 +98,11 @@ class BrokerChannel {
   /** True when the request is done (answered, or refused for good); false to retry. */
   private async trySend(request: ControllerRequest): Promise<boolean> {
     const { log, controllerId } = this.options;
+    let answer: { version: number; body: unknown };
     try {
       const conn = await this.connect();
       const version = conn.version(request.apiKey, request.maxVersion);
-      const answer = await conn.call<unknown>(request.apiKey, request.build, { maxVersion: version, minVersion: version });
-      request.onResponse?.(answer.body, answer.version);
-      return true;
+      answer = await conn.call<unknown>(request.apiKey, request.build, { maxVersion: version, minVersion: version });
     } catch (err) {
       this.connection?.channel.close();
       this.connection = null;
@@ -111,11 +110,19 @@ class BrokerChannel {
         log.error(`Controller ${controllerId}: broker ${this.brokerId} cannot take ${request.name}: ${err.message}; dropped`);
         return true;
       }
-      if (!this.stopped) {
-        log.warn(`Controller ${controllerId}'s connection to broker ${this.brokerId} (${this.endpoint.host}:${this.endpoint.port}) was unsuccessful: ${(err as Error).message}; retrying`);
+      if (!this.stopped && this.failures++ % 100 === 0) {
+        log.warn(`Controller ${controllerId}'s connection to broker ${this.brokerId} (${this.endpoint.host}:${this.endpoint.port}) was unsuccessful: ${(err as Error).message}; retrying every ${RETRY_BACKOFF_MS} ms`);
       }
       return false;
     }
+    this.failures = 0;
+    // Outside the retry: a failing callback must not send the request again.
+    try {
+      request.onResponse?.(answer.body, answer.version);
+    } catch (err) {
+      log.error(`Controller ${controllerId}: handling broker ${this.brokerId}'s ${request.name} answer failed: ${(err as Error).message}`);
+    }
+    return true;
   }
 
   private async connect(): Promise<BrokerConnection> {

@@ -642,7 +642,7 @@ export class KafkaController {
       if (replicas.length === 0 || context.isTopicQueuedForDeletion(tp.topic)) {
         results.set(key, { ...tp, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `The partition ${key} does not exist.` });
       } else if (context.reassignments.has(key)) {
-        results.set(key, { ...tp, errorCode: ErrorCode.INVALID_REQUEST ?? ErrorCode.UNKNOWN_SERVER_ERROR, message: `Partition ${key} is being reassigned; elect its leader once the reassignment completes.` });
+        results.set(key, { ...tp, errorCode: ErrorCode.INVALID_REQUEST, message: `Partition ${key} is being reassigned; elect its leader once the reassignment completes.` });
       } else if (electionType === ElectionType.PREFERRED && state?.leader === replicas[0]) {
         results.set(key, { ...tp, errorCode: ErrorCode.ELECTION_NOT_NEEDED, message: 'Leader election not needed for topic partition.' });
       } else if (electionType === ElectionType.UNCLEAN && state && context.isReplicaOnlineFor(tp, state.leader)) {
