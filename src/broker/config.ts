@@ -194,6 +194,7 @@ const BROKER_KEYS: readonly KeyDef[] = [
   used('zookeeper.connection.timeout.ms', 'int', { min: 1 }),
   used('zookeeper.set.acl', 'boolean'),
   used('zookeeper.max.in.flight.requests', 'int', { min: 1 }),
+  used('zookeeper.ssl.client.enable', 'boolean'),
   used('broker.id.generation.enable', 'boolean'),
   used('reserved.broker.max.id', 'int', { min: 0 }),
   used('broker.rack', 'string'),
@@ -398,6 +399,12 @@ function validateKey(
   const def = BROKER_KEY_BY_NAME.get(key);
   if (!def) {
     if (checkSecurityKey(key, where)) return;
+    // Kafka 2.5+'s ZooKeeper TLS settings: only read when zookeeper.ssl.client.enable=true, which is refused.
+    if (key.startsWith('zookeeper.ssl.') || key === 'zookeeper.clientCnxnSocket') {
+      const note = 'ZooKeeper TLS is off (zookeeper.ssl.client.enable=false)';
+      noEffectKeys.set(note, [...(noEffectKeys.get(note) ?? []), key]);
+      return;
+    }
     const suggestion = closestKey(key);
     throw configError(
       `${where}: unknown config '${key}'.`,
@@ -500,6 +507,12 @@ function checkClusterKeys(raw: Record<string, string>): string | undefined {
     throw configError(
       'zookeeper.set.acl=true is not supported yet: Kafka secures its znodes with SASL authentication to ZooKeeper, which kts\'s ZooKeeper client cannot do.',
       'Set zookeeper.set.acl=false and protect ZooKeeper by network access instead.',
+    );
+  }
+  if (raw['zookeeper.ssl.client.enable']?.trim().toLowerCase() === 'true') {
+    throw configError(
+      "zookeeper.ssl.client.enable=true is not supported yet: kts's ZooKeeper client (node-zookeeper-client) speaks plain TCP only.",
+      'Set zookeeper.ssl.client.enable=false and reach ZooKeeper over a trusted network (or a TLS tunnel such as stunnel).',
     );
   }
   const ibp = raw['inter.broker.protocol.version']?.trim();

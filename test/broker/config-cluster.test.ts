@@ -118,6 +118,9 @@ t.test('zookeeper.connect and zookeeper.set.acl', async (t) => {
   t.match(acl.message, /zookeeper.set.acl=true is not supported yet/);
   t.match(acl.hint, /zookeeper.set.acl=false/);
   t.doesNotThrow(() => build('zookeeper.connect=127.0.0.1:2181\nzookeeper.set.acl=false'));
+  t.match(failure('zookeeper.connect=127.0.0.1:2181\nzookeeper.ssl.client.enable=true').message, /zookeeper.ssl.client.enable=true is not supported yet/);
+  const tlsOff = build('zookeeper.connect=127.0.0.1:2181\nzookeeper.ssl.client.enable=false\nzookeeper.ssl.keystore.location=/k.jks\nzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty');
+  t.same(tlsOff.warnings, ['Configs zookeeper.ssl.keystore.location, zookeeper.clientCnxnSocket have no effect in kts: ZooKeeper TLS is off (zookeeper.ssl.client.enable=false).']);
 });
 
 t.test('broker.id, generation and reserved.broker.max.id', async (t) => {
