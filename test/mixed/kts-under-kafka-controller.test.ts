@@ -1,0 +1,63 @@
+// Issue 13, "kts under a Kafka controller": two Apache Kafka 1.1 brokers (the first is the
+// controller) and one kts broker on one real ZooKeeper. A topic made by Kafka's own
+// kafka-topics.sh (replication factor 3) gets replicas on both sides; kcat writes with
+// acks=all; every replica, Kafka's and kts's, ends with the same segment bytes. Skips
+// without ../shared/kafka-1.1, Java, ZooKeeper or kcat.
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
+import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
+import { kcat, needsKcat } from '../helpers/kcat.js';
+import { startBrokerProcess } from '../helpers/kts-cluster.js';
+import { replicaBytes, waitFor } from '../helpers/cluster-checks.js';
+
+const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
+const skip = kafka11Skip || needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
+const run = promisify(execFile);
+
+/** partition → { leader, isr } from kcat -L (any broker's Metadata). */
+async function partitions(bootstrap: string, topic: string): Promise<Map<number, { leader: number; isr: number[] }>> {
+  const r = await kcat(['-L', '-b', bootstrap, '-t', topic], undefined, 20_000);
+  const out = new Map<number, { leader: number; isr: number[] }>();
+  for (const m of r.stdout.matchAll(/partition (\d+), leader (-?\d+), replicas: [\d,]*, isrs: ([\d,]*)/g)) {
+    out.set(Number(m[1]), { leader: Number(m[2]), isr: m[3]!.split(',').filter(Boolean).map(Number) });
+  }
+  return out;
+}
+
+t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas are byte-identical', { skip, timeout: 600_000 }, async (t) => {
+  const zk = await startZooKeeper(t);
+  const k1 = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, properties: { 'replica.lag.time.max.ms': '10000' } });
+  const k2 = await startKafka11(t, { brokerId: 2, zookeeperConnect: zk.connect, properties: { 'replica.lag.time.max.ms': '10000' } });
+  const dir = mkdtempSync(join(tmpdir(), 'kts-mixed-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const kts = await startBrokerProcess(t, 3, dir, zk.connect, { 'replica.lag.time.max.ms': '10000' });
+  const bootstrap = [k1.bootstrap, k2.bootstrap, kts.bootstrap].join(',');
+
+  await run(join(k1.home, 'bin', 'kafka-topics.sh'), ['--zookeeper', zk.connect, '--create', '--topic', 'mixed', '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], { env: k1.env });
+  const parts = await waitFor('an ISR of 3 on every partition', async () => {
+    const p = await partitions(k1.bootstrap, 'mixed');
+    return p.size === 3 && [...p.values()].every((x) => x.isr.length === 3) ? p : undefined;
+  }, 120_000);
+  t.ok([...parts.values()].some((p) => p.leader === 3), 'the kts broker leads a partition (Kafka brokers follow it)');
+  t.ok([...parts.values()].some((p) => p.leader !== 3), 'a Kafka broker leads a partition (kts follows it)');
+
+  const lines = Array.from({ length: 5000 }, (_, i) => `m${i}`).join('\n') + '\n';
+  const produced = await kcat(['-P', '-b', bootstrap, '-t', 'mixed', '-X', 'acks=all'], lines, 120_000);
+  t.equal(produced.code, 0, `kcat acks=all: ${produced.stderr}`);
+  const read = await kcat(['-C', '-b', bootstrap, '-t', 'mixed', '-o', 'beginning', '-e', '-q'], undefined, 60_000);
+  t.equal(read.stdout.trim().split('\n').length, 5000, 'every record reads back');
+
+  for (const p of [0, 1, 2]) {
+    const size = await waitFor(`identical replicas of mixed-${p}`, async () => {
+      const bytes = [k1.logDirs, k2.logDirs, dir].map((d) => replicaBytes(d, 'mixed', p));
+      return bytes.every((b) => b.equals(bytes[0]!)) && bytes[0]!.length > 0 ? bytes[0]!.length : undefined;
+    }, 60_000);
+    t.pass(`mixed-${p} (leader ${parts.get(p)!.leader}): ${size} bytes, the same on Kafka brokers 1, 2 and kts broker 3`);
+  }
+});
