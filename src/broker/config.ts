@@ -64,10 +64,17 @@ export interface BrokerConfig {
   logFlushOffsetCheckpointIntervalMs: number;
   producerIdExpirationMs: number;
   offsetsTopicNumPartitions: number;
+  /** Cluster mode: replicas of `__consumer_offsets` (single-node mode uses 1). */
+  offsetsTopicReplicationFactor: number;
+  /** How long an offset commit waits for the ISR (acks=all) before COORDINATOR_NOT_AVAILABLE. */
+  offsetsCommitTimeoutMs: number;
   offsetsRetentionMinutes: number;
   transactionMaxTimeoutMs: number;
   transactionalIdExpirationMs: number;
   transactionStateLogNumPartitions: number;
+  /** Cluster mode: replicas of `__transaction_state` and its min.insync.replicas. */
+  transactionStateLogReplicationFactor: number;
+  transactionStateLogMinIsr: number;
   /** Broker-level defaults for topic configs, by topic config name (`retention.ms`). */
   topicDefaults: Record<string, string>;
   /** TLS and SASL settings of each listener, by listener name. */
@@ -365,10 +372,14 @@ export function buildBrokerConfig(options: BuildConfigOptions = {}): BrokerConfi
     logFlushOffsetCheckpointIntervalMs: int('log.flush.offset.checkpoint.interval.ms', 60_000),
     producerIdExpirationMs: int('producer.id.expiration.ms', 86_400_000),
     offsetsTopicNumPartitions: int('offsets.topic.num.partitions', 50),
+    offsetsTopicReplicationFactor: int('offsets.topic.replication.factor', 3),
+    offsetsCommitTimeoutMs: int('offsets.commit.timeout.ms', 5_000),
     offsetsRetentionMinutes: int('offsets.retention.minutes', 10_080),
     transactionMaxTimeoutMs: int('transaction.max.timeout.ms', 900_000),
     transactionalIdExpirationMs: int('transactional.id.expiration.ms', 604_800_000),
     transactionStateLogNumPartitions: int('transaction.state.log.num.partitions', 50),
+    transactionStateLogReplicationFactor: int('transaction.state.log.replication.factor', 3),
+    transactionStateLogMinIsr: int('transaction.state.log.min.isr', 2),
     topicDefaults,
     listenerSecurity: buildListenerSecurity(raw, listeners),
     authorizer: authorizerConfig(raw),

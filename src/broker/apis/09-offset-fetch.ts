@@ -23,7 +23,10 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
     };
     if (ctx.apiVersion >= 8) {
       const groups = [];
-      for (const g of request.groups ?? []) groups.push({ groupId: g.groupId, topics: await fetch(g.groupId, g.topics), errorCode: ErrorCode.NONE });
+      for (const g of request.groups ?? []) {
+        const notHere = coordinator.coordinatorError(g.groupId);
+        groups.push(notHere === ErrorCode.NONE ? { groupId: g.groupId, topics: await fetch(g.groupId, g.topics), errorCode: ErrorCode.NONE } : { groupId: g.groupId, topics: [], errorCode: notHere });
+      }
       return { throttleTimeMs: 0, groups };
     }
     const topics = await fetch(request.groupId ?? '', request.topics);

@@ -1,15 +1,20 @@
 /**
- * FindCoordinator (key 10), versions 0-6 (v4+ batched keys). kts runs one node, so the
- * coordinator of every group is this node, on the listener the request came in on.
+ * FindCoordinator (key 10), versions 0-6 (v4+ batched keys). Single-node mode: this node,
+ * on the listener the request came in on. Cluster mode: the leader of the key's partition
+ * of the internal topic as the metadata cache knows it, on the request's listener;
+ * COORDINATOR_NOT_AVAILABLE while that partition has no live leader.
  * Finding a group coordinator creates `__consumer_offsets` if needed, as Kafka does.
- * Finding a transaction coordinator (key type 1) creates `__transaction_state` likewise.
+ * Finding a transaction coordinator (key type 1) creates `__transaction_state` likewise
+ * (COORDINATOR_NOT_AVAILABLE while fewer brokers are alive than its replication factor).
  * Deviation: share coordinators (key type 2) are refused with INVALID_REQUEST.
  */
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Coordinator, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/10-find-coordinator.js';
 import { errorMessage } from '../../util/errors.js';
 import { groupCoordinatorOf } from '../group/coordinator.js';
 import { transactionCoordinatorOf } from '../txn/coordinator.js';
+import { TRANSACTION_STATE_TOPIC } from '../txn/store.js';
+import { OFFSETS_TOPIC } from '../group/store.js';
 import { defineHandler, type RequestContext } from '../handler.js';
 
 const KEY_TYPE_GROUP = 0;
@@ -21,16 +26,30 @@ async function findOne(key: string, keyType: number, ctx: RequestContext): Promi
     return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported key type ${keyType}` };
   }
   const broker = ctx.broker;
+  const notAvailable = (message: string): Coordinator => ({ ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: message });
   try {
     if (keyType === KEY_TYPE_TRANSACTION) await transactionCoordinatorOf(broker).ensureTopic();
     else await groupCoordinatorOf(broker).ensureOffsetsTopic();
   } catch (err) {
+    if (err instanceof KafkaError && err.errorCode === ErrorCode.COORDINATOR_NOT_AVAILABLE) return notAvailable(err.message);
     broker.log.error(`Could not create the coordinator's internal topic: ${errorMessage(err)}`);
-    return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'The coordinator is not available.' };
+    return notAvailable('The coordinator is not available.');
   }
-  const listener = broker.advertisedListeners.find((l) => l.name === ctx.listenerName) ?? broker.advertisedListeners[0];
-  if (!listener) return { ...none, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'No listener to advertise' };
-  return { key, nodeId: broker.nodeId, host: listener.host, port: listener.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  if (!broker.replicaManager.clusterMode) {
+    const listener = broker.advertisedListeners.find((l) => l.name === ctx.listenerName) ?? broker.advertisedListeners[0];
+    if (!listener) return notAvailable('No listener to advertise');
+    return { key, nodeId: broker.nodeId, host: listener.host, port: listener.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  }
+  // Cluster mode: the leader of the key's partition of the internal topic.
+  const [topic, partition] =
+    keyType === KEY_TYPE_TRANSACTION
+      ? [TRANSACTION_STATE_TOPIC, transactionCoordinatorOf(broker).store.partitionFor(key)]
+      : [OFFSETS_TOPIC, groupCoordinatorOf(broker).partitionFor(key)];
+  const leader = broker.metadataCache.partitionState(topic, partition)?.leader ?? -1;
+  if (leader < 0) return notAvailable(`${topic}-${partition} has no leader`);
+  const endpoint = broker.metadataCache.endpoint(leader, ctx.listenerName);
+  if (!endpoint) return notAvailable(`The leader of ${topic}-${partition}, broker ${leader}, has no live endpoint on listener ${ctx.listenerName}`);
+  return { key, nodeId: leader, host: endpoint.host, port: endpoint.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({

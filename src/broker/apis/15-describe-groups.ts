@@ -21,6 +21,12 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
     const coordinator = groupCoordinatorOf(ctx.broker);
     const groups = [];
     for (const id of request.groups) {
+      // A group coordinated by another broker (cluster mode) gets its error, the others their state.
+      const notHere = coordinator.coordinatorError(id);
+      if (notHere !== ErrorCode.NONE) {
+        groups.push({ errorCode: notHere, groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED });
+        continue;
+      }
       const g = await coordinator.describe(id);
       groups.push({
         errorCode: ErrorCode.NONE,

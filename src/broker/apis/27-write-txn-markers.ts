@@ -1,7 +1,9 @@
 /**
  * WriteTxnMarkers (key 27), versions 0-1: writes COMMIT/ABORT markers for the given
- * producers to partitions of this broker. kts's own coordinator writes markers directly;
- * this request serves admin clients aborting a hanging transaction
+ * producers to partitions this broker leads (NOT_LEADER_OR_FOLLOWER for the others), each
+ * answered once the ISR has it (acks=all). Sent by transaction coordinators on other
+ * brokers (cluster mode; markers of partitions the coordinator's broker leads are written
+ * there directly), and by admin clients aborting a hanging transaction
  * (`kts transactions abort`, Kafka's Admin.abortTransaction). Storage refuses a marker
  * from an older producer epoch (INVALID_PRODUCER_EPOCH) or coordinator epoch
  * (TRANSACTION_COORDINATOR_FENCED).
@@ -14,24 +16,27 @@ export const writeTxnMarkersHandler = defineHandler<WriteTxnMarkersRequest, Writ
   apiKey: 27,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, ctx) {
-    return {
-      markers: request.markers.map((m) => ({
-        producerId: m.producerId,
-        topics: m.topics.map((t) => ({
+  async handle(request, ctx) {
+    const markers = request.markers.map(async (m) => ({
+      producerId: m.producerId,
+      topics: await Promise.all(
+        m.topics.map(async (t) => ({
           name: t.name,
-          partitions: t.partitionIndexes.map((partitionIndex) => ({
-            partitionIndex,
-            errorCode: appendMarker(ctx.broker, t.name, partitionIndex, {
-              producerId: m.producerId,
-              producerEpoch: m.producerEpoch,
-              commit: m.transactionResult,
-              coordinatorEpoch: m.coordinatorEpoch,
-            }),
-          })),
+          partitions: await Promise.all(
+            t.partitionIndexes.map(async (partitionIndex) => ({
+              partitionIndex,
+              errorCode: await appendMarker(ctx.broker, t.name, partitionIndex, {
+                producerId: m.producerId,
+                producerEpoch: m.producerEpoch,
+                commit: m.transactionResult,
+                coordinatorEpoch: m.coordinatorEpoch,
+              }),
+            })),
+          ),
         })),
-      })),
-    };
+      ),
+    }));
+    return { markers: await Promise.all(markers) };
   },
   errorResponse(request, errorCode) {
     return {

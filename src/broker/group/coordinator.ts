@@ -7,9 +7,13 @@
  * session and rebalance timeouts. One timer tick drives every deadline (sessions, join and
  * sync phases, pending member ids, offset expiry), not a timer per member.
  *
- * Every broker context gets one coordinator (created on the first group request, which
- * replays `__consumer_offsets` first); `stopGroupCoordinator` answers parked requests with
- * COORDINATOR_NOT_AVAILABLE so a broker stop does not wait for rebalance timeouts.
+ * Every broker context gets one coordinator. Single-node mode: created on the first group
+ * request, which replays `__consumer_offsets` first. Cluster mode: created at broker start,
+ * it serves only groups whose `__consumer_offsets` partition this broker leads, loading a
+ * partition when it becomes leader (COORDINATOR_LOAD_IN_PROGRESS meanwhile) and dropping its
+ * groups when it becomes follower (NOT_COORDINATOR); every write waits for the ISR.
+ * `stopGroupCoordinator` answers parked requests with COORDINATOR_NOT_AVAILABLE so a broker
+ * stop does not wait for rebalance timeouts.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -17,7 +21,9 @@ import { decodeSubscription } from '../../protocol/data.js';
 import { errorMessage } from '../../util/errors.js';
 import type { BrokerContext } from '../handler.js';
 import { Group, type GroupState, type JoinResult, type Member, type Protocol, type SyncResult } from './group.js';
-import { OffsetsStore, type CommittedOffset, type PendingTxnOffset, type StoreRecord, type TxnProducer } from './store.js';
+import { OFFSETS_TOPIC, OffsetsStore, type CommittedOffset, type LoadedOffsets, type PendingTxnOffset, type StoreRecord, type TxnProducer } from './store.js';
+import { CoordinatorPartitions } from '../coordinator-partitions.js';
+import { KafkaError } from '../../protocol/errors.js';
 import type { GroupMetadataValue } from '../../protocol/internal/consumer-offsets.js';
 
 const TICK_MS = 100;
@@ -95,12 +101,54 @@ export class GroupCoordinator {
   private loadDone = false;
   private stopped = false;
   private lastExpiryCheckMs: number;
+  readonly partitions: CoordinatorPartitions;
 
   constructor(private readonly broker: BrokerContext) {
     this.store = new OffsetsStore(broker);
     this.lastExpiryCheckMs = broker.nowMs();
     this.timer = setInterval(() => this.runTimers(), TICK_MS);
     this.timer.unref();
+    this.partitions = new CoordinatorPartitions(broker, OFFSETS_TOPIC, {
+      load: async (p) => this.adopt(await this.store.loadPartition(p)),
+      unload: (p) => this.unloadPartition(p),
+    });
+    // Cluster mode loads partitions as this broker becomes their leader, not all at once.
+    if (this.partitions.clusterMode) {
+      this.loaded = Promise.resolve();
+      this.loadDone = true;
+    }
+  }
+
+  /** Throws NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS unless this broker coordinates the group. */
+  private checkCoordinator(groupId: string): void {
+    this.partitions.check(this.store.partitionFor(groupId), `group '${groupId}'`);
+  }
+
+  /** The `__consumer_offsets` partition of a group. */
+  partitionFor(groupId: string): number {
+    return this.store.partitionFor(groupId);
+  }
+
+  /** NONE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS for the group (batched requests answer per group). */
+  coordinatorError(groupId: string): number {
+    return this.partitions.errorFor(this.store.partitionFor(groupId));
+  }
+
+  /** On resignation: the partition's groups leave this coordinator; parked members learn NOT_COORDINATOR. */
+  private unloadPartition(partition: number): void {
+    for (const [id, group] of [...this.groups]) {
+      if (this.store.partitionFor(id) !== partition) continue;
+      for (const m of group.members.values()) {
+        this.answerJoin(m, errorJoin(ErrorCode.NOT_COORDINATOR, m.memberId));
+        this.answerSync(m, errorSync(ErrorCode.NOT_COORDINATOR));
+      }
+      this.groups.delete(id);
+    }
+    for (const [producerId, list] of [...this.pendingTxnOffsets]) {
+      const rest = list.filter((o) => this.store.partitionFor(o.group) !== partition);
+      if (rest.length > 0) this.pendingTxnOffsets.set(producerId, rest);
+      else this.pendingTxnOffsets.delete(producerId);
+    }
   }
 
   private get now(): number {
@@ -113,16 +161,25 @@ export class GroupCoordinator {
   }
 
   private async load(): Promise<void> {
-    const { groups: loaded, pending } = await this.store.load();
-    for (const [producerId, offsets] of pending) this.pendingTxnOffsets.set(producerId, offsets);
+    const loaded = await this.store.load();
+    this.adopt(loaded);
+    this.loadDone = true;
+    if (loaded.groups.size > 0) this.broker.log.info(`Loaded ${loaded.groups.size} group(s) from __consumer_offsets`);
+  }
+
+  /** Takes over groups and pending transactional offsets replayed from the log. */
+  private adopt({ groups: loaded, pending }: LoadedOffsets): void {
+    for (const [producerId, offsets] of pending) {
+      const list = this.pendingTxnOffsets.get(producerId);
+      if (list) list.push(...offsets);
+      else this.pendingTxnOffsets.set(producerId, offsets);
+    }
     for (const [id, data] of loaded) {
       const group = new Group(id, this.now);
       for (const [topic, partitions] of data.offsets) group.offsets.set(topic, partitions);
       if (data.metadata) this.restoreGroup(group, data.metadata);
       this.groups.set(id, group);
     }
-    this.loadDone = true;
-    if (loaded.size > 0) this.broker.log.info(`Loaded ${loaded.size} group(s) from __consumer_offsets`);
   }
 
   /**
@@ -179,6 +236,7 @@ export class GroupCoordinator {
     await this.ready();
     if (this.stopped) return errorJoin(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
     if (!req.groupId) return errorJoin(ErrorCode.INVALID_GROUP_ID, req.memberId);
+    this.checkCoordinator(req.groupId);
     const cfg = this.broker.config;
     if (req.sessionTimeoutMs < cfg.groupMinSessionTimeoutMs || req.sessionTimeoutMs > cfg.groupMaxSessionTimeoutMs) {
       return errorJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
@@ -377,6 +435,7 @@ export class GroupCoordinator {
 
   async sync(req: SyncRequest): Promise<SyncResult> {
     await this.ready();
+    this.checkCoordinator(req.groupId);
     const group = this.groups.get(req.groupId);
     if (this.stopped) return errorSync(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (!group || group.state === 'Dead') return errorSync(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -430,6 +489,7 @@ export class GroupCoordinator {
   async heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): Promise<number> {
     await this.ready();
     if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    this.checkCoordinator(groupId);
     const group = this.groups.get(groupId);
     if (!group || group.state === 'Dead') return ErrorCode.UNKNOWN_MEMBER_ID;
     if (this.isFenced(group, memberId, groupInstanceId)) return ErrorCode.FENCED_INSTANCE_ID;
@@ -443,6 +503,7 @@ export class GroupCoordinator {
   /** Removes each member; returns one error code per member, in order (group-level UNKNOWN_MEMBER_ID as per-member errors). */
   async leave(groupId: string, members: readonly MemberRef[]): Promise<number[]> {
     await this.ready();
+    this.checkCoordinator(groupId);
     const group = this.groups.get(groupId);
     if (!group || group.state === 'Dead') return members.map(() => ErrorCode.UNKNOWN_MEMBER_ID);
     const errors = members.map((ref) => this.leaveOne(group, ref));
@@ -556,6 +617,8 @@ export class GroupCoordinator {
     };
     if (this.stopped) return setAll(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (!req.groupId) return setAll(ErrorCode.INVALID_GROUP_ID);
+    const notHere = this.coordinatorError(req.groupId);
+    if (notHere !== ErrorCode.NONE) return setAll(notHere);
     let group = this.groups.get(req.groupId);
     const check = this.commitCheck(group, req);
     if (check !== ErrorCode.NONE) return setAll(check);
@@ -575,7 +638,7 @@ export class GroupCoordinator {
         const metadata = p.committedMetadata ?? '';
         if (Buffer.byteLength(metadata) > OFFSET_METADATA_MAX_BYTES) {
           codes.set(p.partitionIndex, ErrorCode.OFFSET_METADATA_TOO_LARGE);
-        } else if (!this.broker.logManager.getLog(t.name, p.partitionIndex)) {
+        } else if (!this.broker.metadata.topic(t.name)?.partitions.some((q) => q.partitionIndex === p.partitionIndex)) {
           codes.set(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           const value: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestampMs: now };
@@ -590,7 +653,8 @@ export class GroupCoordinator {
       await this.store.write(req.groupId, records, now);
     } catch (err) {
       this.broker.log.error(`Failed to store offsets of group ${req.groupId}: ${errorMessage(err)}`);
-      for (const a of accepted) errors.get(a.topic)!.set(a.partition, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      const code = err instanceof KafkaError ? err.errorCode : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      for (const a of accepted) errors.get(a.topic)!.set(a.partition, code);
       return errors;
     }
     for (const a of accepted) setOffset(group, a.topic, a.partition, a.value);
@@ -612,6 +676,8 @@ export class GroupCoordinator {
   ): Promise<number> {
     await this.ready();
     if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const check = this.txnCommitCheck(this.groups.get(groupId), member);
     if (check !== ErrorCode.NONE || offsets.length === 0) return check;
     const now = this.now;
@@ -670,6 +736,14 @@ export class GroupCoordinator {
    * offsets pending for this call.
    */
   completeTransaction(producerId: number, offsetsPartition: number, commit: boolean): void {
+    if (this.partitions.errorFor(offsetsPartition) === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+      // The replay may have read the log before this marker: apply it once the load is done.
+      this.partitions.afterLoad(offsetsPartition).then(
+        () => this.completeTransaction(producerId, offsetsPartition, commit),
+        () => undefined,
+      );
+      return;
+    }
     if (!this.loadDone) {
       this.ready().then(
         () => this.completeTransaction(producerId, offsetsPartition, commit),
@@ -709,6 +783,7 @@ export class GroupCoordinator {
   /** Committed offsets of a group: `topics` null = every topic with a commit. */
   async fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): Promise<{ name: string; partitions: FetchedOffset[] }[]> {
     await this.ready();
+    this.checkCoordinator(groupId);
     const group = this.groups.get(groupId);
     const stored = group?.offsets ?? new Map<string, Map<number, CommittedOffset>>();
     const wanted = topics ?? [...stored].map(([name, parts]) => ({ name, partitionIndexes: [...parts.keys()].sort((a, b) => a - b) }));
@@ -729,6 +804,7 @@ export class GroupCoordinator {
 
   async describe(groupId: string): Promise<GroupSummary> {
     await this.ready();
+    this.checkCoordinator(groupId);
     const group = this.groups.get(groupId);
     if (!group) return { groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
     const stable = group.state === 'Stable';
@@ -757,6 +833,8 @@ export class GroupCoordinator {
 
   async deleteGroup(groupId: string): Promise<number> {
     await this.ready();
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const group = this.groups.get(groupId);
     if (!group || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
@@ -772,6 +850,7 @@ export class GroupCoordinator {
   /** OffsetDelete: top-level error, then per topic/partition errors. */
   async deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): Promise<{ errorCode: number; partitions: Map<string, Map<number, number>> }> {
     await this.ready();
+    this.checkCoordinator(groupId);
     const result = new Map<string, Map<number, number>>();
     const group = this.groups.get(groupId);
     if (!group || group.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: result };

@@ -2,10 +2,12 @@
  * The group coordinator's persistence: committed offsets and group metadata are records of
  * the compacted internal topic `__consumer_offsets` (Kafka's schemas, so Kafka's tools and
  * `kts dump-log --offsets-decoder` read them). The topic is created on first use with
- * `offsets.topic.num.partitions` partitions; a group lives on partition
- * abs(hashCode(groupId)) % N. On start the coordinator replays every partition from its log
- * start offset to the high watermark; the last record per key wins, a null value deletes.
- * Appends go through one queue so the log order is the order the coordinator decided.
+ * `offsets.topic.num.partitions` partitions (and `offsets.topic.replication.factor`
+ * replicas in cluster mode); a group lives on partition abs(hashCode(groupId)) % N. The
+ * coordinator replays a partition from its log start offset to the high watermark when it
+ * starts leading it; the last record per key wins, a null value deletes. Appends go
+ * through one queue so the log order is the order the coordinator decided, and count once
+ * the ISR has them.
  * Offsets of a transaction (TxnOffsetCommit) are written as a transactional batch of the
  * producer and count only once the COMMIT marker for that producer follows them on the
  * partition (dropped on ABORT); replay leaves offsets with no marker yet pending.
@@ -23,8 +25,9 @@ import {
   type GroupMetadataValue,
   type OffsetCommitValue,
 } from '../../protocol/internal/consumer-offsets.js';
+import { ErrorCode, KafkaError, errorName } from '../../protocol/errors.js';
 import { errorMessage } from '../../util/errors.js';
-import { PartitionLog } from '../../storage/partition-log.js';
+import { appendReplicated, coordinatorErrorOf, ensureInternalTopic } from '../coordinator-partitions.js';
 import type { BrokerContext } from '../handler.js';
 import { replayPartition } from '../internal-log-replay.js';
 
@@ -88,63 +91,74 @@ export class OffsetsStore {
   }
 
   /** Creates `__consumer_offsets` (compacted) when it does not exist yet. */
-  async ensureTopic(): Promise<void> {
-    if (this.broker.logManager.getLog(OFFSETS_TOPIC, 0)) return;
-    await this.broker.metadata.createTopic({
+  ensureTopic(): Promise<void> {
+    const config = this.broker.config;
+    return ensureInternalTopic(this.broker, {
       name: OFFSETS_TOPIC,
-      numPartitions: this.broker.config.offsetsTopicNumPartitions,
-      replicationFactor: 1,
+      numPartitions: config.offsetsTopicNumPartitions,
+      replicationFactor: config.offsetsTopicReplicationFactor,
       configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '104857600' },
     });
   }
 
   /**
-   * Appends the records of one group to its partition, in order; resolves when written.
-   * With `txn` they form a transactional batch of that producer (a coordinator-origin
-   * append: no sequence number, as Kafka writes TxnOffsetCommit records).
+   * Appends the records of one group to its partition as its leader, in the order of the
+   * calls; resolves once the ISR has them (acks=all), or rejects with a KafkaError the
+   * client understands (NOT_COORDINATOR when leadership moved, COORDINATOR_NOT_AVAILABLE
+   * when the ISR is too small or too slow). With `txn` they form a transactional batch of
+   * that producer (a coordinator-origin append: no sequence number, as Kafka writes
+   * TxnOffsetCommit records).
    */
   write(groupId: string, records: readonly StoreRecord[], nowMs: number, txn?: TxnProducer): Promise<void> {
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<Promise<number>> => {
       await this.ensureTopic();
-      const log = this.broker.logManager.getLog(OFFSETS_TOPIC, this.partitionFor(groupId));
-      if (!log) throw new Error(`${OFFSETS_TOPIC} partition for group '${groupId}' is missing`);
       const inputs = records.map((r) => toRecordInput(r, nowMs));
-      if (!txn) {
-        await log.appendAsLeader(encodeRecordBatch({ records: inputs }), log.leaderEpoch);
-        return;
-      }
-      if (!(log instanceof PartitionLog)) throw new Error(`${OFFSETS_TOPIC} partition for group '${groupId}' cannot take transactional records`);
-      const batch = encodeRecordBatch({ records: inputs, transactional: true, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1 });
-      log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
-      this.broker.purgatory.notifyAppend(OFFSETS_TOPIC, log.partition);
+      const batch = txn
+        ? encodeRecordBatch({ records: inputs, transactional: true, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1 })
+        : encodeRecordBatch({ records: inputs });
+      return appendReplicated(this.broker, OFFSETS_TOPIC, this.partitionFor(groupId), batch, txn ? 'coordinator' : 'client', this.broker.config.offsetsCommitTimeoutMs);
     };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    // Only the append is queued: waiting for the ISR happens outside, so commits pipeline.
+    const appended = this.queue.then(run, run);
+    this.queue = appended.catch(() => undefined);
+    return appended.then(async (replicated) => {
+      const code = await replicated;
+      if (code === ErrorCode.NONE) return;
+      const mapped = coordinatorErrorOf(code);
+      throw new KafkaError(mapped, `Storing ${records.length} record(s) of group '${groupId}' in ${OFFSETS_TOPIC}-${this.partitionFor(groupId)} failed with ${errorName(code)}`);
+    });
   }
 
   /** Replays every partition of the topic (if it exists) into per-group state. */
   async load(): Promise<LoadedOffsets> {
+    const out: LoadedOffsets = { groups: new Map(), pending: new Map() };
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
+    for (const p of topic?.partitions ?? []) {
+      const part = await this.loadPartition(p.partitionIndex);
+      for (const [id, g] of part.groups) out.groups.set(id, g);
+      for (const [producerId, offsets] of part.pending) listOf(out.pending, producerId).push(...offsets);
+    }
+    return out;
+  }
+
+  /** Replays one partition (from its log start offset to its high watermark) into per-group state. */
+  async loadPartition(partition: number): Promise<LoadedOffsets> {
     const groups = new Map<string, LoadedGroup>();
     const pending = new Map<number, PendingTxnOffset[]>();
-    const topic = this.broker.metadata.topic(OFFSETS_TOPIC);
-    if (!topic) return { groups, pending };
-    for (const p of topic.partitions) {
-      const log = this.broker.logManager.getLog(OFFSETS_TOPIC, p.partitionIndex);
-      if (!log) continue;
-      // Markers are per partition: a producer's records here wait for a marker here.
-      const waiting = new Map<number, PendingTxnOffset[]>();
-      await replayPartition(
-        log,
-        (key, value, txnProducerId) => this.applyRecord(key, value, groups, txnProducerId < 0 ? undefined : listOf(waiting, txnProducerId)),
-        (producerId, commit) => {
-          const offsets = waiting.get(producerId);
-          waiting.delete(producerId);
-          if (commit) for (const o of offsets ?? []) setLoaded(groupEntry(groups, o.group), o.topic, o.partition, o.value);
-        },
-      );
-      for (const [producerId, offsets] of waiting) listOf(pending, producerId).push(...offsets);
-    }
+    const log = this.broker.logManager.getLog(OFFSETS_TOPIC, partition);
+    if (!log) return { groups, pending };
+    // Markers are per partition: a producer's records here wait for a marker here.
+    const waiting = new Map<number, PendingTxnOffset[]>();
+    await replayPartition(
+      log,
+      (key, value, txnProducerId) => this.applyRecord(key, value, groups, txnProducerId < 0 ? undefined : listOf(waiting, txnProducerId)),
+      (producerId, commit) => {
+        const offsets = waiting.get(producerId);
+        waiting.delete(producerId);
+        if (commit) for (const o of offsets ?? []) setLoaded(groupEntry(groups, o.group), o.topic, o.partition, o.value);
+      },
+    );
+    for (const [producerId, offsets] of waiting) listOf(pending, producerId).push(...offsets);
     for (const [id, g] of groups) {
       for (const [topic, partitions] of g.offsets) if (partitions.size === 0) g.offsets.delete(topic);
       if (!g.metadata && g.offsets.size === 0) groups.delete(id);

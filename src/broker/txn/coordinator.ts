@@ -7,19 +7,31 @@
  * transaction — the one on `__consumer_offsets` makes the group coordinator apply or drop
  * the TxnOffsetCommit offsets already written there — then records the Complete state; requests for the id meanwhile get CONCURRENT_TRANSACTIONS.
  * One timer tick aborts transactions open longer than their timeout, bumping the epoch so
- * the late producer is fenced, and removes ids idle past transactional.id.expiration.ms. kts runs one node, so every id is coordinated here.
+ * the late producer is fenced, and removes ids idle past transactional.id.expiration.ms.
+ *
+ * Cluster mode: the coordinator serves only the ids whose `__transaction_state` partition
+ * this broker leads (loaded on becoming leader, dropped on becoming follower: Kafka's
+ * COORDINATOR_LOAD_IN_PROGRESS / NOT_COORDINATOR); state writes wait for the ISR; markers
+ * for partitions led elsewhere go to their leaders as WriteTxnMarkers (marker-sender.ts),
+ * and EndTxn is answered once PrepareCommit/PrepareAbort is stored, as Kafka does, the
+ * markers and the Complete state following (requests meanwhile: CONCURRENT_TRANSACTIONS).
+ * Produce and TxnOffsetCommit reach partition leaders and group coordinators that may not
+ * coordinate the id: there the producer's epoch is checked by the partition's producer
+ * state (storage), as in Kafka, not by this coordinator.
  */
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { encodeRecordBatch } from '../../records/record-batch.js';
 import type { TransactionLogValue } from '../../protocol/internal/transaction-log.js';
 import { offsetsPartitionFor } from '../../protocol/internal/consumer-offsets.js';
-import { PartitionLog } from '../../storage/partition-log.js';
 import { errorMessage } from '../../util/errors.js';
+import { appendReplicated, CoordinatorPartitions } from '../coordinator-partitions.js';
+import { TxnMarkerSender, type MarkerSpec } from './marker-sender.js';
 import { groupCoordinatorOf, type TxnCommitMember } from '../group/coordinator.js';
 import { OFFSETS_TOPIC } from '../group/store.js';
 import type { BrokerContext } from '../handler.js';
 import { TransactionStateStore, TRANSACTION_STATE_TOPIC } from './store.js';
-import { errorCodeOf } from '../error-code.js';
+
+export type { MarkerSpec } from './marker-sender.js';
 
 export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort' | 'Dead' | 'PrepareEpochFence';
 export const TXN_STATES: readonly TxnState[] = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
@@ -76,9 +88,20 @@ export class TransactionCoordinator {
   private stopped = false;
   private readonly expiryCheckIntervalMs: number;
   private lastExpiryCheckMs: number;
+  readonly partitions: CoordinatorPartitions;
+  private readonly markers: TxnMarkerSender;
 
   constructor(private readonly broker: BrokerContext) {
     this.store = new TransactionStateStore(broker);
+    this.markers = new TxnMarkerSender(broker, (topic, partition, marker) => appendMarker(broker, topic, partition, marker));
+    this.partitions = new CoordinatorPartitions(broker, TRANSACTION_STATE_TOPIC, {
+      load: async (p) => this.adopt(await this.store.loadPartition(p)),
+      unload: (p) => {
+        for (const id of [...this.txns.keys()]) if (this.store.partitionFor(id) === p) this.txns.delete(id);
+      },
+    });
+    // Cluster mode loads partitions as this broker becomes their leader, not all at once.
+    if (this.partitions.clusterMode) this.loaded = Promise.resolve();
     const interval = (key: string, dflt: number): number => {
       const n = Number(broker.config.raw[key] ?? dflt);
       return Number.isSafeInteger(n) && n > 0 ? n : dflt;
@@ -100,9 +123,15 @@ export class TransactionCoordinator {
 
   private async load(): Promise<void> {
     const states = await this.store.load();
-    for (const [id, v] of states) this.txns.set(id, fromLogValue(id, v));
+    this.adopt(states);
     if (states.size > 0) this.broker.log.info(`Loaded ${states.size} transactional id(s) from ${TRANSACTION_STATE_TOPIC}`);
-    for (const meta of this.txns.values()) {
+  }
+
+  /** Takes over replayed ids and finishes the transactions caught mid-commit/abort. */
+  private adopt(states: Map<string, TransactionLogValue>): void {
+    for (const [id, v] of states) {
+      const meta = fromLogValue(id, v);
+      this.txns.set(id, meta);
       if (meta.state === 'PrepareCommit' || meta.state === 'PrepareAbort' || meta.state === 'PrepareEpochFence') {
         meta.busy = true;
         this.writeMarkersAndComplete(meta, meta.state === 'PrepareCommit').catch((err: unknown) => {
@@ -112,9 +141,20 @@ export class TransactionCoordinator {
     }
   }
 
+  /** Throws NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS unless this broker coordinates the id. */
+  private checkCoordinator(transactionalId: string): void {
+    this.partitions.check(this.store.partitionFor(transactionalId), `transactional id '${transactionalId}'`);
+  }
+
+  /** True when this broker coordinates the id (single-node mode: always). */
+  coordinates(transactionalId: string): boolean {
+    return this.partitions.errorFor(this.store.partitionFor(transactionalId)) === ErrorCode.NONE;
+  }
+
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    this.markers.stop();
   }
 
   async ensureTopic(): Promise<void> {
@@ -137,6 +177,7 @@ export class TransactionCoordinator {
     if (timeoutMs <= 0 || timeoutMs > this.broker.config.transactionMaxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     await this.ready();
     if (this.stopped) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    this.checkCoordinator(transactionalId);
     let meta = this.txns.get(transactionalId);
     if (!meta) {
       const producerId = await this.broker.producerIds.next();
@@ -177,7 +218,8 @@ export class TransactionCoordinator {
   ): Promise<InitProducerIdResult> {
     const sameId = producerId === meta.producerId;
     const next: TxnMetadata = { ...meta, producerId, previousProducerId: sameId ? meta.previousProducerId : meta.producerId, producerEpoch: epoch, lastProducerEpoch: sameId ? meta.producerEpoch : -1, timeoutMs, state: 'Empty', partitions: new Map(), startTimestampMs: -1, lastUpdateTimestampMs: this.now };
-    if (!(await this.transition(meta, next))) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const code = await this.transition(meta, next);
+    if (code !== ErrorCode.NONE) return fail(code);
     return { errorCode: ErrorCode.NONE, producerId, producerEpoch: epoch };
   }
 
@@ -186,9 +228,11 @@ export class TransactionCoordinator {
   /** Error codes per topic/partition; unknown partitions fail the request as Kafka does. */
   async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, topics: readonly TopicPartitions[]): Promise<Map<string, Map<number, number>>> {
     await this.ready();
-    const unknown = topics.some((t) => t.partitions.some((p) => !this.broker.logManager.getLog(t.name, p)));
+    this.checkCoordinator(transactionalId);
+    const exists = (topic: string, p: number): boolean => this.broker.metadata.topic(topic)?.partitions.some((q) => q.partitionIndex === p) ?? false;
+    const unknown = topics.some((t) => t.partitions.some((p) => !exists(t.name, p)));
     if (unknown) {
-      return codes(topics, (t, p) => (this.broker.logManager.getLog(t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+      return codes(topics, (t, p) => (exists(t, p) ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     }
     const error = await this.add(transactionalId, producerId, producerEpoch, topics);
     return codes(topics, () => error);
@@ -196,6 +240,7 @@ export class TransactionCoordinator {
 
   async addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<number> {
     await this.ready();
+    this.checkCoordinator(transactionalId);
     const groups = groupCoordinatorOf(this.broker);
     await groups.ensureOffsetsTopic();
     return this.add(transactionalId, producerId, producerEpoch, [{ name: OFFSETS_TOPIC, partitions: [this.offsetsPartitionFor(groupId)] }]);
@@ -224,7 +269,7 @@ export class TransactionCoordinator {
     }
     const now = this.now;
     const next: TxnMetadata = { ...m, state: 'Ongoing', partitions, startTimestampMs: ongoing ? m.startTimestampMs : now, lastUpdateTimestampMs: now };
-    return (await this.transition(m, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return this.transition(m, next);
   }
 
   // ---- TxnOffsetCommit --------------------------------------------------------------------
@@ -232,14 +277,18 @@ export class TransactionCoordinator {
   /** Holds the offsets until the transaction ends, once `member` passed the group's KIP-447 check. */
   async txnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, groupId: string, offsets: readonly PendingOffset[], member?: TxnCommitMember): Promise<number> {
     await this.ready();
-    const meta = this.txns.get(transactionalId);
-    const check = this.checkProducer(meta, producerId, producerEpoch);
-    if (check !== ErrorCode.NONE) return check;
-    const m = meta!;
-    if (m.state !== 'Ongoing' || !m.partitions.get(OFFSETS_TOPIC)?.has(this.offsetsPartitionFor(groupId))) return ErrorCode.INVALID_TXN_STATE;
+    // Sent to the group's coordinator, which may not coordinate the transactional id (cluster mode).
+    if (this.coordinates(transactionalId)) {
+      const meta = this.txns.get(transactionalId);
+      const check = this.checkProducer(meta, producerId, producerEpoch);
+      if (check !== ErrorCode.NONE) return check;
+      const m = meta!;
+      if (m.state !== 'Ongoing' || !m.partitions.get(OFFSETS_TOPIC)?.has(this.offsetsPartitionFor(groupId))) return ErrorCode.INVALID_TXN_STATE;
+    }
     try {
       return await groupCoordinatorOf(this.broker).storeTransactionalOffsets(groupId, { producerId, producerEpoch }, offsets, member);
     } catch (err) {
+      if (err instanceof KafkaError) return err.errorCode;
       this.broker.log.error(`Could not write the transactional offsets of group '${groupId}': ${errorMessage(err)}`);
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
@@ -249,6 +298,7 @@ export class TransactionCoordinator {
 
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
     await this.ready();
+    this.checkCoordinator(transactionalId);
     const meta = this.txns.get(transactionalId);
     const check = this.checkProducer(meta, producerId, producerEpoch);
     if (check !== ErrorCode.NONE) return check;
@@ -270,12 +320,19 @@ export class TransactionCoordinator {
         return ErrorCode.INVALID_TXN_STATE;
     }
     const next: TxnMetadata = { ...m, state: commit ? 'PrepareCommit' : 'PrepareAbort', lastUpdateTimestampMs: this.now };
-    if (!(await this.transition(m, next, true))) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    return this.writeMarkersAndComplete(m, commit);
+    const prepared = await this.transition(m, next, true);
+    if (prepared !== ErrorCode.NONE) return prepared;
+    const completing = this.writeMarkersAndComplete(m, commit);
+    // Single-node mode writes every marker here: answer once they are in (readers see them at once).
+    if (!this.partitions.clusterMode) return completing;
+    completing.catch((err: unknown) => this.broker.log.error(`Could not complete the transaction of '${transactionalId}': ${errorMessage(err)}`));
+    return ErrorCode.NONE;
   }
 
   /** Produce check: a transactional batch goes only to a partition of the producer's open transaction. */
   checkProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    // Another broker coordinates the id: the partition's producer state checks the epoch.
+    if (!this.coordinates(transactionalId)) return ErrorCode.NONE;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch < meta.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
@@ -294,18 +351,21 @@ export class TransactionCoordinator {
 
   // ---- state changes and markers ----------------------------------------------------------
 
-  /** Writes `next` to the log, then adopts it; `keepBusy` leaves the id busy for the marker round. */
-  private async transition(meta: TxnMetadata, next: TxnMetadata, keepBusy = false): Promise<boolean> {
+  /**
+   * Writes `next` to the log, then adopts it; `keepBusy` leaves the id busy for the marker
+   * round. NONE, or the error for the client (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE).
+   */
+  private async transition(meta: TxnMetadata, next: TxnMetadata, keepBusy = false): Promise<number> {
     meta.busy = true;
     try {
       await this.store.write(meta.transactionalId, toLogValue(next), this.now);
     } catch (err) {
       this.broker.log.error(`Could not write the state of transactional id '${meta.transactionalId}': ${errorMessage(err)}`);
       meta.busy = false;
-      return false;
+      return err instanceof KafkaError ? err.errorCode : ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
     Object.assign(meta, next, { busy: keepBusy });
-    return true;
+    return ErrorCode.NONE;
   }
 
   /** Fences an open transaction: epoch + 1, then abort with it (timeouts and a new producer). */
@@ -314,28 +374,39 @@ export class TransactionCoordinator {
     const next: TxnMetadata = { ...meta, producerEpoch: epoch, lastProducerEpoch: meta.producerEpoch, state: 'PrepareAbort', lastUpdateTimestampMs: this.now };
     this.broker.log.info(`Aborting transaction of '${meta.transactionalId}' (producer ${meta.producerId}, epoch ${meta.producerEpoch} → ${epoch}): ${reason}`);
     try {
-      if (await this.transition(meta, next, true)) await this.writeMarkersAndComplete(meta, false);
+      if ((await this.transition(meta, next, true)) === ErrorCode.NONE) await this.writeMarkersAndComplete(meta, false);
     } catch (err) {
       this.broker.log.error(`Could not abort the transaction of '${meta.transactionalId}': ${errorMessage(err)}`);
     }
   }
 
-  /** Markers on every partition (the one on `__consumer_offsets` settles the transaction's offsets), then the Complete state. */
+  /**
+   * Markers on every partition (the one on `__consumer_offsets` settles the transaction's
+   * offsets), then the Complete state once every marker is in. When this broker stops
+   * coordinating the id meanwhile, it stops here: the new coordinator finds the Prepare
+   * state and sends the markers again.
+   */
   private async writeMarkersAndComplete(meta: TxnMetadata, commit: boolean): Promise<number> {
     const coordinatorEpoch = this.store.coordinatorEpochFor(meta.transactionalId);
+    const spec: MarkerSpec = { producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch };
+    const stillOurs = (): boolean => this.txns.get(meta.transactionalId) === meta && this.coordinates(meta.transactionalId);
+    const sends: Promise<void>[] = [];
     for (const [topic, partitions] of meta.partitions) {
-      for (const partition of partitions) this.writeMarker(meta, topic, partition, commit, coordinatorEpoch);
+      for (const partition of partitions) {
+        sends.push(
+          this.markers.send(topic, partition, spec, stillOurs).then((code) => {
+            // A partition deleted since it joined the transaction needs no marker.
+            if (code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && stillOurs()) {
+              this.broker.log.error(`Could not write the ${commit ? 'COMMIT' : 'ABORT'} marker of producer ${meta.producerId} to ${topic}-${partition}: error ${code}`);
+            }
+          }),
+        );
+      }
     }
+    await Promise.all(sends);
+    if (!stillOurs()) return ErrorCode.NOT_COORDINATOR;
     const next: TxnMetadata = { ...meta, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: new Map(), lastUpdateTimestampMs: this.now };
-    return (await this.transition(meta, next)) ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  }
-
-  private writeMarker(meta: TxnMetadata, topic: string, partition: number, commit: boolean, coordinatorEpoch: number): void {
-    const code = appendMarker(this.broker, topic, partition, { producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch });
-    // A partition deleted since it joined the transaction needs no marker.
-    if (code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-      this.broker.log.error(`Could not write the ${commit ? 'COMMIT' : 'ABORT'} marker of producer ${meta.producerId} to ${topic}-${partition}: error ${code}`);
-    }
+    return this.transition(meta, next);
   }
 
   /**
@@ -378,30 +449,18 @@ export class TransactionCoordinator {
   }
 }
 
-export interface MarkerSpec {
-  producerId: number;
-  producerEpoch: number;
-  commit: boolean;
-  coordinatorEpoch: number;
-}
-
 /**
- * Appends a COMMIT/ABORT marker to a partition and wakes its fetchers; the Kafka error code
- * (storage refuses a marker from an older producer epoch or coordinator epoch).
+ * Appends a COMMIT/ABORT marker to a partition this broker leads and resolves once the ISR
+ * has it (acks=all, as Kafka writes markers); the Kafka error code (NOT_LEADER_OR_FOLLOWER
+ * when led elsewhere; storage refuses a marker from an older producer epoch or coordinator
+ * epoch).
  */
-export function appendMarker(broker: BrokerContext, topic: string, partition: number, marker: MarkerSpec): number {
-  const log = broker.logManager.getLog(topic, partition);
-  if (!log || !(log instanceof PartitionLog)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+export async function appendMarker(broker: BrokerContext, topic: string, partition: number, marker: MarkerSpec): Promise<number> {
   const batch = encodeMarker(marker.producerId, marker.producerEpoch, marker.commit, marker.coordinatorEpoch, broker.nowMs());
-  try {
-    log.appendAsLeader(batch, log.leaderEpoch, 'coordinator');
-  } catch (err) {
-    return errorCodeOf(err, broker.log, `Appending a transaction marker to ${topic}-${partition}`);
-  }
-  broker.purgatory.notifyAppend(topic, partition);
+  const code = await appendReplicated(broker, topic, partition, batch, 'coordinator', Number(broker.config.raw['request.timeout.ms'] ?? 30_000));
   // The group coordinator applies (or drops) the producer's offsets as Kafka's does on this marker.
-  if (topic === OFFSETS_TOPIC) groupCoordinatorOf(broker).completeTransaction(marker.producerId, partition, marker.commit);
-  return ErrorCode.NONE;
+  if (code === ErrorCode.NONE && topic === OFFSETS_TOPIC) groupCoordinatorOf(broker).completeTransaction(marker.producerId, partition, marker.commit);
+  return code;
 }
 
 /** A control batch with one COMMIT or ABORT record (key: version, type; value: version, coordinator epoch). */
@@ -483,6 +542,12 @@ export function stopTransactionCoordinator(broker: BrokerContext): void {
  * a client to come back.
  */
 export function startTransactionCoordinator(broker: BrokerContext): void {
+  if (broker.replicaManager.clusterMode) {
+    // Both coordinators must hear of every leadership the controller grants from now on.
+    groupCoordinatorOf(broker);
+    transactionCoordinatorOf(broker);
+    return;
+  }
   if (!broker.metadata.topic(TRANSACTION_STATE_TOPIC)) return;
   transactionCoordinatorOf(broker)
     .ready()
