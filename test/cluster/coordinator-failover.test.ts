@@ -1,0 +1,180 @@
+// Coordinators follow leadership: on 3 kts brokers with replicated internal topics, the broker
+// coordinating a kafkajs consumer group, then the one coordinating a confluent-kafka
+// (librdkafka) transactional producer, is SIGKILLed. The group rejoins on the new
+// coordinator without any committed offset going back; the producer goes on committing;
+// a read_committed reader (kcat) sees exactly the records of committed transactions.
+import t from 'tap';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import kafkajs from 'kafkajs';
+import { startKtsCluster, type KtsCluster } from '../helpers/kts-cluster.js';
+import { needsZookeeper } from '../helpers/zookeeper.js';
+import { kcat, needsKcat } from '../helpers/kcat.js';
+import { runKts } from '../helpers/run-kts.js';
+import { describeTopic, waitFor } from '../helpers/cluster-checks.js';
+import { offsetsPartitionFor } from '../../src/protocol/internal/consumer-offsets.js';
+import { transactionLogPartitionFor } from '../../src/protocol/internal/transaction-log.js';
+
+const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
+const needsPython = spawnSync('/usr/bin/python3', ['-c', 'import confluent_kafka']).status === 0 ? false : 'confluent_kafka is not installed for /usr/bin/python3';
+const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
+const INTERNAL_PARTITIONS = 3;
+
+const overrides = {
+  'offsets.topic.replication.factor': '3',
+  'offsets.topic.num.partitions': String(INTERNAL_PARTITIONS),
+  'transaction.state.log.replication.factor': '3',
+  'transaction.state.log.min.isr': '2',
+  'transaction.state.log.num.partitions': String(INTERNAL_PARTITIONS),
+};
+
+async function createTopic(bootstrap: string, topic: string, extra: string[] = []): Promise<void> {
+  const r = await runKts(['topics', '--create', '--topic', topic, '--partitions', '3', '--replication-factor', '3', ...extra, '--bootstrap-server', bootstrap]);
+  if (r.code !== 0) throw new Error(`creating ${topic}: ${r.stderr}`);
+  await waitFor(`an ISR of 3 on ${topic}`, async () => ((await describeTopic(bootstrap, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+}
+
+/** The broker leading an internal topic's partition (the coordinator of keys hashed there). */
+async function leaderOf(cluster: KtsCluster, topic: string, partition: number, not = -1): Promise<number> {
+  return waitFor(`a leader of ${topic}-${partition}`, async () => {
+    const p = (await describeTopic(cluster.bootstrap(), topic)).find((x) => x.partition === partition);
+    return p && p.leader >= 0 && p.leader !== not ? p.leader : undefined;
+  });
+}
+
+t.test('coordinator failover', { skip }, async (t) => {
+  const cluster = await startKtsCluster(t, [1, 2, 3], overrides);
+
+  await t.test('a kafkajs consumer group keeps its committed offsets when its coordinator is SIGKILLed', async (t) => {
+    const topic = 'orders';
+    const groupId = 'billing';
+    await createTopic(cluster.bootstrap(), topic);
+    const kafka = new kafkajs.Kafka({ brokers: cluster.bootstrap().split(','), clientId: 'coordinator-failover', logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const producer = kafka.producer();
+    const admin = kafka.admin();
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+    await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
+    t.teardown(() => Promise.all([producer.disconnect(), admin.disconnect(), consumer.disconnect()]).catch(() => undefined));
+
+    const send = async (from: number, count: number) => {
+      const messages = Array.from({ length: count }, (_, i) => ({ key: `k${from + i}`, value: `m${from + i}` }));
+      await producer.send({ topic, acks: -1, messages });
+    };
+    const committed = async (): Promise<Map<number, number>> => {
+      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    };
+    const total = (m: Map<number, number>): number => [...m.values()].reduce((a, b) => a + Math.max(0, b), 0);
+
+    await send(0, 300);
+    const seen = new Map<string, number>();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const v = message.value!.toString();
+        seen.set(v, (seen.get(v) ?? 0) + 1);
+      },
+    });
+    await waitFor('300 records consumed and committed', async () => (seen.size >= 300 && total(await committed()) === 300 ? true : undefined), 45_000);
+    const before = await committed();
+
+    const coordinator = await leaderOf(cluster, '__consumer_offsets', offsetsPartitionFor(groupId, INTERNAL_PARTITIONS));
+    await cluster.brokers.get(coordinator)!.kill();
+    const moved = await leaderOf(cluster, '__consumer_offsets', offsetsPartitionFor(groupId, INTERNAL_PARTITIONS), coordinator);
+    t.not(moved, coordinator, `the group coordinator moved from broker ${coordinator} to broker ${moved}`);
+
+    const after = await waitFor('the new coordinator to answer OffsetFetch', async () => {
+      try {
+        return await committed();
+      } catch {
+        return undefined;
+      }
+    });
+    const wentBack = [...before].filter(([p, o]) => (after.get(p) ?? -1) < o);
+    t.same(wentBack, [], 'no committed offset went back on the new coordinator');
+
+    await send(300, 300);
+    await waitFor('the group to consume and commit the next 300 records on the new coordinator', async () => (seen.size >= 600 && total(await committed()) === 600 ? true : undefined), 60_000);
+    t.equal(seen.size, 600, 'every record was consumed');
+    const final = await committed();
+    t.same([...final].filter(([p, o]) => o < (before.get(p) ?? -1)), [], 'committed offsets only moved forward');
+    await consumer.stop();
+    await cluster.start(coordinator);
+    await waitFor(`broker ${coordinator} back in the ISR`, async () => ((await describeTopic(cluster.bootstrap(), topic)).every((p) => p.isr.length === 3) ? true : undefined), 60_000);
+  });
+
+  await t.test('a confluent-kafka transactional producer commits across a SIGKILL of its coordinator', { skip: needsPython }, async (t) => {
+    const topic = 'ledger';
+    const transactionalId = 'ledger-writer';
+    await createTopic(cluster.bootstrap(), topic, ['--config', 'min.insync.replicas=2']);
+    const script = `
+import sys, time
+from confluent_kafka import Producer, KafkaException
+bootstrap, topic, tid, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+p = Producer({'bootstrap.servers': bootstrap, 'transactional.id': tid, 'transaction.timeout.ms': 60000, 'message.timeout.ms': 60000, 'socket.timeout.ms': 10000})
+p.init_transactions(60)
+print('READY', flush=True)
+
+def end(commit):
+    while True:
+        try:
+            if commit:
+                p.commit_transaction(60)
+            else:
+                p.abort_transaction(60)
+            return commit
+        except KafkaException as e:
+            err = e.args[0]
+            if err.retriable():
+                continue
+            if err.txn_requires_abort():
+                p.abort_transaction(60)
+                return False
+            raise
+
+for i in range(n):
+    p.begin_transaction()
+    for j in range(10):
+        p.produce(topic, key=str(j), value='t%d-%d' % (i, j), partition=j % 3)
+    want_commit = i % 4 != 3
+    done = end(want_commit)
+    print(('COMMITTED %d' if done else 'ABORTED %d') % i, flush=True)
+    time.sleep(0.1)
+print('DONE', flush=True)
+`;
+    const rounds = 24;
+    const child = spawn('/usr/bin/python3', ['-c', script, cluster.bootstrap(), topic, transactionalId, String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const ended = () => [...out.matchAll(/^(COMMITTED|ABORTED) (\d+)$/gm)].map((m) => ({ commit: m[1] === 'COMMITTED', round: Number(m[2]) }));
+
+    await waitFor('six transactions ended', async () => (ended().length >= 6 ? true : undefined), 60_000);
+    const coordinator = await leaderOf(cluster, '__transaction_state', transactionLogPartitionFor(transactionalId, INTERNAL_PARTITIONS));
+    const endedBefore = ended().length;
+    await cluster.brokers.get(coordinator)!.kill();
+    t.pass(`killed the transaction coordinator, broker ${coordinator}, after ${endedBefore} transactions`);
+
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 75_000))]);
+    t.equal(code, 0, `the producer finished its ${rounds} transactions (stderr: ${err.slice(-500)})`);
+    const results = ended();
+    t.equal(results.length, rounds, 'every transaction ended');
+    const committedRounds = results.filter((r) => r.commit).map((r) => r.round);
+    t.ok(committedRounds.some((r) => r >= endedBefore), 'transactions committed after the coordinator was killed');
+
+    const expected = new Set(committedRounds.flatMap((i) => Array.from({ length: 10 }, (_, j) => `t${i}-${j}`)));
+    const read = await kcat(['-C', '-b', cluster.bootstrap(), '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%s\\n'], undefined, 60_000);
+    const values = read.stdout.split('\n').filter((l) => /^t\d+-\d+$/.test(l));
+    const unexpected = values.filter((v) => !expected.has(v));
+    const missing = [...expected].filter((v) => !values.includes(v));
+    t.same(unexpected.slice(0, 5), [], 'a read_committed reader sees no record of an aborted transaction');
+    t.same(missing.slice(0, 5), [], 'a read_committed reader sees every record of every committed transaction');
+    t.equal(values.length, expected.size, `exactly the ${expected.size} committed records, once each`);
+  });
+});
