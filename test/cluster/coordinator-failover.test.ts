@@ -44,7 +44,10 @@ async function leaderOf(cluster: KtsCluster, topic: string, partition: number, n
 }
 
 t.test('coordinator failover', { skip }, async (t) => {
+  const started = Date.now();
+  const phase = (tt: { comment(msg: string): void }, what: string) => tt.comment(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
   const cluster = await startKtsCluster(t, [1, 2, 3], overrides);
+  phase(t, 'cluster started');
 
   await t.test('a kafkajs consumer group keeps its committed offsets when its coordinator is SIGKILLed', async (t) => {
     const topic = 'orders';
@@ -78,10 +81,12 @@ t.test('coordinator failover', { skip }, async (t) => {
     });
     await waitFor('300 records consumed and committed', async () => (seen.size >= 300 && total(await committed()) === 300 ? true : undefined), 45_000);
     const before = await committed();
+    phase(t, 'group consumed and committed 300 records');
 
     const coordinator = await leaderOf(cluster, '__consumer_offsets', offsetsPartitionFor(groupId, INTERNAL_PARTITIONS));
     await cluster.brokers.get(coordinator)!.kill();
     const moved = await leaderOf(cluster, '__consumer_offsets', offsetsPartitionFor(groupId, INTERNAL_PARTITIONS), coordinator);
+    phase(t, 'group coordinator moved');
     t.not(moved, coordinator, `the group coordinator moved from broker ${coordinator} to broker ${moved}`);
 
     const after = await waitFor('the new coordinator to answer OffsetFetch', async () => {
@@ -96,12 +101,14 @@ t.test('coordinator failover', { skip }, async (t) => {
 
     await send(300, 300);
     await waitFor('the group to consume and commit the next 300 records on the new coordinator', async () => (seen.size >= 600 && total(await committed()) === 600 ? true : undefined), 60_000);
+    phase(t, 'group consumed and committed 600 records');
     t.equal(seen.size, 600, 'every record was consumed');
     const final = await committed();
     t.same([...final].filter(([p, o]) => o < (before.get(p) ?? -1)), [], 'committed offsets only moved forward');
     await consumer.stop();
     await cluster.start(coordinator);
     await waitFor(`broker ${coordinator} back in the ISR`, async () => ((await describeTopic(cluster.bootstrap(), topic)).every((p) => p.isr.length === 3) ? true : undefined), 60_000);
+    phase(t, `broker ${coordinator} restarted and back in the ISR`);
   });
 
   await t.test('a confluent-kafka transactional producer commits across a SIGKILL of its coordinator', { skip: needsPython }, async (t) => {
@@ -158,11 +165,13 @@ print('DONE', flush=True)
     await waitFor('six transactions ended', async () => (ended().length >= 6 ? true : undefined), 60_000);
     const coordinator = await leaderOf(cluster, '__transaction_state', transactionLogPartitionFor(transactionalId, INTERNAL_PARTITIONS));
     const endedBefore = ended().length;
+    phase(t, `${endedBefore} transactions ended`);
     await cluster.brokers.get(coordinator)!.kill();
     t.pass(`killed the transaction coordinator, broker ${coordinator}, after ${endedBefore} transactions`);
 
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 75_000))]);
     t.equal(code, 0, `the producer finished its ${rounds} transactions (stderr: ${err.slice(-500)})`);
+    phase(t, 'the transactional producer finished');
     const results = ended();
     t.equal(results.length, rounds, 'every transaction ended');
     const committedRounds = results.filter((r) => r.commit).map((r) => r.round);
