@@ -78,6 +78,8 @@ export class Dumper {
   problemCount = 0;
   warningCount = 0;
   errorCount = 0;
+  /** Files given that are not Kafka log dir files (shown as "Ignoring unknown file"). */
+  ignoredCount = 0;
   /**
    * Set while checking entry 0 of an index that is still preallocated (a live active
    * segment): Kafka reports its zero entry, but it is not corruption.
@@ -153,6 +155,8 @@ export class Dumper {
       case 'checkpoint':
         return this.dumpCheckpoint(ctx);
       case 'unknown':
+        // Kafka's tool exits 0 here; a file named on purpose that is not a Kafka file is a mistake worth the exit code.
+        this.ignoredCount++;
         this.emit({ type: 'ignored', path: ctx.path });
     }
   }
@@ -216,8 +220,8 @@ export class Dumper {
       }
     }
     const validBytes = scanner.nextPosition;
-    summary.s.validBytes = validBytes;
-    summary.s.invalidBytes = end - validBytes;
+    summary.s.validBytes = validBytes - summary.s.corruptBatchBytes;
+    summary.s.invalidBytes = end - validBytes + summary.s.corruptBatchBytes;
     const stop = scanner.stop;
     if (stop.kind === 'corrupt') {
       this.error(ctx, `${stop.reason} in file ${ctx.path} (at byte ${stop.position}).`);
@@ -320,6 +324,8 @@ export class Dumper {
   private checkBatch(ctx: FileContext, info: BatchInfo, prev: BatchInfo | null): void {
     if (!info.isValid) {
       this.problem(ctx, 'crc-mismatch', info.position, `stored crc ${info.crc} does not match the ${info.magic >= 2 ? 'CRC-32C' : 'CRC-32'} of the batch`);
+      // A batch whose CRC fails is not valid data, wherever it sits in the file.
+      ctx.summary.s.corruptBatchBytes += info.size;
     }
     if (prev === null) return;
     if (info.baseOffset <= prev.lastOffset) {

@@ -39,8 +39,12 @@ export interface RecordEvent extends RecordLineFields {
 export interface FileSummary {
   kind: FileKind;
   bytes: number;
+  /** Bytes of complete, well-formed entries whose CRC checks. */
   validBytes: number;
+  /** The rest: a tail that is not entries, plus entries whose CRC fails. */
   invalidBytes: number;
+  /** Of invalidBytes: whole entries whose CRC fails. */
+  corruptBatchBytes: number;
   batches: number;
   /** Records per batch headers (v2) or per message (legacy; inner records with deep iteration). */
   records: number;

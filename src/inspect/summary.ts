@@ -19,6 +19,7 @@ export class SummaryBuilder {
       bytes,
       validBytes: 0,
       invalidBytes: 0,
+      corruptBatchBytes: 0,
       batches: 0,
       records: 0,
       magics: {},

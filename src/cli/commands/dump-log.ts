@@ -166,5 +166,5 @@ async function dump(files: string[], opts: DumpOptions, args: ParsedArgs, io: Cl
         : n === 0 ? `No problems found in ${files.length} file(s)${warnings === '' ? '' : ` (${w} warning(s))`}.\n` : `Found ${n} problem(s)${warnings} in ${files.length} file(s).\n`,
     );
   }
-  return dumper.errorCount > 0 || (mode.check && dumper.problemCount > 0) ? 1 : 0;
+  return dumper.errorCount > 0 || dumper.ignoredCount > 0 || (mode.check && dumper.problemCount > 0) ? 1 : 0;
 }
