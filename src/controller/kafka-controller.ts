@@ -67,6 +67,7 @@ export interface OngoingReassignment {
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const;
 
 const AUTO_REBALANCE_FIRST_DELAY_MS = 5000;
+const ELECTION_RETRY_MS = 1000;
 
 export class KafkaController {
   readonly brokerId: number;
@@ -320,7 +321,21 @@ export class KafkaController {
     }
   }
 
+  /**
+   * Runs the election; when ZooKeeper fails meanwhile (connection loss, a session being
+   * replaced) it is tried again a second later, so no watch is needed to get out of it.
+   */
   private async elect(): Promise<void> {
+    try {
+      await this.tryElect();
+    } catch (err) {
+      if (this.stopped) return;
+      this.log.warn(`Broker ${this.brokerId}: controller election failed (${(err as Error).message}); trying again in ${ELECTION_RETRY_MS} ms`);
+      setTimeout(() => this.events.put({ name: 'Reelect', process: () => this.elect() }), ELECTION_RETRY_MS).unref();
+    }
+  }
+
+  private async tryElect(): Promise<void> {
     if (this.stopped || this.active) return;
     const current = await this.zk.getControllerId();
     if (current !== null) {
@@ -350,7 +365,14 @@ export class KafkaController {
   }
 
   private async onControllerChange(): Promise<void> {
-    const current = await this.zk.getControllerId();
+    let current: number | null;
+    try {
+      current = await this.zk.getControllerId();
+    } catch (err) {
+      this.log.warn(`Broker ${this.brokerId}: could not read /controller (${(err as Error).message})`);
+      if (!this.active) await this.elect();
+      return;
+    }
     this.activeId = current;
     if (this.active && current !== this.brokerId) await this.resign(`/controller now names broker ${current ?? 'none'}`);
     if (current === null) await this.elect();

@@ -67,4 +67,5 @@ t.test('controller failover through /controller and /controller_epoch', { skip: 
   await waitFor('deletion requests removed', async () => (await zkA.getTopicDeletions()).length === 0);
   t.ok(await zkA.topicExists('keep'), 'the topic is not deleted');
   t.ok(logA.lines.some((l) => /since delete.topic.enable is false/.test(l)));
+  t.same([...logA.lines, ...logB.lines].filter((l) => /Controller event .* failed/.test(l)), [], 'no controller event failed');
 });

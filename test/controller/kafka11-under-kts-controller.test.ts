@@ -53,6 +53,7 @@ async function metadata(broker: Kafka11Broker, topic: string): Promise<MetadataV
 t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip, timeout: 180_000 }, async (t: Test) => {
   const zkServer = await startZooKeeper(t);
   const log = memoryLogger();
+  if (process.env.KTS_TEST_DUMP) t.teardown(() => console.error(log.lines.join('\n')));
   const zk = await KafkaZkClient.connect({ connect: zkServer.connect, sessionTimeoutMs: 6000, connectionTimeoutMs: 10_000, log });
   t.teardown(() => zk.close());
   await zk.createTopLevelPaths();
@@ -211,5 +212,6 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   t.same(forced.map((r) => r.errorCode), [ErrorCode.NONE], 'unclean election through ElectLeaders');
   const back = (await zkB.getPartitionStates([{ topic: 't1', partition: 1 }])).get('t1-1');
   t.same([back?.state.leader, back?.state.isr], [2, [2]], 'broker 2 leads t1-1 with an ISR of itself');
+  t.same(log.lines.filter((l) => /Controller event .* failed/.test(l)), [], 'no controller event failed');
   await until('broker 2 serves t1-1', async () => (await metadata(b2again, 't1')).partitions.get(1)?.leader === 2);
 });
