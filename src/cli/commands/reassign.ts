@@ -159,6 +159,12 @@ function actionOf(args: ParsedArgs): Action {
   if (actions.length !== 1) throw new UsageError(`Command must include exactly one action: ${ACTIONS.map((a) => `--${a}`).join(', ')}`);
   const action = actions[0]!;
   for (const name of REQUIRED[action]) if (!given(args, name)) throw new UsageError(`Missing required argument "[${name}]"`);
+  for (const name of ['throttle', 'replica-alter-log-dirs-throttle', 'timeout']) {
+    const v = args[name];
+    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && (v >= 0 || (v === -1 && name !== 'timeout')))) {
+      throw new UsageError(`--${name} must be ${name === 'timeout' ? 'a number of milliseconds' : 'a number of bytes per second (or -1 for none)'}, not ${String(v)}`);
+    }
+  }
   for (const name of Object.keys(reassignCommand.options)) {
     if (name === action || ALWAYS.has(name) || !given(args, name) || PERMITTED[action].includes(name)) continue;
     if ((ACTIONS as readonly string[]).includes(name)) continue;

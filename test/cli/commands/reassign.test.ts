@@ -159,4 +159,7 @@ t.test('reassign: Kafka\'s validation messages and argument checks', async (t) =
   t.match(usage.stderr, /Option "\[throttle\]" can't be used with action "\[verify\]"/);
   t.match((await kts('reassign --execute --list')).stderr, /Command must include exactly one action: --generate, --execute, --verify, --cancel, --list/);
   t.match((await kts('reassign --execute')).stderr, /Missing required argument "\[reassignment-json-file\]"/);
+  const badThrottle = await kts('reassign --execute --reassignment-json-file p.json --throttle 10MB');
+  t.equal(badThrottle.code, 2);
+  t.match(badThrottle.stderr, /--throttle must be a number of bytes per second \(or -1 for none\), not NaN/);
 });
