@@ -45,6 +45,50 @@ const SNAPSHOT_TTL_MS = 1_000;
 const BODY_MAX_BYTES = 1024 * 1024;
 const HISTORY_GROUPS_MAX = 500;
 
+/**
+ * A value read from the cluster. Within SNAPSHOT_TTL_MS it is reused; up to `staleMs` old
+ * (the sampling interval) it is served at once while a new read runs in the background, so
+ * list pages stay fast with thousands of topics; older, or after invalidate() (an action
+ * changed the cluster), callers wait for a new read. fresh() always reads (the sampler).
+ */
+function clusterCache<T>(read: () => Promise<T>, nowMs: () => number, staleMs: number) {
+  let current: { atMs: number; value: Promise<T> } | undefined;
+  let pending: Promise<T> | undefined;
+  let generation = 0;
+  const refresh = (): Promise<T> => {
+    const atMs = nowMs();
+    const gen = generation;
+    const value = read();
+    pending = value;
+    value.then(
+      () => {
+        if (gen === generation) current = { atMs, value };
+      },
+      () => undefined,
+    ).finally(() => {
+      if (pending === value) pending = undefined;
+    });
+    return value;
+  };
+  return {
+    get(): Promise<T> {
+      const age = current ? nowMs() - current.atMs : Infinity;
+      if (current && age <= SNAPSHOT_TTL_MS) return current.value;
+      if (current && age <= staleMs) {
+        if (!pending) refresh().catch(() => undefined);
+        return current.value;
+      }
+      return pending ?? refresh();
+    },
+    fresh: (): Promise<T> => pending ?? refresh(),
+    invalidate(): void {
+      generation++;
+      current = undefined;
+      pending = undefined;
+    },
+  };
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -78,37 +122,20 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const nowMs = options.nowMs ?? Date.now;
   const assets = loadAssets();
   const minIsr = new MinIsrCache();
-  let snapshotCache: { atMs: number; value: Promise<ClusterSnapshot> } | undefined;
-  let groupsCache: { atMs: number; value: Promise<GroupView[]> } | undefined;
-
-  const snapshot = (): Promise<ClusterSnapshot> => {
-    const now = nowMs();
-    if (!snapshotCache || now - snapshotCache.atMs > SNAPSHOT_TTL_MS) {
-      const value = readSnapshot(client, now, (t) => minIsr.get(t));
-      value.catch(() => (snapshotCache = undefined));
-      snapshotCache = { atMs: now, value };
-    }
-    return snapshotCache.value;
-  };
-  const groups = (): Promise<GroupView[]> => {
-    const now = nowMs();
-    if (!groupsCache || now - groupsCache.atMs > SNAPSHOT_TTL_MS) {
-      const value = snapshot().then((s) => readGroups(client, s));
-      value.catch(() => (groupsCache = undefined));
-      groupsCache = { atMs: now, value };
-    }
-    return groupsCache.value;
-  };
+  const snapshots = clusterCache(() => readSnapshot(client, nowMs(), (t) => minIsr.get(t)), nowMs, options.sampleIntervalMs);
+  const groupViews = clusterCache(async () => readGroups(client, await snapshots.get()), nowMs, options.sampleIntervalMs);
+  const snapshot = (): Promise<ClusterSnapshot> => snapshots.get();
+  const groups = (): Promise<GroupView[]> => groupViews.get();
   const invalidate = (): void => {
-    snapshotCache = undefined;
-    groupsCache = undefined;
+    snapshots.invalidate();
+    groupViews.invalidate();
   };
 
   const history = new HistoryStore({ dir: options.historyDir, maxBytes: options.historyMaxBytes }, nowMs());
   let lastEnds = new Map<string, number>();
   const sample = async (): Promise<void> => {
-    const s = await snapshot();
-    const g = await groups();
+    const s = await snapshots.fresh();
+    const g = await groupViews.fresh();
     void minIsr.refresh(client, s.topics.map((t) => t.name));
     const v: Record<string, number> = {};
     const user = s.topics.filter((t) => !t.internal);
@@ -170,7 +197,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     }
     if (method === 'GET' && what === 'groups' && name === undefined) return (await groups()).map(({ partitions: _p, members, ...rest }) => ({ ...rest, memberCount: members.length }));
     if (method === 'GET' && what === 'groups' && name !== undefined && sub === undefined) {
-      snapshotCache = undefined;
+      snapshots.invalidate();
       const g = await readGroupView(client, name, await snapshot());
       if (!g) throw new HttpError(404, `No consumer group '${name}'.`);
       return g;
