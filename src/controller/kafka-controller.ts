@@ -431,7 +431,12 @@ export class KafkaController {
     const zk = this.zk;
     zk.watchBrokerIds(() => this.enqueue('BrokerChange', () => this.onBrokerChange()));
     zk.watchTopics(() => this.enqueue('TopicChange', () => this.onTopicChange()));
-    zk.watchTopicDeletions(() => this.enqueue('TopicDeletion', async () => this.deletion.enqueueTopicsForDeletion(await zk.getTopicDeletions())));
+    zk.watchTopicDeletions(() => this.enqueue('TopicDeletion', async () => {
+      // The topic's creation may not have reached us yet (watches fire independently):
+      // catch up first, so a new topic is not taken for an unknown one.
+      await this.onTopicChange();
+      await this.deletion.enqueueTopicsForDeletion(await zk.getTopicDeletions());
+    }));
     zk.watchIsrChangeNotifications(() => this.enqueue('IsrChangeNotification', () => this.onIsrChangeNotification()));
     zk.watchLogDirEventNotifications(() => this.enqueue('LogDirEventNotification', () => this.onLogDirEventNotification()));
     zk.watchPreferredReplicaElection(() => this.enqueue('PreferredReplicaLeaderElection', () => this.onPreferredReplicaElectionZnode()));
