@@ -70,9 +70,11 @@ export async function joinZooKeeper(settings: ClusterSettings, config: BrokerCon
   try {
     await zk.createTopLevelPaths();
     const metas = config.logDirs.map((dir) => ({ dir, meta: readMetaProperties(dir) }));
-    const known = metas.find((m) => m.meta)?.meta?.clusterId;
+    // Kafka before 2.x wrote meta.properties version 0 without cluster.id: no id is no mismatch.
+    const idOf = (m: (typeof metas)[number]): string | undefined => m.meta?.clusterId || undefined;
+    const known = metas.map(idOf).find((id) => id !== undefined);
     const clusterId = await zk.getOrCreateClusterId(known ?? config.clusterId ?? randomKafkaUuid());
-    for (const m of metas) checkClusterId(clusterId, m.meta?.clusterId, join(m.dir, 'meta.properties'), settings.connect);
+    for (const m of metas) checkClusterId(clusterId, idOf(m), join(m.dir, 'meta.properties'), settings.connect);
     if (config.nodeId === -1) config.nodeId = await generatedBrokerId(zk, config, metas.map((m) => m.meta?.nodeId), log);
     return { zk, clusterId };
   } catch (err) {

@@ -1,7 +1,8 @@
 // Issue 13, "kts under a Kafka controller": two Apache Kafka 1.1 brokers (the first is the
 // controller) and one kts broker on one real ZooKeeper. A topic made by Kafka's own
 // kafka-topics.sh (replication factor 3) gets replicas on both sides; kcat writes with
-// acks=all; every replica, Kafka's and kts's, ends with the same segment bytes. Skips
+// acks=all; every replica, Kafka's and kts's, ends with the same segment bytes. Then a
+// rolling migration step: Kafka broker 2 is replaced by kts on the same log dir. Skips
 // without ../shared/kafka-1.1, Java, ZooKeeper or kcat.
 import t from 'tap';
 import { execFile } from 'node:child_process';
@@ -14,7 +15,23 @@ import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
-import { replicaBytes, waitFor } from '../helpers/cluster-checks.js';
+import { replicaBytes, waitFor as waitForProbe } from '../helpers/cluster-checks.js';
+
+/** waitFor that says, on timeout, what the replicas held (sizes and the first differing byte). */
+let replicaDirs: string[] = [];
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs?: number): Promise<T> {
+  try {
+    return await waitForProbe(what, probe, timeoutMs);
+  } catch (err) {
+    const m = /mixed-(\d+)/.exec(what);
+    if (m) {
+      const bytes = replicaDirs.map((d) => replicaBytes(d, 'mixed', Number(m[1])));
+      const first = bytes.map((b) => b.findIndex((x, i) => x !== bytes[0]![i]));
+      throw new Error(`${(err as Error).message}; sizes ${bytes.map((b) => b.length).join(', ')}; first difference at ${first.join(', ')}`);
+    }
+    throw err;
+  }
+}
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = kafka11Skip || needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
@@ -38,6 +55,7 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const kts = await startBrokerProcess(t, 3, dir, zk.connect, { 'replica.lag.time.max.ms': '10000' });
   const bootstrap = [k1.bootstrap, k2.bootstrap, kts.bootstrap].join(',');
+  replicaDirs = [k1.logDirs, k2.logDirs, dir];
 
   await run(join(k1.home, 'bin', 'kafka-topics.sh'), ['--zookeeper', zk.connect, '--create', '--topic', 'mixed', '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], { env: k1.env });
   const parts = await waitFor('an ISR of 3 on every partition', async () => {
@@ -59,5 +77,27 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
       return bytes.every((b) => b.equals(bytes[0]!)) && bytes[0]!.length > 0 ? bytes[0]!.length : undefined;
     }, 60_000);
     t.pass(`mixed-${p} (leader ${parts.get(p)!.leader}): ${size} bytes, the same on Kafka brokers 1, 2 and kts broker 3`);
+  }
+
+  // Rolling migration: Kafka broker 2 stops (controlled shutdown); kts starts as broker 2 on
+  // its log dir, loads what Kafka wrote, rejoins the ISR and replicates new writes.
+  await k2.stop();
+  const migrated = await startBrokerProcess(t, 2, k2.logDirs, zk.connect, { 'replica.lag.time.max.ms': '10000' });
+  await waitFor('broker 2 (now kts) back in every ISR', async () => {
+    const p = await partitions(k1.bootstrap, 'mixed');
+    return p.size === 3 && [...p.values()].every((x) => x.isr.includes(2)) ? true : undefined;
+  }, 120_000);
+  const more = Array.from({ length: 2000 }, (_, i) => `n${i}`).join('\n') + '\n';
+  const bootstrap2 = [k1.bootstrap, migrated.bootstrap, kts.bootstrap].join(',');
+  const produced2 = await kcat(['-P', '-b', bootstrap2, '-t', 'mixed', '-X', 'acks=all'], more, 120_000);
+  t.equal(produced2.code, 0, `kcat acks=all after the migration: ${produced2.stderr}`);
+  const read2 = await kcat(['-C', '-b', bootstrap2, '-t', 'mixed', '-o', 'beginning', '-e', '-q'], undefined, 60_000);
+  t.equal(read2.stdout.trim().split('\n').length, 7000, 'old and new records read back');
+  for (const p of [0, 1, 2]) {
+    const size = await waitFor(`identical replicas of mixed-${p} after the migration`, async () => {
+      const bytes = [k1.logDirs, k2.logDirs, dir].map((d) => replicaBytes(d, 'mixed', p));
+      return bytes.every((b) => b.equals(bytes[0]!)) && bytes[0]!.length > 0 ? bytes[0]!.length : undefined;
+    }, 60_000);
+    t.pass(`mixed-${p}: ${size} bytes, the same on Kafka broker 1 and kts brokers 2 (on Kafka's old log dir) and 3`);
   }
 });
