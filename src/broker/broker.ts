@@ -132,6 +132,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     replicaManager,
     metadataCache,
     requestMemory: new RequestMemoryBudget(config.queuedMaxRequestBytes),
+    // SCRAM credentials live in /config/users in cluster mode (security, issue 16).
+    ...(session ? { zkEntityConfigs: session.zk } : {}),
   };
   // Topic defaults changed through AlterConfigs in an earlier run apply before any request.
   restoreDynamicBrokerConfigs(context);

@@ -67,6 +67,7 @@ export interface BrokerLogManager {
 
 export type { ListenerEndpoint } from '../net/server.js';
 import type { ConnectionSession } from '../net/server-connection.js';
+import type { EntityConfigs } from './auth/scram-credentials.js';
 import type { ListenerEndpoint } from '../net/server.js';
 
 /** Everything a handler may know about the broker it runs in. */
@@ -98,6 +99,8 @@ export interface BrokerContext {
   controller?: ControllerHandle;
   /** Cluster mode: topic config overrides live in ZooKeeper (/config/topics), shared by every broker. */
   clusterTopicConfigs?: ClusterTopicConfigs;
+  /** ZooKeeper's `/config/users` entity configs in cluster mode (SCRAM credentials live there). */
+  zkEntityConfigs?: EntityConfigs;
 }
 
 /** Topic config overrides as ZooKeeper holds them (cluster mode), kept current by change notifications. */

@@ -14,8 +14,8 @@ export const describeUserScramCredentialsHandler = defineHandler<DescribeUserScr
   apiKey: 50,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, ctx) {
-    const all = scramCredentialsOf(ctx.broker).list();
+  async handle(request, ctx) {
+    const all = await scramCredentialsOf(ctx.broker).list();
     const asResult = (u: (typeof all)[number]): DescribeUserScramCredentialsResult => ({
       user: u.user,
       errorCode: ErrorCode.NONE,

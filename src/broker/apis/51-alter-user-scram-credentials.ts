@@ -21,7 +21,7 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
   apiKey: 51,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, ctx) {
+  async handle(request, ctx) {
     const store = scramCredentialsOf(ctx.broker);
     const errors = new Map<string, UserError>();
     const seen = new Set<string>();
@@ -44,7 +44,7 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
     for (const d of request.deletions) {
       const mechanism = check(d.name, d.mechanism);
       if (!mechanism) continue;
-      if (!store.get(d.name, mechanism)) note(d.name, { errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: 'Attempt to delete a user credential that does not exist' });
+      if (!(await store.get(d.name, mechanism))) note(d.name, { errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: 'Attempt to delete a user credential that does not exist' });
       deletions.push({ user: d.name, mechanism });
     }
     const upserts: { user: string; mechanism: ScramMechanism; credential: ScramCredential }[] = [];
@@ -56,7 +56,7 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
       else if (u.salt.length === 0 || u.saltedPassword.length === 0) note(u.name, { errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: 'Salt and salted password must not be empty' });
       upserts.push({ user: u.name, mechanism, credential: credentialFromSalted(mechanism, Buffer.from(u.saltedPassword), Buffer.from(u.salt), u.iterations) });
     }
-    store.alter(
+    await store.alter(
       upserts.filter((u) => !errors.has(u.user)),
       deletions.filter((d) => !errors.has(d.user)),
     );

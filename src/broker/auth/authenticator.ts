@@ -14,7 +14,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { CloseConnection, type ConnectionSession } from '../../net/server-connection.js';
 import { decodePlainToken, secretsEqual } from '../../net/sasl/plain.js';
-import { ScramError, ScramServer, isScramMechanism } from '../../net/sasl/scram.js';
+import { ScramError, ScramServer, isScramMechanism, scramClientFirstUser } from '../../net/sasl/scram.js';
 import type { BrokerContext, RequestContext } from '../handler.js';
 import { scramCredentialsOf } from './scram-credentials.js';
 import type { ListenerSecurity } from './listener-security.js';
@@ -97,7 +97,7 @@ export interface AuthenticateResult {
   sessionLifetimeMs: number;
 }
 
-export function saslAuthenticate(ctx: RequestContext, token: Buffer): AuthenticateResult {
+export async function saslAuthenticate(ctx: RequestContext, token: Buffer): Promise<AuthenticateResult> {
   const session = ctx.session;
   const security = session ? ctx.broker.config.listenerSecurity.get(ctx.listenerName) : undefined;
   const s = session ? states.get(session) : undefined;
@@ -105,7 +105,7 @@ export function saslAuthenticate(ctx: RequestContext, token: Buffer): Authentica
     if (session && security?.saslMechanisms.length) ctx.closeConnectionAfterResponse('SaslAuthenticate without SaslHandshake v1');
     return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, errorMessage: 'SaslAuthenticate is only valid after SaslHandshake v1', authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
   }
-  const step = evaluate(ctx.broker, security, session, s, token, ctx.clientHost, ctx.broker.nowMs());
+  const step = await evaluate(ctx.broker, security, session, s, token, ctx.clientHost, ctx.broker.nowMs());
   if (step.failed) {
     ctx.closeConnectionAfterResponse(`SASL authentication of ${session.principal === 'User:ANONYMOUS' ? 'a client' : session.principal} failed`);
     return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: step.failed, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
@@ -115,11 +115,11 @@ export function saslAuthenticate(ctx: RequestContext, token: Buffer): Authentica
 }
 
 /** A bare token frame after SaslHandshake v0: the size-prefixed answer, or the connection closes. */
-export function rawSaslToken(broker: BrokerContext, listenerName: string, session: ConnectionSession, frame: Buffer, clientHost: string): Buffer[] {
+export async function rawSaslToken(broker: BrokerContext, listenerName: string, session: ConnectionSession, frame: Buffer, clientHost: string): Promise<Buffer[]> {
   const security = broker.config.listenerSecurity.get(listenerName);
   const s = stateOf(session);
   if (!security) throw new CloseConnection('SASL token on a listener without SASL');
-  const step = evaluate(broker, security, session, s, frame, clientHost, broker.nowMs());
+  const step = await evaluate(broker, security, session, s, frame, clientHost, broker.nowMs());
   if (step.failed) throw new CloseConnection(`SASL authentication failed: ${step.failed}`);
   const size = Buffer.alloc(4);
   size.writeInt32BE(step.response.length);
@@ -132,7 +132,7 @@ interface Step {
   failed?: string;
 }
 
-function evaluate(broker: BrokerContext, security: ListenerSecurity, session: ConnectionSession, s: SaslState, token: Buffer, clientHost: string, nowMs: number): Step {
+async function evaluate(broker: BrokerContext, security: ListenerSecurity, session: ConnectionSession, s: SaslState, token: Buffer, clientHost: string, nowMs: number): Promise<Step> {
   const mechanism = s.mechanism!;
   let user: string | undefined;
   let response: Buffer = Buffer.alloc(0);
@@ -144,8 +144,12 @@ function evaluate(broker: BrokerContext, security: ListenerSecurity, session: Co
     if (!ok) return fail(broker, 'Authentication failed: Invalid username or password', plain?.user, mechanism, clientHost);
     user = plain.user;
   } else if (isScramMechanism(mechanism)) {
-    const credentials = scramCredentialsOf(broker);
-    s.scram ??= new ScramServer(mechanism, (u) => credentials.get(u, mechanism));
+    if (!s.scram) {
+      // The credential is fetched before the exchange (from ZooKeeper in cluster mode).
+      const named = scramClientFirstUser(token);
+      const credential = named === undefined ? undefined : await scramCredentialsOf(broker).get(named, mechanism);
+      s.scram = new ScramServer(mechanism, () => credential);
+    }
     try {
       response = s.scram.evaluate(token);
     } catch (err) {

@@ -87,6 +87,12 @@ export class ScramError extends Error {}
 const FAKE_SALT_KEY = randomBytes(32);
 const fakeSalt = (user: string): Buffer => createHmac('sha256', FAKE_SALT_KEY).update(user).digest();
 
+/** The user a client-first message names (to fetch its credential before the exchange), or undefined. */
+export function scramClientFirstUser(token: Buffer): string | undefined {
+  const m = /^[ny],(?:a=[^,]*)?,(.*)$/.exec(token.toString('utf8'));
+  return m ? unescapeSaslName(attributes(m[1]!).get('n') ?? '') || undefined : undefined;
+}
+
 /** Server side of one SCRAM exchange: two challenges, then done or failed. */
 export class ScramServer {
   private state: 'first' | 'final' | 'done' = 'first';
