@@ -1,4 +1,4 @@
-// Scenario 13: bounded resources (issue 18), each figure against a reference measured in the
+// Scenario 18: bounded resources (issue 18), each figure against a reference measured in the
 // same run:
 // - peak RSS while 200 connections pipeline 5 Fetches each against a preloaded 64 MiB
 //   topic and never read, vs the same broker's idle RSS (and RSS after they left);
@@ -78,8 +78,8 @@ async function slowReaders(ctx) {
     ctx.log(`RSS idle ${fmt(idle)} MiB, peak with 200 slow readers ${fmt(loaded)} MiB, after ${fmt(after)} MiB; kcat -L ${fmt(first.ms)} ms during the burst, ${fmt(meta)} ms after`);
     const reference = `same broker idle: ${fmt(idle)} MiB`;
     return [
-      { scenario: '13 peak RSS, 200 slow readers × 5 pipelined Fetches', figure: `${fmt(loaded)} MiB (kcat -L ${fmt(first.ms)} ms in the burst, then ${fmt(meta)} ms)`, reference, ratio: ratio(loaded, idle), target: '≤ 400 MiB', met: met(loaded <= 400) },
-      { scenario: '13 RSS after the slow readers left', figure: `${fmt(after)} MiB`, reference, ratio: ratio(after, idle), target: '≤ idle + 50 MiB', met: met(after <= idle + 50) },
+      { scenario: '18 peak RSS, 200 slow readers × 5 pipelined Fetches', figure: `${fmt(loaded)} MiB (kcat -L ${fmt(first.ms)} ms in the burst, then ${fmt(meta)} ms)`, reference, ratio: ratio(loaded, idle), target: '≤ 400 MiB', met: met(loaded <= 400) },
+      { scenario: '18 RSS after the slow readers left', figure: `${fmt(after)} MiB`, reference, ratio: ratio(after, idle), target: '≤ idle + 50 MiB', met: met(after <= idle + 50) },
     ];
   } finally {
     await b.stop();
@@ -135,8 +135,8 @@ async function manyPartitions(ctx) {
   ctx.log(`start: 10,000 partitions ${fmt(manyStart)} ms, one topic ${fmt(oneStart)} ms; ingest ${fmt(manyRecs)} vs ${fmt(oneTopicRecs)} rec/s`);
   const limit = nofile ? `, ulimit -n ${nofile}` : '';
   return [
-    { scenario: `13 start to ready with 10,000 partitions (median of 3${limit})`, figure: `${fmt(manyStart)} ms`, reference: `one topic: ${fmt(oneStart)} ms`, ratio: ratio(manyStart, oneStart), target: '—', met: '—' },
-    { scenario: '13 kcat -P 100 B acks=1 with 10,000 idle partitions present', figure: `${fmt(manyRecs)} rec/s`, reference: `one topic only: ${fmt(oneTopicRecs)} rec/s`, ratio: ratio(manyRecs, oneTopicRecs), target: '—', met: '—' },
+    { scenario: `18 start to ready with 10,000 partitions (median of 3${limit})`, figure: `${fmt(manyStart)} ms`, reference: `one topic: ${fmt(oneStart)} ms`, ratio: ratio(manyStart, oneStart), target: '—', met: '—' },
+    { scenario: '18 kcat -P 100 B acks=1 with 10,000 idle partitions present', figure: `${fmt(manyRecs)} rec/s`, reference: `one topic only: ${fmt(oneTopicRecs)} rec/s`, ratio: ratio(manyRecs, oneTopicRecs), target: '—', met: '—' },
   ];
 }
 
@@ -149,7 +149,7 @@ async function flushEveryMessage(ctx) {
   await synced.stop();
   ctx.log(`kcat -P with log.flush.interval.messages=1: ${fmt(syncedRecs)} rec/s, default ${fmt(plainRecs)} rec/s`);
   return [
-    { scenario: '13 kcat -P 100 B acks=1, log.flush.interval.messages=1', figure: `${fmt(syncedRecs)} rec/s`, reference: `default flush: ${fmt(plainRecs)} rec/s`, ratio: ratio(syncedRecs, plainRecs), target: '—', met: '—' },
+    { scenario: '18 kcat -P 100 B acks=1, log.flush.interval.messages=1', figure: `${fmt(syncedRecs)} rec/s`, reference: `default flush: ${fmt(plainRecs)} rec/s`, ratio: ratio(syncedRecs, plainRecs), target: '—', met: '—' },
   ];
 }
 
