@@ -73,7 +73,7 @@ export function rssKiB(pid, field = 'VmRSS') {
  * port). readyMs runs from spawn until a TCP connection is accepted. stop() sends SIGTERM
  * and resolves the ms until the process exited. `maxOpenFiles` runs it under prlimit.
  */
-export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempSync(join(work, 'broker-')), maxOpenFiles, env } = {}) {
+export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempSync(join(work, 'broker-')), maxOpenFiles, env, readyTimeoutMs = 30_000 } = {}) {
   const port = await freePort();
   // A function gets the PLAINTEXT port, for scenarios that add listeners beside it.
   const overrides = typeof overridesOrFn === 'function' ? overridesOrFn(port) : overridesOrFn;
@@ -89,7 +89,7 @@ export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempS
   const exit = new Promise((r) => child.once('exit', (code) => r((exited = code))));
   while (!(await tryConnect(port))) {
     if (exited !== null) throw new Error(`kts server-start exited ${exited}: ${log}`);
-    if (performance.now() - t0 > 30_000) throw new Error(`kts server-start not ready after 30 s: ${log}`);
+    if (performance.now() - t0 > readyTimeoutMs) throw new Error(`kts server-start not ready after ${readyTimeoutMs / 1000} s: ${log}`);
     await new Promise((r) => setTimeout(r, 2));
   }
   const readyMs = performance.now() - t0;

@@ -126,7 +126,7 @@ async function manyPartitions(ctx) {
   await many.stop();
   const manyStarts = [];
   for (let i = 0; i < 3; i++) {
-    const again = await startBroker(ctx.work, [], { dataDir: many.dataDir, maxOpenFiles: nofile });
+    const again = await startBroker(ctx.work, [], { dataDir: many.dataDir, maxOpenFiles: nofile, readyTimeoutMs: 300_000 });
     manyStarts.push(again.readyMs);
     await again.stop();
   }

@@ -86,6 +86,9 @@ export function nextOffsetOfFile(path: string, baseOffset: number): number {
  * (its txn index kept); `.swap` index files without their log go.
  */
 export function completeInterruptedSwaps(dir: string): void {
+  // Nearly every partition has no cleaner leftovers: one listing decides (a broker with
+  // 10,000 partitions lists each directory at start).
+  if (!readdirSync(dir).some((f) => f.endsWith(CLEANED_SUFFIX) || f.endsWith(SWAP_SUFFIX))) return;
   for (const f of readdirSync(dir)) if (f.endsWith(CLEANED_SUFFIX)) rmSync(join(dir, f), { force: true });
   const swaps = readdirSync(dir).filter((f) => /^\d{20}\.log\.swap$/.test(f)).map((f) => Number(f.slice(0, 20)));
   for (const base of swaps) {
