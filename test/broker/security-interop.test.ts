@@ -11,6 +11,7 @@ import { makeCerts } from '../helpers/certs.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { createScramUser, runSecureBroker, securityOverrides, type SecureBroker } from '../helpers/security.js';
 import { openClient } from '../../src/client/index.js';
+import { runKts } from '../helpers/run-kts.js';
 import { interBrokerSecurity } from '../../src/broker/auth/inter-broker.js';
 import { BrokerConnection } from '../../src/net/broker-connection.js';
 import { openTcpChannel } from '../../src/net/tcp-channel.js';
@@ -143,6 +144,13 @@ t.test('kts client over SASL_SSL with SCRAM, and a clear error for a wrong passw
   const wrong = await openClient({ bootstrapServer: `localhost:${b.ports.SASL_SSL}`, config: { ...config, 'sasl.jaas.config': config['sasl.jaas.config'].replace('carol-secret', 'bad') } });
   t.teardown(() => wrong.close());
   await t.rejects(wrong.admin.listTopics(), /SASL authentication with .* failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256/);
+});
+
+t.test('passwords never appear in DescribeConfigs', async (t) => {
+  const all = await runKts(`configs --describe --all --broker 1 --bootstrap-server 127.0.0.1:${b.ports.PLAINTEXT}`);
+  t.equal(all.code, 0, all.stderr);
+  t.match(all.stdout, /listeners=/, 'broker configs are described');
+  t.notMatch(all.stdout, /top-secret-pw|alice-secret|admin-secret/, 'no keystore password or JAAS secret');
 });
 
 t.test('a plaintext client on a TLS port is dropped and the broker keeps serving', { skip: needsKcat }, async (t) => {

@@ -25,6 +25,8 @@ export function securityOverrides(certs: TestCerts): string[] {
     'listeners=PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
     'ssl.keystore.type=PEM',
     `ssl.keystore.location=${certs.serverPem}`,
+    // Not needed by an unencrypted PEM key; here so tests can check it is never shown.
+    'ssl.keystore.password=top-secret-pw',
     'ssl.truststore.type=PEM',
     `ssl.truststore.location=${certs.caCert}`,
     'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
