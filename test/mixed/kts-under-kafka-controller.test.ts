@@ -100,4 +100,25 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
     }, 60_000);
     t.pass(`mixed-${p}: ${size} bytes, the same on Kafka broker 1 and kts brokers 2 (on Kafka's old log dir) and 3`);
   }
+
+  // And back: kts broker 2 stops, Kafka 1.1 starts again on the log dir kts wrote to.
+  t.equal(await migrated.stop(), 0, 'kts broker 2 stops cleanly (controlled shutdown)');
+  const back = await startKafka11(t, { brokerId: 2, zookeeperConnect: zk.connect, logDirs: k2.logDirs, properties: { 'replica.lag.time.max.ms': '10000' } });
+  await waitFor('broker 2 (Kafka again) back in every ISR', async () => {
+    const p = await partitions(k1.bootstrap, 'mixed');
+    return p.size === 3 && [...p.values()].every((x) => x.isr.includes(2)) ? true : undefined;
+  }, 120_000);
+  const bootstrap3 = [k1.bootstrap, back.bootstrap, kts.bootstrap].join(',');
+  const last = Array.from({ length: 1000 }, (_, i) => `o${i}`).join('\n') + '\n';
+  const produced3 = await kcat(['-P', '-b', bootstrap3, '-t', 'mixed', '-X', 'acks=all'], last, 120_000);
+  t.equal(produced3.code, 0, `kcat acks=all after going back: ${produced3.stderr}`);
+  const read3 = await kcat(['-C', '-b', bootstrap3, '-t', 'mixed', '-o', 'beginning', '-e', '-q'], undefined, 60_000);
+  t.equal(read3.stdout.trim().split('\n').length, 8000, 'every record of the three phases reads back');
+  for (const p of [0, 1, 2]) {
+    const size = await waitFor(`identical replicas of mixed-${p} after going back`, async () => {
+      const bytes = [k1.logDirs, k2.logDirs, dir].map((d) => replicaBytes(d, 'mixed', p));
+      return bytes.every((b) => b.equals(bytes[0]!)) && bytes[0]!.length > 0 ? bytes[0]!.length : undefined;
+    }, 60_000);
+    t.pass(`mixed-${p}: ${size} bytes, the same on Kafka brokers 1 and 2 (back on its log dir) and kts broker 3`);
+  }
 });
