@@ -116,12 +116,15 @@ t.test('SIGKILL at each step of a move: nothing acknowledged is lost, exactly on
   const log = seed.createLog('m', 0, TOPIC_ID, CONFIG);
   for (let i = 0; i < 150; i++) log.appendAsLeader(simpleBatch(2, { valueBytes: 250 }), 0);
   seed.close();
-  for (const step of ['', ...LOG_DIR_MOVE_STEPS]) {
+  // The children run at once (each is short); their dirs are checked one by one after.
+  const cases = await Promise.all(['', ...LOG_DIR_MOVE_STEPS].map(async (step) => {
     const root = tempDir(t, 'kts-move-crash-');
     const [a, b] = [join(root, 'a'), join(root, 'b')];
     cpSync(ta, a, { recursive: true });
     cpSync(tb, b, { recursive: true });
-    const result = await runChild(a, b, step);
+    return { step, a, b, result: await runChild(a, b, step) };
+  }));
+  for (const { step, a, b, result } of cases) {
     const name = step || 'no crash';
     if (step === '') t.match(result.out, /done\n$/, 'without a crash step the child moves and exits');
     else t.equal(result.signal, 'SIGKILL', `${name}: the child died at the step`);
