@@ -57,6 +57,13 @@ function health(t) {
   if (t.underReplicated > 0) return el('span', { class: 'badge warn' }, 'under-replicated');
   return el('span', { class: 'badge ok' }, 'healthy');
 }
+/** Long lists draw their first ROWS_SHOWN matches (search narrows them); a button draws the rest. */
+const ROWS_SHOWN = 300;
+function moreRows(shown, matching, total, what, showAll) {
+  const text = `${matching} of ${total} ${what}` + (shown < matching ? `, first ${shown} shown: search to narrow them, or ` : '');
+  return el('p', { class: 'muted', 'data-testid': `${what}-count` }, text, shown < matching ? el('button', { type: 'button', class: 'secondary', onclick: showAll }, `show all ${matching}`) : '');
+}
+
 function errorBox(err) {
   return el('div', { class: 'error', 'data-testid': 'error' }, err.message || String(err));
 }
@@ -167,13 +174,15 @@ async function topicsPage() {
   const search = el('input', { type: 'search', placeholder: 'Search topics', 'data-testid': 'topic-search' });
   const showInternal = el('input', { type: 'checkbox' });
   const holder = el('div');
+  let all = false;
   const render = () => {
     const q = search.value.trim().toLowerCase();
     const rows = topics.filter((t) => (showInternal.checked || !t.internal) && t.name.toLowerCase().includes(q));
+    const shown = all ? rows : rows.slice(0, ROWS_SHOWN);
     holder.replaceChildren(table(
       [{ label: 'Topic' }, { label: 'Partitions', num: true }, { label: 'Replication', num: true }, { label: 'Messages', num: true }, { label: 'Size', num: true }, { label: 'Skew', num: true }, { label: 'Health' }],
-      rows.map((t) => [link(`#/topics/${encodeURIComponent(t.name)}`, t.name), num(t.partitionCount), num(t.replicationFactor), num(t.messages), bytes(t.sizeBytes), t.sizeSkew ? t.sizeSkew.toFixed(2) : '—', health(t)]),
-      'topics-table'), el('p', { class: 'muted' }, `${rows.length} of ${topics.length} topics`));
+      shown.map((t) => [link(`#/topics/${encodeURIComponent(t.name)}`, t.name), num(t.partitionCount), num(t.replicationFactor), num(t.messages), bytes(t.sizeBytes), t.sizeSkew ? t.sizeSkew.toFixed(2) : '—', health(t)]),
+      'topics-table'), moreRows(shown.length, rows.length, topics.length, 'topics', () => { all = true; render(); }));
   };
   search.addEventListener('input', render);
   showInternal.addEventListener('change', render);
@@ -305,13 +314,15 @@ async function groupsPage() {
   const groups = await api('/groups');
   const search = el('input', { type: 'search', placeholder: 'Search groups', 'data-testid': 'group-search' });
   const holder = el('div');
+  let all = false;
   const render = () => {
     const q = search.value.trim().toLowerCase();
     const rows = groups.filter((g) => g.groupId.toLowerCase().includes(q));
+    const shown = all ? rows : rows.slice(0, ROWS_SHOWN);
     holder.replaceChildren(table(
       [{ label: 'Group' }, { label: 'State' }, { label: 'Members', num: true }, { label: 'Topics' }, { label: 'Lag', num: true }],
-      rows.map((g) => [link(`#/groups/${encodeURIComponent(g.groupId)}`, g.groupId), g.state, num(g.memberCount), g.topics.join(', '), num(g.totalLag)]),
-      'groups-table'), el('p', { class: 'muted' }, `${rows.length} of ${groups.length} groups`));
+      shown.map((g) => [link(`#/groups/${encodeURIComponent(g.groupId)}`, g.groupId), g.state, num(g.memberCount), g.topics.join(', '), num(g.totalLag)]),
+      'groups-table'), moreRows(shown.length, rows.length, groups.length, 'groups', () => { all = true; render(); }));
   };
   search.addEventListener('input', render);
   render();
