@@ -67,10 +67,10 @@ t.test('offset index mismatches go to stderr, newest first, after all files', as
   t.equal(r.stderr, [`Mismatches in :${resolve(bad)}`, '  Index offset: 106, log offset: 107', '  Index offset: 103, log offset: 104', ''].join('\n'));
   const check = await runKts(['dump-log', '--files', bad, '--check']);
   t.equal(check.code, 1);
+  // Offset 103 is its batch's base offset, which Kafka 1.x indexed: not a problem for --check.
   t.equal(check.stdout, [
-    `Problem in ${bad} at byte 0: index-mismatch: entry 0 maps offset 103 to position ${positions[1]}, where the batch's last offset is 104`,
     `Problem in ${bad} at byte 8: index-mismatch: entry 1 maps offset 106 to position ${positions[2]}, where the batch's last offset is 107`,
-    'Found 2 problem(s) in 1 file(s).',
+    'Found 1 problem(s) in 1 file(s).',
     '',
   ].join('\n'));
 });
