@@ -182,7 +182,7 @@ t.test('fetch offset inside a batch, end offsets, record limits and a truncated 
   const f = fetched(cut, { fetchOffset: 40 });
   const formatter = new BatchFormatter(cfg);
   const range = formatter.print(f, new OutputChunks(new PassThrough()), 4, Infinity);
-  t.same(range, { count: 4, lastOffset: 45 }, 'control offsets are skipped; the last printed offset is reported');
+  t.same(range, { count: 4, lastOffset: 45, corrupt: null }, 'control offsets are skipped; the last printed offset is reported');
 });
 
 t.test('large values and many records span output chunks intact', async (t) => {
@@ -196,14 +196,17 @@ t.test('large values and many records span output chunks intact', async (t) => {
   t.ok(out.equals(Buffer.concat([viaRecords(cfg, f), viaRecords(cfg, fetched(log, { fetchOffset: 200 }))])));
 });
 
-t.test('corrupt bytes throw as on the record path', async (t) => {
+t.test('corrupt bytes stop both paths at the same place, naming the offset', async (t) => {
   const cfg = formatterConfig(new Map());
   const log = Buffer.from(sampleLog());
   log[70] = (log[70]! + 1) & 0xff; // inside the first batch's records: CRC mismatch
-  t.throws(() => decodeFetchedRecords('t', 4, log, fetched(log)), CorruptDataError);
-  t.throws(() => new BatchFormatter(cfg).print(fetched(log), new OutputChunks(new PassThrough()), Infinity, Infinity), CorruptDataError);
+  const viaRecordPath = decodeFetchedRecords('t', 4, log, fetched(log));
+  const viaBytePath = new BatchFormatter(cfg).print(fetched(log), new OutputChunks(new PassThrough()), Infinity, Infinity);
+  t.same([viaRecordPath.records.length, viaRecordPath.corrupt?.offset], [0, 0]);
+  t.same([viaBytePath.count, viaBytePath.corrupt?.offset, viaBytePath.corrupt?.skipTo], [0, 0, viaRecordPath.corrupt?.skipTo]);
   const garbage = Buffer.concat([encodeRecordBatch({ baseOffset: 0, records: varied(0, 2) }), Buffer.alloc(30, 0xff)]);
-  t.throws(() => new BatchFormatter(cfg).print(fetched(garbage), new OutputChunks(new PassThrough()), Infinity, Infinity), CorruptDataError);
+  const tail = new BatchFormatter(cfg).print(fetched(garbage), new OutputChunks(new PassThrough()), Infinity, Infinity);
+  t.same([tail.count, tail.corrupt?.offset, tail.corrupt?.skipTo], [2, 2, -1], 'the records before garbage are printed; nothing after it can be skipped to');
 });
 
 t.test('damaged record bytes (CRC not checked): the byte path prints or throws exactly as the record path', async (t) => {
