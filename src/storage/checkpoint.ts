@@ -4,6 +4,7 @@
  * `partition.metadata`, `meta.properties`; all written atomically (tmp + fsync + rename +
  * fsync of the directory) as Kafka's CheckpointFile does.
  */
+import { parseProperties as parseJavaProperties } from '../util/java-properties.js';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CorruptDataError } from '../util/errors.js';
@@ -123,15 +124,7 @@ export function readPartitionMetadata(path: string): string | null {
   return m[1]!;
 }
 
-/** Java properties file, the subset Kafka writes for meta.properties (key=value, # comments). */
-export function parseProperties(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    const eq = line.search(/[=:]/);
-    if (eq < 0) out.set(line, '');
-    else out.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
-  return out;
+/** A Java properties file (meta.properties) as a map; later keys win. */
+export function parseProperties(text: string, source = 'meta.properties'): Map<string, string> {
+  return new Map(parseJavaProperties(text, source).map((e) => [e.key, e.value]));
 }

@@ -5,7 +5,7 @@
  * contain escaped separators. Returns entries in file order with their line numbers so
  * config errors can point at the line.
  */
-import { KtsError } from '../util/errors.js';
+import { KtsError } from './errors.js';
 
 export interface PropertyEntry {
   key: string;

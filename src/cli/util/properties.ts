@@ -7,81 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KtsError, UsageError, errorMessage } from '../../util/errors.js';
+import { parseProperties as parseJavaProperties } from '../../util/java-properties.js';
 
 export type Properties = Map<string, string>;
 
 /** Parse the text of a properties file; later keys win, as in java.util.Properties. */
-export function parseProperties(text: string): Properties {
-  const props: Properties = new Map();
-  for (const logical of logicalLines(text)) {
-    const { key, value } = splitEntry(logical);
-    props.set(unescape(key), unescape(value));
-  }
-  return props;
-}
-
-/** Join continuation lines (an odd number of trailing backslashes) and drop comments and blanks. */
-function logicalLines(text: string): string[] {
-  const physical = text.split(/\r\n|\r|\n/);
-  const out: string[] = [];
-  let pending: string | null = null;
-  for (const raw of physical) {
-    const line: string = raw.replace(/^[ \t\f]+/, '');
-    if (pending === null && (line === '' || line.startsWith('#') || line.startsWith('!'))) continue;
-    const continued: boolean = trailingBackslashes(line) % 2 === 1;
-    const body: string = continued ? line.slice(0, -1) : line;
-    pending = (pending ?? '') + body;
-    if (!continued) {
-      out.push(pending);
-      pending = null;
-    }
-  }
-  if (pending !== null) out.push(pending);
-  return out;
-}
-
-function trailingBackslashes(s: string): number {
-  let n = 0;
-  for (let i = s.length - 1; i >= 0 && s[i] === '\\'; i--) n++;
-  return n;
-}
-
-/** The key ends at the first unescaped `=`, `:` or whitespace; the separator may be padded. */
-function splitEntry(line: string): { key: string; value: string } {
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i]!;
-    if (c === '\\') {
-      i += 2;
-      continue;
-    }
-    if (c === '=' || c === ':' || c === ' ' || c === '\t' || c === '\f') break;
-    i++;
-  }
-  const key = line.slice(0, i);
-  let j = i;
-  while (j < line.length && /[ \t\f]/.test(line[j]!)) j++;
-  if (j < line.length && (line[j] === '=' || line[j] === ':')) j++;
-  while (j < line.length && /[ \t\f]/.test(line[j]!)) j++;
-  return { key, value: line.slice(j) };
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
-    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
-    switch (e) {
-      case 't':
-        return '\t';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 'f':
-        return '\f';
-      default:
-        return e;
-    }
-  });
+export function parseProperties(text: string, source = 'properties'): Properties {
+  return new Map(parseJavaProperties(text, source).map((e) => [e.key, e.value]));
 }
 
 /** Read a properties file named on the command line, relative to the working directory. */
@@ -92,7 +24,7 @@ export function readPropertiesFile(path: string, cwd: string, flag: string): Pro
   } catch (err) {
     throw new KtsError('KTS_CONFIG_FILE', `cannot read ${flag} file ${path}: ${errorMessage(err)}`, 'check the path and permissions');
   }
-  return parseProperties(text);
+  return parseProperties(text, path);
 }
 
 /** `k=v` pairs from a repeatable flag; the value may contain `=`. */
