@@ -115,7 +115,7 @@ t.test('coordinator failover', { skip }, async (t) => {
     const kafka = new kafkajs.Kafka({ brokers: cluster.bootstrap().split(','), clientId: 'coordinator-failover', logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
     const producer = kafka.producer();
     const admin = kafka.admin();
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 } });
     await Promise.all([producer.connect(), admin.connect(), consumer.connect()]);
     t.teardown(() => Promise.all([producer.disconnect(), admin.disconnect(), consumer.disconnect()]).catch(() => undefined));
 
@@ -129,6 +129,8 @@ t.test('coordinator failover', { skip }, async (t) => {
     };
     const total = (m: Map<number, number>): number => [...m.values()].reduce((a, b) => a + Math.max(0, b), 0);
 
+    consumer.on(consumer.events.GROUP_JOIN, (e) => phase(t, `consumer joined ${e.payload.groupId} as member …${e.payload.memberId.slice(-6)}`));
+    consumer.on(consumer.events.CRASH, (e) => phase(t, `consumer crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`));
     await send(0, 300);
     const seen = new Map<string, number>();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -164,6 +166,7 @@ t.test('coordinator failover', { skip }, async (t) => {
     t.same(wentBack, [], 'no committed offset went back on the new coordinator');
 
     await send(300, 300);
+    phase(t, 'produced 300 more');
     await waitFor('the group to consume and commit the next 300 records on the new coordinator', async () => (seen.size >= 600 && total(await committed()) === 600 ? true : undefined), 60_000);
     phase(t, 'group consumed and committed 600 records');
     t.equal(seen.size, 600, 'every record was consumed');
@@ -235,7 +238,9 @@ print('DONE', flush=True)
     await cluster.brokers.get(coordinator)!.kill();
     t.pass(`killed the transaction coordinator, broker ${coordinator}, after ${endedBefore} transactions`);
 
-    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 75_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 75_000)))]);
+    clearTimeout(timer);
     t.equal(code, 0, `the producer finished its ${rounds} transactions (stderr: ${err.slice(-500)})`);
     phase(t, 'the transactional producer finished');
     const results = ended();
@@ -252,4 +257,8 @@ print('DONE', flush=True)
     t.same(missing.slice(0, 5), [], 'a read_committed reader sees every record of every committed transaction');
     t.equal(values.length, expected.size, `exactly the ${expected.size} committed records, once each`);
   });
+
+  const ending = Date.now();
+  for (const b of cluster.brokers.values()) await b.kill();
+  phase(t, `brokers killed in ${Date.now() - ending} ms`);
 });
