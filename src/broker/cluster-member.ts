@@ -10,8 +10,8 @@ import { KafkaZkClient, checkClusterId, type BrokerRegistration, type TopicParti
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ControlledShutdownResponse } from '../protocol/messages/07-controlled-shutdown.js';
-import { BrokerConnection } from '../net/broker-connection.js';
-import { openTcpChannel } from '../net/tcp-channel.js';
+import { connectToBroker, type ConnectionSecurity } from '../net/broker-connect.js';
+import { interBrokerSecurity } from './auth/inter-broker.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/errors.js';
 import { join } from 'node:path';
@@ -179,6 +179,7 @@ export async function controlledShutdown(
   brokerEpoch: number,
   listenerName: string,
   log: Logger,
+  security: ConnectionSecurity = {},
 ): Promise<boolean> {
   for (let attempt = 1; attempt <= Math.max(1, settings.controlledShutdownMaxRetries); attempt++) {
     try {
@@ -186,9 +187,9 @@ export async function controlledShutdown(
       const controller = controllerId === undefined ? undefined : await zk.getBroker(controllerId);
       const endpoint = controller?.endpoints.find((e) => e.listenerName === listenerName) ?? controller?.endpoints[0];
       if (!endpoint) throw new Error('no active controller is registered');
-      const channel = await openTcpChannel(endpoint.host, endpoint.port, 5000);
+      const conn = await connectToBroker(endpoint.host, endpoint.port, `kts-controlled-shutdown-${brokerId}`, 30_000, security);
+      const channel = conn.channel;
       try {
-        const conn = await BrokerConnection.open(channel, `kts-controlled-shutdown-${brokerId}`, 30_000);
         const { body } = await conn.call<ControlledShutdownResponse>(ApiKey.ControlledShutdown, () => ({ brokerId, brokerEpoch }), { minVersion: 1 });
         if (body.errorCode === ErrorCode.NONE && body.remainingPartitions.length === 0) {
           log.info(`[KtsServer id=${brokerId}] Controlled shutdown succeeded`);
@@ -259,7 +260,7 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
     async controlledShutdown() {
       if (shutDown || !opts.settings.controlledShutdownEnable) return;
       shutDown = true;
-      await controlledShutdown(zk, opts.settings, config.nodeId, brokerEpoch, interBrokerListenerName(config), log);
+      await controlledShutdown(zk, opts.settings, config.nodeId, brokerEpoch, interBrokerListenerName(config), log, interBrokerSecurity(config, interBrokerListenerName(config)));
     },
     async stop() {
       await controller.shutdown();

@@ -8,6 +8,7 @@ import type { Logger } from '../util/logger.js';
 import { DEFAULT_CONTROLLER_CONFIG, type ControllerConfig } from './env.js';
 import { KafkaController } from './kafka-controller.js';
 import { controllerZkOf } from './zk-adapter.js';
+import { interBrokerSecurity } from '../broker/auth/inter-broker.js';
 
 function int(raw: Record<string, string>, key: string, fallback: number): number {
   const v = raw[key]?.trim();
@@ -43,5 +44,6 @@ export function createController(opts: { config: BrokerConfig; brokerId: number;
     brokerEpoch: opts.brokerEpoch,
     zk: controllerZkOf(opts.zk),
     log: opts.log,
+    security: interBrokerSecurity(opts.config, opts.interBrokerListenerName),
   });
 }

@@ -8,6 +8,8 @@
  */
 import { BrokerConnection } from '../net/broker-connection.js';
 import { openTcpChannel, type FrameChannel } from '../net/tcp-channel.js';
+import { authenticateSasl } from '../net/sasl/client.js';
+import type { ConnectionSecurity } from '../net/broker-connect.js';
 import { KafkaError, ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { BrokerEndpoint, BrokerRegistration } from './zk-port.js';
@@ -35,6 +37,8 @@ export interface ChannelManagerOptions {
   log: Logger;
   /** How to open a connection (TCP by default). */
   openChannel?: (host: string, port: number, connectTimeoutMs: number) => Promise<FrameChannel>;
+  /** TLS/SASL of the inter-broker listener. */
+  security?: ConnectionSecurity;
 }
 
 class BrokerChannel {
@@ -128,13 +132,23 @@ class BrokerChannel {
   private async connect(): Promise<BrokerConnection> {
     if (this.connection?.channel.isOpen) return this.connection;
     const { host, port } = this.endpoint;
-    const open = this.options.openChannel ?? openTcpChannel;
+    const open = this.options.openChannel ?? ((h: string, p: number, t: number) => openTcpChannel(h, p, t, this.options.security?.tls));
     const channel = await open(host, port, this.options.connectTimeoutMs);
     if (this.stopped) {
       channel.close();
       throw new Error('the channel was stopped');
     }
-    this.connection = await BrokerConnection.open(channel, `controller-${this.options.controllerId}`, this.options.requestTimeoutMs);
+    const conn = await BrokerConnection.open(channel, `controller-${this.options.controllerId}`, this.options.requestTimeoutMs);
+    const sasl = this.options.security?.sasl;
+    if (sasl) {
+      try {
+        await authenticateSasl(conn, sasl);
+      } catch (err) {
+        channel.close();
+        throw err;
+      }
+    }
+    this.connection = conn;
     return this.connection;
   }
 }

@@ -10,6 +10,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { FrameChannel } from '../net/tcp-channel.js';
+import type { ConnectionSecurity } from '../net/broker-connect.js';
 import type { Logger } from '../util/logger.js';
 import { ControllerChannelManager } from './channel-manager.js';
 import { ControllerContext } from './context.js';
@@ -33,6 +34,8 @@ export interface KafkaControllerOptions {
   nowMs?: () => number;
   /** How the channel manager opens connections (TCP by default). */
   openChannel?: (host: string, port: number, connectTimeoutMs: number) => Promise<FrameChannel>;
+  /** TLS/SASL of the inter-broker listener (controller requests go to brokers over it). */
+  security?: ConnectionSecurity;
 }
 
 export interface PartitionResult {
@@ -88,6 +91,7 @@ export class KafkaController {
   private stopped = false;
   private rebalanceTimer: NodeJS.Timeout | null = null;
   private readonly openChannel: KafkaControllerOptions['openChannel'];
+  private readonly security: KafkaControllerOptions['security'];
 
   constructor(options: KafkaControllerOptions) {
     this.brokerId = options.brokerId;
@@ -95,6 +99,7 @@ export class KafkaController {
     this.zk = options.zk;
     this.log = options.log;
     this.openChannel = options.openChannel;
+    this.security = options.security;
     this.versions = controllerRequestVersions(this.config.interBrokerProtocolVersion);
     this.events = new ControllerEventManager(this.log);
     const placeholderChannels = this.newChannelManager();
@@ -275,6 +280,7 @@ export class KafkaController {
       requestTimeoutMs: this.config.controllerSocketTimeoutMs,
       log: this.log,
       openChannel: this.openChannel,
+      ...(this.security ? { security: this.security } : {}),
     });
   }
 

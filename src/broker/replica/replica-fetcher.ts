@@ -14,8 +14,8 @@ import { ApiKey } from '../../protocol/apis.js';
 import type { FetchRequest, FetchResponse, FetchTopic } from '../../protocol/messages/01-fetch.js';
 import type { ListOffsetsResponse } from '../../protocol/messages/02-list-offsets.js';
 import type { OffsetForLeaderEpochResponse } from '../../protocol/messages/23-offset-for-leader-epoch.js';
-import { BrokerConnection } from '../../net/broker-connection.js';
-import { openTcpChannel } from '../../net/tcp-channel.js';
+import type { BrokerConnection } from '../../net/broker-connection.js';
+import { connectToBroker, type ConnectionSecurity } from '../../net/broker-connect.js';
 import type { Logger } from '../../util/logger.js';
 import { errorMessage } from '../../util/errors.js';
 import type { Partition } from './partition.js';
@@ -32,6 +32,8 @@ export interface FetcherConfig {
   fetchBackoffMs: number;
   socketTimeoutMs: number;
   numFetchers: number;
+  /** TLS/SASL of the inter-broker listener. */
+  security?: ConnectionSecurity;
 }
 
 interface FetcherHost {
@@ -194,8 +196,7 @@ class ReplicaFetcher {
     if (this.conn && this.conn.channel.isOpen) return this.conn;
     const endpoint = this.host.metadataCache.endpoint(this.sourceBrokerId, this.config.listenerName);
     if (!endpoint) throw new Error(`leader broker ${this.sourceBrokerId} has no live endpoint on listener ${this.config.listenerName} in the metadata cache`);
-    const channel = await openTcpChannel(endpoint.host, endpoint.port, this.config.socketTimeoutMs);
-    this.conn = await BrokerConnection.open(channel, `kts-replica-fetcher-${this.host.localBrokerId}`, this.config.socketTimeoutMs + this.config.fetchWaitMaxMs);
+    this.conn = await connectToBroker(endpoint.host, endpoint.port, `kts-replica-fetcher-${this.host.localBrokerId}`, this.config.socketTimeoutMs + this.config.fetchWaitMaxMs, this.config.security);
     return this.conn;
   }
 

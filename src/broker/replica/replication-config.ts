@@ -7,6 +7,7 @@
  */
 import type { BrokerConfig } from '../config.js';
 import type { FetcherConfig } from './replica-fetcher.js';
+import { interBrokerSecurity } from '../auth/inter-broker.js';
 
 export interface ReplicationConfig {
   replicaLagTimeMaxMs: number;
@@ -42,6 +43,7 @@ export function replicationConfigOf(config: BrokerConfig): ReplicationConfig {
       fetchBackoffMs: int(raw, 'replica.fetch.backoff.ms', 1000),
       socketTimeoutMs: int(raw, 'replica.socket.timeout.ms', 30_000),
       numFetchers: int(raw, 'num.replica.fetchers', 1),
+      security: interBrokerSecurity(config, interBrokerListenerName(config)),
     },
   };
 }

@@ -11,7 +11,7 @@ import { ApiKey } from '../../protocol/apis.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { WriteTxnMarkersResponse } from '../../protocol/messages/27-write-txn-markers.js';
 import { BrokerConnection } from '../../net/broker-connection.js';
-import { openTcpChannel } from '../../net/tcp-channel.js';
+import { connectToBroker } from '../../net/broker-connect.js';
 import { errorMessage } from '../../util/errors.js';
 import type { BrokerContext } from '../handler.js';
 import { replicationConfigOf } from '../replica/replication-config.js';
@@ -108,7 +108,7 @@ export class TxnMarkerSender {
     const endpoint = this.broker.metadataCache.endpoint(brokerId, replication.fetcher.listenerName);
     if (!endpoint) return Promise.reject(new Error(`broker ${brokerId} has no live endpoint on listener ${replication.fetcher.listenerName}`));
     const timeoutMs = replication.fetcher.socketTimeoutMs;
-    const opening = openTcpChannel(endpoint.host, endpoint.port, timeoutMs).then((channel) => BrokerConnection.open(channel, `kts-txn-marker-sender-${this.broker.nodeId}`, timeoutMs));
+    const opening = connectToBroker(endpoint.host, endpoint.port, `kts-txn-marker-sender-${this.broker.nodeId}`, timeoutMs, replication.fetcher.security);
     this.connections.set(brokerId, opening);
     opening.catch(() => this.connections.delete(brokerId));
     return opening;
