@@ -14,7 +14,7 @@ interface Teardownable {
   teardown(fn: () => unknown): void;
 }
 
-const READY = /started \(kts [^)]+\) listening on PLAINTEXT:\/\/127\.0\.0\.1:(\d+)/;
+const READY = /started \(kts [^)]+\) listening on [A-Z_]+:\/\/127\.0\.0\.1:(\d+)/;
 
 export interface KtsBrokerProcess {
   id: number;
@@ -59,6 +59,8 @@ export async function startBrokerProcess(
     'group.initial.rebalance.delay.ms': '0',
     ...overrides,
   };
+  // An override may name the port as {port} (a listener other than PLAINTEXT keeps its port on restart).
+  props.listeners = props.listeners!.replace('{port}', String(port));
   const args = [KTS_BIN, 'server-start', '--data-dir', dir, ...Object.entries(props).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
