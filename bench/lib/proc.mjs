@@ -89,7 +89,10 @@ export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempS
   const exit = new Promise((r) => child.once('exit', (code) => r((exited = code))));
   while (!(await tryConnect(port))) {
     if (exited !== null) throw new Error(`kts server-start exited ${exited}: ${log}`);
-    if (performance.now() - t0 > readyTimeoutMs) throw new Error(`kts server-start not ready after ${readyTimeoutMs / 1000} s: ${log}`);
+    if (performance.now() - t0 > readyTimeoutMs) {
+      child.kill('SIGKILL'); // not left running after the scenario gives up on it
+      throw new Error(`kts server-start not ready after ${readyTimeoutMs / 1000} s: ${log}`);
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
   const readyMs = performance.now() - t0;
