@@ -202,6 +202,9 @@ export class Cluster {
       } catch (err) {
         if (!this.isRetriable(err) || Date.now() >= deadline || this.closed) throw err;
         await sleep(Math.max(0, Math.min(this.options.retryBackoffMs * 2 ** Math.min(attempt, 5), 1000, deadline - Date.now())));
+        // A broker that went away (or lost leadership or controllership): learn the cluster again
+        // before the next try, or every retry would go back to the same dead address.
+        await this.refreshMetadata([]).catch(() => undefined);
       }
     }
   }
