@@ -266,7 +266,14 @@ export class KafkaZkClient {
    */
   async registerBroker(b: BrokerRegistration): Promise<bigint> {
     try {
-      const stat = await this.checkedEphemeralCreate(brokerIdPath(b.id), encodeBroker(b));
+      const same = (held: Buffer | null): boolean => {
+        try {
+          return decodeBroker(b.id, held).endpoints.map(endpointString).join(',') === b.endpoints.map(endpointString).join(',');
+        } catch {
+          return false;
+        }
+      };
+      const stat = await this.checkedEphemeralCreate(brokerIdPath(b.id), encodeBroker(b), same);
       this.log.info(`Registered broker ${b.id} at path ${brokerIdPath(b.id)} with addresses: ${b.endpoints.map(endpointString).join(',')}, czxid (broker epoch): ${stat.czxid}`);
       return stat.czxid;
     } catch (err) {
@@ -291,7 +298,7 @@ export class KafkaZkClient {
    * session's (a retried create that landed), wait for it to go if an earlier session of ours
    * holds it (that session expires shortly), else {@link NodeHeldError}.
    */
-  private async checkedEphemeralCreate(path: string, data: Buffer): Promise<ZkStat> {
+  private async checkedEphemeralCreate(path: string, data: Buffer, ourPreviousIncarnation: (held: Buffer | null) => boolean = () => false): Promise<ZkStat> {
     const deadline = Date.now() + 2 * this.zk.sessionTimeoutMs + 1000;
     for (;;) {
       try {
@@ -303,7 +310,10 @@ export class KafkaZkClient {
       if (!current) continue;
       const owner = current.stat.ephemeralOwner;
       if (owner === this.zk.sessionId) return current.stat;
-      if (!this.zk.previousSessionIds.has(owner) || Date.now() > deadline) throw new NodeHeldError(current.data);
+      // Ours from an earlier session of this process, or (KAFKA-7165) the same broker restarted
+      // after a crash, whose session ZooKeeper has not expired yet: wait for it to go.
+      const previous = this.zk.previousSessionIds.has(owner) || ourPreviousIncarnation(current.data);
+      if (!previous || Date.now() > deadline) throw new NodeHeldError(current.data);
       this.log.info(`${path} is still held by our previous ZooKeeper session 0x${owner.toString(16)}; waiting for it to expire`);
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -134,7 +134,7 @@ t.test('the API table', async (t) => {
   t.equal(apiByKey(ApiKey.Fetch)?.maxVersion, 17);
   t.equal(apiByKey(ApiKey.Fetch)?.flexibleMinVersion, 12);
   t.equal(apiByKey(ApiKey.SaslHandshake)?.flexibleMinVersion, Infinity);
-  t.equal(apiByKey(ApiKey.LeaderAndIsr), undefined);
+  t.equal(apiByKey(ApiKey.Vote), undefined);
   t.equal(new Set(allApis.map((a) => a.apiKey)).size, allApis.length, 'one entry per key');
   for (const a of allApis) t.equal(a.response.spec.apiKey, a.apiKey, `${a.name} response key`);
 });
@@ -151,9 +151,9 @@ t.test('typed wrappers check bodies by API key', async (t) => {
 
 function typedKey(k: number): k is TypedApiKey {
   const keys: Record<TypedApiKey, true> = {
-    0: true, 1: true, 2: true, 3: true, 8: true, 9: true, 10: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true,
+    0: true, 1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true, 9: true, 10: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true,
     17: true, 18: true, 19: true, 20: true, 21: true, 22: true, 23: true, 24: true, 25: true, 26: true, 27: true, 28: true,
-    29: true, 30: true, 31: true, 32: true, 33: true, 35: true, 36: true, 37: true, 42: true, 43: true, 44: true, 45: true,
+    29: true, 30: true, 31: true, 32: true, 33: true, 34: true, 35: true, 36: true, 37: true, 42: true, 43: true, 44: true, 45: true,
     46: true, 47: true, 48: true, 49: true, 50: true, 51: true, 55: true, 57: true, 60: true, 61: true, 65: true, 66: true, 68: true, 69: true, 75: true,
   };
   return k in keys;
