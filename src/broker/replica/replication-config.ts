@@ -43,7 +43,8 @@ export function replicationConfigOf(config: BrokerConfig): ReplicationConfig {
       fetchBackoffMs: int(raw, 'replica.fetch.backoff.ms', 1000),
       socketTimeoutMs: int(raw, 'replica.socket.timeout.ms', 30_000),
       numFetchers: int(raw, 'num.replica.fetchers', 1),
-      security: interBrokerSecurity(config, interBrokerListenerName(config)),
+      // Only a cluster member talks to other brokers; a single node needs no inter-broker login.
+      ...(config.raw['zookeeper.connect']?.trim() ? { security: interBrokerSecurity(config, interBrokerListenerName(config)) } : {}),
     },
   };
 }
