@@ -5,6 +5,9 @@ import t from 'tap';
 import { kafka11Skip, startKafka11, startZooKeeperFor11 } from '../helpers/kafka11.js';
 import { runMatrix } from './remote-matrix.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 t.test('every kts command against Kafka 1.1', { skip: kafka11Skip }, async (t) => {
   const zk = await startZooKeeperFor11(t);
   const broker = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect });

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { kafka11Skip, startKafka11, startZooKeeperFor11, type Kafka11Broker } from '../helpers/kafka11.js';
 import { runKts } from '../helpers/run-kts.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 function kafkaTool(broker: Kafka11Broker, script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(join(broker.home, 'bin', script), args, { env: broker.env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -218,6 +218,9 @@ for i in range(n):
     time.sleep(0.1)
 print('DONE', flush=True)
 `;
+
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
     const rounds = 24;
     const child = spawn('/usr/bin/python3', ['-c', script, cluster.bootstrap(), topic, transactionalId, String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
     t.teardown(() => {

@@ -10,6 +10,9 @@ import { runKts } from '../helpers/run-kts.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 

@@ -9,6 +9,9 @@ import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { replicaBytes, waitFor } from '../helpers/cluster-checks.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 

@@ -19,6 +19,9 @@ import { controllerZkOf } from '../../src/controller/zk-adapter.js';
 import { memoryLogger } from '../../src/util/logger.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 const skip = kafka11Skip || needsZookeeper || needsKcat;
 const CONTROLLER_ID = 100;
 

@@ -10,6 +10,9 @@ import { hasKcat } from '../helpers/kcat.js';
 import { kafka11Skip, startKafka11, startZooKeeperFor11 } from '../helpers/kafka11.js';
 import { runKts } from '../helpers/run-kts.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 function kcatProduce(bootstrap: string, topic: string, input: string): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn('kcat', ['-b', bootstrap, '-P', '-t', topic, '-K:', '-X', 'batch.num.messages=3'], { stdio: ['pipe', 'ignore', 'pipe'] });

@@ -17,6 +17,9 @@ import { kcat, needsKcat } from '../helpers/kcat.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
 import { replicaBytes, waitFor as waitForProbe } from '../helpers/cluster-checks.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 /** waitFor that says, on timeout, what the replicas held (sizes and the first differing byte). */
 let replicaDirs: string[] = [];
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs?: number): Promise<T> {

@@ -8,6 +8,9 @@ import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
+// Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
+t.setTimeout(600_000);
+
 async function waitFor<T>(what: string, get: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 1200; i++) {
     const v = await get();
