@@ -280,6 +280,12 @@ class ReplicaFetcher {
     }
     const byTopic = groupByTopic(states);
     const offsets = new Map(states.map((s) => [s, s.partition.log.logEndOffset]));
+    // Throttled replicas share what the quota has left (one fetch must not take more than that).
+    const quota = this.host.followerQuota;
+    const throttled = new Set(quota ? states.filter((s) => quota.isThrottled(s.partition.topic, s.partition.partition, this.host.localBrokerId)) : []);
+    const room = throttled.size > 0 ? quota!.available() : Number.POSITIVE_INFINITY;
+    const throttledMaxBytes = Math.max(1, Math.floor(room / Math.max(1, throttled.size)));
+    const maxBytesOf = (s: FetchState): number => (throttled.has(s) ? Math.min(this.config.fetchMaxBytes, throttledMaxBytes) : this.config.fetchMaxBytes);
     const topics: FetchTopic[] = [...byTopic].map(([topic, list]) => ({
       topic,
       partitions: list.map((s) => ({
@@ -288,7 +294,7 @@ class ReplicaFetcher {
         fetchOffset: offsets.get(s)!,
         lastFetchedEpoch: -1,
         logStartOffset: s.partition.log.logStartOffset,
-        partitionMaxBytes: this.config.fetchMaxBytes,
+        partitionMaxBytes: maxBytesOf(s),
       })),
     }));
     const request: FetchRequest = {

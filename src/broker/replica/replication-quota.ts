@@ -26,15 +26,14 @@ export function isThrottledReplica(replicas: string | undefined, partition: numb
 
 export class ReplicationQuota {
   private tokens = 0;
-  private lastMs: number;
+  /** Set at the first throttled use: the bucket starts empty then, so the first second is paced too. */
+  private lastMs: number | undefined;
 
   constructor(
     private readonly config: ThrottleConfig,
     private readonly direction: 'leader' | 'follower',
     private readonly nowMs: () => number,
-  ) {
-    this.lastMs = nowMs();
-  }
+  ) {}
 
   private get rate(): number {
     return this.config.rate(`${this.direction}.replication.throttled.rate`);
@@ -51,6 +50,7 @@ export class ReplicationQuota {
     const rate = this.rate;
     if (!Number.isFinite(rate)) return Number.POSITIVE_INFINITY;
     const now = this.nowMs();
+    this.lastMs ??= now;
     this.tokens = Math.min(rate, this.tokens + ((now - this.lastMs) / 1000) * rate);
     this.lastMs = now;
     return Math.max(0, Math.floor(this.tokens));
