@@ -17,7 +17,7 @@ import { errorMessage } from '../util/errors.js';
 import { join } from 'node:path';
 import type { BrokerConfig } from './config.js';
 import type { BrokerContext, ListenerEndpoint } from './handler.js';
-import { applyTopicOverridesLocally } from './configs/topic-configs.js';
+import { startConfigSync } from './configs/zk-config-sync.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 import { interBrokerListenerName } from './replica/replication-config.js';
 import { createController } from '../controller/broker-controller.js';
@@ -250,7 +250,7 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
       })
       .catch((err: unknown) => log.error(`[KtsServer id=${config.nodeId}] Re-registration in ZooKeeper failed: ${errorMessage(err)}`));
   });
-  await startTopicConfigSync(zk, opts.context, log);
+  await startConfigSync(zk, opts.context, log);
   await controller.startup();
   let shutDown = false;
   return {
@@ -268,38 +268,3 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
   };
 }
 
-/**
- * Topic configs in a cluster (Kafka's DynamicConfigManager for topics): every override set is
- * read from /config/topics at start and re-read on each config change notification, applied
- * to the logs this broker hosts, and served to DescribeConfigs/IncrementalAlterConfigs; writes
- * go to ZooKeeper with a notification. When unclean leader election gets enabled on a topic,
- * the active controller elects leaders for its offline partitions (as Kafka 2.7+ does).
- */
-export async function startTopicConfigSync(zk: KafkaZkClient, context: BrokerContext, log: Logger): Promise<void> {
-  const configs = new Map<string, Record<string, string>>();
-  for (const topic of await zk.getEntityNames('topics')) configs.set(topic, await zk.getEntityConfig('topics', topic));
-  const refresh = async (topic: string): Promise<void> => {
-    const overrides = await zk.getEntityConfig('topics', topic);
-    configs.set(topic, overrides);
-    applyTopicOverridesLocally(context, topic, overrides);
-    if (overrides['unclean.leader.election.enable'] === 'true' && context.controller?.isActive()) {
-      const offline = (context.metadataCache.topicPartitions(topic) ?? []).filter((p) => p.leader < 0 || !context.metadataCache.aliveBroker(p.leader));
-      if (offline.length > 0) await context.controller.electLeaders(UNCLEAN_ELECTION, offline.map((p) => ({ topic, partition: p.partition })));
-    }
-  };
-  zk.watchConfigChanges((type, name) => {
-    if (type !== 'topics') return;
-    refresh(name).catch((err: unknown) => log.warn(`Applying the config change of topic ${name} failed: ${errorMessage(err)}`));
-  });
-  context.clusterTopicConfigs = {
-    overrides: (topic) => ({ ...(configs.get(topic) ?? {}) }),
-    remember: (topic, overrides) => void configs.set(topic, { ...overrides }),
-    async set(topic, overrides) {
-      await zk.setEntityConfig('topics', topic, overrides);
-      configs.set(topic, { ...overrides });
-      applyTopicOverridesLocally(context, topic, overrides);
-    },
-  };
-}
-
-const UNCLEAN_ELECTION = 1;

@@ -99,6 +99,8 @@ export interface BrokerContext {
   controller?: ControllerHandle;
   /** Cluster mode: topic config overrides live in ZooKeeper (/config/topics), shared by every broker. */
   clusterTopicConfigs?: ClusterTopicConfigs;
+  /** Cluster mode: dynamic broker configs live in ZooKeeper (/config/brokers/<id> and <default>). */
+  clusterBrokerConfigs?: ClusterBrokerConfigs;
   /** ZooKeeper's `/config/users` entity configs in cluster mode (SCRAM credentials live there). */
   zkEntityConfigs?: EntityConfigs;
 }
@@ -109,6 +111,11 @@ export interface ClusterTopicConfigs {
   set(topic: string, overrides: Record<string, string>): Promise<void>;
   /** A topic created with these overrides (written to ZooKeeper with the topic, no notification). */
   remember(topic: string, overrides: Record<string, string>): void;
+}
+
+/** Dynamic broker configs as ZooKeeper holds them; `set` writes and notifies every broker. */
+export interface ClusterBrokerConfigs {
+  set(scope: 'broker' | 'cluster', values: Record<string, string>): Promise<void>;
 }
 
 /** What request handlers may ask of the controller running in this broker. */

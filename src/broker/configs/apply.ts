@@ -81,7 +81,8 @@ export async function applyChange(change: Change, broker: BrokerContext): Promis
     broker.log.info(`Updated configs of topic ${change.topic}: ${JSON.stringify(change.overrides)}`);
     return;
   }
-  dynamicConfigsOf(broker).replace(change.scope, change.values);
+  if (broker.clusterBrokerConfigs) await broker.clusterBrokerConfigs.set(change.scope, change.values);
+  else dynamicConfigsOf(broker).replace(change.scope, change.values);
   applyTopicDefaults(broker);
   const what = change.scope === 'cluster' ? 'cluster-wide default' : `broker ${broker.nodeId}`;
   broker.log.info(`Updated dynamic configs of ${what}: ${JSON.stringify(change.values)}`);
