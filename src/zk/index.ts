@@ -22,3 +22,4 @@ export type { ProducerIdBlock } from './znodes/producer-id-block.js';
 export { topicPartitionKey, type TopicPartition } from './znodes/topic-partition.js';
 export type { ConfigEntityType } from './znodes/paths.js';
 export { ZnodeDataError } from './znodes/json.js';
+export { AclResourceTypeNames, type AclResourceRef, type AclEntryJson, type AclResourceTypeName, type AclPatternTypeName } from './znodes/acls.js';

@@ -62,6 +62,19 @@ import {
 } from './znodes/admin.js';
 import { decodeConfigChange, decodeEntityConfig, encodeConfigChange, encodeEntityConfig } from './znodes/config.js';
 import { decodeLogDirEvent, encodeLogDirEvent } from './znodes/log-dir-event.js';
+import {
+  AclChangePrefix,
+  aclChangesPath,
+  aclResourcePath,
+  aclStorePath,
+  decodeAclChange,
+  decodeResourceAcls,
+  encodeAclChange,
+  encodeResourceAcls,
+  parseAclResourceType,
+  type AclEntryJson,
+  type AclResourceRef,
+} from './znodes/acls.js';
 import { ProducerIdBlockSize, decodeProducerIdBlock, encodeProducerIdBlock } from './znodes/producer-id-block.js';
 import { topicPartitionKey, type TopicPartition } from './znodes/topic-partition.js';
 
@@ -150,8 +163,8 @@ export interface KafkaZkClientOptions {
   log: Logger;
 }
 
-/** Kafka purges config change notifications older than this (DynamicConfigManager). */
-const ConfigChangeExpirationMs = 15 * 60 * 1000;
+/** Kafka purges change notifications (configs, ACLs) older than this (ZkNodeChangeNotificationListener). */
+const ChangeNotificationExpirationMs = 15 * 60 * 1000;
 
 export class KafkaZkClient {
   readonly zk: ZooKeeperClient;
@@ -745,38 +758,123 @@ export class KafkaZkClient {
    * older than 15 minutes, as Kafka does.
    */
   watchConfigChanges(cb: (type: ConfigEntityType, name: string) => void): () => void {
-    let lastSeen: string | undefined;
-    let running: Promise<void> = Promise.resolve();
-    const seqOf = (c: string): string => c.slice(ConfigChangePrefix.length);
-    const process = async (initial: boolean): Promise<void> => {
-      const children = ((await this.zk.getChildren(ConfigChangesPath)) ?? []).filter((c) => c.startsWith(ConfigChangePrefix));
-      const fresh = initial ? [] : children.filter((c) => lastSeen === undefined || seqOf(c) > lastSeen);
-      if (children.length > 0) lastSeen = seqOf(children[children.length - 1]!);
-      for (const child of fresh) {
-        const r = await this.zk.getData(`${ConfigChangesPath}/${child}`);
-        if (!r) continue;
-        try {
-          const { type, name } = decodeConfigChange(child, r.data);
-          cb(type, name);
-        } catch (err) {
-          this.log.warn(`Ignoring config change ${child}: ${(err as Error).message}`);
-        }
-      }
-      await this.purgeConfigChanges(children);
-    };
-    const schedule = (initial: boolean): void => {
-      running = running.then(() => process(initial)).catch((err: unknown) => this.log.warn(`Reading config changes failed: ${(err as Error).message}`));
-    };
-    schedule(true);
-    return this.zk.watchChildren(ConfigChangesPath, () => schedule(false));
+    return this.watchChangeNotifications(ConfigChangesPath, ConfigChangePrefix, false, 'config change', (child, data) => {
+      const { type, name } = decodeConfigChange(child, data);
+      cb(type, name);
+    });
   }
 
-  private async purgeConfigChanges(children: string[]): Promise<void> {
+  /**
+   * Kafka's ZkNodeChangeNotificationListener: calls `handle` for each sequential child
+   * `<prefix>N` of `path` newer than the last one seen (and, with `handleExisting`, for those
+   * already there), in sequence order, one at a time; a child that does not decode is logged
+   * and skipped. Purges notifications older than 15 minutes, as Kafka does.
+   */
+  private watchChangeNotifications(path: string, prefix: string, handleExisting: boolean, what: string, handle: (child: string, data: Buffer | null) => void): () => void {
+    let lastSeen: string | undefined;
+    let running: Promise<void> = Promise.resolve();
+    const seqOf = (c: string): string => c.slice(prefix.length);
+    const process = async (initial: boolean): Promise<void> => {
+      const children = ((await this.zk.getChildren(path)) ?? []).filter((c) => c.startsWith(prefix));
+      const fresh = initial && !handleExisting ? [] : children.filter((c) => lastSeen === undefined || seqOf(c) > lastSeen);
+      if (children.length > 0) lastSeen = seqOf(children[children.length - 1]!);
+      for (const child of fresh) {
+        const r = await this.zk.getData(`${path}/${child}`);
+        if (!r) continue;
+        try {
+          handle(child, r.data);
+        } catch (err) {
+          this.log.warn(`Ignoring ${what} ${child}: ${(err as Error).message}`);
+        }
+      }
+      await this.purgeChangeNotifications(path, children);
+    };
+    const schedule = (initial: boolean): void => {
+      running = running.then(() => process(initial)).catch((err: unknown) => this.log.warn(`Reading ${what}s failed: ${(err as Error).message}`));
+    };
+    schedule(true);
+    return this.zk.watchChildren(path, () => schedule(false));
+  }
+
+  private async purgeChangeNotifications(path: string, children: string[]): Promise<void> {
     const now = Date.now();
     for (const child of children.slice(0, -1)) {
-      const stat = await this.zk.exists(`${ConfigChangesPath}/${child}`);
-      if (stat && now - stat.ctimeMs > ConfigChangeExpirationMs) await this.zk.delete(`${ConfigChangesPath}/${child}`);
+      const stat = await this.zk.exists(`${path}/${child}`);
+      if (stat && now - stat.ctimeMs > ChangeNotificationExpirationMs) await this.zk.delete(`${path}/${child}`);
     }
+  }
+
+  // ---- ACLs ----------------------------------------------------------------------------------
+
+  /**
+   * The ACL store and change paths (Kafka's createAclPaths). Unlike Kafka 2+, no empty child per
+   * resource type: Kafka 1.1's authorizer (and kafka-acls.sh) refuses to load a `/kafka-acl/User`
+   * it does not know; resource znodes are created with their parents when needed.
+   */
+  async createAclPaths(): Promise<void> {
+    for (const patternType of ['LITERAL', 'PREFIXED'] as const) {
+      await this.zk.createRecursive(aclChangesPath(patternType));
+      await this.zk.createRecursive(aclStorePath(patternType));
+    }
+  }
+
+  /** Every resource pattern that has an ACL znode, literal and prefixed. */
+  async getAclResources(): Promise<AclResourceRef[]> {
+    const out: AclResourceRef[] = [];
+    for (const patternType of ['LITERAL', 'PREFIXED'] as const) {
+      for (const typeName of (await this.zk.getChildren(aclStorePath(patternType))) ?? []) {
+        const resourceType = parseAclResourceType(typeName);
+        if (!resourceType) {
+          this.log.warn(`Ignoring ACLs of unknown resource type ${aclStorePath(patternType)}/${typeName}`);
+          continue;
+        }
+        for (const name of (await this.zk.getChildren(`${aclStorePath(patternType)}/${typeName}`)) ?? []) out.push({ patternType, resourceType, name });
+      }
+    }
+    return out;
+  }
+
+  /** A resource's ACLs and the znode version (-1 when it has no znode). */
+  async getResourceAcls(r: AclResourceRef): Promise<{ acls: AclEntryJson[]; zkVersion: number }> {
+    const path = aclResourcePath(r);
+    const got = await this.zk.getData(path);
+    return got ? { acls: decodeResourceAcls(path, got.data), zkVersion: got.stat.version } : { acls: [], zkVersion: -1 };
+  }
+
+  /**
+   * Compare-and-set of a resource's ACLs (Kafka's conditional update): creates the znode when
+   * `expectedVersion` is -1, deletes it when `acls` is empty. False when another writer got
+   * there first (re-read and try again).
+   */
+  async conditionalSetResourceAcls(r: AclResourceRef, acls: readonly AclEntryJson[], expectedVersion: number): Promise<boolean> {
+    const path = aclResourcePath(r);
+    try {
+      if (acls.length === 0) return expectedVersion === -1 || (await this.zk.delete(path, expectedVersion));
+      if (expectedVersion === -1) await this.zk.createRecursive(path, encodeResourceAcls(acls), true);
+      else await this.zk.setData(path, encodeResourceAcls(acls), expectedVersion);
+      return true;
+    } catch (err) {
+      const raced = err instanceof ZkError && (err.zkCode === ZkCode.BAD_VERSION || err.zkCode === ZkCode.NODE_EXISTS || err.zkCode === ZkCode.NO_NODE);
+      if (raced) return false;
+      throw err;
+    }
+  }
+
+  /** Tells every broker to reload this resource's ACLs (`acl_changes_N` in the pattern type's change path). */
+  async createAclChangeNotification(r: AclResourceRef): Promise<void> {
+    await this.zk.createRecursive(aclChangesPath(r.patternType));
+    await this.zk.create(`${aclChangesPath(r.patternType)}/${AclChangePrefix}`, encodeAclChange(r), 'persistent_sequential');
+  }
+
+  /**
+   * Calls `cb(resource)` for each ACL change notification, literal and extended, including
+   * those already there (reloading a resource twice is harmless; one missed is not).
+   */
+  watchAclChanges(cb: (r: AclResourceRef) => void): () => void {
+    const cancels = (['LITERAL', 'PREFIXED'] as const).map((patternType) =>
+      this.watchChangeNotifications(aclChangesPath(patternType), AclChangePrefix, true, 'ACL change', (child, data) => cb(decodeAclChange(patternType, child, data))),
+    );
+    return () => cancels.forEach((c) => c());
   }
 
   // ---- producer ids --------------------------------------------------------------------------
