@@ -37,6 +37,7 @@ import { clusterSettingsOf, joinZooKeeper, startClusterMember, topicAdminOf, zkI
 import { ReplicaManager } from './replica/replica-manager.js';
 import { replicationConfigOf } from './replica/replication-config.js';
 import type { IsrWriter } from './replica/partition.js';
+import { openZkAclStore, type ZkAclStore } from './auth/acl-store.js';
 
 export interface StartBrokerOptions {
   /** Open the TCP listeners (false: in-process only, for the client's in-process transport). */
@@ -146,6 +147,16 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     logManager.close();
     await session?.zk.close();
   };
+  // Cluster mode: ACLs come from ZooKeeper, loaded before any request is authorized (security, issue 16).
+  let aclStore: ZkAclStore | undefined;
+  if (session && config.authorizer) {
+    try {
+      aclStore = await openZkAclStore(context, session.zk);
+    } catch (err) {
+      await closeOnFailure();
+      throw err;
+    }
+  }
   let network: NetworkServer | undefined;
   // Metrics are served before the Kafka listeners open: once clients can connect, they count.
   let metrics: RunningBrokerMetrics | undefined;
@@ -217,6 +228,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     purgatory.completeAll();
     await replicaManager.shutdown();
     await member?.stop();
+    aclStore?.stop();
     isrWriter?.close();
     if (network) await network.stop();
     await metrics?.stop();

@@ -1,33 +1,76 @@
 /**
- * Where ACLs live: `<first log dir>/kts-acls.json` in single-node mode (JSON shaped like
- * Kafka's `/kafka-acl/<type>/<name>` znodes: per pattern, `{"version":1,"acls":[...]}`).
- * Changes are written through (fsync + rename) before CreateAcls/DeleteAcls answer.
+ * Where ACLs live.
+ * - Cluster mode: ZooKeeper, in Kafka's layout (`/kafka-acl/<Type>/<name>` for literal
+ *   patterns, `/kafka-acl-extended/prefixed/<Type>/<name>` for prefixed ones), written with
+ *   compare-and-set on the znode version and announced with an `acl_changes_` notification so
+ *   every broker reloads that resource (Kafka's AclAuthorizer; Kafka's own kafka-acls.sh
+ *   --authorizer-properties zookeeper.connect=... reads and writes the same znodes).
+ * - Single-node mode: `<first log dir>/kts-acls.json`, the same per-resource JSON, written
+ *   through (fsync + rename).
+ * Either way the change is stored before CreateAcls/DeleteAcls answer.
  */
 import { join } from 'node:path';
 import type { BrokerContext } from '../handler.js';
+import type { Logger } from '../../util/logger.js';
+import { errorMessage } from '../../util/errors.js';
 import { AclOperation, AclPermission, PatternType, ResourceType, operationName, permissionName, resourceTypeName, sameBinding, type AclBinding } from '../../protocol/acl.js';
+import type { KafkaZkClient, AclEntryJson, AclResourceRef, AclResourceTypeName } from '../../zk/index.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
 export const ACL_FILE = 'kts-acls.json';
 
-interface StoredAcl {
-  principal: string;
-  permissionType: string;
-  operation: string;
-  host: string;
+export interface AclStore {
+  /** Every ACL this broker knows (cheap: the authorizer calls it per request). */
+  all(): readonly AclBinding[];
+  /** Adds the bindings not already present; stored before it resolves. */
+  add(bindings: readonly AclBinding[]): Promise<void>;
+  /** Removes exactly these bindings; stored before it resolves. */
+  remove(bindings: readonly AclBinding[]): Promise<void>;
 }
+
 interface StoredResource {
   resourceType: string;
   name: string;
   patternType: 'LITERAL' | 'PREFIXED';
   version: 1;
-  acls: StoredAcl[];
+  acls: AclEntryJson[];
 }
 
 const byName = <T extends Readonly<Record<string, number>>>(table: T, name: string, display: (code: number) => string): number | undefined =>
-  Object.values(table).find((code) => display(code) === name);
+  Object.values(table).find((code) => display(code).toLowerCase() === name.toLowerCase());
 
-export class AclStore {
+/** One stored entry of a resource as a binding; undefined when a name is not one Kafka has. */
+function toBinding(resourceTypeText: string, name: string, patternType: 'LITERAL' | 'PREFIXED', a: AclEntryJson): AclBinding | undefined {
+  const resourceType = byName(ResourceType, resourceTypeText, resourceTypeName);
+  const operation = byName(AclOperation, a.operation, operationName);
+  const permissionType = byName(AclPermission, a.permissionType, permissionName);
+  if (resourceType === undefined || operation === undefined || permissionType === undefined) return undefined;
+  return { resourceType, resourceName: name, patternType: patternType === 'PREFIXED' ? PatternType.PREFIXED : PatternType.LITERAL, principal: a.principal, host: a.host, operation, permissionType };
+}
+
+const toEntry = (b: AclBinding): AclEntryJson => ({ principal: b.principal, permissionType: permissionName(b.permissionType), operation: operationName(b.operation), host: b.host });
+
+function resourceOf(b: AclBinding): AclResourceRef {
+  return { patternType: b.patternType === PatternType.PREFIXED ? 'PREFIXED' : 'LITERAL', resourceType: resourceTypeName(b.resourceType) as AclResourceTypeName, name: b.resourceName };
+}
+
+const resourceKey = (r: AclResourceRef): string => `${r.patternType}\0${r.resourceType}\0${r.name}`;
+
+/** Bindings grouped by the resource pattern (znode) they belong to. */
+function byResource(bindings: readonly AclBinding[]): Map<string, { ref: AclResourceRef; bindings: AclBinding[] }> {
+  const out = new Map<string, { ref: AclResourceRef; bindings: AclBinding[] }>();
+  for (const b of bindings) {
+    const ref = resourceOf(b);
+    const key = resourceKey(ref);
+    let g = out.get(key);
+    if (!g) out.set(key, (g = { ref, bindings: [] }));
+    g.bindings.push(b);
+  }
+  return out;
+}
+
+/** Single-node mode: a JSON file in the data dir, cached in memory (this process owns the dir). */
+export class FileAclStore implements AclStore {
   private bindings: AclBinding[] = [];
   private readonly path: string | null;
 
@@ -35,13 +78,9 @@ export class AclStore {
     this.path = path;
     const stored = path ? (readJsonFile(path) as { resources?: StoredResource[] } | undefined) : undefined;
     for (const r of stored?.resources ?? []) {
-      const resourceType = byName(ResourceType, r.resourceType, resourceTypeName);
-      const patternType = r.patternType === 'PREFIXED' ? PatternType.PREFIXED : PatternType.LITERAL;
       for (const a of r.acls) {
-        const operation = byName(AclOperation, a.operation, operationName);
-        const permissionType = byName(AclPermission, a.permissionType, permissionName);
-        if (resourceType === undefined || operation === undefined || permissionType === undefined) continue;
-        this.bindings.push({ resourceType, resourceName: r.name, patternType, principal: a.principal, host: a.host, operation, permissionType });
+        const b = toBinding(r.resourceType, r.name, r.patternType, a);
+        if (b) this.bindings.push(b);
       }
     }
   }
@@ -50,36 +89,149 @@ export class AclStore {
     return this.bindings;
   }
 
-  /** Adds bindings not already present; persists once. */
-  add(bindings: readonly AclBinding[]): void {
+  async add(bindings: readonly AclBinding[]): Promise<void> {
     for (const b of bindings) if (!this.bindings.some((x) => sameBinding(x, b))) this.bindings.push(b);
     this.persist();
   }
 
-  /** Removes exactly these bindings; persists once. */
-  remove(bindings: readonly AclBinding[]): void {
+  async remove(bindings: readonly AclBinding[]): Promise<void> {
     this.bindings = this.bindings.filter((x) => !bindings.some((b) => sameBinding(x, b)));
     this.persist();
   }
 
   private persist(): void {
     if (!this.path) return;
-    const resources = new Map<string, StoredResource>();
-    for (const b of this.bindings) {
-      const patternType = b.patternType === PatternType.PREFIXED ? 'PREFIXED' : 'LITERAL';
-      const key = `${b.resourceType}\0${patternType}\0${b.resourceName}`;
-      let r = resources.get(key);
-      if (!r) resources.set(key, (r = { resourceType: resourceTypeName(b.resourceType), name: b.resourceName, patternType, version: 1, acls: [] }));
-      r.acls.push({ principal: b.principal, permissionType: permissionName(b.permissionType), operation: operationName(b.operation), host: b.host });
+    const resources = [...byResource(this.bindings).values()].map(({ ref, bindings }): StoredResource => ({
+      resourceType: ref.resourceType,
+      name: ref.name,
+      patternType: ref.patternType,
+      version: 1,
+      acls: bindings.map(toEntry),
+    }));
+    writeJsonFile(this.path, { version: 1, resources });
+  }
+}
+
+/** What the ZooKeeper store needs of KafkaZkClient. */
+export type AclZk = Pick<KafkaZkClient, 'createAclPaths' | 'getAclResources' | 'getResourceAcls' | 'conditionalSetResourceAcls' | 'createAclChangeNotification' | 'watchAclChanges' | 'onNewSession'>;
+
+/**
+ * Cluster mode: ACLs in ZooKeeper, cached per resource. Loads, reloads on notification and
+ * writes run one at a time, so an older read never overwrites a newer state in the cache.
+ */
+export class ZkAclStore implements AclStore {
+  private readonly zk: AclZk;
+  private readonly log: Logger;
+  private readonly cache = new Map<string, AclBinding[]>();
+  private flat: AclBinding[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private cancelWatch: (() => void) | undefined;
+
+  constructor(zk: AclZk, log: Logger) {
+    this.zk = zk;
+    this.log = log;
+  }
+
+  /** Creates Kafka's ACL paths, loads every resource, then follows the change notifications. */
+  async start(): Promise<void> {
+    await this.zk.createAclPaths();
+    await this.serially(() => this.loadAll());
+    this.cancelWatch = this.zk.watchAclChanges((ref) => void this.serially(() => this.reload(ref)).catch((err: unknown) => this.log.warn(`Reloading the ACLs of ${ref.resourceType}:${ref.name} failed: ${errorMessage(err)}`)));
+    // Notifications written while the session was down may be purged before we see them: reload all.
+    this.zk.onNewSession(() => void this.serially(() => this.loadAll()).catch((err: unknown) => this.log.warn(`Reloading ACLs from ZooKeeper failed: ${errorMessage(err)}`)));
+  }
+
+  stop(): void {
+    this.cancelWatch?.();
+  }
+
+  all(): readonly AclBinding[] {
+    return this.flat;
+  }
+
+  add(bindings: readonly AclBinding[]): Promise<void> {
+    return this.serially(() => this.update(bindings, (current, mine) => [...current, ...mine.filter((b) => !current.some((x) => sameBinding(x, b)))]));
+  }
+
+  remove(bindings: readonly AclBinding[]): Promise<void> {
+    return this.serially(() => this.update(bindings, (current, mine) => current.filter((x) => !mine.some((b) => sameBinding(x, b)))));
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Per resource: read, change, compare-and-set (again on a lost race), then notify every broker. */
+  private async update(bindings: readonly AclBinding[], change: (current: AclBinding[], mine: AclBinding[]) => AclBinding[]): Promise<void> {
+    for (const { ref, bindings: mine } of byResource(bindings).values()) {
+      for (;;) {
+        const { acls, zkVersion } = await this.zk.getResourceAcls(ref);
+        const current = this.decode(ref, acls);
+        const next = change(current, mine);
+        if (next.length === current.length && next.every((b, i) => sameBinding(b, current[i]!))) {
+          this.setCached(ref, current);
+          break;
+        }
+        if (await this.zk.conditionalSetResourceAcls(ref, next.map(toEntry), zkVersion)) {
+          this.setCached(ref, next);
+          await this.zk.createAclChangeNotification(ref);
+          break;
+        }
+      }
     }
-    writeJsonFile(this.path, { version: 1, resources: [...resources.values()] });
+  }
+
+  private async loadAll(): Promise<void> {
+    const refs = await this.zk.getAclResources();
+    const seen = new Set(refs.map(resourceKey));
+    for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.cache.delete(key);
+    for (const ref of refs) await this.reload(ref);
+    this.refreshFlat();
+  }
+
+  private async reload(ref: AclResourceRef): Promise<void> {
+    this.setCached(ref, this.decode(ref, (await this.zk.getResourceAcls(ref)).acls));
+  }
+
+  private decode(ref: AclResourceRef, acls: readonly AclEntryJson[]): AclBinding[] {
+    const out: AclBinding[] = [];
+    for (const a of acls) {
+      const b = toBinding(ref.resourceType, ref.name, ref.patternType, a);
+      if (b) out.push(b);
+      else this.log.warn(`Ignoring an ACL of ${ref.resourceType}:${ref.name} with an unknown operation or permission type: ${JSON.stringify(a)}`);
+    }
+    return out;
+  }
+
+  private setCached(ref: AclResourceRef, bindings: AclBinding[]): void {
+    if (bindings.length === 0) this.cache.delete(resourceKey(ref));
+    else this.cache.set(resourceKey(ref), bindings);
+    this.refreshFlat();
+  }
+
+  private refreshFlat(): void {
+    this.flat = [...this.cache.values()].flat();
   }
 }
 
 const stores = new WeakMap<BrokerContext, AclStore>();
 
+/**
+ * Cluster mode: the broker's ACLs come from ZooKeeper. Call before the listeners open, so no
+ * request is authorized against an empty cache.
+ */
+export async function openZkAclStore(broker: BrokerContext, zk: AclZk): Promise<ZkAclStore> {
+  const store = new ZkAclStore(zk, broker.log);
+  await store.start();
+  stores.set(broker, store);
+  return store;
+}
+
+/** The broker's ACL store: ZooKeeper's once opened (cluster mode), else the data dir's file. */
 export function aclStoreOf(broker: BrokerContext): AclStore {
   let s = stores.get(broker);
-  if (!s) stores.set(broker, (s = new AclStore(join(broker.config.logDirs[0]!, ACL_FILE))));
+  if (!s) stores.set(broker, (s = new FileAclStore(join(broker.config.logDirs[0]!, ACL_FILE))));
   return s;
 }
