@@ -19,6 +19,8 @@ import { createMetadataImage } from './metadata.js';
 import { defaultConnectionLimits, type ConnectionInfo } from '../net/server-connection.js';
 import { RequestMemoryBudget } from '../net/memory-budget.js';
 import { startNetworkServer, type BoundListener, type NetworkServer } from '../net/server.js';
+import { acquireDataDirOwnership, localSocketPath } from '../net/local-socket.js';
+import { logDirLockedError, readLockHolder } from '../storage/log-dir-lock.js';
 import type { TlsServerSettings } from '../net/tls.js';
 import { openProducerIdAllocator, zkProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
@@ -48,6 +50,8 @@ export interface StartBrokerOptions {
   nowMs?: () => number;
   /** Recorded in the log dir lock so a second process can name the holder. */
   command?: string;
+  /** Serve the other local kts processes on the data dir's Unix socket (net/local-socket.ts). */
+  localSocket?: boolean;
 }
 
 export interface Broker {
@@ -79,12 +83,17 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   const log = options.log ?? streamLogger(process.stderr, 'KtsServer', 'WARN');
   const nowMs = options.nowMs ?? Date.now;
   const cluster = clusterSettingsOf(config);
-  const session = cluster ? await joinZooKeeper(cluster, config, log) : undefined;
+  const ownerDir = config.logDirs[0]!;
+  const ownership = await acquireDataDirOwnership(ownerDir);
+  if (!ownership) throw logDirLockedError(ownerDir, readLockHolder(ownerDir));
+  let session: Awaited<ReturnType<typeof joinZooKeeper>> | undefined;
   let logManager: LogManager;
   try {
+    session = cluster ? await joinZooKeeper(cluster, config, log) : undefined;
     logManager = openLogManager(config, options, nowMs, session?.clusterId);
   } catch (err) {
     await session?.zk.close();
+    await ownership.release();
     throw err;
   }
   for (const notice of logManager.notices) log.info(notice);
@@ -146,6 +155,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     await replicaManager.shutdown();
     logManager.close();
     await session?.zk.close();
+    await ownership.release();
   };
   // Cluster mode: ACLs come from ZooKeeper, loaded before any request is authorized (security, issue 16).
   let aclStore: ZkAclStore | undefined;
@@ -169,10 +179,12 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       throw err;
     }
   }
-  if (options.listen) {
+  const firstDir = logManager.logDirs[0]!;
+  if (options.listen || options.localSocket) {
     try {
       network = await startNetworkServer({
-        listeners: config.listeners,
+        listeners: options.listen ? config.listeners : [],
+        ...(options.localSocket ? { localSocket: { path: localSocketPath(firstDir), listenerName: config.listeners[0]?.name ?? 'PLAINTEXT' } } : {}),
         handleFrame: router,
         limits: {
           ...defaultConnectionLimits,
@@ -205,9 +217,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   } else {
     fillSingleNodeMetadata(metadataCache, config.nodeId, advertised);
   }
-  const firstDir = logManager.logDirs[0]!;
   const listenerUrls = advertised.map((l) => `${l.name}://${formatHost(l.host)}:${l.port}`);
-  if (network) {
+  if (options.listen) {
     writeServerFile(firstDir, { pid: process.pid, nodeId: config.nodeId, listeners: listenerUrls, startedAt: new Date(nowMs()).toISOString() });
   }
 
@@ -235,8 +246,10 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     try {
       await logManager.closeAsync();
     } finally {
-      if (network) removeServerFile(firstDir, process.pid);
+      if (options.listen) removeServerFile(firstDir, process.pid);
       await session?.zk.close();
+      // Last: the next owner may take the data dir once this process has let go of every file.
+      await ownership.release();
     }
     log.info(`[KtsServer id=${config.nodeId}] shut down completed`);
   };
@@ -248,7 +261,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     context,
     nodeId: config.nodeId,
     clusterId: logManager.clusterId,
-    boundPorts: network ? network.bound : [],
+    boundPorts: options.listen && network ? network.bound : [],
     advertisedListeners: listenerUrls,
     metricsUrl: metrics?.url,
     handleFrame: (frame, conn) => router(frame, conn ?? IN_PROCESS),

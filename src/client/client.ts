@@ -1,10 +1,9 @@
 /**
  * openClient: resolves where to talk (bootstrap servers, a running kts server on the data
- * dir, or the in-process engine) and builds the KafkaClient facade over one transport.
+ * dir, or the data dir's local engine) and builds the KafkaClient facade over one transport.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBroker, type Broker } from '../broker/broker.js';
 import { findRunningServer } from '../broker/server-file.js';
 import { buildBrokerConfig, defaultDataDir as brokerDefaultDataDir } from '../broker/config.js';
 import { KtsError, UsageError } from '../util/errors.js';
@@ -14,7 +13,7 @@ import { defaultClientConfig, type ClientConfig } from './config.js';
 import { openTcpChannel } from '../net/tcp-channel.js';
 import { authenticateSasl } from '../net/sasl/client.js';
 import { clientSecurity } from './security.js';
-import { InProcessChannel } from './in-process.js';
+import { LocalEngine } from './local-engine.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import { GroupAdmin, GroupConsumer, parseGroupConfig } from './group/index.js';
@@ -49,7 +48,7 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Kafka
     }
     options.onCreate?.(logDir);
   }
-  return inProcessClient(dataDir, env, config);
+  return localClient(dataDir, env, config);
 }
 
 function clusterOptions(config: ClientConfig): ClusterOptions {
@@ -71,27 +70,26 @@ function tcpClient(bootstrap: { host: string; port: number }[], config: ClientCo
   return new Client('tcp', target, cluster, config, async () => undefined);
 }
 
-async function inProcessClient(dataDir: string, env: Readonly<Record<string, string | undefined>>, config: ClientConfig): Promise<KafkaClient> {
+/**
+ * The data dir's engine: in this process, or in the process that already owns it (over its
+ * Unix socket); either way through the same Cluster, so a takeover is just a reconnect.
+ */
+async function localClient(dataDir: string, env: Readonly<Record<string, string | undefined>>, config: ClientConfig): Promise<KafkaClient> {
   const brokerConfig = buildBrokerConfig({ dataDir, env });
-  let broker: Broker;
-  try {
-    broker = await startBroker(brokerConfig, { listen: false, command: `kts (in-process engine, pid ${process.pid})` });
-  } catch (err) {
-    if (err instanceof KtsError && err.code === 'KTS_LOG_DIR_LOCKED') {
-      throw new KtsError(
-        'KTS_LOG_DIR_LOCKED',
-        `Cannot open the engine on ${dataDir}: ${err.message}`,
-        'Another process holds the data dir. Run `kts server-start` on it and commands share it over TCP, or pass --bootstrap-server.',
-        { cause: err },
-      );
-    }
-    throw err;
-  }
   const opts = clusterOptions(config);
-  const listenerName = brokerConfig.listeners[0]?.name ?? 'PLAINTEXT';
-  const target = `in-process engine on ${dataDir}`;
-  const cluster = new Cluster([{ host: 'in-process', port: 0 }], async () => new InProcessChannel(broker, target, listenerName), opts);
-  return new Client('in-process', target, cluster, config, () => broker.stop());
+  const target = `local engine on ${dataDir}`;
+  const engine = new LocalEngine(brokerConfig, target, opts.apiTimeoutMs);
+  // Open (or reach) the engine now, so a data dir that cannot be opened fails here, once.
+  const first = await engine.channel();
+  let handedOut = false;
+  const cluster = new Cluster([{ host: 'local', port: 0 }], async () => {
+    if (!handedOut) {
+      handedOut = true;
+      if (first.isOpen) return first;
+    }
+    return engine.channel();
+  }, opts);
+  return new Client('local', target, cluster, config, () => engine.stop());
 }
 
 /** host:port[,host:port]; `[v6]:port` for IPv6 literals. */
@@ -125,7 +123,7 @@ function runningServer(logDir: string): { host: string; port: number } | null {
 }
 
 class Client implements KafkaClient {
-  readonly transport: 'tcp' | 'in-process';
+  readonly transport: 'tcp' | 'local';
   readonly target: string;
   readonly admin: Admin;
   readonly groups: GroupAdmin;
@@ -138,7 +136,7 @@ class Client implements KafkaClient {
   private readonly stopEngine: () => Promise<void>;
   private closed = false;
 
-  constructor(transport: 'tcp' | 'in-process', target: string, cluster: Cluster, config: ClientConfig, stopEngine: () => Promise<void>) {
+  constructor(transport: 'tcp' | 'local', target: string, cluster: Cluster, config: ClientConfig, stopEngine: () => Promise<void>) {
     this.transport = transport;
     this.target = target;
     this.cluster = cluster;

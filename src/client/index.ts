@@ -19,8 +19,10 @@
  *
  * Transport: `bootstrapServer` (or config `bootstrap.servers`) → TCP. Otherwise the data
  * dir (`dataDir`, else $KTS_DATA_DIR, else XDG): a live `kts server-start` on it (its
- * kts-server.json) → TCP to its listener; else the engine in-process. `client.transport`
- * and `client.target` say which.
+ * kts-server.json) → TCP to its listener; else the local engine: in this process, or in
+ * the process that already owns the data dir, over its Unix socket (client/local-engine.ts;
+ * when that process exits the next request takes over). `client.transport` and
+ * `client.target` say which.
  *
  * Behaviour worth knowing:
  * - Producer: idempotent by default (acks=all); falls back to plain sends on brokers

@@ -413,9 +413,12 @@ export interface OpenClientOptions {
 }
 
 export interface KafkaClient {
-  /** 'tcp' to a broker, or 'in-process' engine on a data dir. */
-  readonly transport: 'tcp' | 'in-process';
-  /** "127.0.0.1:9092" or "in-process engine on /path/to/data". */
+  /**
+   * 'tcp' to a broker, or 'local': the engine on a data dir, run by this process or by the
+   * process that owns the data dir (reached over its Unix socket).
+   */
+  readonly transport: 'tcp' | 'local';
+  /** "127.0.0.1:9092" or "local engine on /path/to/data". */
   readonly target: string;
   readonly admin: Admin;
   /** Producer with the client's config merged with `config`. */

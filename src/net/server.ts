@@ -11,6 +11,7 @@ import { KtsError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './server-connection.js';
 import type { RequestMemoryBudget } from './memory-budget.js';
+import { closeServer, listenLocalSocket } from './local-socket.js';
 
 /** A listener as configured or advertised: `PLAINTEXT://host:port`. */
 export interface ListenerEndpoint {
@@ -45,6 +46,11 @@ export interface NetworkServerOptions {
   tls?: ReadonlyMap<string, TlsServerSettings>;
   /** Bytes in flight across every connection (queued.max.request.bytes); unbounded without. */
   memoryBudget?: RequestMemoryBudget;
+  /**
+   * A Unix socket for the other kts processes of this user (local-socket.ts), served as the
+   * listener `name` with the data dir owner's trust (no session: like the in-process transport).
+   */
+  localSocket?: { path: string; listenerName: string };
 }
 
 export async function startNetworkServer(options: NetworkServerOptions): Promise<NetworkServer> {
@@ -77,7 +83,20 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
     void conn.closed.then(() => connections.delete(conn));
   };
 
+  const acceptLocal = (socket: Socket, listenerName: string): void => {
+    const conn = new Connection(socket, { connectionId: `local-socket-${nextId++}`, clientHost: 'localhost', listenerName }, options.handleFrame, options.limits, options.log, options.memoryBudget);
+    connections.add(conn);
+    void conn.closed.then(() => connections.delete(conn));
+  };
+
   try {
+    if (options.localSocket) {
+      const { path, listenerName } = options.localSocket;
+      const server = await listenLocalSocket(path);
+      servers.push(server);
+      server.on('connection', (socket: Socket) => acceptLocal(socket, listenerName));
+      server.on('error', (err) => options.log.error(`Local socket ${path} error: ${err.message}`));
+    }
     for (const listener of options.listeners) {
       const tls = options.tls?.get(listener.name);
       const server = tls ? tlsServer(tls, options.log, listener.name) : createServer({ pauseOnConnect: false });
@@ -88,7 +107,7 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
       server.on('error', (err) => options.log.error(`Listener ${listener.name} error: ${err.message}`));
     }
   } catch (err) {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await Promise.all(servers.map(closeServer));
     throw err;
   }
 
@@ -98,7 +117,7 @@ export async function startNetworkServer(options: NetworkServerOptions): Promise
       return connections.size;
     },
     async stop(timeoutMs = 10_000) {
-      const closedServers = servers.map((s) => new Promise((resolve) => s.close(resolve)));
+      const closedServers = servers.map(closeServer);
       for (const conn of connections) conn.stopReading();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

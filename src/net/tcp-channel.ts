@@ -1,5 +1,5 @@
 /**
- * One TCP connection to one broker: 4-byte size framing, correlation ids, pipelined
+ * One TCP (or local Unix socket) connection to one broker: 4-byte size framing, correlation ids, pipelined
  * requests (answered in order), per-request and connect timeouts, and clean errors.
  * Works on whole frames; encoding is the caller's (see broker-connection.ts).
  */
@@ -80,6 +80,25 @@ export async function openTcpChannel(host: string, port: number, connectTimeoutM
     });
   });
   return new TcpChannel(address, socket);
+}
+
+/**
+ * Connects to the Unix socket of the process that owns a local data dir (local-socket.ts).
+ * Nothing listening there (no socket file, or one left by a dead owner) is `refused`.
+ */
+export async function openLocalChannel(path: string, target: string): Promise<FrameChannel> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ path });
+    s.once('connect', () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      const refused = err.code === 'ECONNREFUSED' || err.code === 'ENOENT';
+      reject(new ConnectionError(`Connection to ${target} (${path}) failed: ${err.message}`, undefined, err, refused ? 'refused' : 'failed'));
+    });
+  });
+  return new TcpChannel(target, socket);
 }
 
 function connectError(address: string, err: NodeJS.ErrnoException): ConnectionError {

@@ -88,8 +88,22 @@ export function offsetCheckpointText(entries: Iterable<{ topic: string; partitio
   return checkpointText(0, [...entries].map((e) => `${e.topic} ${e.partition} ${e.offset}`));
 }
 
+/**
+ * Written only when the content changes: opening and closing a data dir to read it (a
+ * local command that only reads) leaves its checkpoints untouched.
+ */
 export function writeOffsetCheckpoint(path: string, entries: Iterable<{ topic: string; partition: number; offset: number }>): void {
-  writeFileAtomic(path, offsetCheckpointText(entries));
+  const text = offsetCheckpointText(entries);
+  if (sameContent(path, text)) return;
+  writeFileAtomic(path, text);
+}
+
+function sameContent(path: string, text: string): boolean {
+  try {
+    return readFileSync(path, 'utf8') === text;
+  } catch {
+    return false;
+  }
 }
 
 export interface EpochEntry {

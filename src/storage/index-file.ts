@@ -28,6 +28,8 @@ abstract class IndexFile {
   protected maxEntries: number;
   /** Bytes the file currently has on disk (preallocated or trimmed). */
   private fileBytes: number;
+  /** Bytes the file grows to at its next append (resize), 0 when none are pending. */
+  private preallocateBytes = 0;
 
   constructor(
     public path: string,
@@ -82,6 +84,11 @@ abstract class IndexFile {
 
   /** Append one encoded entry at the end (memory and file). */
   protected appendEntry(entry: Buffer): void {
+    if (this.preallocateBytes > 0) {
+      ftruncateSync(this.file.fd(), this.preallocateBytes);
+      this.fileBytes = this.preallocateBytes;
+      this.preallocateBytes = 0;
+    }
     const at = this.count * this.entrySize;
     if (at + this.entrySize > this.buf.length) {
       const bigger = Buffer.alloc(Math.max(this.buf.length * 2, at + this.entrySize));
@@ -110,15 +117,19 @@ abstract class IndexFile {
 
   /** Cut the file to its entries, as Kafka does when a segment rolls or closes. */
   trimToValidSize(): void {
+    this.preallocateBytes = 0;
+    if (this.fileBytes === this.count * this.entrySize) return;
     this.fileBytes = this.count * this.entrySize;
     ftruncateSync(this.file.fd(), this.fileBytes);
   }
 
-  /** Grow the file back to the preallocated size (the active segment after a restart). */
+  /**
+   * Make room for `maxIndexBytes` (the active segment after a restart). The file grows to
+   * it at the first append, so a data dir opened only to be read keeps its index files.
+   */
   resize(maxIndexBytes: number): void {
     const bytes = Math.max(roundDownToMultiple(maxIndexBytes, this.entrySize), this.count * this.entrySize);
-    ftruncateSync(this.file.fd(), bytes);
-    this.fileBytes = bytes;
+    this.preallocateBytes = bytes;
     this.maxEntries = bytes / this.entrySize;
   }
 

@@ -27,6 +27,21 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** The holder named by `dir`'s lock file, if any. */
+export function readLockHolder(dir: string): LockHolder | undefined {
+  return readHolder(join(dir, LOCK_FILE));
+}
+
+/** The refusal of a held log dir, naming its holder when the lock file does. */
+export function logDirLockedError(dir: string, holder: LockHolder | undefined): KtsError {
+  const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.startedAt})` : 'another process (starting up)';
+  return new KtsError(
+    'KTS_LOG_DIR_LOCKED',
+    `log dir ${dir} is locked by ${who}`,
+    'Only one process may open a data dir. Stop that process, or run `kts server-start` and point commands at it so they share one data dir.',
+  );
+}
+
 function readHolder(path: string): LockHolder | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
@@ -60,11 +75,7 @@ export class LogDirLock {
       if (holder && holder.host === me.host && !pidAlive(holder.pid)) {
         onStale(`log dir ${dir}: removing stale lock of process ${holder.pid} (${holder.command}), which is no longer running`);
       } else if (holder) {
-        throw new KtsError(
-          'KTS_LOG_DIR_LOCKED',
-          `log dir ${dir} is locked by process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.startedAt})`,
-          'Only one process may open a data dir. Stop that process, or run `kts server-start` and point commands at it so they share one data dir.',
-        );
+        throw logDirLockedError(dir, holder);
       } else {
         onStale(`log dir ${dir}: replacing a lock file without a kts holder (left by Apache Kafka or a crashed writer)`);
       }

@@ -1,5 +1,6 @@
 // How openClient picks its transport: a bootstrap server (TCP), a live kts server found
-// through kts-server.json on the data dir (TCP), or the engine in-process; config checks.
+// through kts-server.json on the data dir (TCP), or the local engine (this process's, or the
+// data dir owner's over its socket); config checks.
 import t from 'tap';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker } from '../../src/broker/broker.js';
@@ -7,11 +8,15 @@ import { memoryLogger } from '../../src/util/logger.js';
 import { openClient } from '../../src/client/index.js';
 import { UsageError } from '../../src/util/errors.js';
 import { tempDir } from './helpers.js';
+import { acquireDataDirOwnership } from '../../src/net/local-socket.js';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 
 t.test('in-process engine: same API, data survives close and reopen', async (t) => {
   const dataDir = await tempDir(t);
   const client = await openClient({ dataDir, env: {} });
-  t.equal(client.transport, 'in-process');
+  t.equal(client.transport, 'local');
   await client.admin.createTopics([{ topic: 'local', numPartitions: 2 }]);
   const producer = client.producer();
   const sent = await Promise.all([0, 1, 2].map((i) => producer.send({ topic: 'local', partition: i % 2, value: `v${i}` })));
@@ -27,18 +32,38 @@ t.test('in-process engine: same API, data survives close and reopen', async (t) 
   t.same(records.map((r) => r.value?.toString()), ['v0', 'v2']);
 });
 
-t.test('a second in-process engine on a held data dir says who holds it', async (t) => {
+t.test('a second client of a held data dir shares the engine of its owner over its socket', async (t) => {
   const dataDir = await tempDir(t);
   const first = await openClient({ dataDir, env: {} });
   t.teardown(() => first.close());
-  // Same process: the lock names this pid, which is alive, so the second open is refused.
-  const err = await openClient({ dataDir, env: {} }).then(
+  await first.admin.createTopics([{ topic: 'shared', numPartitions: 1 }]);
+  const second = await openClient({ dataDir, env: {} });
+  t.teardown(() => second.close());
+  t.equal(second.transport, 'local');
+  const sent = await second.producer().send({ topic: 'shared', value: 'through the socket' });
+  t.equal(sent.offset, 0);
+  const consumer = first.consumer({ 'auto.offset.reset': 'earliest' });
+  consumer.assign([{ topic: 'shared', partition: 0 }]);
+  const records = await consumer.poll(5000);
+  t.same(records.map((r) => r.value?.toString()), ['through the socket']);
+});
+
+t.test('a data dir held by a process that does not serve it: the wait ends naming the holder', async (t) => {
+  const dataDir = await tempDir(t);
+  // This process holds the ownership and the lock file but serves nothing, as a kts server
+  // does while it starts up.
+  const ownership = await acquireDataDirOwnership(dataDir);
+  t.ok(ownership);
+  t.teardown(() => ownership?.release());
+  writeFileSync(join(dataDir, '.lock'), JSON.stringify({ pid: process.pid, host: hostname(), command: 'kts server-start', startedAt: 'now' }));
+  writeFileSync(join(dataDir, 'meta.properties'), 'version=1\nnode.id=1\ncluster.id=AAAAAAAAAAAAAAAAAAAAAA\n');
+  const err = await openClient({ dataDir, env: {}, config: { 'default.api.timeout.ms': '300' } }).then(
     (c) => c.close().then(() => null),
     (e: unknown) => e,
   );
   t.ok(err instanceof Error, 'refused');
-  t.match((err as Error).message, /locked by process/);
-  t.match((err as { hint?: string }).hint ?? '', /kts server-start/);
+  t.match((err as Error).message, new RegExp(`locked by process ${process.pid} .*kts server-start`));
+  t.match((err as { hint?: string }).hint ?? '', /--bootstrap-server/);
 });
 
 t.test('without --bootstrap-server, a running kts server on the data dir is used over TCP', async (t) => {
