@@ -175,7 +175,7 @@ export function appendReplicated(broker: BrokerContext, topic: string, partition
   broker.replicaManager.afterLeaderAppend(p);
   const state = (): { done: boolean; errorCode: number } => p.checkEnoughReplicasReachOffset(requiredOffset, minIsr);
   if (state().done) return Promise.resolve(state().errorCode);
-  return broker.purgatory.wait({ keys: [partitionKey(topic, partition)], tryComplete: () => state().done }, timeoutMs).then(() => {
+  return broker.purgatory.wait({ operation: 'Produce', keys: [partitionKey(topic, partition)], tryComplete: () => state().done }, timeoutMs).then(() => {
     const s = state();
     return s.done ? s.errorCode : ErrorCode.REQUEST_TIMED_OUT;
   });

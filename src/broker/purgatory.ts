@@ -5,7 +5,12 @@
  * polls again) rather than growing memory without limit.
  */
 
+/** Kafka's purgatory names, for the per-operation size metric. */
+export type DelayedOperation = 'Produce' | 'Fetch';
+
 export interface DelayedWaiter {
+  /** Which of Kafka's purgatories this wait belongs to (counted by `sizeOf`). */
+  operation?: DelayedOperation;
   /** Partitions (`topic:partition`) whose appends may complete this operation. */
   keys: readonly string[];
   /** Called on each append to a watched key; returns true when the operation can complete. */
@@ -20,6 +25,8 @@ export interface Purgatory {
   /** Completes every waiter now and makes later waits return at once (broker stopping). */
   completeAll(): void;
   readonly size: number;
+  /** Waiters of one operation (DelayedOperationPurgatory PurgatorySize). */
+  sizeOf(operation: DelayedOperation): number;
 }
 
 export function partitionKey(topic: string, partition: number): string {
@@ -34,6 +41,7 @@ interface Entry {
 export function createPurgatory(maxWaiters = 10_000): Purgatory {
   const byKey = new Map<string, Set<Entry>>();
   let count = 0;
+  const byOperation: Record<DelayedOperation, number> = { Produce: 0, Fetch: 0 };
   let closed = false;
 
   const remove = (entry: Entry): void => {
@@ -49,6 +57,9 @@ export function createPurgatory(maxWaiters = 10_000): Purgatory {
     get size() {
       return count;
     },
+    sizeOf(operation) {
+      return byOperation[operation];
+    },
     wait(waiter, timeoutMs) {
       if (closed || count >= maxWaiters || timeoutMs <= 0 || waiter.keys.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
@@ -61,11 +72,13 @@ export function createPurgatory(maxWaiters = 10_000): Purgatory {
             clearTimeout(timer);
             remove(entry);
             count--;
+            if (waiter.operation) byOperation[waiter.operation]--;
             resolve();
           },
         };
         const timer = setTimeout(entry.done, timeoutMs);
         count++;
+        if (waiter.operation) byOperation[waiter.operation]++;
         for (const key of waiter.keys) {
           let set = byKey.get(key);
           if (!set) byKey.set(key, (set = new Set()));

@@ -125,7 +125,7 @@ async function awaitReplication(pending: PendingAck[], timeoutMs: number, broker
   const allDone = (): boolean => pending.every((a) => ackState(a).done);
   if (!allDone()) {
     const keys = [...new Set(pending.map((a) => partitionKey(a.partition.topic, a.partition.partition)))];
-    await broker.purgatory.wait({ keys, tryComplete: allDone }, Math.max(0, timeoutMs));
+    await broker.purgatory.wait({ operation: 'Produce', keys, tryComplete: allDone }, Math.max(0, timeoutMs));
   }
   for (const a of pending) {
     const state = ackState(a);

@@ -324,7 +324,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       if (waitMs <= 0) break;
       const ends = targets.map((t) => visibleEnd(t, readCommitted, fromFollower));
       const keys = targets.filter((t) => t.topic !== undefined).map((t) => partitionKey(t.topic!, t.request.partition));
-      await ctx.broker.purgatory.wait({ keys, tryComplete: () => grewSince(targets, ends, readCommitted, fromFollower) }, waitMs);
+      await ctx.broker.purgatory.wait({ operation: 'Fetch', keys, tryComplete: () => grewSince(targets, ends, readCommitted, fromFollower) }, waitMs);
       if (!grewSince(targets, ends, readCommitted, fromFollower)) break;
       result = await readAll(targets, request, ctx);
     }

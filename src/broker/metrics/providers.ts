@@ -27,6 +27,8 @@ export interface PartitionStatsProvider {
   /** Since start: times an ISR of a partition led here shrank / grew. */
   isrShrinks(): number;
   isrExpands(): number;
+  /** Largest lag in offsets of a partition this broker follows (ReplicaFetcherManager MaxLag). */
+  fetcherMaxLag(): number;
 }
 
 export interface ControllerStatsProvider {
@@ -108,6 +110,7 @@ export function singleNodeProviders(context: BrokerContext, logManager: SizedLog
       },
       isrShrinks: () => 0,
       isrExpands: () => 0,
+      fetcherMaxLag: () => 0,
     },
     controller: {
       activeControllerCount: () => 1,
@@ -132,9 +135,9 @@ export function singleNodeProviders(context: BrokerContext, logManager: SizedLog
     },
     groups: { groups: () => coordinatorGroups(context, logManager) },
     purgatory: {
-      fetchPurgatorySize: () => context.purgatory.size,
-      // A single node completes acks=all appends at once: nothing waits for followers.
-      producePurgatorySize: () => 0,
+      // acks=all appends wait in the same purgatory as long polls, tagged by operation.
+      fetchPurgatorySize: () => context.purgatory.sizeOf('Fetch'),
+      producePurgatorySize: () => context.purgatory.sizeOf('Produce'),
     },
     connectionCount,
   };
@@ -183,6 +186,7 @@ export interface ReplicaManagerView {
     readonly isr: readonly number[];
     readonly log: { readonly config: { readonly minInsyncReplicas: number } };
   }>;
+  readonly fetchers: { maxLag(): number };
 }
 
 /** Partition figures from the ReplicaManager: what this broker hosts, leads and keeps in sync. */
@@ -195,6 +199,7 @@ export function partitionStatsFrom(replicaManager: ReplicaManagerView, isrChange
     },
     isrShrinks: () => isrChanges.shrinks,
     isrExpands: () => isrChanges.expands,
+    fetcherMaxLag: () => replicaManager.fetchers.maxLag(),
   };
 }
 
