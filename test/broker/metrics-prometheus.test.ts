@@ -18,13 +18,14 @@ const EXAMPLES = resolve(import.meta.dirname, '../../examples/prometheus');
 /**
  * promtool's lint findings we keep on purpose: the names existing Kafka dashboards and
  * alert rules query (kafka_exporter's `_sum` gauges, Strimzi's connection_count, the JMX
- * exporter's `delayedOperation` label) and prom-client's Node.js gauges.
+ * exporter's `delayedOperation` and Strimzi's `clientId` labels) and prom-client's Node.js gauges.
  */
 const DELIBERATE_LINT = [
   /^kafka_consumergroup_lag_sum non-histogram and non-summary metrics should not have "_sum" suffix$/,
   /^kafka_consumergroup_current_offset_sum non-histogram and non-summary metrics should not have "_sum" suffix$/,
   /^kafka_server_socket_server_metrics_connection_count non-histogram and non-summary metrics should not have "_count" suffix$/,
   /^kafka_server_delayedoperationpurgatory_purgatorysize label names should be written in 'snake_case' not 'camelCase'$/,
+  /^kafka_server_replicafetchermanager_maxlag label names should be written in 'snake_case' not 'camelCase'$/,
   /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/,
 ];
 

@@ -221,6 +221,7 @@ function registerReplicaMetrics(registry: Registry, providers: MetricsProviders,
   gaugeFrom(registry, 'kafka_server_replicamanager_atminisrpartitioncount', 'Partitions led here with exactly min.insync.replicas in-sync replicas.', [], (emit) => emit({}, totals.atMinIsr));
   counterFrom(registry, 'kafka_server_replicamanager_isrshrinks_total', 'ISR shrinks of partitions led here.', [], (emit) => emit({}, partitions.isrShrinks()));
   counterFrom(registry, 'kafka_server_replicamanager_isrexpands_total', 'ISR expansions of partitions led here.', [], (emit) => emit({}, partitions.isrExpands()));
+  gaugeFrom(registry, 'kafka_server_replicafetchermanager_maxlag', 'Largest lag in offsets of a partition this broker follows (leader high watermark minus local log end).', ['clientId'], (emit) => emit({ clientId: 'Replica' }, partitions.fetcherMaxLag()));
   gaugeFrom(registry, 'kafka_controller_kafkacontroller_activecontrollercount', '1 on the active controller, else 0.', [], (emit) => emit({}, controller.activeControllerCount()));
   gaugeFrom(registry, 'kafka_controller_kafkacontroller_offlinepartitionscount', 'Partitions without a live leader.', [], (emit) => emit({}, controller.offlinePartitionCount()));
   gaugeFrom(registry, 'kafka_controller_kafkacontroller_globaltopiccount', 'Topics in the cluster.', [], (emit) => emit({}, controller.globalTopicCount()));

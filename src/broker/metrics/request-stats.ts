@@ -114,7 +114,9 @@ export class RequestStats {
       this.onProduce(request as ProduceRequest, response as ProduceResponse | null, failed);
     } else if (apiKey === FETCH) {
       const fetch = request as FetchRequest;
-      const follower = (fetch.replicaState?.replicaId ?? fetch.replicaId ?? -1) >= 0;
+      // v15+ carries the replica id in ReplicaState, older versions in ReplicaId; the decoder
+      // fills the field a version lacks with its default -1, so whichever is set wins.
+      const follower = Math.max(fetch.replicaState?.replicaId ?? -1, fetch.replicaId ?? -1) >= 0;
       if (failed) this.onFetchFailed(fetch);
       else if (response) this.onFetch(response as FetchResponse);
       if (follower) {

@@ -96,9 +96,16 @@ export class ReplicaFetcherManager {
     }
   }
 
-  /** Max lag in offsets of followed partitions (leader HW seen minus our LEO), for metrics and tests. */
+  /** Partitions this broker follows (fetches from a leader). */
   followedPartitions(): number {
     return this.owner.size;
+  }
+
+  /** Max lag in offsets of followed partitions (leader HW seen minus our LEO): Kafka's ReplicaFetcherManager MaxLag. */
+  maxLag(): number {
+    let max = 0;
+    for (const f of this.fetchers.values()) max = Math.max(max, f.maxLag());
+    return max;
   }
 
   async shutdown(): Promise<void> {
@@ -145,6 +152,13 @@ class ReplicaFetcher {
 
   get isEmpty(): boolean {
     return this.states.size === 0;
+  }
+
+  /** Partitions not fetched yet (no leader HW seen) count as 0, as in Kafka. */
+  maxLag(): number {
+    let max = 0;
+    for (const s of this.states.values()) if (s.leaderHighWatermark >= 0) max = Math.max(max, s.leaderHighWatermark - s.partition.log.logEndOffset);
+    return max;
   }
 
   async stop(): Promise<void> {
