@@ -44,8 +44,8 @@ export interface RunningPrometheus {
   get(path: string): Promise<unknown>;
 }
 
-/** Starts Prometheus scraping `target` (host:port) every second, with `ruleFiles` loaded. */
-export async function runPrometheus(t: Teardown, target: string, ruleFiles: readonly string[] = []): Promise<RunningPrometheus> {
+/** Starts Prometheus scraping `targets` (host:port, one or several brokers) every second, with `ruleFiles` loaded. */
+export async function runPrometheus(t: Teardown, targets: string | readonly string[], ruleFiles: readonly string[] = []): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'kts-prometheus-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const config = [
@@ -56,7 +56,7 @@ export async function runPrometheus(t: Teardown, target: string, ruleFiles: read
     'scrape_configs:',
     '  - job_name: kts',
     '    static_configs:',
-    `      - targets: ['${target}']`,
+    `      - targets: [${(typeof targets === 'string' ? [targets] : targets).map((x) => `'${x}'`).join(', ')}]`,
     '',
   ].join('\n');
   await writeFile(join(dir, 'prometheus.yml'), config);
