@@ -110,6 +110,7 @@ _kts() {
     configs:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     configs:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     configs:--command-property) return ;;
+    configs:--zookeeper) return ;;
     configs:--entity-type) COMPREPLY=( $(compgen -W "topics brokers users" -- "$cur") ); return ;;
     configs:--entity-name) return ;;
     configs:--topic) return ;;
@@ -240,7 +241,7 @@ _kts() {
     consumer-groups) opts="--bootstrap-server --data-dir --command-config --command-property --list --describe --reset-offsets --delete --delete-offsets --group --all-groups --topic --all-topics --offsets --members --state --verbose --type --timeout --dry-run --execute --export --to-earliest --to-latest --to-current --to-offset --shift-by --to-datetime --by-duration --from-file --json --help" ;;
     transactions) opts="--bootstrap-server --data-dir --command-config --command-property --json --transactional-id --topic --partition --broker-id --duration-filter --max-transaction-timeout --start-offset --producer-id --producer-epoch --coordinator-epoch --help" ;;
     get-offsets) opts="--bootstrap-server --data-dir --command-config --command-property --topic-partitions --topic --partitions --time --exclude-internal-topics --json --help" ;;
-    configs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --user --add-config --add-config-file --delete-config --json --help" ;;
+    configs) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --user --add-config --add-config-file --delete-config --json --help" ;;
     acls) opts="--bootstrap-server --data-dir --command-config --command-property --add --remove --list --topic --group --cluster --transactional-id --delegation-token --user-principal --resource-pattern-type --allow-principal --deny-principal --principal --allow-host --deny-host --operation --producer --consumer --idempotent --force --authorizer-properties --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
     log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;

@@ -167,6 +167,7 @@ complete -c kts -n '__fish_seen_subcommand_from configs' -l bootstrap-server -x 
 complete -c kts -n '__fish_seen_subcommand_from configs' -l data-dir -r -F -d 'Local data dir when no --bootstrap-server is given (default: $KTS_DATA_DIR, else ${XDG_DATA_HOME:-~/.local/share}/kts/data).'
 complete -c kts -n '__fish_seen_subcommand_from configs' -l command-config -r -F -d 'Properties file of Kafka client configs (client.id, request.timeout.ms, ...).'
 complete -c kts -n '__fish_seen_subcommand_from configs' -l command-property -x -d 'A Kafka client config as key=value (repeatable); wins over --command-config.'
+complete -c kts -n '__fish_seen_subcommand_from configs' -l zookeeper -x -d 'Users only: read and write SCRAM credentials in the cluster\'s ZooKeeper (/config/users), as kafka-configs.sh --zookeeper does; works before any broker runs (e.g. the brokers\' own inter-broker user).'
 complete -c kts -n '__fish_seen_subcommand_from configs' -l describe -d 'Print the configs of the entity.'
 complete -c kts -n '__fish_seen_subcommand_from configs' -l alter -d 'Change configs of the entity (--add-config, --add-config-file, --delete-config).'
 complete -c kts -n '__fish_seen_subcommand_from configs' -l all -d 'With --describe: every config, not only the dynamic ones.'

@@ -208,6 +208,7 @@ _kts() {
         '--data-dir[Local data dir when no --bootstrap-server is given (default\: $KTS_DATA_DIR, else ${XDG_DATA_HOME\:-~/.local/share}/kts/data).]:data-dir:_files' \
         '--command-config[Properties file of Kafka client configs (client.id, request.timeout.ms, ...).]:command-config:_files' \
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
+        '--zookeeper[Users only\: read and write SCRAM credentials in the cluster'\''s ZooKeeper (/config/users), as kafka-configs.sh --zookeeper does; works before any broker runs (e.g. the brokers'\'' own inter-broker user).]:zookeeper: ' \
         '--describe[Print the configs of the entity.]' \
         '--alter[Change configs of the entity (--add-config, --add-config-file, --delete-config).]' \
         '--all[With --describe\: every config, not only the dynamic ones.]' \

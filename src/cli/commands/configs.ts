@@ -10,6 +10,9 @@ import { parseAddConfig, parseDeleteConfig } from '../util/config-list.js';
 import { readPropertiesFile, stringList } from '../util/properties.js';
 import { type ConfigLine, type ConfigsView, renderAlterDone, renderConfigs } from '../render/configs.js';
 import { UsageError } from '../../util/errors.js';
+import { withZookeeper, zookeeperConnect, zookeeperOption } from '../util/zookeeper.js';
+import { SCRAM_MAX_ITERATIONS, SCRAM_MIN_ITERATIONS, formatCredential, newCredential, parseCredential, type ScramMechanism } from '../../net/sasl/scram.js';
+import type { KafkaZkClient } from '../../zk/index.js';
 import type { Admin, ConfigAlteration, ConfigEntry, ConfigResource, KafkaClient, ScramAlteration } from '../../client/index.js';
 
 type EntityType = 'topics' | 'brokers';
@@ -22,6 +25,7 @@ export const configsCommand: CommandSpec = {
     "--describe prints the dynamic configs of the entity (with --all, every config) as Kafka does: `  name=value sensitive=false synonyms={SOURCE:name=value, ...}`. --alter takes --add-config 'k1=v1,k2=[a,b]' (brackets group values with commas) and --delete-config k1,k2. Entities: --entity-type topics|brokers|users with --entity-name or --entity-default, or the shorthands --topic, --broker, --broker-defaults, --user. Users carry SCRAM credentials: --add-config 'SCRAM-SHA-256=[iterations=8192,password=secret]' (iterations default 4096; the password is salted and hashed before it leaves kts) and --delete-config SCRAM-SHA-256.",
   options: {
     ...connectionOptions,
+    zookeeper: { ...zookeeperOption.zookeeper, describe: "Users only: read and write SCRAM credentials in the cluster's ZooKeeper (/config/users), as kafka-configs.sh --zookeeper does; works before any broker runs (e.g. the brokers' own inter-broker user)." },
     describe: { type: 'boolean', describe: 'Print the configs of the entity.' },
     alter: { type: 'boolean', describe: 'Change configs of the entity (--add-config, --add-config-file, --delete-config).' },
     all: { type: 'boolean', describe: 'With --describe: every config, not only the dynamic ones.' },
@@ -44,13 +48,18 @@ export const configsCommand: CommandSpec = {
     ['kts configs --alter --topic orders --delete-config retention.ms', 'back to the default retention'],
     ["kts configs --alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]'", 'give alice a SCRAM-SHA-256 credential'],
     ['kts configs --describe --entity-type users', 'the SCRAM mechanisms of every user'],
+    ["kts configs --zookeeper localhost:2181 --alter --entity-type users --entity-name broker --add-config 'SCRAM-SHA-512=[password=broker-secret]'", 'the inter-broker user, before the brokers start'],
   ],
   async run(args, io) {
     const describe = args.describe === true;
     const alter = args.alter === true;
     if (describe === alter) throw new UsageError('Command must include exactly one action: --describe or --alter');
     const chosen = chooseEntity(args);
-    if (chosen.type === 'users') return runUsers(args, io, alter, chosen.name);
+    const zookeeper = zookeeperConnect(args);
+    if (zookeeper !== undefined && chosen.type !== 'users') {
+      throw new UsageError(`--zookeeper is supported for --entity-type users only (SCRAM credentials); use --bootstrap-server for ${chosen.type}`);
+    }
+    if (chosen.type === 'users') return runUsers(args, io, alter, chosen.name, zookeeper);
     const entity = { type: chosen.type, name: chosen.name };
     if (alter) {
       const alterations = alterationsFrom(args, io);
@@ -112,16 +121,17 @@ const SCRAM = /^SCRAM-SHA-(256|512)$/;
  * ("Completed updating config for user alice.", "SCRAM credential configs for
  * user-principal 'alice' are SCRAM-SHA-256=iterations=8192"). Quotas are refused.
  */
-async function runUsers(args: ParsedArgs, io: CliIo, alter: boolean, user: string | undefined): Promise<number> {
+async function runUsers(args: ParsedArgs, io: CliIo, alter: boolean, user: string | undefined, zookeeper: string | undefined): Promise<number> {
   if (!alter) {
     for (const f of ['add-config', 'add-config-file', 'delete-config']) if (args[f] !== undefined) throw new UsageError(`--${f} can only be used with --alter`);
+    if (zookeeper !== undefined) {
+      const users = await withZookeeper(zookeeper, (zk) => zkScramUsers(zk, user));
+      io.stdout.write(args.json === true ? JSON.stringify(users) + '\n' : renderScramUsers(users));
+      return 0;
+    }
     return withClient(args, io, clientConfig(args, io), async (client) => {
       const users = await client.admin.describeUserScramCredentials(user === undefined ? undefined : [user]);
-      const text = users
-        .filter((u) => u.credentials.length > 0)
-        .map((u) => `SCRAM credential configs for user-principal '${u.user}' are ${u.credentials.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}\n`)
-        .join('');
-      io.stdout.write(args.json === true ? JSON.stringify(users) + '\n' : text);
+      io.stdout.write(args.json === true ? JSON.stringify(users) + '\n' : renderScramUsers(users));
       return 0;
     });
   }
@@ -144,11 +154,61 @@ async function runUsers(args: ParsedArgs, io: CliIo, alter: boolean, user: strin
     alterations.push({ op: 'delete', user, mechanism: key });
   }
   if (alterations.length === 0) throw new UsageError('--alter needs --add-config or --delete-config');
+  if (zookeeper !== undefined) {
+    await withZookeeper(zookeeper, (zk) => zkAlterScram(zk, user, alterations));
+    io.stdout.write(args.json === true ? JSON.stringify({ entityType: 'users', entityName: user, alterations: alterations.map((a) => ({ op: a.op, mechanism: a.mechanism })) }) + '\n' : `Completed updating config for entity: user-principal '${user}'.\n`);
+    return 0;
+  }
   return withClient(args, io, clientConfig(args, io), async (client) => {
     await client.admin.alterUserScramCredentials(alterations);
     io.stdout.write(args.json === true ? JSON.stringify({ entityType: 'users', entityName: user, alterations: alterations.map((a) => ({ op: a.op, mechanism: a.mechanism })) }) + '\n' : `Completed updating config for user ${user}.\n`);
     return 0;
   });
+}
+
+interface ScramUserView {
+  user: string;
+  credentials: { mechanism: string; iterations: number }[];
+}
+
+function renderScramUsers(users: readonly ScramUserView[]): string {
+  return users
+    .filter((u) => u.credentials.length > 0)
+    .map((u) => `SCRAM credential configs for user-principal '${u.user}' are ${u.credentials.map((c) => `${c.mechanism}=iterations=${c.iterations}`).join(', ')}\n`)
+    .join('');
+}
+
+/** The SCRAM mechanisms of /config/users/<user> (all users when `user` is undefined); never the keys. */
+async function zkScramUsers(zk: KafkaZkClient, user: string | undefined): Promise<ScramUserView[]> {
+  const names = user !== undefined ? [user] : (await zk.getEntityNames('users')).sort();
+  const out: ScramUserView[] = [];
+  for (const name of names) {
+    const config = await zk.getEntityConfig('users', name);
+    const credentials = Object.entries(config)
+      .filter(([k]) => SCRAM.test(k))
+      .map(([mechanism, text]) => ({ mechanism, iterations: parseCredential(text)?.iterations ?? -1 }));
+    out.push({ user: name, credentials });
+  }
+  return out;
+}
+
+/**
+ * Writes the credentials into /config/users/<user> with a change notification, as
+ * kafka-configs.sh --zookeeper does (salted and hashed here; other keys of the user kept).
+ */
+async function zkAlterScram(zk: KafkaZkClient, user: string, alterations: readonly ScramAlteration[]): Promise<void> {
+  const config = { ...(await zk.getEntityConfig('users', user)) };
+  for (const a of alterations) {
+    if (a.op === 'delete') {
+      delete config[a.mechanism];
+      continue;
+    }
+    if (a.iterations < SCRAM_MIN_ITERATIONS || a.iterations > SCRAM_MAX_ITERATIONS) {
+      throw new UsageError(`${a.mechanism}: iterations must be between ${SCRAM_MIN_ITERATIONS} and ${SCRAM_MAX_ITERATIONS}, got ${a.iterations}`);
+    }
+    config[a.mechanism] = formatCredential(newCredential(a.mechanism as ScramMechanism, a.password, a.iterations));
+  }
+  await zk.setEntityConfig('users', user, config);
 }
 
 function resourceOf(type: EntityType, name: string): ConfigResource {
