@@ -47,6 +47,9 @@ export function fsyncDir(dir: string): void {
 
 /** Lines of a checkpoint file: version, count, then `count` entries. */
 function parseCheckpoint(path: string, text: string, expectedVersion: number): string[][] {
+  // Kafka creates a checkpoint file empty before its first write (its leader-epoch-checkpoint
+  // stays so until the partition has a leader epoch) and reads an empty file as no entries.
+  if (text === '') return [];
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const version = Number(lines[0]);

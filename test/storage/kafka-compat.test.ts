@@ -199,3 +199,14 @@ t.test('segments in the legacy v0/v1 message format (old Kafka) load, recover an
   bad[bad.length - 1] ^= 1;
   t.equal(checkEntry(bad, 0), null, 'the first v0 message is intact');
 });
+
+t.test('an empty checkpoint file (Kafka creates leader-epoch-checkpoint empty) reads as no entries', async (t) => {
+  const dir = tempDir(t);
+  const { readLeaderEpochCheckpoint, readOffsetCheckpoint } = await import('../../src/storage/checkpoint.js');
+  writeFileSync(join(dir, 'leader-epoch-checkpoint'), '');
+  writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '');
+  t.same(readLeaderEpochCheckpoint(join(dir, 'leader-epoch-checkpoint')), []);
+  t.same([...readOffsetCheckpoint(join(dir, 'recovery-point-offset-checkpoint'))], []);
+  writeFileSync(join(dir, 'leader-epoch-checkpoint'), '\n');
+  t.throws(() => readLeaderEpochCheckpoint(join(dir, 'leader-epoch-checkpoint')), /unrecognised checkpoint version/, 'a blank line is still corrupt');
+});
