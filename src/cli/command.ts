@@ -49,6 +49,12 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); tests can trigger it. */
   interrupted: Promise<void>;
+  /**
+   * Starts watching for the reader of stdout to go away (`| head -2` done) while nothing is
+   * written, and resolves when it has: for commands that wait for data to print. Absent in
+   * tests that pass their own streams.
+   */
+  stdoutReaderGone?: () => Promise<void>;
   cwd: string;
 }
 

@@ -1,6 +1,7 @@
 /** The real process's streams as a CliIo, with SIGINT/SIGTERM turned into `interrupted`. */
 import { isatty } from 'node:tty';
 import type { CliIo } from './command.js';
+import { watchStdoutReader } from './util/stdout-watch.js';
 
 export function processIo(): CliIo {
   let interrupt!: () => void;
@@ -23,6 +24,14 @@ export function processIo(): CliIo {
       process.exitCode = process.exitCode ?? 0;
     }
   });
+  let readerGone: Promise<void> | undefined;
+  const stdoutReaderGone = (): Promise<void> =>
+    (readerGone ??= new Promise<void>((resolve) => {
+      watchStdoutReader(process.stdout, () => {
+        process.exitCode = process.exitCode ?? 0;
+        resolve();
+      });
+    }));
   // process.stdin is created on first use: a command that reads the descriptor itself
   // (stdinFd) must not have a second handle on it.
   const stdinIsTty = isatty(0);
@@ -37,6 +46,7 @@ export function processIo(): CliIo {
     stdinIsTty,
     env: process.env,
     interrupted,
+    stdoutReaderGone,
     cwd: process.cwd(),
   };
 }

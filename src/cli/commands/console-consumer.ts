@@ -357,7 +357,8 @@ async function consumeLoop(
   const remaining = source.remaining;
   let processed = 0;
   let lastRecordAt = Date.now();
-  const stop = new StopSignal(io.interrupted);
+  // `| head -2` closing the pipe stops an idle consumer too, not only its next write (EPIPE).
+  const stop = new StopSignal(io.stdoutReaderGone ? Promise.race([io.interrupted, io.stdoutReaderGone()]) : io.interrupted);
   try {
     while (processed < maxMessages && (remaining === null || remaining.size > 0)) {
       const idleLeft = idleMs - (Date.now() - lastRecordAt);

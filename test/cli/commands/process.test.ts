@@ -41,3 +41,32 @@ t.test('subprocess: create, produce from a pipe, consume, head -n 3 ends it clea
   const all = await runKts(`console-consumer --topic big --from-beginning --until-end ${bs}`);
   t.equal(all.stdout, Array.from({ length: 3000 }, (_, i) => line(i + 1)).join(''));
 });
+
+t.test('an idle console-consumer exits once the reader of its stdout has gone (| head -2 while waiting for records)', async (t) => {
+  const b = await startCliBroker(t);
+  const bs = `--bootstrap-server ${b.bootstrap}`;
+  const kts = `${process.execPath} ${KTS_BIN}`;
+  t.equal((await runKts(`topics --create --topic idle --partitions 1 ${bs}`)).code, 0);
+  t.equal((await runKts(`console-producer --topic idle ${bs}`, { stdin: 'a\nb\nc\n' })).code, 0);
+  // Three short lines fit in the pipe: no write fails after head exits, the consumer waits
+  // for records, and must notice that nobody reads any more (a shell pipe).
+  const piped = await sh(`${kts} console-consumer --topic idle --from-beginning ${bs} | head -n 2; echo "exit=\${PIPESTATUS[0]}" >&2`);
+  t.equal(piped.stdout, 'a\nb\n');
+  t.match(piped.stderr, /exit=0/);
+  t.notMatch(piped.stderr, /EPIPE|Error:/);
+
+  // The same with a socket as stdout (how Node and others spawn a child): its peer closes.
+  const child = spawn(process.execPath, [KTS_BIN, 'console-consumer', '--topic', 'idle', '--from-beginning', '--bootstrap-server', b.bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let seen = '';
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (c: Buffer) => {
+      seen += c.toString();
+      if (seen.split('\n').length > 3) resolve();
+    });
+  });
+  t.equal(seen, 'a\nb\nc\n');
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout.destroy();
+  t.equal(await exited, 0, 'exits by itself once its stdout is closed');
+});
