@@ -27,7 +27,7 @@ _kts() {
     console-producer:--command-property) return ;;
     console-producer:--topic) return ;;
     console-producer:--partition) return ;;
-    console-producer:--input-format) COMPREPLY=( $(compgen -W "line json" -- "$cur") ); return ;;
+    console-producer:--input-format) COMPREPLY=( $(compgen -W "line json raw" -- "$cur") ); return ;;
     console-producer:--format|console-producer:-f) return ;;
     console-producer:--transactional-id) return ;;
     console-producer:--compression-codec) COMPREPLY=( $(compgen -W "none gzip snappy lz4 zstd" -- "$cur") ); return ;;

@@ -57,7 +57,7 @@ complete -c kts -n '__fish_seen_subcommand_from console-producer' -l command-con
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l command-property -x -d 'A Kafka client config as key=value (repeatable); wins over --command-config.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l topic -x -d 'The topic to produce to (required).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l partition -x -d 'Send every record to this partition (default: by key hash, sticky for null keys).'
-complete -c kts -n '__fish_seen_subcommand_from console-producer' -l input-format -x -a 'line json' -d 'line: Kafka\'s line reader; json: one JSON record per line.'
+complete -c kts -n '__fish_seen_subcommand_from console-producer' -l input-format -x -a 'line json raw' -d 'line: Kafka\'s line reader; json: one JSON record per line; raw: all of stdin is one record\'s value, bytes as they are (\\n and \\0 included).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l format -s f -x -d 'kcat-style input format, e.g. \'%k %v\\n\' (see the description).'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l sync -d 'Send records one at a time, waiting for each acknowledgement.'
 complete -c kts -n '__fish_seen_subcommand_from console-producer' -l transactional-id -x -d 'transactional.id: send all input in one transaction, committed at end of input; aborted on Ctrl-C or any error (exit 1).'

@@ -76,7 +76,7 @@ _kts() {
         '*--command-property[A Kafka client config as key=value (repeatable); wins over --command-config.]:command-property: ' \
         '--topic[The topic to produce to (required).]:topic: ' \
         '--partition[Send every record to this partition (default\: by key hash, sticky for null keys).]:partition: ' \
-        '--input-format[line\: Kafka'\''s line reader; json\: one JSON record per line.]:input-format:(line json)' \
+        '--input-format[line\: Kafka'\''s line reader; json\: one JSON record per line; raw\: all of stdin is one record'\''s value, bytes as they are (\\n and \\0 included).]:input-format:(line json raw)' \
         '--format[kcat-style input format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '-f[kcat-style input format, e.g. '\''%k %v\\n'\'' (see the description).]:format: ' \
         '--sync[Send records one at a time, waiting for each acknowledgement.]' \

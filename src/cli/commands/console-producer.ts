@@ -39,6 +39,7 @@ export const consoleProducerCommand: CommandSpec = {
     'Each input line becomes a record (parse.key / parse.headers split keys and headers out of it). With --input-format json each line is a JSON record as printed by `kts console-consumer --json` (bytes that are not UTF-8 travel as base64 with "keyEncoding"/"valueEncoding":"base64"), so `consume --json | produce --input-format json` copies records exactly.',
     'Reader properties (--property / --reader-property): parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.',
     'Format strings (-f): %k key, %v value, %h headers as name=value,..., %p partition, %T timestamp ms, %t topic (ignored), %% percent; escapes \\n \\r \\t \\\\ \\xHH. The format must end with a record delimiter.',
+    'With --input-format raw all of stdin (up to 64 MiB) is one record, its value the bytes as they are: newlines, NUL bytes and invalid UTF-8 included (as kcat -P does with a file). Kafka\'s LineMessageReader has no such mode.',
     'A line that does not parse is reported with its line number and the exit code is 1; the other lines are still sent.',
     'With --transactional-id all input is sent in one transaction, committed at the end of input. Ctrl-C, a line that does not parse or a record that is not delivered aborts it instead (nothing becomes visible to read_committed consumers) and the exit code is 1.',
   ].join('\n\n'),
@@ -46,7 +47,12 @@ export const consoleProducerCommand: CommandSpec = {
     ...connectionOptions,
     topic: { type: 'string', placeholder: '<topic>', describe: 'The topic to produce to (required).' },
     partition: { type: 'number', placeholder: '<n>', describe: 'Send every record to this partition (default: by key hash, sticky for null keys).' },
-    'input-format': { type: 'string', choices: ['line', 'json'], default: 'line', describe: 'line: Kafka\'s line reader; json: one JSON record per line.' },
+    'input-format': {
+      type: 'string',
+      choices: ['line', 'json', 'raw'],
+      default: 'line',
+      describe: "line: Kafka's line reader; json: one JSON record per line; raw: all of stdin is one record's value, bytes as they are (\\n and \\0 included).",
+    },
     format: { type: 'string', alias: 'f', placeholder: '<fmt>', describe: "kcat-style input format, e.g. '%k %v\\n' (see the description)." },
     sync: { type: 'boolean', describe: 'Send records one at a time, waiting for each acknowledgement.' },
     'transactional-id': {
@@ -91,6 +97,7 @@ export const consoleProducerCommand: CommandSpec = {
     ['kts console-producer --topic orders < orders.txt', 'one record per line'],
     ['kts console-producer --topic orders --property parse.key=true --property key.separator=:', 'lines are key:value'],
     ['kts console-consumer --topic a --from-beginning --until-end --json | kts console-producer --topic b --input-format json', 'copy a topic exactly'],
+    ['kts console-producer --topic images --input-format raw < photo.jpg', 'one record whose value is the file, byte for byte'],
     ["kts console-producer --topic orders -f '%k=%v\\n'", 'lines are key=value, kcat style'],
   ],
   async run(args, io) {
@@ -99,7 +106,8 @@ export const consoleProducerCommand: CommandSpec = {
     if (args['socket-buffer-size'] !== undefined) {
       throw new UsageError('--socket-buffer-size is not supported by kts', 'Node exposes no TCP send-buffer size; leave the flag out (the OS sizes the buffer)');
     }
-    const parse = recordParser(args, io);
+    const raw = args['input-format'] === 'raw';
+    const parse = raw ? checkRaw(args) : recordParser(args, io);
     const config = producerConfig(args, io);
     return withClient(args, io, config, async (client) => {
       const producer = client.producer();
@@ -110,7 +118,7 @@ export const consoleProducerCommand: CommandSpec = {
         await producer.initTransactions();
         producer.beginTransaction();
       }
-      const stats = await produceAll(args, io, producer, topic, parse);
+      const stats = raw ? await produceRaw(args, io, producer, topic) : await produceAll(args, io, producer, topic, parse!);
       if (transactional && !(await endTransaction(io, producer, stats, interrupted))) {
         await producer.close();
         return 1;
@@ -139,6 +147,54 @@ async function endTransaction(io: CliIo, producer: Producer, stats: ProduceStats
   await producer.abortTransaction();
   io.stderr.write(`kts: transaction aborted (${reason}): none of its ${stats.records} sent records are committed\n`);
   return false;
+}
+
+/** Raw input has no lines to parse keys, headers or formats out of: those flags are refused. */
+function checkRaw(args: ParsedArgs): null {
+  const props = [...stringList(args.property), ...stringList(args['reader-property'])].map((p) => p.split('=')[0]!.trim());
+  const parsing = props.find((k) => ['parse.key', 'parse.headers', 'null.marker', 'key.separator', 'headers.delimiter', 'headers.separator', 'headers.key.separator', 'ignore.error'].includes(k));
+  const conflict = args.format !== undefined ? '--format' : args['line-reader'] !== undefined ? '--line-reader' : args['reader-config'] !== undefined ? '--reader-config' : parsing !== undefined ? `--property ${parsing}` : null;
+  if (conflict !== null) {
+    throw new UsageError(`--input-format raw cannot be combined with ${conflict}: all of stdin is one record's value`, 'Drop the flag, or use --input-format line / --format to split the input into records');
+  }
+  return null;
+}
+
+/** All of stdin (up to the largest record kts reads) as one record's value. */
+async function produceRaw(args: ParsedArgs, io: CliIo, producer: Producer, topic: string): Promise<ProduceStats> {
+  const stats: ProduceStats = { records: 0, failed: 0, badRecords: 0 };
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const it = stdinChunks(io);
+  const stop = new StopSignal(io.interrupted);
+  try {
+    for (;;) {
+      const next = await stop.race(it.next());
+      if (next === null) return stats;
+      if (next.done) break;
+      bytes += next.value.length;
+      if (bytes > MAX_RECORD_BYTES) {
+        throw new KtsError('KTS_RECORD_TOO_LARGE', `stdin holds more than ${MAX_RECORD_BYTES} bytes: too large for one record`, 'Split the input (--input-format line or --format with a delimiter), or send it in parts');
+      }
+      // Chunks are read into again: keep a copy.
+      chunks.push(Buffer.from(next.value));
+    }
+  } finally {
+    void it.return?.();
+  }
+  if (bytes === 0) {
+    io.stderr.write('kts: stdin was empty: no record sent\n');
+    return stats;
+  }
+  const partition = typeof args.partition === 'number' ? args.partition : undefined;
+  try {
+    await producer.send({ topic, ...(partition !== undefined ? { partition } : {}), key: null, value: Buffer.concat(chunks, bytes) });
+    stats.records = 1;
+  } catch (err) {
+    stats.failed = 1;
+    io.stderr.write(`kts: the record (${bytes} bytes) was not delivered: ${errorMessage(err)}\n`);
+  }
+  return stats;
 }
 
 interface Parser {
