@@ -23,3 +23,4 @@ export { topicPartitionKey, type TopicPartition } from './znodes/topic-partition
 export type { ConfigEntityType } from './znodes/paths.js';
 export { ZnodeDataError } from './znodes/json.js';
 export { AclResourceTypeNames, type AclResourceRef, type AclEntryJson, type AclResourceTypeName, type AclPatternTypeName } from './znodes/acls.js';
+export { aclBindingOf, aclEntryOf, aclResourceOf, aclResourceKey, groupByAclResource, withAclEntries, withoutAclEntries } from './acl-bindings.js';

@@ -72,6 +72,7 @@ import {
   encodeAclChange,
   encodeResourceAcls,
   parseAclResourceType,
+  sameAclEntry,
   type AclEntryJson,
   type AclResourceRef,
 } from './znodes/acls.js';
@@ -857,6 +858,23 @@ export class KafkaZkClient {
       const raced = err instanceof ZkError && (err.zkCode === ZkCode.BAD_VERSION || err.zkCode === ZkCode.NODE_EXISTS || err.zkCode === ZkCode.NO_NODE);
       if (raced) return false;
       throw err;
+    }
+  }
+
+  /**
+   * Kafka's updateResourceAcls: read the resource's ACLs, apply `change`, compare-and-set (again
+   * from a fresh read when another writer got there first), then notify every broker. Nothing
+   * is written when `change` leaves the list as it was. Resolves the ACLs now stored.
+   */
+  async updateResourceAcls(r: AclResourceRef, change: (current: AclEntryJson[]) => AclEntryJson[]): Promise<AclEntryJson[]> {
+    for (;;) {
+      const { acls, zkVersion } = await this.getResourceAcls(r);
+      const next = change(acls);
+      if (next.length === acls.length && next.every((a, i) => sameAclEntry(a, acls[i]!))) return acls;
+      if (await this.conditionalSetResourceAcls(r, next, zkVersion)) {
+        await this.createAclChangeNotification(r);
+        return next;
+      }
     }
   }
 

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import type { BrokerContext } from '../handler.js';
 import type { Logger } from '../../util/logger.js';
 import { errorMessage } from '../../util/errors.js';
-import { AclOperation, AclPermission, PatternType, ResourceType, operationName, permissionName, resourceTypeName, sameBinding, type AclBinding } from '../../protocol/acl.js';
-import type { KafkaZkClient, AclEntryJson, AclResourceRef, AclResourceTypeName } from '../../zk/index.js';
+import { sameBinding, type AclBinding } from '../../protocol/acl.js';
+import { aclBindingOf, aclEntryOf, aclResourceKey, groupByAclResource, withAclEntries, withoutAclEntries, type KafkaZkClient, type AclEntryJson, type AclResourceRef } from '../../zk/index.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
 export const ACL_FILE = 'kts-acls.json';
@@ -36,39 +36,6 @@ interface StoredResource {
   acls: AclEntryJson[];
 }
 
-const byName = <T extends Readonly<Record<string, number>>>(table: T, name: string, display: (code: number) => string): number | undefined =>
-  Object.values(table).find((code) => display(code).toLowerCase() === name.toLowerCase());
-
-/** One stored entry of a resource as a binding; undefined when a name is not one Kafka has. */
-function toBinding(resourceTypeText: string, name: string, patternType: 'LITERAL' | 'PREFIXED', a: AclEntryJson): AclBinding | undefined {
-  const resourceType = byName(ResourceType, resourceTypeText, resourceTypeName);
-  const operation = byName(AclOperation, a.operation, operationName);
-  const permissionType = byName(AclPermission, a.permissionType, permissionName);
-  if (resourceType === undefined || operation === undefined || permissionType === undefined) return undefined;
-  return { resourceType, resourceName: name, patternType: patternType === 'PREFIXED' ? PatternType.PREFIXED : PatternType.LITERAL, principal: a.principal, host: a.host, operation, permissionType };
-}
-
-const toEntry = (b: AclBinding): AclEntryJson => ({ principal: b.principal, permissionType: permissionName(b.permissionType), operation: operationName(b.operation), host: b.host });
-
-function resourceOf(b: AclBinding): AclResourceRef {
-  return { patternType: b.patternType === PatternType.PREFIXED ? 'PREFIXED' : 'LITERAL', resourceType: resourceTypeName(b.resourceType) as AclResourceTypeName, name: b.resourceName };
-}
-
-const resourceKey = (r: AclResourceRef): string => `${r.patternType}\0${r.resourceType}\0${r.name}`;
-
-/** Bindings grouped by the resource pattern (znode) they belong to. */
-function byResource(bindings: readonly AclBinding[]): Map<string, { ref: AclResourceRef; bindings: AclBinding[] }> {
-  const out = new Map<string, { ref: AclResourceRef; bindings: AclBinding[] }>();
-  for (const b of bindings) {
-    const ref = resourceOf(b);
-    const key = resourceKey(ref);
-    let g = out.get(key);
-    if (!g) out.set(key, (g = { ref, bindings: [] }));
-    g.bindings.push(b);
-  }
-  return out;
-}
-
 /** Single-node mode: a JSON file in the data dir, cached in memory (this process owns the dir). */
 export class FileAclStore implements AclStore {
   private bindings: AclBinding[] = [];
@@ -79,7 +46,7 @@ export class FileAclStore implements AclStore {
     const stored = path ? (readJsonFile(path) as { resources?: StoredResource[] } | undefined) : undefined;
     for (const r of stored?.resources ?? []) {
       for (const a of r.acls) {
-        const b = toBinding(r.resourceType, r.name, r.patternType, a);
+        const b = aclBindingOf(r.resourceType, r.name, r.patternType, a);
         if (b) this.bindings.push(b);
       }
     }
@@ -101,19 +68,19 @@ export class FileAclStore implements AclStore {
 
   private persist(): void {
     if (!this.path) return;
-    const resources = [...byResource(this.bindings).values()].map(({ ref, bindings }): StoredResource => ({
+    const resources = [...groupByAclResource(this.bindings).values()].map(({ ref, bindings }): StoredResource => ({
       resourceType: ref.resourceType,
       name: ref.name,
       patternType: ref.patternType,
       version: 1,
-      acls: bindings.map(toEntry),
+      acls: bindings.map(aclEntryOf),
     }));
     writeJsonFile(this.path, { version: 1, resources });
   }
 }
 
 /** What the ZooKeeper store needs of KafkaZkClient. */
-export type AclZk = Pick<KafkaZkClient, 'createAclPaths' | 'getAclResources' | 'getResourceAcls' | 'conditionalSetResourceAcls' | 'createAclChangeNotification' | 'watchAclChanges' | 'onNewSession'>;
+export type AclZk = Pick<KafkaZkClient, 'createAclPaths' | 'getAclResources' | 'getResourceAcls' | 'updateResourceAcls' | 'watchAclChanges' | 'onNewSession'>;
 
 /**
  * Cluster mode: ACLs in ZooKeeper, cached per resource. Loads, reloads on notification and
@@ -150,11 +117,11 @@ export class ZkAclStore implements AclStore {
   }
 
   add(bindings: readonly AclBinding[]): Promise<void> {
-    return this.serially(() => this.update(bindings, (current, mine) => [...current, ...mine.filter((b) => !current.some((x) => sameBinding(x, b)))]));
+    return this.serially(() => this.update(bindings, 'add'));
   }
 
   remove(bindings: readonly AclBinding[]): Promise<void> {
-    return this.serially(() => this.update(bindings, (current, mine) => current.filter((x) => !mine.some((b) => sameBinding(x, b)))));
+    return this.serially(() => this.update(bindings, 'remove'));
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -163,29 +130,20 @@ export class ZkAclStore implements AclStore {
     return next;
   }
 
-  /** Per resource: read, change, compare-and-set (again on a lost race), then notify every broker. */
-  private async update(bindings: readonly AclBinding[], change: (current: AclBinding[], mine: AclBinding[]) => AclBinding[]): Promise<void> {
-    for (const { ref, bindings: mine } of byResource(bindings).values()) {
-      for (;;) {
-        const { acls, zkVersion } = await this.zk.getResourceAcls(ref);
-        const current = this.decode(ref, acls);
-        const next = change(current, mine);
-        if (next.length === current.length && next.every((b, i) => sameBinding(b, current[i]!))) {
-          this.setCached(ref, current);
-          break;
-        }
-        if (await this.zk.conditionalSetResourceAcls(ref, next.map(toEntry), zkVersion)) {
-          this.setCached(ref, next);
-          await this.zk.createAclChangeNotification(ref);
-          break;
-        }
-      }
+  /**
+   * Per resource: Kafka's compare-and-set update with a change notification, then the cache.
+   * Works on the stored entries, so an entry this broker cannot read is kept as it is.
+   */
+  private async update(bindings: readonly AclBinding[], mode: 'add' | 'remove'): Promise<void> {
+    for (const { ref, bindings: mine } of groupByAclResource(bindings).values()) {
+      const stored = await this.zk.updateResourceAcls(ref, (entries) => (mode === 'add' ? withAclEntries(ref, entries, mine) : withoutAclEntries(ref, entries, mine)));
+      this.setCached(ref, this.decode(ref, stored));
     }
   }
 
   private async loadAll(): Promise<void> {
     const refs = await this.zk.getAclResources();
-    const seen = new Set(refs.map(resourceKey));
+    const seen = new Set(refs.map(aclResourceKey));
     for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.cache.delete(key);
     for (const ref of refs) await this.reload(ref);
     this.refreshFlat();
@@ -198,7 +156,7 @@ export class ZkAclStore implements AclStore {
   private decode(ref: AclResourceRef, acls: readonly AclEntryJson[]): AclBinding[] {
     const out: AclBinding[] = [];
     for (const a of acls) {
-      const b = toBinding(ref.resourceType, ref.name, ref.patternType, a);
+      const b = aclBindingOf(ref.resourceType, ref.name, ref.patternType, a);
       if (b) out.push(b);
       else this.log.warn(`Ignoring an ACL of ${ref.resourceType}:${ref.name} with an unknown operation or permission type: ${JSON.stringify(a)}`);
     }
@@ -206,8 +164,8 @@ export class ZkAclStore implements AclStore {
   }
 
   private setCached(ref: AclResourceRef, bindings: AclBinding[]): void {
-    if (bindings.length === 0) this.cache.delete(resourceKey(ref));
-    else this.cache.set(resourceKey(ref), bindings);
+    if (bindings.length === 0) this.cache.delete(aclResourceKey(ref));
+    else this.cache.set(aclResourceKey(ref), bindings);
     this.refreshFlat();
   }
 

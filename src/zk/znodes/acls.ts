@@ -38,6 +38,9 @@ export interface AclEntryJson {
   host: string;
 }
 
+export const sameAclEntry = (a: AclEntryJson, b: AclEntryJson): boolean =>
+  a.principal === b.principal && a.permissionType === b.permissionType && a.operation === b.operation && a.host === b.host;
+
 const squash = (s: string): string => s.replace(/_/g, '').toLowerCase();
 
 /** `Topic`, `TOPIC`, `topic` and `TRANSACTIONAL_ID` / `TransactionalId` alike (Kafka's versions spell them both ways). */
