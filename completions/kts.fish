@@ -206,7 +206,7 @@ complete -c kts -n '__fish_seen_subcommand_from acls' -l producer -d 'Shortcut f
 complete -c kts -n '__fish_seen_subcommand_from acls' -l consumer -d 'Shortcut for a consumer: Read and Describe on the topics, Read on the --group.'
 complete -c kts -n '__fish_seen_subcommand_from acls' -l idempotent -d 'With --producer: also IdempotentWrite on the cluster.'
 complete -c kts -n '__fish_seen_subcommand_from acls' -l force -d 'Do not ask for confirmation.'
-complete -c kts -n '__fish_seen_subcommand_from acls' -l authorizer-properties -x -d 'Refused: kts talks to the broker (--bootstrap-server), not to ZooKeeper.'
+complete -c kts -n '__fish_seen_subcommand_from acls' -l authorizer-properties -x -d 'Instead of --bootstrap-server: read and write the ACLs in a ZooKeeper-mode cluster\'s ZooKeeper (/kafka-acl, /kafka-acl-extended), as kafka-acls.sh does; running brokers apply the change, and it works before any broker runs.'
 complete -c kts -n '__fish_seen_subcommand_from acls' -l json -d 'Print machine-readable JSON instead of Kafka\'s text format.'
 complete -c kts -n '__fish_seen_subcommand_from delete-records' -l bootstrap-server -x -d 'Kafka broker(s) to connect to. Without it (and without --data-dir): $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir: a kts server running on it, else the engine in-process.'
 complete -c kts -n '__fish_seen_subcommand_from delete-records' -l data-dir -r -F -d 'Local data dir when no --bootstrap-server is given (default: $KTS_DATA_DIR, else ${XDG_DATA_HOME:-~/.local/share}/kts/data).'

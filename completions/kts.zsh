@@ -251,7 +251,7 @@ _kts() {
         '--consumer[Shortcut for a consumer\: Read and Describe on the topics, Read on the --group.]' \
         '--idempotent[With --producer\: also IdempotentWrite on the cluster.]' \
         '--force[Do not ask for confirmation.]' \
-        '--authorizer-properties[Refused\: kts talks to the broker (--bootstrap-server), not to ZooKeeper.]:authorizer-properties: ' \
+        '--authorizer-properties[Instead of --bootstrap-server\: read and write the ACLs in a ZooKeeper-mode cluster'\''s ZooKeeper (/kafka-acl, /kafka-acl-extended), as kafka-acls.sh does; running brokers apply the change, and it works before any broker runs.]:authorizer-properties: ' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

@@ -1,6 +1,6 @@
 /**
  * `kts acls`: kafka-acls.sh. Adds, removes and lists ACLs through CreateAcls, DeleteAcls
- * and DescribeAcls, with Kafka's flags (--producer / --consumer / --idempotent shortcuts,
+ * and DescribeAcls (or, with --authorizer-properties zookeeper.connect=..., in ZooKeeper), with Kafka's flags (--producer / --consumer / --idempotent shortcuts,
  * --resource-pattern-type, allow/deny principals and hosts), confirmation prompts (skipped
  * with --force) and AclCommand's output, or --json.
  */
@@ -13,7 +13,8 @@ import {
   AclOperation, AclPermission, CLUSTER_NAME, PatternType, ResourceType, SUPPORTED_OPERATIONS, WILDCARD,
   operationName, parseOperation, resourceTypeName, type AclBinding, type AclBindingFilter,
 } from '../../protocol/acl.js';
-import type { KafkaClient } from '../../client/index.js';
+import { withZookeeper } from '../util/zookeeper.js';
+import { zookeeperAclAdmin, zookeeperConnectOf, type AclAdmin } from '../util/zk-acls.js';
 import { aclEntry, aclJson, groupByResource, renderAclList, renderResourceAcls, resourcePattern } from '../render/acls.js';
 
 const list = (describe: string, placeholder: string) => ({ type: 'array', placeholder, describe }) as const;
@@ -52,7 +53,11 @@ export const aclsCommand: CommandSpec = {
     consumer: flag('Shortcut for a consumer: Read and Describe on the topics, Read on the --group.'),
     idempotent: flag('With --producer: also IdempotentWrite on the cluster.'),
     force: flag('Do not ask for confirmation.'),
-    'authorizer-properties': { type: 'string', placeholder: '<props>', describe: 'Refused: kts talks to the broker (--bootstrap-server), not to ZooKeeper.' },
+    'authorizer-properties': {
+      type: 'string',
+      placeholder: 'zookeeper.connect=<host:port[/chroot]>',
+      describe: "Instead of --bootstrap-server: read and write the ACLs in a ZooKeeper-mode cluster's ZooKeeper (/kafka-acl, /kafka-acl-extended), as kafka-acls.sh does; running brokers apply the change, and it works before any broker runs.",
+    },
     ...jsonOption,
   },
   examples: [
@@ -61,20 +66,24 @@ export const aclsCommand: CommandSpec = {
     ['kts acls --add --deny-principal User:mallory --operation Read --topic payroll', 'deny mallory reads of payroll (deny wins)'],
     ['kts acls --list --topic orders', 'list the ACLs of orders'],
     ['kts acls --remove --allow-principal User:alice --operation Write --topic orders --force', 'remove an ACL without asking'],
+    ['kts acls --authorizer-properties zookeeper.connect=localhost:2181 --add --allow-principal User:alice --producer --topic orders', "straight into a ZooKeeper-mode cluster's ZooKeeper"],
   ],
   async run(args, io) {
-    if (args['authorizer-properties'] !== undefined) {
-      throw new UsageError('--authorizer-properties (direct ZooKeeper access) is not supported.', 'Use --bootstrap-server with --command-config for the credentials.');
-    }
     const actions = (['add', 'remove', 'list'] as const).filter((a) => args[a] === true);
     if (actions.length !== 1) throw new UsageError('Command must include exactly one action: --list, --add, --remove.', 'Example: kts acls --list');
     const action = actions[0]!;
     const plan = buildPlan(args, action);
-    return withClient(args, io, clientConfig(args, io), async (client) => {
-      if (action === 'list') return listAcls(client, plan, args, io);
-      if (action === 'add') return addAcls(client, plan, args, io);
-      return removeAcls(client, plan, args, io);
-    });
+    const act = (admin: AclAdmin): Promise<number> => {
+      if (action === 'list') return listAcls(admin, plan, args, io);
+      if (action === 'add') return addAcls(admin, plan, args, io);
+      return removeAcls(admin, plan, args, io);
+    };
+    const authorizerProperties = args['authorizer-properties'];
+    if (authorizerProperties !== undefined) {
+      if (args['bootstrap-server'] !== undefined) throw new UsageError('Only one of --bootstrap-server or --authorizer-properties must be specified');
+      return withZookeeper(zookeeperConnectOf(String(authorizerProperties)), (zk) => act(zookeeperAclAdmin(zk)));
+    }
+    return withClient(args, io, clientConfig(args, io), (client) => act(client.admin));
   },
 };
 
@@ -179,20 +188,20 @@ const filterOf = (r: Resource, principal: string | null = null): AclBindingFilte
   resourceType: r.resourceType, resourceName: r.resourceName, patternType: r.patternType, principal, host: null, operation: AclOperation.ANY, permissionType: AclPermission.ANY,
 });
 
-async function addAcls(client: KafkaClient, plan: Plan, args: ParsedArgs, io: CliIo): Promise<number> {
+async function addAcls(admin: AclAdmin, plan: Plan, args: ParsedArgs, io: CliIo): Promise<number> {
   const bindings: AclBinding[] = [];
   for (const r of plan.resources) {
     const entries = plan.entries.get(r)!;
     if (args.json !== true) io.stdout.write(renderResourceAcls('Adding ACLs', { ...r, acls: entries }));
     bindings.push(...entries.map((e) => ({ ...r, ...e })));
   }
-  const errors = await client.admin.createAcls(bindings);
+  const errors = await admin.createAcls(bindings);
   const failed = errors.map((e, i) => (e ? `${aclEntry(bindings[i]!)} on ${resourcePattern(bindings[i]!)}: ${e.message}` : null)).filter((x): x is string => x !== null);
   if (failed.length > 0) throw new UsageError(`Error while adding ACLs: ${failed.join('; ')}`);
-  return printCurrent(client, plan, args, io, { added: groupByResource(bindings).map(aclJson) });
+  return printCurrent(admin, plan, args, io, { added: groupByResource(bindings).map(aclJson) });
 }
 
-async function removeAcls(client: KafkaClient, plan: Plan, args: ParsedArgs, io: CliIo): Promise<number> {
+async function removeAcls(admin: AclAdmin, plan: Plan, args: ParsedArgs, io: CliIo): Promise<number> {
   const filters: AclBindingFilter[] = [];
   for (const r of plan.resources) {
     const entries = plan.entries.get(r)!;
@@ -203,23 +212,23 @@ async function removeAcls(client: KafkaClient, plan: Plan, args: ParsedArgs, io:
     if (entries.length === 0) filters.push(filterOf(r));
     else filters.push(...entries.map((e) => ({ ...filterOf(r, e.principal), host: e.host, operation: e.operation, permissionType: e.permissionType })));
   }
-  const removed = filters.length > 0 ? (await client.admin.deleteAcls(filters)).flat() : [];
-  return printCurrent(client, plan, args, io, { removed: groupByResource(removed).map(aclJson) });
+  const removed = filters.length > 0 ? (await admin.deleteAcls(filters)).flat() : [];
+  return printCurrent(admin, plan, args, io, { removed: groupByResource(removed).map(aclJson) });
 }
 
-async function printCurrent(client: KafkaClient, plan: Plan, args: ParsedArgs, io: CliIo, extra: Record<string, unknown>): Promise<number> {
+async function printCurrent(admin: AclAdmin, plan: Plan, args: ParsedArgs, io: CliIo, extra: Record<string, unknown>): Promise<number> {
   const current: AclBinding[] = [];
-  for (const r of plan.resources) current.push(...(await client.admin.describeAcls(filterOf(r))));
+  for (const r of plan.resources) current.push(...(await admin.describeAcls(filterOf(r))));
   const resources = groupByResource(current);
   io.stdout.write(args.json === true ? JSON.stringify({ ...extra, current: resources.map(aclJson) }) + '\n' : renderAclList(resources));
   return 0;
 }
 
-async function listAcls(client: KafkaClient, plan: Plan, args: ParsedArgs, io: CliIo): Promise<number> {
+async function listAcls(admin: AclAdmin, plan: Plan, args: ParsedArgs, io: CliIo): Promise<number> {
   const all = { resourceType: ResourceType.ANY, resourceName: null, patternType: PatternType.ANY, principal: null, host: null, operation: AclOperation.ANY, permissionType: AclPermission.ANY };
   const filters = plan.resources.length > 0 ? plan.resources.map((r) => filterOf(r)) : [all];
   const bindings: AclBinding[] = [];
-  for (const f of filters) bindings.push(...(await client.admin.describeAcls(f)));
+  for (const f of filters) bindings.push(...(await admin.describeAcls(f)));
   if (args.json === true) {
     const keep = plan.principals.length > 0 ? bindings.filter((b) => plan.principals.includes(b.principal)) : bindings;
     io.stdout.write(JSON.stringify(groupByResource(keep).map(aclJson)) + '\n');
