@@ -20,6 +20,8 @@ import type {
 import { defineHandler, type BrokerContext, type RequestContext } from '../handler.js';
 import { INTERNAL_TOPICS, type TopicMetadata } from '../metadata.js';
 import { topicNameError } from '../topic-validation.js';
+import { authorizedOperations } from '../auth/authorizer.js';
+import { CLUSTER_NAME, ResourceType } from '../../protocol/acl.js';
 
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const INT32_MIN = -2147483648;
@@ -115,13 +117,17 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         topics.push(await requestedTopic(entry, allowAutoCreate, broker));
       }
     }
+    // Authorized operations (v8+), when asked for, from the authorizer (security, issue 16).
+    if (request.includeTopicAuthorizedOperations) {
+      for (const t of topics) if (t.errorCode === ErrorCode.NONE && t.name !== null) t.topicAuthorizedOperations = authorizedOperations(ctx, ResourceType.TOPIC, t.name);
+    }
     return {
       throttleTimeMs: 0,
       brokers: metadataBrokers(ctx),
       clusterId: broker.clusterId,
       controllerId: broker.metadataCache.controllerId,
       topics,
-      clusterAuthorizedOperations: INT32_MIN,
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME) : INT32_MIN,
     };
   },
 });

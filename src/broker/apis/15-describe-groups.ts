@@ -7,11 +7,11 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/15-describe-groups.js';
 import { groupCoordinatorOf } from '../group/coordinator.js';
 import { defineHandler } from '../handler.js';
+import { authorizedOperations } from '../auth/authorizer.js';
+import { ResourceType } from '../../protocol/acl.js';
 
 /** Kafka's "operations not requested" marker. */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-/** READ, DELETE, DESCRIBE (bits 3, 6, 8): what any client may do to a group on kts (no ACLs). */
-const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: 15,
@@ -42,7 +42,7 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
           memberMetadata: m.metadata,
           memberAssignment: m.assignment,
         })),
-        authorizedOperations: request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+        authorizedOperations: request.includeAuthorizedOperations ? authorizedOperations(ctx, ResourceType.GROUP, id) : AUTHORIZED_OPERATIONS_OMITTED,
       });
     }
     return { throttleTimeMs: 0, groups };

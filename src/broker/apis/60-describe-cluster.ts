@@ -1,28 +1,22 @@
 /**
  * DescribeCluster (key 60), versions 0-1 (flexible from 0). Answers the cluster id, this
  * node as the only broker (one entry per advertised listener host/port of the listener the
- * request came in on, as Kafka does) and as the controller. Authorized operations are not
- * computed (no authorizer): Kafka's "not requested" value -2147483648 is returned, and when
- * they are requested, the full set a cluster resource allows without an authorizer.
+ * request came in on, as Kafka does) and as the controller. Authorized operations: Kafka's
+ * "not requested" value -2147483648, or when requested the cluster operations the principal
+ * may perform (all of them without an authorizer).
  * v1 endpoint_type: 1 (brokers) is answered; 2 (controllers) gets MISMATCHED_ENDPOINT_TYPE
  * as a broker listener does in Kafka, anything else UNSUPPORTED_ENDPOINT_TYPE.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { metadataBrokers } from './03-metadata.js';
 import { defineHandler, type RequestContext } from '../handler.js';
+import { authorizedOperations } from '../auth/authorizer.js';
+import { CLUSTER_NAME, ResourceType } from '../../protocol/acl.js';
 import type { DescribeClusterBroker, DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/60-describe-cluster.js';
 
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 const ENDPOINT_TYPE_BROKER = 1;
 const ENDPOINT_TYPE_CONTROLLER = 2;
-
-/**
- * Cluster operations Kafka reports when no authorizer is configured: every operation a
- * CLUSTER resource supports (ALTER, ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE,
- * DESCRIBE_CONFIGS, IDEMPOTENT_WRITE), as a bit field over AclOperation codes.
- */
-const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12];
-const clusterOperationsBits = CLUSTER_OPERATIONS.reduce((bits, op) => bits | (1 << op), 0);
 
 /** The live brokers (metadata cache) at their endpoint for the request's listener. */
 function brokersFor(ctx: RequestContext): DescribeClusterBroker[] {
@@ -61,7 +55,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       };
     }
     const response = body(ctx, endpointType);
-    if (request.includeClusterAuthorizedOperations) response.clusterAuthorizedOperations = clusterOperationsBits;
+    if (request.includeClusterAuthorizedOperations) response.clusterAuthorizedOperations = authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME);
     return response;
   },
   errorResponse(request, errorCode, ctx) {

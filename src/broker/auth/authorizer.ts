@@ -9,8 +9,8 @@
  *   DESCRIBE_CONFIGS by ALTER_CONFIGS.
  */
 import type { AuthorizerConfig } from '../config.js';
-import type { BrokerContext } from '../handler.js';
-import { AclOperation, AclPermission, PatternType, WILDCARD, type AclBinding } from '../../protocol/acl.js';
+import type { BrokerContext, RequestContext } from '../handler.js';
+import { AclOperation, AclPermission, PatternType, SUPPORTED_OPERATIONS, WILDCARD, type AclBinding } from '../../protocol/acl.js';
 import { aclStoreOf } from './acl-store.js';
 
 export interface Authorizer {
@@ -54,4 +54,17 @@ export function authorizerOf(broker: BrokerContext): Authorizer | null {
     authorizers.set(broker, a);
   }
   return a;
+}
+
+/**
+ * The authorized-operations bit field Kafka answers when a client asks for it (Metadata,
+ * DescribeCluster, DescribeGroups): bit N set when the request's principal may perform
+ * AclOperation N on the resource, over the operations its type supports. With no authorizer,
+ * or in-process, every supported operation, as Kafka without an authorizer.
+ */
+export function authorizedOperations(ctx: RequestContext, resourceType: number, resourceName: string): number {
+  const authorizer = authorizerOf(ctx.broker);
+  const supported = SUPPORTED_OPERATIONS[resourceType] ?? [];
+  const allowed = !authorizer || !ctx.session ? supported : supported.filter((op) => authorizer.authorize(ctx.principal, ctx.clientHost, op, resourceType, resourceName));
+  return allowed.reduce((bits, op) => bits | (1 << op), 0);
 }
