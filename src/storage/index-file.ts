@@ -5,7 +5,7 @@
  * `segment.index.bytes` rounded down to the entry size and trimmed to its entries when the
  * segment rolls or closes; entries are kept in memory for lookups (Node has no mmap).
  */
-import { existsSync, ftruncateSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, fstatSync, ftruncateSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readInt64, writeInt64 } from '../records/batch-header.js';
 import { CorruptDataError } from '../util/errors.js';
 import { CachedFile } from './file-cache.js';
@@ -23,37 +23,61 @@ export function roundDownToMultiple(n: number, factor: number): number {
 abstract class IndexFile {
   /** Entries live in `buf`; the descriptor (from the bounded cache) is only needed to write. */
   protected readonly file: CachedFile;
-  protected buf: Buffer;
-  protected count = 0;
-  protected maxEntries: number;
+  /** Undefined until an existing file is first used: a broker starts without reading idle partitions' indexes. */
+  private data: Buffer | undefined;
+  private entryCount = 0;
+  private maxEntries = 0;
   /** Bytes the file currently has on disk (preallocated or trimmed). */
-  private fileBytes: number;
-  /** Bytes the file grows to at its next append (resize), 0 when none are pending. */
+  private fileBytes = 0;
+  /** The size `resize` asked for: the file grows to it on the next append (an idle partition's never does). */
   private preallocateBytes = 0;
 
+  /** `exists`: whether the file is there, when the caller listed the directory already. */
   constructor(
     public path: string,
     readonly baseOffset: number,
     readonly entrySize: number,
-    maxIndexBytes: number,
+    private maxIndexBytes: number,
+    exists: boolean = existsSync(path),
   ) {
-    const created = !existsSync(path);
-    this.file = new CachedFile(path, created);
-    if (created) {
+    this.file = new CachedFile(path, !exists);
+    if (!exists) {
       this.fileBytes = roundDownToMultiple(maxIndexBytes, entrySize);
       ftruncateSync(this.file.fd(), this.fileBytes);
       // Grown by doubling on append: ten thousand idle partitions should not hold 4 KiB each.
-      this.buf = Buffer.alloc(Math.min(this.fileBytes, INITIAL_ENTRIES * entrySize));
-    } else {
-      this.fileBytes = statSync(path).size;
-      const valid = roundDownToMultiple(this.fileBytes, entrySize);
-      this.buf = Buffer.alloc(Math.max(valid, entrySize));
-      if (valid > 0) readFully(this.file.fd(), this.buf, valid);
-      this.count = valid / entrySize;
-      // An unclean shutdown leaves the preallocated zeros after the real entries.
-      while (this.count > 0 && this.isZeroEntry(this.count - 1)) this.count--;
+      this.data = Buffer.alloc(Math.min(this.fileBytes, INITIAL_ENTRIES * entrySize));
+      this.maxEntries = Math.floor(this.fileBytes / entrySize);
     }
-    this.maxEntries = Math.floor(Math.max(this.fileBytes, roundDownToMultiple(maxIndexBytes, entrySize)) / entrySize);
+  }
+
+  /** Read the entries of an existing file (on first use). */
+  private load(): Buffer {
+    const fd = this.file.fd();
+    this.fileBytes = fstatSync(fd).size;
+    const valid = roundDownToMultiple(this.fileBytes, this.entrySize);
+    const buf = Buffer.alloc(Math.max(valid, this.entrySize));
+    if (valid > 0) readFully(fd, buf, valid);
+    this.data = buf;
+    this.entryCount = valid / this.entrySize;
+    // An unclean shutdown leaves the preallocated zeros after the real entries.
+    while (this.entryCount > 0 && this.isZeroEntry(this.entryCount - 1)) this.entryCount--;
+    this.maxEntries = Math.floor(Math.max(this.fileBytes, roundDownToMultiple(this.maxIndexBytes, this.entrySize)) / this.entrySize);
+    if (this.preallocateBytes > 0) this.maxEntries = Math.max(this.preallocateBytes, this.entryCount * this.entrySize) / this.entrySize;
+    return buf;
+  }
+
+  /** Whether the entries are in memory (an existing file is read on first use). */
+  get isLoaded(): boolean {
+    return this.data !== undefined;
+  }
+
+  protected get buf(): Buffer {
+    return this.data ?? this.load();
+  }
+
+  protected get count(): number {
+    if (this.data === undefined) this.load();
+    return this.entryCount;
   }
 
   private isZeroEntry(slot: number): boolean {
@@ -75,6 +99,7 @@ abstract class IndexFile {
   }
 
   get maxEntryCount(): number {
+    if (this.data === undefined) this.load();
     return this.maxEntries;
   }
 
@@ -84,30 +109,31 @@ abstract class IndexFile {
 
   /** Append one encoded entry at the end (memory and file). */
   protected appendEntry(entry: Buffer): void {
-    if (this.preallocateBytes > 0) {
+    const at = this.count * this.entrySize;
+    let buf = this.buf;
+    if (at + this.entrySize > buf.length) {
+      const bigger = Buffer.alloc(Math.max(buf.length * 2, at + this.entrySize));
+      buf.copy(bigger, 0, 0, at);
+      this.data = buf = bigger;
+    }
+    entry.copy(buf, at);
+    if (this.preallocateBytes > this.fileBytes) {
       ftruncateSync(this.file.fd(), this.preallocateBytes);
       this.fileBytes = this.preallocateBytes;
-      this.preallocateBytes = 0;
     }
-    const at = this.count * this.entrySize;
-    if (at + this.entrySize > this.buf.length) {
-      const bigger = Buffer.alloc(Math.max(this.buf.length * 2, at + this.entrySize));
-      this.buf.copy(bigger, 0, 0, at);
-      this.buf = bigger;
-    }
-    entry.copy(this.buf, at);
     writeSync(this.file.fd(), entry, 0, this.entrySize, at);
     if (at + this.entrySize > this.fileBytes) this.fileBytes = at + this.entrySize;
-    this.count += 1;
+    this.entryCount += 1;
   }
 
   /** Keep only the first `n` entries (the file keeps its preallocated length). */
   protected truncateToEntries(n: number): void {
-    if (n >= this.count) return;
-    this.buf.fill(0, n * this.entrySize, this.count * this.entrySize);
-    const zeros = Buffer.alloc((this.count - n) * this.entrySize);
+    const count = this.count;
+    if (n >= count) return;
+    this.buf.fill(0, n * this.entrySize, count * this.entrySize);
+    const zeros = Buffer.alloc((count - n) * this.entrySize);
     writeSync(this.file.fd(), zeros, 0, zeros.length, n * this.entrySize);
-    this.count = n;
+    this.entryCount = n;
   }
 
   /** Remove every entry. */
@@ -118,22 +144,28 @@ abstract class IndexFile {
   /** Cut the file to its entries, as Kafka does when a segment rolls or closes. */
   trimToValidSize(): void {
     this.preallocateBytes = 0;
-    if (this.fileBytes === this.count * this.entrySize) return;
-    this.fileBytes = this.count * this.entrySize;
-    ftruncateSync(this.file.fd(), this.fileBytes);
+    // A file never read is as it was found: nothing to trim that this process grew.
+    if (this.data === undefined) return;
+    const bytes = this.entryCount * this.entrySize;
+    if (bytes === this.fileBytes) return;
+    this.fileBytes = bytes;
+    ftruncateSync(this.file.fd(), bytes);
   }
 
   /**
-   * Make room for `maxIndexBytes` (the active segment after a restart). The file grows to
-   * it at the first append, so a data dir opened only to be read keeps its index files.
+   * Make the index preallocated again (the active segment after a restart): it may hold
+   * `maxIndexBytes`, and the file grows to that size on the next append, so an idle
+   * partition's start costs no write.
    */
   resize(maxIndexBytes: number): void {
-    const bytes = Math.max(roundDownToMultiple(maxIndexBytes, this.entrySize), this.count * this.entrySize);
-    this.preallocateBytes = bytes;
-    this.maxEntries = bytes / this.entrySize;
+    this.maxIndexBytes = maxIndexBytes;
+    this.preallocateBytes = roundDownToMultiple(maxIndexBytes, this.entrySize);
+    if (this.data !== undefined) this.maxEntries = Math.max(this.preallocateBytes, this.entryCount * this.entrySize) / this.entrySize;
   }
 
   flush(): void {
+    // Not read means not written by this process: nothing to make durable.
+    if (this.data === undefined) return;
     syncFile(this.path, () => this.file.fd());
   }
 
@@ -184,8 +216,8 @@ export interface OffsetPosition {
 }
 
 export class OffsetIndex extends IndexFile {
-  constructor(path: string, baseOffset: number, maxIndexBytes: number) {
-    super(path, baseOffset, OFFSET_INDEX_ENTRY_SIZE, maxIndexBytes);
+  constructor(path: string, baseOffset: number, maxIndexBytes: number, exists?: boolean) {
+    super(path, baseOffset, OFFSET_INDEX_ENTRY_SIZE, maxIndexBytes, exists);
   }
 
   entry(slot: number): OffsetPosition {
@@ -238,8 +270,8 @@ export interface TimestampOffsetEntry {
 }
 
 export class TimeIndex extends IndexFile {
-  constructor(path: string, baseOffset: number, maxIndexBytes: number) {
-    super(path, baseOffset, TIME_INDEX_ENTRY_SIZE, maxIndexBytes);
+  constructor(path: string, baseOffset: number, maxIndexBytes: number, exists?: boolean) {
+    super(path, baseOffset, TIME_INDEX_ENTRY_SIZE, maxIndexBytes, exists);
   }
 
   entry(slot: number): TimestampOffsetEntry {

@@ -5,7 +5,7 @@
  * the topic metadata kts needs (Kafka keeps it in KRaft) in `kts-topics.json`.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
@@ -40,6 +40,12 @@ export interface FutureLogInfo {
 
 /** Below this many bytes still to copy, a move finishes in the same step (a short synchronous copy). */
 const MOVE_FINISH_BYTES = 1024 * 1024;
+
+/** The entry's type from the listing; a file system that reports none (DT_UNKNOWN) gets a stat. */
+function isDirectory(entry: Dirent, path: string): boolean {
+  if (entry.isDirectory()) return true;
+  return entry.isSymbolicLink() || (!entry.isFile() && !entry.isSocket() && !entry.isFIFO()) ? statSync(path).isDirectory() : false;
+}
 
 interface PendingDelete {
   path: string;
@@ -121,14 +127,15 @@ export class LogManager {
     const cleanerOffsets = readOffsetCheckpoint(join(dir, CLEANER_OFFSET_CHECKPOINT));
     for (const [key, e] of recoveryPoints) this.loadedOffsets.set(key, { logStartOffset: logStarts.get(key)?.offset ?? 0, highWatermark: highWatermarks.get(key)?.offset ?? e.offset });
     this.loadTopics(dir);
-    for (const name of readdirSync(dir)) {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const name = entry.name;
       const path = join(dir, name);
       if (name.endsWith('-delete')) {
         rmSync(path, { recursive: true, force: true });
         continue;
       }
       const tp = parseTopicPartitionDir(name);
-      if (!tp || name.endsWith('-future') || name.endsWith('-stray') || !statSync(path).isDirectory()) continue;
+      if (!tp || name.endsWith('-future') || name.endsWith('-stray') || !isDirectory(entry, path)) continue;
       const [topic, partition] = tp;
       const key = topicPartitionKey(topic, partition);
       const other = this.logDirOf.get(key);

@@ -61,6 +61,8 @@ export class ProducerStateManager {
   readonly producers = new Map<number, ProducerStateEntry>();
   /** Offset up to which the state is built (exclusive). */
   mapEndOffset = 0;
+  /** The newest snapshot file's offset (-1: none), known since the last listing; undefined: list again. */
+  private latestSnapshotOffset: number | undefined;
 
   constructor(
     readonly partitionDir: string,
@@ -152,13 +154,17 @@ export class ProducerStateManager {
   }
 
   /** Forget state above `offset` (the log was truncated) by reloading from an older snapshot. */
-  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number): void {
-    for (const off of this.snapshotOffsets()) {
+  /** `listed`: the snapshot offsets present, when the caller listed the directory already. */
+  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number, listed: readonly number[] = this.snapshotOffsets()): void {
+    const kept: number[] = [];
+    for (const off of listed) {
       if (off > logEndOffset || off < logStartOffset) rmSync(this.snapshotPath(off), { force: true });
+      else kept.push(off);
     }
     this.producers.clear();
     this.mapEndOffset = logStartOffset;
-    const latest = this.snapshotOffsets().filter((o) => o <= logEndOffset).pop();
+    const latest = kept.at(-1);
+    this.latestSnapshotOffset = latest ?? -1;
     if (latest !== undefined) this.loadSnapshot(latest, nowMs);
   }
 
@@ -169,17 +175,16 @@ export class ProducerStateManager {
   /** Offsets of the snapshot files present, ascending. */
   snapshotOffsets(): number[] {
     if (!existsSync(this.partitionDir)) return [];
-    return readdirSync(this.partitionDir)
-      .filter((f) => /^\d{20}\.snapshot$/.test(f))
-      .map((f) => Number(f.slice(0, 20)))
-      .sort((a, b) => a - b);
+    return snapshotOffsetsIn(readdirSync(this.partitionDir));
   }
 
   /** As Kafka: only when the state has moved past the latest snapshot. */
   takeSnapshot(): void {
-    const latest = this.snapshotOffsets().at(-1);
-    if (latest !== undefined && latest >= this.mapEndOffset) return;
+    // Closing 10,000 idle partitions should not list 10,000 directories.
+    const latest = this.latestSnapshotOffset ?? this.snapshotOffsets().at(-1) ?? -1;
+    if (latest >= this.mapEndOffset) return;
     writeFileAtomic(this.snapshotPath(this.mapEndOffset), encodeProducerSnapshot([...this.producers.values()]));
+    this.latestSnapshotOffset = this.mapEndOffset;
   }
 
   loadSnapshot(offset: number, nowMs: number): void {
@@ -193,7 +198,15 @@ export class ProducerStateManager {
   /** Keep at most the newest `keep` snapshots and none below `logStartOffset`'s segment. */
   deleteSnapshotsBefore(offset: number): void {
     for (const off of this.snapshotOffsets()) if (off < offset) rmSync(this.snapshotPath(off), { force: true });
+    if (this.latestSnapshotOffset !== undefined && this.latestSnapshotOffset < offset) this.latestSnapshotOffset = -1;
   }
+}
+
+/** Offsets of the snapshot files among a directory's names, ascending. */
+export function snapshotOffsetsIn(names: Iterable<string>): number[] {
+  const out: number[] = [];
+  for (const f of names) if (/^\d{20}\.snapshot$/.test(f)) out.push(Number(f.slice(0, 20)));
+  return out.sort((a, b) => a - b);
 }
 
 /** ProducerSnapshot v1: version, CRC32C of the rest, then the producer entries. */

@@ -30,6 +30,7 @@ const MIN_ENTRY_BYTES = LOG_OVERHEAD + 14;
 /** Bytes of a v2 batch header, or of a legacy v1 message header, that identify a batch. */
 const HEADER_BYTES = RECORD_BATCH_OVERHEAD;
 const READ_CHUNK_BYTES = 16 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /** Kafka's 20-digit zero-padded file name prefix. */
 export function filenamePrefixFromOffset(offset: number): string {
@@ -94,6 +95,8 @@ export interface SegmentOptions {
   nowMs: number;
   /** `preallocate=true`: a new segment's file is created at this size (segment.bytes) and trimmed when it stops being active. */
   preallocateBytes?: number;
+  /** The names in `dir` when the caller listed it already (loading a log): no existence check per file. */
+  files?: ReadonlySet<string>;
 }
 
 /** What crash recovery cut from the end of a segment. */
@@ -115,10 +118,16 @@ export class LogSegment {
   private sizeBytes: number;
   private bytesSinceLastIndexEntry = 0;
   private rollingBasedTimestamp: number | undefined;
-  maxTimestampSoFar: number;
-  offsetOfMaxTimestampSoFar: number;
-  readonly offsetIndex: OffsetIndex;
-  readonly timeIndex: TimeIndex;
+  /** Undefined until first needed: read from the time index, which an idle segment never opens. */
+  private maxTs: number | undefined;
+  private offsetOfMaxTs: number | undefined;
+  private readonly offsetIdx: OffsetIndex;
+  private readonly timeIdx: TimeIndex;
+  /** False for an index found on disk until its first use checks it (Kafka's lazy indexes). */
+  private offsetIndexChecked: boolean;
+  private timeIndexChecked: boolean;
+  /** Created at segment.bytes (preallocate=true) and not trimmed yet. */
+  private preallocated: boolean;
   readonly txnIndex: TxnIndex;
   readonly createdMs: number;
   indexIntervalBytes: number;
@@ -128,22 +137,85 @@ export class LogSegment {
   lastDroppedTail: DroppedTail | null = null;
 
   private constructor(readonly dir: string, readonly baseOffset: number, opts: SegmentOptions) {
-    const prefix = join(dir, filenamePrefixFromOffset(baseOffset));
+    const name = filenamePrefixFromOffset(baseOffset);
+    const prefix = join(dir, name);
+    const exists = (suffix: string): boolean => (opts.files ? opts.files.has(name + suffix) : existsSync(prefix + suffix));
     this.logPath = prefix + LOG_SUFFIX;
-    const created = !existsSync(this.logPath);
+    const created = !exists(LOG_SUFFIX);
     this.file = new CachedFile(this.logPath, created);
     // An existing file is not opened until it is read or written (fast start, few descriptors).
     this.sizeBytes = created ? fstatSync(this.file.fd()).size : statSync(this.logPath).size;
-    if (created && opts.preallocateBytes !== undefined && opts.preallocateBytes > 0) ftruncateSync(this.file.fd(), opts.preallocateBytes);
-    this.offsetIndex = new OffsetIndex(prefix + INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
-    this.timeIndex = new TimeIndex(prefix + TIME_INDEX_SUFFIX, baseOffset, opts.maxIndexBytes);
-    this.txnIndex = new TxnIndex(prefix + TXN_INDEX_SUFFIX);
+    this.preallocated = created && opts.preallocateBytes !== undefined && opts.preallocateBytes > 0;
+    if (this.preallocated) ftruncateSync(this.file.fd(), opts.preallocateBytes!);
+    const indexExists = exists(INDEX_SUFFIX);
+    const timeIndexExists = exists(TIME_INDEX_SUFFIX);
+    this.offsetIdx = new OffsetIndex(prefix + INDEX_SUFFIX, baseOffset, opts.maxIndexBytes, indexExists);
+    this.timeIdx = new TimeIndex(prefix + TIME_INDEX_SUFFIX, baseOffset, opts.maxIndexBytes, timeIndexExists);
+    this.offsetIndexChecked = !indexExists;
+    this.timeIndexChecked = !timeIndexExists;
+    this.txnIndex = new TxnIndex(prefix + TXN_INDEX_SUFFIX, exists(TXN_INDEX_SUFFIX));
     this.indexIntervalBytes = opts.indexIntervalBytes;
     this.rollJitterMs = opts.rollJitterMs;
     this.createdMs = opts.nowMs;
+  }
+
+  /** The offset index, checked against the log on first use (rebuilt from the log if it is corrupt). */
+  get offsetIndex(): OffsetIndex {
+    if (!this.offsetIndexChecked) this.checkIndex(this.offsetIdx);
+    return this.offsetIdx;
+  }
+
+  get timeIndex(): TimeIndex {
+    if (!this.timeIndexChecked) this.checkIndex(this.timeIdx);
+    return this.timeIdx;
+  }
+
+  /** Whether either index has been read from disk (tests: idle segments stay unread at start). */
+  get indexesLoaded(): boolean {
+    return this.offsetIdx.isLoaded || this.timeIdx.isLoaded;
+  }
+
+  /**
+   * Kafka loads an index when it is first used and rebuilds one that is corrupt; the check
+   * is cheap once the entries are in memory. A corrupt index is rebuilt from the batch
+   * headers (the log bytes were trusted when the log was loaded).
+   */
+  private checkIndex(index: OffsetIndex | TimeIndex): void {
+    if (index === this.offsetIdx) this.offsetIndexChecked = true;
+    else this.timeIndexChecked = true;
+    try {
+      if (index instanceof OffsetIndex) index.sanityCheck(this.sizeBytes);
+      else index.sanityCheck();
+    } catch {
+      this.offsetIndexChecked = this.timeIndexChecked = true;
+      this.indexBatches(false, () => {});
+      this.offsetIdx.trimToValidSize();
+      this.timeIdx.trimToValidSize();
+    }
+  }
+
+  get maxTimestampSoFar(): number {
+    if (this.maxTs === undefined) this.loadMaxTimestamp();
+    return this.maxTs!;
+  }
+
+  set maxTimestampSoFar(timestampMs: number) {
+    this.maxTs = timestampMs;
+  }
+
+  get offsetOfMaxTimestampSoFar(): number {
+    if (this.offsetOfMaxTs === undefined) this.loadMaxTimestamp();
+    return this.offsetOfMaxTs!;
+  }
+
+  set offsetOfMaxTimestampSoFar(offset: number) {
+    this.offsetOfMaxTs = offset;
+  }
+
+  private loadMaxTimestamp(): void {
     const last = this.timeIndex.lastEntry();
-    this.maxTimestampSoFar = last.timestampMs;
-    this.offsetOfMaxTimestampSoFar = last.offset;
+    this.maxTs ??= last.timestampMs;
+    this.offsetOfMaxTs ??= last.offset;
   }
 
   /** Open (or create) the segment starting at `baseOffset` in `dir`. */
@@ -367,41 +439,53 @@ export class LogSegment {
    * Returns the number of bytes truncated.
    */
   recover(onBatch: (b: BatchInfo, bytes: Buffer, at: number) => void): number {
-    this.offsetIndex.reset();
-    this.timeIndex.reset();
+    this.offsetIndexChecked = this.timeIndexChecked = true;
+    const { validBytes, lastOffset, lastIndexEntry } = this.indexBatches(true, onBatch);
+    const truncated = this.sizeBytes - validBytes;
+    if (truncated > 0) {
+      this.lastDroppedTail = this.keepDroppedTail(validBytes, lastOffset + 1);
+      this.truncateLogBytes(validBytes);
+    }
+    this.txnIndex.truncateTo(lastOffset + 1);
+    this.bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
+    this.offsetIdx.trimToValidSize();
+    this.timeIdx.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.timeIdx.trimToValidSize();
+    return truncated;
+  }
+
+  /**
+   * Rebuild both indexes from the entries (Kafka's index entries every index.interval.bytes),
+   * up to the first invalid one: with `validate` each entry is read whole and its CRC checked
+   * (recovery), otherwise the headers are trusted (a corrupt index of a sound log).
+   */
+  private indexBatches(validate: boolean, onBatch: (b: BatchInfo, bytes: Buffer, at: number) => void): { validBytes: number; lastOffset: number; lastIndexEntry: number } {
+    this.offsetIdx.reset();
+    this.timeIdx.reset();
     this.maxTimestampSoFar = -1;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     let validBytes = 0;
     let lastIndexEntry = 0;
     let prevLast = this.baseOffset - 1;
     for (const head of this.batchesFrom(0)) {
-      const bytes = this.readBytes(head.position, head.size);
-      if (bytes.length < head.size || checkEntry(bytes, 0) !== null) break;
+      const bytes = validate ? this.readBytes(head.position, head.size) : EMPTY;
+      if (validate && (bytes.length < head.size || checkEntry(bytes, 0) !== null)) break;
       if (head.lastOffset <= prevLast || !this.canConvertToRelativeOffset(head.lastOffset)) break;
       if (head.maxTimestampMs > this.maxTimestampSoFar) {
         this.maxTimestampSoFar = head.maxTimestampMs;
         this.offsetOfMaxTimestampSoFar = head.lastOffset;
       }
-      if (validBytes - lastIndexEntry > this.indexIntervalBytes && !this.offsetIndex.isFull() && !this.timeIndex.isFull()) {
-        this.offsetIndex.append(head.lastOffset, validBytes);
-        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      if (validBytes - lastIndexEntry > this.indexIntervalBytes && !this.offsetIdx.isFull() && !this.timeIdx.isFull()) {
+        this.offsetIdx.append(head.lastOffset, validBytes);
+        this.timeIdx.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
         lastIndexEntry = validBytes;
       }
       onBatch(head, bytes, 0);
       validBytes += head.size;
       prevLast = head.lastOffset;
     }
-    const truncated = this.sizeBytes - validBytes;
-    if (truncated > 0) {
-      this.lastDroppedTail = this.keepDroppedTail(validBytes, prevLast + 1);
-      this.truncateLogBytes(validBytes);
-    }
-    this.txnIndex.truncateTo(prevLast + 1);
-    this.bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
-    this.offsetIndex.trimToValidSize();
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
-    this.timeIndex.trimToValidSize();
-    return truncated;
+    if (!validate) this.timeIdx.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    return { validBytes, lastOffset: prevLast, lastIndexEntry };
   }
 
   /** Remove everything at and after `offset`. Returns bytes removed. */
@@ -459,42 +543,44 @@ export class LogSegment {
   }
 
   /**
-   * Sanity-check the indexes against the log (Kafka does this for the last segment on a
-   * clean start), and that the batches after the last index entry end exactly at the end
-   * of the file (so appends never land behind unreadable bytes).
+   * Sanity-check the offset index against the log (the active segment on a clean start;
+   * the time index is checked when first used), and that the batches after the last index
+   * entry end exactly at the end of the file (so appends never land behind unreadable bytes).
    */
   sanityCheck(): void {
-    this.offsetIndex.sanityCheck(this.sizeBytes);
-    this.timeIndex.sanityCheck();
-    let end = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    this.offsetIdx.sanityCheck(this.sizeBytes);
+    this.offsetIndexChecked = true;
+    let end = this.offsetIdx.lookup(Number.MAX_SAFE_INTEGER).position;
     for (const b of this.batchesFrom(end)) end = b.position + b.size;
     if (end !== this.sizeBytes) throw new CorruptDataError(`${this.logPath}: bytes after the last complete batch`, end);
   }
 
   /** The segment stops being active: final time index entry, indexes trimmed (Kafka's onBecomeInactiveSegment). */
   onBecomeInactive(): void {
-    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
-    this.offsetIndex.trimToValidSize();
-    this.timeIndex.trimToValidSize();
-    this.trimPreallocated();
+    // An index never read was never written here: it is as the last clean shutdown left it.
+    if (this.timeIdx.isLoaded) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIdx.trimToValidSize();
+    this.timeIdx.trimToValidSize();
+    if (this.preallocated) this.trimPreallocated();
   }
 
   /** A preallocated log file is cut to its data, as Kafka's FileRecords.trim. */
   private trimPreallocated(): void {
     const fd = this.file.fd();
     if (fstatSync(fd).size > this.sizeBytes) ftruncateSync(fd, this.sizeBytes);
+    this.preallocated = false;
   }
 
-  /** The segment becomes the active one again (after a restart): indexes preallocated again. */
+  /** The segment becomes the active one again (after a restart): indexes preallocated again (when first used). */
   resizeIndexes(maxIndexBytes: number): void {
-    this.offsetIndex.resize(maxIndexBytes);
-    this.timeIndex.resize(maxIndexBytes);
+    this.offsetIdx.resize(maxIndexBytes);
+    this.timeIdx.resize(maxIndexBytes);
   }
 
   flush(): void {
     syncFile(this.logPath, () => this.file.fd());
-    this.offsetIndex.flush();
-    this.timeIndex.flush();
+    this.offsetIdx.flush();
+    this.timeIdx.flush();
     this.txnIndex.flush();
   }
 
@@ -519,8 +605,8 @@ export class LogSegment {
 
   close(): void {
     this.file.close();
-    this.offsetIndex.close();
-    this.timeIndex.close();
+    this.offsetIdx.close();
+    this.timeIdx.close();
     this.txnIndex.close();
   }
 
@@ -534,8 +620,8 @@ export class LogSegment {
       paths.push(from + DELETED_SUFFIX);
     };
     rename(this.logPath);
-    rename(this.offsetIndex.path);
-    rename(this.timeIndex.path);
+    rename(this.offsetIdx.path);
+    rename(this.timeIdx.path);
     rename(this.txnIndex.path);
     return paths;
   }
@@ -543,7 +629,7 @@ export class LogSegment {
   /** Close and remove every file now. */
   deleteFiles(): void {
     this.close();
-    for (const p of [this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path]) rmSync(p, { force: true });
+    for (const p of [this.logPath, this.offsetIdx.path, this.timeIdx.path, this.txnIndex.path]) rmSync(p, { force: true });
   }
 }
 

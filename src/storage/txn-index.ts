@@ -50,9 +50,10 @@ export class TxnIndex {
   private file: CachedFile | undefined;
   private txns: AbortedTxn[];
 
-  constructor(public path: string) {
-    this.txns = existsSync(path) ? decodeAbortedTxns(readFileSync(path)) : [];
-    if (existsSync(path)) this.file = new CachedFile(path, false);
+  /** `exists`: whether the file is there, when the caller listed the directory already. */
+  constructor(public path: string, exists: boolean = existsSync(path)) {
+    this.txns = exists ? decodeAbortedTxns(readFileSync(path)) : [];
+    if (exists) this.file = new CachedFile(path, false);
   }
 
   get entries(): readonly AbortedTxn[] {
