@@ -6,7 +6,7 @@
  * controlled shutdown. broker.ts wires these in when `zookeeper.connect` is set.
  */
 import { randomKafkaUuid, readMetaProperties } from '../storage/meta-properties.js';
-import { KafkaZkClient, checkClusterId, type BrokerRegistration, type TopicPartition } from '../zk/index.js';
+import { KafkaZkClient, ZkSessionExpiredError, checkClusterId, type BrokerRegistration, type TopicPartition } from '../zk/index.js';
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ControlledShutdownResponse } from '../protocol/messages/07-controlled-shutdown.js';
@@ -68,15 +68,17 @@ export function clusterSettingsOf(config: BrokerConfig): ClusterSettings | undef
 export async function joinZooKeeper(settings: ClusterSettings, config: BrokerConfig, log: Logger): Promise<{ zk: KafkaZkClient; clusterId: string }> {
   const zk = await KafkaZkClient.connect({ ...settings, log });
   try {
-    await zk.createTopLevelPaths();
-    const metas = config.logDirs.map((dir) => ({ dir, meta: readMetaProperties(dir) }));
-    // Kafka before 2.x wrote meta.properties version 0 without cluster.id: no id is no mismatch.
-    const idOf = (m: (typeof metas)[number]): string | undefined => m.meta?.clusterId || undefined;
-    const known = metas.map(idOf).find((id) => id !== undefined);
-    const clusterId = await zk.getOrCreateClusterId(known ?? config.clusterId ?? randomKafkaUuid());
-    for (const m of metas) checkClusterId(clusterId, idOf(m), join(m.dir, 'meta.properties'), settings.connect);
-    if (config.nodeId === -1) config.nodeId = await generatedBrokerId(zk, config, metas.map((m) => m.meta?.nodeId), log);
-    return { zk, clusterId };
+    return await retryOnSessionLoss('joining the cluster', log, async () => {
+      await zk.createTopLevelPaths();
+      const metas = config.logDirs.map((dir) => ({ dir, meta: readMetaProperties(dir) }));
+      // Kafka before 2.x wrote meta.properties version 0 without cluster.id: no id is no mismatch.
+      const idOf = (m: (typeof metas)[number]): string | undefined => m.meta?.clusterId || undefined;
+      const known = metas.map(idOf).find((id) => id !== undefined);
+      const clusterId = await zk.getOrCreateClusterId(known ?? config.clusterId ?? randomKafkaUuid());
+      for (const m of metas) checkClusterId(clusterId, idOf(m), join(m.dir, 'meta.properties'), settings.connect);
+      if (config.nodeId === -1) config.nodeId = await generatedBrokerId(zk, config, metas.map((m) => m.meta?.nodeId), log);
+      return { zk, clusterId };
+    });
   } catch (err) {
     await zk.close().catch(() => undefined);
     throw err;
@@ -104,6 +106,23 @@ export function brokerRegistrationOf(nodeId: number, advertised: readonly Listen
 }
 
 const ISR_WRITE_TIMEOUT_MS = 10_000;
+const STARTUP_SESSION_ATTEMPTS = 5;
+
+/**
+ * A ZooKeeper step of startup, run again when the session is lost under it: a busy machine
+ * can stall the process past the session timeout (loading logs, a swapping host). The client
+ * opens a new session by itself and every step here is idempotent on it.
+ */
+async function retryOnSessionLoss<T>(what: string, log: Logger, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!(err instanceof ZkSessionExpiredError) || attempt >= STARTUP_SESSION_ATTEMPTS) throw err;
+      log.warn(`ZooKeeper session lost while ${what}; trying again on a new session (attempt ${attempt + 1} of ${STARTUP_SESSION_ATTEMPTS})`);
+    }
+  }
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -233,7 +252,7 @@ export interface RunningClusterMember {
 export async function startClusterMember(opts: ClusterMemberOptions): Promise<RunningClusterMember> {
   const { zk, config, log } = opts;
   const registration = brokerRegistrationOf(config.nodeId, opts.advertised, opts.settings.rack);
-  let brokerEpoch = Number(await zk.registerBroker(registration));
+  let brokerEpoch = Number(await retryOnSessionLoss('registering in /brokers/ids', log, () => zk.registerBroker(registration)));
   opts.replicaManager.startup();
   const controller = createController({ config, brokerId: config.nodeId, brokerEpoch, zk, log, interBrokerListenerName: interBrokerListenerName(config) });
   opts.context.controller = controller;
@@ -250,7 +269,7 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
       })
       .catch((err: unknown) => log.error(`[KtsServer id=${config.nodeId}] Re-registration in ZooKeeper failed: ${errorMessage(err)}`));
   });
-  await startConfigSync(zk, opts.context, log);
+  await retryOnSessionLoss('reading /config', log, () => startConfigSync(zk, opts.context, log));
   await controller.startup();
   let shutDown = false;
   return {

@@ -3,7 +3,9 @@
  * leader broker this broker follows partitions of, over one connection on the inter-broker
  * listener. Each partition first truncates its log to where it agrees with the leader
  * (OffsetsForLeaderEpoch: KIP-101, and KIP-279 when the leader answers its epoch), then
- * fetches from its log end offset as a replica (`replica_id` = this broker). Appends keep
+ * fetches from its log end offset as a replica (`replica_id` = this broker), in a fetch
+ * session (KIP-227: after the first full fetch, requests name only the partitions whose fetch
+ * position changed, and answers only the partitions with news). Appends keep
  * the leader's offsets and epochs; the follower's high watermark is min(LEO, leader's HW).
  * An offset out of range truncates to the leader's end, or restarts the log at the
  * leader's log start when the follower fell behind it. Errors back off
@@ -11,7 +13,8 @@
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { ApiKey } from '../../protocol/apis.js';
-import type { FetchRequest, FetchResponse, FetchTopic } from '../../protocol/messages/01-fetch.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/01-fetch.js';
+import { FetchSessionHandler, type WantedPartition } from '../../protocol/fetch-session.js';
 import type { ListOffsetsResponse } from '../../protocol/messages/02-list-offsets.js';
 import type { OffsetForLeaderEpochResponse } from '../../protocol/messages/23-offset-for-leader-epoch.js';
 import type { BrokerConnection } from '../../net/broker-connection.js';
@@ -124,6 +127,7 @@ function hashSlot(topic: string, partition: number, n: number): number {
 
 class ReplicaFetcher {
   private readonly states = new Map<string, FetchState>();
+  private readonly session = new FetchSessionHandler();
   private conn: BrokerConnection | undefined;
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -292,7 +296,6 @@ class ReplicaFetcher {
       await this.idle(100);
       return;
     }
-    const byTopic = groupByTopic(states);
     const offsets = new Map(states.map((s) => [s, s.partition.log.logEndOffset]));
     // Throttled replicas share what the quota has left (one fetch must not take more than that).
     const quota = this.host.followerQuota;
@@ -300,17 +303,18 @@ class ReplicaFetcher {
     const room = throttled.size > 0 ? quota!.available() : Number.POSITIVE_INFINITY;
     const throttledMaxBytes = Math.max(1, Math.floor(room / Math.max(1, throttled.size)));
     const maxBytesOf = (s: FetchState): number => (throttled.has(s) ? Math.min(this.config.fetchMaxBytes, throttledMaxBytes) : this.config.fetchMaxBytes);
-    const topics: FetchTopic[] = [...byTopic].map(([topic, list]) => ({
-      topic,
-      partitions: list.map((s) => ({
+    const wanted: WantedPartition[] = states.map((s) => ({
+      topic: s.partition.topic,
+      request: {
         partition: s.partition.partition,
         currentLeaderEpoch: s.partition.leaderEpoch,
         fetchOffset: offsets.get(s)!,
         lastFetchedEpoch: -1,
         logStartOffset: s.partition.log.logStartOffset,
         partitionMaxBytes: maxBytesOf(s),
-      })),
+      },
     }));
+    const session = this.session.build(wanted);
     const request: FetchRequest = {
       replicaId: this.host.localBrokerId,
       replicaState: { replicaId: this.host.localBrokerId, replicaEpoch: -1 },
@@ -318,14 +322,24 @@ class ReplicaFetcher {
       minBytes: this.config.fetchMinBytes,
       maxBytes: this.config.fetchResponseMaxBytes,
       isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics,
-      forgottenTopicsData: [],
+      sessionId: session.sessionId,
+      sessionEpoch: session.sessionEpoch,
+      topics: session.topics,
+      forgottenTopicsData: session.forgottenTopicsData,
       rackId: '',
     };
-    const { body } = await conn.call<FetchResponse>(ApiKey.Fetch, () => request, { maxVersion: 12, minVersion: 4 });
-    if (body.errorCode && body.errorCode !== ErrorCode.NONE) throw new Error(`fetch failed with error code ${body.errorCode}`);
+    let body: FetchResponse;
+    try {
+      body = (await conn.call<FetchResponse>(ApiKey.Fetch, () => request, { maxVersion: 12, minVersion: 4 })).body;
+    } catch (err) {
+      this.session.closeSession();
+      throw err;
+    }
+    if (!this.session.handleResponse(body.errorCode ?? ErrorCode.NONE, body.sessionId)) {
+      // A lost or out-of-step session (the leader restarted or evicted it) is not a fault: the next fetch is full.
+      if (body.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND || body.errorCode === ErrorCode.INVALID_FETCH_SESSION_EPOCH) return;
+      throw new Error(`fetch failed with error code ${body.errorCode}`);
+    }
     for (const t of body.responses) {
       for (const r of t.partitions) {
         const s = this.states.get(key(t.topic ?? '', r.partitionIndex));
