@@ -279,6 +279,7 @@ export async function startClusterMember(opts: ClusterMemberOptions): Promise<Ru
     async controlledShutdown() {
       if (shutDown || !opts.settings.controlledShutdownEnable) return;
       shutDown = true;
+      await opts.replicaManager.beginControlledShutdown();
       await controlledShutdown(zk, opts.settings, config.nodeId, brokerEpoch, interBrokerListenerName(config), log, interBrokerSecurity(config, interBrokerListenerName(config)));
     },
     async stop() {

@@ -57,6 +57,8 @@ interface PendingAck {
   partition: Partition;
   requiredOffset: number;
   response: ProducePartitionResponse;
+  /** Set once the wait is over; never re-evaluated (a leadership lost and regained must not turn an error into success). */
+  outcome?: number;
 }
 
 async function appendPartition(
@@ -116,20 +118,23 @@ async function appendPartition(
   }
 }
 
-function ackState(a: PendingAck): { done: boolean; errorCode: number } {
-  return a.partition.checkEnoughReplicasReachOffset(a.requiredOffset, a.partition.log.config.minInsyncReplicas);
+/** Whether the append's wait is over; the first outcome sticks. */
+function settled(a: PendingAck): boolean {
+  if (a.outcome !== undefined) return true;
+  const state = a.partition.checkEnoughReplicasReachOffset(a.requiredOffset, a.partition.log.config.minInsyncReplicas);
+  if (state.done) a.outcome = state.errorCode;
+  return state.done;
 }
 
 /** Kafka's delayed produce: wait until every acks=all append reached the HW (or failed, or timed out). */
 async function awaitReplication(pending: PendingAck[], timeoutMs: number, broker: BrokerContext): Promise<void> {
-  const allDone = (): boolean => pending.every((a) => ackState(a).done);
+  const allDone = (): boolean => pending.reduce((done, a) => settled(a) && done, true);
   if (!allDone()) {
     const keys = [...new Set(pending.map((a) => partitionKey(a.partition.topic, a.partition.partition)))];
     await broker.purgatory.wait({ operation: 'Produce', keys, tryComplete: allDone }, Math.max(0, timeoutMs));
   }
   for (const a of pending) {
-    const state = ackState(a);
-    const errorCode = !state.done ? ErrorCode.REQUEST_TIMED_OUT : state.errorCode;
+    const errorCode = settled(a) ? a.outcome! : ErrorCode.REQUEST_TIMED_OUT;
     if (errorCode === ErrorCode.NONE) continue;
     Object.assign(a.response, failed(a.response.index, errorCode, errorCode === ErrorCode.REQUEST_TIMED_OUT ? `Records were not replicated to the ISR within ${timeoutMs} ms` : null));
   }
@@ -170,7 +175,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         responses.push({ name: topic.name, partitionResponses });
       }
       response = { throttleTimeMs: 0, responses };
-      if (pending.length > 0 && !pending.every((a) => ackState(a).done)) {
+      if (pending.length > 0 && !pending.reduce((done, a) => settled(a) && done, true)) {
         const complete = response;
         return new DeferredResponse(awaitReplication(pending, request.timeoutMs, broker).then(() => complete));
       }

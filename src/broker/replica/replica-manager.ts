@@ -62,6 +62,7 @@ export class ReplicaManager {
    * may already lead, so acks=all writes are refused (NOT_ENOUGH_REPLICAS) until a new session.
    */
   canGuaranteeAcks = true;
+  private leaving = false;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.localBrokerId = opts.localBrokerId;
@@ -96,6 +97,17 @@ export class ReplicaManager {
 
   async shutdown(): Promise<void> {
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    await this.fetchers.shutdown();
+  }
+
+  /**
+   * This broker is leaving (controlled shutdown): it stops fetching and starts no new
+   * fetchers. Otherwise a leader would see it caught up and take it back into the ISR right
+   * after the controller took it out, and acks=all would wait on a broker that is gone (Kafka
+   * fixed the same race with KIP-841).
+   */
+  async beginControlledShutdown(): Promise<void> {
+    this.leaving = true;
     await this.fetchers.shutdown();
   }
 
@@ -233,7 +245,7 @@ export class ReplicaManager {
       } else {
         const changed = p.makeFollower(state);
         becameFollower.push(p);
-        if (changed || !this.fetchers.has(s.topic, st.partitionIndex)) this.fetchers.addPartition(p);
+        if (!this.leaving && (changed || !this.fetchers.has(s.topic, st.partitionIndex))) this.fetchers.addPartition(p);
         // Waiters on this partition (acks=all, long polls) must learn it is no longer led here.
         this.opts.purgatory.notifyAppend(s.topic, st.partitionIndex);
       }
