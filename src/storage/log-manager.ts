@@ -434,12 +434,16 @@ export class LogManager {
 
   /**
    * Copy up to `budgetBytes` into the future logs (shared between the moves), and swap in
-   * those that caught up. Returns the bytes copied.
+   * those that caught up. Returns the bytes copied on this thread. With `offThread` (an
+   * unthrottled move in a running broker), closed segments are copied whole on libuv's
+   * threads instead, a move swaps once those copies are done, and `onOffThreadCopyDone` is
+   * called after each such copy (to run the next step at once).
    */
-  runLogDirMoves(budgetBytes: number = Number.MAX_SAFE_INTEGER): number {
+  runLogDirMoves(budgetBytes: number = Number.MAX_SAFE_INTEGER, options: { offThread?: boolean; onOffThreadCopyDone?: () => void } = {}): number {
     this.ensureOpen();
     if (this.moves.size === 0) return 0;
     const share = Math.max(1, Math.floor(budgetBytes / this.moves.size));
+    const offThread = options.offThread ?? false;
     let copied = 0;
     for (const [key, move] of [...this.moves]) {
       const log = this.logs.get(key);
@@ -448,7 +452,9 @@ export class LogManager {
         continue;
       }
       moveCrashPoint('copying');
-      copied += move.copyStep(log, share);
+      if (offThread) move.startOffThreadCopies(log, options.onOffThreadCopyDone ?? (() => {}));
+      copied += move.copyStep(log, share, offThread);
+      if (move.copyingOffThread) continue;
       if (move.isCaughtUp(log) || log.size - move.size <= Math.min(MOVE_FINISH_BYTES, share)) this.completeMove(key, move, log);
     }
     return copied;

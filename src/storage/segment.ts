@@ -117,6 +117,7 @@ export class LogSegment {
   private readonly file: CachedFile;
   private sizeBytes: number;
   private bytesSinceLastIndexEntry = 0;
+  private truncations = 0;
   private rollingBasedTimestamp: number | undefined;
   /** Undefined until first needed: read from the time index, which an idle segment never opens. */
   private maxTs: number | undefined;
@@ -292,16 +293,22 @@ export class LogSegment {
 
   /** Read `length` bytes at `position` (fewer at the end of the file). */
   readBytes(position: number, length: number): Buffer {
-    const n = Math.max(0, Math.min(length, this.sizeBytes - position));
-    const buf = Buffer.allocUnsafe(n);
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.sizeBytes - position)));
+    const done = this.readInto(position, buf);
+    return done === buf.length ? buf : buf.subarray(0, done);
+  }
+
+  /** Fill `target` (or less at the end of the file) with the bytes at `position`; returns the bytes read. */
+  readInto(position: number, target: Buffer): number {
+    const n = Math.max(0, Math.min(target.length, this.sizeBytes - position));
     let done = 0;
     const fd = n > 0 ? this.file.fd() : -1;
     while (done < n) {
-      const got = readSync(fd, buf, done, n - done, position + done);
+      const got = readSync(fd, target, done, n - done, position + done);
       if (got === 0) break;
       done += got;
     }
-    return done === n ? buf : buf.subarray(0, done);
+    return done;
   }
 
   /** Header of the entry at `position`, or undefined at the end or on a torn header. */
@@ -540,6 +547,12 @@ export class LogSegment {
   private truncateLogBytes(size: number): void {
     ftruncateSync(this.file.fd(), size);
     this.sizeBytes = size;
+    this.truncations++;
+  }
+
+  /** How many times this segment was cut back (a copy taken before a cut may hold other bytes at the same size). */
+  get truncationCount(): number {
+    return this.truncations;
   }
 
   /**

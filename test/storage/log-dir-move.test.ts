@@ -75,6 +75,90 @@ t.test('a partition moves to another log dir while it is written: byte-identical
   again.close();
 });
 
+/** Run off-thread move steps until the move is done, waking on each finished copy (or every 5 ms). */
+async function moveOffThread(mgr: LogManager, between: (step: number) => void = () => {}): Promise<number> {
+  let wake: (() => void) | undefined;
+  let step = 0;
+  while (mgr.futureLogs().length > 0) {
+    mgr.runLogDirMoves(4096, { offThread: true, onOffThreadCopyDone: () => wake?.() });
+    between(step++);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5);
+      wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+  return step;
+}
+
+t.test('off the event loop: whole segments copied on libuv\'s threads while the log is written, byte-identical', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  let log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  for (let i = 0; i < 200; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  const segments = log.allSegments().length;
+  mgr.alterLogDir('m', 0, b);
+  let appended = 0;
+  const steps = await moveOffThread(mgr, () => {
+    mgr.getLog('m', 0)!.appendAsLeader(simpleBatch(2, { valueBytes: 100 }), 0);
+    appended++;
+  });
+  t.ok(segments > 5 && steps < segments * 50, `${segments} segments moved in ${steps} steps`);
+  log = mgr.getLog('m', 0)!;
+  t.equal(mgr.logDirFor('m', 0), b, 'the partition lives in the target dir');
+  const old = readdirSync(a).find((n) => n.startsWith('m-0.') && n.endsWith('-delete'))!;
+  const before = segmentBytes(join(a, old));
+  t.ok(segmentBytes(join(b, 'm-0')).subarray(0, before.length).equals(before), 'segments are byte-identical to the old copy (the last append came after the swap)');
+  t.same(readdirSync(join(b, 'm-0')).filter((f) => f.endsWith('.copying')), [], 'no partial segment copy left');
+  t.equal(readAll(log).records.length, 600 + appended * 2, 'every record is readable');
+  mgr.close();
+});
+
+t.test('off the event loop: a segment cut back, removed or cancelled while it is copied is not taken as copied', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  let log = mgr.createLog('m', 0, TOPIC_ID, { 'segment.bytes': String(1 << 20) });
+  for (let i = 0; i < 40; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  t.equal(log.allSegments().length, 1, 'one (active) segment');
+  mgr.alterLogDir('m', 0, b);
+  // The first step starts the copy of the active segment; the cut and the new batches come
+  // before it can be taken (the copy finishes on another thread, seen only after this
+  // synchronous code): bytes at the same positions now differ from the ones copied.
+  await moveOffThread(mgr, (step) => {
+    if (step !== 0) return;
+    log.truncateTo(60);
+    for (let i = 0; i < 40; i++) log.appendAsLeader(simpleBatch(2, { valueBytes: 250 + i }), 0);
+  });
+  log = mgr.getLog('m', 0)!;
+  t.equal(mgr.logDirFor('m', 0), b);
+  const old = readdirSync(a).find((n) => n.startsWith('m-0.') && n.endsWith('-delete'))!;
+  t.ok(segmentBytes(join(b, 'm-0')).equals(segmentBytes(join(a, old))), 'cut back during the copy: the copy was taken again, byte-identical');
+  t.same(readAll(log).records.map((r) => r.offset), Array.from({ length: 140 }, (_, i) => i), 'offsets 0..139');
+
+  // Segments removed by DeleteRecords + retention while the first is being copied.
+  log.updateConfig({ 'segment.bytes': '20000' });
+  for (let i = 0; i < 150; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, a);
+  const removeAt = log.allSegments()[3]!.baseOffset;
+  await moveOffThread(mgr, (step) => {
+    if (step !== 0) return;
+    log.deleteRecordsBefore(removeAt);
+    mgr.runRetention();
+  });
+  log = mgr.getLog('m', 0)!;
+  t.equal(mgr.logDirFor('m', 0), a);
+  t.equal(log.logStartOffset, removeAt, 'log start offset kept');
+  t.same(readAll(log).records.map((r) => r.offset), Array.from({ length: log.logEndOffset - removeAt }, (_, i) => removeAt + i), 'what was not deleted is all there');
+
+  // Cancelled (moved back) while a copy runs: the future dir goes, nothing is left behind.
+  mgr.alterLogDir('m', 0, b);
+  const copyDone = new Promise<void>((resolve) => mgr.runLogDirMoves(4096, { offThread: true, onOffThreadCopyDone: resolve }));
+  mgr.alterLogDir('m', 0, a);
+  await copyDone;
+  t.same(copies(b), { live: false, future: false }, 'no future dir (with its partial copy) in the cancelled target');
+  t.same(mgr.futureLogs(), []);
+  mgr.close();
+});
+
 t.test('alterLogDir: errors as Kafka answers them, no-ops, replacing a move, deleting a moving topic', async (t) => {
   const [a, b] = twoDirs(t);
   const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
@@ -116,18 +200,28 @@ t.test('SIGKILL at each step of a move: nothing acknowledged is lost, exactly on
   const log = seed.createLog('m', 0, TOPIC_ID, CONFIG);
   for (let i = 0; i < 150; i++) log.appendAsLeader(simpleBatch(2, { valueBytes: 250 }), 0);
   seed.close();
-  // The children run at once (each is short); their dirs are checked one by one after.
-  const cases = await Promise.all(['', ...LOG_DIR_MOVE_STEPS].map(async (step) => {
-    const root = tempDir(t, 'kts-move-crash-');
-    const [a, b] = [join(root, 'a'), join(root, 'b')];
-    cpSync(ta, a, { recursive: true });
-    cpSync(tb, b, { recursive: true });
-    return { step, a, b, result: await runChild(a, b, step) };
+  // Their dirs are checked one by one after.
+  // Each step in the mode that reaches it: whole segments copied off the event loop (a
+  // broker's unthrottled move) or in slices on it; without a crash, both.
+  const modes = (step: string): string[] => (step === '' ? ['', 'off-thread'] : step === 'segment-copied-off-thread' ? ['off-thread'] : ['']);
+  // Four children at a time (each is short; nine node processes starting at once on a busy
+  // machine can take longer to start than the whole move).
+  const todo = ['', ...LOG_DIR_MOVE_STEPS].flatMap((step) => modes(step).map((mode) => ({ step, mode })));
+  const cases: { step: string; mode: string; a: string; b: string; result: Awaited<ReturnType<typeof runChild>> }[] = [];
+  await Promise.all([0, 1, 2, 3].map(async () => {
+    for (let next = todo.shift(); next !== undefined; next = todo.shift()) {
+      const root = tempDir(t, 'kts-move-crash-');
+      const [a, b] = [join(root, 'a'), join(root, 'b')];
+      cpSync(ta, a, { recursive: true });
+      cpSync(tb, b, { recursive: true });
+      cases.push({ ...next, a, b, result: await runChild(a, b, next.step, next.mode) });
+    }
   }));
-  for (const { step, a, b, result } of cases) {
-    const name = step || 'no crash';
+  for (const { step, mode, a, b, result } of cases) {
+    const name = `${step || 'no crash'}${mode ? ` (${mode})` : ''}`;
     if (step === '') t.match(result.out, /done\n$/, 'without a crash step the child moves and exits');
     else t.equal(result.signal, 'SIGKILL', `${name}: the child died at the step`);
+    t.notMatch(result.out, /^TIMEOUT$/m, `${name}: the child finished or died at the step (not killed after 60 s)`);
     const acked = [...result.out.matchAll(/^ACK (\d+) (\d+)$/gm)].map((m) => Number(m[2]));
     const lastAcked = Math.max(299, ...acked);
     const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
@@ -140,18 +234,19 @@ t.test('SIGKILL at each step of a move: nothing acknowledged is lost, exactly on
     mgr.runLogDirMoves();
     t.equal(mgr.logDirFor('m', 0), b, `${name}: the move completes (resumed or finished at load)`);
     t.same([copies(a), copies(b)], [{ live: false, future: false }, { live: true, future: false }], `${name}: one copy, in the target dir`);
+    t.same(readdirSync(join(b, 'm-0')).filter((f) => f.endsWith('.copying')), [], `${name}: no partial segment copy left`);
     t.equal(readAll(mgr.getLog('m', 0)!).records.length, reopened.logEndOffset, `${name}: same records after the move`);
     mgr.close();
   }
 });
 
-function runChild(a: string, b: string, step: string): Promise<{ code: number | null; signal: string | null; out: string }> {
+function runChild(a: string, b: string, step: string, mode: string): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, a, b], { cwd: ROOT, env: { ...process.env, KTS_LOG_DIR_MOVE_CRASH_AT: step }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BUNDLE, a, b, mode], { cwd: ROOT, env: { ...process.env, KTS_LOG_DIR_MOVE_CRASH_AT: step }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => { out += 'TIMEOUT\n'; child.kill('SIGKILL'); }, 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -3,8 +3,9 @@
  * `log.retention.check.interval.ms` (time, size, log start offset, `.deleted` files),
  * offset checkpoints every `log.flush.offset.checkpoint.interval.ms`, and the log cleaner
  * (`log.cleaner.enable`), which cleans the dirtiest compacted log, checkpoints, and sleeps
- * `log.cleaner.backoff.ms` when nothing needs cleaning, and log-dir moves (AlterReplicaLogDirs)
- * copied a slice every 50 ms at `replica.alter.log.dirs.io.max.bytes.per.second`. Configs are read from each log
+ * `log.cleaner.backoff.ms` when nothing needs cleaning, and log-dir moves (AlterReplicaLogDirs):
+ * a slice every 50 ms at `replica.alter.log.dirs.io.max.bytes.per.second`, or as fast as the
+ * disks go when it is unset. Configs are read from each log
  * at each run, so AlterConfigs changes apply without a restart.
  */
 import { LogCleaner, type CleanStats } from '../../storage/cleaner/cleaner.js';
@@ -12,7 +13,7 @@ import type { LogManager } from '../../storage/index.js';
 import { errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 
-/** Log-dir moves copy every tick, at most this much (the copy is synchronous: bounded so requests keep flowing). */
+/** Log-dir moves copy at most this much per slice on the event loop (bounded so requests keep flowing). */
 const MOVE_TICK_MS = 50;
 const MOVE_TICK_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -74,11 +75,34 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
   const checkpoint = setInterval(guard('Checkpoint', () => logManager.checkpoint()), Math.max(1000, opts.checkpointIntervalMs));
   retention.unref();
   checkpoint.unref();
-  const moves = setInterval(guard('Log dir move', () => {
-    const rate = opts.logDirMoveBytesPerSecond?.() ?? Number.POSITIVE_INFINITY;
-    logManager.runLogDirMoves(Math.min(MOVE_TICK_MAX_BYTES, Math.max(1, Math.floor((rate * MOVE_TICK_MS) / 1000))));
-  }), MOVE_TICK_MS);
-  moves.unref();
+  // A throttled move copies one slice per tick, at the rate. An unthrottled one copies its
+  // closed segments off the event loop and its active segment in slices back to back,
+  // yielding to requests between slices.
+  let movesRunning = true;
+  let moveTimeout: NodeJS.Timeout | undefined;
+  let moveImmediate: NodeJS.Immediate | undefined;
+  const scheduleMoves = (now: boolean): void => {
+    clearTimeout(moveTimeout);
+    if (moveImmediate) clearImmediate(moveImmediate);
+    moveTimeout = moveImmediate = undefined;
+    if (!movesRunning) return;
+    if (now) moveImmediate = setImmediate(runMoves).unref();
+    else moveTimeout = setTimeout(runMoves, MOVE_TICK_MS).unref();
+  };
+  const runMovesNow = (): void => scheduleMoves(true);
+  function runMoves(): void {
+    let copied = 0;
+    let unthrottled = false;
+    guard('Log dir move', () => {
+      const rate = opts.logDirMoveBytesPerSecond?.() ?? Number.POSITIVE_INFINITY;
+      unthrottled = rate === Number.POSITIVE_INFINITY;
+      copied = unthrottled
+        ? logManager.runLogDirMoves(MOVE_TICK_MAX_BYTES, { offThread: true, onOffThreadCopyDone: runMovesNow })
+        : logManager.runLogDirMoves(Math.min(MOVE_TICK_MAX_BYTES, Math.max(1, Math.floor((rate * MOVE_TICK_MS) / 1000))));
+    })();
+    scheduleMoves(unthrottled && copied > 0);
+  }
+  scheduleMoves(false);
 
   let running = true;
   let wake: (() => void) | undefined;
@@ -114,7 +138,8 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
       running = false;
       clearInterval(retention);
       clearInterval(checkpoint);
-      clearInterval(moves);
+      movesRunning = false;
+      scheduleMoves(false);
       cleaner.stop();
       wake?.();
       await loop;
