@@ -12,10 +12,6 @@ const SCRIPTS = [
     pick: (out) => out.split('\n').filter((l) => /appendAsLeader|read \(|dd bs=1M/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim()).join('; '),
   },
   {
-    file: 'log-dir-move.mjs',
-    pick: (out) => out.split('\n').filter((l) => /cp -r|alterLogDir/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim()).join('; '),
-  },
-  {
     file: 'compression.mjs',
     pick: (out) => out.split('\n').filter((l) => /^(none|gzip|snappy|lz4|zstd)\s/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim()).join('; '),
   },
