@@ -54,3 +54,18 @@ t.test('DescribeAcls / DeleteAcls filters', async (t) => {
   t.same([prefixed, literal, wildcard].map((b) => filterMatches(f(PatternType.ANY, 'logs-app'), b)), [false, true, false], 'ANY: exact name, any pattern type');
   t.same([prefixed, literal, wildcard].map((b) => filterMatches(f(PatternType.PREFIXED, null), b)), [true, false, false], 'PREFIXED only');
 });
+
+t.test('the index follows changes and finds prefixes of every length', async (t) => {
+  let acls: AclBinding[] = [acl('User:alice', 'a', Op.READ, AclPermission.ALLOW, PatternType.PREFIXED)];
+  const a = createAuthorizer({ className: 'x', superUsers: [], allowEveryoneIfNoAclFound: false }, () => acls);
+  t.ok(a.authorize('User:alice', 'h', Op.READ, TOPIC, 'abc'));
+  t.notOk(a.authorize('User:alice', 'h', Op.WRITE, TOPIC, 'abc'));
+  acls = [...acls, acl('User:alice', 'abc-', Op.WRITE, AclPermission.ALLOW, PatternType.PREFIXED), acl('User:alice', 'ab', Op.WRITE, AclPermission.DENY, PatternType.PREFIXED)];
+  t.notOk(a.authorize('User:alice', 'h', Op.WRITE, TOPIC, 'abc-1'), 'a new ACL list is seen: the shorter prefixed Deny wins over the longer Allow');
+  acls = acls.filter((b) => b.permissionType !== AclPermission.DENY);
+  t.ok(a.authorize('User:alice', 'h', Op.WRITE, TOPIC, 'abc-1'), 'and its removal');
+  t.notOk(a.authorize('User:alice', 'h', Op.WRITE, TOPIC, 'abc'), 'a name shorter than the prefix does not match it');
+  acls = [acl('User:bob', '*', Op.READ)];
+  t.ok(a.authorize('User:bob', 'h', Op.READ, TOPIC, '*'), 'the wildcard ACL counted once for the name *');
+  t.ok(a.authorize('User:bob', 'h', Op.READ, TOPIC, 'any'));
+});

@@ -20,7 +20,10 @@ import { readJsonFile, writeJsonFile } from './json-file.js';
 export const ACL_FILE = 'kts-acls.json';
 
 export interface AclStore {
-  /** Every ACL this broker knows (cheap: the authorizer calls it per request). */
+  /**
+   * Every ACL this broker knows (cheap: the authorizer calls it per check). A new array
+   * whenever the ACLs change, never the same one modified: the authorizer indexes by identity.
+   */
   all(): readonly AclBinding[];
   /** Adds the bindings not already present; stored before it resolves. */
   add(bindings: readonly AclBinding[]): Promise<void>;
@@ -57,7 +60,8 @@ export class FileAclStore implements AclStore {
   }
 
   async add(bindings: readonly AclBinding[]): Promise<void> {
-    for (const b of bindings) if (!this.bindings.some((x) => sameBinding(x, b))) this.bindings.push(b);
+    const added = bindings.filter((b, i) => !this.bindings.some((x) => sameBinding(x, b)) && bindings.findIndex((y) => sameBinding(y, b)) === i);
+    this.bindings = [...this.bindings, ...added];
     this.persist();
   }
 

@@ -25,10 +25,14 @@ const IMPLIED: Readonly<Record<number, readonly number[]>> = {
 
 export function createAuthorizer(config: AuthorizerConfig, acls: () => readonly AclBinding[]): Authorizer {
   const superUsers = new Set(config.superUsers);
+  let indexed: readonly AclBinding[] | undefined;
+  let index: AclIndex | undefined;
   return {
     authorize(principal, host, operation, resourceType, resourceName) {
       if (superUsers.has(principal)) return true;
-      const applicable = acls().filter((b) => b.resourceType === resourceType && patternApplies(b, resourceName));
+      const current = acls();
+      if (current !== indexed || !index) [indexed, index] = [current, indexAcls(current)];
+      const applicable = applicableAcls(index, resourceType, resourceName);
       if (applicable.length === 0) return config.allowEveryoneIfNoAclFound;
       const matches = (b: AclBinding, ops: readonly number[]): boolean =>
         (b.principal === principal || b.principal === 'User:*') && (b.host === host || b.host === WILDCARD) && (b.operation === AclOperation.ALL || ops.includes(b.operation));
@@ -38,9 +42,44 @@ export function createAuthorizer(config: AuthorizerConfig, acls: () => readonly 
   };
 }
 
-function patternApplies(b: AclBinding, name: string): boolean {
-  if (b.patternType === PatternType.LITERAL) return b.resourceName === name || b.resourceName === WILDCARD;
-  return b.patternType === PatternType.PREFIXED && name.startsWith(b.resourceName);
+/**
+ * ACLs by resource, so a check costs a few map lookups however many ACLs there are: literal
+ * patterns by type and name, prefixed ones by type and prefix, with the prefix lengths in use
+ * per type (a name is looked up only at those lengths).
+ */
+interface AclIndex {
+  literal: Map<string, AclBinding[]>;
+  prefixed: Map<string, AclBinding[]>;
+  prefixLengths: Map<number, number[]>;
+}
+
+const indexKey = (resourceType: number, name: string): string => `${resourceType}\0${name}`;
+
+function indexAcls(acls: readonly AclBinding[]): AclIndex {
+  const index: AclIndex = { literal: new Map(), prefixed: new Map(), prefixLengths: new Map() };
+  for (const b of acls) {
+    const map = b.patternType === PatternType.LITERAL ? index.literal : b.patternType === PatternType.PREFIXED ? index.prefixed : undefined;
+    if (!map) continue;
+    const key = indexKey(b.resourceType, b.resourceName);
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(b);
+    if (map === index.prefixed) {
+      const lengths = index.prefixLengths.get(b.resourceType) ?? [];
+      if (!lengths.includes(b.resourceName.length)) index.prefixLengths.set(b.resourceType, [...lengths, b.resourceName.length]);
+    }
+  }
+  return index;
+}
+
+/** The ACLs that apply to a resource: its literal ones, the literal wildcard `*`, every prefix of its name. */
+function applicableAcls(index: AclIndex, resourceType: number, name: string): AclBinding[] {
+  const out = [...(index.literal.get(indexKey(resourceType, name)) ?? [])];
+  if (name !== WILDCARD) out.push(...(index.literal.get(indexKey(resourceType, WILDCARD)) ?? []));
+  for (const length of index.prefixLengths.get(resourceType) ?? []) {
+    if (length <= name.length) out.push(...(index.prefixed.get(indexKey(resourceType, name.slice(0, length))) ?? []));
+  }
+  return out;
 }
 
 const authorizers = new WeakMap<BrokerContext, Authorizer | null>();
