@@ -43,6 +43,8 @@ const SERVER_CONFIGS: readonly BrokerConfigDef[] = [
   staticDef('broker.id', 'int', '-1', 'Id of this broker; in KRaft mode the same as node.id.'),
   staticDef('connections.max.idle.ms', 'long', '600000', 'Close connections idle for longer than this.'),
   staticDef('controller.listener.names', 'string', null, 'Listeners used by the controller.'),
+  // kts's own: where the broker serves Prometheus metrics (kts ui finds the endpoint here).
+  staticDef('kts.metrics.listener', 'string', null, 'http://host:port on which the broker serves GET /metrics in Prometheus text format; off when unset.'),
   staticDef('default.replication.factor', 'int', '1', 'Replication factor of topics created without one.'),
   staticDef('delete.topic.enable', 'boolean', 'true', 'Whether DeleteTopics may delete topics.'),
   throttleDef('follower.replication.throttled.rate', 'Bytes per second a follower fetches for the replicas in its topics\' follower.replication.throttled.replicas (kafka-reassign-partitions.sh --throttle).'),
