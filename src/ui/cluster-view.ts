@@ -46,6 +46,10 @@ export interface BrokerView {
   controller: boolean;
   leaderCount: number;
   replicaCount: number;
+  /** Partitions it leads whose ISR is smaller than their replicas. */
+  underReplicatedLeaderCount: number;
+  /** Replicas it hosts that are not in their partition's ISR. */
+  outOfSyncCount: number;
   sizeBytes: number;
   logDirs: { path: string; error: string | null; sizeBytes: number }[];
 }
@@ -87,12 +91,13 @@ const key = (topic: string, partition: number): string => `${topic}\u0000${parti
  */
 export async function readSnapshot(client: KafkaClient, nowMs: number, minInsyncReplicas: (topic: string) => number | undefined): Promise<ClusterSnapshot> {
   const [cluster, topics] = await Promise.all([client.admin.describeCluster(), client.admin.describeTopics()]);
-  const tps: TopicPartition[] = [];
-  for (const t of topics) for (const p of t.partitions) if (p.leader >= 0) tps.push({ topic: t.name, partition: p.partition });
+  // One ListOffsets per leader, so a broker that just died costs only its own partitions' offsets.
+  const byLeader = new Map<number, TopicPartition[]>();
+  for (const t of topics) for (const p of t.partitions) if (p.leader >= 0) byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), { topic: t.name, partition: p.partition }]);
   const [earliest, latest, logDirs] = await Promise.all([
-    listOffsets(client, tps, 'earliest'),
-    listOffsets(client, tps, 'latest'),
-    client.admin.describeLogDirs({ brokerIds: cluster.brokers.map((b) => b.nodeId) }).catch(() => []),
+    offsetsByLeader(client, byLeader, 'earliest'),
+    offsetsByLeader(client, byLeader, 'latest'),
+    logDirsOf(client, cluster.brokers.map((b) => b.nodeId)),
   ]);
   const sizes = new Map<string, number>();
   const brokerSizes = new Map<number, BrokerView['logDirs']>();
@@ -116,10 +121,18 @@ export async function readSnapshot(client: KafkaClient, nowMs: number, minInsync
     .map((b) => {
       let leaderCount = 0;
       let replicaCount = 0;
+      let underReplicatedLeaderCount = 0;
+      let outOfSyncCount = 0;
       for (const t of topics) {
         for (const p of t.partitions) {
-          if (p.leader === b.nodeId) leaderCount++;
-          if (p.replicas.includes(b.nodeId)) replicaCount++;
+          if (p.leader === b.nodeId) {
+            leaderCount++;
+            if (p.isr.length < p.replicas.length) underReplicatedLeaderCount++;
+          }
+          if (p.replicas.includes(b.nodeId)) {
+            replicaCount++;
+            if (!p.isr.includes(b.nodeId)) outOfSyncCount++;
+          }
         }
       }
       const dirs = brokerSizes.get(b.nodeId) ?? [];
@@ -131,12 +144,93 @@ export async function readSnapshot(client: KafkaClient, nowMs: number, minInsync
         controller: b.nodeId === cluster.controllerId,
         leaderCount,
         replicaCount,
+        underReplicatedLeaderCount,
+        outOfSyncCount,
         sizeBytes: dirs.reduce((n, d) => n + d.sizeBytes, 0),
         logDirs: dirs,
       };
     })
     .sort((a, b) => a.nodeId - b.nodeId);
   return { atMs: nowMs, clusterId: cluster.clusterId, controllerId: cluster.controllerId, brokers, topics: topicViews };
+}
+
+/** Why a partition is not healthy, worst first; null when it is. */
+export type PartitionHealth = 'offline' | 'under-min-isr' | 'under-replicated' | null;
+
+export function partitionHealth(p: PartitionView, minInsyncReplicas: number | undefined): PartitionHealth {
+  if (p.leader < 0) return 'offline';
+  if (minInsyncReplicas !== undefined && p.isr.length < minInsyncReplicas) return 'under-min-isr';
+  if (p.isr.length < p.replicas.length) return 'under-replicated';
+  return null;
+}
+
+export interface BrokerPartitionView {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  role: 'leader' | 'follower';
+  /** This broker's replica is in the ISR. */
+  inSync: boolean;
+  health: PartitionHealth;
+}
+
+/** The partitions with a replica on broker `nodeId`, unhealthy ones first. */
+export function brokerPartitions(s: ClusterSnapshot, nodeId: number, minInsyncReplicas: (topic: string) => number | undefined): BrokerPartitionView[] {
+  const out: BrokerPartitionView[] = [];
+  for (const t of s.topics) {
+    for (const p of t.partitions) {
+      if (!p.replicas.includes(nodeId)) continue;
+      out.push({ topic: t.name, partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, role: p.leader === nodeId ? 'leader' : 'follower', inSync: p.isr.includes(nodeId), health: partitionHealth(p, minInsyncReplicas(t.name)) });
+    }
+  }
+  return out.sort((a, b) => Number(b.health !== null) - Number(a.health !== null) || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+}
+
+export interface UnhealthyPartitionView {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+  health: Exclude<PartitionHealth, null>;
+}
+
+/** Every offline, under-min-ISR or under-replicated partition of the cluster, worst first. */
+export function unhealthyPartitions(s: ClusterSnapshot, minInsyncReplicas: (topic: string) => number | undefined): UnhealthyPartitionView[] {
+  const rank = { offline: 0, 'under-min-isr': 1, 'under-replicated': 2 } as const;
+  const out: UnhealthyPartitionView[] = [];
+  for (const t of s.topics) {
+    for (const p of t.partitions) {
+      const health = partitionHealth(p, minInsyncReplicas(t.name));
+      if (health !== null) out.push({ topic: t.name, partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas, health });
+    }
+  }
+  return out.sort((a, b) => rank[a.health] - rank[b.health] || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+}
+
+/**
+ * A broker that does not answer (dead, frozen, overloaded) must not hold or fail the whole
+ * page: what it alone would tell (its partitions' offsets, its log dirs) is left out.
+ */
+const BROKER_WAIT_MS = 3_000;
+
+function withinWait<T>(read: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), BROKER_WAIT_MS)));
+  return Promise.race([read.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+
+async function logDirsOf(client: KafkaClient, brokerIds: readonly number[]): Promise<Awaited<ReturnType<KafkaClient['admin']['describeLogDirs']>>> {
+  const each = await Promise.all(brokerIds.map((id) => withinWait(client.admin.describeLogDirs({ brokerIds: [id] }), [])));
+  return each.flat();
+}
+
+async function offsetsByLeader(client: KafkaClient, byLeader: Map<number, TopicPartition[]>, spec: 'earliest' | 'latest'): Promise<Map<string, number>> {
+  const each = await Promise.all([...byLeader.values()].map((tps) => withinWait(listOffsets(client, tps, spec), new Map<string, number>())));
+  return new Map(each.flatMap((m) => [...m]));
 }
 
 function topicView(t: TopicDescription, earliest: Map<string, number>, latest: Map<string, number>, sizes: Map<string, number>, minIsr: number | undefined): TopicView {

@@ -16,7 +16,8 @@ import type { KafkaClient } from '../client/index.js';
 import { KafkaError, errorName } from '../protocol/errors.js';
 import { KtsError, errorMessage } from '../util/errors.js';
 import { KTS_VERSION } from '../util/version.js';
-import { MinIsrCache, readGroupView, readGroups, readSnapshot, type ClusterSnapshot, type GroupView } from './cluster-view.js';
+import { MinIsrCache, brokerPartitions, readGroupView, readGroups, readSnapshot, unhealthyPartitions, type ClusterSnapshot, type GroupView } from './cluster-view.js';
+import { BROKER_SERIES, BrokerMetricsScraper } from './broker-metrics.js';
 import { HistoryStore } from './history.js';
 import { UiInputError, produceRecord, resetOffsets, searchMessages, type ResetSpec } from './actions.js';
 
@@ -132,6 +133,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   };
 
   const history = new HistoryStore({ dir: options.historyDir, maxBytes: options.historyMaxBytes }, nowMs());
+  const brokerMetrics = new BrokerMetricsScraper(client);
   let lastEnds = new Map<string, number>();
   const sample = async (): Promise<void> => {
     const s = await snapshots.fresh();
@@ -151,6 +153,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     for (const t of busiest) v[`topic:${t.name}:endOffsets`] = t.endOffsetSum;
     lastEnds = new Map(user.map((t) => [t.name, t.endOffsetSum]));
     for (const x of g.slice(0, HISTORY_GROUPS_MAX)) v[`group:${x.groupId}:lag`] = x.totalLag;
+    Object.assign(v, await brokerMetrics.sample(s.brokers));
     history.add({ t: s.atMs, v });
   };
   let sampling: Promise<void> | undefined;
@@ -174,8 +177,20 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const body = action ? await readJson(req) : {};
     const [what, name, sub] = parts;
     if (method === 'GET' && what === 'meta') return { version: KTS_VERSION, target: client.target, readOnly: options.readOnly, sampleIntervalMs: options.sampleIntervalMs };
-    if (method === 'GET' && what === 'overview') return overview(await snapshot(), await groups());
-    if (method === 'GET' && what === 'brokers') return (await snapshot()).brokers;
+    if (method === 'GET' && what === 'overview') {
+      // Groups are listed on every broker: one that just died (still in the metadata) fails the
+      // listing for a few seconds; the rest of the overview stays up meanwhile.
+      const s = await snapshot();
+      const g = await groups().then(
+        (list) => ({ list, error: null }),
+        (err: unknown) => ({ list: null, error: errorMessage(err) }),
+      );
+      return overview(s, g.list, g.error);
+    }
+    if (method === 'GET' && what === 'brokers' && name === undefined) return (await snapshot()).brokers;
+    if (method === 'GET' && what === 'brokers') return brokerDetail(name);
+    if (method === 'GET' && what === 'unhealthy') return unhealthyPartitions(await snapshot(), (t) => minIsr.get(t));
+    if (method === 'GET' && what === 'reassignments') return client.admin.listPartitionReassignments();
     if (what === 'topics' && name === undefined) {
       if (method === 'GET') return (await snapshot()).topics.map(({ partitions: _p, ...rest }) => ({ ...rest, partitionCount: _p.length }));
       if (method === 'POST') return createTopic(body);
@@ -209,6 +224,19 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     }
     if (method === 'GET' && what === 'history') return historyQuery(query);
     throw new HttpError(404, `No API ${method} ${path}.`);
+  };
+
+  const brokerDetail = async (id: string): Promise<unknown> => {
+    const s = await snapshot();
+    const broker = /^\d+$/.test(id) ? s.brokers.find((b) => b.nodeId === Number(id)) : undefined;
+    if (!broker) throw new HttpError(404, `No live broker with id '${id}'.`);
+    const endpoint = brokerMetrics.endpoint(broker.nodeId);
+    return {
+      ...broker,
+      partitions: brokerPartitions(s, broker.nodeId, (t) => minIsr.get(t)),
+      metrics: { url: endpoint?.url ?? null, problem: endpoint ? endpoint.problem : 'not looked up yet (at the next sample)', lastError: endpoint?.lastError ?? null },
+      series: BROKER_SERIES.map((x) => ({ series: `broker:${broker.nodeId}:${x.name}`, name: x.name, counter: x.counter })),
+    };
   };
 
   const topicDetail = async (name: string): Promise<unknown> => {
@@ -296,7 +324,7 @@ function hostnameOf(host: string | undefined): string {
   return m ? m[1]!.toLowerCase() : host;
 }
 
-function overview(s: ClusterSnapshot, groups: readonly GroupView[]): unknown {
+function overview(s: ClusterSnapshot, groups: readonly GroupView[] | null, groupsError: string | null): unknown {
   const user = s.topics.filter((t) => !t.internal);
   const underMinIsrKnown = s.topics.every((t) => t.underMinIsr !== null);
   return {
@@ -311,8 +339,9 @@ function overview(s: ClusterSnapshot, groups: readonly GroupView[]): unknown {
     underMinIsr: underMinIsrKnown ? s.topics.reduce((n, t) => n + (t.underMinIsr ?? 0), 0) : null,
     sizeBytes: s.topics.reduce((n, t) => n + t.sizeBytes, 0),
     messages: user.reduce((n, t) => n + t.messages, 0),
-    groupCount: groups.length,
-    totalLag: groups.reduce((n, g) => n + g.totalLag, 0),
+    groupCount: groups ? groups.length : null,
+    totalLag: groups ? groups.reduce((n, g) => n + g.totalLag, 0) : null,
+    groupsError,
     atMs: s.atMs,
   };
 }

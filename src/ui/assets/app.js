@@ -1,5 +1,6 @@
 // kts console: a small page over kts ui's JSON API (no framework). Hash routes:
-// #/ overview, #/brokers, #/topics, #/topics/<name>, #/groups, #/groups/<id>.
+// #/ overview, #/brokers, #/brokers/<id>, #/reassignments, #/topics, #/topics/<name>,
+// #/groups, #/groups/<id>.
 // Everything shown comes from the API; text from the cluster is set with textContent only.
 'use strict';
 
@@ -46,11 +47,19 @@ function bytes(n) {
 function card(label, value, testid, bad) {
   return el('div', { class: 'card' + (bad ? ' bad' : ''), 'data-testid': testid }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value));
 }
-function table(headers, rows, testid) {
+/** `rowClass(i)`: an optional class per row (highlights unhealthy partitions). */
+function table(headers, rows, testid, rowClass) {
   return el('table', { 'data-testid': testid },
     el('thead', {}, el('tr', {}, headers.map((h) => el('th', { class: h.num ? 'num' : '' }, h.label)))),
-    el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c, i) => el('td', { class: headers[i].num ? 'num' : '' }, c))))));
+    el('tbody', {}, rows.map((r, ri) => el('tr', { class: rowClass ? rowClass(ri) : null }, r.map((c, i) => el('td', { class: headers[i].num ? 'num' : '' }, c))))));
 }
+const HEALTH_BADGE = { offline: ['bad', 'offline'], 'under-min-isr': ['bad', 'under min ISR'], 'under-replicated': ['warn', 'under-replicated'] };
+function partitionHealthBadge(health) {
+  if (!health) return el('span', { class: 'badge ok' }, 'healthy');
+  const [cls, text] = HEALTH_BADGE[health];
+  return el('span', { class: `badge ${cls}` }, text);
+}
+const healthRow = (health) => (health ? `row-${HEALTH_BADGE[health][0]}` : null);
 function health(t) {
   if (t.offline > 0) return el('span', { class: 'badge bad' }, 'offline');
   if (t.underMinIsr > 0) return el('span', { class: 'badge bad' }, 'under min ISR');
@@ -141,6 +150,7 @@ async function overviewPage() {
   return [
     el('h1', {}, 'Cluster overview'),
     el('p', { class: 'muted' }, `Cluster id ${o.clusterId ?? '—'} · controller ${o.controllerId} · kts ${state.meta.version}`),
+    o.groupsError ? el('div', { class: 'error', 'data-testid': 'groups-error' }, `Consumer groups could not be listed: ${o.groupsError}`) : '',
     el('div', { class: 'cards' },
       card('Brokers', num(o.brokerCount), 'brokers'),
       card('Topics', num(o.topicCount), 'topics'),
@@ -158,14 +168,91 @@ async function overviewPage() {
 }
 
 async function brokersPage() {
-  const brokers = await api('/brokers');
+  const [brokers, unhealthy] = await Promise.all([api('/brokers'), api('/unhealthy')]);
   return [
     el('h1', {}, 'Brokers'),
     table(
-      [{ label: 'Id' }, { label: 'Host' }, { label: 'Port', num: true }, { label: 'Rack' }, { label: 'Role' }, { label: 'Leaders', num: true }, { label: 'Replicas', num: true }, { label: 'Size', num: true }, { label: 'Log dirs' }],
-      brokers.map((b) => [String(b.nodeId), b.host, String(b.port), b.rack ?? '—', b.controller ? el('span', { class: 'badge ok' }, 'controller') : 'broker', num(b.leaderCount), num(b.replicaCount), bytes(b.sizeBytes),
+      [{ label: 'Id' }, { label: 'Host' }, { label: 'Port', num: true }, { label: 'Rack' }, { label: 'Role' }, { label: 'Leaders', num: true }, { label: 'Replicas', num: true }, { label: 'Under-replicated (led)', num: true }, { label: 'Out of ISR', num: true }, { label: 'Size', num: true }, { label: 'Log dirs' }],
+      brokers.map((b) => [link(`#/brokers/${b.nodeId}`, String(b.nodeId)), b.host, String(b.port), b.rack ?? '—', b.controller ? el('span', { class: 'badge ok' }, 'controller') : 'broker', num(b.leaderCount), num(b.replicaCount), num(b.underReplicatedLeaderCount), num(b.outOfSyncCount), bytes(b.sizeBytes),
         b.logDirs.map((d) => el('div', {}, d.path, ' ', d.error ? el('span', { class: 'badge bad' }, d.error) : '', ' ', el('span', { class: 'muted' }, bytes(d.sizeBytes))))]),
-      'brokers-table'),
+      'brokers-table',
+      (i) => (brokers[i].outOfSyncCount > 0 || brokers[i].underReplicatedLeaderCount > 0 ? 'row-warn' : null)),
+    absentBrokers(brokers, unhealthy),
+    el('h2', {}, 'Partitions not healthy'),
+    unhealthyTable(unhealthy),
+  ];
+}
+
+/** Replicas on brokers the cluster does not list as live: those brokers are down (or fenced). */
+function absentBrokers(brokers, unhealthy) {
+  const live = new Set(brokers.map((b) => b.nodeId));
+  const absent = new Map();
+  for (const p of unhealthy) for (const r of p.replicas) if (!live.has(r)) absent.set(r, (absent.get(r) || 0) + 1);
+  if (absent.size === 0) return '';
+  return el('div', { class: 'error', 'data-testid': 'absent-brokers' },
+    [...absent].sort((a, b) => a[0] - b[0]).map(([id, n]) => el('div', {}, `Broker ${id} is not live: it hosts a replica of ${n} partition${n === 1 ? '' : 's'} listed below.`)));
+}
+
+function unhealthyTable(rows) {
+  if (rows.length === 0) return el('p', { class: 'notice', 'data-testid': 'all-healthy' }, 'Every partition has a leader and its full ISR.');
+  return table(
+    [{ label: 'Topic' }, { label: 'Partition', num: true }, { label: 'Leader', num: true }, { label: 'Replicas' }, { label: 'ISR' }, { label: 'Out of ISR' }, { label: 'State' }],
+    rows.map((p) => [link(`#/topics/${encodeURIComponent(p.topic)}`, p.topic), String(p.partition), p.leader >= 0 ? String(p.leader) : 'none', p.replicas.join(', '), p.isr.join(', '), p.replicas.filter((r) => !p.isr.includes(r)).join(', '), partitionHealthBadge(p.health)]),
+    'unhealthy-table',
+    (i) => healthRow(rows[i].health));
+}
+
+/** Charts of the broker's own /metrics (sampled by kts ui when the broker has kts.metrics.listener). */
+function brokerCharts(b) {
+  const s = (name) => `broker:${b.nodeId}:${name}`;
+  return el('div', { class: 'charts' },
+    chart('Messages in per second', [{ series: s('messagesIn'), label: 'messages/s', kind: 'rate' }], 'broker-chart-messages'),
+    chart('Bytes in and out per second', [{ series: s('bytesIn'), label: 'in', kind: 'rate', unit: 'bytes' }, { series: s('bytesOut'), label: 'out', kind: 'rate' }], 'broker-chart-bytes'),
+    chart('Under-replicated partitions led', [{ series: s('underReplicated'), label: 'under-replicated', kind: 'gauge' }], 'broker-chart-under-replicated'),
+    chart('Leaders and replicas', [{ series: s('leaders'), label: 'leaders', kind: 'gauge' }, { series: s('partitions'), label: 'replicas', kind: 'gauge' }], 'broker-chart-partitions'),
+    chart('Replica fetcher max lag (offsets)', [{ series: s('maxLag'), label: 'max lag', kind: 'gauge' }], 'broker-chart-max-lag'),
+    chart('Requests in the queue, acks=all waiting', [{ series: s('requestQueue'), label: 'queued', kind: 'gauge' }, { series: s('producePurgatory'), label: 'delayed produce', kind: 'gauge' }], 'broker-chart-queue'),
+    chart('Resident memory', [{ series: s('residentBytes'), label: 'RSS', kind: 'gauge', unit: 'bytes' }], 'broker-chart-memory'));
+}
+
+async function brokerPage(id) {
+  const b = await api(`/brokers/${encodeURIComponent(id)}`);
+  const charts = el('div', {});
+  const render = () => charts.replaceChildren(b.metrics.url
+    ? brokerCharts(b)
+    : el('p', { class: 'muted', 'data-testid': 'broker-metrics-problem' }, `No broker charts: ${b.metrics.problem}.`));
+  render();
+  return [
+    el('h1', {}, `Broker ${b.nodeId}`, ' ', b.controller ? el('span', { class: 'badge ok' }, 'controller') : ''),
+    el('p', { class: 'muted' }, `${b.host}:${b.port}${b.rack ? ` · rack ${b.rack}` : ''}`, b.metrics.url ? ` · metrics ${b.metrics.url}` : '', b.metrics.lastError ? el('span', { class: 'badge bad' }, `last scrape failed: ${b.metrics.lastError}`) : ''),
+    el('div', { class: 'cards' },
+      card('Leaders', num(b.leaderCount), 'broker-leaders'),
+      card('Replicas', num(b.replicaCount), 'broker-replicas'),
+      card('Under-replicated (led)', num(b.underReplicatedLeaderCount), 'broker-under-replicated', b.underReplicatedLeaderCount > 0),
+      card('Out of ISR', num(b.outOfSyncCount), 'broker-out-of-sync', b.outOfSyncCount > 0),
+      card('Size', bytes(b.sizeBytes), 'broker-size')),
+    el('h2', {}, 'Broker metrics ', b.metrics.url ? rangePicker(render) : ''),
+    charts,
+    el('h2', {}, 'Partitions'),
+    table(
+      [{ label: 'Topic' }, { label: 'Partition', num: true }, { label: 'Role' }, { label: 'Leader', num: true }, { label: 'Replicas' }, { label: 'ISR' }, { label: 'In sync' }, { label: 'State' }],
+      b.partitions.map((p) => [link(`#/topics/${encodeURIComponent(p.topic)}`, p.topic), String(p.partition), p.role, p.leader >= 0 ? String(p.leader) : 'none', p.replicas.join(', '), p.isr.join(', '), p.inSync ? 'yes' : el('span', { class: 'badge warn' }, 'no'), partitionHealthBadge(p.health)]),
+      'broker-partitions-table',
+      (i) => healthRow(b.partitions[i].health)),
+  ];
+}
+
+async function reassignmentsPage() {
+  const rows = await api('/reassignments');
+  return [
+    el('h1', {}, 'Reassignments in progress'),
+    el('p', { class: 'muted' }, 'Partition moves the controller is carrying out (ListPartitionReassignments). Start or cancel them with kts reassign.'),
+    rows.length === 0
+      ? el('p', { class: 'notice', 'data-testid': 'no-reassignments' }, 'No reassignment in progress.')
+      : table(
+        [{ label: 'Topic' }, { label: 'Partition', num: true }, { label: 'Replicas' }, { label: 'Adding' }, { label: 'Removing' }],
+        rows.map((r) => [link(`#/topics/${encodeURIComponent(r.topic)}`, r.topic), String(r.partition), r.replicas.join(', '), r.addingReplicas.join(', ') || '—', r.removingReplicas.join(', ') || '—']),
+        'reassignments-table'),
   ];
 }
 
@@ -399,7 +486,9 @@ async function route() {
   try {
     let content;
     if (!page) content = await overviewPage();
+    else if (page === 'brokers' && arg) content = await brokerPage(arg);
     else if (page === 'brokers') content = await brokersPage();
+    else if (page === 'reassignments') content = await reassignmentsPage();
     else if (page === 'topics' && arg) content = await topicPage(arg);
     else if (page === 'topics') content = await topicsPage();
     else if (page === 'groups' && arg) content = await groupPage(arg);
