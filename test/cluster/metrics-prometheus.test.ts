@@ -10,15 +10,14 @@
 // - both restarted on their ports and log dirs: everything comes back to 0, ISR expansions
 //   are counted, the fetchers have caught up (MaxLag 0).
 import t from 'tap';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBrokerProcess, type KtsBrokerProcess } from '../helpers/kts-cluster.js';
-import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
+import { startMetricsCluster } from '../helpers/metrics-cluster.js';
+import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
-import { freePort, needsPrometheus, runPrometheus } from '../helpers/prometheus.js';
+import { needsPrometheus, runPrometheus } from '../helpers/prometheus.js';
 import { describeTopic, waitFor } from '../helpers/cluster-checks.js';
 
 t.setTimeout(600_000);
@@ -38,27 +37,14 @@ async function sampleOf(metricsUrl: string, series: string): Promise<number | un
 }
 
 t.test('Prometheus follows a 3-broker kts cluster through broker failures', { skip }, async (t) => {
-  const zk = await startZooKeeper(t);
-  const root = mkdtempSync(join(tmpdir(), 'kts-cluster-metrics-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const ids = [1, 2, 3];
-  const metricsPorts = new Map<number, number>();
-  for (const id of ids) metricsPorts.set(id, await freePort());
-  const brokerPorts = new Map<number, number>();
-  const brokers = new Map<number, KtsBrokerProcess>();
-  // A restarted broker keeps its client port and its metrics port, so Prometheus finds it again.
-  const start = async (id: number): Promise<void> => {
-    // A frozen follower leaves the ISR by the leader's lag check (counted as an ISR shrink)
-    // before its ZooKeeper session expires (when the controller would remove it instead).
-    const overrides = { 'kts.metrics.listener': `http://127.0.0.1:${metricsPorts.get(id)}`, 'replica.lag.time.max.ms': '2000', 'zookeeper.session.timeout.ms': '10000' };
-    const b = await startBrokerProcess(t, id, join(root, `broker-${id}`), zk.connect, overrides, brokerPorts.get(id) ?? 0);
-    brokerPorts.set(id, b.port);
-    brokers.set(id, b);
-  };
-  for (const id of ids) await start(id);
-  const instance = (id: number): string => `127.0.0.1:${metricsPorts.get(id)}`;
+  // A frozen follower leaves the ISR by the leader's lag check (counted as an ISR shrink)
+  // before its ZooKeeper session expires (when the controller would remove it instead).
+  const cluster = await startMetricsCluster(t, [1, 2, 3], { 'replica.lag.time.max.ms': '2000', 'zookeeper.session.timeout.ms': '10000' });
+  const { ids, brokers } = cluster;
+  const instance = (id: number): string => cluster.metricsHost(id);
+  const start = async (id: number): Promise<void> => void (await cluster.start(id));
   const idOf = (inst: string | undefined): number => ids.find((id) => instance(id) === inst) ?? -1;
-  const bootstrap = (): string => [...brokers.values()].filter((b) => b.child.exitCode === null && b.child.signalCode === null).map((b) => b.bootstrap).join(',');
+  const bootstrap = (): string => cluster.bootstrap();
   const prom = await runPrometheus(t, ids.map(instance), [ALERTS]);
   const until = async (promql: string, accept: (r: Vector) => boolean, what: string): Promise<Vector> => {
     const r = await prom.waitFor(promql, accept, 60_000);

@@ -15,7 +15,7 @@ interface Teardown {
 }
 
 /** Starts `kts ui` as a subprocess; resolves with its URL once it serves. */
-export async function startUi(t: Teardown, b: RunningBroker, extra: string[] = []): Promise<string> {
+export async function startUi(t: Teardown, b: Pick<RunningBroker, 'bootstrap'>, extra: string[] = []): Promise<string> {
   const historyDir = await tempDir(t, 'kts-ui-history-');
   const child: ChildProcess = spawn(process.execPath, [KTS_BIN, 'ui', '--bootstrap-server', b.bootstrap, '--listen', '127.0.0.1:0', '--history-dir', historyDir, '--sample-interval', '0.5', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -42,7 +42,8 @@ export async function openPage(t: Teardown, browser: Browser, url: string, error
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   t.teardown(() => page.close());
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${url}: ${m.text()}`);
+    // location(): which resource failed (a console message of a failed fetch does not name it).
+    if (m.type() === 'error') errors.push(`${url}: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => errors.push(`${url}: ${String(e)}`));
   await page.goto(url);
