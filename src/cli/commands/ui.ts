@@ -1,8 +1,10 @@
 /**
  * `kts ui`: a web console for a kts cluster or any Kafka cluster, served by kts itself
- * (src/ui/): overview with history charts, brokers, topics (search, detail, message browser,
- * produce, configs, create/delete), consumer groups (lag per partition, lag over time, offset
- * reset with a dry run first). History is kept by kts ui in a bounded local file store.
+ * (src/ui/): overview with history charts, brokers (each broker's partitions, charts of its
+ * own /metrics), unhealthy partitions, reassignments in progress, topics (search, detail,
+ * message browser, produce, configs, create/delete), consumer groups (lag per partition, lag
+ * over time, offset reset with a dry run first). History is kept by kts ui in a bounded local
+ * file store.
  */
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
@@ -19,7 +21,7 @@ export const uiCommand: CommandSpec = {
   name: 'ui',
   summary: 'Serve a web console for the cluster (topics, groups and lag, charts with history)',
   description:
-    'Serves the console on --listen (127.0.0.1:8048 by default: only this machine can reach it) until Ctrl-C. It reads the cluster through the Kafka admin and group APIs, so it works with kts, Apache Kafka and Redpanda; without --bootstrap-server it uses the local data dir or the kts server running on it, like every kts command. Every --sample-interval seconds it records cluster figures (messages in, bytes, lag per group, unhealthy partitions) in a local history store, so charts cover the last days and survive a restart: no database to install. --read-only hides every action and the server refuses them.',
+    'Serves the console on --listen (127.0.0.1:8048 by default: only this machine can reach it) until Ctrl-C. It reads the cluster through the Kafka admin and group APIs, so it works with kts, Apache Kafka and Redpanda; without --bootstrap-server it uses the local data dir or the kts server running on it, like every kts command. Every --sample-interval seconds it records cluster figures (messages in, bytes, lag per group, unhealthy partitions) in a local history store, so charts cover the last days and survive a restart: no database to install. Brokers that set kts.metrics.listener (a fixed port) are scraped at each sample too, for charts of each broker\'s own figures (messages and bytes in and out, under-replicated partitions, fetcher lag, request queue, memory). Pages: overview, brokers (each broker\'s partitions; partitions not healthy highlighted), reassignments in progress, topics, consumer groups. --read-only hides every action and the server refuses them.',
   options: {
     ...connectionOptions,
     listen: { type: 'string', default: DEFAULT_LISTEN, placeholder: '<host:port>', describe: 'Address to serve the console on (port 0 picks a free port).' },
