@@ -17,6 +17,7 @@ import {
   writeInt64,
 } from '../records/batch-header.js';
 import { compress } from '../records/compression/index.js';
+import { sizeOfVarlong, writeUnsignedVarint, writeZigZag } from '../records/varint.js';
 import { crc32c } from '../records/crc32c.js';
 import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
 import type { RecordHeader } from './types.js';
@@ -70,17 +71,17 @@ export class RecordsBuilder {
     if (timestampMs > this.maxTimestamp) this.maxTimestamp = timestampMs;
     const tsDelta = timestampMs - this.baseTimestamp;
     const offsetDelta = this.count;
-    let body = 1 + sizeOfZigZag(tsDelta) + sizeOfZigZag(offsetDelta);
-    body += key === null ? 1 : sizeOfZigZag(key.length) + key.length;
-    body += value === null ? 1 : sizeOfZigZag(value.length) + value.length;
+    let body = 1 + sizeOfVarlong(tsDelta) + sizeOfVarlong(offsetDelta);
+    body += key === null ? 1 : sizeOfVarlong(key.length) + key.length;
+    body += value === null ? 1 : sizeOfVarlong(value.length) + value.length;
     const headerCount = headers === undefined ? 0 : headers.length;
-    body += sizeOfZigZag(headerCount);
+    body += sizeOfVarlong(headerCount);
     for (let i = 0; i < headerCount; i++) {
       const h = headers![i]!;
       const k = Buffer.byteLength(h.key, 'utf8');
-      body += sizeOfZigZag(k) + k + (h.value === null ? 1 : sizeOfZigZag(h.value.length) + h.value.length);
+      body += sizeOfVarlong(k) + k + (h.value === null ? 1 : sizeOfVarlong(h.value.length) + h.value.length);
     }
-    this.ensure(sizeOfZigZag(body) + body);
+    this.ensure(sizeOfVarlong(body) + body);
     const buf = this.buf;
     let pos = writeZigZag(buf, this.pos, body);
     buf[pos++] = 0;
@@ -114,7 +115,7 @@ export class RecordsBuilder {
     this.lastEstimateBytes = 0;
     if (to <= from) return from;
     const tsDelta = timestampMs - (this.count === 0 ? timestampMs : this.baseTimestamp);
-    const tsSize = sizeOfZigZag(tsDelta);
+    const tsSize = sizeOfVarlong(tsDelta);
     // Sizes first: how many fit, where the span goes, whether gaps between values are small.
     let total = 0;
     let estimate = 0;
@@ -151,12 +152,12 @@ export class RecordsBuilder {
     for (let i = from; i < to; i++, offsetDelta++) {
       const start = bounds[2 * i]!;
       const length = bounds[2 * i + 1]! - start;
-      pos = writeUVarint(buf, pos, 2 * (fixed + sizeOfSmall(offsetDelta) + sizeOfSmall(length) + length));
+      pos = writeUnsignedVarint(buf, pos, 2 * (fixed + sizeOfSmall(offsetDelta) + sizeOfSmall(length) + length));
       buf[pos++] = 0;
       pos = tsSize === 1 ? ((buf[pos] = tsZigZag), pos + 1) : writeZigZag(buf, pos, tsDelta);
-      pos = writeUVarint(buf, pos, 2 * offsetDelta);
+      pos = writeUnsignedVarint(buf, pos, 2 * offsetDelta);
       buf[pos++] = 1; // null key: zig-zag of -1
-      pos = writeUVarint(buf, pos, 2 * length);
+      pos = writeUnsignedVarint(buf, pos, 2 * length);
       if (inPlace) buf.copyWithin(pos, shift + start, shift + start + length);
       else buf.set(source.subarray(start, start + length), pos);
       pos += length;
@@ -205,40 +206,9 @@ export class RecordsBuilder {
   }
 }
 
-/** An unsigned varint below 2^31 (a zig-zag value already doubled), with int32 shifts. */
-function writeUVarint(buf: Buffer, pos: number, u: number): number {
-  while (u >= 128) {
-    buf[pos++] = (u & 0x7f) | 0x80;
-    u >>>= 7;
-  }
-  buf[pos++] = u;
-  return pos;
-}
-
-/** sizeOfZigZag for a non-negative value, with the common small cases first. */
+/** sizeOfVarlong for a non-negative value, with the common small cases first. */
 function sizeOfSmall(v: number): number {
-  return v < 64 ? 1 : v < 8192 ? 2 : sizeOfZigZag(v);
-}
-
-/** Zig-zag varint/varlong size; exact for |v| < 2^52 (offset and timestamp deltas). */
-function sizeOfZigZag(v: number): number {
-  let u = v >= 0 ? v * 2 : -v * 2 - 1;
-  let size = 1;
-  while (u >= 128) {
-    u = Math.floor(u / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeZigZag(buf: Buffer, pos: number, v: number): number {
-  let u = v >= 0 ? v * 2 : -v * 2 - 1;
-  while (u >= 128) {
-    buf[pos++] = (u % 128) | 0x80;
-    u = Math.floor(u / 128);
-  }
-  buf[pos++] = u;
-  return pos;
+  return v < 64 ? 1 : v < 8192 ? 2 : sizeOfVarlong(v);
 }
 
 function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {

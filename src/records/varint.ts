@@ -182,6 +182,15 @@ export function sizeOfVarlong(value: number): number {
 
 /** Write an unsigned varint at `pos`; returns the position after it. The caller sized `buf`. */
 export function writeUnsignedVarint(buf: Buffer, pos: number, u: number): number {
+  if (u < 0x80000000) {
+    // The common case (every length and delta of a record): int32 shifts.
+    while (u >= 128) {
+      buf[pos++] = (u & 0x7f) | 0x80;
+      u >>>= 7;
+    }
+    buf[pos++] = u;
+    return pos;
+  }
   while (u >= 128) {
     buf[pos++] = (u % 128) | 0x80;
     u = Math.floor(u / 128);
@@ -200,6 +209,11 @@ export function writeVarint(buf: Buffer, pos: number, value: number): number {
 export function writeVarlong(buf: Buffer, pos: number, value: number): number {
   // Zig-zag doubles the magnitude: stay where that is still exact.
   if (!Number.isInteger(value) || Math.abs(value) >= 2 ** 52) throw new RangeError(`varlong out of range: ${value}`);
+  return writeUnsignedVarint(buf, pos, zigZag32(value));
+}
+
+/** writeVarlong without its range check, for encoders whose values are known to fit (|v| < 2^52). */
+export function writeZigZag(buf: Buffer, pos: number, value: number): number {
   return writeUnsignedVarint(buf, pos, zigZag32(value));
 }
 

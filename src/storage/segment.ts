@@ -11,7 +11,8 @@ import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, ATTRIBUTES_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET, RECORD_BATCH_OVERHEAD,
   computeBatchCrc, readInt64, storedCrc,
 } from '../records/batch-header.js';
-import { iterateRecords } from '../records/record-batch.js';
+import { RecordFields, iterateRecords } from '../records/record-batch.js';
+import { readRecordQuick } from '../records/record-walk.js';
 import { iterateLegacyMessages } from '../records/legacy.js';
 import { CachedFile } from './file-cache.js';
 import { syncFile } from './sync-group.js';
@@ -651,20 +652,6 @@ function writeFully(fd: number, buf: Buffer, position: number): void {
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
 }
 
-/** Zig-zag varint at `at`; returns [value, next position] or undefined when it runs past `end`. */
-function readVarlong(buf: Buffer, at: number, end: number): [number, number] | undefined {
-  let raw = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (at >= end) return undefined;
-    const byte = buf[at++]!;
-    raw += (byte & 0x7f) * mul;
-    mul *= 128;
-    if ((byte & 0x80) === 0) return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, at];
-  }
-  return undefined;
-}
-
 /** Record timestamps and offsets of a v2 batch; compressed ones are decompressed (bounded), a corrupt one yields nothing more. */
 function* recordTimestamps(batch: Buffer, compressed: boolean): Generator<{ timestampMs: number; offset: number }> {
   if (!compressed) {
@@ -683,16 +670,11 @@ export function* uncompressedRecordTimestamps(batch: Buffer): Generator<{ timest
   const base = readInt64(batch, 0);
   const baseTs = readInt64(batch, 27);
   const count = batch.readInt32BE(57);
+  const f = new RecordFields();
   let at = RECORD_BATCH_OVERHEAD;
   for (let i = 0; i < count; i++) {
-    const len = readVarlong(batch, at, batch.length);
-    if (!len || len[0] < 0 || len[1] + len[0] > batch.length) return;
-    const end = len[1] + len[0];
-    const tsDelta = readVarlong(batch, len[1] + 1, end);
-    if (!tsDelta) return;
-    const offDelta = readVarlong(batch, tsDelta[1], end);
-    if (!offDelta) return;
-    yield { timestampMs: baseTs + tsDelta[0], offset: base + offDelta[0] };
-    at = end;
+    at = readRecordQuick(batch, at, batch.length, f);
+    if (at < 0) return;
+    yield { timestampMs: baseTs + f.timestampDelta, offset: base + f.offsetDelta };
   }
 }

@@ -75,3 +75,28 @@ t.test('length-prefixed bytes: null, empty, negative and oversized lengths', asy
   t.throws(() => new ByteCursor(bytes(0x03)).readVarintBytes('key'), /negative length -2/);
   t.throws(() => new ByteCursor(bytes(0xfe, 0xff, 0xff, 0xff, 0x0f, 1, 2)).readVarintBytes('key'), /exceeds the 2 bytes left/);
 });
+
+t.test('the quick readers (records/record-walk.ts) agree with ByteCursor, and give up where it would fail', async (t) => {
+  // quickVarintEnd is a live binding: read through the namespace after each call.
+  const walk = await import('../../src/records/record-walk.js');
+  const { quickVarint, quickVarlong } = walk;
+  const values = [0, 1, -1, 63, -64, 64, 8191, -8192, 8192, 2 ** 20, -(2 ** 27), 2 ** 31 - 1, -(2 ** 31)];
+  for (const v of values) {
+    const buf = Buffer.alloc(10);
+    const end = writeVarint(buf, 0, v);
+    t.equal(quickVarint(buf, 0, end), v, `varint ${v}`);
+    t.equal(walk.quickVarintEnd, end);
+    quickVarint(buf, 0, end - 1);
+    if (end > 1) t.equal(walk.quickVarintEnd, -1, `truncated varint ${v}`);
+  }
+  for (const v of [...values, 2 ** 40, -(2 ** 45), 2 ** 51 - 1]) {
+    const buf = Buffer.alloc(10);
+    const end = writeVarlong(buf, 0, v);
+    t.equal(quickVarlong(buf, 0, end), new ByteCursor(buf, 0, end).readVarlong(), `varlong ${v}`);
+    t.equal(walk.quickVarintEnd, end);
+  }
+  // Ten bytes: ByteCursor reads it, the quick reader leaves it to ByteCursor.
+  const ten = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
+  quickVarlong(ten, 0, ten.length);
+  t.equal(walk.quickVarintEnd, -1);
+});

@@ -20,7 +20,7 @@
  * state (storage), as in Kafka, not by this coordinator.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { encodeRecordBatch } from '../../records/record-batch.js';
+import { encodeEndTransactionMarkerBatch } from '../../records/control.js';
 import type { TransactionLogValue } from '../../protocol/internal/transaction-log.js';
 import { offsetsPartitionFor } from '../../protocol/internal/consumer-offsets.js';
 import { errorMessage } from '../../util/errors.js';
@@ -39,8 +39,6 @@ const MAX_EPOCH = 32767;
 /** Kafka's defaults of transaction.abort.timed.out.transaction.cleanup.interval.ms / transaction.remove.expired.transaction.cleanup.interval.ms. */
 const ABORT_CHECK_INTERVAL_MS = 10_000;
 const EXPIRY_CHECK_INTERVAL_MS = 3_600_000;
-const MARKER_ABORT = 0;
-const MARKER_COMMIT = 1;
 
 /** One TxnOffsetCommit offset, written by the group coordinator as a transactional record. */
 export interface PendingOffset {
@@ -456,22 +454,11 @@ export class TransactionCoordinator {
  * epoch).
  */
 export async function appendMarker(broker: BrokerContext, topic: string, partition: number, marker: MarkerSpec): Promise<number> {
-  const batch = encodeMarker(marker.producerId, marker.producerEpoch, marker.commit, marker.coordinatorEpoch, broker.nowMs());
+  const batch = encodeEndTransactionMarkerBatch({ producerId: marker.producerId, producerEpoch: marker.producerEpoch, commit: marker.commit, coordinatorEpoch: marker.coordinatorEpoch, timestampMs: broker.nowMs() });
   const code = await appendReplicated(broker, topic, partition, batch, 'coordinator', Number(broker.config.raw['request.timeout.ms'] ?? 30_000));
   // The group coordinator applies (or drops) the producer's offsets as Kafka's does on this marker.
   if (code === ErrorCode.NONE && topic === OFFSETS_TOPIC) groupCoordinatorOf(broker).completeTransaction(marker.producerId, partition, marker.commit);
   return code;
-}
-
-/** A control batch with one COMMIT or ABORT record (key: version, type; value: version, coordinator epoch). */
-export function encodeMarker(producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number, timestampMs: number): Buffer {
-  const key = Buffer.alloc(4);
-  key.writeInt16BE(0, 0);
-  key.writeInt16BE(commit ? MARKER_COMMIT : MARKER_ABORT, 2);
-  const value = Buffer.alloc(6);
-  value.writeInt16BE(0, 0);
-  value.writeInt32BE(coordinatorEpoch, 2);
-  return encodeRecordBatch({ control: true, transactional: true, producerId, producerEpoch, baseSequence: -1, records: [{ timestampMs, key, value }] });
 }
 
 function isExpectedProducer(meta: TxnMetadata, producerId: number, epoch: number): boolean {

@@ -14,6 +14,7 @@ import { decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../../records/compre
 import type { LegacyMessage } from '../../records/legacy.js';
 import type { LogEntry } from '../../records/log-entries.js';
 import { forEachRecordFields, type RecordBatchHeader, RecordFields } from '../../records/record-batch.js';
+import { readRecordQuick } from '../../records/record-walk.js';
 import { type FormatterConfig, formatRecord } from './message-formatter.js';
 import { OutputClosed, drained, type StopSignal } from './output.js';
 
@@ -173,7 +174,7 @@ export class BatchFormatter {
   private left = 0;
   private count = 0;
   private lastOffset = -1;
-  /** The record walkRecord read last. */
+  /** The record readRecordQuick read last. */
   private readonly fields = new RecordFields();
   /** Whether a record's output fits in its own bytes: a record takes at least 7 bytes besides its value. */
   private readonly inPlace: boolean;
@@ -237,7 +238,7 @@ export class BatchFormatter {
   }
 
   /**
-   * Walk a v2 batch in one tight loop (walkRecord instead of the records module's cursor).
+   * Walk a v2 batch in one tight loop (readRecordQuick instead of the records module's cursor).
    * It accepts only what forEachRecordFields accepts; on anything else (odd varints, bad
    * lengths, a count that does not match) it undoes its output and returns false, and
    * forEachRecordFields walks the batch again (printing, or throwing its CorruptDataError).
@@ -291,7 +292,7 @@ export class BatchFormatter {
     let w = start;
     let n = 0;
     for (; n < count && r < stop; n++) {
-      if (!walkRecord(bytes, r, stop, f)) break;
+      if (readRecordQuick(bytes, r, stop, f) < 0) break;
       r = f.end;
       const offset = base + f.offsetDelta;
       if (offset < this.fetchOffset || offset >= this.endOffset || this.left <= 0) continue;
@@ -318,7 +319,7 @@ export class BatchFormatter {
     const view = this.viewOf(data);
     let n = 0;
     for (; n < count && pos < end; n++) {
-      if (!walkRecord(view, pos, end, f)) break;
+      if (readRecordQuick(view, pos, end, f) < 0) break;
       pos = f.end;
       this.record(f, data);
     }
@@ -504,101 +505,6 @@ function putNumber(bytes: Uint8Array, w: number, n: number): number {
   }
   bytes[--p] = 0x30 + n;
   return end;
-}
-
-/** An unsigned varint of at most 4 bytes at `pos` (longer ones: -1, left to the careful walk); sets varintEnd. */
-let varintEnd = 0;
-function uvarint(data: Uint8Array, pos: number, end: number): number {
-  if (pos >= end) return -1;
-  let b = data[pos]!;
-  if (b < 0x80) {
-    varintEnd = pos + 1;
-    return b;
-  }
-  let value = b & 0x7f;
-  for (let shift = 7; shift < 28; shift += 7) {
-    if (++pos >= end) return -1;
-    b = data[pos]!;
-    value |= (b & 0x7f) << shift;
-    if (b < 0x80) {
-      varintEnd = pos + 1;
-      return value;
-    }
-  }
-  return -1;
-}
-
-const zigzag = (u: number): number => (u >>> 1) ^ -(u & 1);
-
-/**
- * Read one record at `pos` (v2 layout) into `f`, as readRecordFields does (same fields, same
- * checks). False for anything the careful walk should look at instead.
- */
-function walkRecord(data: Uint8Array, pos: number, end: number, f: RecordFields): boolean {
-  f.start = pos;
-  let u = uvarint(data, pos, end);
-  if (u < 0) return false;
-  const length = zigzag(u);
-  pos = varintEnd;
-  const recordEnd = pos + length;
-  if (length < 1 || recordEnd > end) return false;
-  f.end = recordEnd;
-  f.attributes = (data[pos]! << 24) >> 24;
-  pos++;
-  // Timestamp delta: a varlong of at most 9 bytes (always valid), exact below 2^53.
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; ; i++) {
-    if (pos >= recordEnd || i === 9) return false;
-    const b = data[pos++]!;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) break;
-    scale *= 128;
-  }
-  f.timestampDelta = value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-  u = uvarint(data, pos, recordEnd);
-  if (u < 0) return false;
-  f.offsetDelta = zigzag(u);
-  pos = skipBytes(data, varintEnd, recordEnd);
-  if (pos < 0) return false;
-  f.keySize = skippedSize;
-  f.keyStart = skippedSize < 0 ? pos : pos - skippedSize;
-  pos = skipBytes(data, pos, recordEnd);
-  if (pos < 0) return false;
-  f.valueSize = skippedSize;
-  f.valueStart = skippedSize < 0 ? pos : pos - skippedSize;
-  u = uvarint(data, pos, recordEnd);
-  if (u < 0) return false;
-  const headers = zigzag(u);
-  pos = varintEnd;
-  if (headers < 0 || headers * 2 > recordEnd - pos) return false;
-  f.headerCount = headers;
-  const spans = f.headerSpans;
-  spans.length = 0;
-  for (let k = 0; k < headers; k++) {
-    pos = skipBytes(data, pos, recordEnd);
-    if (pos < 0 || skippedSize < 0) return false; // a null header key is corrupt
-    spans.push(pos - skippedSize, skippedSize);
-    pos = skipBytes(data, pos, recordEnd);
-    if (pos < 0) return false;
-    spans.push(skippedSize < 0 ? pos : pos - skippedSize, skippedSize);
-  }
-  return pos === recordEnd;
-}
-
-/** The size skipBytes read: -1 for null. */
-let skippedSize = 0;
-
-/** Skip a varint length (-1: null) and that many bytes, setting skippedSize; -1 when they do not fit. */
-function skipBytes(data: Uint8Array, pos: number, end: number): number {
-  const u = uvarint(data, pos, end);
-  if (u < 0) return -1;
-  const size = zigzag(u);
-  skippedSize = size;
-  pos = varintEnd;
-  if (size === -1) return pos;
-  if (size < -1 || pos + size > end) return -1;
-  return pos + size;
 }
 
 /** Write the small `b` at `w`; returns the position after it. */
