@@ -5,7 +5,8 @@
 // on brokers 1, 2 and 3 (kcat writes each partition, led by a different broker, acks=all so
 // the followers replicate as super users); deleted through broker 3, it is enforced no more.
 // With ../shared/kafka-1.1: Kafka 1.1's kafka-acls.sh --authorizer-properties
-// zookeeper.connect=... lists what kts wrote, and kts enforces what Kafka's tool writes.
+// zookeeper.connect=... lists what kts wrote, and kts enforces (and `kts acls
+// --authorizer-properties` lists) what Kafka's tool writes.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,6 +137,8 @@ t.test('ACLs in ZooKeeper: created on one broker, enforced on all', { skip }, as
     t.pass('carol writes every partition: kts enforces the ACL Kafka 1.1 wrote');
     const described = await acls(3, ['--list', '--topic', 'orders']);
     t.match(described.stdout, /principal=User:carol, host=\*, operation=WRITE, permissionType=ALLOW/, 'kts acls lists it too');
+    const fromZk = await runKts(['acls', '--authorizer-properties', `zookeeper.connect=${cluster.zk.connect}`, '--list', '--cluster']);
+    t.match(fromZk.stdout, /ResourcePattern\(resourceType=CLUSTER, name=kafka-cluster, patternType=LITERAL\)`: \n \t\(principal=User:carol, host=\*, operation=CREATE, permissionType=ALLOW\)/, "and so does kts acls --authorizer-properties (Kafka 1.1's --producer Create on the cluster)");
     const removed = await tool(home, env, 'kafka-acls.sh', [...props, '--remove', '--force', '--allow-principal', 'User:carol', '--producer', '--topic', 'orders']);
     t.equal(removed.code, 0, removed.out);
     await writesEverywhere('carol', false);
