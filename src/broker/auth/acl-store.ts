@@ -145,11 +145,12 @@ export class ZkAclStore implements AclStore {
     }
   }
 
+  /** Every resource, read in parallel (the session pipelines them), the list rebuilt once. */
   private async loadAll(): Promise<void> {
     const refs = await this.zk.getAclResources();
-    const seen = new Set(refs.map(aclResourceKey));
-    for (const key of [...this.cache.keys()]) if (!seen.has(key)) this.cache.delete(key);
-    for (const ref of refs) await this.reload(ref);
+    const loaded = await Promise.all(refs.map(async (ref) => [ref, this.decode(ref, (await this.zk.getResourceAcls(ref)).acls)] as const));
+    this.cache.clear();
+    for (const [ref, bindings] of loaded) if (bindings.length > 0) this.cache.set(aclResourceKey(ref), bindings);
     this.refreshFlat();
   }
 
