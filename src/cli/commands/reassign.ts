@@ -12,7 +12,7 @@
  * `--verify --wait` (progress from the replicas' sizes until everything is done).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
@@ -95,8 +95,9 @@ export const reassignCommand: CommandSpec = {
     '(printing the current assignment to keep for a rollback), optionally throttled; --verify reports progress and, once ' +
     'everything is done, removes the throttles; --cancel stops reassignments and log-dir moves in progress; --list shows ' +
     'the reassignments in progress. A plan is Kafka\'s JSON: {"version":1,"partitions":[{"topic":"foo","partition":0,' +
-    '"replicas":[2,3],"log_dirs":["any","/data/b"]}]}; a log dir other than "any" moves that replica to that dir of its broker, ' +
-    'which also works on a single broker or the local engine. Without --bootstrap-server kts works on the local data dir.',
+    '"replicas":[2,3],"log_dirs":["any","/data/b"]}]}; a log dir other than "any" moves that replica to that dir of its broker ' +
+    '(one of its log.dirs), which also works on a single broker. Without --bootstrap-server kts works on the local data dir: ' +
+    'through the kts server running on it, else in-process, where the data dir is the only log dir.',
   options: {
     ...connectionOptions,
     ...zookeeperOption,
@@ -236,6 +237,31 @@ async function verifyBrokerIds(admin: Admin, brokers: Iterable<number>): Promise
   for (const b of brokers) if (!known.has(b)) throw reassignError(`Unknown broker id ${b}`);
 }
 
+/**
+ * Every log dir a plan names must be one of its broker's (DescribeLogDirs): refused before
+ * anything changes, where Kafka's tool fails after starting the reassignment. A broker that
+ * does not answer is left to AlterReplicaLogDirs.
+ */
+async function verifyLogDirs(client: KafkaClient, moves: readonly ReplicaDirMove[]): Promise<void> {
+  for (const brokerId of new Set(moves.map((m) => m.brokerId))) {
+    let dirs: string[];
+    try {
+      dirs = (await client.admin.describeLogDirs({ brokerIds: [brokerId], topics: [] })).map((d) => d.logDir);
+    } catch (err) {
+      if (err instanceof KtsError) continue;
+      throw err;
+    }
+    const unknown = moves.find((m) => m.brokerId === brokerId && !dirs.includes(m.logDir));
+    if (unknown === undefined) continue;
+    const local = client.transport === 'local'
+      ? ' The local engine of a data dir has one log dir, the data dir. To move partitions between disks, start a server on them ' +
+        `(kts server-start with log.dirs=${dirs[0] ?? '<data dir>'},${unknown.logDir} in its server.properties); kts commands on ${dirs[0] ?? 'the data dir'} then go through it.`
+      : '';
+    const relative = isAbsolute(unknown.logDir) ? '' : ' Log dirs are absolute paths, as log.dirs lists them.';
+    throw reassignError(`Log dir ${unknown.logDir} (for ${replicaName(unknown)}) is not one of broker ${brokerId}'s log dirs (${dirs.join(', ')}).${relative}${local}`);
+  }
+}
+
 // ---- --generate ----------------------------------------------------------------------
 
 async function generate(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number> {
@@ -276,6 +302,7 @@ async function execute(client: KafkaClient, args: ParsedArgs, io: CliIo): Promis
   const ongoing = await ongoingReassignments(admin, await movesReplicas(admin, plan));
   if (args.additional !== true && ongoing.length > 0) throw reassignError(CANNOT_EXECUTE_BECAUSE_OF_EXISTING);
   await verifyBrokerIds(admin, new Set(plan.partitions.flatMap((p) => p.replicas)));
+  await verifyLogDirs(client, plan.replicaMoves);
   const current = await replicasOfPartitions(admin, plan.partitions);
   const json = args.json === true;
   const out: string[] = [];

@@ -124,9 +124,12 @@ t.test('reassign: log-dir moves on one broker, with Kafka\'s texts', async (t) =
   const after = await kts(`reassign --verify --reassignment-json-file ${back} --json`);
   t.same(JSON.parse(after.stdout).logDirMoves.map((m: { status: string; currentLogDir: string }) => [m.status, m.currentLogDir]), [['cancelled', target]], '--verify --json after a cancel');
 
-  // Unthrottled: segments are copied whole off the broker's event loop while kafkajs writes.
+  // Unthrottled: segments are copied whole off the broker's event loop while kafkajs writes;
+  // started with --data-dir (the server's first log dir): a local command goes through the server.
   const segments = readdirSync(join(target, 't-0')).filter((f) => f.endsWith('.log')).length;
-  t.equal((await kts(`reassign --execute --reassignment-json-file ${back}`)).code, 0);
+  const viaDataDir = await runKts(`reassign --execute --reassignment-json-file ${back} --data-dir ${a}`, { cwd: root });
+  t.equal(viaDataDir.code, 0, viaDataDir.stderr);
+  t.match(viaDataDir.stdout, `Successfully started moving log directory to ${source} for replica t-0 with broker 1 `);
   const writes: Promise<number>[] = [];
   for (let i = 0; i < 20; i++) writes.push(producer.send({ topic: 't', acks: -1, messages: [{ value: `unthrottled ${i} ${value}`, partition: 0 }] }).then(([m]) => Number(m!.baseOffset)));
   const ackedLate = await Promise.all(writes);
@@ -150,6 +153,24 @@ t.test('reassign: log-dir moves on one broker, with Kafka\'s texts', async (t) =
   t.ok(ackedLate.every((o) => seenAgain.has(o)), 'records acknowledged during the unthrottled move are there');
 });
 
+t.test('reassign in local mode: a log dir other than the data dir is refused before anything changes, saying how to move between disks', async (t) => {
+  const root = await tempDir(t);
+  const data = join(root, 'data');
+  const local = (cmd: string) => runKts(`${cmd} --data-dir ${data}`, { cwd: root });
+  t.equal((await local('topics --create --topic l --partitions 1')).code, 0);
+  writeFileSync(join(root, 'p.json'), JSON.stringify({ version: 1, partitions: [{ topic: 'l', partition: 0, replicas: [1], log_dirs: [join(root, 'disk2')] }] }));
+  const r = await local('reassign --execute --reassignment-json-file p.json');
+  t.equal(r.code, 1);
+  t.equal(r.stdout, '', 'nothing printed as started');
+  t.match(r.stderr, `Log dir ${join(root, 'disk2')} (for l-0-1) is not one of broker 1's log dirs (${data}). The local engine of a data dir has one log dir, the data dir. ` +
+    `To move partitions between disks, start a server on them (kts server-start with log.dirs=${data},${join(root, 'disk2')} in its server.properties)`);
+  t.equal((await local('reassign --list')).stdout, 'No partition reassignments found.\n');
+  writeFileSync(join(root, 'q.json'), JSON.stringify({ version: 1, partitions: [{ topic: 'l', partition: 0, replicas: [1], log_dirs: [data] }] }));
+  const same = await local('reassign --execute --reassignment-json-file q.json');
+  t.equal(same.code, 0, `the data dir itself is accepted (nothing to move): ${same.stderr}`);
+  t.match(same.stdout, `Successfully started moving log directory to ${data} for replica l-0 with broker 1 `);
+});
+
 t.test('reassign: Kafka\'s validation messages and argument checks', async (t) => {
   const broker = await startCliBroker(t, ['node.id=1']);
   const root = await tempDir(t);
@@ -162,6 +183,8 @@ t.test('reassign: Kafka\'s validation messages and argument checks', async (t) =
     [{ version: 1, partitions: [{ topic: 'v', partition: 0, replicas: [1, 1] }] }, /Partition replica lists may not contain duplicate entries: v-0 contains multiple entries for 1/],
     [{ version: 1, partitions: [{ topic: 'v', partition: 0, replicas: [1], log_dirs: ['any', 'any'] }] }, /Size of replicas list \[1\] is different from size of log dirs list \[any, any\] for partition v-0/],
     [{ version: 1, partitions: [{ topic: 'v', partition: 0, replicas: [7] }] }, /Unknown broker id 7/],
+    [{ version: 1, partitions: [{ topic: 'v', partition: 0, replicas: [1], log_dirs: ['/nonexistent'] }] }, /Log dir \/nonexistent \(for v-0-1\) is not one of broker 1's log dirs \(\//],
+    [{ version: 1, partitions: [{ topic: 'v', partition: 0, replicas: [1], log_dirs: ['data'] }] }, /Log dir data \(for v-0-1\) is not one of broker 1's log dirs .*Log dirs are absolute paths/],
     [{ version: 1, partitions: [{ topic: 'v', partition: 3, replicas: [1] }] }, /Unable to find partition: v-3/],
     [{ version: 1, partitions: [{ topic: 'nope', partition: 0, replicas: [1] }] }, /Topic nope not found\./],
     [{ version: 2, partitions: [] }, /Not supported version field value 2/],
