@@ -45,6 +45,7 @@ const SERVER_CONFIGS: readonly BrokerConfigDef[] = [
   staticDef('controller.listener.names', 'string', null, 'Listeners used by the controller.'),
   // kts's own: where the broker serves Prometheus metrics (kts ui finds the endpoint here).
   staticDef('kts.metrics.listener', 'string', null, 'http://host:port on which the broker serves GET /metrics in Prometheus text format; off when unset.'),
+  staticDef('zookeeper.connect', 'string', null, 'ZooKeeper connection string (host:port[,host:port][/chroot]) of a cluster member; unset for a single node.'),
   staticDef('default.replication.factor', 'int', '1', 'Replication factor of topics created without one.'),
   staticDef('delete.topic.enable', 'boolean', 'true', 'Whether DeleteTopics may delete topics.'),
   throttleDef('follower.replication.throttled.rate', 'Bytes per second a follower fetches for the replicas in its topics\' follower.replication.throttled.replicas (kafka-reassign-partitions.sh --throttle).'),
