@@ -229,6 +229,7 @@ _kts() {
     ui:--listen) return ;;
     ui:--history-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     ui:--history-max-bytes) return ;;
+    ui:--zookeeper) return ;;
     ui:--sample-interval) return ;;
     profile:--bootstrap-server) return ;;
     profile:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -257,7 +258,7 @@ _kts() {
     producer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --num-records --record-size --payload-file --payload-delimiter --payload-monotonic --throughput --producer-props --producer.config --transactional-id --transaction-duration-ms --warmup-records --print-metrics --json --help" ;;
     consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;
     e2e-latency) opts="--data-dir --help" ;;
-    ui) opts="--bootstrap-server --data-dir --command-config --command-property --listen --read-only --history-dir --history-max-bytes --sample-interval --help" ;;
+    ui) opts="--bootstrap-server --data-dir --command-config --command-property --listen --read-only --history-dir --history-max-bytes --zookeeper --sample-interval --help" ;;
     profile) opts="--bootstrap-server --command-config --none --json --help" ;;
     version) opts="--json --help" ;;
   esac

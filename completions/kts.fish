@@ -342,6 +342,7 @@ complete -c kts -n '__fish_seen_subcommand_from ui' -l listen -x -d 'Address to 
 complete -c kts -n '__fish_seen_subcommand_from ui' -l read-only -d 'No actions: no topic create/delete/config changes, no produce, no offset resets (refused by the server too).'
 complete -c kts -n '__fish_seen_subcommand_from ui' -l history-dir -r -F -d 'Where the history is kept (default: ${XDG_STATE_HOME:-~/.local/state}/kts/ui-history/<cluster id>).'
 complete -c kts -n '__fish_seen_subcommand_from ui' -l history-max-bytes -x -d 'Most bytes the history store keeps on disk.'
+complete -c kts -n '__fish_seen_subcommand_from ui' -l zookeeper -x -d 'ZooKeeper of the cluster, for the read-only ZooKeeper page (default: the zookeeper.connect the brokers report).'
 complete -c kts -n '__fish_seen_subcommand_from ui' -l sample-interval -x -d 'Seconds between two history samples.'
 complete -c kts -n '__fish_seen_subcommand_from profile' -l bootstrap-server -x -d 'create: the brokers of the profile.'
 complete -c kts -n '__fish_seen_subcommand_from profile' -l command-config -r -F -d 'create: a client properties file the profile uses when a command names none.'

@@ -447,6 +447,7 @@ _kts() {
         '--read-only[No actions\: no topic create/delete/config changes, no produce, no offset resets (refused by the server too).]' \
         '--history-dir[Where the history is kept (default\: ${XDG_STATE_HOME\:-~/.local/state}/kts/ui-history/<cluster id>).]:history-dir:_files' \
         '--history-max-bytes[Most bytes the history store keeps on disk.]:history-max-bytes: ' \
+        '--zookeeper[ZooKeeper of the cluster, for the read-only ZooKeeper page (default\: the zookeeper.connect the brokers report).]:zookeeper: ' \
         '--sample-interval[Seconds between two history samples.]:sample-interval: ' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

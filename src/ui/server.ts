@@ -18,6 +18,8 @@ import { KtsError, errorMessage } from '../util/errors.js';
 import { KTS_VERSION } from '../util/version.js';
 import { MinIsrCache, brokerPartitions, readGroupView, readGroups, readSnapshot, unhealthyPartitions, type ClusterSnapshot, type GroupView } from './cluster-view.js';
 import { BROKER_SERIES, BrokerMetricsScraper } from './broker-metrics.js';
+import { NoSuchZnodeError, ZooKeeperView } from './zookeeper-view.js';
+import type { Logger } from '../util/logger.js';
 import { HistoryStore } from './history.js';
 import { UiInputError, produceRecord, resetOffsets, searchMessages, type ResetSpec } from './actions.js';
 
@@ -29,6 +31,10 @@ export interface UiServerOptions {
   historyDir: string;
   historyMaxBytes?: number;
   sampleIntervalMs: number;
+  /** ZooKeeper connection string for the ZooKeeper page (default: what the brokers report). */
+  zookeeper?: string;
+  /** Where the ZooKeeper session logs its warnings. */
+  log?: Logger;
   /** Topics whose per-topic history is kept (the busiest). */
   historyTopicsMax?: number;
   onError?: (message: string) => void;
@@ -134,6 +140,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   const history = new HistoryStore({ dir: options.historyDir, maxBytes: options.historyMaxBytes }, nowMs());
   const brokerMetrics = new BrokerMetricsScraper(client);
+  const zookeeper = new ZooKeeperView(client, options.zookeeper, options.log ?? { debug() {}, info() {}, warn: (m) => options.onError?.(m), error: (m) => options.onError?.(m) });
   let lastEnds = new Map<string, number>();
   const sample = async (): Promise<void> => {
     const s = await snapshots.fresh();
@@ -223,6 +230,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return { executed: body.execute === true, partitions: r };
     }
     if (method === 'GET' && what === 'history') return historyQuery(query);
+    // Read-only: the only ZooKeeper API is this GET.
+    if (method === 'GET' && what === 'zookeeper') {
+      return zookeeper.node(query.get('path') || '/').catch((err: unknown) => {
+        throw err instanceof NoSuchZnodeError ? new HttpError(404, err.message) : err;
+      });
+    }
     throw new HttpError(404, `No API ${method} ${path}.`);
   };
 
@@ -307,6 +320,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     async stop() {
       clearInterval(timer);
       await sampling;
+      await zookeeper.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

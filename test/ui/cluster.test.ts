@@ -19,20 +19,10 @@ import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
 import { describeTopic, waitFor } from '../helpers/cluster-checks.js';
-import { asNumber, cardValue, launchChromium, needsBuild, needsChromium, openPage, show, startUi } from './helpers.js';
+import { asNumber, cardValue, launchChromium, needsBuild, needsChromium, openPage, screenshot, show, startUi } from './helpers.js';
 import type { Page } from 'playwright-core';
 
 t.setTimeout(600_000);
-
-/** Set to docs/images to regenerate the README's screenshots of the cluster pages on the way. */
-const SHOTS = process.env.KTS_UI_SCREENSHOTS;
-
-async function screenshot(page: Page, hash: string, file: string): Promise<void> {
-  if (!SHOTS) return;
-  await show(page, hash);
-  await page.waitForFunction(`[...document.querySelectorAll('.chart')].every((c) => c.hasAttribute('data-points'))`);
-  await page.screenshot({ path: join(SHOTS, file) });
-}
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || needsChromium || needsBuild || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');

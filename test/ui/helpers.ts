@@ -1,6 +1,7 @@
 // kts ui test helpers: the built `kts ui` as a subprocess, pages in headless Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { tempDir, type RunningBroker } from '../broker/helpers.js';
@@ -55,6 +56,15 @@ export async function show(page: Page, hash: string): Promise<void> {
   // A string runs in the page (the test's tsconfig has no DOM types).
   const h = JSON.stringify(hash);
   await page.waitForFunction(`document.getElementById('main').getAttribute('data-route') === ${h}`);
+}
+
+/** Set KTS_UI_SCREENSHOTS=docs/images to regenerate the README's screenshots while the UI tests run. */
+export async function screenshot(page: Page, hash: string, file: string): Promise<void> {
+  const dir = process.env.KTS_UI_SCREENSHOTS;
+  if (!dir) return;
+  await show(page, hash);
+  await page.waitForFunction(`[...document.querySelectorAll('.chart')].every((c) => c.hasAttribute('data-points'))`);
+  await page.screenshot({ path: join(dir, file) });
 }
 
 export const cardValue = (page: Page, testid: string): Promise<string> => page.locator(`[data-testid="${testid}"] .value`).innerText();

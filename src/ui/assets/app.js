@@ -1,6 +1,6 @@
 // kts console: a small page over kts ui's JSON API (no framework). Hash routes:
 // #/ overview, #/brokers, #/brokers/<id>, #/reassignments, #/topics, #/topics/<name>,
-// #/groups, #/groups/<id>.
+// #/groups, #/groups/<id>, #/zookeeper/<path>.
 // Everything shown comes from the API; text from the cluster is set with textContent only.
 'use strict';
 
@@ -239,6 +239,32 @@ async function brokerPage(id) {
       b.partitions.map((p) => [link(`#/topics/${encodeURIComponent(p.topic)}`, p.topic), String(p.partition), p.role, p.leader >= 0 ? String(p.leader) : 'none', p.replicas.join(', '), p.isr.join(', '), p.inSync ? 'yes' : el('span', { class: 'badge warn' }, 'no'), partitionHealthBadge(p.health)]),
       'broker-partitions-table',
       (i) => healthRow(b.partitions[i].health)),
+  ];
+}
+
+/** The read-only ZooKeeper view: one znode, its data (JSON shown indented), stat and children. */
+async function zookeeperPage(path) {
+  const z = await api(`/zookeeper?path=${encodeURIComponent(path || '/')}`);
+  const href = (p) => `#/zookeeper/${encodeURIComponent(p)}`;
+  const names = z.path === '/' ? [] : z.path.slice(1).split('/');
+  const crumbs = [link(href('/'), '/')];
+  names.forEach((n, i) => crumbs.push(i === 0 ? '' : ' / ', link(href('/' + names.slice(0, i + 1).join('/')), n)));
+  let data = z.data;
+  if (z.encoding === 'utf8') {
+    try { data = JSON.stringify(JSON.parse(z.data), null, 2); } catch { /* not JSON: as it is */ }
+  }
+  const child = (c) => (z.path === '/' ? '/' : z.path + '/') + c;
+  return [
+    el('h1', {}, 'ZooKeeper'),
+    el('p', { class: 'muted' }, `Read-only view of ${z.connect}`),
+    el('p', { 'data-testid': 'znode-path' }, crumbs),
+    el('h2', {}, 'Data', z.encoding === 'base64' ? el('span', { class: 'badge' }, 'base64') : ''),
+    data === null ? el('p', { class: 'muted', 'data-testid': 'znode-data' }, 'No data.') : el('pre', { class: 'value znode', 'data-testid': 'znode-data' }, data),
+    el('p', { class: 'muted', 'data-testid': 'znode-stat' },
+      `version ${z.stat.version} · children version ${z.stat.cversion} · created ${new Date(z.stat.ctimeMs).toISOString()} · modified ${new Date(z.stat.mtimeMs).toISOString()} · ${z.stat.dataLength} bytes`,
+      z.stat.ephemeralOwner ? ` · ephemeral, session ${z.stat.ephemeralOwner}` : ''),
+    el('h2', {}, `Children (${z.children.length})`),
+    z.children.length === 0 ? el('p', { class: 'muted' }, 'None.') : table([{ label: 'Name' }], z.children.map((c) => [link(href(child(c)), c)]), 'znode-children'),
   ];
 }
 
@@ -489,6 +515,7 @@ async function route() {
     else if (page === 'brokers' && arg) content = await brokerPage(arg);
     else if (page === 'brokers') content = await brokersPage();
     else if (page === 'reassignments') content = await reassignmentsPage();
+    else if (page === 'zookeeper') content = await zookeeperPage(arg);
     else if (page === 'topics' && arg) content = await topicPage(arg);
     else if (page === 'topics') content = await topicsPage();
     else if (page === 'groups' && arg) content = await groupPage(arg);
