@@ -37,9 +37,11 @@ import { MetadataCache, securityProtocolId } from './metadata/metadata-cache.js'
 import { createClusterMetadataImage, derivedTopicId } from './metadata/cluster-image.js';
 import { clusterSettingsOf, joinZooKeeper, startClusterMember, topicAdminOf, zkIsrWriter, type RunningClusterMember } from './cluster-member.js';
 import { ReplicaManager } from './replica/replica-manager.js';
-import { replicationConfigOf } from './replica/replication-config.js';
+import { interBrokerListenerName, replicationConfigOf } from './replica/replication-config.js';
 import type { IsrWriter } from './replica/partition.js';
 import { openZkAclStore, type ZkAclStore } from './auth/acl-store.js';
+import { checkBrokerPrincipal } from './auth/authorizer.js';
+import { interBrokerPrincipal } from './auth/inter-broker.js';
 
 export interface StartBrokerOptions {
   /** Open the TCP listeners (false: in-process only, for the client's in-process transport). */
@@ -162,6 +164,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   if (session && config.authorizer) {
     try {
       aclStore = await openZkAclStore(context, session.zk);
+      const interBroker = interBrokerListenerName(config);
+      checkBrokerPrincipal(context, interBrokerPrincipal(config, interBroker), advertised.find((l) => l.name === interBroker)?.host ?? '127.0.0.1');
     } catch (err) {
       await closeOnFailure();
       throw err;

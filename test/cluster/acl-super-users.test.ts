@@ -1,7 +1,8 @@
 // With an authorizer on, brokers talk to each other as their inter-broker principal, and
 // Kafka requires that principal to hold ClusterAction (super.users in practice). Without it
 // the controller's requests and replica fetches are refused with CLUSTER_AUTHORIZATION_FAILED
-// and the refusing broker says which principal needs super.users or a ClusterAction ACL.
+// and the refusing broker says which principal needs super.users or a ClusterAction ACL;
+// each broker already warns at start that its own principal will be refused.
 // (The positive case, brokers in super.users replicating with acks=all under an authorizer,
 // is test/cluster/acl-zookeeper.test.ts.)
 import t from 'tap';
@@ -40,6 +41,7 @@ t.test('brokers without ClusterAction: refused, and the log says what to configu
   t.match(line, /add it to super\.users \(super\.users=User:broker/, 'names the super.users setting');
   t.match(line, /kts acls --add --allow-principal User:broker --operation ClusterAction --cluster/, 'and the ACL that would do');
   for (const b of cluster.brokers.values()) {
+    t.match(b.output(), /this broker's inter-broker principal User:broker is not in super\.users and may not ClusterAction on the cluster.*super\.users=User:broker/, `broker ${b.id} warned at start`);
     const count = b.output().split('\n').filter((l) => /Denied UpdateMetadata \(key 6\) to User:broker/.test(l)).length;
     t.ok(count <= 1, `broker ${b.id}: logged once per principal and API, not per request (${count})`);
   }

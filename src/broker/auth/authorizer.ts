@@ -10,7 +10,7 @@
  */
 import type { AuthorizerConfig } from '../config.js';
 import type { BrokerContext, RequestContext } from '../handler.js';
-import { AclOperation, AclPermission, PatternType, SUPPORTED_OPERATIONS, WILDCARD, type AclBinding } from '../../protocol/acl.js';
+import { AclOperation, AclPermission, CLUSTER_NAME, PatternType, ResourceType, SUPPORTED_OPERATIONS, WILDCARD, type AclBinding } from '../../protocol/acl.js';
 import { aclStoreOf } from './acl-store.js';
 
 export interface Authorizer {
@@ -106,4 +106,19 @@ export function authorizedOperations(ctx: RequestContext, resourceType: number, 
   const supported = SUPPORTED_OPERATIONS[resourceType] ?? [];
   const allowed = !authorizer || !ctx.session ? supported : supported.filter((op) => authorizer.authorize(ctx.principal, ctx.clientHost, op, resourceType, resourceName));
   return allowed.reduce((bits, op) => bits | (1 << op), 0);
+}
+
+/**
+ * At start in cluster mode: with an authorizer on, other brokers refuse this broker's replica
+ * fetches and controller requests unless its inter-broker principal may ClusterAction on the
+ * cluster (Kafka's deployments put it in super.users). Says so once, before anything fails.
+ */
+export function checkBrokerPrincipal(broker: BrokerContext, principal: string | undefined, host: string): void {
+  const authorizer = authorizerOf(broker);
+  if (!authorizer || principal === undefined) return;
+  if (authorizer.authorize(principal, host, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) return;
+  broker.log.warn(
+    `authorizer.class.name is set, but this broker's inter-broker principal ${principal} is not in super.users and may not ClusterAction on the cluster: ` +
+      `the other brokers will refuse its replica fetches and the controller's requests. Add it to super.users (super.users=${principal}), as Kafka requires for the brokers' principal.`,
+  );
 }

@@ -53,3 +53,15 @@ export function interBrokerSecurity(config: BrokerConfig, listenerName: string):
   }
   return out;
 }
+
+/**
+ * The principal other brokers see when this broker connects to them: `User:<username>` of the
+ * inter-broker SASL login, `User:ANONYMOUS` over PLAINTEXT; undefined over SSL, where it is
+ * the certificate's mapped subject.
+ */
+export function interBrokerPrincipal(config: BrokerConfig, listenerName: string): string | undefined {
+  const protocol = config.listenerSecurity.get(listenerName)?.securityProtocol;
+  if (protocol === 'PLAINTEXT') return 'User:ANONYMOUS';
+  const sasl = protocol !== undefined && isSaslProtocol(protocol) ? interBrokerSecurity(config, listenerName).sasl : undefined;
+  return sasl ? `User:${sasl.username}` : undefined;
+}
