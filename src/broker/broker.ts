@@ -35,6 +35,7 @@ import { backgroundOptionsFrom, startBackgroundWork } from './background/schedul
 import type { RunningBrokerMetrics } from './metrics/index.js';
 import { MetadataCache, securityProtocolId } from './metadata/metadata-cache.js';
 import { createClusterMetadataImage, derivedTopicId } from './metadata/cluster-image.js';
+import { partitionLimitsOf } from './partition-limits.js';
 import { clusterSettingsOf, joinZooKeeper, startClusterMember, topicAdminOf, zkIsrWriter, type RunningClusterMember } from './cluster-member.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { interBrokerListenerName, replicationConfigOf } from './replica/replication-config.js';
@@ -134,7 +135,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     clusterId: logManager.clusterId,
     advertisedListeners: advertised,
     metadata: session
-      ? createClusterMetadataImage({ nodeId: config.nodeId, cache: metadataCache, zk: topicAdminOf(session.zk), waitTimeoutMs: CLUSTER_ADMIN_WAIT_MS, onTopicCreated: (topic, configs) => context.clusterTopicConfigs?.remember(topic, configs) })
+      ? createClusterMetadataImage({ nodeId: config.nodeId, cache: metadataCache, zk: topicAdminOf(session.zk), waitTimeoutMs: CLUSTER_ADMIN_WAIT_MS, onTopicCreated: (topic, configs) => context.clusterTopicConfigs?.remember(topic, configs), limits: partitionLimitsOf(config) })
       : createMetadataImage(logManager, config.nodeId),
     purgatory,
     nowMs,

@@ -11,6 +11,7 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { assignAddedPartitions, assignReplicasToBrokers } from '../../admin/replica-assignment.js';
 import { INTERNAL_TOPICS, type CreateTopicSpec, type MetadataImage, type PartitionMetadata, type TopicMetadata } from '../metadata.js';
 import type { MetadataCache, PartitionState } from './metadata-cache.js';
+import { type PartitionLimits, checkAssignmentLimits, replicasPerBroker } from '../partition-limits.js';
 
 /** What this module needs from ZooKeeper (KafkaZkClient provides it). */
 export interface TopicAdminZk {
@@ -54,6 +55,8 @@ export interface ClusterImageOptions {
   waitTimeoutMs: number;
   /** Told of each topic created here, with its config overrides. */
   onTopicCreated?(topic: string, configs: Record<string, string>): void;
+  /** max.broker.partitions and this broker's descriptor limit, checked against each new assignment. */
+  limits?: PartitionLimits;
 }
 
 export function createClusterMetadataImage(opts: ClusterImageOptions): MetadataImage {
@@ -82,6 +85,13 @@ export function createClusterMetadataImage(opts: ClusterImageOptions): MetadataI
 
   const brokersForAssignment = () => cache.aliveBrokers().map((b) => ({ id: b.id, rack: b.rack }));
 
+  /** Refuses (POLICY_VIOLATION) an assignment that puts a broker over its partition limit. */
+  const checkLimits = (added: Iterable<readonly number[]>): void => {
+    if (!opts.limits) return;
+    const assigned = replicasPerBroker(cache.topicNames().flatMap((t) => cache.topicPartitions(t) ?? []));
+    checkAssignmentLimits(assigned, added, opts.nodeId, opts.limits);
+  };
+
   const image: MetadataImage = {
     nodeId: opts.nodeId,
     topics: () => cache.topicNames().map((n) => topicNamed(n)!).filter((t) => t !== undefined),
@@ -99,6 +109,7 @@ export function createClusterMetadataImage(opts: ClusterImageOptions): MetadataI
       const assignment = spec.assignment
         ? new Map(spec.assignment.map((replicas, p) => [p, [...replicas]]))
         : assignReplicasToBrokers(brokersForAssignment(), spec.numPartitions, spec.replicationFactor);
+      checkLimits(assignment.values());
       try {
         await zk.createTopic(spec.name, assignment, { ...(spec.configs ?? {}) });
         opts.onTopicCreated?.(spec.name, { ...(spec.configs ?? {}) });
@@ -120,6 +131,7 @@ export function createClusterMetadataImage(opts: ClusterImageOptions): MetadataI
       const added = manual
         ? new Map(manual.map((replicas, i) => [current.partitions.size + i, [...replicas]]))
         : assignAddedPartitions(brokersForAssignment(), current.partitions, totalCount);
+      checkLimits(added.values());
       const next = new Map([...current.partitions, ...added]);
       await zk.setReplicaAssignment(name, next, current.zkVersion);
       await waitFor(() => (cache.topicPartitions(name)?.filter((p) => p.leader >= 0).length ?? 0) >= totalCount, `elect leaders for the new partitions of ${name}`);
