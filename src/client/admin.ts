@@ -40,6 +40,17 @@ import type {
   TopicDescription,
   TopicPartition,
 } from './types.js';
+import type { CreateTopicsResponse } from '../protocol/messages/19-create-topics.js';
+import type { FetchResponse } from '../protocol/messages/01-fetch.js';
+import type { AlterReplicaLogDirsResponse } from '../protocol/messages/34-alter-replica-log-dirs.js';
+import type { AlterPartitionReassignmentsResponse } from '../protocol/messages/45-alter-partition-reassignments.js';
+import type { ListPartitionReassignmentsResponse } from '../protocol/messages/46-list-partition-reassignments.js';
+import type { ElectLeadersResponse } from '../protocol/messages/43-elect-leaders.js';
+import type { DescribeConfigsResponse } from '../protocol/messages/32-describe-configs.js';
+import type { AlterConfigsResponse } from '../protocol/messages/33-alter-configs.js';
+import type { DeleteRecordsResponse } from '../protocol/messages/21-delete-records.js';
+import type { DescribeLogDirsResponse } from '../protocol/messages/35-describe-log-dirs.js';
+import type { DescribeClusterResponse } from '../protocol/messages/60-describe-cluster.js';
 
 const RESOURCE_TYPE: Record<ConfigResourceType, number> = { topic: 2, broker: 4, 'broker-logger': 8 };
 const CONFIG_SOURCES: readonly ConfigSourceName[] = [
@@ -65,44 +76,6 @@ function check(errorCode: number, what: string, message?: string | null): void {
   if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, message ? `${what}: ${message}` : what);
 }
 
-interface CreateTopicsResponseBody {
-  topics: {
-    name: string;
-    topicId: string;
-    errorCode: number;
-    errorMessage: string | null;
-    numPartitions: number;
-    replicationFactor: number;
-    configs: { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean }[] | null;
-  }[];
-}
-
-interface ReplicaFetchResponseBody {
-  errorCode?: number;
-  responses: { topic: string; partitions: { partitionIndex: number; errorCode: number; highWatermark: number; records: Buffer | null }[] }[];
-}
-
-interface AlterReplicaLogDirsResponseBody {
-  results: { topicName: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
-}
-
-interface AlterPartitionReassignmentsResponseBody {
-  errorCode: number;
-  errorMessage: string | null;
-  responses: { name: string; partitions: { partitionIndex: number; errorCode: number; errorMessage: string | null }[] }[];
-}
-
-interface ListPartitionReassignmentsResponseBody {
-  errorCode: number;
-  errorMessage: string | null;
-  topics: { name: string; partitions: { partitionIndex: number; replicas: number[]; addingReplicas: number[]; removingReplicas: number[] }[] }[];
-}
-
-interface ElectLeadersResponseBody {
-  errorCode?: number;
-  replicaElectionResults: { topic: string; partitionResult: { partitionId: number; errorCode: number; errorMessage: string | null }[] }[];
-}
-
 function outcome(topic: string, partition: number, errorCode: number, message: string | null): PartitionOutcome {
   return { topic, partition, errorCode, error: errorCode === ErrorCode.NONE ? null : errorName(errorCode), message };
 }
@@ -110,52 +83,6 @@ function outcome(topic: string, partition: number, errorCode: number, message: s
 interface NamedErrorsBody {
   responses?: { name: string; errorCode: number; errorMessage?: string | null }[];
   results?: { name: string; errorCode: number; errorMessage?: string | null }[];
-}
-
-interface DescribeConfigsResponseBody {
-  results: {
-    errorCode: number;
-    errorMessage: string | null;
-    resourceName: string;
-    configs: {
-      name: string;
-      value: string | null;
-      readOnly: boolean;
-      isDefault: boolean;
-      configSource: number;
-      isSensitive: boolean;
-      synonyms: { name: string; value: string | null; source: number }[];
-      configType: number;
-      documentation: string | null;
-    }[];
-  }[];
-}
-
-interface AlterConfigsResponseBody {
-  responses: { errorCode: number; errorMessage: string | null; resourceName: string }[];
-}
-
-interface DeleteRecordsResponseBody {
-  topics: { name: string; partitions: { partitionIndex: number; lowWatermark: number; errorCode: number }[] }[];
-}
-
-interface DescribeLogDirsResponseBody {
-  errorCode: number;
-  results: {
-    errorCode: number;
-    logDir: string;
-    totalBytes: number;
-    usableBytes: number;
-    topics: { name: string; partitions: { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[] }[];
-  }[];
-}
-
-interface DescribeClusterResponseBody {
-  errorCode: number;
-  errorMessage: string | null;
-  clusterId: string;
-  controllerId: number;
-  brokers: { brokerId: number; host: string; port: number; rack: string | null }[];
 }
 
 export class KafkaAdmin implements Admin {
@@ -167,7 +94,7 @@ export class KafkaAdmin implements Admin {
 
   async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreateTopicResult[]> {
     const defaults = await this.legacyTopicDefaults(topics);
-    const body = await this.onController<CreateTopicsResponseBody>(ApiKey.CreateTopics, () => ({
+    const body = await this.onController<CreateTopicsResponse>(ApiKey.CreateTopics, () => ({
       topics: topics.map((t) => ({
         name: t.topic,
         numPartitions: t.replicaAssignment ? -1 : orDefault(t.numPartitions, defaults.numPartitions),
@@ -281,7 +208,7 @@ export class KafkaAdmin implements Admin {
   async describeConfigs(resource: ConfigResource, options: DescribeConfigsOptions = {}): Promise<ConfigEntry[]> {
     const { body } = await this.cluster.retry(async () => {
       const conn = await this.connectionFor(resource);
-      return conn.call<DescribeConfigsResponseBody>(ApiKey.DescribeConfigs, () => ({
+      return conn.call<DescribeConfigsResponse>(ApiKey.DescribeConfigs, () => ({
         resources: [
           {
             resourceType: resourceTypeCode(resource.type),
@@ -410,7 +337,7 @@ export class KafkaAdmin implements Admin {
     for (const brokerId of brokerIds) {
       const { body } = await this.cluster.retry(async () => {
         const conn = await this.cluster.node(brokerId);
-        return conn.call<DescribeLogDirsResponseBody>(ApiKey.DescribeLogDirs, () => ({ topics: topicsFilter }));
+        return conn.call<DescribeLogDirsResponse>(ApiKey.DescribeLogDirs, () => ({ topics: topicsFilter }));
       });
       check(body.errorCode ?? ErrorCode.NONE, `describe log dirs of broker ${brokerId}`);
       for (const r of body.results) {
@@ -448,7 +375,7 @@ export class KafkaAdmin implements Admin {
       } catch {
         return viaMetadata();
       }
-      const { body } = await conn.call<DescribeClusterResponseBody>(ApiKey.DescribeCluster, () => ({
+      const { body } = await conn.call<DescribeClusterResponse>(ApiKey.DescribeCluster, () => ({
         includeClusterAuthorizedOperations: false,
         endpointType: 1,
       }));
@@ -476,7 +403,7 @@ export class KafkaAdmin implements Admin {
     for (const [brokerId, dirs] of byBroker) {
       const { body } = await this.cluster.retry(async () => {
         const conn = await this.cluster.node(brokerId);
-        return conn.call<AlterReplicaLogDirsResponseBody>(ApiKey.AlterReplicaLogDirs, () => ({
+        return conn.call<AlterReplicaLogDirsResponse>(ApiKey.AlterReplicaLogDirs, () => ({
           dirs: [...dirs].map(([path, topics]) => ({ path, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) })),
         }));
       });
@@ -491,7 +418,7 @@ export class KafkaAdmin implements Admin {
   ): Promise<PartitionOutcome[]> {
     const topics = new Map<string, { partitionIndex: number; replicas: number[] | null }[]>();
     for (const r of reassignments) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas ? [...r.replicas] : null }]);
-    const body = await this.onController<AlterPartitionReassignmentsResponseBody>(ApiKey.AlterPartitionReassignments, () => ({
+    const body = await this.onController<AlterPartitionReassignmentsResponse>(ApiKey.AlterPartitionReassignments, () => ({
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
     }));
@@ -506,7 +433,7 @@ export class KafkaAdmin implements Admin {
       for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
       topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
     }
-    const body = await this.onController<ListPartitionReassignmentsResponseBody>(ApiKey.ListPartitionReassignments, () => ({
+    const body = await this.onController<ListPartitionReassignmentsResponse>(ApiKey.ListPartitionReassignments, () => ({
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       topics,
     }));
@@ -524,7 +451,7 @@ export class KafkaAdmin implements Admin {
       topicPartitions = [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }));
     }
     // Unclean elections need v1; a broker with only v0 refuses instead of electing preferred leaders.
-    const body = await this.onController<ElectLeadersResponseBody>(ApiKey.ElectLeaders, () => ({
+    const body = await this.onController<ElectLeadersResponse>(ApiKey.ElectLeaders, () => ({
       electionType: electionType === 'preferred' ? 0 : 1,
       topicPartitions,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -541,7 +468,7 @@ export class KafkaAdmin implements Admin {
     const topics = new Map<string, (TopicPartition & { fetchOffset: number })[]>();
     for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
     const conn = await this.cluster.node(brokerId);
-    const { body } = await conn.call<ReplicaFetchResponseBody>(
+    const { body } = await conn.call<FetchResponse>(
       ApiKey.Fetch,
       () => ({
         clusterId: null,
@@ -564,7 +491,7 @@ export class KafkaAdmin implements Admin {
     );
     check(body.errorCode ?? ErrorCode.NONE, `fetch from broker ${brokerId}`);
     return body.responses.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode, highWatermark: p.highWatermark, records: p.records ?? Buffer.alloc(0) })),
+      t.partitions.map((p) => ({ topic: t.topic ?? '', partition: p.partitionIndex, errorCode: p.errorCode, highWatermark: p.highWatermark, records: p.records ?? Buffer.alloc(0) })),
     );
   }
 
@@ -675,7 +602,7 @@ export class KafkaAdmin implements Admin {
   private async alter(resource: ConfigResource, apiKey: number, build: (version: number) => unknown): Promise<void> {
     const { body } = await this.cluster.retry(async () => {
       const conn = await this.connectionFor(resource);
-      return conn.call<AlterConfigsResponseBody>(apiKey, build);
+      return conn.call<AlterConfigsResponse>(apiKey, build);
     });
     for (const r of body.responses) check(r.errorCode, `alter configs of ${resource.type} ${resource.name}`, r.errorMessage);
   }
@@ -689,7 +616,7 @@ export class KafkaAdmin implements Admin {
     const topics = new Map<string, { partitionIndex: number; offset: number }[]>();
     for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, offset: r.offset }]);
     const conn = await this.cluster.node(leader);
-    const { body } = await conn.call<DeleteRecordsResponseBody>(ApiKey.DeleteRecords, () => ({
+    const { body } = await conn.call<DeleteRecordsResponse>(ApiKey.DeleteRecords, () => ({
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
       timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     }));

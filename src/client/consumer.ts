@@ -17,6 +17,7 @@ import { scanLogEntries } from '../records/log-entries.js';
 import { listOffsets } from './offsets.js';
 import type { Consumer, ConsumerRecord, IsolationLevel, TopicPartition } from './types.js';
 import { tpKey } from './types.js';
+import type { FetchResponse } from '../protocol/messages/01-fetch.js';
 
 interface Assigned {
   tp: TopicPartition;
@@ -37,21 +38,6 @@ interface RawOutcome {
 
 /** A fetch round started ahead; it never rejects (the error is its result). */
 type Prefetch = Promise<{ outcomes: RawOutcome[] } | { error: unknown }>;
-
-interface FetchResponseBody {
-  errorCode: number;
-  responses: {
-    topic: string;
-    partitions: {
-      partitionIndex: number;
-      errorCode: number;
-      highWatermark: number;
-      lastStableOffset: number;
-      abortedTransactions: AbortedTransaction[] | null;
-      records: Buffer | null;
-    }[];
-  }[];
-}
 
 /** v4+: isolation level and record batch v2; up to v12 topics are sent by name. */
 const FETCH_MIN_VERSION = 4;
@@ -306,7 +292,7 @@ export class KafkaConsumer implements Consumer {
     if (asked.size === 0) return;
     const topics = new Map<string, Assigned[]>();
     for (const a of asked.keys()) topics.set(a.tp.topic, [...(topics.get(a.tp.topic) ?? []), a]);
-    const { body } = await conn.call<FetchResponseBody>(
+    const { body } = await conn.call<FetchResponse>(
       ApiKey.Fetch,
       () => ({
         clusterId: null,
@@ -335,12 +321,14 @@ export class KafkaConsumer implements Consumer {
     );
     if (body.errorCode && body.errorCode !== ErrorCode.NONE) throw new KafkaError(body.errorCode, `Fetch from broker ${leader}`);
     for (const t of body.responses) {
+      // Up to v12 (FETCH_MAX_VERSION) topics come by name.
+      const topic = t.topic ?? '';
       for (const p of t.partitions) {
-        const a = this.assigned.get(`${t.topic}:${p.partitionIndex}`);
+        const a = this.assigned.get(`${topic}:${p.partitionIndex}`);
         const at = a === undefined ? undefined : asked.get(a);
         if (a === undefined || at === undefined) continue;
-        if (sink !== null) this.collectPartition(a, at, t.topic, p, sink);
-        else this.handlePartition(a, t.topic, p);
+        if (sink !== null) this.collectPartition(a, at, topic, p, sink);
+        else this.handlePartition(a, topic, p);
       }
     }
   }
@@ -399,7 +387,7 @@ export class KafkaConsumer implements Consumer {
   }
 }
 
-type FetchResponsePartition = FetchResponseBody['responses'][number]['partitions'][number];
+type FetchResponsePartition = FetchResponse['responses'][number]['partitions'][number];
 
 /** The round's result, or null if the deadline comes first (the round goes on). */
 function beforeDeadline<T>(round: Promise<T>, deadline: number): Promise<T | null> {

@@ -6,13 +6,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import type { Cluster } from './cluster.js';
 import type { IsolationLevel, ListOffsetsResult, OffsetSpec, TopicPartition } from './types.js';
-
-interface ListOffsetsResponseBody {
-  topics: {
-    name: string;
-    partitions: { partitionIndex: number; errorCode: number; timestamp: number; offset: number; leaderEpoch: number }[];
-  }[];
-}
+import type { ListOffsetsResponse } from '../protocol/messages/02-list-offsets.js';
 
 /** Kafka's special ListOffsets timestamps and the version that introduced each. */
 const SPECIAL: Record<string, { timestamp: number; minVersion: number }> = {
@@ -92,7 +86,7 @@ async function listOnLeader(
     topics.set(q.topic, list);
   }
   const conn = await cluster.node(leader);
-  const { body } = await conn.call<ListOffsetsResponseBody>(
+  const { body } = await conn.call<ListOffsetsResponse>(
     ApiKey.ListOffsets,
     () => ({
       replicaId: -1,
@@ -111,8 +105,9 @@ async function listOnLeader(
       results.set(`${t.name}:${p.partitionIndex}`, {
         topic: t.name,
         partition: p.partitionIndex,
-        offset: p.offset,
-        timestampMs: p.timestamp,
+        // Both are in every version the client asks for (v1+); -1 is Kafka's default.
+        offset: p.offset ?? -1,
+        timestampMs: p.timestamp ?? -1,
         leaderEpoch: p.leaderEpoch ?? -1,
       });
     }

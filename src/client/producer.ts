@@ -24,6 +24,8 @@ import { estimateRecordBytes, RecordsBuilder } from './batch-codec.js';
 import { isFenced, TransactionManager } from './transactions.js';
 import type { ConsumerGroupMetadata, DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition, ValueRun, ValuesCallback } from './types.js';
 import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
+import type { ProduceResponse } from '../protocol/messages/00-produce.js';
+import type { InitProducerIdResponse } from '../protocol/messages/22-init-producer-id.js';
 
 /** A batch's share of a sendValues() run: called with how many of its records it holds. */
 type RunPartCallback = (err: Error | null, count: number) => void;
@@ -59,19 +61,6 @@ interface Admission {
   onDelivery: DeliveryCallback | undefined;
   /** Set for a sendValues() run waiting its turn (then `record` only names the topic). */
   run?: { values: ValueRun; onValues: ValuesCallback };
-}
-
-interface ProduceResponseBody {
-  responses: {
-    name: string;
-    partitionResponses: { index: number; errorCode: number; baseOffset: number; logAppendTimeMs: number; errorMessage?: string | null }[];
-  }[];
-}
-
-interface InitProducerIdResponseBody {
-  errorCode: number;
-  producerId: number;
-  producerEpoch: number;
 }
 
 interface ProducerIdentity {
@@ -717,13 +706,13 @@ export class KafkaProducer implements Producer {
   }
 
   private async sendRequest(leader: number, batches: Batch[]): Promise<void> {
-    let response: ProduceResponseBody | null;
+    let response: ProduceResponse | null;
     try {
       const identity = await this.producerIdentity();
       if (this.txn) await this.addToTransaction(batches);
       for (const b of batches) this.encode(b, identity);
       const conn = await this.cluster.node(leader);
-      const r = await conn.send<ProduceResponseBody>(ApiKey.Produce, () => this.produceBody(batches), {
+      const r = await conn.send<ProduceResponse>(ApiKey.Produce, () => this.produceBody(batches), {
         minVersion: PRODUCE_MIN_VERSION,
         maxVersion: PRODUCE_MAX_VERSION,
         expectResponse: this.acks !== 0,
@@ -773,9 +762,10 @@ export class KafkaProducer implements Producer {
     });
   }
 
-  private handleResponse(batches: Batch[], body: ProduceResponseBody): void {
+  private handleResponse(batches: Batch[], body: ProduceResponse): void {
     const results = new Map<string, { errorCode: number; baseOffset: number; logAppendTimeMs: number; errorMessage?: string | null }>();
-    for (const t of body.responses) for (const p of t.partitionResponses) results.set(`${t.name}:${p.index}`, p);
+    // logAppendTimeMs came with v2: -1 (CreateTime) before, as Kafka's default.
+    for (const t of body.responses) for (const p of t.partitionResponses) results.set(`${t.name}:${p.index}`, { ...p, logAppendTimeMs: p.logAppendTimeMs ?? -1 });
     for (const b of batches) {
       const r = results.get(b.key);
       if (!r) {
@@ -946,7 +936,7 @@ export class KafkaProducer implements Producer {
     return this.cluster.retry(async () => {
       const conn = await this.cluster.any();
       if (!supportsInitProducerId(conn)) return NO_IDENTITY;
-      const { body } = await conn.call<InitProducerIdResponseBody>(ApiKey.InitProducerId, () => ({
+      const { body } = await conn.call<InitProducerIdResponse>(ApiKey.InitProducerId, () => ({
         transactionalId: null,
         transactionTimeoutMs: INT32_MAX,
         producerId: -1,

@@ -14,6 +14,7 @@ import type { BrokerConnection } from '../net/broker-connection.js';
 import { findCoordinator, COORDINATOR_KEY_GROUP, COORDINATOR_KEY_TRANSACTION } from './coordinator.js';
 import type { Cluster } from './cluster.js';
 import type { ConsumerGroupMetadata, TopicPartition } from './types.js';
+import type { TxnOffsetCommitResponse } from '../protocol/messages/28-txn-offset-commit.js';
 
 export interface TxnIdentity {
   producerId: number;
@@ -85,7 +86,7 @@ export class TransactionManager {
     const member = fenced ? ` (member ${group.memberId || "''"}, generation ${group.generationId})` : '';
     await this.cluster.retry(async () => {
       const conn = await this.cluster.node((await findCoordinator(this.cluster, COORDINATOR_KEY_GROUP, groupId)).nodeId);
-      const { body } = await conn.call<{ topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(
+      const { body } = await conn.call<TxnOffsetCommitResponse>(
         ApiKey.TxnOffsetCommit,
         () => ({
           transactionalId: this.transactionalId,
