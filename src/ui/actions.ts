@@ -5,6 +5,8 @@
  * wrong; Kafka errors pass through with their names.
  */
 import type { KafkaClient, ConsumerRecord, TopicPartition } from '../client/index.js';
+import { formatRecord, formatterConfig, type FormatterConfig } from '../cli/util/message-formatter.js';
+import { parseProperties } from '../cli/util/properties.js';
 
 export class UiInputError extends Error {
   constructor(message: string) {
@@ -31,6 +33,12 @@ export interface MessageQuery {
   key?: string;
   value?: string;
   header?: string;
+  /**
+   * Console-consumer formatter properties (`print.key=true`, `key.separator= | `,
+   * `value.deserializer=...LongDeserializer`, ... one per line, as `--property` takes them):
+   * each record is also printed as kafka-console-consumer would print it.
+   */
+  format?: string;
 }
 
 export interface MessageView {
@@ -48,6 +56,8 @@ export interface MessageView {
 
 export interface MessageSearchResult {
   messages: MessageView[];
+  /** With `format`: the records as kafka-console-consumer prints them, in the order listed. */
+  formatted?: string;
   scanned: number;
   /** True when the scan stopped at a bound before reaching the end of the partitions. */
   truncated: boolean;
@@ -71,6 +81,8 @@ function matches(r: ConsumerRecord, q: MessageQuery): boolean {
 
 export async function searchMessages(client: KafkaClient, q: MessageQuery): Promise<MessageSearchResult> {
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > SEARCH_LIMIT_MAX) throw new UiInputError(`limit must be between 1 and ${SEARCH_LIMIT_MAX}.`);
+  // Checked first: a bad property is refused before any record is read, as the tool does.
+  const formatter = q.format !== undefined && q.format.trim() !== '' ? formatterConfig(parseProperties(q.format, 'format')) : undefined;
   const [topic] = await client.admin.describeTopics([q.topic]);
   const all = topic!.partitions.map((p) => p.partition);
   if (q.partition !== undefined && !all.includes(q.partition)) throw new UiInputError(`Topic ${q.topic} has no partition ${q.partition} (it has ${all.length}).`);
@@ -119,12 +131,18 @@ export async function searchMessages(client: KafkaClient, q: MessageQuery): Prom
           valueBase64: value.base64,
         };
       }),
+      ...(formatter ? { formatted: consoleConsumerText(formatter, found) } : {}),
       scanned,
       truncated: remaining.size > 0 && found.length < q.limit,
     };
   } finally {
     await consumer.close();
   }
+}
+
+/** The records as kafka-console-consumer's DefaultMessageFormatter prints them (the same code as `kts console-consumer`). */
+function consoleConsumerText(cfg: FormatterConfig, records: readonly ConsumerRecord[]): string {
+  return Buffer.concat(records.map((r) => formatRecord(cfg, { ...r, leaderEpoch: r.leaderEpoch ?? -1 }))).toString('utf8');
 }
 
 export interface ProduceInput {

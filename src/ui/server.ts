@@ -373,7 +373,7 @@ function messageQuery(topic: string, q: URLSearchParams): Parameters<typeof sear
     timestampMs = /^\d+$/.test(ts) ? Number(ts) : Date.parse(ts);
     if (!Number.isFinite(timestampMs)) throw new UiInputError(`timestamp must be epoch ms or an ISO date-time, not '${ts}'.`);
   }
-  return { topic, partition: int('partition'), offset: int('offset'), timestampMs, limit: int('limit') ?? 50, key: q.get('key') ?? undefined, value: q.get('value') ?? undefined, header: q.get('header') ?? undefined };
+  return { topic, partition: int('partition'), offset: int('offset'), timestampMs, limit: int('limit') ?? 50, key: q.get('key') ?? undefined, value: q.get('value') ?? undefined, header: q.get('header') ?? undefined, format: q.get('format') ?? undefined };
 }
 
 function produceInput(topic: string, body: Record<string, unknown>): Parameters<typeof produceRecord>[1] {

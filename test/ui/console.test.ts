@@ -82,6 +82,21 @@ t.test('kts ui in Chromium: pages, numbers, charts, message search, offset reset
     t.same([Number(cells[0]), Number(cells[1])], [1, ends[1]! - 1], 'the last record of partition 1, where kcat wrote it');
   });
 
+  await t.test("the planted record in kafka-console-consumer's format, through the console-consumer formatter", async (t) => {
+    await page.fill('[data-testid="format"]', 'print.partition=true\nprint.offset=true\nprint.headers=true\nprint.key=true\nkey.separator=,');
+    await page.click('[data-testid="message-search"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="formatted-output"]');
+    const text = await page.locator('[data-testid="formatted-output"]').innerText();
+    // DefaultMessageFormatter's field order: partition, offset, headers, key, value.
+    t.equal(text.trim(), `Partition:1,Offset:${ends[1]! - 1},trace:abc123,needle-key,planted-needle-value`);
+    await page.fill('[data-testid="format"]', 'print.nonsense=true');
+    await page.click('[data-testid="message-search"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="messages"] [data-testid="error"]');
+    t.match(await page.locator('[data-testid="messages"] [data-testid="error"]').innerText(), /unknown formatter property 'print\.nonsense'/, 'an unknown property is refused as the tool refuses it');
+    errors.splice(0, errors.length, ...errors.filter((e) => !/status of 400/.test(e)));
+    await page.fill('[data-testid="format"]', '');
+  });
+
   await t.test('group page: lag per partition equals kafkajs offsets', async (t) => {
     await show(page, '#/groups');
     t.ok(await page.locator('[data-testid="groups-table"] a', { hasText: 'billing' }).count());

@@ -361,6 +361,8 @@ function messageBrowser(t) {
   const value = el('input', { name: 'value', placeholder: 'contains', 'data-testid': 'filter-value' });
   const header = el('input', { name: 'header', placeholder: 'contains' });
   const limit = el('input', { name: 'limit', type: 'number', min: 1, max: 500, value: 50, size: 5 });
+  // kafka-console-consumer's --property lines (DefaultMessageFormatter), printed by the server's formatter.
+  const format = el('textarea', { name: 'format', rows: 2, cols: 36, 'data-testid': 'format', placeholder: 'console-consumer --property lines, e.g.\nprint.key=true\nprint.offset=true' });
   const results = el('div', { 'data-testid': 'messages' });
   const form = el('form', { class: 'inline', 'data-testid': 'message-search', onsubmit: async (e) => {
     e.preventDefault();
@@ -370,6 +372,7 @@ function messageBrowser(t) {
     if (timestamp.value !== '') q.set('timestamp', String(new Date(timestamp.value).getTime()));
     for (const [k, input] of [['key', key], ['value', value], ['header', header]]) if (input.value !== '') q.set(k, input.value);
     q.set('limit', limit.value || '50');
+    if (format.value.trim() !== '') q.set('format', format.value);
     results.replaceChildren(el('p', { class: 'muted' }, 'Searching…'));
     try {
       const r = await api(`/topics/${encodeURIComponent(t.name)}/messages?${q}`);
@@ -380,11 +383,13 @@ function messageBrowser(t) {
             el('pre', { class: 'value' }, m.key === null ? 'null' : m.key + (m.keyBase64 ? ' (base64)' : '')),
             el('pre', { class: 'value' }, m.value === null ? 'null' : m.value + (m.valueBase64 ? ' (base64)' : '')),
             m.headers.map((h) => el('div', {}, `${h.key}: ${h.value ?? 'null'}`))]),
-          'messages-table'));
+          'messages-table'),
+        r.formatted !== undefined ? el('div', {}, el('h2', {}, 'As kafka-console-consumer prints them'), el('pre', { class: 'value znode', 'data-testid': 'formatted-output' }, r.formatted)) : '');
     } catch (err) { results.replaceChildren(errorBox(err)); }
   } },
   el('label', {}, 'Partition', partition), el('label', {}, 'From offset', offset), el('label', {}, 'From time', timestamp),
   el('label', {}, 'Key', key), el('label', {}, 'Value', value), el('label', {}, 'Header', header), el('label', {}, 'Limit', limit),
+  el('label', {}, 'Format (console-consumer properties)', format),
   el('button', { type: 'submit' }, 'Search'));
   return el('div', {}, form, results);
 }
