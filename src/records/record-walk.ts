@@ -8,72 +8,7 @@
  * the records module read the rest, so faults are found and worded exactly as there.
  */
 import type { RecordFields } from './record-batch.js';
-
-/** Position after the last quick varint read; -1 when it was truncated or too long. */
-export let quickVarintEnd = 0;
-
-/** Unsigned LEB128 of at most `maxBytes` (4 or 5) bytes at `d[p]`, as ByteCursor reads int32 ones. */
-export function quickUnsignedVarint(d: Uint8Array, p: number, end: number, maxBytes = 5): number {
-  let value = 0;
-  for (let i = 0; i < 4; i++) {
-    if (p >= end) return fail();
-    const b = d[p++]!;
-    value |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      quickVarintEnd = p;
-      return value;
-    }
-  }
-  if (maxBytes < 5 || p >= end) return fail();
-  const b = d[p++]!;
-  if (b > 0x0f) return fail();
-  quickVarintEnd = p;
-  return value + b * 268435456;
-}
-
-function fail(): number {
-  quickVarintEnd = -1;
-  return 0;
-}
-
-/** Zig-zag int32 varint; one and two bytes (record lengths up to 8 KiB) read inline. */
-export function quickVarint(d: Uint8Array, p: number, end: number): number {
-  let u: number;
-  const b = p < end ? d[p]! : 0x80;
-  if (b < 0x80) {
-    quickVarintEnd = p + 1;
-    u = b;
-  } else if (p + 1 < end && d[p + 1]! < 0x80) {
-    quickVarintEnd = p + 2;
-    u = (b & 0x7f) | (d[p + 1]! << 7);
-  } else {
-    u = quickUnsignedVarint(d, p, end, 5);
-  }
-  return (u >>> 1) ^ -(u & 1);
-}
-
-/** Zig-zag varlong of at most 9 bytes (exact below 2^53); a 10-byte one is left to ByteCursor. */
-export function quickVarlong(d: Uint8Array, p: number, end: number): number {
-  // Most timestamp deltas of a batch are small: one byte.
-  const first = p < end ? d[p]! : 0x80;
-  if (first < 0x80) {
-    quickVarintEnd = p + 1;
-    return (first >>> 1) ^ -(first & 1);
-  }
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 9; i++) {
-    if (p >= end) return fail();
-    const b = d[p++]!;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) {
-      quickVarintEnd = p;
-      return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-    }
-    scale *= 128;
-  }
-  return fail();
-}
+import { quickVarint, quickVarintEnd, quickVarlong } from './varint.js';
 
 /** The record at `d[p]` (bounded by `end`) into `f`; the position after it, or -1 where the records module should look. */
 export function readRecordQuick(d: Uint8Array, p: number, end: number, f: RecordFields): number {

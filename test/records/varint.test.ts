@@ -78,7 +78,7 @@ t.test('length-prefixed bytes: null, empty, negative and oversized lengths', asy
 
 t.test('the quick readers (records/record-walk.ts) agree with ByteCursor, and give up where it would fail', async (t) => {
   // quickVarintEnd is a live binding: read through the namespace after each call.
-  const walk = await import('../../src/records/record-walk.js');
+  const walk = await import('../../src/records/varint.js');
   const { quickVarint, quickVarlong } = walk;
   const values = [0, 1, -1, 63, -64, 64, 8191, -8192, 8192, 2 ** 20, -(2 ** 27), 2 ** 31 - 1, -(2 ** 31)];
   for (const v of values) {
