@@ -26,15 +26,10 @@ export function zookeeperConnectOf(properties: string): string {
   return connect;
 }
 
+/** Every ACL in ZooKeeper (resources read in parallel; entries kts cannot read are left out). */
 async function allBindings(zk: KafkaZkClient): Promise<AclBinding[]> {
-  const out: AclBinding[] = [];
-  for (const ref of await zk.getAclResources()) {
-    for (const e of (await zk.getResourceAcls(ref)).acls) {
-      const b = aclBindingOf(ref.resourceType, ref.name, ref.patternType, e);
-      if (b) out.push(b);
-    }
-  }
-  return out;
+  const perResource = await Promise.all((await zk.getAclResources()).map(async (ref) => (await zk.getResourceAcls(ref)).acls.map((e) => aclBindingOf(ref.resourceType, ref.name, ref.patternType, e))));
+  return perResource.flat().filter((b): b is AclBinding => b !== undefined);
 }
 
 export function zookeeperAclAdmin(zk: KafkaZkClient): AclAdmin {
