@@ -5,6 +5,7 @@
  * need topic ids in ZooKeeper, which a ZooKeeper-mode cluster of Kafka < 2.8 does not have.
  */
 import { KtsError } from '../util/errors.js';
+import { compareIbp, parseIbp } from '../protocol/inter-broker-protocol.js';
 
 export interface ControllerRequestVersions {
   leaderAndIsr: number;
@@ -41,27 +42,15 @@ const STEPS: IbpStep[] = [
  */
 export function controllerRequestVersions(interBrokerProtocolVersion: string | undefined): ControllerRequestVersions {
   if (interBrokerProtocolVersion === undefined || interBrokerProtocolVersion === '') return NEWEST_CONTROLLER_VERSIONS;
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:-IV(\d+))?$/.exec(interBrokerProtocolVersion.trim());
-  if (!m) {
+  const key = parseIbp(interBrokerProtocolVersion);
+  if (!key) {
     throw new KtsError(
       'KTS_CONFIG',
       `inter.broker.protocol.version=${interBrokerProtocolVersion} is not a Kafka version.`,
       'Use a version such as 1.1, 2.4-IV1 or 3.6 (or leave it unset for the newest).',
     );
   }
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  // 0.x versions step by their third number (0.10.2); 1.x and later by IV, and a bare
-  // `2.4` means its latest IV.
-  const key: [number, number, number] = major === 0
-    ? [0, minor, Number(m[3] ?? 0)]
-    : [major, minor, m[4] === undefined ? Number.MAX_SAFE_INTEGER : Number(m[4])];
   let chosen = STEPS[0]!.versions;
-  for (const step of STEPS) if (compare(key, step.from) >= 0) chosen = step.versions;
+  for (const step of STEPS) if (compareIbp(key, step.from) >= 0) chosen = step.versions;
   return chosen;
-}
-
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
 }

@@ -10,9 +10,11 @@ import {
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
+  consumerOffsetsValueVersions,
   javaStringHashCode,
   offsetsPartitionFor,
 } from '../../src/protocol/internal/consumer-offsets.js';
+import { parseIbp } from '../../src/protocol/inter-broker-protocol.js';
 import { CorruptDataError } from '../../src/util/errors.js';
 
 t.test('OffsetCommitKey v1 and OffsetCommitValue v3 bytes', async (t) => {
@@ -73,4 +75,21 @@ t.test("group partition = abs(Java hashCode) % N", async (t) => {
   t.equal(offsetsPartitionFor('polygenelubricants', 50), 0, 'Utils.abs(MIN_VALUE) is 0');
   t.equal(offsetsPartitionFor('hello', 50), 99162322 % 50);
   t.ok(offsetsPartitionFor('some-group', 7) < 7);
+});
+
+t.test('inter.broker.protocol.version picks the value versions that brokers of that version can load', async (t) => {
+  const at = (ibp: string | undefined) => consumerOffsetsValueVersions(ibp === undefined ? undefined : parseIbp(ibp));
+  t.same(at(undefined), { offsetCommit: 3, groupMetadata: 3 }, 'no IBP: the newest');
+  t.same(at('1.1'), { offsetCommit: 1, groupMetadata: 1 }, 'Kafka 1.1 knows v0-v1 only');
+  t.same(at('0.10.0'), { offsetCommit: 1, groupMetadata: 0 });
+  t.same(at('2.1-IV0'), { offsetCommit: 2, groupMetadata: 2 });
+  t.same(at('2.1'), { offsetCommit: 3, groupMetadata: 2 });
+  t.same(at('2.3'), { offsetCommit: 3, groupMetadata: 3 });
+  // Kafka 1.1's layout of OffsetCommitValue v1: offset, metadata, commit and expire timestamps.
+  const v1 = encodeOffsetCommitValue({ offset: 5, metadata: '', commitTimestamp: 1000, expireTimestamp: 2000 }, 1);
+  t.same([...v1], [0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0x03, 0xe8, 0, 0, 0, 0, 0, 0, 0x07, 0xd0]);
+  t.match(decodeOffsetCommitValue(v1), { version: 1, value: { offset: 5, commitTimestamp: 1000, expireTimestamp: 2000 } });
+  const group = encodeGroupMetadataValue({ protocolType: 'consumer', generation: 1, protocol: 'range', leader: 'm', members: [] }, 1);
+  t.equal(group.readInt16BE(0), 1);
+  t.match(decodeGroupMetadataValue(group), { version: 1, value: { protocolType: 'consumer', generation: 1, protocol: 'range', leader: 'm' } });
 });

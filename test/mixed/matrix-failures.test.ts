@@ -35,6 +35,8 @@ const ALL = [1, 2, 3];
 const properties = {
   'replica.lag.time.max.ms': '10000',
   'zookeeper.session.timeout.ms': '6000',
+  // As in Kafka's rolling upgrades: every broker speaks and writes what Kafka 1.1 understands.
+  'inter.broker.protocol.version': '1.1',
   'auto.leader.rebalance.enable': 'false',
   'unclean.leader.election.enable': 'false',
 };

@@ -21,10 +21,13 @@ import {
   encodeGroupMetadataValue,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
+  consumerOffsetsValueVersions,
   offsetsPartitionFor,
+  type ConsumerOffsetsValueVersions,
   type GroupMetadataValue,
   type OffsetCommitValue,
 } from '../../protocol/internal/consumer-offsets.js';
+import { parseIbp } from '../../protocol/inter-broker-protocol.js';
 import { ErrorCode, KafkaError, errorName } from '../../protocol/errors.js';
 import { errorMessage } from '../../util/errors.js';
 import { appendReplicated, coordinatorErrorOf, ensureInternalTopic } from '../coordinator-partitions.js';
@@ -77,7 +80,13 @@ export class OffsetsStore {
   /** Partition count of the existing topic (it never changes once created); undefined until seen. */
   private knownPartitionCount: number | undefined;
 
-  constructor(private readonly broker: BrokerContext) {}
+  /** What brokers of `inter.broker.protocol.version` can load (Kafka 1.1: v1 values). */
+  private readonly valueVersions: ConsumerOffsetsValueVersions;
+
+  constructor(private readonly broker: BrokerContext) {
+    const ibp = broker.config.raw['inter.broker.protocol.version']?.trim();
+    this.valueVersions = consumerOffsetsValueVersions(ibp ? parseIbp(ibp) : undefined);
+  }
 
   get partitionCount(): number {
     if (this.knownPartitionCount !== undefined) return this.knownPartitionCount;
@@ -112,7 +121,7 @@ export class OffsetsStore {
   write(groupId: string, records: readonly StoreRecord[], nowMs: number, txn?: TxnProducer): Promise<void> {
     const run = async (): Promise<Promise<number>> => {
       await this.ensureTopic();
-      const inputs = records.map((r) => toRecordInput(r, nowMs));
+      const inputs = records.map((r) => toRecordInput(r, nowMs, this.valueVersions, this.broker.config.offsetsRetentionMinutes * 60_000));
       const batch = txn
         ? encodeRecordBatch({ records: inputs, transactional: true, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1 })
         : encodeRecordBatch({ records: inputs });
@@ -214,9 +223,9 @@ function groupEntry(groups: Map<string, LoadedGroup>, id: string): LoadedGroup {
   return g;
 }
 
-function toRecordInput(r: StoreRecord, nowMs: number): RecordInput {
+function toRecordInput(r: StoreRecord, nowMs: number, versions: ConsumerOffsetsValueVersions, retentionMs: number): RecordInput {
   if (r.kind === 'group') {
-    return { timestampMs: nowMs, key: encodeGroupMetadataKey({ group: r.group }), value: r.value ? encodeGroupMetadataValue(r.value) : null };
+    return { timestampMs: nowMs, key: encodeGroupMetadataKey({ group: r.group }), value: r.value ? encodeGroupMetadataValue(r.value, versions.groupMetadata) : null };
   }
   const key = encodeOffsetCommitKey({ group: r.group, topic: r.topic, partition: r.partition });
   if (!r.value) return { timestampMs: nowMs, key, value: null };
@@ -225,6 +234,8 @@ function toRecordInput(r: StoreRecord, nowMs: number): RecordInput {
     leaderEpoch: r.value.leaderEpoch,
     metadata: r.value.metadata,
     commitTimestamp: r.value.commitTimestampMs,
+    // v1 carries an expiry: Kafka before 2.1 set it from offsets.retention.minutes at commit.
+    expireTimestamp: r.value.commitTimestampMs + retentionMs,
   };
-  return { timestampMs: nowMs, key, value: encodeOffsetCommitValue(value) };
+  return { timestampMs: nowMs, key, value: encodeOffsetCommitValue(value, versions.offsetCommit) };
 }

@@ -9,6 +9,7 @@
 import { message, f, arr, type MessageSchema } from '../schema.js';
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
+import { compareIbp, type IbpKey } from '../inter-broker-protocol.js';
 
 export interface OffsetCommitKey {
   group: string;
@@ -102,14 +103,32 @@ export const GROUP_METADATA_VALUE_VERSION = 3;
 export function encodeOffsetCommitKey(key: OffsetCommitKey): Buffer {
   return encodeVersioned(offsetCommitKey, OFFSET_COMMIT_KEY_VERSION, key);
 }
-export function encodeOffsetCommitValue(value: OffsetCommitValue): Buffer {
-  return encodeVersioned(offsetCommitValue, OFFSET_COMMIT_VALUE_VERSION, value);
+export function encodeOffsetCommitValue(value: OffsetCommitValue, version = OFFSET_COMMIT_VALUE_VERSION): Buffer {
+  return encodeVersioned(offsetCommitValue, version, value);
 }
 export function encodeGroupMetadataKey(key: GroupMetadataKey): Buffer {
   return encodeVersioned(groupMetadataKey, GROUP_METADATA_KEY_VERSION, key);
 }
-export function encodeGroupMetadataValue(value: GroupMetadataValue): Buffer {
-  return encodeVersioned(groupMetadataValue, GROUP_METADATA_VALUE_VERSION, value);
+export function encodeGroupMetadataValue(value: GroupMetadataValue, version = GROUP_METADATA_VALUE_VERSION): Buffer {
+  return encodeVersioned(groupMetadataValue, version, value);
+}
+
+export interface ConsumerOffsetsValueVersions {
+  offsetCommit: number;
+  groupMetadata: number;
+}
+
+/**
+ * The value versions Kafka's GroupMetadataManager writes under an inter-broker protocol
+ * version, so that brokers of that version can load what this one wrote (Kafka 1.1 knows
+ * offset commit values v0-v1 and group metadata values v0-v1 only). No IBP: the newest.
+ */
+export function consumerOffsetsValueVersions(ibp: IbpKey | undefined): ConsumerOffsetsValueVersions {
+  if (!ibp) return { offsetCommit: OFFSET_COMMIT_VALUE_VERSION, groupMetadata: GROUP_METADATA_VALUE_VERSION };
+  const below = (v: IbpKey): boolean => compareIbp(ibp, v) < 0;
+  const offsetCommit = below([2, 1, 0]) ? 1 : below([2, 1, 1]) ? 2 : 3;
+  const groupMetadata = below([0, 10, 1]) ? 0 : below([2, 1, 0]) ? 1 : below([2, 3, 0]) ? 2 : 3;
+  return { offsetCommit, groupMetadata };
 }
 
 export type ConsumerOffsetsKey =
