@@ -249,7 +249,7 @@ _kts() {
     reassign) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --wait --json --help" ;;
     leader-election) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --json --help" ;;
     broker-api-versions) opts="--bootstrap-server --data-dir --command-config --command-property --json --help" ;;
-    replica-verification) opts="--broker-list --bootstrap-server --data-dir --command-config --command-property --fetch-size --max-wait-ms --topics-include --topic-white-list --time --report-interval-ms --once --help" ;;
+    replica-verification) opts="--broker-list --bootstrap-server --data-dir --command-config --command-property --fetch-size --max-wait-ms --topics-include --topic-white-list --time --report-interval-ms --once --json --help" ;;
     dump-log) opts="--files --print-data-log --deep-iteration --skip-record-metadata --verify-index-only --index-sanity-check --max-message-size --max-bytes --key-decoder-class --value-decoder-class --offsets-decoder --transaction-log-decoder --cluster-metadata-decoder --remote-log-metadata-decoder --share-group-state-decoder --json --summary --check --window-bytes --help" ;;
     server-start) opts="--override --daemon --data-dir --help" ;;
     server-stop) opts="--data-dir --node-id --override --help" ;;
@@ -257,7 +257,7 @@ _kts() {
     zookeeper-stop) opts="--help" ;;
     producer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --num-records --record-size --payload-file --payload-delimiter --payload-monotonic --throughput --producer-props --producer.config --transactional-id --transaction-duration-ms --warmup-records --print-metrics --json --help" ;;
     consumer-perf-test) opts="--bootstrap-server --data-dir --command-config --command-property --topic --messages --group --fetch-size --from-latest --consumer.config --print-metrics --show-detailed-stats --reporting-interval --timeout --date-format --hide-header --json --help" ;;
-    e2e-latency) opts="--data-dir --help" ;;
+    e2e-latency) opts="--data-dir --json --help" ;;
     ui) opts="--bootstrap-server --data-dir --command-config --command-property --listen --read-only --history-dir --history-max-bytes --zookeeper --sample-interval --help" ;;
     profile) opts="--bootstrap-server --command-config --none --json --help" ;;
     version) opts="--json --help" ;;

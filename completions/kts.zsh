@@ -341,6 +341,7 @@ _kts() {
         '--time[Where to start\: a timestamp, -1 (latest) or -2 (earliest).]:time: ' \
         '--report-interval-ms[How often the max lag is printed.]:report-interval-ms: ' \
         '--once[kts\: stop once everything up to the current high watermarks is verified, printing the report line (exit 1 if replicas diverge).]' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     dump-log)
@@ -435,6 +436,7 @@ _kts() {
     e2e-latency)
       _arguments \
         '--data-dir[Local data dir when broker_list is "local".]:data-dir:_files' \
+        '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;
     ui)

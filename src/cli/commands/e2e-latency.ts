@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CliIo, CommandSpec, ParsedArgs } from '../command.js';
 import { withClient } from '../util/connect.js';
+import { jsonOption } from '../options/common.js';
 import { mergeProperties, readPropertiesFile } from '../util/properties.js';
 import { StopSignal } from '../util/output.js';
 import { LatencyHistogram } from '../perf/histogram.js';
@@ -36,10 +37,12 @@ export const e2eLatencyCommand: CommandSpec = {
   ],
   options: {
     'data-dir': { type: 'string', placeholder: '<dir>', describe: 'Local data dir when broker_list is "local".' },
+    ...jsonOption,
   },
   examples: [
     ['kts e2e-latency localhost:9092 latency 10000 1 100', '10,000 round trips of 100-byte records with acks=1'],
     ['kts e2e-latency local latency 1000 all 100', 'the same on the local engine'],
+    ['kts e2e-latency local latency 1000 all 100 --json', 'one JSON document at the end: {"topic","records","latencyMs":{count,avgMs,maxMs,p50Ms,...}}'],
   ],
   async run(args, io) {
     const opts = parseOptions(args);
@@ -67,6 +70,7 @@ interface E2eOptions {
   acks: string;
   size: number;
   propertiesFile: string | null;
+  json: boolean;
 }
 
 function parseOptions(args: ParsedArgs): E2eOptions {
@@ -80,7 +84,7 @@ function parseOptions(args: ParsedArgs): E2eOptions {
   const acks = String(args.producer_acks);
   if (acks !== '1' && acks !== 'all' && acks !== '-1') throw new UsageError('Latency testing requires synchronous acknowledgement. Please use 1 or all');
   const file = args.properties_file;
-  return { brokers: brokers === 'local' ? null : brokers, topic, numMessages: n, acks, size, propertiesFile: typeof file === 'string' ? file : null };
+  return { brokers: brokers === 'local' ? null : brokers, topic, numMessages: n, acks, size, propertiesFile: typeof file === 'string' ? file : null, json: args.json === true };
 }
 
 function acksIdempotence(acks: string): Map<string, string> {
@@ -112,10 +116,13 @@ async function roundTrips(opts: E2eOptions, io: CliIo, producer: Producer, consu
     const elapsed = performance.now() - begin;
     if (records.length !== 1) throw new KtsError('KTS_E2E', `Only one result was expected during this test. We found [${records.length}]`);
     if (!records[0]!.equals(value)) throw new KtsError('KTS_E2E', `The message read [${records[0]!.toString('hex')}] did not match the message sent [${value.toString('hex')}]`);
-    if (i % 1000 === 0) io.stdout.write(`${i}\t${elapsed}\n`);
+    if (i % 1000 === 0 && !opts.json) io.stdout.write(`${i}\t${elapsed}\n`);
     histogram.record(elapsed);
   }
-  for (const line of e2eSummaryLines(histogram.summary())) io.stdout.write(line + '\n');
+  const summary = histogram.summary();
+  // The same latency object as producer-perf-test --json's latencyMs.
+  if (opts.json) io.stdout.write(JSON.stringify({ topic: opts.topic, records: summary.count, latencyMs: summary }) + '\n');
+  else for (const line of e2eSummaryLines(summary)) io.stdout.write(line + '\n');
 }
 
 /** Values of the records the next poll returns; polls until something arrives or 10 s pass. */

@@ -7,7 +7,7 @@
  * to the high watermarks seen at the start and prints the report line.
  */
 import type { CommandSpec } from '../command.js';
-import { clientConfig, connectionOptions } from '../options/common.js';
+import { clientConfig, connectionOptions, jsonOption } from '../options/common.js';
 import { withClient } from '../util/connect.js';
 import type { Admin, OffsetSpec } from '../../client/index.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
@@ -19,7 +19,7 @@ export const replicaVerificationCommand: CommandSpec = {
   mirrors: 'kafka-replica-verification.sh',
   summary: 'Check that all replicas of topics hold the same data',
   description:
-    'Validate that all replicas for a set of topics have the same data: every replica is fetched from the same offsets, batch by batch (last offset and CRC) up to its high watermark. Diverging offsets stop the tool (exit 1); a checksum mismatch is reported. Every --report-interval-ms it prints the max lag between the verified offset and the high watermark.',
+    'Validate that all replicas for a set of topics have the same data: every replica is fetched from the same offsets, batch by batch (last offset and CRC) up to its high watermark. Diverging offsets stop the tool (exit 1); a checksum mismatch is reported. Every --report-interval-ms it prints the max lag between the verified offset and the high watermark. With --json each line is one JSON document instead ({"time","event":"started"}, {"time","event":"offset-mismatch"|"checksum-mismatch","topic","partition",...}, {"time","event":"max-lag","maxLag","topic","partition","offset","partitions"}).',
   options: {
     'broker-list': { type: 'string', placeholder: '<host:port,...>', describe: 'Brokers to connect to (Kafka\'s name; the same as --bootstrap-server).' },
     ...connectionOptions,
@@ -30,10 +30,12 @@ export const replicaVerificationCommand: CommandSpec = {
     time: { type: 'number', placeholder: '<ts|-1|-2>', default: -1, describe: 'Where to start: a timestamp, -1 (latest) or -2 (earliest).' },
     'report-interval-ms': { type: 'number', placeholder: '<ms>', default: 30000, describe: 'How often the max lag is printed.' },
     once: { type: 'boolean', describe: 'kts: stop once everything up to the current high watermarks is verified, printing the report line (exit 1 if replicas diverge).' },
+    ...jsonOption,
   },
   examples: [
     ['kts replica-verification --broker-list 127.0.0.1:9092 --topics-include orders --time -2', 'verify orders from the start, report every 30 s'],
     ['kts replica-verification --bootstrap-server 127.0.0.1:9092 --time -2 --once', 'one pass over every topic, then exit'],
+    ['kts replica-verification --bootstrap-server 127.0.0.1:9092 --time -2 --once --json', 'the same as JSON lines: one document per report line'],
   ],
   async run(args, io) {
     const brokers = typeof args['broker-list'] === 'string' ? args['broker-list'] : args['bootstrap-server'];
@@ -67,7 +69,11 @@ export const replicaVerificationCommand: CommandSpec = {
         }
       }
       const offsets = await initialOffsets(admin, described.flatMap((d) => d.partitions.map((p) => ({ topic: d.name, partition: p.partition }))), Number(args.time));
-      io.stdout.write(`${kafkaDate(Date.now())}: verification process is started\n`);
+      const json = args.json === true;
+      const emit = (doc: Record<string, unknown>, text: string): void => {
+        io.stdout.write(json ? JSON.stringify({ time: new Date().toISOString(), ...doc }) + '\n' : text);
+      };
+      emit({ event: 'started' }, `${kafkaDate(Date.now())}: verification process is started\n`);
       let stopped = false;
       void io.interrupted.then(() => {
         stopped = true;
@@ -90,7 +96,10 @@ export const replicaVerificationCommand: CommandSpec = {
         let offsetWithMaxLag = -1;
         for (const [tp, replicas] of [...fetched].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
           const result = verifyPartition(offsets.get(tp)!, replicas);
-          for (const e of result.events) io.stdout.write(renderEvent(kafkaDate(Date.now()), tp, e));
+          for (const e of result.events) {
+            const { kind, ...fields } = e;
+            emit({ event: kind, ...splitTp(tp), ...fields }, renderEvent(kafkaDate(Date.now()), tp, e));
+          }
           if (result.diverged) return 1;
           offsets.set(tp, result.nextOffset);
           if (result.maxHighWatermark - result.nextOffset > maxLag) {
@@ -104,7 +113,10 @@ export const replicaVerificationCommand: CommandSpec = {
         const now = Date.now();
         const done = args.once === true && [...targets].every(([tp, hw]) => (offsets.get(tp) ?? 0) >= hw && (replicasOf.get(tp)?.length ?? 0) === (fetched.get(tp)?.length ?? 0));
         if (now - lastReportMs > reportIntervalMs || done) {
-          io.stdout.write(renderMaxLag(kafkaDate(now), maxLag, maxLagTp, offsetWithMaxLag, fetched.size));
+          emit(
+            { event: 'max-lag', maxLag, ...(maxLagTp === null ? { topic: null, partition: null } : splitTp(maxLagTp)), offset: offsetWithMaxLag, partitions: fetched.size },
+            renderMaxLag(kafkaDate(now), maxLag, maxLagTp, offsetWithMaxLag, fetched.size),
+          );
           lastReportMs = now;
         }
         if (done) return 0;
@@ -113,6 +125,12 @@ export const replicaVerificationCommand: CommandSpec = {
     });
   },
 };
+
+/** `orders-3` → topic and partition (topic names may hold dashes: the last one splits). */
+function splitTp(tp: string): { topic: string; partition: number } {
+  const at = tp.lastIndexOf('-');
+  return { topic: tp.slice(0, at), partition: Number(tp.slice(at + 1)) };
+}
 
 async function initialOffsets(admin: Admin, partitions: readonly { topic: string; partition: number }[], time: number): Promise<Map<string, number>> {
   const spec: OffsetSpec = time === -1 ? 'latest' : time === -2 ? 'earliest' : { timestampMs: time };
