@@ -641,6 +641,6 @@ async function runOnZookeeper(zk: KafkaZkClient, action: Action, args: ParsedArg
       return 0;
     }
     case 'cancel':
-      throw new UsageError('--cancel needs --bootstrap-server: a ZooKeeper-mode cluster (Kafka 1.1) has no way to cancel a reassignment (AlterPartitionReassignments came with Kafka 2.4)');
+      throw new UsageError('--cancel needs --bootstrap-server: ZooKeeper has no way to cancel a reassignment (cancelling came with AlterPartitionReassignments in Kafka 2.4, and Kafka\'s tool refused --cancel with --zookeeper up to its removal in 3.0)');
   }
 }
