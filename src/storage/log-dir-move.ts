@@ -18,8 +18,9 @@
  *   and fsynced before the old dir was renamed).
  * Never two live copies: the old dir is renamed away before the future takes its name.
  */
-import { closeSync, constants, copyFileSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { copyFile as copyFileAsync, open as openAsync } from 'node:fs/promises';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { copyFile as copyFileAsync } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fsyncDir } from './checkpoint.js';
@@ -27,6 +28,7 @@ import type { LogSegment } from './segment.js';
 import { filenamePrefixFromOffset } from './segment.js';
 
 export const FUTURE_DIR_SUFFIX = '-future';
+const fsyncAsync = promisify(fsync);
 
 /**
  * The steps of a move, in order (`segment-copied-off-thread`: a whole segment copied on
@@ -139,11 +141,12 @@ export class FutureLogCopy {
 
   /**
    * Start copying segments not copied yet, whole, on libuv's threads (copy_file_range or a
-   * reflink, then fsync), at most `maxConcurrent` at once (the thread pool is shared with
+   * reflink, then fsync), at most `maxConcurrent` at once (one copies while the other
+   * fsyncs; the thread pool of four is shared with
    * the broker's other file work): an unthrottled move then costs the event loop only the
    * tail appended to the active segment meanwhile. `onDone` is called after each copy.
    */
-  startOffThreadCopies(source: MoveSource, onDone: () => void, maxConcurrent = 1): void {
+  startOffThreadCopies(source: MoveSource, onDone: () => void, maxConcurrent = 2): void {
     const segments = source.allSegments();
     this.dropRemoved(segments);
     for (let i = 0; i < segments.length && this.offThread.size < maxConcurrent; i++) {
@@ -170,16 +173,19 @@ export class FutureLogCopy {
     const tmp = `${target}.copying`;
     let copied = false;
     try {
+      // Two trips to the thread pool (the copy, the fsync): on a busy machine each trip waits
+      // for both threads to be scheduled; the metadata calls between are quick, done here.
       await copyFileAsync(s.path, tmp, constants.COPYFILE_FICLONE);
-      const fh = await openAsync(tmp, 'r+');
+      const fd = openSync(tmp, 'r+');
       try {
-        if ((await fh.stat()).size >= size) {
-          await fh.truncate(size);
-          await fh.sync();
+        // Bytes past `size` are appends made during the copy (or a preallocated file's zeros).
+        if (fstatSync(fd).size >= size) {
+          ftruncateSync(fd, size);
+          await fsyncAsync(fd);
           copied = true;
         }
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     } catch {
       // The segment was deleted or renamed meanwhile, or the move discarded: copied again (or not needed).
