@@ -318,14 +318,20 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const readCommitted = (request.isolationLevel ?? 0) === READ_COMMITTED;
     const fromFollower = replicaIdOf(request, ctx.apiVersion) >= 0;
     const deadline = ctx.broker.nowMs() + Math.max(0, request.maxWaitMs);
+    // The ends are taken before each read: an append landing while the read is in flight must
+    // wake the wait below, not be taken as already seen (a lost wake-up cost a whole maxWaitMs).
+    let ends = targets.map((t) => visibleEnd(t, readCommitted, fromFollower));
     let result = await readAll(targets, request, ctx);
     while (!result.errors && result.bytes < request.minBytes) {
       const waitMs = deadline - ctx.broker.nowMs();
       if (waitMs <= 0) break;
-      const ends = targets.map((t) => visibleEnd(t, readCommitted, fromFollower));
       const keys = targets.filter((t) => t.topic !== undefined).map((t) => partitionKey(t.topic!, t.request.partition));
-      await ctx.broker.purgatory.wait({ operation: 'Fetch', keys, tryComplete: () => grewSince(targets, ends, readCommitted, fromFollower) }, waitMs);
-      if (!grewSince(targets, ends, readCommitted, fromFollower)) break;
+      const grew = (): boolean => grewSince(targets, ends, readCommitted, fromFollower);
+      if (!grew()) {
+        await ctx.broker.purgatory.wait({ operation: 'Fetch', keys, tryComplete: grew }, waitMs);
+        if (!grew()) break;
+      }
+      ends = targets.map((t) => visibleEnd(t, readCommitted, fromFollower));
       result = await readAll(targets, request, ctx);
     }
     if (plan.kind === 'incremental') {

@@ -53,8 +53,12 @@ export class DynamicBrokerConfigs {
   replace(scope: DynamicScope, values: Readonly<Record<string, string>>): void {
     if (scope === 'broker') this.perBroker = { ...values };
     else this.clusterDefault = { ...values };
+    this.rates.clear();
     this.persist();
   }
+
+  /** Rates read on hot paths (every replica fetch, every move tick): computed once per change. */
+  readonly rates = new Map<string, number>();
 
   layers(staticConfig: Readonly<Record<string, string>>, runtimeDefaults: Readonly<Record<string, string>> = {}): BrokerConfigLayers {
     return { perBroker: this.perBroker, clusterDefault: this.clusterDefault, staticConfig, runtimeDefaults };
@@ -103,9 +107,14 @@ export function brokerLayersOf(broker: BrokerContext): BrokerConfigLayers {
 
 /** A bytes-per-second broker config (the replication throttles) as now set; Infinity when unset or unparsable. */
 export function brokerRate(broker: BrokerContext, key: string): number {
+  const store = dynamicConfigsOf(broker);
+  const known = store.rates.get(key);
+  if (known !== undefined) return known;
   const value = brokerKeySynonyms(key, brokerLayersOf(broker))[0]?.value;
   const n = value === undefined || value === null ? Number.NaN : Number(value);
-  return Number.isFinite(n) && n > 0 && n < Number.MAX_SAFE_INTEGER ? n : Number.POSITIVE_INFINITY;
+  const rate = Number.isFinite(n) && n > 0 && n < Number.MAX_SAFE_INTEGER ? n : Number.POSITIVE_INFINITY;
+  store.rates.set(key, rate);
+  return rate;
 }
 
 const endpoint = (l: ListenerEndpoint): string => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
