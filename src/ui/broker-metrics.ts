@@ -49,6 +49,11 @@ export class BrokerMetricsScraper {
     return this.endpoints.get(nodeId);
   }
 
+  /** Brokers whose endpoint failed at the last sample, with the error. */
+  scrapeErrors(): Map<number, string> {
+    return new Map([...this.endpoints.values()].filter((e) => e.url !== null && e.lastError !== null).map((e) => [e.nodeId, e.lastError!]));
+  }
+
   /** One sample: `broker:<id>:<name>` values of every broker whose endpoint answered. */
   async sample(brokers: readonly { nodeId: number; host: string }[]): Promise<Record<string, number>> {
     if (this.samples++ % DISCOVER_EVERY === 0 || brokers.some((b) => !this.endpoints.has(b.nodeId))) await this.discover(brokers);

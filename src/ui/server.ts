@@ -19,6 +19,7 @@ import { KTS_VERSION } from '../util/version.js';
 import { MinIsrCache, brokerPartitions, readGroupView, readGroups, readSnapshot, unhealthyPartitions, type ClusterSnapshot, type GroupView } from './cluster-view.js';
 import { BROKER_SERIES, BrokerMetricsScraper } from './broker-metrics.js';
 import { NoSuchZnodeError, ZooKeeperView } from './zookeeper-view.js';
+import { LAG_WINDOW_MS, evaluateAlerts } from './alerts.js';
 import type { Logger } from '../util/logger.js';
 import { HistoryStore } from './history.js';
 import { UiInputError, produceRecord, resetOffsets, searchMessages, type ResetSpec } from './actions.js';
@@ -230,6 +231,16 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return { executed: body.execute === true, partitions: r };
     }
     if (method === 'GET' && what === 'history') return historyQuery(query);
+    if (method === 'GET' && what === 'alerts') {
+      const [s, g] = await Promise.all([snapshot(), groups().catch(() => null)]);
+      return evaluateAlerts({
+        snapshot: s,
+        groups: g,
+        minInsyncReplicas: (t) => minIsr.get(t),
+        history: (series) => history.query(series, nowMs() - LAG_WINDOW_MS),
+        scrapeErrors: brokerMetrics.scrapeErrors(),
+      });
+    }
     // Read-only: the only ZooKeeper API is this GET.
     if (method === 'GET' && what === 'zookeeper') {
       return zookeeper.node(query.get('path') || '/').catch((err: unknown) => {

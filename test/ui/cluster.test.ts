@@ -6,8 +6,9 @@
 //   listed on the reassignments page (ListPartitionReassignments);
 // - a broker killed: the unhealthy partitions are listed and highlighted, the overview card
 //   counts them;
+//   the alerts page fires UnderReplicatedPartitions and BrokersNotLive;
 // - the broker restarted and the reassignment cancelled (kts reassign --cancel): no
-//   reassignment in progress, every partition healthy again.
+//   reassignment in progress, every partition healthy again, nothing firing.
 import t from 'tap';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,8 @@ t.test('kts ui for a 3-broker cluster in Chromium: brokers, partitions, broker c
   await t.test('brokers page equals kafkajs metadata, all healthy', async (t) => {
     const meta = await admin.fetchTopicMetadata({ topics: ['orders', 'moving'] });
     const parts = meta.topics.flatMap((x) => x.partitions);
-    await show(page, '#/brokers');
+    // Right after the topics were created the snapshot kts ui serves may predate them: wait for it.
+    await showUntil(page, '#/brokers', async () => (await rowsOf(page, 'brokers-table').catch(() => [])).length === 3 && (await page.locator('[data-testid="all-healthy"]').count()) === 1, 'three brokers, all healthy');
     const rows = await rowsOf(page, 'brokers-table');
     t.equal(rows.length, 3, 'three brokers');
     for (const r of rows) {
@@ -139,6 +141,13 @@ t.test('kts ui for a 3-broker cluster in Chromium: brokers, partitions, broker c
     t.same(meta.topics[0]!.partitions.map((p) => p.isr.length), [2, 2, 2], 'kafkajs agrees: ISR of 2');
     await show(page, '#/');
     t.ok(asNumber(await cardValue(page, 'under-replicated')) >= 3, 'the overview counts them');
+    await showUntil(page, '#/alerts', async () => (await rowsOf(page, 'alerts-table')).some((r) => r[0] === 'BrokersNotLive' && r[2] === 'firing'), 'BrokersNotLive firing');
+    const alerts = new Map((await rowsOf(page, 'alerts-table')).map((r) => [r[0], r]));
+    t.equal(alerts.get('UnderReplicatedPartitions')?.[2], 'firing', 'UnderReplicatedPartitions fires');
+    t.match(alerts.get('BrokersNotLive')?.[4] ?? '', new RegExp(`Broker\\(s\\) ${victim} host replicas`), 'the dead broker is named');
+    t.equal(alerts.get('OfflinePartitions')?.[2], 'ok', 'no partition is offline');
+    t.equal(alerts.get('AbnormalControllerState')?.[2], 'ok');
+    await screenshot(page, '#/alerts', 'ui-alerts.png');
     await screenshot(page, '#/brokers', 'ui-brokers.png');
     await screenshot(page, `#/brokers/${controller}`, 'ui-broker.png');
   });
@@ -160,6 +169,8 @@ t.test('kts ui for a 3-broker cluster in Chromium: brokers, partitions, broker c
     await showUntil(page, '#/brokers', async () => (await page.locator('[data-testid="all-healthy"]').count()) === 1, 'all healthy again');
     const rows = await rowsOf(page, 'brokers-table');
     t.ok(rows.every((r) => asNumber(r[8]!) === 0), 'no replica out of ISR');
+    await showUntil(page, '#/alerts', async () => (await page.locator('[data-testid="alerts-summary"]').innerText()) === 'Nothing is firing.', 'no alert firing');
+    t.pass('the alerts page shows nothing firing');
   });
 
   t.same(errors, [], 'no console errors on any page');

@@ -1,6 +1,6 @@
 // kts console: a small page over kts ui's JSON API (no framework). Hash routes:
 // #/ overview, #/brokers, #/brokers/<id>, #/reassignments, #/topics, #/topics/<name>,
-// #/groups, #/groups/<id>, #/zookeeper/<path>.
+// #/groups, #/groups/<id>, #/zookeeper/<path>, #/alerts.
 // Everything shown comes from the API; text from the cluster is set with textContent only.
 'use strict';
 
@@ -268,6 +268,20 @@ async function zookeeperPage(path) {
   ];
 }
 
+async function alertsPage() {
+  const alerts = await api('/alerts');
+  const firing = alerts.filter((a) => a.firing).length;
+  return [
+    el('h1', {}, 'Alerts'),
+    el('p', { class: 'muted' }, 'The conditions of examples/prometheus/alerts.yml and a few more, evaluated by kts ui on each load from the cluster and its history. For notifications, load that file into Prometheus.'),
+    el('p', { class: firing ? 'error' : 'notice', 'data-testid': 'alerts-summary' }, firing ? `${firing} alert(s) firing.` : 'Nothing is firing.'),
+    table([{ label: 'Alert' }, { label: 'Severity' }, { label: 'State' }, { label: 'Since' }, { label: 'Details' }],
+      alerts.map((a) => [a.name, a.severity, a.firing ? el('span', { class: `badge ${a.severity === 'critical' ? 'bad' : 'warn'}` }, 'firing') : el('span', { class: 'badge ok' }, 'ok'), a.sinceMs ? new Date(a.sinceMs).toISOString() : '—', a.summary]),
+      'alerts-table',
+      (i) => (alerts[i].firing ? (alerts[i].severity === 'critical' ? 'row-bad' : 'row-warn') : null)),
+  ];
+}
+
 async function reassignmentsPage() {
   const rows = await api('/reassignments');
   return [
@@ -521,6 +535,7 @@ async function route() {
     else if (page === 'brokers') content = await brokersPage();
     else if (page === 'reassignments') content = await reassignmentsPage();
     else if (page === 'zookeeper') content = await zookeeperPage(arg);
+    else if (page === 'alerts') content = await alertsPage();
     else if (page === 'topics' && arg) content = await topicPage(arg);
     else if (page === 'topics') content = await topicsPage();
     else if (page === 'groups' && arg) content = await groupPage(arg);
