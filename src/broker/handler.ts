@@ -49,6 +49,8 @@ export interface BrokerPartitionLog {
 export interface BrokerLogManager {
   getLog(topic: string, partition: number): BrokerPartitionLog | undefined;
   allLogs(): Iterable<BrokerPartitionLog>;
+  /** One topic's logs (no walk over every partition). */
+  topicLogs(topic: string): Iterable<BrokerPartitionLog>;
   createLog(
     topic: string,
     partition: number,

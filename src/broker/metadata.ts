@@ -89,7 +89,15 @@ export function createMetadataImage(logManager: BrokerLogManager, nodeId: number
     return topics;
   };
 
-  const topicNamed = (name: string): TopicMetadata | undefined => snapshot().get(name);
+  const topicNamed = (name: string): TopicMetadata | undefined => {
+    let topic: TopicMetadata | undefined;
+    for (const log of logManager.topicLogs(name)) {
+      topic ??= { name, topicId: log.topicId, isInternal: INTERNAL_TOPICS.has(name), partitions: [] };
+      topic.partitions.push(partitionOf(log));
+    }
+    topic?.partitions.sort((a, b) => a.partitionIndex - b.partitionIndex);
+    return topic;
+  };
 
   const image: MetadataImage = {
     nodeId,

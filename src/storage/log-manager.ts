@@ -54,6 +54,8 @@ interface PendingDelete {
 
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
+  /** The same logs by topic: a Metadata request for one topic should not walk 10,000 partitions. */
+  private readonly logsByTopic = new Map<string, Map<number, PartitionLog>>();
   private readonly logDirOf = new Map<string, string>();
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly locks: LogDirLock[] = [];
@@ -165,9 +167,24 @@ export class LogManager {
       const kept = d.sideFile !== null ? `; the dropped bytes are kept in ${d.sideFile} (kts dump-log --files it)` : ' (all zeros)';
       this.warnings.push(`${key}: recovery dropped ${offsets}, ${d.bytes} bytes of an incomplete or corrupt tail${kept}`);
     }
+    this.putLog(key, log, dir);
+    return log;
+  }
+
+  private putLog(key: string, log: PartitionLog, dir: string): void {
     this.logs.set(key, log);
     this.logDirOf.set(key, dir);
-    return log;
+    let byPartition = this.logsByTopic.get(log.topic);
+    if (!byPartition) this.logsByTopic.set(log.topic, (byPartition = new Map()));
+    byPartition.set(log.partition, log);
+  }
+
+  private dropLog(key: string, log: PartitionLog): void {
+    this.logs.delete(key);
+    this.logDirOf.delete(key);
+    const byPartition = this.logsByTopic.get(log.topic);
+    byPartition?.delete(log.partition);
+    if (byPartition?.size === 0) this.logsByTopic.delete(log.topic);
   }
 
   /**
@@ -264,6 +281,11 @@ export class LogManager {
     return [...this.logs.values()];
   }
 
+  /** The logs of one topic's partitions this broker holds, in no particular order. */
+  topicLogs(topic: string): Iterable<PartitionLog> {
+    return this.logsByTopic.get(topic)?.values() ?? [];
+  }
+
   /** The log dir holding a partition. */
   logDirFor(topic: string, partition: number): string | undefined {
     return this.logDirOf.get(topicPartitionKey(topic, partition));
@@ -296,8 +318,7 @@ export class LogManager {
     const config = mergeLogConfig(this.configFor(topic), overrides);
     const log = PartitionLog.create(dir, topic, partition, topicId, config, this.ctx);
     log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
-    this.logs.set(key, log);
-    this.logDirOf.set(key, dir);
+    this.putLog(key, log, dir);
     return log;
   }
 
@@ -361,8 +382,7 @@ export class LogManager {
         // The directory goes anyway; a descriptor that will not close is released at exit.
       }
       rmSync(log.dir, { recursive: true, force: true });
-      this.logs.delete(key);
-      this.logDirOf.delete(key);
+      this.dropLog(key, log);
     }
   }
 
@@ -513,8 +533,7 @@ export class LogManager {
     renameSync(log.dir, target);
     log.dir = target;
     this.scheduleDelete([target], log.config.fileDeleteDelayMs);
-    this.logs.delete(key);
-    this.logDirOf.delete(key);
+    this.dropLog(key, log);
   }
 
   // ---- topic metadata ----------------------------------------------------------------

@@ -142,3 +142,23 @@ t.test('broker-level defaults change live under topic overrides', async (t) => {
   t.same([plain.config.retentionMs, overridden.config.retentionMs, overridden.config.maxMessageBytes], [2000, 5, 300]);
   t.equal(mgr.createLog('n', 0, 'AAAAAAAAAAAAAAAAAAAABA').config.retentionMs, 2000, 'new logs start from the new defaults');
 });
+
+t.test('topicLogs: one topic\'s logs, kept current through create, delete and restart', async (t) => {
+  const dir = tempDir(t);
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  await mgr.createLogs('a', [0, 1, 2], ID_A);
+  await mgr.createLogs('b', [0], ID_B);
+  const parts = (topic: string): number[] => [...mgr.topicLogs(topic)].map((l) => l.partition).sort();
+  t.same(parts('a'), [0, 1, 2]);
+  t.same(parts('b'), [0]);
+  t.same(parts('none'), []);
+  mgr.deletePartition('a', 1);
+  t.same(parts('a'), [0, 2]);
+  mgr.close();
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.same(parts('a'), [0, 2], 'loaded logs are indexed by topic');
+  mgr.deleteTopic('a');
+  t.same(parts('a'), []);
+  t.same(parts('b'), [0]);
+  mgr.close();
+});
