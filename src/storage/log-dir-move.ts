@@ -76,6 +76,7 @@ export class FutureLogCopy {
   /** Closed segments being copied whole on libuv's threads (base offset → copy state). */
   private readonly offThread = new Map<number, CopiedSegment>();
   private discarded = false;
+  private abandoned = false;
   private leo = 0;
 
   constructor(
@@ -192,7 +193,7 @@ export class FutureLogCopy {
     }
     if (this.offThread.get(s.baseOffset) === c) this.offThread.delete(s.baseOffset);
     try {
-      const unchanged = copied && !this.discarded && this.copied.get(s.baseOffset) === c && c.bytes === 0
+      const unchanged = copied && !this.discarded && !this.abandoned && this.copied.get(s.baseOffset) === c && c.bytes === 0
         && s.size >= size && s.truncationCount === truncations && source.allSegments().includes(s);
       if (unchanged) {
         moveCrashPoint('segment-copied-off-thread');
@@ -236,6 +237,11 @@ export class FutureLogCopy {
       fsyncFile(join(this.path, name));
     }
     fsyncDir(this.path);
+  }
+
+  /** Leave the future dir as it is (the logs are closing): copies still running only remove their own file. */
+  abandon(): void {
+    this.abandoned = true;
   }
 
   /** Remove the future dir (the move was cancelled or replaced). */

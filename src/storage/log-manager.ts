@@ -663,6 +663,13 @@ export class LogManager {
     if (this.closed) return;
     try {
       // A move in progress is finished: a local-mode command that started one exits here.
+      // One whose segments are being copied on other threads is left to resume at the next
+      // start (its future dir is discarded and copied again), as a crash would leave it.
+      for (const [key, move] of [...this.moves]) {
+        if (!move.copyingOffThread) continue;
+        move.abandon();
+        this.moves.delete(key);
+      }
       if (this.moves.size > 0) this.runLogDirMoves();
       for (const log of this.logs.values()) log.close();
       this.checkpoint();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -161,6 +161,31 @@ t.test('off the event loop: a segment cut back, removed or cancelled while it is
   t.same(copies(b), { live: false, future: false }, 'no future dir (with its partial copy) in the cancelled target');
   t.same(mgr.futureLogs(), []);
   mgr.close();
+});
+
+t.test('close while segments are copied off the event loop: the move resumes at the next start', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  for (let i = 0; i < 100; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, b);
+  let done = 0;
+  let wake = (): void => {};
+  mgr.runLogDirMoves(4096, { offThread: true, onOffThreadCopyDone: () => { done++; wake(); } });
+  mgr.close();
+  t.equal(done, 0, 'closed while the copies ran');
+  // (A broker's process exits here; this one waits for the two copies it started.)
+  while (done < 2) await new Promise<void>((resolve) => { wake = resolve; });
+  const futureDir = join(b, readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!);
+  t.same(readdirSync(futureDir).filter((f) => f.endsWith('.copying') || (f.endsWith('.log') && statSync(join(futureDir, f)).size > 0)), [], 'no segment was taken into the future dir after the close');
+  const again = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  t.equal(again.logDirFor('m', 0), a, 'the partition is still in its dir');
+  t.same(again.futureLogs().map((f) => f.logDir), [b], 'the move resumes');
+  again.runLogDirMoves();
+  t.equal(again.logDirFor('m', 0), b, 'and completes');
+  t.same([copies(a), copies(b)], [{ live: false, future: false }, { live: true, future: false }]);
+  t.equal(readAll(again.getLog('m', 0)!).records.length, 300);
+  again.close();
 });
 
 t.test('alterLogDir: errors as Kafka answers them, no-ops, replacing a move, deleting a moving topic', async (t) => {
