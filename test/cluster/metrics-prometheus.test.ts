@@ -74,7 +74,9 @@ t.test('Prometheus follows a 3-broker kts cluster through broker failures', { sk
   await until('sum(kafka_controller_kafkacontroller_offlinepartitionscount)', (r) => scalar(r) === 0, 'nothing offline');
   await until('sum(kafka_server_brokertopicmetrics_messagesin_total{topic="orders"})', (r) => scalar(r) === 300, 'leaders counted every record kcat produced');
   await until('kafka_server_replicafetchermanager_maxlag{clientId="Replica"}', (r) => r.length === 3 && r.every((x) => x.value[1] === '0'), 'followers caught up: MaxLag 0 on every broker');
-  await until('kafka_network_requestchannel_requestqueuesize', (r) => r.length === 3, 'request queue size on every broker');
+  // Idle but for the followers' long polls, which wait in purgatory, not in the queue.
+  await until('kafka_network_requestchannel_requestqueuesize', (r) => r.length === 3 && r.every((x) => x.value[1] === '0'), 'request queue size on every broker: 0 when idle');
+  await until('sum(kafka_server_delayedoperationpurgatory_purgatorysize{delayedOperation="Fetch"})', (r) => (scalar(r) ?? 0) >= 1, "the followers' long polls wait in the Fetch purgatory");
   await until('sum(rate(kafka_network_requestmetrics_requests_total{request="FetchFollower"}[10s]))', (r) => (scalar(r) ?? 0) > 0, 'followers fetch');
 
   const [first, second] = ids.filter((id) => id !== controller) as [number, number];

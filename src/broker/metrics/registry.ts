@@ -179,7 +179,11 @@ export function createBrokerRegistry(stats: RequestStats, providers: MetricsProv
   counterFrom(registry, 'kafka_network_requestmetrics_requests_total', 'Requests handled, per request type.', ['request'], (emit) => {
     for (const t of stats.requestTimes()) emit({ request: t.request }, t.count);
   });
-  gaugeFrom(registry, 'kafka_network_requestchannel_requestqueuesize', 'Requests received and not yet answered.', [], (emit) => emit({}, stats.inFlight));
+  // Kafka's queue holds requests waiting for a handler thread; a long poll or an acks=all wait
+  // parked in purgatory is not in it, so parked requests are not counted here either.
+  gaugeFrom(registry, 'kafka_network_requestchannel_requestqueuesize', 'Requests received and being handled, not counting those parked in purgatory (long polls, acks=all waits).', [], (emit) =>
+    emit({}, Math.max(0, stats.inFlight - providers.purgatory.fetchPurgatorySize() - providers.purgatory.producePurgatorySize())),
+  );
   gaugeFrom(registry, 'kafka_server_socket_server_metrics_connection_count', 'Open client connections.', [], (emit) => emit({}, providers.connectionCount()));
   gaugeFrom(registry, 'kafka_server_delayedoperationpurgatory_purgatorysize', 'Requests waiting in purgatory, per delayed operation.', ['delayedOperation'], (emit) => {
     emit({ delayedOperation: 'Fetch' }, providers.purgatory.fetchPurgatorySize());
