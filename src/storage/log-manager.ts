@@ -61,6 +61,8 @@ export class LogManager {
   private readonly locks: LogDirLock[] = [];
   private pendingDeletes: PendingDelete[] = [];
   private readonly moves = new Map<string, FutureLogCopy>();
+  /** Told when a log-dir move starts (the broker's scheduler starts copying at once instead of at its next tick). */
+  onLogDirMoveStarted: () => void = () => {};
   /** Log dirs asked for partitions this broker does not host yet (Kafka's preferred log dirs). */
   private readonly preferredLogDirs = new Map<string, string>();
   /** Log start offsets and high watermarks read at load from every dir (a promoted future log's are in its old dir). */
@@ -431,6 +433,7 @@ export class LogManager {
     this.cancelMove(key);
     if (this.logDirOf.get(key) === target) return;
     this.moves.set(key, new FutureLogCopy(topic, partition, target, log));
+    this.onLogDirMoveStarted();
   }
 
   /** Stop moving a partition and remove its future log. */

@@ -90,6 +90,7 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
     else moveTimeout = setTimeout(runMoves, MOVE_TICK_MS).unref();
   };
   const runMovesNow = (): void => scheduleMoves(true);
+  logManager.onLogDirMoveStarted = runMovesNow;
   function runMoves(): void {
     let copied = 0;
     let unthrottled = false;
@@ -140,6 +141,7 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
       clearInterval(checkpoint);
       movesRunning = false;
       scheduleMoves(false);
+      logManager.onLogDirMoveStarted = () => {};
       cleaner.stop();
       wake?.();
       await loop;
