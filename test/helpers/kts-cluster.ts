@@ -70,7 +70,8 @@ export async function startBrokerProcess(
   });
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const boundPort = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker ${id}: no readiness line in 30 s:\n${out}`)), 30_000);
+    // Generous: on a starved 2-core machine a broker loading a Kafka log dir took over 30 s.
+    const timer = setTimeout(() => reject(new Error(`broker ${id}: no readiness line in 120 s:\n${out}`)), 120_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = READY.exec(out);
