@@ -94,6 +94,10 @@ export class PartitionLog {
   ) {
     this.epochCache = new LeaderEpochCache(dir);
     this.producerState = new ProducerStateManager(dir, ctx.producerIdExpirationMs);
+    this.producerState.rebuildFromLog = () => {
+      this.producerState.mapEndOffset = this.segments[0]!.baseOffset;
+      this.replayProducerState(this.segments[0]!.baseOffset);
+    };
     this.lastFlushMs = ctx.nowMs();
     this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
   }
@@ -724,7 +728,7 @@ export class PartitionLog {
     this.logStartOffset = Math.min(Math.max(opts.logStartOffset, this.segments[0]!.baseOffset), this.nextOffset);
     this.epochCache.truncateFromStart(this.logStartOffset);
     this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
-    this.producerState.truncateAndReload(this.segments[0]!.baseOffset, this.nextOffset, this.ctx.nowMs(), snapshotOffsetsIn(files));
+    this.producerState.truncateAndReload(this.segments[0]!.baseOffset, this.nextOffset, this.ctx.nowMs(), snapshotOffsetsIn(files), true);
     this.replayProducerState(this.producerState.mapEndOffset);
     this.cleanerOffset = Math.min(Math.max(opts.cleanerOffset, 0), this.nextOffset);
     this.recoveryPoint = opts.hadCleanShutdown ? Math.min(Math.max(opts.recoveryPoint, 0), this.nextOffset) : this.nextOffset;

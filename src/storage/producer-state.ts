@@ -58,7 +58,11 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 const lastSeqOf = (b: ProducerBatchInfo): number => incrementSequence(b.baseSequence, b.lastOffsetDelta);
 
 export class ProducerStateManager {
-  readonly producers = new Map<number, ProducerStateEntry>();
+  private readonly state = new Map<number, ProducerStateEntry>();
+  /** A snapshot at the log end found at load, read on first use of the state (an idle partition's never is). */
+  private unreadSnapshot: { offset: number; nowMs: number } | undefined;
+  /** Set by the log: rebuilds the state from its batches when a snapshot read on first use is corrupt. */
+  rebuildFromLog: (() => void) | undefined;
   /** Offset up to which the state is built (exclusive). */
   mapEndOffset = 0;
   /** The newest snapshot file's offset (-1: none), known since the last listing; undefined: list again. */
@@ -153,19 +157,49 @@ export class ProducerStateManager {
     }
   }
 
-  /** Forget state above `offset` (the log was truncated) by reloading from an older snapshot. */
-  /** `listed`: the snapshot offsets present, when the caller listed the directory already. */
-  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number, listed: readonly number[] = this.snapshotOffsets()): void {
+  /** The producers' states (a snapshot left unread at load is read now). */
+  get producers(): Map<number, ProducerStateEntry> {
+    if (this.unreadSnapshot !== undefined) this.readUnreadSnapshot();
+    return this.state;
+  }
+
+  /**
+   * Forget state above `offset` (the log was truncated) by reloading from an older snapshot.
+   * `listed`: the snapshot offsets present, when the caller listed the directory already.
+   * `lazy`: a snapshot at the log end (nothing to replay after it) is read on first use.
+   */
+  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number, listed: readonly number[] = this.snapshotOffsets(), lazy = false): void {
     const kept: number[] = [];
     for (const off of listed) {
       if (off > logEndOffset || off < logStartOffset) rmSync(this.snapshotPath(off), { force: true });
       else kept.push(off);
     }
-    this.producers.clear();
+    this.unreadSnapshot = undefined;
+    this.state.clear();
     this.mapEndOffset = logStartOffset;
     const latest = kept.at(-1);
     this.latestSnapshotOffset = latest ?? -1;
-    if (latest !== undefined) this.loadSnapshot(latest, nowMs);
+    if (latest !== undefined && lazy && latest === logEndOffset) {
+      this.unreadSnapshot = { offset: latest, nowMs };
+      this.mapEndOffset = latest;
+    } else if (latest !== undefined) {
+      this.loadSnapshot(latest, nowMs);
+    }
+  }
+
+  /** A corrupt snapshot is removed and the state rebuilt from the log, as Kafka does at load. */
+  private readUnreadSnapshot(): void {
+    const { offset, nowMs } = this.unreadSnapshot!;
+    this.unreadSnapshot = undefined;
+    try {
+      this.fillFromSnapshot(offset, nowMs);
+    } catch (err) {
+      if (!(err instanceof CorruptDataError) || this.rebuildFromLog === undefined) throw err;
+      this.state.clear();
+      rmSync(this.snapshotPath(offset), { force: true });
+      this.latestSnapshotOffset = undefined;
+      this.rebuildFromLog();
+    }
   }
 
   snapshotPath(offset: number): string {
@@ -188,11 +222,16 @@ export class ProducerStateManager {
   }
 
   loadSnapshot(offset: number, nowMs: number): void {
-    this.producers.clear();
-    for (const e of decodeProducerSnapshot(readFileSync(this.snapshotPath(offset)))) {
-      if (e.currentTxnFirstOffset >= 0 || nowMs - e.lastTimestampMs < this.producerIdExpirationMs) this.producers.set(e.producerId, e);
-    }
+    this.unreadSnapshot = undefined;
+    this.state.clear();
+    this.fillFromSnapshot(offset, nowMs);
     this.mapEndOffset = offset;
+  }
+
+  private fillFromSnapshot(offset: number, nowMs: number): void {
+    for (const e of decodeProducerSnapshot(readFileSync(this.snapshotPath(offset)))) {
+      if (e.currentTxnFirstOffset >= 0 || nowMs - e.lastTimestampMs < this.producerIdExpirationMs) this.state.set(e.producerId, e);
+    }
   }
 
   /** Keep at most the newest `keep` snapshots and none below `logStartOffset`'s segment. */

@@ -78,3 +78,25 @@ t.test('an idle partition is left as it was by a start and a clean stop', async 
   t.teardown(() => reopened.close());
   t.equal(reopened.getLog('lazy', 0)!.logEndOffset, 128);
 });
+
+t.test('producer state: the snapshot is read on first use; a corrupt one is rebuilt from the log', async (t) => {
+  const dir = tempDir(t);
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  const log = mgr.createLog('lazy', 0, TOPIC_ID);
+  const batch = (seq: number): Buffer => simpleBatch(2, { producerId: 42, producerEpoch: 0, baseSequence: seq });
+  for (let seq = 0; seq < 10; seq += 2) log.appendAsLeader(batch(seq), 0);
+  mgr.close();
+  t.equal(files(dir, '.snapshot').length, 1, 'the clean shutdown wrote one producer snapshot');
+  for (const corrupt of [false, true]) {
+    // The newest snapshot (at the log end) is the one a clean start reads.
+    if (corrupt) writeFileSync(files(dir, '.snapshot').at(-1)!, Buffer.from('not a snapshot'));
+    mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+    const reopened = mgr.getLog('lazy', 0)!;
+    const end = reopened.logEndOffset;
+    const dup = reopened.appendAsLeader(batch(end - 2), 0);
+    t.same([dup.duplicate, dup.baseOffset], [true, end - 2], `${corrupt ? 'corrupt snapshot rebuilt from the log' : 'snapshot read on first use'}: a retry of the last batch is a duplicate`);
+    t.equal(reopened.appendAsLeader(batch(end), 0).baseOffset, end, 'the next sequence is accepted');
+    mgr.close();
+  }
+  t.not(readFileSync(files(dir, '.snapshot').at(-1)!).toString(), 'not a snapshot', 'the corrupt snapshot was replaced');
+});
