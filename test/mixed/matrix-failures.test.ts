@@ -86,20 +86,20 @@ async function killLeader(t: Test, cluster: MixedCluster, producer: Producer, pa
   const before = (await cluster.partitionStates(TOPIC, PARTITIONS)).get(partition)!;
   t.equal(before.leader, expectedLeader, `partition ${partition} is led by broker ${expectedLeader}`);
   const victim = cluster.brokers.get(before.leader)!;
-  const killedAt = Date.now();
+  const killedAt = Math.round(performance.now());
   await victim.kill();
   const moved = await until(`a new leader of ${TOPIC}-${partition}`, async () => {
     const s = (await cluster.partitionStates(TOPIC, PARTITIONS)).get(partition)!;
     return s.leader >= 0 && s.leader !== victim.id ? s.leader : undefined;
   });
-  const leaderlessMs = Date.now() - killedAt;
+  const leaderlessMs = Math.round(performance.now()) - killedAt;
   const acked = await producer.advance(300, `after broker ${victim.id} was killed`);
   t.pass(`${victim.side} broker ${victim.id} (leader of ${TOPIC}-${partition}) SIGKILLed under the ${cluster.brokers.get(controller)?.side} controller ${controller}: leader now ${moved} after ${leaderlessMs} ms; ${acked} records acknowledged`);
-  const restartedAt = Date.now();
+  const restartedAt = Math.round(performance.now());
   await cluster.start(victim.id, victim.side);
   await cluster.waitFullIsr(TOPIC, PARTITIONS, ALL);
   await cluster.electPreferred(TOPIC, PREFERRED);
-  t.pass(`broker ${victim.id} (${victim.side}) restarted on its log dir, back in every ISR and leading ${TOPIC}-${partition} after ${Date.now() - restartedAt} ms`);
+  t.pass(`broker ${victim.id} (${victim.side}) restarted on its log dir, back in every ISR and leading ${TOPIC}-${partition} after ${Math.round(performance.now()) - restartedAt} ms`);
 }
 
 async function moveController(t: Test, cluster: MixedCluster, id: number): Promise<void> {
@@ -110,7 +110,7 @@ async function moveController(t: Test, cluster: MixedCluster, id: number): Promi
 }
 
 t.test('2 Kafka + 1 kts, then 1 Kafka + 2 kts: leaders SIGKILLed on both sides under both controllers lose no acknowledged record', { skip, timeout: 900_000 }, async (t) => {
-  const startedAt = Date.now();
+  const startedAt = Math.round(performance.now());
   const zkServer = await startZooKeeper(t);
   const cluster = await mixedCluster(t, zkServer.connect, properties);
   await cluster.start(1, 'kafka');
@@ -134,12 +134,12 @@ t.test('2 Kafka + 1 kts, then 1 Kafka + 2 kts: leaders SIGKILLed on both sides u
   await killLeader(t, cluster, producer, 1, 2);
 
   // Rolling step: Kafka broker 2 stops (controlled shutdown), kts starts as broker 2 on its log dir.
-  const stepAt = Date.now();
+  const stepAt = Math.round(performance.now());
   await cluster.brokers.get(2)!.stop();
   await cluster.start(2, 'kts');
   await cluster.waitFullIsr(TOPIC, PARTITIONS, ALL);
   await cluster.electPreferred(TOPIC, PREFERRED);
-  t.pass(`broker 2 migrated Kafka → kts on the same log dir in ${Date.now() - stepAt} ms (stop to back in every ISR and leading)`);
+  t.pass(`broker 2 migrated Kafka → kts on the same log dir in ${Math.round(performance.now()) - stepAt} ms (stop to back in every ISR and leading)`);
   await producer.advance(300, 'after the migration of broker 2');
 
   // 1 Kafka + 2 kts, kts controller: the kts leader of partition 1, then the Kafka leader of partition 0.
@@ -154,7 +154,7 @@ t.test('2 Kafka + 1 kts, then 1 Kafka + 2 kts: leaders SIGKILLed on both sides u
   t.equal(await producer.finish(), 0, `the producer flushed and exited (stderr: ${producer.stderr().slice(-300)})`);
   const acks = producer.acks();
   t.same(producer.failures().slice(0, 5), [], 'no record was refused');
-  t.pass(`${acks.length} records acknowledged over ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  t.pass(`${acks.length} records acknowledged over ${Math.round((Math.round(performance.now()) - startedAt) / 1000)} s`);
 
   // Byte-identical replicas (a follower may still be fetching the last records).
   const dirs = ALL.map((id) => cluster.brokers.get(id)!.logDir);

@@ -257,8 +257,16 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   const count = new Map<string, number>();
   for (const v of values) count.set(v, (count.get(v) ?? 0) + 1);
   t.same(committedRounds.flatMap((r) => Array.from({ length: 6 }, (_, j) => `t${r}-${j}`)).filter((v) => count.get(v) !== 1).slice(0, 5).map((v) => `${v} read ${count.get(v) ?? 0} times`), [], `every record of the ${committedRounds.length} committed transactions is read once (read_committed kcat)`, {
-    todo: 'in every run so far the records of one or two committed transactions on two of the three partitions did not read back exactly once after the round trip (not diagnosed yet: see the issue 13 note)',
+    todo: 'on a starved machine (3 runs of 4) the records of one or two committed transactions on two of the three partitions did not read back exactly once; they did on a quiet machine (not diagnosed yet: see the issue 13 note)',
   });
+  const notOnce = committedRounds.flatMap((r) => Array.from({ length: 6 }, (_, j) => `t${r}-${j}`)).filter((v) => count.get(v) !== 1);
+  if (notOnce.length > 0) {
+    // For the todo above: where those records are in the log (read_uncommitted) and what their rounds did.
+    const raw = await kcat(['-C', '-b', cluster.bootstrap(), '-t', LEDGER, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_uncommitted', '-f', '%p %o %s\\n'], undefined, 120_000);
+    const where = new Map<string, string[]>();
+    for (const m of raw.stdout.matchAll(/^(\d+) (\d+) (\S+)$/gm)) where.set(m[3]!, [...(where.get(m[3]!) ?? []), `${m[1]}@${m[2]}`]);
+    t.comment(`committed records not read once with read_committed: ${notOnce.slice(0, 12).map((v) => `${v} ×${count.get(v) ?? 0} (in the log at ${where.get(v)?.join(',') ?? 'nowhere'})`).join('; ')}`);
+  }
   t.same(values.filter((v) => abortedRounds.has(roundOf(v))).slice(0, 5), [], `no record of the ${abortedRounds.size} aborted transactions is read`);
   t.same(ledgerSeen.filter((v) => abortedRounds.has(roundOf(v))).slice(0, 5), [], 'nor by the kafkajs read_committed consumer');
   const unknown = [...txOutcome].filter(([, o]) => o === 'unknown').map(([r]) => r);
