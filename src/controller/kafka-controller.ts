@@ -24,6 +24,9 @@ import { TopicDeletionManager } from './topic-deletion.js';
 import { controllerRequestVersions, type ControllerRequestVersions } from './versions.js';
 import { tpKey, type BrokerRegistration, type ControllerFence, type ControllerZk, type TopicPartition } from './zk-port.js';
 
+/** How often a standby controller checks that /controller is still held (see startup). */
+const CONTROLLER_CHECK_MS = 3000;
+
 export interface KafkaControllerOptions {
   config?: Partial<ControllerConfig>;
   brokerId: number;
@@ -90,6 +93,7 @@ export class KafkaController {
   private watchesRegistered = false;
   private stopped = false;
   private rebalanceTimer: NodeJS.Timeout | null = null;
+  private controllerCheck: NodeJS.Timeout | null = null;
   private readonly openChannel: KafkaControllerOptions['openChannel'];
   private readonly security: KafkaControllerOptions['security'];
 
@@ -126,13 +130,27 @@ export class KafkaController {
     this.zk.onSessionExpired(() => this.events.put({ name: 'Expire', process: () => this.resign('ZooKeeper session expired') }));
     this.zk.onNewSession(() => this.events.put({ name: 'Reelect', process: () => this.elect() }));
     this.events.put({ name: 'Startup', process: () => this.elect() });
+    // A safety net under the /controller watch: a standby that missed the deletion (a watch lost
+    // in the ZooKeeper client was seen under load) still finds the seat empty within seconds.
+    this.controllerCheck = setInterval(() => {
+      if (!this.active && !this.stopped) this.events.put({ name: 'ControllerCheck', process: () => this.checkControllerSeat() });
+    }, CONTROLLER_CHECK_MS);
+    this.controllerCheck.unref();
     await this.events.idle();
+  }
+
+  private async checkControllerSeat(): Promise<void> {
+    if (this.active || this.stopped) return;
+    if ((await this.zk.getControllerId()) !== null) return;
+    this.log.info(`Broker ${this.brokerId}: /controller is empty and no watch said so; electing`);
+    await this.elect();
   }
 
   /** Resigns (deleting /controller when ours) and stops. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.controllerCheck) clearInterval(this.controllerCheck);
     await this.events.close();
     const wasActive = this.active;
     await this.resign('shutting down');
