@@ -32,6 +32,7 @@ t.test('kts ui ZooKeeper page: Kafka znodes of a kts cluster, read-only', { skip
   const children = async (): Promise<string[]> => (await page.locator('[data-testid="znode-children"] tbody tr').allInnerTexts()).map((r) => r.trim());
 
   await show(page, '#/zookeeper/%2F');
+  await page.waitForSelector('[data-testid="znode-children"] tbody tr');
   const top = await children();
   for (const z of ['brokers', 'controller', 'cluster', 'admin', 'config']) t.ok(top.includes(z), `/${z} is listed at the root`);
 

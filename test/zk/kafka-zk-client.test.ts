@@ -69,6 +69,8 @@ t.test('KafkaZkClient on a real ZooKeeper', { skip: needsZookeeper }, async (t) 
     await a.createTopLevelPaths();
     let changes = 0;
     b.watchBrokerIds(() => changes++);
+    // A round trip on b's session: the watch it armed is in place on the server before a's change (another session).
+    await b.zk.exists('/brokers/ids');
     const epoch = await a.registerBroker({ id: 1, rack: 'r1', endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 19091 }] });
     t.type(epoch, 'bigint');
     const raw = await a.zk.getData('/brokers/ids/1');

@@ -518,6 +518,9 @@ async function verify(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number
   return 0;
 }
 
+/** How long --verify --wait waits for brokers' metadata to show a finished reassignment's replicas. */
+const METADATA_SETTLE_MS = 10_000;
+
 async function waitUntilDone(admin: Admin, plan: ReassignmentPlan, first: Status, io: CliIo): Promise<Status> {
   const startMs = Date.now();
   const copiedAtStart = first.copied;
@@ -529,7 +532,15 @@ async function waitUntilDone(admin: Admin, plan: ReassignmentPlan, first: Status
     stopped = true;
   });
   try {
-    while (s.parts.some((p) => !p.done) || s.moves.some((m) => m.status === 'active')) {
+    // A reassignment the controller just finished can still show the old replica set on a broker
+    // whose metadata is a moment behind: --wait gives that a few seconds to settle.
+    let settlingSince: number | null = null;
+    const settling = (): boolean => {
+      if (!s.parts.some((p) => p.done && p.currentReplicas.join(',') !== p.targetReplicas.join(','))) return false;
+      settlingSince ??= Date.now();
+      return Date.now() - settlingSince < METADATA_SETTLE_MS;
+    };
+    while (s.parts.some((p) => !p.done) || s.moves.some((m) => m.status === 'active') || settling()) {
       if (stopped) break;
       if (spinner) spinner.text = renderProgress(s.copied - copiedAtStart, s.total - copiedAtStart, Date.now() - startMs);
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
