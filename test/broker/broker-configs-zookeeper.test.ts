@@ -4,14 +4,12 @@
 // survives a restart, and a config written the way Kafka 1.1's kafka-configs.sh --zookeeper
 // writes it is applied.
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { buildBrokerConfig } from '../../src/broker/config.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { memoryLogger } from '../../src/util/logger.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
-import { kafka11Env, kafka11Home, kafka11Skip } from '../helpers/kafka11.js';
+import { kafka11Env, kafka11Home, kafka11Skip, runKafka11Tool } from '../helpers/kafka11.js';
 import { runKts } from '../helpers/run-kts.js';
 import { waitFor } from '../helpers/cluster-checks.js';
 import { tempDir } from './helpers.js';
@@ -86,14 +84,8 @@ t.test('dynamic broker configs in /config/brokers, shared by the brokers', { ski
   }
   const home = kafka11Home();
   const logs = await tempDir(t, 'kts-brokercfg-k11-logs-');
-  const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-    const child = spawn(join(home, 'bin', 'kafka-configs.sh'), ['--zookeeper', zkServer.connect, '--alter', '--entity-type', 'brokers', '--entity-name', '1', '--add-config', 'leader.replication.throttled.rate=2000000'], { env: kafka11Env(logs) });
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
-    child.on('exit', (code) => resolve({ code, text }));
-  });
-  t.equal(out.code, 0, out.text);
+  const out = await runKafka11Tool(home, kafka11Env(logs), 'kafka-configs.sh', ['--zookeeper', zkServer.connect, '--alter', '--entity-type', 'brokers', '--entity-name', '1', '--add-config', 'leader.replication.throttled.rate=2000000']);
+  t.equal(out.code, 0, out.out);
   await waitFor("broker 1 applies Kafka 1.1's kafka-configs.sh --zookeeper change", async () =>
     (await describe(a, 1)).includes('DYNAMIC_BROKER_CONFIG:leader.replication.throttled.rate=2000000') ? true : undefined,
   );

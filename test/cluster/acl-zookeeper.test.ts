@@ -18,7 +18,7 @@ import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { waitFor } from '../helpers/cluster-checks.js';
 import { runKts } from '../helpers/run-kts.js';
-import { kafka11Env, kafka11Home, kafka11Skip } from '../helpers/kafka11.js';
+import { kafka11Env, kafka11Home, kafka11Skip, runKafka11Tool } from '../helpers/kafka11.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
@@ -32,20 +32,7 @@ const JAAS =
   'user_broker="broker-secret" user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret" user_carol="carol-secret";';
 const login = (user: string): string[] => ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=PLAIN', '-X', `sasl.username=${user}`, '-X', `sasl.password=${user}-secret`];
 
-function tool(home: string, env: NodeJS.ProcessEnv, script: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(home, 'bin', script), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+const tool = (home: string, env: NodeJS.ProcessEnv, script: string, args: string[]) => runKafka11Tool(home, env, script, args);
 
 t.test('ACLs in ZooKeeper: created on one broker, enforced on all', { skip }, async (t) => {
   const cluster = await startKtsCluster(t, [1, 2, 3], {

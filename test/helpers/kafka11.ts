@@ -58,6 +58,22 @@ export function kafka11Home(): string {
   return home;
 }
 
+/** Runs one of Kafka 1.1's scripts (`bin/<script>`) to its end; stdout and stderr together; killed after `timeoutMs`. */
+export function runKafka11Tool(home: string, env: NodeJS.ProcessEnv, script: string, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(home, 'bin', script), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
 /** Java 17 settings for Kafka 1.1's scripts; Kafka's own log4j files go to `logDir`. */
 export function kafka11Env(logDir: string, heapMb = 256): NodeJS.ProcessEnv {
   return {

@@ -8,25 +8,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kafka11Env, kafka11Home, kafka11Skip } from '../helpers/kafka11.js';
+import { kafka11Env, kafka11Home, kafka11Skip, runKafka11Tool } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
-function tool(home: string, env: NodeJS.ProcessEnv, script: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(home, 'bin', script), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+const tool = (home: string, env: NodeJS.ProcessEnv, script: string, args: string[]) => runKafka11Tool(home, env, script, args, 60_000);
 
 const endpoint = (port: number) => [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port }];
 
