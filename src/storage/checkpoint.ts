@@ -106,21 +106,27 @@ export function offsetCheckpointText(entries: Iterable<{ topic: string; partitio
 }
 
 /**
- * Written only when the content changes: opening and closing a data dir to read it (a
- * local command that only reads) leaves its checkpoints untouched.
+ * Written only when the entries change: opening and closing a data dir to read it (a
+ * local command that only reads) leaves its checkpoints untouched. The order of the lines
+ * carries nothing (Kafka writes them in hash order; a load lists directories in another
+ * order than they were created in), so the same entries in another order are the same.
  */
 export function writeOffsetCheckpoint(path: string, entries: Iterable<{ topic: string; partition: number; offset: number }>): void {
   const text = offsetCheckpointText(entries);
-  if (sameContent(path, text)) return;
+  if (sameEntries(path, text)) return;
   writeFileAtomic(path, text);
 }
 
-function sameContent(path: string, text: string): boolean {
+function sameEntries(path: string, text: string): boolean {
+  let current: string;
   try {
-    return readFileSync(path, 'utf8') === text;
+    current = readFileSync(path, 'utf8');
   } catch {
     return false;
   }
+  if (current === text) return true;
+  const sorted = (t: string): string => t.split('\n').sort().join('\n');
+  return current.length === text.length && sorted(current) === sorted(text);
 }
 
 export interface EpochEntry {

@@ -68,6 +68,13 @@ export class LogManager {
   /** Log start offsets and high watermarks read at load from every dir (a promoted future log's are in its old dir). */
   private readonly loadedOffsets = new Map<string, { logStartOffset: number; highWatermark: number }>();
   private closed = false;
+  /**
+   * Per log dir (in `logDirs` order): whether its clean-shutdown marker is on disk. Kafka
+   * removes the marker when it opens a dir; kts removes it just before the first change to
+   * a log (beforeFirstWrite), so a command that only reads leaves the dir as it was, and a
+   * process killed while only reading leaves a marker that still tells the truth.
+   */
+  private readonly cleanShutdownMarked: boolean[] = [];
   readonly defaultConfig: LogConfig;
   readonly logDirs: string[];
   readonly nodeId: number;
@@ -92,6 +99,7 @@ export class LogManager {
       scheduleDelete: (paths, delayMs) => this.scheduleDelete(paths, delayMs),
       highWatermarkFollowsLeo: opts.highWatermarkFollowsLeo ?? true,
       defaultConfig: this.defaultConfig,
+      beforeWrite: () => this.beforeFirstWrite(),
     };
   }
 
@@ -119,12 +127,15 @@ export class LogManager {
       const meta = ensureMetaProperties(dir, this.nodeId, clusterId);
       clusterId = meta.clusterId;
       this.directoryIds.push(meta.directoryId);
+      // Read for every dir before any is loaded: loading one may write (recovery) and so
+      // remove the markers of all.
+      this.cleanShutdownMarked.push(existsSync(join(dir, CLEAN_SHUTDOWN_FILE)));
     }
     this.clusterId = clusterId!;
   }
 
   private loadDir(dir: string): void {
-    const hadCleanShutdown = existsSync(join(dir, CLEAN_SHUTDOWN_FILE));
+    const hadCleanShutdown = this.cleanShutdownMarked[this.logDirs.indexOf(dir)] === true;
     const recoveryPoints = readOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT));
     const logStarts = readOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT));
     const highWatermarks = readOffsetCheckpoint(join(dir, REPLICATION_OFFSET_CHECKPOINT));
@@ -155,9 +166,20 @@ export class LogManager {
       });
     }
     this.assignMissingTopicIds();
-    // The marker only vouches for the shutdown that wrote it.
-    rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true });
     this.checkpointDir(dir);
+  }
+
+  /**
+   * The marker only vouches for the files as the shutdown that wrote it left them: it goes
+   * (durably) before the first byte of a log changes, and close() writes it again.
+   */
+  private beforeFirstWrite(): void {
+    this.logDirs.forEach((dir, i) => {
+      if (!this.cleanShutdownMarked[i]) return;
+      rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true });
+      fsyncDir(dir);
+      this.cleanShutdownMarked[i] = false;
+    });
   }
 
   private addLoadedLog(dir: string, path: string, topic: string, partition: number, opts: Parameters<typeof PartitionLog.load>[5]): PartitionLog {
@@ -197,6 +219,7 @@ export class LogManager {
   private recoverFutureLogs(): void {
     for (const dir of this.logDirs) {
       for (const f of listFutureDirs(dir)) {
+        this.beforeFirstWrite();
         const key = topicPartitionKey(f.topic, f.partition);
         const path = join(dir, f.name);
         const current = this.logs.get(key);
@@ -432,6 +455,7 @@ export class LogManager {
     if (existing?.targetLogDir === target) return;
     this.cancelMove(key);
     if (this.logDirOf.get(key) === target) return;
+    this.beforeFirstWrite();
     this.moves.set(key, new FutureLogCopy(topic, partition, target, log));
     this.onLogDirMoveStarted();
   }
@@ -530,6 +554,7 @@ export class LogManager {
   }
 
   private removeLog(key: string, log: PartitionLog): void {
+    this.beforeFirstWrite();
     this.cancelMove(key);
     log.closeForDelete();
     const target = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
@@ -676,8 +701,13 @@ export class LogManager {
       if (this.moves.size > 0) this.runLogDirMoves();
       for (const log of this.logs.values()) log.close();
       this.checkpoint();
-      // Only a shutdown that flushed everything may vouch for the files.
-      for (const dir of this.logDirs) writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, brokerEpoch: -1 }));
+      // Only a shutdown that flushed everything may vouch for the files; a marker still in
+      // place (nothing was written) is left as it is.
+      this.logDirs.forEach((dir, i) => {
+        if (this.cleanShutdownMarked[i]) return;
+        writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), JSON.stringify({ version: 0, brokerEpoch: -1 }));
+        this.cleanShutdownMarked[i] = true;
+      });
     } finally {
       this.closed = true;
       this.releaseLocks();

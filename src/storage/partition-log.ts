@@ -43,6 +43,8 @@ export interface PartitionLogContext {
   highWatermarkFollowsLeo: boolean;
   /** Broker defaults that topic overrides apply on top of. */
   defaultConfig: LogConfig;
+  /** Called before any change to a log's files (the log manager removes the clean-shutdown marker). */
+  beforeWrite: () => void;
 }
 
 export interface LoadOptions {
@@ -77,6 +79,8 @@ export class PartitionLog {
   readonly epochCache: LeaderEpochCache;
   readonly producerState: ProducerStateManager;
   private closed = false;
+  /** Whether this process changed the log's files (close() then snapshots the producer state). */
+  private written = false;
   /** The topic's config overrides by Kafka name (`retention.ms`), as given. */
   configOverrides: Record<string, string> = {};
   /** Bytes cut off the log by recovery when it was loaded (a torn or corrupt tail). */
@@ -105,9 +109,11 @@ export class PartitionLog {
   /** Create a new, empty partition directory in `logDir`. */
   static create(logDir: string, topic: string, partition: number, topicId: string, config: LogConfig, ctx: PartitionLogContext): PartitionLog {
     const dir = join(logDir, `${topic}-${partition}`);
+    ctx.beforeWrite();
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, PARTITION_METADATA_FILE), partitionMetadataText(topicId));
     const log = new PartitionLog(dir, topic, partition, topicId, config, ctx);
+    log.written = true;
     // No leader-epoch-checkpoint yet: an absent file reads as an empty cache, and the first
     // epoch is written when the first batch is (two fsyncs fewer per created partition).
     log.segments.push(log.openSegment(0));
@@ -249,6 +255,7 @@ export class PartitionLog {
       maxTimestampMs = Math.max(maxTimestampMs, b.maxTimestampMs);
       next = b.lastOffset + 1;
     }
+    this.beforeWrite();
     this.maybeRoll(records.length, maxTimestampMs, next - 1, nowMs);
     if (leaderEpoch > this.currentLeaderEpoch) this.currentLeaderEpoch = leaderEpoch;
     this.epochCache.assign(leaderEpoch, firstOffset);
@@ -283,6 +290,7 @@ export class PartitionLog {
     const last = batches[batches.length - 1]!.lastOffset;
     let maxTimestampMs = -1;
     for (const b of batches) maxTimestampMs = Math.max(maxTimestampMs, b.maxTimestampMs);
+    this.beforeWrite();
     this.maybeRoll(records.length, maxTimestampMs, last, nowMs);
     for (const b of batches) {
       if (b.magic >= 2 && b.partitionLeaderEpoch >= 0) {
@@ -327,6 +335,7 @@ export class PartitionLog {
   /** Replace the whole log by an empty one starting at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen();
+    this.beforeWrite();
     for (const s of this.segments.splice(0)) s.deleteFiles();
     this.segments.push(this.openSegment(offset));
     this.nextOffset = offset;
@@ -440,6 +449,7 @@ export class PartitionLog {
   roll(): void {
     const old = this.active;
     if (old.baseOffset === this.nextOffset && old.size === 0) return;
+    this.beforeWrite();
     old.onBecomeInactive();
     this.producerState.mapEndOffset = this.nextOffset;
     this.producerState.takeSnapshot();
@@ -568,6 +578,7 @@ export class PartitionLog {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: the high watermark of ${this.topic}-${this.partition} is ${this.hw}`);
     }
     if (target > this.logStartOffset) {
+      this.beforeWrite();
       this.logStartOffset = target;
       this.epochCache.truncateFromStart(target);
       this.deleteSegments((s, next) => next.baseOffset <= this.logStartOffset);
@@ -601,6 +612,7 @@ export class PartitionLog {
       const s = this.segments[0]!;
       const next = this.segments[1]!;
       if (next.baseOffset > this.hw || !predicate(s, next)) break;
+      this.beforeWrite();
       this.segments.shift();
       this.ctx.scheduleDelete(s.renameToDeleted(), this.config.fileDeleteDelayMs);
       n++;
@@ -635,6 +647,7 @@ export class PartitionLog {
   replaceSegments(group: readonly LogSegment[], steps: { prepare: () => void; install: () => void }): boolean {
     const at = this.closed ? -1 : this.segments.indexOf(group[0]!);
     if (at < 0 || at + group.length >= this.segments.length || group.some((s, i) => this.segments[at + i] !== s)) return false;
+    this.beforeWrite();
     steps.prepare();
     const deleted = group.flatMap((s) => s.renameToDeleted());
     steps.install();
@@ -647,6 +660,7 @@ export class PartitionLog {
   truncateTo(offset: number): void {
     this.ensureOpen();
     if (offset >= this.nextOffset) return;
+    this.beforeWrite();
     const target = Math.max(offset, this.logStartOffset);
     while (this.segments.length > 1 && this.active.baseOffset >= target) {
       this.segments.pop()!.deleteFiles();
@@ -740,6 +754,7 @@ export class PartitionLog {
     for (let i = 0; i < this.segments.length; i++) {
       const s = this.segments[i]!;
       if (s.baseOffset < fromBase && !rebuild.has(s.baseOffset)) continue;
+      this.beforeWrite();
       const truncated = s.recover((b) => {
         if (b.magic >= 2 && b.partitionLeaderEpoch >= 0) this.epochCache.assign(b.partitionLeaderEpoch, b.baseOffset);
       });
@@ -776,6 +791,12 @@ export class PartitionLog {
 
   // ---- lifecycle ---------------------------------------------------------------------
 
+  private beforeWrite(): void {
+    if (this.written) return;
+    this.written = true;
+    this.ctx.beforeWrite();
+  }
+
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `log ${this.topic}-${this.partition} is closed`);
   }
@@ -788,8 +809,12 @@ export class PartitionLog {
   close(): void {
     if (this.closed) return;
     this.flush();
-    this.producerState.mapEndOffset = this.nextOffset;
-    this.producerState.takeSnapshot();
+    // A log this process only read keeps its files as they were (Kafka writes a snapshot at
+    // every close; without one at the log end the next load replays from an older one).
+    if (this.written) {
+      this.producerState.mapEndOffset = this.nextOffset;
+      this.producerState.takeSnapshot();
+    }
     for (const s of this.segments) {
       if (s === this.active) s.onBecomeInactive();
       s.close();

@@ -129,8 +129,10 @@ t.test('kts writes exactly the bytes Kafka writes for the same input', async (t)
   t.notOk(readdirSync(p).some((f) => f.endsWith('.txnindex')), 'no .txnindex without aborted transactions');
   mgr = LogManager.open({ logDirs: [dir], nodeId: 1, nowMs: () => clock.now, producerIdExpirationMs: 1e13 });
   t.teardown(() => mgr.close());
-  t.notOk(existsSync(join(dir, '.kafka_cleanshutdown')), 'marker removed while running');
+  t.ok(existsSync(join(dir, '.kafka_cleanshutdown')), 'marker kept while the logs are only read');
   t.equal(mgr.getLog('k', 0)!.logEndOffset, 10);
+  mgr.getLog('k', 0)!.roll();
+  t.notOk(existsSync(join(dir, '.kafka_cleanshutdown')), 'marker removed before the first change to a log');
 });
 
 t.test('an old Kafka dir without partition.metadata gets a topic id and kts metadata', async (t) => {

@@ -2,7 +2,7 @@
 // cluster (commands that only read refuse, a write says it creates the dir), and
 // server-start prints where it really listens, warning when it advertises another port.
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,33 +30,7 @@ t.test('commands that only read never create a data dir; the first write does, a
   t.notMatch(listed.stderr, 'creating');
 });
 
-t.test('commands that only read leave the files of a data dir as they were (checkpoints, indexes, snapshots)', async (t) => {
-  const dir = await tempDir(t);
-  t.equal((await runKts(`topics --create --topic t --partitions 2 --data-dir ${dir}`)).code, 0);
-  t.equal((await runKts(`console-producer --topic t --data-dir ${dir}`, { stdin: 'a\nb\nc\n' })).code, 0);
-  // Every file but the clean-shutdown marker (removed while a data dir is open, written
-  // again at close) with its bytes and modification time.
-  const files = (): Map<string, string> => {
-    const out = new Map<string, string>();
-    const walk = (d: string): void => {
-      for (const name of readdirSync(d)) {
-        const path = join(d, name);
-        const st = statSync(path);
-        if (st.isDirectory()) walk(path);
-        else if (name !== '.kafka_cleanshutdown') out.set(path.slice(dir.length), `${st.mtimeMs} ${readFileSync(path).toString('base64')}`);
-      }
-    };
-    walk(dir);
-    return out;
-  };
-  const before = files();
-  for (const cmd of ['topics --list', 'topics --describe', 'get-offsets', 'console-consumer --topic t --from-beginning --max-messages 3', 'consumer-groups --list', 'log-dirs --describe']) {
-    const r = await runKts(`${cmd} --data-dir ${dir}`);
-    t.equal(r.code, 0, `${cmd}: ${r.stderr}`);
-  }
-  t.same(files(), before, 'nothing rewritten');
-  t.ok(existsSync(join(dir, '.kafka_cleanshutdown')), 'still marked as cleanly shut down');
-});
+// That they also leave an existing data dir as it was is test/cli/commands/read-only.test.ts.
 
 t.test('server-start prints the bound address and warns when the advertised port differs', async (t) => {
   const dir = await tempDir(t);

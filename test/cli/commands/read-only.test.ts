@@ -1,0 +1,124 @@
+// Commands that only read leave a data dir exactly as they found it (issue 17): every file's
+// bytes and modification time, the clean-shutdown marker included; and a reader killed
+// with SIGKILL leaves a marker that still tells the truth, while a writer killed the same
+// way leaves none, so the next open recovers.
+import t, { type Test } from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { KTS_BIN, runKts, runKtsProcess } from '../../helpers/run-kts.js';
+import { tempDir } from '../helpers.js';
+
+const MARKER = '.kafka_cleanshutdown';
+
+/** Every regular file under `dir` with its modification time and bytes. */
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      const st = statSync(path);
+      if (st.isDirectory()) walk(path);
+      else if (st.isFile()) out.set(path.slice(dir.length), `${st.mtimeMs} ${readFileSync(path).toString('base64')}`);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+async function ok(t: Test, cmd: string, stdin?: string): Promise<string> {
+  const r = await runKts(cmd, stdin === undefined ? {} : { stdin });
+  t.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A data dir with what reads could disturb: two topics, a topic config, producer snapshots, a transaction, a group's commits. */
+async function populatedDataDir(t: Test): Promise<string> {
+  const dir = await tempDir(t, 'kts-read-only-');
+  const dd = `--data-dir ${dir}`;
+  await ok(t, `topics --create --topic t --partitions 2 --config retention.ms=86400000 ${dd}`);
+  await ok(t, `console-producer --topic t ${dd}`, 'a\nb\nc\n');
+  await ok(t, `console-producer --topic t --transactional-id tx ${dd}`, 'd\ne\n');
+  await ok(t, `console-consumer --topic t --from-beginning --group g --max-messages 5 ${dd}`);
+  return dir;
+}
+
+t.test('commands that only read leave every file of a data dir as it was, the clean-shutdown marker included', async (t) => {
+  t.setTimeout(300_000);
+  const dir = await populatedDataDir(t);
+  const dd = `--data-dir ${dir}`;
+  t.ok(existsSync(join(dir, MARKER)), 'the writers closed cleanly');
+  const before = files(dir);
+  const commands = [
+    'topics --list',
+    'topics --describe',
+    'topics --describe --topic t',
+    'console-consumer --topic t --from-beginning --max-messages 5',
+    'console-consumer --topic t --from-beginning --max-messages 5 --isolation-level read_committed',
+    'get-offsets',
+    'get-offsets --topic t --time -2',
+    'log-dirs --describe',
+    'configs --describe --entity-type topics --entity-name t',
+    'configs --describe --entity-type brokers --entity-name 1',
+    'consumer-groups --list',
+    'consumer-groups --describe --group g',
+    'consumer-groups --describe --all-groups --members',
+    'transactions list',
+  ].map((cmd) => `${cmd} ${dd}`);
+  // dump-log reads files, not a data dir.
+  commands.push(`dump-log --files ${join(dir, 't-0')} --deep-iteration`, `dump-log --files ${join(dir, 't-1')} --check`);
+  for (const cmd of commands) {
+    const r = await runKts(cmd);
+    t.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    const after = files(dir);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
+    t.same(changed, [], `${cmd}: no file created, removed or rewritten`);
+  }
+});
+
+t.test('a reader killed with SIGKILL leaves the marker true; a writer killed leaves none and the next open recovers', async (t) => {
+  t.setTimeout(300_000);
+  const dir = await populatedDataDir(t);
+  const before = files(dir);
+  const endOffsetsSum = async (): Promise<number> => {
+    const r = await runKtsProcess(['get-offsets', '--topic', 't', '--data-dir', dir]);
+    return r.code !== 0 ? -1 : r.stdout.split('\n').filter(Boolean).reduce((n, l) => n + Number(l.split(':')[2]), 0);
+  };
+  const written = await endOffsetsSum();
+  // A console-consumer without a group owns the data dir and waits for records.
+  const reader = spawn(process.execPath, [KTS_BIN, 'console-consumer', '--topic', 't', '--from-beginning', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (reader.exitCode === null && reader.signalCode === null) reader.kill('SIGKILL');
+  });
+  const exited = new Promise((resolve) => reader.on('exit', resolve));
+  let out = '';
+  await new Promise<void>((resolve) => {
+    reader.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.split('\n').length > 5) resolve();
+    });
+  });
+  reader.kill('SIGKILL');
+  await exited;
+  const after = files(dir);
+  after.delete('/.lock');
+  t.same(after, before, 'only the dead reader\'s lock is left; the marker still vouches for untouched files');
+
+  // A writer owning the dir: its first write removes the marker before any log byte changes.
+  const writer = spawn(process.execPath, [KTS_BIN, 'console-producer', '--topic', 't', '--data-dir', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (writer.exitCode === null && writer.signalCode === null) writer.kill('SIGKILL');
+  });
+  const writerExited = new Promise((resolve) => writer.on('exit', resolve));
+  writer.stdin.write('f\n');
+  // Kill it once the record reached the log (the end offsets of t moved past 5), stdin still open.
+  while ((await endOffsetsSum()) !== written + 1);
+  t.notOk(existsSync(join(dir, MARKER)), 'no marker while a writer has changed the logs');
+  writer.kill('SIGKILL');
+  await writerExited;
+  t.notOk(existsSync(join(dir, MARKER)), 'no marker after the writer was killed');
+  const all = await runKtsProcess(['console-consumer', '--topic', 't', '--from-beginning', '--max-messages', '6', '--timeout-ms', '20000', '--data-dir', dir]);
+  t.equal(all.code, 0, all.stderr);
+  t.same(all.stdout.split('\n').filter(Boolean).sort(), ['a', 'b', 'c', 'd', 'e', 'f'], 'the next open recovered every record');
+  t.ok(existsSync(join(dir, MARKER)), 'a clean close after recovery writes the marker again');
+});
