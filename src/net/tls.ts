@@ -2,17 +2,24 @@
  * TLS settings from Kafka's `ssl.*` keys, for the broker's listeners and for clients.
  * Keystores: PEM (inline `ssl.keystore.key` + `ssl.keystore.certificate.chain`, or key and
  * chain in one file at `ssl.keystore.location`) and PKCS12; truststores: PEM (inline
- * `ssl.truststore.certificates` or a file). JKS is refused with the keytool command that
- * converts it. Every problem (missing file, wrong password, a key that does not match its
+ * `ssl.truststore.certificates` or a file) and PKCS12. PKCS12 files are read by our own
+ * reader (pkcs12.ts), so certificate-only truststores and Java 8's RC2-encrypted stores load
+ * and a keystore's certificate dates are checked. JKS is refused with the keytool command that
+ * converts it (a PKCS12 file under ssl.*.type=JKS is read, as Java 9+ does). Every problem (missing file, wrong password, a key that does not match its
  * certificate, an expired certificate) is reported naming the key, before anything listens.
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type PeerCertificate, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { createPrivateKey } from 'node:crypto';
 import { KtsError, errorMessage } from '../util/errors.js';
+import { Pkcs12FormatError, Pkcs12PasswordError, readPkcs12, type Pkcs12Contents } from './pkcs12.js';
 
 /** Looks up one `ssl.*` key (the caller applies listener prefixes). */
 export type SslLookup = (key: string) => string | undefined;
+/** The name of a key as the configuration gave it, for messages (with its listener prefix if it had one). */
+export type KeyName = (key: string) => string;
+const asIs: KeyName = (key) => key;
 
 export type SslClientAuth = 'required' | 'requested' | 'none';
 
@@ -48,44 +55,73 @@ function readFile(key: string, path: string): Buffer {
 const JKS_MAGIC = 0xfeedfeed;
 
 function jksRefusal(key: string, path: string): KtsError {
+  const store = key.includes('truststore') ? 'truststore' : 'keystore';
   return sslError(
     key,
-    `${path} is a JKS keystore; kts reads PEM and PKCS12 keystores, not JKS.`,
-    `Convert it: keytool -importkeystore -srckeystore ${path} -srcstoretype JKS -destkeystore ${path.replace(/\.jks$/i, '')}.p12 -deststoretype PKCS12, then set ssl.keystore.type=PKCS12 (or export PEM with openssl pkcs12 -nodes).`,
+    `${path} is a JKS ${store}; kts reads PEM and PKCS12 ${store}s, not JKS.`,
+    `Convert it: keytool -importkeystore -srckeystore ${path} -srcstoretype JKS -destkeystore ${path.replace(/\.jks$/i, '')}.p12 -deststoretype PKCS12, then set ssl.${store}.type=PKCS12 (or export PEM with openssl pkcs12${store === 'truststore' ? ' -nokeys' : ' -nodes'}).`,
   );
 }
 
 /** The keystore (our own key and certificate chain), or undefined when none is configured. */
-function keystore(get: SslLookup, prefix: string): SecureContextOptions | undefined {
+function keystore(get: SslLookup, n: KeyName): SecureContextOptions | undefined {
   const type = (get('ssl.keystore.type') ?? '').toUpperCase();
   const location = get('ssl.keystore.location');
   const inlineKey = get('ssl.keystore.key');
   const inlineChain = get('ssl.keystore.certificate.chain');
   const keyPassword = get('ssl.key.password') ?? undefined;
   if (inlineKey !== undefined || inlineChain !== undefined) {
-    if (type !== 'PEM') throw sslError(`${prefix}ssl.keystore.key`, 'an inline key and certificate chain need ssl.keystore.type=PEM.', `Set ${prefix}ssl.keystore.type=PEM.`);
+    if (type !== 'PEM') throw sslError(n('ssl.keystore.key'), 'an inline key and certificate chain need ssl.keystore.type=PEM.', `Set ${n('ssl.keystore.type')}=PEM.`);
     if (!inlineKey || !inlineChain) {
-      throw sslError(`${prefix}ssl.keystore.${inlineKey ? 'certificate.chain' : 'key'}`, 'is missing: an inline PEM keystore needs both ssl.keystore.key and ssl.keystore.certificate.chain.');
+      throw sslError(n(`ssl.keystore.${inlineKey ? 'certificate.chain' : 'key'}`), 'is missing: an inline PEM keystore needs both ssl.keystore.key and ssl.keystore.certificate.chain.');
     }
-    return checkedPair(`${prefix}ssl.keystore.key`, inlineKey, inlineChain, keyPassword);
+    return checkedPair(n('ssl.keystore.key'), inlineKey, inlineChain, keyPassword);
   }
   if (location === undefined || location === '') return undefined;
-  const bytes = readFile(`${prefix}ssl.keystore.location`, location);
-  if (type === 'JKS' || (bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC)) throw jksRefusal(`${prefix}ssl.keystore.location`, location);
+  const bytes = readFile(n('ssl.keystore.location'), location);
+  if (isJks(bytes)) throw jksRefusal(n('ssl.keystore.location'), location);
   const text = bytes.toString('latin1');
   if (type === 'PEM' || (type === '' && text.includes('-----BEGIN'))) {
     const key = pemBlocks(text).filter((b) => / PRIVATE KEY-----/.test(b)).join('\n');
     const chain = pemBlocks(text).filter((b) => /-----BEGIN CERTIFICATE-----/.test(b)).join('\n');
-    if (!key || !chain) throw sslError(`${prefix}ssl.keystore.location`, `${location} must hold the private key and the certificate chain (PEM).`);
-    return checkedPair(`${prefix}ssl.keystore.location`, key, chain, keyPassword);
+    if (!key || !chain) throw sslError(n('ssl.keystore.location'), `${location} must hold the private key and the certificate chain (PEM).`);
+    return checkedPair(n('ssl.keystore.location'), key, chain, keyPassword);
   }
-  if (type !== '' && type !== 'PKCS12') {
-    throw sslError(`${prefix}ssl.keystore.type`, `unknown keystore type ${type}.`, 'Use PEM or PKCS12 (JKS: convert with keytool -importkeystore ... -deststoretype PKCS12).');
+  if (type !== '' && type !== 'PKCS12' && type !== 'JKS') {
+    throw sslError(n('ssl.keystore.type'), `unknown keystore type ${type}.`, 'Use PEM or PKCS12 (JKS: convert with keytool -importkeystore ... -deststoretype PKCS12).');
   }
-  const options: SecureContextOptions = { pfx: bytes, passphrase: get('ssl.keystore.password') ?? undefined };
-  // Node does not expose a PKCS12 store's certificate, so its dates are checked by clients at handshake.
-  tryContext(`${prefix}ssl.keystore.location`, options, `Check ${prefix}ssl.keystore.password.`);
-  return options;
+  const store = openPkcs12(n, 'keystore', location, bytes, get('ssl.keystore.password'), keyPassword);
+  const key = store.privateKeys[0];
+  if (!key) throw sslError(n('ssl.keystore.location'), `the PKCS12 keystore ${location} holds no private key.`, 'A keystore needs the key and certificate chain of this side (keytool -genkeypair or openssl pkcs12 -export -inkey ...).');
+  // The key's own certificate (same localKeyId) first, then the rest of the chain.
+  const own = store.certificates.filter((c) => key.localKeyId !== undefined && c.localKeyId === key.localKeyId);
+  const chain = [...own, ...store.certificates.filter((c) => !own.includes(c))].map((c) => derToPem(c.der)).join('');
+  if (!chain) throw sslError(n('ssl.keystore.location'), `the PKCS12 keystore ${location} holds no certificate.`);
+  const keyPem = createPrivateKey({ key: key.der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+  return checkedPair(n('ssl.keystore.location'), keyPem, chain);
+}
+
+const isJks = (bytes: Buffer): boolean => bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC;
+
+/** A PKCS12 store's contents; a wrong password or a file that is not PKCS12 names the key. */
+function openPkcs12(n: KeyName, store: 'keystore' | 'truststore', location: string, bytes: Buffer, password: string | undefined, keyPassword?: string): Pkcs12Contents {
+  try {
+    return readPkcs12(bytes, password, keyPassword ?? password);
+  } catch (err) {
+    if (err instanceof Pkcs12PasswordError) {
+      const key = /key/.test(err.message) && keyPassword !== undefined && keyPassword !== password ? 'ssl.key.password' : `ssl.${store}.password`;
+      throw sslError(n(key), password === undefined ? `is not set; the PKCS12 ${store} ${location} is password-protected.` : `does not open the PKCS12 ${store} ${location}: ${err.message}.`, `Set ${n(key)} to the ${store}'s password.`);
+    }
+    if (err instanceof Pkcs12FormatError) {
+      throw sslError(n(`ssl.${store}.location`), `${location} cannot be read as PKCS12: ${err.message}.`, `Check ${n(`ssl.${store}.type`)} (PEM or PKCS12) and the file.`);
+    }
+    throw err;
+  }
+}
+
+function derToPem(der: Buffer): string {
+  const base64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
 }
 
 function checkedPair(key: string, privateKey: string, chain: string, passphrase?: string): SecureContextOptions {
@@ -128,37 +164,42 @@ function pemBlocks(text: string): string[] {
 }
 
 /** The trusted CA certificates (PEM), or undefined for the system's default roots. */
-function truststore(get: SslLookup, prefix: string): string | undefined {
+function truststore(get: SslLookup, n: KeyName): string | undefined {
   const type = (get('ssl.truststore.type') ?? '').toUpperCase();
   const inline = get('ssl.truststore.certificates');
   const location = get('ssl.truststore.location');
   if (inline !== undefined) {
-    if (type !== 'PEM') throw sslError(`${prefix}ssl.truststore.certificates`, 'inline certificates need ssl.truststore.type=PEM.');
+    if (type !== 'PEM') throw sslError(n('ssl.truststore.certificates'), 'inline certificates need ssl.truststore.type=PEM.');
     return inline;
   }
   if (location === undefined || location === '') return undefined;
-  const bytes = readFile(`${prefix}ssl.truststore.location`, location);
-  if (type === 'JKS' || (bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC)) throw jksRefusal(`${prefix}ssl.truststore.location`, location);
+  const bytes = readFile(n('ssl.truststore.location'), location);
+  if (isJks(bytes)) throw jksRefusal(n('ssl.truststore.location'), location);
   const text = bytes.toString('latin1');
+  if (type === 'PKCS12' || type === 'JKS' || (type === '' && !text.includes('-----BEGIN'))) {
+    if (text.includes('-----BEGIN CERTIFICATE-----')) {
+      throw sslError(n('ssl.truststore.type'), `is ${type}, but ${location} holds PEM certificates.`, `Set ${n('ssl.truststore.type')}=PEM.`);
+    }
+    const store = openPkcs12(n, 'truststore', location, bytes, get('ssl.truststore.password'));
+    if (store.certificates.length === 0) throw sslError(n('ssl.truststore.location'), `the PKCS12 truststore ${location} holds no certificate.`);
+    return store.certificates.map((c) => derToPem(c.der)).join('');
+  }
+  if (type !== '' && type !== 'PEM') throw sslError(n('ssl.truststore.type'), `unknown truststore type ${type}.`, 'Use PEM or PKCS12.');
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw sslError(
-      `${prefix}ssl.truststore.location`,
-      `${location} is not a PEM truststore; kts reads truststores as PEM certificates.`,
-      `Export the CA certificates: openssl pkcs12 -in ${location} -nokeys -out ca.pem, then set ssl.truststore.type=PEM and ssl.truststore.location=ca.pem.`,
-    );
+    throw sslError(n('ssl.truststore.location'), `${location} holds no PEM certificate.`, `Set ${n('ssl.truststore.type')}=PKCS12 for a PKCS12 truststore, or give a file of PEM CA certificates.`);
   }
   return text;
 }
 
-function protocolRange(get: SslLookup, prefix: string): { minVersion: TlsVersion; maxVersion: TlsVersion } {
+function protocolRange(get: SslLookup, n: KeyName): { minVersion: TlsVersion; maxVersion: TlsVersion } {
   const given = get('ssl.enabled.protocols');
   const list = given === undefined ? [...PROTOCOL_VERSIONS] : given.split(',').map((s) => s.trim()).filter(Boolean);
   for (const p of list) {
     if (!(PROTOCOL_VERSIONS as readonly string[]).includes(p)) {
-      throw sslError(`${prefix}ssl.enabled.protocols`, `${p} is not supported.`, `Allowed: ${PROTOCOL_VERSIONS.join(', ')}.`);
+      throw sslError(n('ssl.enabled.protocols'), `${p} is not supported.`, `Allowed: ${PROTOCOL_VERSIONS.join(', ')}.`);
     }
   }
-  if (list.length === 0) throw sslError(`${prefix}ssl.enabled.protocols`, 'is empty.', `Allowed: ${PROTOCOL_VERSIONS.join(', ')}.`);
+  if (list.length === 0) throw sslError(n('ssl.enabled.protocols'), 'is empty.', `Allowed: ${PROTOCOL_VERSIONS.join(', ')}.`);
   const sorted = PROTOCOL_VERSIONS.filter((p) => list.includes(p));
   return { minVersion: sorted[0]!, maxVersion: sorted[sorted.length - 1]! };
 }
@@ -176,7 +217,7 @@ const CIPHERS: Readonly<Record<string, string>> = {
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
 };
 
-function cipherOptions(get: SslLookup, prefix: string): { ciphers?: string; ciphersuites?: string } {
+function cipherOptions(get: SslLookup, n: KeyName): { ciphers?: string; ciphersuites?: string } {
   const given = get('ssl.cipher.suites');
   if (given === undefined || given.trim() === '') return {};
   const tls12: string[] = [];
@@ -184,43 +225,43 @@ function cipherOptions(get: SslLookup, prefix: string): { ciphers?: string; ciph
   for (const name of given.split(',').map((s) => s.trim()).filter(Boolean)) {
     const openssl = CIPHERS[name];
     if (!openssl) {
-      throw sslError(`${prefix}ssl.cipher.suites`, `cipher suite ${name} is not supported by kts.`, `Supported: ${Object.keys(CIPHERS).join(', ')}.`);
+      throw sslError(n('ssl.cipher.suites'), `cipher suite ${name} is not supported by kts.`, `Supported: ${Object.keys(CIPHERS).join(', ')}.`);
     }
     (openssl.startsWith('TLS_') ? tls13 : tls12).push(openssl);
   }
   return { ...(tls12.length > 0 ? { ciphers: tls12.join(':') } : {}), ...(tls13.length > 0 ? { ciphersuites: tls13.join(':') } : {}) };
 }
 
-/** Server-side TLS for one listener; `prefix` (`listener.name.ssl.`) is only for messages. */
-export function tlsServerSettings(get: SslLookup, prefix = ''): TlsServerSettings {
-  const own = keystore(get, prefix);
+/** Server-side TLS for one listener; `n` names a key in messages as it was given (`listener.name.ssl.ssl.keystore.location`). */
+export function tlsServerSettings(get: SslLookup, n: KeyName = asIs): TlsServerSettings {
+  const own = keystore(get, n);
   if (!own) {
-    throw sslError(`${prefix}ssl.keystore.location`, 'a TLS listener needs a keystore (its key and certificate).', 'Set ssl.keystore.type=PEM with ssl.keystore.location=<key+chain.pem>, or ssl.keystore.type=PKCS12 with ssl.keystore.location and ssl.keystore.password.');
+    throw sslError(n('ssl.keystore.location'), 'a TLS listener needs a keystore (its key and certificate).', 'Set ssl.keystore.type=PEM with ssl.keystore.location=<key+chain.pem>, or ssl.keystore.type=PKCS12 with ssl.keystore.location and ssl.keystore.password.');
   }
   const clientAuth = (get('ssl.client.auth') ?? 'none').toLowerCase();
   if (clientAuth !== 'required' && clientAuth !== 'requested' && clientAuth !== 'none') {
-    throw sslError(`${prefix}ssl.client.auth`, `invalid value '${clientAuth}'.`, 'Allowed values: required, requested, none.');
+    throw sslError(n('ssl.client.auth'), `invalid value '${clientAuth}'.`, 'Allowed values: required, requested, none.');
   }
-  const ca = truststore(get, prefix);
+  const ca = truststore(get, n);
   if (clientAuth !== 'none' && !ca) {
-    throw sslError(`${prefix}ssl.truststore.location`, `ssl.client.auth=${clientAuth} needs a truststore to check client certificates.`, 'Set ssl.truststore.type=PEM and ssl.truststore.location=<ca.pem>.');
+    throw sslError(n('ssl.truststore.location'), `ssl.client.auth=${clientAuth} needs a truststore to check client certificates.`, 'Set ssl.truststore.type=PEM and ssl.truststore.location=<ca.pem>.');
   }
   return {
-    context: { ...own, ...(ca ? { ca } : {}), ...protocolRange(get, prefix), ...cipherOptions(get, prefix) },
+    context: { ...own, ...(ca ? { ca } : {}), ...protocolRange(get, n), ...cipherOptions(get, n) },
     clientAuth,
-    principalRules: parsePrincipalRules(get('ssl.principal.mapping.rules') ?? 'DEFAULT', `${prefix}ssl.principal.mapping.rules`),
+    principalRules: parsePrincipalRules(get('ssl.principal.mapping.rules') ?? 'DEFAULT', n('ssl.principal.mapping.rules')),
   };
 }
 
 /** Client-side TLS (kts commands, and the broker as a client of other brokers). */
 export function tlsClientSettings(get: SslLookup): TlsClientSettings {
-  const ca = truststore(get, '');
-  const own = keystore(get, '');
+  const ca = truststore(get, asIs);
+  const own = keystore(get, asIs);
   const algorithm = get('ssl.endpoint.identification.algorithm') ?? 'https';
   if (algorithm !== '' && algorithm.toLowerCase() !== 'https') {
     throw sslError('ssl.endpoint.identification.algorithm', `invalid value '${algorithm}'.`, "Allowed: https (check the broker's host name) or empty (do not).");
   }
-  return { context: { ...(own ?? {}), ...(ca ? { ca } : {}), ...protocolRange(get, ''), ...cipherOptions(get, '') }, verifyHostname: algorithm !== '' };
+  return { context: { ...(own ?? {}), ...(ca ? { ca } : {}), ...protocolRange(get, asIs), ...cipherOptions(get, asIs) }, verifyHostname: algorithm !== '' };
 }
 
 // ssl.principal.mapping.rules: DEFAULT | RULE:pattern/replacement/[LU], comma separated.

@@ -75,3 +75,58 @@ export function makeCerts(t: { teardown(fn: () => unknown): void }): TestCerts {
     strangerPem: p('stranger.pem'),
   };
 }
+
+export interface Pkcs12Stores {
+  password: string;
+  /** Truststores holding the CA of `makeCerts`, certificates only (no key). */
+  truststores: { name: string; path: string }[];
+  /** The server key and chain as `openssl pkcs12 -export -legacy` writes it (RC2-40 certificates, 3DES key). */
+  legacyServerKeystore: string;
+  /** The client key and certificate as a modern PKCS12 keystore (AES-256, PBKDF2). */
+  clientKeystore: string;
+  /** The expired certificate and its key as PKCS12. */
+  expiredKeystore: string;
+}
+
+/** `keytool` of the installed JDK, or undefined: the keytool-made stores are then left out. */
+export function findKeytool(): string | undefined {
+  const home = process.env.JAVA_HOME;
+  for (const candidate of [...(home ? [join(home, 'bin', 'keytool')] : []), 'keytool']) {
+    try {
+      execFileSync(candidate, ['-help'], { stdio: 'ignore' });
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/**
+ * PKCS12 stores made by the real tools: truststores by OpenSSL 3 (default and `-legacy`) and,
+ * when a JDK is installed, by keytool -importcert -storetype PKCS12 (Java 17's AES-256
+ * defaults, and Java 8's RC2-40 / HmacPBESHA1 ones).
+ */
+export function makePkcs12Stores(certs: TestCerts, keytool = findKeytool()): Pkcs12Stores {
+  const dir = certs.dir;
+  const password = 'trust-secret';
+  const p = (f: string): string => join(dir, f);
+  run(dir, ['pkcs12', '-export', '-nokeys', '-in', 'ca.crt', '-out', 'trust-openssl.p12', '-passout', `pass:${password}`]);
+  run(dir, ['pkcs12', '-export', '-nokeys', '-legacy', '-in', 'ca.crt', '-out', 'trust-openssl-legacy.p12', '-passout', `pass:${password}`]);
+  const truststores = [
+    { name: 'openssl', path: p('trust-openssl.p12') },
+    { name: 'openssl -legacy', path: p('trust-openssl-legacy.p12') },
+  ];
+  if (keytool) {
+    const importCert = (file: string, extra: string[]): void => {
+      execFileSync(keytool, ['-importcert', '-noprompt', '-storetype', 'PKCS12', '-keystore', p(file), '-storepass', password, '-alias', 'ca', '-file', p('ca.crt'), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    };
+    importCert('trust-keytool.p12', []);
+    importCert('trust-keytool-java8.p12', ['-J-Dkeystore.pkcs12.certProtectionAlgorithm=PBEWithSHA1AndRC2_40', '-J-Dkeystore.pkcs12.macAlgorithm=HmacPBESHA1']);
+    truststores.push({ name: 'keytool', path: p('trust-keytool.p12') }, { name: 'keytool, Java 8 algorithms', path: p('trust-keytool-java8.p12') });
+  }
+  run(dir, ['pkcs12', '-export', '-legacy', '-in', 'server.crt', '-inkey', 'server.key', '-certfile', 'ca.crt', '-out', 'server-legacy.p12', '-passout', `pass:${password}`]);
+  run(dir, ['pkcs12', '-export', '-in', 'client.crt', '-inkey', 'client.key', '-out', 'client.p12', '-passout', `pass:${password}`]);
+  run(dir, ['pkcs12', '-export', '-in', 'expired.crt', '-inkey', 'expired.key', '-out', 'expired.p12', '-passout', `pass:${password}`]);
+  return { password, truststores, legacyServerKeystore: p('server-legacy.p12'), clientKeystore: p('client.p12'), expiredKeystore: p('expired.p12') };
+}

@@ -44,7 +44,7 @@ function listenerSecurityOf(raw: Readonly<Record<string, string>>, l: ListenerEn
   const prefix = `listener.name.${l.name.toLowerCase()}.`;
   const shown = (key: string): string => (raw[prefix + key] !== undefined ? prefix + key : key);
   const security: ListenerSecurity = { name: l.name, securityProtocol: l.securityProtocol, saslMechanisms: [], plainUsers: new Map(), reauthMs: 0 };
-  if (isTlsProtocol(l.securityProtocol)) security.tls = tlsServerSettings(get, raw[prefix + 'ssl.keystore.location'] !== undefined || raw[prefix + 'ssl.keystore.key'] !== undefined ? prefix : '');
+  if (isTlsProtocol(l.securityProtocol)) security.tls = tlsServerSettings(get, shown);
   const reauth = get('connections.max.reauth.ms');
   if (reauth !== undefined) {
     if (!/^\d+$/.test(reauth.trim())) throw new KtsError('KTS_CONFIG', `${shown('connections.max.reauth.ms')}: invalid value '${reauth}': expected milliseconds (0 = never).`);
