@@ -15,6 +15,7 @@ import { LogDirLock } from './log-dir-lock.js';
 import { collectSyncs, syncAll } from './sync-group.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
+import { attachProblem, checkAttachedLogDirPresent, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
 import type { LogManagerOptions, TopicMetadata } from './types.js';
@@ -77,6 +78,9 @@ export class LogManager {
   private readonly cleanShutdownMarked: boolean[] = [];
   readonly defaultConfig: LogConfig;
   readonly logDirs: string[];
+  /** Log dirs attached to the first one (kts-log-dirs.json; local mode's second disk), part of `logDirs`. */
+  private readonly attachedLogDirs: string[];
+  private readonly command: string;
   readonly nodeId: number;
   clusterId = '';
   /** directory.id of each log dir, in `logDirs` order. */
@@ -89,7 +93,15 @@ export class LogManager {
   readonly warnings: string[] = [];
 
   private constructor(opts: LogManagerOptions) {
-    this.logDirs = opts.logDirs.map((d) => resolve(d));
+    this.logDirs = [...new Set(opts.logDirs.map((d) => resolve(d)))];
+    // The first dir may have others attached (attached-log-dirs.ts): they are opened with it.
+    this.attachedLogDirs = readAttachedLogDirs(this.logDirs[0]!);
+    for (const dir of this.attachedLogDirs) {
+      if (this.logDirs.includes(dir)) continue;
+      checkAttachedLogDirPresent(this.logDirs[0]!, dir);
+      this.logDirs.push(dir);
+    }
+    this.command = opts.command ?? process.argv.slice(1).join(' ');
     this.nodeId = opts.nodeId;
     this.nowMs = opts.nowMs ?? Date.now;
     this.defaultConfig = mergeLogConfig(defaultLogConfig(), opts.defaultConfig ?? {});
@@ -123,7 +135,7 @@ export class LogManager {
     let clusterId = opts.clusterId;
     for (const dir of this.logDirs) {
       mkdirSync(dir, { recursive: true });
-      this.locks.push(LogDirLock.acquire(dir, opts.command ?? process.argv.slice(1).join(' '), (m) => this.notices.push(m)));
+      this.locks.push(LogDirLock.acquire(dir, this.command, (m) => this.notices.push(m)));
       const meta = ensureMetaProperties(dir, this.nodeId, clusterId);
       clusterId = meta.clusterId;
       this.directoryIds.push(meta.directoryId);
@@ -216,8 +228,8 @@ export class LogManager {
    * log the copy starts again to the same dir; without one (the crash came after the old dir
    * was renamed away) the complete future log becomes the partition's log.
    */
-  private recoverFutureLogs(): void {
-    for (const dir of this.logDirs) {
+  private recoverFutureLogs(dirs: readonly string[] = this.logDirs): void {
+    for (const dir of dirs) {
       for (const f of listFutureDirs(dir)) {
         this.beforeFirstWrite();
         const key = topicPartitionKey(f.topic, f.partition);
@@ -433,6 +445,61 @@ export class LogManager {
   }
 
   // ---- log-dir moves (AlterReplicaLogDirs) -----------------------------------------------
+
+  /**
+   * Add `dir` as one more log dir of this engine, recorded in the first dir
+   * (kts-log-dirs.json) so that every later open sees it. Only for the data dir's owner (a
+   * local-mode AlterReplicaLogDirs), never for a client over the network. The dir must be
+   * missing, empty, or a log dir of this cluster and node (KafkaError: LOG_DIR_NOT_FOUND for
+   * a path that cannot be a log dir, INCONSISTENT_CLUSTER_ID for another cluster's,
+   * KAFKA_STORAGE_ERROR otherwise, each with a message saying why).
+   */
+  attachLogDir(dir: string): void {
+    this.ensureOpen();
+    const target = resolve(dir);
+    if (isAbsolute(dir) && this.logDirs.includes(target)) return;
+    const problem = attachProblem(dir, this.logDirs);
+    if (problem !== undefined) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, `Cannot add log dir ${dir} to ${this.logDirs[0]}: ${problem}`);
+    mkdirSync(target, { recursive: true });
+    let lock: LogDirLock;
+    try {
+      lock = LogDirLock.acquire(target, this.command, (m) => this.notices.push(m));
+    } catch (err) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Cannot add log dir ${target}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    try {
+      const meta = this.checkAttachable(target);
+      this.locks.push(lock);
+      this.logDirs.push(target);
+      this.directoryIds.push(meta.directoryId);
+      this.attachedLogDirs.push(target);
+      writeAttachedLogDirs(this.logDirs[0]!, this.attachedLogDirs);
+      this.loadDir(target);
+      this.recoverFutureLogs([target]);
+      this.notices.push(`Added log dir ${target} to ${this.logDirs[0]} (recorded in kts-log-dirs.json)`);
+    } catch (err) {
+      if (!this.logDirs.includes(target)) lock.release();
+      throw err;
+    }
+  }
+
+  /** meta.properties of a dir being attached (created when missing): same cluster and node, no partition this engine holds already. */
+  private checkAttachable(dir: string): ReturnType<typeof ensureMetaProperties> {
+    let meta;
+    try {
+      meta = ensureMetaProperties(dir, this.nodeId, this.clusterId);
+    } catch (err) {
+      const code = err instanceof KtsError && err.code === 'KTS_CLUSTER_ID_MISMATCH' ? ErrorCode.INCONSISTENT_CLUSTER_ID : ErrorCode.KAFKA_STORAGE_ERROR;
+      throw new KafkaError(code, `Cannot add log dir ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const name of readdirSync(dir)) {
+      const tp = parseTopicPartitionDir(name);
+      if (!tp) continue;
+      const held = this.logDirOf.get(topicPartitionKey(tp[0], tp[1]));
+      if (held !== undefined) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Cannot add log dir ${dir}: it holds ${name}, which ${held} holds too`);
+    }
+    return meta;
+  }
 
   /**
    * Move a partition to `logDir`, one of this broker's log dirs. Nothing to do when it is
@@ -671,8 +738,7 @@ export class LogManager {
    */
   async closeAsync(): Promise<void> {
     if (this.closed) return;
-    // A log-dir move in progress is finished by close() before the logs close.
-    if (this.moves.size > 0) return this.close();
+    this.abandonMoves();
     try {
       const { paths } = collectSyncs(() => {
         for (const log of this.logs.values()) log.close();
@@ -690,15 +756,7 @@ export class LogManager {
   close(): void {
     if (this.closed) return;
     try {
-      // A move in progress is finished: a local-mode command that started one exits here.
-      // One whose segments are being copied on other threads is left to resume at the next
-      // start (its future dir is discarded and copied again), as a crash would leave it.
-      for (const [key, move] of [...this.moves]) {
-        if (!move.copyingOffThread) continue;
-        move.abandon();
-        this.moves.delete(key);
-      }
-      if (this.moves.size > 0) this.runLogDirMoves();
+      this.abandonMoves();
       for (const log of this.logs.values()) log.close();
       this.checkpoint();
       // Only a shutdown that flushed everything may vouch for the files; a marker still in
@@ -712,6 +770,15 @@ export class LogManager {
       this.closed = true;
       this.releaseLocks();
     }
+  }
+
+  /**
+   * Moves in progress are left as a crash would leave them: the future dir stays and the
+   * next open copies again to the same dir (a stop never waits for a large copy).
+   */
+  private abandonMoves(): void {
+    for (const move of this.moves.values()) move.abandon();
+    this.moves.clear();
   }
 
   private releaseLocks(): void {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { LogManager } from '../../src/storage/index.js';
 import { LOG_DIR_MOVE_STEPS, parseFutureDirName } from '../../src/storage/log-dir-move.js';
+import { detachLogDir } from '../../src/storage/attached-log-dirs.js';
 import { simpleBatch, tempDir } from './helpers.js';
 import { readAll } from './cleaner-helpers.js';
 
@@ -207,17 +208,58 @@ t.test('alterLogDir: errors as Kafka answers them, no-ops, replacing a move, del
   mgr.close();
 });
 
-t.test('close finishes a move in progress (local mode exits right after starting one)', async (t) => {
+t.test('close leaves a move in progress to the next start (a stop never waits for a large copy)', async (t) => {
   const [a, b] = twoDirs(t);
   const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
   const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
   for (let i = 0; i < 50; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
   mgr.alterLogDir('m', 0, b);
-  mgr.close();
+  mgr.runLogDirMoves(4096);
+  await mgr.closeAsync();
+  t.same([copies(a), copies(b)], [{ live: true, future: false }, { live: false, future: true }], 'the partition stays where it was, its future log is left');
   const again = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  t.equal(again.logDirFor('m', 0), a, 'still served from its dir');
+  t.same(again.futureLogs().map((f) => [f.topic, f.partition, f.logDir]), [['m', 0, b]], 'the move is resumed');
+  again.runLogDirMoves();
   t.equal(again.logDirFor('m', 0), b);
   t.equal(readAll(again.getLog('m', 0)!).records.length, 150);
   again.close();
+});
+
+t.test('attachLogDir: a second log dir added to a data dir, kept across opens, refused when it cannot be one', async (t) => {
+  const root = tempDir(t, 'kts-attach-');
+  const [data, disk2] = [join(root, 'data'), join(root, 'disk2')];
+  const mgr = LogManager.open({ logDirs: [data], nodeId: 1 });
+  mgr.createLog('m', 0, TOPIC_ID, CONFIG).appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  const code = (fn: () => void): number | string => {
+    try {
+      fn();
+      return 'no error';
+    } catch (err) {
+      return (err as { errorCode?: number }).errorCode ?? String(err);
+    }
+  };
+  t.equal(code(() => mgr.attachLogDir('disk2')), 57, 'a relative path: LOG_DIR_NOT_FOUND');
+  t.equal(code(() => mgr.attachLogDir(join(data, 'inner'))), 57, 'inside the data dir: LOG_DIR_NOT_FOUND');
+  t.equal(code(() => mgr.attachLogDir(root)), 57, 'holding the data dir: LOG_DIR_NOT_FOUND');
+  const other = LogManager.open({ logDirs: [join(root, 'other')], nodeId: 1 });
+  other.close();
+  t.equal(code(() => mgr.attachLogDir(join(root, 'other'))), 104, 'another cluster\'s log dir: INCONSISTENT_CLUSTER_ID');
+  t.same(mgr.logDirs, [data], 'nothing added by the refusals');
+  mgr.attachLogDir(disk2);
+  t.same(mgr.logDirs, [data, disk2]);
+  mgr.alterLogDir('m', 0, disk2);
+  mgr.runLogDirMoves();
+  t.equal(mgr.logDirFor('m', 0), disk2);
+  mgr.close();
+  const again = LogManager.open({ logDirs: [data], nodeId: 1 });
+  t.same(again.logDirs, [data, disk2], 'opening the data dir opens the attached dir');
+  t.equal(again.logDirFor('m', 0), disk2, 'the moved partition is found there');
+  t.equal(readAll(again.getLog('m', 0)!).records.length, 3);
+  again.close();
+  t.throws(() => detachLogDir(data, disk2, 'test'), /still holds partitions of .*: m-0/, 'detaching while a partition lives there is refused');
+  rmSync(join(disk2, 'meta.properties'));
+  t.throws(() => LogManager.open({ logDirs: [data], nodeId: 1 }), /has no meta\.properties: is its disk mounted\?/, 'an attached dir that lost its meta.properties stops the open');
 });
 
 t.test('SIGKILL at each step of a move: nothing acknowledged is lost, exactly one live copy, the move completes', async (t) => {
