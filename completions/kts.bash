@@ -147,6 +147,7 @@ _kts() {
     log-dirs:--command-property) return ;;
     log-dirs:--topic-list) return ;;
     log-dirs:--broker-list) return ;;
+    log-dirs:--detach-log-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--bootstrap-server) return ;;
     reassign:--data-dir) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     reassign:--command-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
@@ -245,7 +246,7 @@ _kts() {
     configs) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --describe --alter --all --entity-type --entity-name --entity-default --topic --broker --broker-defaults --user --add-config --add-config-file --delete-config --json --help" ;;
     acls) opts="--bootstrap-server --data-dir --command-config --command-property --add --remove --list --topic --group --cluster --transactional-id --delegation-token --user-principal --resource-pattern-type --allow-principal --deny-principal --principal --allow-host --deny-host --operation --producer --consumer --idempotent --force --authorizer-properties --json --help" ;;
     delete-records) opts="--bootstrap-server --data-dir --command-config --command-property --offset-json-file --json --help" ;;
-    log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --json --help" ;;
+    log-dirs) opts="--bootstrap-server --data-dir --command-config --command-property --describe --topic-list --broker-list --detach-log-dir --json --help" ;;
     reassign) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --generate --execute --verify --cancel --list --reassignment-json-file --topics-to-move-json-file --broker-list --disable-rack-aware --throttle --replica-alter-log-dirs-throttle --timeout --additional --preserve-throttles --wait --json --help" ;;
     leader-election) opts="--bootstrap-server --data-dir --command-config --command-property --zookeeper --election-type --topic --partition --all-topic-partitions --path-to-json-file --admin.config --json --help" ;;
     broker-api-versions) opts="--bootstrap-server --data-dir --command-config --command-property --json --help" ;;

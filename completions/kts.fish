@@ -221,6 +221,7 @@ complete -c kts -n '__fish_seen_subcommand_from log-dirs' -l command-property -x
 complete -c kts -n '__fish_seen_subcommand_from log-dirs' -l describe -d 'Describe the log dirs (required, as in Kafka).'
 complete -c kts -n '__fish_seen_subcommand_from log-dirs' -l topic-list -x -d 'Only these topics (default: all).'
 complete -c kts -n '__fish_seen_subcommand_from log-dirs' -l broker-list -x -d 'Only these broker ids (default: all); an unknown id is an error.'
+complete -c kts -n '__fish_seen_subcommand_from log-dirs' -l detach-log-dir -r -F -d 'kts: remove a log dir that local mode added to the data dir (kts-log-dirs.json), once no partition lives there; needs the data dir closed (no server or other command on it).'
 complete -c kts -n '__fish_seen_subcommand_from log-dirs' -l json -d 'Print machine-readable JSON instead of Kafka\'s text format.'
 complete -c kts -n '__fish_seen_subcommand_from reassign' -l bootstrap-server -x -d 'Kafka broker(s) to connect to. Without it (and without --data-dir): $KTS_BOOTSTRAP_SERVER, else the profile in effect (kts profile), else the local data dir: a kts server running on it, else the engine in-process.'
 complete -c kts -n '__fish_seen_subcommand_from reassign' -l data-dir -r -F -d 'Local data dir when no --bootstrap-server is given (default: $KTS_DATA_DIR, else ${XDG_DATA_HOME:-~/.local/share}/kts/data).'

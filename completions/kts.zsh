@@ -274,6 +274,7 @@ _kts() {
         '--describe[Describe the log dirs (required, as in Kafka).]' \
         '--topic-list[Only these topics (default\: all).]:topic-list: ' \
         '--broker-list[Only these broker ids (default\: all); an unknown id is an error.]:broker-list: ' \
+        '--detach-log-dir[kts\: remove a log dir that local mode added to the data dir (kts-log-dirs.json), once no partition lives there; needs the data dir closed (no server or other command on it).]:detach-log-dir:_files' \
         '--json[Print machine-readable JSON instead of Kafka'\''s text format.]' \
         '(-h --help)'{-h,--help}'[Show help]'
       ;;

@@ -14,6 +14,7 @@ import { openTcpChannel } from '../net/tcp-channel.js';
 import { authenticateSasl } from '../net/sasl/client.js';
 import { clientSecurity } from './security.js';
 import { LocalEngine } from './local-engine.js';
+import { detachLogDir } from '../storage/attached-log-dirs.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import { GroupAdmin, GroupConsumer, parseGroupConfig } from './group/index.js';
@@ -49,6 +50,14 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Kafka
     options.onCreate?.(logDir);
   }
   return localClient(dataDir, env, config);
+}
+
+/**
+ * Detach a log dir added to a local data dir (kts-log-dirs.json): no process may have the
+ * data dir open, and no partition may live in that dir. Returns the data dir's log dirs left.
+ */
+export function detachLocalLogDir(dataDir: string, logDir: string): string[] {
+  return [dataDir, ...detachLogDir(dataDir, logDir, `kts log-dirs --detach-log-dir ${logDir}`)];
 }
 
 function clusterOptions(config: ClientConfig): ClusterOptions {

@@ -90,5 +90,5 @@ export type {
 } from './types.js';
 export { tpKey } from './types.js';
 export type { GroupAdmin, GroupConsumer, GroupDescription, GroupListing, CommittedOffset, RebalanceListener } from './group/index.js';
-export { openClient, defaultDataDir } from './client.js';
+export { openClient, defaultDataDir, detachLocalLogDir } from './client.js';
 export { CLIENT_CONFIG_KEYS } from './config.js';

@@ -9,7 +9,16 @@
  * for a partition the cluster does not have, REPLICA_NOT_AVAILABLE for one this broker does
  * not host yet (the dir is remembered for when it is created), KAFKA_STORAGE_ERROR when the
  * copy cannot start.
+ *
+ * kts's addition for local mode: a request from the owner of the data dir (the in-process
+ * transport or the data dir's Unix socket: no network session) that names an absolute dir
+ * which is not a log dir yet adds it to the data dir first (storage/attached-log-dirs.ts), so
+ * a data dir on one machine can spread over two disks. Over the network the answer stays
+ * Kafka's LOG_DIR_NOT_FOUND. A dir that cannot be added answers LOG_DIR_NOT_FOUND (not a
+ * possible log dir), INCONSISTENT_CLUSTER_ID (another cluster's) or KAFKA_STORAGE_ERROR, and
+ * the reason is logged as a warning.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type {
   AlterReplicaLogDirPartitionResult,
@@ -19,7 +28,7 @@ import type {
 } from '../../protocol/messages/34-alter-replica-log-dirs.js';
 import { errorMessage } from '../../util/errors.js';
 import { defineHandler, type BrokerContext } from '../handler.js';
-import { alterLogDir } from '../configs/topic-configs.js';
+import { alterLogDir, attachLogDir, logDirs } from '../configs/topic-configs.js';
 
 function alterOne(broker: BrokerContext, topic: string, partition: number, path: string): number {
   const known = broker.metadata.topic(topic);
@@ -34,6 +43,18 @@ function alterOne(broker: BrokerContext, topic: string, partition: number, path:
   }
 }
 
+/** Add an absolute dir that is not a log dir yet (local mode only); the error code when it cannot be added. */
+function attachIfNew(broker: BrokerContext, path: string): number {
+  if (!isAbsolute(path) || logDirs(broker).includes(resolve(path))) return ErrorCode.NONE;
+  try {
+    attachLogDir(broker, path);
+    return ErrorCode.NONE;
+  } catch (err) {
+    broker.log.warn(errorMessage(err));
+    return err instanceof KafkaError ? err.errorCode : ErrorCode.KAFKA_STORAGE_ERROR;
+  }
+}
+
 export const alterReplicaLogDirsHandler = defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse>({
   apiKey: 34,
   minVersion: 0,
@@ -41,10 +62,11 @@ export const alterReplicaLogDirsHandler = defineHandler<AlterReplicaLogDirsReque
   handle(request, ctx) {
     const byTopic = new Map<string, AlterReplicaLogDirPartitionResult[]>();
     for (const dir of request.dirs) {
+      const attachError = ctx.session === undefined ? attachIfNew(ctx.broker, dir.path) : ErrorCode.NONE;
       for (const t of dir.topics) {
         const results = byTopic.get(t.name) ?? [];
         byTopic.set(t.name, results);
-        for (const p of t.partitions) results.push({ partitionIndex: p, errorCode: alterOne(ctx.broker, t.name, p, dir.path) });
+        for (const p of t.partitions) results.push({ partitionIndex: p, errorCode: attachError !== ErrorCode.NONE ? attachError : alterOne(ctx.broker, t.name, p, dir.path) });
       }
     }
     const results: AlterReplicaLogDirTopicResult[] = [...byTopic].map(([topicName, partitions]) => ({ topicName, partitions }));

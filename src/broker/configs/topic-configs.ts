@@ -38,6 +38,8 @@ export interface AdminLogManager {
   logDirFor(topic: string, partition: number): string | undefined;
   /** Start moving a partition to another of this broker's log dirs (throws KafkaError). */
   alterLogDir(topic: string, partition: number, logDir: string): void;
+  /** Add a log dir to the data dir (local mode only; throws KafkaError saying why not). */
+  attachLogDir(dir: string): void;
   /** Partitions being moved between log dirs: target dir, bytes copied, offset lag. */
   futureLogs(): ReadonlyArray<{ topic: string; partition: number; logDir: string; size: number; offsetLag: number }>;
 }
@@ -101,6 +103,11 @@ export function logDirs(broker: BrokerContext): readonly string[] {
 /** Start a log-dir move (AlterReplicaLogDirs); throws KafkaError with Kafka's code. */
 export function alterLogDir(broker: BrokerContext, topic: string, partition: number, logDir: string): void {
   adminLogManager(broker).alterLogDir(topic, partition, logDir);
+}
+
+/** Add a log dir to the data dir's engine (AlterReplicaLogDirs from its owner); throws KafkaError saying why not. */
+export function attachLogDir(broker: BrokerContext, dir: string): void {
+  adminLogManager(broker).attachLogDir(dir);
 }
 
 /** The future logs of partitions being moved between this broker's log dirs. */

@@ -97,7 +97,10 @@ export const reassignCommand: CommandSpec = {
     'the reassignments in progress. A plan is Kafka\'s JSON: {"version":1,"partitions":[{"topic":"foo","partition":0,' +
     '"replicas":[2,3],"log_dirs":["any","/data/b"]}]}; a log dir other than "any" moves that replica to that dir of its broker ' +
     '(one of its log.dirs), which also works on a single broker. Without --bootstrap-server kts works on the local data dir: ' +
-    'through the kts server running on it, else in-process, where the data dir is the only log dir.',
+    'through the kts server running on it, else in-process. In-process, an absolute dir that is not a log dir yet is added ' +
+    'to the data dir (recorded in kts-log-dirs.json there, so later commands and a kts server-start on the data dir use it ' +
+    'too; kts log-dirs --detach-log-dir removes it once empty), and --execute waits for the moves to complete, with ' +
+    'progress; interrupted, they resume when the data dir is next opened.',
   options: {
     ...connectionOptions,
     ...zookeeperOption,
@@ -137,7 +140,7 @@ export const reassignCommand: CommandSpec = {
         case 'execute':
           return execute(client, args, io);
         case 'verify':
-          return verify(client.admin, args, io);
+          return verify(client, args, io);
         case 'cancel':
           return cancel(client.admin, args, io);
         case 'list':
@@ -251,12 +254,13 @@ async function verifyLogDirs(client: KafkaClient, moves: readonly ReplicaDirMove
       if (err instanceof KtsError) continue;
       throw err;
     }
-    const unknown = moves.find((m) => m.brokerId === brokerId && !dirs.includes(m.logDir));
+    // In local mode the engine adds an absolute dir it does not have yet (AlterReplicaLogDirs from the data dir's owner).
+    const addable = (dir: string): boolean => client.transport === 'local' && isAbsolute(dir);
+    const unknown = moves.find((m) => m.brokerId === brokerId && !dirs.includes(m.logDir) && !addable(m.logDir));
     if (unknown === undefined) continue;
     const local = client.transport === 'local'
-      ? ' The local engine of a data dir has one log dir, the data dir. To move partitions between disks, start a server on them ' +
-        `(kts server-start with log.dirs=${dirs[0] ?? '<data dir>'},${unknown.logDir} in its server.properties); kts commands on ${dirs[0] ?? 'the data dir'} then go through it.`
-      : '';
+      ? ` In local mode an absolute path that is not a log dir yet is added to the data dir ${dirs[0] ?? ''}.`
+      : isAbsolute(unknown.logDir) ? ' Add it to the broker\'s log.dirs and restart it (on a kts data dir with no server running, a local command adds it by itself).' : '';
     const relative = isAbsolute(unknown.logDir) ? '' : ' Log dirs are absolute paths, as log.dirs lists them.';
     throw reassignError(`Log dir ${unknown.logDir} (for ${replicaName(unknown)}) is not one of broker ${brokerId}'s log dirs (${dirs.join(', ')}).${relative}${local}`);
   }
@@ -338,9 +342,30 @@ async function execute(client: KafkaClient, args: ParsedArgs, io: CliIo): Promis
     if (failed.length > 0) throw reassignError(`Error reassigning partition(s):\n${failed.map((o) => `${tpName(o.topic, o.partition)}: ${o.message ?? new KafkaError(o.errorCode).message}`).join('\n')}`);
   }
   say(renderStarted(plan.partitions));
-  if (plan.replicaMoves.length > 0) say(await executeMoves(admin, plan.replicaMoves, Number(args.timeout ?? 10000)));
-  if (json) io.stdout.write(`${JSON.stringify({ current: JSON.parse(currentJson), estimate, started: plan.partitions.map((p) => tpName(p.topic, p.partition)), logDirMoves: plan.replicaMoves, throttle, logDirThrottle })}\n`);
+  if (plan.replicaMoves.length > 0) say(await executeMoves(admin, plan.replicaMoves, Number(args.timeout ?? 10000), client.transport === 'local'));
+  // In local mode the engine lives as long as this command: the moves are run to completion here.
+  const completed = client.transport === 'local' && plan.replicaMoves.length > 0 ? await completeLocalMoves(client, plan, args, io) : null;
+  if (json) io.stdout.write(`${JSON.stringify({ current: JSON.parse(currentJson), estimate, started: plan.partitions.map((p) => tpName(p.topic, p.partition)), logDirMoves: plan.replicaMoves, throttle, logDirThrottle, ...(completed !== null ? { logDirMovesCompleted: completed } : {}) })}\n`);
   return 0;
+}
+
+/**
+ * Local mode: wait (with the --verify --wait progress line on a terminal) until the log-dir
+ * moves are done, as the engine runs only while a command has the data dir open. Ctrl-C
+ * leaves them to resume when the data dir is next opened. Returns whether they completed.
+ */
+async function completeLocalMoves(client: KafkaClient, plan: ReassignmentPlan, args: ParsedArgs, io: CliIo): Promise<boolean> {
+  const file = String(args['reassignment-json-file']);
+  io.stderr.write(`Copying the log directories in this process (local mode: nothing copies them once it exits) ...\n`);
+  const s = await waitUntilDone(client.admin, plan, await status(client.admin, plan), io);
+  const active = s.moves.filter((m) => m.status === 'active');
+  if (active.length > 0) {
+    io.stderr.write(`Interrupted: ${active.map(replicaName).join(', ')} not moved yet. The moves start again when ${client.target.replace(/^local engine on /, '')} is next opened; ` +
+      `kts reassign --verify --wait --reassignment-json-file ${file} runs them to completion.\n`);
+    return false;
+  }
+  io.stderr.write(`Log directory moves completed: ${s.moves.map((m) => `${tpName(m.topic, m.partition)} is in ${m.currentLogDir ?? '?'}`).join(', ')}\n`);
+  return true;
 }
 
 async function setTopicThrottles(admin: Admin, leader: Map<string, string>, follower: Map<string, string>): Promise<void> {
@@ -361,7 +386,7 @@ async function setBrokerThrottles(admin: Admin, brokers: readonly number[], keys
  * Ask each broker to move its replicas to their log dirs, retrying those it does not host
  * yet (REPLICA_NOT_AVAILABLE: the reassignment has not created them) until `timeoutMs`.
  */
-async function executeMoves(admin: Admin, moves: readonly ReplicaDirMove[], timeoutMs: number): Promise<string> {
+async function executeMoves(admin: Admin, moves: readonly ReplicaDirMove[], timeoutMs: number, local = false): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let pending = [...moves];
   let text = '';
@@ -372,7 +397,8 @@ async function executeMoves(admin: Admin, moves: readonly ReplicaDirMove[], time
     const failed = outcomes.filter((o) => o.error !== null && o.errorCode !== ErrorCode.REPLICA_NOT_AVAILABLE);
     if (failed.length > 0) {
       const o = failed[0]!;
-      throw reassignError(`Failed to move ${replicaName(o)} to its log dir: ${new KafkaError(o.errorCode).message}`);
+      const dir = pending.find((m) => key(m) === key(o))?.logDir ?? '';
+      throw reassignError(`Failed to move ${replicaName(o)} to its log dir${dir ? ` ${dir}` : ''}: ${new KafkaError(o.errorCode).message}${local ? localMoveRefusal(o.errorCode, dir) : ''}`);
     }
     const started = pending.filter((m) => byReplica.get(key(m))?.error === null);
     text += renderMoveStarted(started);
@@ -503,12 +529,16 @@ async function status(admin: Admin, plan: ReassignmentPlan): Promise<Status> {
   return { parts, partsOngoing: ongoing.length > 0, moves, movesOngoing: moves.some((m) => m.status !== 'completed'), copied, total };
 }
 
-async function verify(admin: Admin, args: ParsedArgs, io: CliIo): Promise<number> {
+async function verify(client: KafkaClient, args: ParsedArgs, io: CliIo): Promise<number> {
+  const admin = client.admin;
   const plan = parseReassignmentJson(readFile(args, io, 'reassignment-json-file'));
   let s = await status(admin, plan);
   if (args.wait === true) s = await waitUntilDone(admin, plan, s, io);
   const json = args.json === true;
   if (!json) io.stdout.write(renderPartitionStates(s.parts) + renderReplicaMoveStates(s.moves));
+  if (client.transport === 'local' && s.moves.some((m) => m.status === 'active')) {
+    io.stderr.write(`In local mode the moves run only while a kts command has the data dir open: add --wait to run them to completion.\n`);
+  }
   let cleared: { brokers: number[]; topics: string[] } | null = null;
   if (!s.partsOngoing && !s.movesOngoing && args['preserve-throttles'] !== true) {
     cleared = await clearAllThrottles(admin, plan, io);
@@ -566,6 +596,20 @@ async function clearAllThrottles(admin: Admin, plan: ReassignmentPlan, io: CliIo
   const topics = [...new Set(plan.partitions.map((p) => p.topic))].sort();
   for (const t of topics) await admin.incrementalAlterConfigs({ type: 'topic', name: t }, TOPIC_LEVEL_THROTTLES.map((name) => ({ name, op: 'delete' as const })));
   return { brokers: brokerList, topics };
+}
+
+/** Why the local engine refused to add a log dir, by AlterReplicaLogDirs error code ('' when the code says it all). */
+function localMoveRefusal(errorCode: number, dir: string): string {
+  switch (errorCode) {
+    case ErrorCode.LOG_DIR_NOT_FOUND:
+      return `. ${dir} cannot be added to the data dir: a log dir is an absolute path to a missing or empty directory (or a log dir of this data dir), and does not nest in another log dir.`;
+    case ErrorCode.INCONSISTENT_CLUSTER_ID:
+      return `. ${dir}/meta.properties belongs to another cluster (or node): use another dir, or remove that meta.properties if nothing there is needed.`;
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return `. ${dir} could not be opened as a log dir (locked by another process, unreadable, or it holds a partition the data dir holds too).`;
+    default:
+      return '';
+  }
 }
 
 // ---- --cancel and --list -------------------------------------------------------------
