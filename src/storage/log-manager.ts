@@ -472,6 +472,7 @@ export class LogManager {
       this.locks.push(lock);
       this.logDirs.push(target);
       this.directoryIds.push(meta.directoryId);
+      this.cleanShutdownMarked.push(existsSync(join(target, CLEAN_SHUTDOWN_FILE)));
       this.attachedLogDirs.push(target);
       writeAttachedLogDirs(this.logDirs[0]!, this.attachedLogDirs);
       this.loadDir(target);
