@@ -18,6 +18,7 @@ import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
 import { attachProblem, checkAttachedLogDirPresent, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
+import { TailCacheBudget } from './tail-cache.js';
 import type { LogManagerOptions, TopicMetadata } from './types.js';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
@@ -27,6 +28,8 @@ export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const TOPICS_FILE = 'kts-topics.json';
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86400000;
+/** Recent appends kept for fetches at the tail (tail-cache.ts): a follower about a second behind at 16 MB/s still reads none. */
+const DEFAULT_TAIL_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** A partition being copied to another log dir of this broker, as DescribeLogDirs reports it. */
 export interface FutureLogInfo {
@@ -112,6 +115,7 @@ export class LogManager {
       highWatermarkFollowsLeo: opts.highWatermarkFollowsLeo ?? true,
       defaultConfig: this.defaultConfig,
       beforeWrite: () => this.beforeFirstWrite(),
+      tailCache: new TailCacheBudget(opts.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES),
     };
   }
 

@@ -19,6 +19,7 @@ import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager, snapshotOffsetsIn } from './producer-state.js';
 import { type BatchInfo, type DroppedTail, DELETED_SUFFIX, LogSegment, checkEntry, filenamePrefixFromOffset, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
+import { PartitionTailCache, type TailCacheBudget } from './tail-cache.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { iterateRecords } from '../records/record-batch.js';
 import { CLEANED_SUFFIX, SWAP_SUFFIX, completeInterruptedSwaps } from './cleaner/swap.js';
@@ -45,6 +46,8 @@ export interface PartitionLogContext {
   defaultConfig: LogConfig;
   /** Called before any change to a log's files (the log manager removes the clean-shutdown marker). */
   beforeWrite: () => void;
+  /** Where recent appends are kept to answer fetches at the tail without a read (absent: always read). */
+  tailCache?: TailCacheBudget;
 }
 
 export interface LoadOptions {
@@ -87,6 +90,8 @@ export class PartitionLog {
   recoveryTruncatedBytes = 0;
   /** The tails recovery cut at load, for the WARN naming the offsets dropped. */
   readonly recoveryDroppedTails: DroppedTail[] = [];
+  /** The last appends as written, for fetches at the tail (tail-cache.ts). */
+  private readonly tail: PartitionTailCache | undefined;
 
   private constructor(
     public dir: string,
@@ -104,6 +109,7 @@ export class PartitionLog {
     };
     this.lastFlushMs = ctx.nowMs();
     this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
+    this.tail = ctx.tailCache ? new PartitionTailCache(ctx.tailCache) : undefined;
   }
 
   /** Create a new, empty partition directory in `logDir`. */
@@ -261,6 +267,7 @@ export class PartitionLog {
     this.epochCache.assign(leaderEpoch, firstOffset);
     const segment = this.active;
     segment.append(records, batches);
+    this.tail?.add(segment.baseOffset, firstOffset, next, records);
     for (const b of batches) this.applyProducerState(b, records, b.position, segment, pending);
     this.producerState.commit(pending, next);
     this.nextOffset = next;
@@ -300,6 +307,9 @@ export class PartitionLog {
     }
     const segment = this.active;
     segment.append(records, batches);
+    // Legacy entries carry their last offset, not their first: only v2 batches are cached.
+    if (batches.every((b) => b.magic >= 2)) this.tail?.add(segment.baseOffset, firstOffset, last + 1, records);
+    else this.tail?.clear();
     const pending = new Map<number, ProducerStateEntry>();
     for (const b of batches) this.applyProducerState(b, records, b.position, segment, pending);
     this.producerState.commit(pending, last + 1);
@@ -336,6 +346,7 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen();
     this.beforeWrite();
+    this.tail?.clear();
     for (const s of this.segments.splice(0)) s.deleteFiles();
     this.segments.push(this.openSegment(offset));
     this.nextOffset = offset;
@@ -515,7 +526,10 @@ export class PartitionLog {
     // At the LEO the end of the file is the bound: no need to look the offset up.
     const bound = maxOffset >= this.nextOffset ? Number.POSITIVE_INFINITY : maxOffset;
     let records: Buffer = Buffer.alloc(0);
-    if (fetchOffset < maxOffset) {
+    const cached = fetchOffset < maxOffset ? this.tail?.read(fetchOffset, maxBytes, maxOffset, options.minOneMessage ?? false) : undefined;
+    if (cached) {
+      records = cached;
+    } else if (fetchOffset < maxOffset) {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
         const got = this.segments[i]!.read(fetchOffset, maxBytes, bound, options.minOneMessage ?? false);
         if (got !== undefined) {
@@ -649,6 +663,7 @@ export class PartitionLog {
     if (at < 0 || at + group.length >= this.segments.length || group.some((s, i) => this.segments[at + i] !== s)) return false;
     this.beforeWrite();
     steps.prepare();
+    this.tail?.clear();
     const deleted = group.flatMap((s) => s.renameToDeleted());
     steps.install();
     this.segments.splice(at, group.length, this.openSegment(group[0]!.baseOffset));
@@ -662,6 +677,7 @@ export class PartitionLog {
     if (offset >= this.nextOffset) return;
     this.beforeWrite();
     const target = Math.max(offset, this.logStartOffset);
+    this.tail?.clear();
     while (this.segments.length > 1 && this.active.baseOffset >= target) {
       this.segments.pop()!.deleteFiles();
     }
@@ -808,6 +824,7 @@ export class PartitionLog {
   /** Flush, snapshot producer state, trim the active segment's indexes, close files. */
   close(): void {
     if (this.closed) return;
+    this.tail?.clear();
     this.flush();
     // A log this process only read keeps its files as they were (Kafka writes a snapshot at
     // every close; without one at the log end the next load replays from an older one).
@@ -825,6 +842,7 @@ export class PartitionLog {
   /** Close without flushing anything (the directory is about to be deleted). */
   closeForDelete(): void {
     if (this.closed) return;
+    this.tail?.clear();
     for (const s of this.segments) s.close();
     this.closed = true;
   }

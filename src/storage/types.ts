@@ -87,4 +87,9 @@ export interface LogManagerOptions {
    * (the bounded descriptor cache, file-cache.ts; process-wide). Default: from `ulimit -n`.
    */
   openFilesMax?: number;
+  /**
+   * Bytes of recent appends kept in memory for fetches at the log's tail (followers,
+   * consumers keeping up), all partitions together; 0 turns it off. Default 16 MiB.
+   */
+  tailCacheBytes?: number;
 }
