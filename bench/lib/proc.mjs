@@ -71,14 +71,15 @@ export function rssKiB(pid, field = 'VmRSS') {
  * A fresh kts broker on a new data dir under `work` (or on `dataDir`, to restart one):
  * `node bin/kts.js server-start` with a free port (overrides may be a function of that
  * port). readyMs runs from spawn until a TCP connection is accepted. stop() sends SIGTERM
- * and resolves the ms until the process exited. `maxOpenFiles` runs it under prlimit.
+ * and resolves the ms until the process exited. `maxOpenFiles` runs it under prlimit;
+ * `nodeArgs` go to node before the script (e.g. `--cpu-prof`, refused in NODE_OPTIONS).
  */
-export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempSync(join(work, 'broker-')), maxOpenFiles, env, readyTimeoutMs = 30_000 } = {}) {
+export async function startBroker(work, overridesOrFn = [], { dataDir = mkdtempSync(join(work, 'broker-')), maxOpenFiles, env, nodeArgs = [], readyTimeoutMs = 30_000 } = {}) {
   const port = await freePort();
   // A function gets the PLAINTEXT port, for scenarios that add listeners beside it.
   const overrides = typeof overridesOrFn === 'function' ? overridesOrFn(port) : overridesOrFn;
   const t0 = performance.now();
-  const args = [KTS, 'server-start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dataDir}`, '--override', 'num.partitions=1', ...overrides.flatMap((o) => ['--override', o])];
+  const args = [...nodeArgs, KTS, 'server-start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dataDir}`, '--override', 'num.partitions=1', ...overrides.flatMap((o) => ['--override', o])];
   // maxOpenFiles: run under `prlimit --nofile=N:N` (util-linux), as with `ulimit -n N`.
   const [cmd, argv] = maxOpenFiles ? ['prlimit', [`--nofile=${maxOpenFiles}:${maxOpenFiles}`, process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
