@@ -1,6 +1,7 @@
 // kts reassign on a 3-broker kts cluster (real ZooKeeper, brokers as processes): replication
 // factor 1 -> 3 -> 2, a reassignment that waits for a killed broker and completes once it is
-// back, and --cancel of a stuck reassignment restoring the original replicas.
+// back, and --cancel of a stuck reassignment restoring the original replicas; on the way,
+// topics --alter --partitions of a replicated topic and the min-ISR describe filters.
 import t from 'tap';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +79,20 @@ t.test('replication factor 1 -> 3 -> 2; a killed broker; --cancel', { skip }, as
   t.equal((await kts(['topics', '--create', '--topic', 'kb', '--replica-assignment', '1:2'])).code, 0);
   t.equal((await kts(['topics', '--create', '--topic', 'cx', '--replica-assignment', '1:2'])).code, 0);
   await waitFor('kb and cx in sync', async () => ((await describe(cluster, 'kb'))?.isr.length === 2 && (await describe(cluster, 'cx'))?.isr.length === 2 ? true : undefined));
+  // topics --alter --partitions on a replicated topic, then (broker 3 gone) the min-ISR filters.
+  t.equal((await kts(['topics', '--create', '--topic', 'mi', '--replica-assignment', '1:2:3', '--config', 'min.insync.replicas=2'])).code, 0);
+  const grown = await kts(['topics', '--alter', '--topic', 'mi', '--partitions', '2']);
+  t.equal(grown.code, 0, grown.stderr);
+  const partitionsOf = async (topic: string): Promise<Described[] | undefined> => {
+    const r = await kts(['topics', '--describe', '--topic', topic, '--json']);
+    return r.code === 0 ? (JSON.parse(r.stdout) as Array<{ partitions: Described[] }>)[0]?.partitions : undefined;
+  };
+  const miParts = await waitFor('mi-1 with 3 replicas in sync', async () => {
+    const parts = await partitionsOf('mi');
+    return parts?.length === 2 && parts.every((p) => p.isr.length === 3) ? parts : undefined;
+  });
+  t.same([...miParts[1]!.replicas].sort(), [1, 2, 3], 'topics --alter --partitions: the new partition of a 3-replica topic gets 3 replicas, in sync');
+  t.equal((await kts(['configs', '--alter', '--entity-type', 'topics', '--entity-name', 'rf', '--add-config', 'min.insync.replicas=2'])).code, 0);
   process.kill(cluster.brokers.get(3)!.child.pid!, 'SIGSTOP');
   const kb = plan(cluster, 'kb.json', 'kb', [1, 3]);
   const kbExec = await kts(['reassign', '--execute', '--reassignment-json-file', kb]);
@@ -90,6 +105,16 @@ t.test('replication factor 1 -> 3 -> 2; a killed broker; --cancel', { skip }, as
     const r = await kts(['broker-api-versions', '--json']);
     return r.code === 0 && (JSON.parse(r.stdout) as { nodeId: number }[]).map((b) => b.nodeId).join(',') === '1,2' ? true : undefined;
   });
+  await waitFor('ISRs without broker 3', async () => {
+    const [mi, rf] = [await partitionsOf('mi'), await partitionsOf('rf')];
+    return mi?.every((p) => p.isr.length === 2) && rf?.[0]?.isr.join(',') === '2' ? true : undefined;
+  });
+  const underMin = await kts(['topics', '--describe', '--under-min-isr-partitions']);
+  t.match(underMin.stdout, /^\tTopic: rf\tPartition: 0\t/m, '--under-min-isr-partitions: rf-0 (ISR 1, min.insync.replicas 2)');
+  t.notMatch(underMin.stdout, /Topic: mi\t/, '--under-min-isr-partitions: not mi (ISR 2 = min)');
+  const atMin = await kts(['topics', '--describe', '--at-min-isr-partitions']);
+  t.match(atMin.stdout, /^\tTopic: mi\tPartition: 0\t[^\n]*\n\tTopic: mi\tPartition: 1\t/m, '--at-min-isr-partitions: both partitions of mi');
+  t.notMatch(atMin.stdout, /Topic: rf\t/, '--at-min-isr-partitions: not rf-0 (below min)');
   t.equal((await kts(['reassign', '--verify', '--reassignment-json-file', kb])).stdout, 'Status of partition reassignment:\nReassignment of partition kb-0 is still in progress.\n\n');
   t.equal((await kts(['reassign', '--list'])).stdout, 'Current partition reassignments:\ncx-0: replicas: 1,3,2. adding: 3. removing: 2.\nkb-0: replicas: 1,3,2. adding: 3. removing: 2.\n');
   const described = await kts(['topics', '--describe', '--topic', 'kb']);

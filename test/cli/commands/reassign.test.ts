@@ -205,4 +205,11 @@ t.test('reassign: Kafka\'s validation messages and argument checks', async (t) =
   const badThrottle = await kts('reassign --execute --reassignment-json-file p.json --throttle 10MB');
   t.equal(badThrottle.code, 2);
   t.match(badThrottle.stderr, /--throttle must be a number of bytes per second \(or -1 for none\), not NaN/);
+  const badTimeout = await kts('reassign --execute --reassignment-json-file p.json --timeout -5');
+  t.equal(badTimeout.code, 2);
+  t.match(badTimeout.stderr, /--timeout must be a number of milliseconds, not -5/);
+  const rackAware = await kts('reassign --generate --topics-to-move-json-file topics.json --broker-list 1');
+  const rackless = await kts('reassign --generate --topics-to-move-json-file topics.json --broker-list 1 --disable-rack-aware');
+  t.equal(rackless.code, 0, rackless.stderr);
+  t.equal(rackless.stdout, rackAware.stdout, '--disable-rack-aware is accepted (brokers without racks: the same plan)');
 });
