@@ -98,10 +98,13 @@ t.test('3 brokers: [1,2] -> [2,3] under a throttle while kafkajs writes with ack
     t.equal(verified.code, 0, verified.stderr);
     t.match(verified.stdout, /Clearing broker-level throttles on brokers 1,2,3\nClearing topic-level throttles on topic mv\n/);
   });
+  let described: { brokers: { broker: number; logDirs: { partitions: { partition: string; size: number }[] }[] }[] } | undefined;
   const bytesToCopy = await waitFor('sizes', async () => {
-    const dirs = JSON.parse((await kts(['log-dirs', '--describe', '--topic-list', 'mv', '--json'])).stdout) as { brokers: { broker: number; logDirs: { partitions: { size: number }[] }[] }[] };
-    return dirs.brokers.find((b) => b.broker === 3)?.logDirs.flatMap((d) => d.partitions).reduce((n, p) => n + p.size, 0);
+    described = JSON.parse((await kts(['log-dirs', '--describe', '--topic-list', 'mv', '--json'])).stdout) as typeof described;
+    return described!.brokers.find((b) => b.broker === 3)?.logDirs.flatMap((d) => d.partitions).reduce((n, p) => n + p.size, 0);
   });
+  t.same(described!.brokers.map((b) => b.broker), [1, 2, 3], 'kts log-dirs --describe answers for every broker of the cluster');
+  t.same(described!.brokers.find((b) => b.broker === 3)!.logDirs.flatMap((d) => d.partitions.map((p) => p.partition)).sort(), ['mv-0', 'mv-1', 'mv-2'], 'broker 3 reports the replicas it received');
   t.comment(`${bytesToCopy} bytes copied to broker 3 in ${tookMs} ms at a ${throttle} B/s throttle`);
   await t.test('the throttle was in force', async (t) => {
     t.ok(tookMs >= (1000 * bytesToCopy) / throttle, `the move took at least size / throttle (${tookMs} ms >= ${Math.round((1000 * bytesToCopy) / throttle)} ms)`);
