@@ -17,7 +17,7 @@ import {
   writeInt64,
 } from '../records/batch-header.js';
 import { compress } from '../records/compression/index.js';
-import { sizeOfVarlong, writeUnsignedVarint, writeZigZag } from '../records/varint.js';
+import { sizeOfVarlong, writeUnsignedVarint, writeZigZag } from '../protocol/varint.js';
 import { crc32c } from '../records/crc32c.js';
 import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
 import type { RecordHeader } from './types.js';

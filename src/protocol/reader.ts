@@ -6,6 +6,7 @@
  * Byte fields are returned as views into the frame (no copy).
  */
 import { CorruptDataError } from '../util/errors.js';
+import { quickUnsignedVarint, quickVarintEnd, quickVarlong, varintRunsPastEnd } from './varint.js';
 
 export class ProtocolDecodeError extends CorruptDataError {
   constructor(message: string, position: number) {
@@ -77,32 +78,25 @@ export class Reader {
     return this.buf[this.take(1, 'bool')] !== 0;
   }
 
-  /** Unsigned varint of up to 10 bytes (64 bits); exact up to 2^53, which covers every length and tag. */
+  /** Unsigned varint (Kafka's: at most 5 bytes, 32 bits): every length, count and tag of a flexible version. */
   uvarint(): number {
     const start = this.position;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.position >= this.end) this.fail('varint runs past the end', start);
-      const b = this.buf[this.position++]!;
-      result += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return result;
-      scale *= 128;
-    }
-    return this.fail('varint longer than 10 bytes', start);
+    const value = quickUnsignedVarint(this.buf, start, this.end);
+    if (quickVarintEnd < 0) this.fail(varintRunsPastEnd(this.buf, start, this.end, 5) ? 'varint runs past the end' : 'varint longer than 5 bytes (over 32 bits)', start);
+    this.position = quickVarintEnd;
+    return value;
   }
   varint(): number {
-    const start = this.position;
     const u = this.uvarint();
-    if (u > 0xffffffff) this.fail('varint out of int32 range', start);
     return (u >>> 1) ^ -(u & 1);
   }
   varlong(): number {
-    const u = this.uvarint();
-    // zigzag without 32-bit operators: even → u/2, odd → -(u+1)/2
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    const start = this.position;
+    const value = quickVarlong(this.buf, start, this.end);
+    if (quickVarintEnd < 0) this.fail(varintRunsPastEnd(this.buf, start, this.end, 10) ? 'varlong runs past the end' : 'varlong longer than 10 bytes (over 64 bits)', start);
+    this.position = quickVarintEnd;
+    return value;
   }
-
   uuid(): string {
     const p = this.take(16, 'uuid');
     return this.buf.toString('base64url', p, p + 16);

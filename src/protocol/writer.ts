@@ -7,6 +7,7 @@
  * detach the writer's memory so the writer can be reused for the next message.
  */
 import { KtsError } from '../util/errors.js';
+import { writeUnsignedVarint, zigZag } from './varint.js';
 
 const TWO_32 = 4294967296;
 /** Byte fields at least this long are referenced instead of copied. */
@@ -122,22 +123,20 @@ export class Writer {
   }
 
   uvarint(v: number): void {
-    // float division by 128 is exact, so any integer below 2^64 encodes exactly as represented
-    if (!(v >= 0 && v < 18446744073709551616) || !Number.isInteger(v)) throw new ProtocolEncodeError(`uvarint value ${v} out of range`);
+    // Kafka's unsigned varints (lengths, counts, tags) are 32 bits.
+    if (!(v >= 0 && v <= 0xffffffff) || !Number.isInteger(v)) throw new ProtocolEncodeError(`uvarint value ${v} out of range`);
     this.ensure(10);
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 128) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
+    this.pos = writeUnsignedVarint(this.buf, this.pos, v);
   }
   varint(v: number): void {
-    this.uvarint(((v << 1) ^ (v >> 31)) >>> 0);
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw new ProtocolEncodeError(`varint value ${v} out of int32 range`);
+    this.uvarint(zigZag(v));
   }
   /** Zigzag int64; exact for |v| <= 2^52 (zigzag doubles the magnitude). */
   varlong(v: number): void {
     if (!Number.isSafeInteger(v)) throw new ProtocolEncodeError(`varlong value ${v} is not a safe integer`);
-    this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+    this.ensure(10);
+    this.pos = writeUnsignedVarint(this.buf, this.pos, zigZag(v));
   }
 
   uuid(v: string): void {

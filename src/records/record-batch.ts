@@ -28,7 +28,7 @@ import {
 } from './batch-header.js';
 import { compress, decompress, DEFAULT_MAX_DECOMPRESSED_BYTES } from './compression/index.js';
 import { crc32c } from './crc32c.js';
-import { ByteCursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
+import { ByteCursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from '../protocol/varint.js';
 
 export const MAGIC_V2 = 2;
 /** Largest per-record overhead (DefaultRecord.MAX_RECORD_OVERHEAD). */

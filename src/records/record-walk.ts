@@ -8,7 +8,7 @@
  * the records module read the rest, so faults are found and worded exactly as there.
  */
 import type { RecordFields } from './record-batch.js';
-import { quickVarint, quickVarintEnd, quickVarlong } from './varint.js';
+import { quickVarint, quickVarintEnd, quickVarlong } from '../protocol/varint.js';
 
 /** The record at `d[p]` (bounded by `end`) into `f`; the position after it, or -1 where the records module should look. */
 export function readRecordQuick(d: Uint8Array, p: number, end: number, f: RecordFields): number {

@@ -21,7 +21,10 @@ import { type BatchInfo, type DroppedTail, DELETED_SUFFIX, LogSegment, checkEntr
 import type { AbortedTxn } from './txn-index.js';
 import { PartitionTailCache, type TailCacheBudget } from './tail-cache.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
-import { iterateRecords } from '../records/record-batch.js';
+import { RecordFields, iterateRecords, readRecordFields } from '../records/record-batch.js';
+import { readRecordQuick } from '../records/record-walk.js';
+import { ByteCursor } from '../protocol/varint.js';
+import { CorruptDataError } from '../util/errors.js';
 import { CLEANED_SUFFIX, SWAP_SUFFIX, completeInterruptedSwaps } from './cleaner/swap.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
 
@@ -861,27 +864,19 @@ function producerInfo(b: BatchInfo): ProducerBatchInfo {
 
 /** Key type (0 abort, 1 commit, ...) and coordinator epoch of the control record in an uncompressed control batch. */
 export function parseControlMarker(buf: Buffer, at: number): { type: number; coordinatorEpoch: number } | undefined {
-  const end = at + LOG_OVERHEAD + buf.readInt32BE(at + 8);
-  let p = at + RECORD_BATCH_OVERHEAD;
-  const varint = (): number | undefined => {
-    let raw = 0;
-    let mul = 1;
-    for (let i = 0; i < 10 && p < end; i++) {
-      const byte = buf[p++]!;
-      raw += (byte & 0x7f) * mul;
-      mul *= 128;
-      if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+  const end = Math.min(buf.length, at + LOG_OVERHEAD + buf.readInt32BE(at + 8));
+  const first = at + RECORD_BATCH_OVERHEAD;
+  const f = new RecordFields();
+  if (readRecordQuick(buf, first, end, f) < 0) {
+    try {
+      readRecordFields(new ByteCursor(buf, first, end), f);
+    } catch (err) {
+      if (err instanceof CorruptDataError) return undefined;
+      throw err;
     }
-    return undefined;
-  };
-  if (varint() === undefined) return undefined;
-  p += 1;
-  if (varint() === undefined || varint() === undefined) return undefined;
-  const keyLength = varint();
-  if (keyLength === undefined || keyLength < 4 || p + keyLength > end) return undefined;
-  const type = buf.readInt16BE(p + 2);
-  p += keyLength;
-  const valueLength = varint();
-  const coordinatorEpoch = valueLength !== undefined && valueLength >= 6 && p + 6 <= end ? buf.readInt32BE(p + 2) : -1;
+  }
+  if (f.keySize < 4) return undefined;
+  const type = buf.readInt16BE(f.keyStart + 2);
+  const coordinatorEpoch = f.valueSize >= 6 ? buf.readInt32BE(f.valueStart + 2) : -1;
   return { type, coordinatorEpoch };
 }

@@ -46,7 +46,11 @@ t.test('varints match Kafka encodings', async (t) => {
   for (const v of [0, -1, 1, 2 ** 40, -(2 ** 40), 2 ** 52, -(2 ** 52), Number.MAX_SAFE_INTEGER]) {
     t.equal(new Reader(bytesOf((w) => w.varlong(v))).varlong(), v, `varlong ${v}`);
   }
-  for (const v of [0, 127, 128, 16383, 16384, 2 ** 32, 2 ** 50]) t.equal(new Reader(bytesOf((w) => w.uvarint(v))).uvarint(), v, `uvarint ${v}`);
+  for (const v of [0, 127, 128, 16383, 16384, 2 ** 31, 2 ** 32 - 1]) t.equal(new Reader(bytesOf((w) => w.uvarint(v))).uvarint(), v, `uvarint ${v}`);
+  // Kafka's unsigned varints (lengths, counts, tags) are 32 bits, at most 5 bytes, as ByteUtils reads them.
+  t.throws(() => bytesOf((w) => w.uvarint(2 ** 32)), /uvarint value 4294967296 out of range/);
+  t.throws(() => new Reader(Buffer.from('8080808010', 'hex')).uvarint(), /varint longer than 5 bytes/);
+  t.throws(() => new Reader(Buffer.from('8080', 'hex')).uvarint(), /varint runs past the end/);
 });
 
 t.test('strings and bytes, classic and compact, nullable', async (t) => {

@@ -3,7 +3,7 @@
  * their classic or flexible (compact lengths + tagged fields) form, over a bounds-checked
  * cursor. Read-only: enough to print internal-topic and KRaft control records.
  */
-import { ByteCursor } from '../../records/varint.js';
+import { ByteCursor } from '../../protocol/varint.js';
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 

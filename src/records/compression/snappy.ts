@@ -7,6 +7,7 @@
  */
 import { compressSync as snappyCompressRaw, uncompressSync as snappyUncompressRaw } from 'snappy';
 import { CorruptDataError, errorMessage } from '../../util/errors.js';
+import { quickUnsignedVarint, quickVarintEnd, varintRunsPastEnd } from '../../protocol/varint.js';
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_BYTES = 16;
@@ -46,19 +47,14 @@ export function snappyCompressRawBlock(input: Buffer): Buffer {
 
 /** Uncompressed length from a raw block's varint preamble, validated against `budget`. */
 function rawLength(input: Buffer, start: number, end: number, budget: number): number {
-  let value = 0;
-  for (let i = 0, p = start; i < 5; i++, p++) {
-    if (p >= end) throw new CorruptDataError('snappy: truncated length preamble', start);
-    const b = input[p]!;
-    value += (b & 0x7f) * 2 ** (7 * i);
-    if (b < 0x80) {
-      if (value > budget) throw new CorruptDataError(`snappy: block declares ${value} bytes, above the ${budget} byte limit`, start);
-      // Snappy cannot expand more than ~6x per literal/copy element byte; reject absurd claims cheaply.
-      if (value > (end - p) * 64 + 64) throw new CorruptDataError(`snappy: block declares ${value} bytes from ${end - start} input bytes`, start);
-      return value;
-    }
+  const value = quickUnsignedVarint(input, start, end);
+  if (quickVarintEnd < 0) {
+    throw new CorruptDataError(varintRunsPastEnd(input, start, end, 5) ? 'snappy: truncated length preamble' : 'snappy: length preamble longer than 5 bytes', start);
   }
-  throw new CorruptDataError('snappy: length preamble longer than 5 bytes', start);
+  if (value > budget) throw new CorruptDataError(`snappy: block declares ${value} bytes, above the ${budget} byte limit`, start);
+  // Snappy cannot expand more than ~6x per literal/copy element byte; reject absurd claims cheaply.
+  if (value > (end - quickVarintEnd + 1) * 64 + 64) throw new CorruptDataError(`snappy: block declares ${value} bytes from ${end - start} input bytes`, start);
+  return value;
 }
 
 function uncompressRaw(input: Buffer, start: number, end: number, budget: number): Buffer {

@@ -1,6 +1,7 @@
 /**
- * Zig-zag varints (int32) and varlongs (int64 as a JS number), plus unsigned varints,
- * as used by record batch v2 and flexible protocol versions. Reads go through a
+ * The one varint codec of kts: zig-zag varints (int32) and varlongs (int64 as a JS number),
+ * plus unsigned varints, as used by record batch v2, flexible protocol versions and snappy.
+ * The lowest layer that reads them (protocol/) holds it; records/ and the rest import it. Reads go through a
  * `ByteCursor` so a decoder walks a buffer without allocating per field; every read is
  * bounds-checked and bad bytes raise CorruptDataError with the byte position.
  */
@@ -90,23 +91,10 @@ export class ByteCursor {
         return b;
       }
     }
-    return this.readUnsignedVarintSlow();
-  }
-
-  private readUnsignedVarintSlow(): number {
-    const start = this.pos;
-    const buf = this.buf;
-    let value = 0;
-    for (let i = 0; i < 4; i++) {
-      if (this.pos >= this.end) this.fail('truncated varint', start);
-      const b = buf[this.pos++]!;
-      value |= (b & 0x7f) << (7 * i);
-      if (b < 0x80) return value;
-    }
-    if (this.pos >= this.end) this.fail('truncated varint', start);
-    const b = buf[this.pos++]!;
-    if (b > 0x0f) this.fail('varint too long (over 5 bytes or 32 bits)', start);
-    return value + b * 268435456;
+    const value = quickUnsignedVarint(this.buf, p, this.end);
+    if (quickVarintEnd < 0) this.failVarint(p, 5, 'truncated varint', 'varint too long (over 5 bytes or 32 bits)');
+    this.pos = quickVarintEnd;
+    return value;
   }
 
   /** Zig-zag int32 varint. */
@@ -118,26 +106,14 @@ export class ByteCursor {
   /** Zig-zag int64 varlong (at most 10 bytes), exact while |value| < 2^52. */
   readVarlong(): number {
     const p = this.pos;
-    if (p < this.end) {
-      const b = this.buf[p]!;
-      if (b < 0x80) {
-        this.pos = p + 1;
-        return (b >>> 1) ^ -(b & 1);
-      }
-    }
-    const start = this.pos;
-    const buf = this.buf;
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) this.fail('truncated varlong', start);
-      const b = buf[this.pos++]!;
-      if (i === 9 && b > 0x01) this.fail('varlong too long (over 10 bytes or 64 bits)', start);
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-      scale *= 128;
-    }
-    return this.fail('varlong too long', start);
+    const value = quickVarlong(this.buf, p, this.end);
+    if (quickVarintEnd < 0) this.failVarint(p, 10, 'truncated varlong', 'varlong too long (over 10 bytes or 64 bits)');
+    this.pos = quickVarintEnd;
+    return value;
+  }
+
+  private failVarint(start: number, maxBytes: number, truncated: string, tooLong: string): never {
+    return this.fail(varintRunsPastEnd(this.buf, start, this.end, maxBytes) ? truncated : tooLong, start);
   }
 
   /** Varint length then bytes; length -1 means null. Other negative lengths are corrupt. */
@@ -158,7 +134,8 @@ export class ByteCursor {
   }
 }
 
-function zigZag32(value: number): number {
+/** Zig-zag encoding of a signed integer (exact while |value| < 2^52). */
+export function zigZag(value: number): number {
   return value >= 0 ? value * 2 : -value * 2 - 1;
 }
 
@@ -173,11 +150,11 @@ export function sizeOfUnsignedVarint(u: number): number {
 }
 
 export function sizeOfVarint(value: number): number {
-  return sizeOfUnsignedVarint(zigZag32(value));
+  return sizeOfUnsignedVarint(zigZag(value));
 }
 
 export function sizeOfVarlong(value: number): number {
-  return sizeOfUnsignedVarint(zigZag32(value));
+  return sizeOfUnsignedVarint(zigZag(value));
 }
 
 /** Write an unsigned varint at `pos`; returns the position after it. The caller sized `buf`. */
@@ -203,18 +180,18 @@ export function writeVarint(buf: Buffer, pos: number, value: number): number {
   if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647) {
     throw new RangeError(`varint out of int32 range: ${value}`);
   }
-  return writeUnsignedVarint(buf, pos, zigZag32(value));
+  return writeUnsignedVarint(buf, pos, zigZag(value));
 }
 
 export function writeVarlong(buf: Buffer, pos: number, value: number): number {
   // Zig-zag doubles the magnitude: stay where that is still exact.
   if (!Number.isInteger(value) || Math.abs(value) >= 2 ** 52) throw new RangeError(`varlong out of range: ${value}`);
-  return writeUnsignedVarint(buf, pos, zigZag32(value));
+  return writeUnsignedVarint(buf, pos, zigZag(value));
 }
 
 /** writeVarlong without its range check, for encoders whose values are known to fit (|v| < 2^52). */
 export function writeZigZag(buf: Buffer, pos: number, value: number): number {
-  return writeUnsignedVarint(buf, pos, zigZag32(value));
+  return writeUnsignedVarint(buf, pos, zigZag(value));
 }
 
 /** Convenience for one-off reads: decode a zig-zag varint at `pos`. */
@@ -224,9 +201,10 @@ export function readVarintAt(buf: Buffer, pos: number): { value: number; next: n
   return { value, next: c.pos };
 }
 
-// ---- quick reads, for hot loops (records/record-walk.ts) ---------------------------
-// No exception and no object: a read that ByteCursor would refuse, or one longer than the
-// quick path takes, sets quickVarintEnd to -1 and the caller falls back to ByteCursor.
+// ---- quick reads: the one varint decoder --------------------------------------------
+// No exception and no object: a read that is truncated or too long sets quickVarintEnd to
+// -1. Hot loops (records/record-walk.ts) call them directly and fall back to ByteCursor for
+// its error message; ByteCursor and the protocol's Reader wrap them with their errors.
 
 /** Position after the last quick varint read; -1 when it was truncated or too long. */
 export let quickVarintEnd = 0;
@@ -255,6 +233,13 @@ function fail(): number {
   return 0;
 }
 
+/** Why a quick read refused the varint at `start`: true when it ran past `end` (truncated), false when it is too long. */
+export function varintRunsPastEnd(d: Uint8Array, start: number, end: number, maxBytes: number): boolean {
+  if (end - start >= maxBytes) return false;
+  for (let p = start; p < end; p++) if (d[p]! < 0x80) return false;
+  return true;
+}
+
 /** Zig-zag int32 varint; one and two bytes (record lengths up to 8 KiB) read inline. */
 export function quickVarint(d: Uint8Array, p: number, end: number): number {
   let u: number;
@@ -271,7 +256,7 @@ export function quickVarint(d: Uint8Array, p: number, end: number): number {
   return (u >>> 1) ^ -(u & 1);
 }
 
-/** Zig-zag varlong of at most 9 bytes (exact below 2^53); a 10-byte one is left to ByteCursor. */
+/** Zig-zag varlong of at most 10 bytes (64 bits), exact while |value| < 2^52. */
 export function quickVarlong(d: Uint8Array, p: number, end: number): number {
   // Most timestamp deltas of a batch are small: one byte.
   const first = p < end ? d[p]! : 0x80;
@@ -281,9 +266,10 @@ export function quickVarlong(d: Uint8Array, p: number, end: number): number {
   }
   let value = 0;
   let scale = 1;
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < 10; i++) {
     if (p >= end) return fail();
     const b = d[p++]!;
+    if (i === 9 && b > 0x01) return fail();
     value += (b & 0x7f) * scale;
     if (b < 0x80) {
       quickVarintEnd = p;
