@@ -12,6 +12,8 @@ import { kcat, needsKcat } from '../helpers/kcat.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { createScramUser } from '../helpers/security.js';
 import { tempDir } from './helpers.js';
+import { runKts } from '../helpers/run-kts.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const login = (port: number, user: string, password: string) =>
   kcat(['-b', `127.0.0.1:${port}`, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=SCRAM-SHA-256', '-X', `sasl.username=${user}`, '-X', `sasl.password=${password}`, '-L', '-m', '5'], undefined, 15_000);
@@ -54,4 +56,20 @@ t.test('SCRAM users in /config/users, shared by the brokers', { skip: needsZooke
   const credential = credentialFromSalted('SCRAM-SHA-256', saltedPassword('SCRAM-SHA-256', 'bob-secret', salt, 4096), salt, 4096);
   await zk.setEntityConfig('users', 'bob', { 'SCRAM-SHA-256': formatCredential(credential) });
   t.equal((await login(b.ports.SASL_PLAINTEXT!, 'bob', 'bob-secret')).code, 0, 'a credential written straight to ZooKeeper logs in');
+
+  // kts configs (kafka-configs.sh --bootstrap-server) through broker 1, logins on broker 2.
+  const configs = (port: number, args: string) => runKts(`configs --bootstrap-server 127.0.0.1:${port} ${args}`);
+  const added = await configs(a.ports.PLAINTEXT!, "--alter --entity-type users --entity-name erin --add-config 'SCRAM-SHA-256=[iterations=8192,password=erin-secret]'");
+  t.same([added.code, added.stdout], [0, 'Completed updating config for user erin.\n'], added.stderr);
+  t.equal((await login(b.ports.SASL_PLAINTEXT!, 'erin', 'erin-secret')).code, 0, 'kts configs --alter through broker 1: erin logs in on broker 2');
+  const described = await configs(b.ports.PLAINTEXT!, '--describe --entity-type users --entity-name erin');
+  t.equal(described.stdout, "SCRAM credential configs for user-principal 'erin' are SCRAM-SHA-256=iterations=8192\n", 'broker 2 describes it');
+  t.match((await zk.getEntityConfig('users', 'erin'))['SCRAM-SHA-256'], /^salt=[^,]+,stored_key=[^,]+,server_key=[^,]+,iterations=8192$/, 'stored salted and hashed in /config/users/erin');
+  const deleted = await configs(b.ports.PLAINTEXT!, '--alter --entity-type users --entity-name erin --delete-config SCRAM-SHA-256');
+  t.equal(deleted.code, 0, deleted.stderr);
+  const refused = await waitFor('erin refused on broker 1', async () => {
+    const r = await login(a.ports.SASL_PLAINTEXT!, 'erin', 'erin-secret');
+    return r.code !== 0 ? r : undefined;
+  });
+  t.match(refused.stderr, /Authentication failed/, 'deleted through broker 2: broker 1 refuses erin');
 });

@@ -17,6 +17,8 @@ export interface MatrixTarget {
   kind: 'kafka-1.1' | 'kts';
   bootstrap: string;
   brokerId: number;
+  /** A client properties file (TLS, SASL) every command gets as --command-config. */
+  commandConfig?: string;
 }
 
 /** What a step must do on an old broker: work, or refuse naming this release. */
@@ -26,7 +28,7 @@ export async function runMatrix(t: Tap, target: MatrixTarget): Promise<void> {
   const old = target.kind === 'kafka-1.1';
   const dir = mkdtempSync(join(tmpdir(), 'kts-matrix-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const b = `--bootstrap-server ${target.bootstrap}`;
+  const b = `--bootstrap-server ${target.bootstrap}${target.commandConfig ? ` --command-config ${target.commandConfig}` : ''}`;
   const kts = (cmd: string, stdin?: string): Promise<KtsResult> => runKts(`${cmd} ${b}`, { cwd: dir, stdin });
   /** Runs a step; a refusal must exit 1 and name the version. Returns the result when it worked. */
   const step = async (tt: Tap, cmd: string, outcome: Outcome, stdin?: string): Promise<KtsResult | null> => {
@@ -128,7 +130,7 @@ export async function runMatrix(t: Tap, target: MatrixTarget): Promise<void> {
     t.match(produced?.stdout, '200 records sent');
     const consumed = await step(t, 'consumer-perf-test --topic m2 --messages 100', 'works');
     t.match(consumed?.stdout, 'data.consumed.in.nMsg');
-    const latency = await runKts(['e2e-latency', target.bootstrap, 'm2', '20', '1', '10'], { cwd: dir });
+    const latency = await runKts(['e2e-latency', target.bootstrap, 'm2', '20', '1', '10', ...(target.commandConfig ? [target.commandConfig] : [])], { cwd: dir });
     t.equal(latency.code, 0, `e2e-latency: ${latency.stderr}`);
     t.match(latency.stdout, 'Avg latency');
   });
