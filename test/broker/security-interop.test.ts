@@ -146,11 +146,24 @@ t.test('kts client over SASL_SSL with SCRAM, and a clear error for a wrong passw
   await t.rejects(wrong.admin.listTopics(), /SASL authentication with .* failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256/);
 });
 
-t.test('passwords never appear in DescribeConfigs', async (t) => {
+t.test('passwords never appear in DescribeConfigs or in the log', async (t) => {
   const all = await runKts(`configs --describe --all --broker 1 --bootstrap-server 127.0.0.1:${b.ports.PLAINTEXT}`);
   t.equal(all.code, 0, all.stderr);
   t.match(all.stdout, /listeners=/, 'broker configs are described');
+  t.match(all.stdout, /^  ssl\.keystore\.password=null sensitive=true synonyms=\{STATIC_BROKER_CONFIG:ssl\.keystore\.password=null\}$/m, "a password is null and sensitive, as in Kafka");
+  t.match(all.stdout, /^  listener\.name\.sasl_ssl\.plain\.sasl\.jaas\.config=null sensitive=true /m, 'a per-listener JAAS entry too');
+  t.match(all.stdout, /^  ssl\.keystore\.location=\S+server\.pem sensitive=false /m, 'a location is shown');
+  t.match(all.stdout, /^  sasl\.enabled\.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512 sensitive=false /m);
   t.notMatch(all.stdout, /top-secret-pw|alice-secret|admin-secret/, 'no keystore password or JAAS secret');
+
+  const kafka = new Kafka({ clientId: 'kts-test', brokers: [`127.0.0.1:${b.ports.PLAINTEXT}`], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const described = await admin.describeConfigs({ resources: [{ type: 4, name: '1', configNames: ['ssl.keystore.password', 'listener.name.sasl_plaintext.plain.sasl.jaas.config', 'ssl.truststore.type'] }], includeSynonyms: false });
+  const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.isSensitive]]));
+  t.same(entries, { 'ssl.keystore.password': [null, true], 'listener.name.sasl_plaintext.plain.sasl.jaas.config': [null, true], 'ssl.truststore.type': ['PEM', false] }, 'kafkajs sees the same');
+  t.notMatch(b.log.lines.join('\n'), /top-secret-pw|alice-secret|admin-secret|carol-secret|dave-secret/, 'no secret in the broker log');
 });
 
 t.test('a plaintext client on a TLS port is dropped and the broker keeps serving', { skip: needsKcat }, async (t) => {

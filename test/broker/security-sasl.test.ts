@@ -107,3 +107,18 @@ t.test('KIP-368: session lifetime and re-authentication', async (t) => {
   t.equal(md.body.brokers.length, 1, 'the kts client re-authenticated and kept its connection');
   t.ok(kts.channel.isOpen);
 });
+
+t.test('failed logins: each answered and closed, at most 10 logged a minute, never a password', async (t) => {
+  const b = await runSecureBroker(t, ['listeners=SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms=PLAIN', `sasl.jaas.config=${PLAIN_JAAS}`]);
+  const port = b.ports.SASL_PLAINTEXT!;
+  for (let i = 0; i < 25; i++) {
+    const conn = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 5000), 'guesser', 5000);
+    await t.rejects(authenticateSasl(conn, { mechanism: 'PLAIN', username: 'alice', password: `guess-${i}` }), /Authentication failed/);
+    await t.rejects(conn.call(3, () => ({ topics: [] })), /closed|not open/i, 'the broker closed the connection');
+    conn.channel.close();
+  }
+  const lines = b.log.lines.join('\n');
+  t.equal(lines.match(/Failed SASL PLAIN authentication from 127\.0\.0\.1 for user "alice"/g)?.length, 10, '10 failures logged');
+  t.equal(lines.match(/More than 10 failed SASL authentications within a minute/g)?.length, 1, 'then one line says the rest are counted');
+  t.notMatch(lines, /guess-/, 'no password in the log');
+});

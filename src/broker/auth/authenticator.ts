@@ -174,18 +174,27 @@ async function evaluate(broker: BrokerContext, security: ListenerSecurity, sessi
   return { response, done: true };
 }
 
-let failureWindowStartMs = 0;
-let failuresInWindow = 0;
+interface FailureWindow {
+  startMs: number;
+  count: number;
+}
+
+/** Per broker: several brokers may run in one process (tests, local mode). */
+const failureWindows = new WeakMap<BrokerContext, FailureWindow>();
 
 function fail(broker: BrokerContext, message: string, user: string | undefined, mechanism: string, clientHost: string): Step {
   const now = Date.now();
-  if (now - failureWindowStartMs > 60_000) {
-    if (failuresInWindow > FAILURE_LOG_LIMIT) broker.log.warn(`${failuresInWindow - FAILURE_LOG_LIMIT} more failed SASL authentications in the last minute were not logged`);
-    failureWindowStartMs = now;
-    failuresInWindow = 0;
+  let w = failureWindows.get(broker);
+  if (!w) failureWindows.set(broker, (w = { startMs: now, count: 0 }));
+  if (now - w.startMs > 60_000) {
+    if (w.count > FAILURE_LOG_LIMIT) broker.log.warn(`${w.count - FAILURE_LOG_LIMIT} more failed SASL authentications in the last minute were not logged`);
+    w.startMs = now;
+    w.count = 0;
   }
-  if (++failuresInWindow <= FAILURE_LOG_LIMIT) {
+  if (++w.count <= FAILURE_LOG_LIMIT) {
     broker.log.info(`Failed SASL ${mechanism} authentication from ${clientHost}${user !== undefined ? ` for user ${JSON.stringify(user)}` : ''}`);
+  } else if (w.count === FAILURE_LOG_LIMIT + 1) {
+    broker.log.warn(`More than ${FAILURE_LOG_LIMIT} failed SASL authentications within a minute: the next ones are counted, not logged, until the minute is over`);
   }
   return { response: Buffer.alloc(0), done: false, failed: message };
 }

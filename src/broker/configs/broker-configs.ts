@@ -32,6 +32,49 @@ const staticDef = (name: string, type: ConfigValueType, defaultValue: string | n
   doc,
 });
 
+/** A password-type key: DescribeConfigs reports it sensitive, with a null value, as Kafka does. */
+const secretDef = (name: string, doc: string): BrokerConfigDef => ({ name, type: 'password', defaultValue: null, dynamic: false, sensitive: true, doc });
+
+/** TLS, SASL and authorizer keys (read per listener by auth/listener-security.ts). */
+const SECURITY_CONFIGS: readonly BrokerConfigDef[] = [
+  staticDef('allow.everyone.if.no.acl.found', 'boolean', 'false', 'With an authorizer: allow a resource that has no ACL to everyone.'),
+  staticDef('authorizer.class.name', 'string', '', "Kafka's authorizer class names switch the ACL authorizer on; empty: no authorization."),
+  staticDef('connections.max.reauth.ms', 'long', '0', 'KIP-368: lifetime of a SASL session; the client must re-authenticate before it ends (0: never).'),
+  staticDef('inter.broker.listener.name', 'string', null, 'Listener the brokers use to reach each other.'),
+  staticDef('listener.security.protocol.map', 'string', 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', 'Security protocol of each listener name.'),
+  staticDef('sasl.enabled.mechanisms', 'list', 'GSSAPI', 'SASL mechanisms served (kts: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).'),
+  secretDef('sasl.jaas.config', 'JAAS login module entry: users of PLAIN, and the broker\'s own login to other brokers.'),
+  staticDef('sasl.mechanism.inter.broker.protocol', 'string', 'GSSAPI', 'SASL mechanism the brokers log in to each other with.'),
+  staticDef('security.inter.broker.protocol', 'string', 'PLAINTEXT', 'Security protocol between brokers when inter.broker.listener.name is not set.'),
+  staticDef('ssl.cipher.suites', 'list', '', 'Cipher suites allowed (empty: the TLS library\'s defaults).'),
+  staticDef('ssl.client.auth', 'string', 'none', 'Client certificates: required, requested or none.'),
+  staticDef('ssl.enabled.protocols', 'list', 'TLSv1.2,TLSv1.3', 'TLS versions allowed.'),
+  staticDef('ssl.endpoint.identification.algorithm', 'string', 'https', 'https: a client checks the host name in the server certificate.'),
+  secretDef('ssl.key.password', 'Password of the private key in the keystore.'),
+  secretDef('ssl.keystore.certificate.chain', 'Certificate chain in PEM (ssl.keystore.type=PEM).'),
+  secretDef('ssl.keystore.key', 'Private key in PEM (ssl.keystore.type=PEM).'),
+  staticDef('ssl.keystore.location', 'string', null, 'Keystore file: key and certificate chain.'),
+  secretDef('ssl.keystore.password', 'Password of the keystore file.'),
+  staticDef('ssl.keystore.type', 'string', 'JKS', 'PEM or PKCS12 (JKS is refused with the command that converts it).'),
+  staticDef('ssl.principal.mapping.rules', 'string', 'DEFAULT', 'Rules mapping a client certificate subject to a principal name.'),
+  secretDef('ssl.truststore.certificates', 'Trusted certificates in PEM (ssl.truststore.type=PEM).'),
+  staticDef('ssl.truststore.location', 'string', null, 'Truststore file: the trusted CA certificates.'),
+  secretDef('ssl.truststore.password', 'Password of the truststore file.'),
+  staticDef('ssl.truststore.type', 'string', 'JKS', 'PEM or PKCS12.'),
+  staticDef('super.users', 'string', null, 'Principals every ACL check allows, separated by semicolons.'),
+];
+
+/**
+ * Sensitivity of any broker key, as Kafka decides it: by the type of the key without its
+ * `listener.name.<listener>.` (and `<mechanism>.` for JAAS) prefix; a key of unknown type is
+ * treated as sensitive.
+ */
+export function isSensitiveBrokerKey(name: string): boolean {
+  const base = name.replace(/^listener\.name\.[^.]+\./, '').replace(/^[a-z0-9-]+\.(sasl\.jaas\.config)$/, '$1');
+  const def = brokerConfigDef(base);
+  return def === undefined || def.sensitive === true;
+}
+
 /** Kafka's Long.MAX_VALUE default of the replication throttles: no throttle. */
 const UNTHROTTLED = '9223372036854775807';
 const throttleDef = (name: string, doc: string): BrokerConfigDef => ({ name, type: 'long', defaultValue: UNTHROTTLED, dynamic: true, doc });
@@ -129,7 +172,7 @@ function buildSynonymDefs(): BrokerConfigDef[] {
 }
 
 /** Every broker config kts reports, sorted by name as Kafka's describe output is. */
-export const BROKER_CONFIGS: readonly BrokerConfigDef[] = dedupe([...SERVER_CONFIGS, ...buildSynonymDefs()]).sort((a, b) =>
+export const BROKER_CONFIGS: readonly BrokerConfigDef[] = dedupe([...SERVER_CONFIGS, ...SECURITY_CONFIGS, ...buildSynonymDefs()]).sort((a, b) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
 );
 

@@ -5,7 +5,7 @@
  * Kafka default) and Kafka's synonym order (by source, then by key precedence).
  */
 import { TOPIC_CONFIGS, type TopicConfigDef } from '../../storage/log-config.js';
-import { BROKER_CONFIGS, brokerConfigDef, topicConfigForBrokerKey, topicSynonyms, type BrokerConfigDef } from './broker-configs.js';
+import { BROKER_CONFIGS, brokerConfigDef, isSensitiveBrokerKey, topicConfigForBrokerKey, topicSynonyms, type BrokerConfigDef } from './broker-configs.js';
 import { ConfigSource, type ConfigSourceId, type ConfigSynonym, type DescribedConfig } from './config-types.js';
 
 /** Where broker-level values come from, highest precedence first. */
@@ -143,6 +143,22 @@ export function describeBrokerConfigs(broker: BrokerConfigLayers, options: Descr
   for (const def of BROKER_CONFIGS) {
     if (options.keys !== null && !options.keys.includes(def.name)) continue;
     out.push(describeBrokerKey(def, broker, options, true));
+  }
+  // Listener overrides from server.properties, listed as Kafka lists its original keys.
+  for (const name of Object.keys(broker.staticConfig).filter((k) => k.startsWith('listener.name.')).sort()) {
+    if (options.keys !== null && !options.keys.includes(name)) continue;
+    const value = broker.staticConfig[name]!;
+    const sensitive = isSensitiveBrokerKey(name);
+    out.push({
+      name,
+      value,
+      readOnly: true,
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+      sensitive,
+      synonyms: options.includeSynonyms ? [{ name, value, source: ConfigSource.STATIC_BROKER_CONFIG }] : [],
+      type: sensitive ? 'password' : 'string',
+      documentation: options.includeDocumentation ? 'A per-listener override of the key without its listener.name.<listener>. prefix.' : null,
+    });
   }
   return out;
 }
