@@ -17,17 +17,24 @@
  * - old dir renamed `-delete` + complete future: the future is promoted (it was complete
  *   and fsynced before the old dir was renamed).
  * Never two live copies: the old dir is renamed away before the future takes its name.
+ *
+ * A clean stop (LogManager.close) does not finish a move: it fsyncs what was copied and
+ * records how far each segment got (`kts-move-progress.json` in the future dir), and the next
+ * open goes on from there (each recorded segment still a batch-aligned prefix of the current
+ * one, else copied again). Without that record (a crash) the copy starts again.
  */
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { copyFile as copyFileAsync } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { fsyncDir } from './checkpoint.js';
+import { basename, join } from 'node:path';
+import { fsyncDir, writeFileAtomic } from './checkpoint.js';
 import type { LogSegment } from './segment.js';
 import { filenamePrefixFromOffset } from './segment.js';
 
 export const FUTURE_DIR_SUFFIX = '-future';
+/** A stopped move's progress, in its future dir (see above). */
+export const MOVE_PROGRESS_FILE = 'kts-move-progress.json';
 const fsyncAsync = promisify(fsync);
 
 /**
@@ -79,18 +86,68 @@ export class FutureLogCopy {
   private abandoned = false;
   private leo = 0;
 
+  /** `existingPath`: a stopped move's future dir to go on with (FutureLogCopy.resume). */
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly targetLogDir: string,
     source: MoveSource,
+    existingPath?: string,
   ) {
-    this.path = join(targetLogDir, futureDirName(topic, partition));
-    mkdirSync(this.path);
+    this.path = existingPath ?? join(targetLogDir, futureDirName(topic, partition));
+    if (existingPath === undefined) mkdirSync(this.path);
     const metadata = join(source.dir, 'partition.metadata');
     if (existsSync(metadata)) copyFileSync(metadata, join(this.path, 'partition.metadata'));
     fsyncDir(targetLogDir);
     this.leo = source.allSegments()[0]?.baseOffset ?? 0;
+  }
+
+  /**
+   * Go on with a move stopped cleanly (its future dir at `path` has MOVE_PROGRESS_FILE):
+   * segments recorded there that are still a batch-aligned prefix of the current segment of
+   * the same base offset are kept, the others copied again. Undefined without a usable
+   * record (the caller starts the copy again). The record is removed first, so a crash from
+   * here on is a crash like any other.
+   */
+  static resume(topic: string, partition: number, targetLogDir: string, path: string, source: MoveSource): FutureLogCopy | undefined {
+    const recorded = readMoveProgress(path);
+    if (recorded === undefined) return undefined;
+    rmSync(join(path, MOVE_PROGRESS_FILE), { force: true });
+    fsyncDir(path);
+    const copy = new FutureLogCopy(topic, partition, targetLogDir, source, path);
+    const segments = source.allSegments();
+    const kept = new Set<string>();
+    for (const r of recorded) {
+      const i = segments.findIndex((s) => s.baseOffset === r.baseOffset);
+      const s = segments[i];
+      const file = copy.segmentPath(r.baseOffset);
+      if (s === undefined || r.bytes <= 0 || r.bytes > s.size || !existsSync(file) || statSync(file).size !== r.bytes) continue;
+      const nextOffset = r.bytes === s.size ? (i === segments.length - 1 ? source.logEndOffset : segments[i + 1]!.baseOffset) : batchEndAt(s, r.bytes);
+      if (nextOffset === undefined) continue;
+      copy.copied.set(s.baseOffset, { segment: s, bytes: r.bytes, nextOffset, synced: true });
+      kept.add(basename(file));
+    }
+    // Anything else in the dir (a segment not recorded, a copy that was running) goes.
+    for (const name of readdirSync(path)) {
+      if ((name.endsWith('.log') && !kept.has(name)) || name.endsWith('.copying')) rmSync(join(path, name), { force: true });
+    }
+    return copy;
+  }
+
+  /**
+   * The engine is stopping: make what was copied durable and record it for FutureLogCopy.resume.
+   * Copies still running off the event loop are not recorded (they are redone).
+   */
+  suspend(): void {
+    this.abandon();
+    if (this.discarded) return;
+    const segments: { baseOffset: number; bytes: number }[] = [];
+    for (const c of this.copied.values()) {
+      if (c.bytes === 0 || this.offThread.has(c.segment.baseOffset)) continue;
+      if (!c.synced) fsyncFile(this.segmentPath(c.segment.baseOffset));
+      segments.push({ baseOffset: c.segment.baseOffset, bytes: c.bytes });
+    }
+    writeFileAtomic(join(this.path, MOVE_PROGRESS_FILE), `${JSON.stringify({ version: 1, segments })}\n`, { sync: true });
   }
 
   /** Bytes the future log holds. */
@@ -251,7 +308,7 @@ export class FutureLogCopy {
     if (this.offThread.size === 0) rmSync(this.path, { recursive: true, force: true });
   }
 
-  private segmentPath(baseOffset: number): string {
+  segmentPath(baseOffset: number): string {
     return join(this.path, `${filenamePrefixFromOffset(baseOffset)}.log`);
   }
 
@@ -367,6 +424,28 @@ function fsyncFile(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The segments a stopped move recorded (MOVE_PROGRESS_FILE), or undefined when there is no usable record. */
+function readMoveProgress(path: string): { baseOffset: number; bytes: number }[] | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(join(path, MOVE_PROGRESS_FILE), 'utf8')) as { version?: unknown; segments?: unknown };
+    if (doc.version !== 1 || !Array.isArray(doc.segments)) return undefined;
+    const ok = doc.segments.every((e: unknown) => typeof e === 'object' && e !== null && Number.isSafeInteger((e as { baseOffset?: unknown }).baseOffset) && Number.isSafeInteger((e as { bytes?: unknown }).bytes));
+    return ok ? (doc.segments as { baseOffset: number; bytes: number }[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The offset after the batch ending exactly at byte `bytes` of `s`, or undefined when no batch ends there. */
+function batchEndAt(s: LogSegment, bytes: number): number | undefined {
+  for (const b of s.batchesFrom(0)) {
+    const end = b.position + b.size;
+    if (end === bytes) return b.lastOffset + 1;
+    if (end > bytes) return undefined;
+  }
+  return undefined;
 }
 
 /** Future dirs found in a log dir (name → topic and partition). */

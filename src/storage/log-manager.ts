@@ -240,6 +240,12 @@ export class LogManager {
         const path = join(dir, f.name);
         const current = this.logs.get(key);
         if (current !== undefined) {
+          const resumed = this.logDirOf.get(key) !== dir && !this.moves.has(key) ? FutureLogCopy.resume(f.topic, f.partition, dir, path, current) : undefined;
+          if (resumed !== undefined) {
+            this.moves.set(key, resumed);
+            this.notices.push(`${key}: resuming the move to ${dir} (${resumed.size} bytes copied before the stop are kept)`);
+            continue;
+          }
           rmSync(path, { recursive: true, force: true });
           if (this.logDirOf.get(key) !== dir && !this.moves.has(key)) {
             this.moves.set(key, new FutureLogCopy(f.topic, f.partition, dir, current));
@@ -778,11 +784,18 @@ export class LogManager {
   }
 
   /**
-   * Moves in progress are left as a crash would leave them: the future dir stays and the
-   * next open copies again to the same dir (a stop never waits for a large copy).
+   * Moves in progress are not finished (a stop never waits for a large copy): what was
+   * copied is made durable and recorded, and the next open goes on from there.
    */
   private abandonMoves(): void {
-    for (const move of this.moves.values()) move.abandon();
+    for (const [key, move] of this.moves) {
+      try {
+        move.suspend();
+      } catch (err) {
+        // Not recorded: the next open copies this one again from the start.
+        this.warnings.push(`${key}: could not record the progress of its log-dir move (${err instanceof Error ? err.message : String(err)}); it starts again at the next open`);
+      }
+    }
     this.moves.clear();
   }
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -212,17 +212,46 @@ t.test('close leaves a move in progress to the next start (a stop never waits fo
   const [a, b] = twoDirs(t);
   const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
   const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
-  for (let i = 0; i < 50; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
   mgr.alterLogDir('m', 0, b);
-  mgr.runLogDirMoves(4096);
+  mgr.runLogDirMoves(20000);
+  const copiedBeforeStop = mgr.futureLogs()[0]!.size;
+  t.ok(copiedBeforeStop > 0 && copiedBeforeStop < log.size, `part of the log was copied (${copiedBeforeStop} of ${log.size} bytes)`);
   await mgr.closeAsync();
   t.same([copies(a), copies(b)], [{ live: true, future: false }, { live: false, future: true }], 'the partition stays where it was, its future log is left');
+  const futureDir = (): string => join(b, readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!);
+  const stoppedDir = futureDir();
+  t.same(JSON.parse(readFileSync(join(stoppedDir, 'kts-move-progress.json'), 'utf8')).segments.reduce((n: number, e: { bytes: number }) => n + e.bytes, 0), copiedBeforeStop, 'the stop recorded how far the copy got');
   const again = LogManager.open({ logDirs: [a, b], nodeId: 1 });
   t.equal(again.logDirFor('m', 0), a, 'still served from its dir');
-  t.same(again.futureLogs().map((f) => [f.topic, f.partition, f.logDir]), [['m', 0, b]], 'the move is resumed');
+  t.same(again.futureLogs().map((f) => [f.topic, f.partition, f.logDir, f.size]), [['m', 0, b, copiedBeforeStop]], 'the move goes on from where it stopped');
+  t.equal(futureDir(), stoppedDir, 'in the same future dir');
   again.runLogDirMoves();
   t.equal(again.logDirFor('m', 0), b);
-  t.equal(readAll(again.getLog('m', 0)!).records.length, 150);
+  t.same(segmentBytes(join(b, 'm-0')), segmentBytes(join(a, readdirSync(a).find((n) => n.startsWith('m-0.') && n.endsWith('-delete'))!)), 'byte-identical to the old copy');
+  t.equal(readAll(again.getLog('m', 0)!).records.length, 900);
+  again.close();
+});
+
+t.test('a stopped move whose record no longer matches the log copies those segments again', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, b);
+  mgr.runLogDirMoves(30000);
+  mgr.close();
+  const dir = join(b, readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!);
+  const record = JSON.parse(readFileSync(join(dir, 'kts-move-progress.json'), 'utf8')) as { version: number; segments: { baseOffset: number; bytes: number }[] };
+  t.ok(record.segments.length >= 2, 'more than one segment recorded');
+  record.segments[0]!.bytes -= 1;
+  writeFileSync(join(dir, 'kts-move-progress.json'), JSON.stringify(record));
+  const again = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  const kept = record.segments.slice(1).reduce((n, e) => n + e.bytes, 0);
+  t.equal(again.futureLogs()[0]!.size, kept, 'a segment whose recorded length ends inside a batch is not kept; the others are');
+  again.runLogDirMoves();
+  t.equal(again.logDirFor('m', 0), b);
+  t.equal(readAll(again.getLog('m', 0)!).records.length, 900, 'every record, after copying that segment again');
   again.close();
 });
 

@@ -155,3 +155,37 @@ t.test('local mode: SIGKILL of kts reassign --execute at each step of the move; 
     t.equal(consumed.stdout, lines, `${step}: every record, once, in order`);
   }
 });
+
+t.test('local mode: Ctrl-C during a throttled --execute keeps what was copied; --verify --wait goes on from there', async (t) => {
+  t.setTimeout(300_000);
+  const root = await tempDir(t);
+  const [data, disk2] = [join(root, 'data'), join(root, 'disk2')];
+  const local = (cmd: string, opts: Parameters<typeof runKts>[1] = {}) => runKts(`${cmd} --data-dir ${data}`, { cwd: root, ...opts });
+  t.equal((await local('topics --create --topic t --partitions 1 --config segment.bytes=50000')).code, 0);
+  const lines = Array.from({ length: 3000 }, (_, i) => `r${i} ${'z'.repeat(60)}`).join('\n') + '\n';
+  t.equal((await local('console-producer --topic t', { stdin: lines })).code, 0);
+  // Interrupted once the future log holds something (a throttled move copies one slice per tick).
+  let copying: () => void = () => {};
+  const someCopied = new Promise<void>((resolve) => { copying = resolve; });
+  const poll = setInterval(() => {
+    const future = existsSync(disk2) ? readdirSync(disk2).find((n) => n.endsWith('-future')) : undefined;
+    if (future && readdirSync(join(disk2, future)).some((f) => f.endsWith('.log') && readFileSync(join(disk2, future, f)).length > 0)) copying();
+  }, 50);
+  t.teardown(() => clearInterval(poll));
+  const exec = await local(`reassign --execute --reassignment-json-file ${plan(root, 'move.json', disk2)} --replica-alter-log-dirs-throttle 50000`, { interruptWhen: someCopied });
+  clearInterval(poll);
+  t.equal(exec.code, 0, exec.stderr);
+  t.match(exec.stderr, /Interrupted: t-0-1 not moved yet\. The moves start again when .* is next opened; kts reassign --verify --wait --reassignment-json-file move\.json runs them to completion\./);
+  const future = readdirSync(disk2).find((n) => n.endsWith('-future'))!;
+  const record = JSON.parse(readFileSync(join(disk2, future, 'kts-move-progress.json'), 'utf8')) as { segments: { bytes: number }[] };
+  const kept = record.segments.reduce((n, e) => n + e.bytes, 0);
+  t.ok(kept > 0, `the stop recorded ${kept} bytes copied`);
+  const described = JSON.parse((await local('log-dirs --describe --json')).stdout) as DescribedDirs;
+  t.same(described.brokers[0]!.logDirs.map((d) => [d.logDir, d.partitions.map((p) => `${p.partition}${p.isFuture ? ' (future)' : ''}`)]), [[data, ['t-0']], [disk2, ['t-0 (future)']]], 'the next command sees the move in progress');
+  const verify = await local('reassign --verify --wait --reassignment-json-file move.json');
+  t.equal(verify.code, 0, verify.stderr);
+  t.match(verify.stdout, 'Reassignment of replica t-0-1 completed successfully.');
+  t.match(verify.stdout, 'Clearing broker-level throttles on broker 1');
+  t.same([copiesIn(data), copiesIn(disk2)], [[], ['t-0']], 'one copy, in the second dir');
+  t.equal((await local('console-consumer --topic t --from-beginning --until-end')).stdout, lines, 'every record, once, in order');
+});
