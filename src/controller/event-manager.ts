@@ -5,6 +5,8 @@
  */
 import type { Logger } from '../util/logger.js';
 
+const STALL_WARNING_MS = 10_000;
+
 export interface ControllerEvent {
   name: string;
   process(): Promise<void>;
@@ -52,14 +54,31 @@ export class ControllerEventManager {
     await this.idle();
   }
 
+  /**
+   * One event at a time means one stuck event (a ZooKeeper call or a broker that never
+   * answers) stops the controller: say so while it runs, with what waits behind it.
+   */
+  private warnWhileRunning(event: ControllerEvent): NodeJS.Timeout {
+    const startedMs = Date.now();
+    const timer = setInterval(() => {
+      const waiting = this.queue.map((e) => e.name).slice(0, 5).join(', ');
+      this.log.warn(`Controller event ${event.name} has been running for ${Math.round((Date.now() - startedMs) / 1000)} s; ${this.queue.length} queued behind it${waiting ? ` (${waiting})` : ''}`);
+    }, STALL_WARNING_MS);
+    timer.unref();
+    return timer;
+  }
+
   private async drain(): Promise<void> {
     this.running = true;
     try {
       for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+        const stallWarning = this.warnWhileRunning(event);
         try {
           await event.process();
         } catch (err) {
           this.log.error(`Controller event ${event.name} failed: ${(err as Error).stack ?? String(err)}`);
+        } finally {
+          clearInterval(stallWarning);
         }
       }
     } finally {

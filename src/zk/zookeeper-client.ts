@@ -544,28 +544,45 @@ export class ZooKeeperClient {
     };
   }
 
-  private arm(w: PersistentWatch): void {
+  /**
+   * Sets the ZooKeeper watch behind `w`. With `notify`, calls `w.cb` once the watch is set:
+   * a re-arm after a failure cannot know what changed while no watch was set, so the caller
+   * re-reads (a spare callback costs a read; a missed one leaves the caller stale for good).
+   */
+  private arm(w: PersistentWatch, notify = false): void {
     const session = this.session;
     const fire: Watcher = () => {
       if (!w.active || session.lost || this.closed) return;
       this.arm(w);
       this.safely(w.cb, `watch on ${w.path}`);
     };
+    const armed = (): void => {
+      if (notify && w.active && !session.lost && !this.closed) this.safely(w.cb, `watch on ${w.path}`);
+    };
     const client = session.client;
     if (w.kind === 'data') {
-      client.exists(w.path, fire, (e) => this.armFailed(w, session, e));
+      client.exists(w.path, fire, (e) => (e ? this.armFailed(w, session, e) : armed()));
       return;
     }
     client.getChildren(w.path, fire, (e) => {
-      // No node yet: an exists watch fires when it is created.
-      if (e?.code === ZkCode.NO_NODE) client.exists(w.path, fire, (e2) => this.armFailed(w, session, e2));
-      else this.armFailed(w, session, e);
+      if (!e) return armed();
+      if (e.code !== ZkCode.NO_NODE) return this.armFailed(w, session, e);
+      // No node yet: an exists watch fires when it is created. If it was created between the
+      // two calls, the exists watch would only see its deletion or data: watch its children.
+      client.exists(w.path, fire, (e2, stat) => {
+        if (e2) this.armFailed(w, session, e2);
+        else if (stat) this.arm(w, true);
+        else armed();
+      });
     });
   }
 
-  private armFailed(w: PersistentWatch, session: Session, e: ZkException | null): void {
-    if (!e || !w.active || session.lost || this.closed) return;
-    if (e.code === ZkCode.CONNECTION_LOSS) setTimeout(() => session === this.session && !session.lost && this.arm(w), 200).unref();
+  private armFailed(w: PersistentWatch, session: Session, e: ZkException): void {
+    if (!w.active || session.lost || this.closed) return;
+    const retry = (): void => {
+      if (session === this.session && !session.lost) this.arm(w, true);
+    };
+    if (e.code === ZkCode.CONNECTION_LOSS) setTimeout(retry, 200).unref();
     else this.log.warn(`Could not watch ${w.path} in ZooKeeper: ${e.message}`);
   }
 }
