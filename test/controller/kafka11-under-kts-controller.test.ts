@@ -53,7 +53,7 @@ async function metadata(broker: Kafka11Broker, topic: string): Promise<MetadataV
   return { brokers: json.brokers.map((b) => b.id).sort(), partitions: new Map(parts.map((p) => [p.partition, { leader: p.leader, isr: p.isrs.map((r) => r.id).sort() }])) };
 }
 
-t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip, timeout: 180_000 }, async (t: Test) => {
+t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip, timeout: 420_000 }, async (t: Test) => {
   const zkServer = await startZooKeeper(t);
   const log = memoryLogger();
   // The controllers' log explains a failure: printed when a step failed (or on request).
