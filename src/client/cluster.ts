@@ -217,7 +217,7 @@ export class Cluster {
     if (err instanceof KafkaError) return isRetriable(err.errorCode);
     if (!(err instanceof ConnectionError) || this.closed) return false;
     // A peer that does not speak Kafka (HTTP, TLS, garbage) will not start to on a retry.
-    if (err.failure === 'client-closed' || err.failure === 'unresolved' || err.failure === 'protocol') return false;
+    if (err.failure === 'client-closed' || err.failure === 'unresolved' || err.failure === 'protocol' || err.failure === 'tls-handshake') return false;
     return err.failure !== 'refused' || this.everConnected;
   }
 

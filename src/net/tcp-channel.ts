@@ -35,7 +35,7 @@ interface Pending {
  * What went wrong with a connection. `refused`/`unresolved` mean nothing listens there;
  * `client-closed` means we closed it; the others are faults of a live connection.
  */
-export type ConnectionFailure = 'refused' | 'unresolved' | 'timeout' | 'closed' | 'client-closed' | 'protocol' | 'failed';
+export type ConnectionFailure = 'refused' | 'unresolved' | 'timeout' | 'closed' | 'client-closed' | 'protocol' | 'tls-handshake' | 'failed';
 
 export class ConnectionError extends KtsError {
   readonly failure: ConnectionFailure;
@@ -106,10 +106,14 @@ function connectError(address: string, err: NodeJS.ErrnoException): ConnectionEr
     return new ConnectionError(`Connection to ${address} refused: is a broker running?`, NO_BROKER_HINT, err, 'refused');
   }
   if (err.code === 'ECONNRESET' || err.code === 'EPROTO' || /certificate|SSL|TLS|self.signed|altnames/i.test(err.message)) {
+    // A refused certificate, host name or TLS version will be refused again: like Kafka's
+    // SslAuthenticationException, it is not retried ('tls-handshake'); a reset may be a restart.
+    const handshake = err.code !== undefined && /CERT|^ERR_SSL_|SELF_SIGNED|^UNABLE_TO_/.test(err.code);
     return new ConnectionError(
       `TLS connection to ${address} failed: ${err.message}`,
       'Check security.protocol (is this listener SSL/SASL_SSL?), ssl.truststore.location (the CA that signed the broker certificate) and ssl.endpoint.identification.algorithm.',
       err,
+      handshake ? 'tls-handshake' : 'failed',
     );
   }
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {

@@ -130,3 +130,9 @@ export function makePkcs12Stores(certs: TestCerts, keytool = findKeytool()): Pkc
   run(dir, ['pkcs12', '-export', '-in', 'expired.crt', '-inkey', 'expired.key', '-out', 'expired.p12', '-passout', `pass:${password}`]);
   return { password, truststores, legacyServerKeystore: p('server-legacy.p12'), clientKeystore: p('client.p12'), expiredKeystore: p('expired.p12') };
 }
+
+/** Another certificate signed by the test CA (key + chain in `<name>.pem`), e.g. one naming another host. */
+export function makeSignedCert(certs: TestCerts, name: string, subject: string, subjectAltName?: string): string {
+  signed(certs.dir, name, subject, 'ca', subjectAltName ? `subjectAltName=${subjectAltName}\n` : undefined);
+  return join(certs.dir, `${name}.pem`);
+}
