@@ -74,6 +74,8 @@ interface CopiedSegment {
   nextOffset: number;
   /** Made durable already (copied off the event loop and fsynced there). */
   synced: boolean;
+  /** The segment's truncationCount when `bytes` were copied: a cut since may have changed bytes below its size. */
+  truncations: number;
 }
 
 /** The future log of one partition being copied into `targetLogDir`. */
@@ -124,7 +126,7 @@ export class FutureLogCopy {
       if (s === undefined || r.bytes <= 0 || r.bytes > s.size || !existsSync(file) || statSync(file).size !== r.bytes) continue;
       const nextOffset = r.bytes === s.size ? (i === segments.length - 1 ? source.logEndOffset : segments[i + 1]!.baseOffset) : batchEndAt(s, r.bytes);
       if (nextOffset === undefined) continue;
-      copy.copied.set(s.baseOffset, { segment: s, bytes: r.bytes, nextOffset, synced: true });
+      copy.copied.set(s.baseOffset, { segment: s, bytes: r.bytes, nextOffset, synced: true, truncations: s.truncationCount });
       kept.add(basename(file));
     }
     // Anything else in the dir (a segment not recorded, a copy that was running) goes.
@@ -255,7 +257,7 @@ export class FutureLogCopy {
       if (unchanged) {
         moveCrashPoint('segment-copied-off-thread');
         renameSync(tmp, target);
-        Object.assign(c, { bytes: size, nextOffset: endOffset, synced: true });
+        Object.assign(c, { bytes: size, nextOffset: endOffset, synced: true, truncations });
       } else {
         rmSync(tmp, { force: true });
       }
@@ -271,7 +273,7 @@ export class FutureLogCopy {
     if (segments.length !== this.copied.size) return false;
     return segments.every((s) => {
       const c = this.copied.get(s.baseOffset);
-      return c !== undefined && c.segment === s && c.bytes === s.size;
+      return c !== undefined && c.segment === s && c.bytes === s.size && c.truncations === s.truncationCount;
     });
   }
 
@@ -326,23 +328,23 @@ export class FutureLogCopy {
   private reconcile(s: LogSegment): CopiedSegment {
     let c = this.copied.get(s.baseOffset);
     if (c === undefined || c.segment !== s) {
-      c = { segment: s, bytes: 0, nextOffset: s.baseOffset, synced: false };
+      c = { segment: s, bytes: 0, nextOffset: s.baseOffset, synced: false, truncations: s.truncationCount };
       this.copied.set(s.baseOffset, c);
       closeSync(openSync(this.segmentPath(s.baseOffset), 'w'));
-    } else if (c.bytes > s.size) {
+    } else if (c.truncations !== s.truncationCount) {
+      // Cut back since the copy (a follower truncating), perhaps written again past the copy's
+      // length: the copy may hold other bytes than the segment below its size. Copied again.
       const fd = openSync(this.segmentPath(s.baseOffset), 'r+');
       try {
-        ftruncateSync(fd, s.size);
+        ftruncateSync(fd, 0);
       } finally {
         closeSync(fd);
       }
-      c.bytes = s.size;
-      c.synced = false;
-      c.nextOffset = s.baseOffset;
-      for (const b of s.batchesFrom(0)) c.nextOffset = b.lastOffset + 1;
+      Object.assign(c, { bytes: 0, nextOffset: s.baseOffset, synced: false, truncations: s.truncationCount });
     }
     return c;
   }
+
 
   /**
    * Append up to `budget` bytes (whole batches, at least one) of `c.segment` to its future

@@ -164,6 +164,27 @@ t.test('off the event loop: a segment cut back, removed or cancelled while it is
   mgr.close();
 });
 
+t.test('a segment cut back and written again between two copy steps is copied again (a follower truncating)', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  let log = mgr.createLog('m', 0, TOPIC_ID, { 'segment.bytes': '1048576' });
+  for (let i = 0; i < 100; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, b);
+  for (let i = 0; i < 3; i++) mgr.runLogDirMoves(8192);
+  const copied = mgr.futureLogs()[0]!.size;
+  t.ok(copied > 16384 && copied < log.size, `part of the one segment copied (${copied} bytes)`);
+  log.truncateTo(30);
+  for (let i = 0; i < 60; i++) log.appendAsLeader(simpleBatch(2, { valueBytes: 333 }), 0);
+  t.ok(log.size > copied, 'written again past the copied length');
+  for (let i = 0; i < 1000 && mgr.futureLogs().length > 0; i++) mgr.runLogDirMoves(8192);
+  log = mgr.getLog('m', 0)!;
+  t.equal(mgr.logDirFor('m', 0), b, 'the move completes');
+  const old = readdirSync(a).find((n) => n.startsWith('m-0.') && n.endsWith('-delete'))!;
+  t.ok(segmentBytes(join(b, 'm-0')).equals(segmentBytes(join(a, old))), 'byte-identical to the truncated and rewritten log');
+  t.equal(readAll(log).records.length, 30 + 120);
+  mgr.close();
+});
+
 t.test('close while segments are copied off the event loop: the move resumes at the next start', async (t) => {
   const [a, b] = twoDirs(t);
   const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
