@@ -9,7 +9,6 @@ import { randomKafkaUuid, readMetaProperties } from '../storage/meta-properties.
 import { KafkaZkClient, ZkSessionExpiredError, checkClusterId, type BrokerRegistration, type TopicPartition } from '../zk/index.js';
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { ControlledShutdownResponse } from '../protocol/messages/07-controlled-shutdown.js';
 import { connectToBroker, type ConnectionSecurity } from '../net/broker-connect.js';
 import { interBrokerSecurity } from './auth/inter-broker.js';
 import type { Logger } from '../util/logger.js';
@@ -209,7 +208,7 @@ export async function controlledShutdown(
       const conn = await connectToBroker(endpoint.host, endpoint.port, `kts-controlled-shutdown-${brokerId}`, 30_000, security);
       const channel = conn.channel;
       try {
-        const { body } = await conn.call<ControlledShutdownResponse>(ApiKey.ControlledShutdown, () => ({ brokerId, brokerEpoch }), { minVersion: 1 });
+        const { body } = await conn.call(ApiKey.ControlledShutdown, () => ({ brokerId, brokerEpoch }), { minVersion: 1 });
         if (body.errorCode === ErrorCode.NONE && body.remainingPartitions.length === 0) {
           log.info(`[KtsServer id=${brokerId}] Controlled shutdown succeeded`);
           return true;

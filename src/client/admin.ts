@@ -7,6 +7,7 @@
 import { ErrorCode, KafkaError, errorName } from '../protocol/errors.js';
 import { UsageError } from '../util/errors.js';
 import { ApiKey } from '../protocol/apis.js';
+import type { RequestOf, ResponseOf, TypedApiKey } from '../protocol/types.js';
 import { ZERO_UUID, type Cluster } from './cluster.js';
 import type { BrokerConnection } from '../net/broker-connection.js';
 import { listOffsets } from './offsets.js';
@@ -40,17 +41,6 @@ import type {
   TopicDescription,
   TopicPartition,
 } from './types.js';
-import type { CreateTopicsResponse } from '../protocol/messages/19-create-topics.js';
-import type { FetchResponse } from '../protocol/messages/01-fetch.js';
-import type { AlterReplicaLogDirsResponse } from '../protocol/messages/34-alter-replica-log-dirs.js';
-import type { AlterPartitionReassignmentsResponse } from '../protocol/messages/45-alter-partition-reassignments.js';
-import type { ListPartitionReassignmentsResponse } from '../protocol/messages/46-list-partition-reassignments.js';
-import type { ElectLeadersResponse } from '../protocol/messages/43-elect-leaders.js';
-import type { DescribeConfigsResponse } from '../protocol/messages/32-describe-configs.js';
-import type { AlterConfigsResponse } from '../protocol/messages/33-alter-configs.js';
-import type { DeleteRecordsResponse } from '../protocol/messages/21-delete-records.js';
-import type { DescribeLogDirsResponse } from '../protocol/messages/35-describe-log-dirs.js';
-import type { DescribeClusterResponse } from '../protocol/messages/60-describe-cluster.js';
 
 const RESOURCE_TYPE: Record<ConfigResourceType, number> = { topic: 2, broker: 4, 'broker-logger': 8 };
 const CONFIG_SOURCES: readonly ConfigSourceName[] = [
@@ -80,11 +70,6 @@ function outcome(topic: string, partition: number, errorCode: number, message: s
   return { topic, partition, errorCode, error: errorCode === ErrorCode.NONE ? null : errorName(errorCode), message };
 }
 
-interface NamedErrorsBody {
-  responses?: { name: string; errorCode: number; errorMessage?: string | null }[];
-  results?: { name: string; errorCode: number; errorMessage?: string | null }[];
-}
-
 export class KafkaAdmin implements Admin {
   private readonly cluster: Cluster;
 
@@ -94,7 +79,7 @@ export class KafkaAdmin implements Admin {
 
   async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreateTopicResult[]> {
     const defaults = await this.legacyTopicDefaults(topics);
-    const body = await this.onController<CreateTopicsResponse>(ApiKey.CreateTopics, () => ({
+    const body = await this.onController(ApiKey.CreateTopics, () => ({
       topics: topics.map((t) => ({
         name: t.topic,
         numPartitions: t.replicaAssignment ? -1 : orDefault(t.numPartitions, defaults.numPartitions),
@@ -148,7 +133,7 @@ export class KafkaAdmin implements Admin {
   }
 
   async deleteTopics(topics: readonly string[], options: { timeoutMs?: number } = {}): Promise<void> {
-    const body = await this.onController<NamedErrorsBody>(ApiKey.DeleteTopics, () => ({
+    const body = await this.onController(ApiKey.DeleteTopics, () => ({
       topicNames: [...topics],
       topics: topics.map((name) => ({ name, topicId: ZERO_UUID })),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -192,7 +177,7 @@ export class KafkaAdmin implements Admin {
     requests: readonly { topic: string; totalCount: number; assignments?: readonly (readonly number[])[] }[],
     options: { validateOnly?: boolean; timeoutMs?: number } = {},
   ): Promise<void> {
-    const body = await this.onController<NamedErrorsBody>(ApiKey.CreatePartitions, () => ({
+    const body = await this.onController(ApiKey.CreatePartitions, () => ({
       topics: requests.map((r) => ({
         name: r.topic,
         count: r.totalCount,
@@ -208,7 +193,7 @@ export class KafkaAdmin implements Admin {
   async describeConfigs(resource: ConfigResource, options: DescribeConfigsOptions = {}): Promise<ConfigEntry[]> {
     const { body } = await this.cluster.retry(async () => {
       const conn = await this.connectionFor(resource);
-      return conn.call<DescribeConfigsResponse>(ApiKey.DescribeConfigs, () => ({
+      return conn.call(ApiKey.DescribeConfigs, () => ({
         resources: [
           {
             resourceType: resourceTypeCode(resource.type),
@@ -337,7 +322,7 @@ export class KafkaAdmin implements Admin {
     for (const brokerId of brokerIds) {
       const { body } = await this.cluster.retry(async () => {
         const conn = await this.cluster.node(brokerId);
-        return conn.call<DescribeLogDirsResponse>(ApiKey.DescribeLogDirs, () => ({ topics: topicsFilter }));
+        return conn.call(ApiKey.DescribeLogDirs, () => ({ topics: topicsFilter }));
       });
       check(body.errorCode ?? ErrorCode.NONE, `describe log dirs of broker ${brokerId}`);
       for (const r of body.results) {
@@ -375,7 +360,7 @@ export class KafkaAdmin implements Admin {
       } catch {
         return viaMetadata();
       }
-      const { body } = await conn.call<DescribeClusterResponse>(ApiKey.DescribeCluster, () => ({
+      const { body } = await conn.call(ApiKey.DescribeCluster, () => ({
         includeClusterAuthorizedOperations: false,
         endpointType: 1,
       }));
@@ -403,7 +388,7 @@ export class KafkaAdmin implements Admin {
     for (const [brokerId, dirs] of byBroker) {
       const { body } = await this.cluster.retry(async () => {
         const conn = await this.cluster.node(brokerId);
-        return conn.call<AlterReplicaLogDirsResponse>(ApiKey.AlterReplicaLogDirs, () => ({
+        return conn.call(ApiKey.AlterReplicaLogDirs, () => ({
           dirs: [...dirs].map(([path, topics]) => ({ path, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) })),
         }));
       });
@@ -418,7 +403,7 @@ export class KafkaAdmin implements Admin {
   ): Promise<PartitionOutcome[]> {
     const topics = new Map<string, { partitionIndex: number; replicas: number[] | null }[]>();
     for (const r of reassignments) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas ? [...r.replicas] : null }]);
-    const body = await this.onController<AlterPartitionReassignmentsResponse>(ApiKey.AlterPartitionReassignments, () => ({
+    const body = await this.onController(ApiKey.AlterPartitionReassignments, () => ({
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
     }));
@@ -433,7 +418,7 @@ export class KafkaAdmin implements Admin {
       for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
       topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
     }
-    const body = await this.onController<ListPartitionReassignmentsResponse>(ApiKey.ListPartitionReassignments, () => ({
+    const body = await this.onController(ApiKey.ListPartitionReassignments, () => ({
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       topics,
     }));
@@ -451,7 +436,7 @@ export class KafkaAdmin implements Admin {
       topicPartitions = [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }));
     }
     // Unclean elections need v1; a broker with only v0 refuses instead of electing preferred leaders.
-    const body = await this.onController<ElectLeadersResponse>(ApiKey.ElectLeaders, () => ({
+    const body = await this.onController(ApiKey.ElectLeaders, () => ({
       electionType: electionType === 'preferred' ? 0 : 1,
       topicPartitions,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -468,7 +453,7 @@ export class KafkaAdmin implements Admin {
     const topics = new Map<string, (TopicPartition & { fetchOffset: number })[]>();
     for (const p of partitions) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p]);
     const conn = await this.cluster.node(brokerId);
-    const { body } = await conn.call<FetchResponse>(
+    const { body } = await conn.call(
       ApiKey.Fetch,
       () => ({
         clusterId: null,
@@ -512,7 +497,7 @@ export class KafkaAdmin implements Admin {
   // ---- ACLs ----
 
   async createAcls(bindings: readonly AclBinding[]): Promise<(KafkaError | null)[]> {
-    const body = await this.onAnyBroker<{ results: { errorCode: number; errorMessage: string | null }[] }>(ApiKey.CreateAcls, (version) => ({
+    const body = await this.onAnyBroker(ApiKey.CreateAcls, (version) => ({
       creations: bindings.map((b) => {
         if (version === 0 && b.patternType !== PatternType.LITERAL) throw new UsageError('This broker (CreateAcls v0) supports LITERAL resource patterns only.');
         return { resourceType: b.resourceType, resourceName: b.resourceName, resourcePatternType: b.patternType, principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType };
@@ -522,7 +507,7 @@ export class KafkaAdmin implements Admin {
   }
 
   async describeAcls(filter: AclBindingFilter): Promise<AclBinding[]> {
-    const body = await this.onAnyBroker<{ errorCode: number; errorMessage: string | null; resources: { resourceType: number; resourceName: string; patternType?: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }[] }>(
+    const body = await this.onAnyBroker(
       ApiKey.DescribeAcls,
       () => ({ resourceTypeFilter: filter.resourceType, resourceNameFilter: filter.resourceName, patternTypeFilter: filter.patternType, principalFilter: filter.principal, hostFilter: filter.host, operation: filter.operation, permissionType: filter.permissionType }),
     );
@@ -531,7 +516,7 @@ export class KafkaAdmin implements Admin {
   }
 
   async deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclBinding[][]> {
-    const body = await this.onAnyBroker<{ filterResults: { errorCode: number; errorMessage: string | null; matchingAcls: (AclBinding & { errorCode: number; errorMessage: string | null; patternType?: number })[] }[] }>(ApiKey.DeleteAcls, () => ({
+    const body = await this.onAnyBroker(ApiKey.DeleteAcls, () => ({
       filters: filters.map((f) => ({ resourceTypeFilter: f.resourceType, resourceNameFilter: f.resourceName, patternTypeFilter: f.patternType, principalFilter: f.principal, hostFilter: f.host, operation: f.operation, permissionType: f.permissionType })),
     }));
     return body.filterResults.map((r) => {
@@ -543,7 +528,7 @@ export class KafkaAdmin implements Admin {
   // ---- SCRAM credentials ----
 
   async describeUserScramCredentials(users?: readonly string[]): Promise<{ user: string; credentials: { mechanism: string; iterations: number }[] }[]> {
-    const body = await this.onAnyBroker<{ errorCode: number; errorMessage: string | null; results: { user: string; errorCode: number; errorMessage: string | null; credentialInfos: { mechanism: number; iterations: number }[] }[] }>(
+    const body = await this.onAnyBroker(
       ApiKey.DescribeUserScramCredentials,
       () => ({ users: users ? users.map((name) => ({ name })) : null }),
     );
@@ -568,24 +553,24 @@ export class KafkaAdmin implements Admin {
       return [{ name: a.user, mechanism, iterations: a.iterations, salt, saltedPassword: saltedPassword(scramMechanismById(mechanism)!, a.password, salt, a.iterations) }];
     });
     const deletions = alterations.flatMap((a) => (a.op === 'delete' ? [{ name: a.user, mechanism: id(a.mechanism) }] : []));
-    const body = await this.onAnyBroker<{ results: { user: string; errorCode: number; errorMessage: string | null }[] }>(ApiKey.AlterUserScramCredentials, () => ({ deletions, upsertions }));
+    const body = await this.onAnyBroker(ApiKey.AlterUserScramCredentials, () => ({ deletions, upsertions }));
     for (const r of body.results) check(r.errorCode, `alter SCRAM credentials of ${r.user}`, r.errorMessage);
   }
 
   // ---- helpers ----
 
-  private async onAnyBroker<Res>(apiKey: number, build: (version: number) => unknown): Promise<Res> {
+  private async onAnyBroker<K extends TypedApiKey>(apiKey: K, build: (version: number) => RequestOf<K>): Promise<ResponseOf<K>> {
     return this.cluster.retry(async () => {
       const conn = await this.cluster.any();
-      const { body } = await conn.call<Res>(apiKey, build);
+      const { body } = await conn.call(apiKey, build);
       return body;
     });
   }
 
-  private async onController<Res>(apiKey: number, build: (version: number) => unknown, minVersion = 0): Promise<Res> {
+  private async onController<K extends TypedApiKey>(apiKey: K, build: (version: number) => RequestOf<K>, minVersion = 0): Promise<ResponseOf<K>> {
     return this.cluster.retry(async () => {
       const conn = await this.cluster.controller();
-      const { body } = await conn.call<Res>(apiKey, build, { minVersion });
+      const { body } = await conn.call(apiKey, build, { minVersion });
       return body;
     });
   }
@@ -599,10 +584,10 @@ export class KafkaAdmin implements Admin {
     return this.cluster.any();
   }
 
-  private async alter(resource: ConfigResource, apiKey: number, build: (version: number) => unknown): Promise<void> {
+  private async alter<K extends typeof ApiKey.AlterConfigs | typeof ApiKey.IncrementalAlterConfigs>(resource: ConfigResource, apiKey: K, build: (version: number) => RequestOf<K>): Promise<void> {
     const { body } = await this.cluster.retry(async () => {
       const conn = await this.connectionFor(resource);
-      return conn.call<AlterConfigsResponse>(apiKey, build);
+      return conn.call(apiKey, build);
     });
     for (const r of body.responses) check(r.errorCode, `alter configs of ${resource.type} ${resource.name}`, r.errorMessage);
   }
@@ -616,7 +601,7 @@ export class KafkaAdmin implements Admin {
     const topics = new Map<string, { partitionIndex: number; offset: number }[]>();
     for (const r of requests) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, offset: r.offset }]);
     const conn = await this.cluster.node(leader);
-    const { body } = await conn.call<DeleteRecordsResponse>(ApiKey.DeleteRecords, () => ({
+    const { body } = await conn.call(ApiKey.DeleteRecords, () => ({
       topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
       timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     }));

@@ -117,7 +117,7 @@ export class Cluster {
    */
   async refreshMetadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<MetadataSnapshot> {
     const conn = await this.any();
-    const { body } = await conn.call<MetadataResponse>(
+    const { body } = await conn.call(
       ApiKey.Metadata,
       (v) => ({
         topics: topics === null ? (v === 0 ? [] : null) : topics.map((name) => ({ topicId: ZERO_UUID, name })),

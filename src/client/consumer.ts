@@ -12,7 +12,7 @@ import { KtsError, UsageError } from '../util/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import { sleep, type Cluster } from './cluster.js';
 import type { ClientConfig } from './config.js';
-import { CorruptRecordsError, decodeFetchedRecords, type AbortedTransaction, type FetchedRecords } from './fetch-decoder.js';
+import { CorruptRecordsError, decodeFetchedRecords, type FetchedRecords } from './fetch-decoder.js';
 import { scanLogEntries } from '../records/log-entries.js';
 import { listOffsets } from './offsets.js';
 import type { Consumer, ConsumerRecord, IsolationLevel, TopicPartition } from './types.js';
@@ -292,7 +292,7 @@ export class KafkaConsumer implements Consumer {
     if (asked.size === 0) return;
     const topics = new Map<string, Assigned[]>();
     for (const a of asked.keys()) topics.set(a.tp.topic, [...(topics.get(a.tp.topic) ?? []), a]);
-    const { body } = await conn.call<FetchResponse>(
+    const { body } = await conn.call(
       ApiKey.Fetch,
       () => ({
         clusterId: null,

@@ -30,7 +30,7 @@ export function coordinatorFromResponse(version: number, body: FindCoordinatorRe
 /** Asks any broker for the coordinator of a group (keyType 0) or transactional id (1). */
 export async function findCoordinator(cluster: Cluster, keyType: number, key: string): Promise<CoordinatorNode> {
   const conn = await cluster.any();
-  const { version, body } = await conn.call<FindCoordinatorResponse>(
+  const { version, body } = await conn.call(
     ApiKey.FindCoordinator,
     (v) => (v >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType }),
     // Transaction coordinators need v1 (Kafka 0.11); a v0-only broker has none.

@@ -6,7 +6,6 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/apis.js';
 import type { Cluster } from './cluster.js';
 import type { IsolationLevel, ListOffsetsResult, OffsetSpec, TopicPartition } from './types.js';
-import type { ListOffsetsResponse } from '../protocol/messages/02-list-offsets.js';
 
 /** Kafka's special ListOffsets timestamps and the version that introduced each. */
 const SPECIAL: Record<string, { timestamp: number; minVersion: number }> = {
@@ -86,7 +85,7 @@ async function listOnLeader(
     topics.set(q.topic, list);
   }
   const conn = await cluster.node(leader);
-  const { body } = await conn.call<ListOffsetsResponse>(
+  const { body } = await conn.call(
     ApiKey.ListOffsets,
     () => ({
       replicaId: -1,

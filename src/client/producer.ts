@@ -24,8 +24,7 @@ import { estimateRecordBytes, RecordsBuilder } from './batch-codec.js';
 import { isFenced, TransactionManager } from './transactions.js';
 import type { ConsumerGroupMetadata, DeliveryCallback, Producer, ProducerRecord, RecordHeader, RecordMetadata, TopicPartition, ValueRun, ValuesCallback } from './types.js';
 import { MAX_RECORD_OVERHEAD } from '../records/record-batch.js';
-import type { ProduceResponse } from '../protocol/messages/00-produce.js';
-import type { InitProducerIdResponse } from '../protocol/messages/22-init-producer-id.js';
+import type { ProduceRequest, ProduceResponse } from '../protocol/messages/00-produce.js';
 
 /** A batch's share of a sendValues() run: called with how many of its records it holds. */
 type RunPartCallback = (err: Error | null, count: number) => void;
@@ -712,7 +711,7 @@ export class KafkaProducer implements Producer {
       if (this.txn) await this.addToTransaction(batches);
       for (const b of batches) this.encode(b, identity);
       const conn = await this.cluster.node(leader);
-      const r = await conn.send<ProduceResponse>(ApiKey.Produce, () => this.produceBody(batches), {
+      const r = await conn.send(ApiKey.Produce, () => this.produceBody(batches), {
         minVersion: PRODUCE_MIN_VERSION,
         maxVersion: PRODUCE_MAX_VERSION,
         expectResponse: this.acks !== 0,
@@ -730,7 +729,7 @@ export class KafkaProducer implements Producer {
     this.handleResponse(batches, response);
   }
 
-  private produceBody(batches: Batch[]): unknown {
+  private produceBody(batches: Batch[]): ProduceRequest {
     const topics = new Map<string, { index: number; records: Buffer }[]>();
     for (const b of batches) {
       const list = topics.get(b.tp.topic) ?? [];
@@ -936,7 +935,7 @@ export class KafkaProducer implements Producer {
     return this.cluster.retry(async () => {
       const conn = await this.cluster.any();
       if (!supportsInitProducerId(conn)) return NO_IDENTITY;
-      const { body } = await conn.call<InitProducerIdResponse>(ApiKey.InitProducerId, () => ({
+      const { body } = await conn.call(ApiKey.InitProducerId, () => ({
         transactionalId: null,
         transactionTimeoutMs: INT32_MAX,
         producerId: -1,

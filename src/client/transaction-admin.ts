@@ -10,10 +10,6 @@ import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { findCoordinator, COORDINATOR_KEY_TRANSACTION } from './coordinator.js';
 import type { Cluster } from './cluster.js';
-import type { ListTransactionsResponse } from '../protocol/messages/66-list-transactions.js';
-import type { DescribeTransactionsResponse } from '../protocol/messages/65-describe-transactions.js';
-import type { DescribeProducersResponse } from '../protocol/messages/61-describe-producers.js';
-import type { WriteTxnMarkersResponse } from '../protocol/messages/27-write-txn-markers.js';
 
 export interface TransactionListing {
   transactionalId: string;
@@ -64,7 +60,7 @@ export class TransactionAdmin {
     const out: TransactionListing[] = [];
     for (const node of await this.brokers()) {
       const conn = await this.cluster.node(node.nodeId);
-      const { body } = await conn.call<ListTransactionsResponse>(
+      const { body } = await conn.call(
         ApiKey.ListTransactions,
         () => ({ stateFilters: [...(filters.states ?? [])], producerIdFilters: [...(filters.producerIds ?? [])], durationFilter: filters.durationMs ?? -1 }),
         { maxVersion: 1, minVersion: filters.durationMs !== undefined && filters.durationMs >= 0 ? 1 : 0 },
@@ -82,7 +78,7 @@ export class TransactionAdmin {
   async describeTransaction(transactionalId: string): Promise<TransactionDescription> {
     const coordinatorId = await this.coordinatorOf(transactionalId);
     const conn = await this.cluster.node(coordinatorId);
-    const { body } = await conn.call<DescribeTransactionsResponse>(ApiKey.DescribeTransactions, () => ({ transactionalIds: [transactionalId] }), { maxVersion: 0 });
+    const { body } = await conn.call(ApiKey.DescribeTransactions, () => ({ transactionalIds: [transactionalId] }), { maxVersion: 0 });
     const s = body.transactionStates[0]!;
     if (s.errorCode !== ErrorCode.NONE) throw new KafkaError(s.errorCode, `DescribeTransactions ${transactionalId}`);
     return {
@@ -101,7 +97,7 @@ export class TransactionAdmin {
   async describeProducers(topic: string, partition: number, brokerId?: number): Promise<ProducerState[]> {
     const nodeId = brokerId ?? (await this.cluster.leaderOf(topic, partition));
     const conn = await this.cluster.node(nodeId);
-    const { body } = await conn.call<DescribeProducersResponse>(ApiKey.DescribeProducers, () => ({ topics: [{ name: topic, partitionIndexes: [partition] }] }), { maxVersion: 0 });
+    const { body } = await conn.call(ApiKey.DescribeProducers, () => ({ topics: [{ name: topic, partitionIndexes: [partition] }] }), { maxVersion: 0 });
     const p = body.topics[0]?.partitions[0];
     if (!p) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeProducers ${topic}-${partition}: empty response`);
     if (p.errorCode !== ErrorCode.NONE) throw new KafkaError(p.errorCode, p.errorMessage ?? `DescribeProducers ${topic}-${partition}`);
@@ -118,7 +114,7 @@ export class TransactionAdmin {
   /** Writes an ABORT marker for the producer on the partition leader. */
   async abortTransaction(spec: AbortSpec): Promise<void> {
     const conn = await this.cluster.node(await this.cluster.leaderOf(spec.topic, spec.partition));
-    const { body } = await conn.call<WriteTxnMarkersResponse>(
+    const { body } = await conn.call(
       ApiKey.WriteTxnMarkers,
       () => ({
         markers: [

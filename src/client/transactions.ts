@@ -8,13 +8,13 @@
  * producer becomes a KTS_PRODUCER_FENCED error.
  */
 import { ApiKey } from '../protocol/apis.js';
+import type { RequestOf, ResponseOf, TypedApiKey } from '../protocol/types.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { KtsError } from '../util/errors.js';
 import type { BrokerConnection } from '../net/broker-connection.js';
 import { findCoordinator, COORDINATOR_KEY_GROUP, COORDINATOR_KEY_TRANSACTION } from './coordinator.js';
 import type { Cluster } from './cluster.js';
 import type { ConsumerGroupMetadata, TopicPartition } from './types.js';
-import type { TxnOffsetCommitResponse } from '../protocol/messages/28-txn-offset-commit.js';
 
 export interface TxnIdentity {
   producerId: number;
@@ -36,7 +36,7 @@ export class TransactionManager {
   ) {}
 
   async initProducerId(): Promise<TxnIdentity> {
-    const body = await this.onCoordinator<{ errorCode: number; producerId: number; producerEpoch: number }>(
+    const body = await this.onCoordinator(
       ApiKey.InitProducerId,
       () => ({ transactionalId: this.transactionalId, transactionTimeoutMs: this.transactionTimeoutMs, producerId: -1, producerEpoch: -1 }),
       'InitProducerId',
@@ -50,7 +50,7 @@ export class TransactionManager {
     const id = this.requireIdentity();
     const byTopic = new Map<string, number[]>();
     for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
-    await this.onCoordinator<{ resultsByTopicV3AndBelow: { name: string; resultsByPartition: { partitionIndex: number; partitionErrorCode: number }[] }[] }>(
+    await this.onCoordinator(
       ApiKey.AddPartitionsToTxn,
       () => ({
         v3AndBelowTransactionalId: this.transactionalId,
@@ -59,7 +59,8 @@ export class TransactionManager {
         v3AndBelowTopics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })),
       }),
       'AddPartitionsToTxn',
-      (b) => firstError(b.resultsByTopicV3AndBelow.flatMap((t) => t.resultsByPartition.map((p) => p.partitionErrorCode))),
+      // Present in every version up to 3, the highest asked for.
+      (b) => firstError(b.resultsByTopicV3AndBelow!.flatMap((t) => t.resultsByPartition.map((p) => p.partitionErrorCode))),
       3,
     );
   }
@@ -72,7 +73,7 @@ export class TransactionManager {
   async sendOffsets(offsets: readonly { topic: string; partition: number; offset: number }[], group: ConsumerGroupMetadata): Promise<void> {
     const id = this.requireIdentity();
     const groupId = group.groupId;
-    await this.onCoordinator<{ errorCode: number }>(
+    await this.onCoordinator(
       ApiKey.AddOffsetsToTxn,
       () => ({ transactionalId: this.transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, groupId }),
       'AddOffsetsToTxn',
@@ -86,7 +87,7 @@ export class TransactionManager {
     const member = fenced ? ` (member ${group.memberId || "''"}, generation ${group.generationId})` : '';
     await this.cluster.retry(async () => {
       const conn = await this.cluster.node((await findCoordinator(this.cluster, COORDINATOR_KEY_GROUP, groupId)).nodeId);
-      const { body } = await conn.call<TxnOffsetCommitResponse>(
+      const { body } = await conn.call(
         ApiKey.TxnOffsetCommit,
         () => ({
           transactionalId: this.transactionalId,
@@ -106,7 +107,7 @@ export class TransactionManager {
 
   async endTxn(commit: boolean): Promise<void> {
     const id = this.requireIdentity();
-    await this.onCoordinator<{ errorCode: number }>(
+    await this.onCoordinator(
       ApiKey.EndTxn,
       () => ({ transactionalId: this.transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, committed: commit }),
       commit ? 'EndTxn (commit)' : 'EndTxn (abort)',
@@ -120,10 +121,10 @@ export class TransactionManager {
   }
 
   /** One request to the transaction coordinator, retried (with a new lookup when it moved). */
-  private async onCoordinator<T>(api: number, body: () => unknown, what: string, errorOf: (b: T) => number, maxVersion?: number): Promise<T> {
+  private async onCoordinator<K extends TypedApiKey>(api: K, body: () => RequestOf<K>, what: string, errorOf: (b: ResponseOf<K>) => number, maxVersion?: number): Promise<ResponseOf<K>> {
     return this.cluster.retry(async () => {
       const conn = await this.coordinator();
-      const { body: response } = await conn.call<T>(api, body, maxVersion === undefined ? {} : { maxVersion });
+      const { body: response } = await conn.call(api, body, maxVersion === undefined ? {} : { maxVersion });
       this.check(errorOf(response), `${what} for transactional id ${this.transactionalId}`);
       return response;
     });

@@ -11,19 +11,20 @@ import { openTcpChannel, type FrameChannel } from '../net/tcp-channel.js';
 import { authenticateSasl } from '../net/sasl/client.js';
 import type { ConnectionSecurity } from '../net/broker-connect.js';
 import { KafkaError, ErrorCode } from '../protocol/errors.js';
+import type { RequestOf, ResponseOf, TypedApiKey } from '../protocol/types.js';
 import type { Logger } from '../util/logger.js';
 import type { BrokerEndpoint, BrokerRegistration } from './zk-port.js';
 
 const RETRY_BACKOFF_MS = 100;
 
-export interface ControllerRequest {
-  apiKey: number;
+export interface ControllerRequest<K extends TypedApiKey = TypedApiKey> {
+  apiKey: K;
   /** Highest version to use (the inter-broker protocol cap). */
   maxVersion: number;
   /** Builds the body for the negotiated version. */
-  build(version: number): unknown;
+  build(version: number): RequestOf<K>;
   /** Called with the response (on the channel's task; callers enqueue controller events). */
-  onResponse?(body: unknown, version: number): void;
+  onResponse?(body: ResponseOf<K>, version: number): void;
   /** A human name for logs, e.g. "LeaderAndIsr". */
   name: string;
 }
@@ -102,11 +103,11 @@ class BrokerChannel {
   /** True when the request is done (answered, or refused for good); false to retry. */
   private async trySend(request: ControllerRequest): Promise<boolean> {
     const { log, controllerId } = this.options;
-    let answer: { version: number; body: unknown };
+    let answer: { version: number; body: ResponseOf<TypedApiKey> };
     try {
       const conn = await this.connect();
       const version = conn.version(request.apiKey, request.maxVersion);
-      answer = await conn.call<unknown>(request.apiKey, request.build, { maxVersion: version, minVersion: version });
+      answer = await conn.call(request.apiKey, request.build, { maxVersion: version, minVersion: version });
     } catch (err) {
       this.connection?.channel.close();
       this.connection = null;
@@ -188,7 +189,7 @@ export class ControllerChannelManager {
   }
 
   /** Queues a request; requests to brokers without a channel (dead or unknown) are dropped, as Kafka does. */
-  send(brokerId: number, request: ControllerRequest): void {
+  send<K extends TypedApiKey>(brokerId: number, request: ControllerRequest<K>): void {
     const channel = this.brokers.get(brokerId);
     if (!channel) {
       this.options.log.debug(`Controller ${this.options.controllerId}: not sending ${request.name} to broker ${brokerId}, which is not live`);

@@ -8,8 +8,8 @@
  */
 import { ApiKey } from '../protocol/apis.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { LeaderAndIsrPartitionState, LeaderAndIsrRequest, LeaderAndIsrResponse } from '../protocol/messages/04-leader-and-isr.js';
-import type { StopReplicaRequest, StopReplicaResponse } from '../protocol/messages/05-stop-replica.js';
+import type { LeaderAndIsrPartitionState, LeaderAndIsrRequest } from '../protocol/messages/04-leader-and-isr.js';
+import type { StopReplicaRequest } from '../protocol/messages/05-stop-replica.js';
 import type { UpdateMetadataBroker, UpdateMetadataPartitionState, UpdateMetadataRequest } from '../protocol/messages/06-update-metadata.js';
 import type { Logger } from '../util/logger.js';
 import type { ControllerChannelManager } from './channel-manager.js';
@@ -157,8 +157,7 @@ export class ControllerBrokerRequestBatch {
         if (version <= 1) return { ...base, ungroupedPartitionStates: states };
         return { ...base, type: 0, topicStates: groupByTopic(states, (s) => s.topicName!).map(([topicName, partitionStates]) => ({ topicName, partitionStates })) };
       },
-      onResponse: (body) => {
-        const r = body as LeaderAndIsrResponse;
+      onResponse: (r) => {
         if (r.errorCode !== ErrorCode.NONE) log.warn(`Broker ${brokerId} answered LeaderAndIsr with error ${r.errorCode}`);
         // Per-partition error 11 (leader epoch not newer) is normal; a storage error takes
         // that replica offline (Kafka acts on nothing else in the answer).
@@ -225,8 +224,7 @@ export class ControllerBrokerRequestBatch {
         if (version <= 4) return { ...base, ungroupedPartitionStates: states };
         return { ...base, topicStates: groupByTopic(states, (s) => s.topicName!).map(([topicName, partitionStates]) => ({ topicName, partitionStates })) };
       },
-      onResponse: (body) => {
-        const errorCode = (body as { errorCode: number }).errorCode;
+      onResponse: ({ errorCode }) => {
         if (errorCode !== ErrorCode.NONE) log.warn(`Broker ${brokerId} answered UpdateMetadata with error ${errorCode}`);
       },
     });
@@ -260,8 +258,7 @@ export class ControllerBrokerRequestBatch {
           })),
         };
       },
-      onResponse: (body) => {
-        const r = body as StopReplicaResponse;
+      onResponse: (r) => {
         const errors = new Map(r.partitionErrors.map((p) => [tpKey(p.topicName, p.partitionIndex), p.errorCode]));
         for (const e of entries) {
           const errorCode = r.errorCode !== ErrorCode.NONE ? r.errorCode : (errors.get(tpKey(e.tp.topic, e.tp.partition)) ?? ErrorCode.NONE);

@@ -5,6 +5,7 @@
  */
 import { encodeRequestChunks, decodeResponse } from '../protocol/codec.js';
 import { ApiKey, apiByKey } from '../protocol/apis.js';
+import type { RequestOf, ResponseOf, TypedApiKey } from '../protocol/types.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { firstKafkaRelease } from '../protocol/kafka-releases.js';
 import { ConnectionError, type FrameChannel } from './tcp-channel.js';
@@ -79,35 +80,37 @@ export class BrokerConnection {
 
   /**
    * Sends one request at the negotiated version. `build` gets the version so callers can
-   * fill version-specific fields. Resolves null only when expectResponse is false.
+   * fill version-specific fields. Resolves null only when expectResponse is false. The
+   * request and response types follow from the API key (protocol/types.ts), so the
+   * compiler checks both against the codec's message types.
    */
-  async send<Res>(
-    apiKey: number,
-    build: (version: number) => unknown,
+  async send<K extends TypedApiKey>(
+    apiKey: K,
+    build: (version: number) => RequestOf<K>,
     options: { maxVersion?: number; minVersion?: number; expectResponse?: boolean; timeoutMs?: number } = {},
-  ): Promise<{ version: number; body: Res } | null> {
+  ): Promise<{ version: number; body: ResponseOf<K> } | null> {
     const version = this.version(apiKey, options.maxVersion, options.minVersion);
-    return this.sendAt<Res>(apiKey, version, build(version), options.expectResponse ?? true, options.timeoutMs);
+    return this.sendAt(apiKey, version, build(version), options.expectResponse ?? true, options.timeoutMs);
   }
 
   /** Like send(), for requests that always get a response. */
-  async call<Res>(
-    apiKey: number,
-    build: (version: number) => unknown,
+  async call<K extends TypedApiKey>(
+    apiKey: K,
+    build: (version: number) => RequestOf<K>,
     options: { maxVersion?: number; minVersion?: number; timeoutMs?: number } = {},
-  ): Promise<{ version: number; body: Res }> {
-    const r = await this.send<Res>(apiKey, build, { ...options, expectResponse: true });
+  ): Promise<{ version: number; body: ResponseOf<K> }> {
+    const r = await this.send(apiKey, build, { ...options, expectResponse: true });
     if (!r) throw new ConnectionError(`No response from ${this.address}`);
     return r;
   }
 
-  private async sendAt<Res>(
-    apiKey: number,
+  private async sendAt<K extends TypedApiKey>(
+    apiKey: K,
     version: number,
-    body: unknown,
+    body: RequestOf<K>,
     expectResponse: boolean,
     timeoutMs = this.requestTimeoutMs,
-  ): Promise<{ version: number; body: Res } | null> {
+  ): Promise<{ version: number; body: ResponseOf<K> } | null> {
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
     const frame = encodeRequestChunks(apiKey, version, correlationId, this.clientId, body);
@@ -118,7 +121,8 @@ export class BrokerConnection {
       this.channel.close();
       throw new ConnectionError(`Broker ${this.address} answered correlation id ${decoded.correlationId}, expected ${correlationId}`, undefined, undefined, 'protocol');
     }
-    return { version, body: decoded.body as Res };
+    // The codec decoded it with the response schema of `apiKey` (protocol/apis.ts), whose type is ResponseOf<K>.
+    return { version, body: decoded.body as ResponseOf<K> };
   }
 
   private async negotiate(): Promise<void> {
@@ -141,17 +145,13 @@ export class BrokerConnection {
         continue;
       }
       if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, `ApiVersions from ${this.address}`);
-      const decoded = decodeResponse(API_VERSIONS_KEY, version, response).body as ApiVersionsResponseBody;
+      // Decoded with the ApiVersions response schema (protocol/apis.ts).
+      const decoded = decodeResponse(API_VERSIONS_KEY, version, response).body as ResponseOf<typeof API_VERSIONS_KEY>;
       this.brokerVersions = new Map(decoded.apiKeys.map((k) => [k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion }]));
       return;
     }
     throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${this.address} accepts no ApiVersions version kts speaks`);
   }
-}
-
-interface ApiVersionsResponseBody {
-  errorCode: number;
-  apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
 }
 
 /** ApiVersions v0 body after the correlation id: error int16, [int16 key, int16 min, int16 max]. */

@@ -8,9 +8,6 @@ import { join } from 'node:path';
 import { openTcpChannel } from '../../src/net/tcp-channel.js';
 import { BrokerConnection } from '../../src/net/broker-connection.js';
 import { AclOperation } from '../../src/protocol/acl.js';
-import type { MetadataResponse } from '../../src/protocol/messages/03-metadata.js';
-import type { DescribeClusterResponse } from '../../src/protocol/messages/60-describe-cluster.js';
-import type { DescribeGroupsResponse } from '../../src/protocol/messages/15-describe-groups.js';
 import { runKts } from '../helpers/run-kts.js';
 import { PLAIN_JAAS, runSecureBroker } from '../helpers/security.js';
 import { tempDir } from './helpers.js';
@@ -37,11 +34,11 @@ t.test('authorized operations as the authorizer allows them', async (t) => {
   const conn = await BrokerConnection.open(await openTcpChannel('127.0.0.1', b.ports.PLAINTEXT!, 5000), 'kts-test', 10_000);
   t.teardown(() => conn.channel.close());
   const metadata = async (include: boolean) =>
-    (await conn.call<MetadataResponse>(3, () => ({ topics: [{ name: 'a', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: include }))).body.topics[0]!;
+    (await conn.call(3, () => ({ topics: [{ name: 'a', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: include }))).body.topics[0]!;
   t.equal((await metadata(true)).topicAuthorizedOperations, bits(AclOperation.READ, AclOperation.DESCRIBE), 'topic: Read and the Describe it implies');
   t.equal((await metadata(false)).topicAuthorizedOperations, -2147483648, 'not asked: not computed');
-  const cluster = await conn.call<DescribeClusterResponse>(60, () => ({ includeClusterAuthorizedOperations: true, endpointType: 1 }));
+  const cluster = await conn.call(60, () => ({ includeClusterAuthorizedOperations: true, endpointType: 1 }));
   t.equal(cluster.body.clusterAuthorizedOperations, bits(AclOperation.DESCRIBE_CONFIGS), 'cluster: DescribeConfigs only');
-  const group = await conn.call<DescribeGroupsResponse>(15, () => ({ groups: ['g'], includeAuthorizedOperations: true }));
+  const group = await conn.call(15, () => ({ groups: ['g'], includeAuthorizedOperations: true }));
   t.equal(group.body.groups[0]!.authorizedOperations, bits(AclOperation.DESCRIBE), 'group: Describe only');
 });

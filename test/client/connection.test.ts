@@ -85,9 +85,9 @@ t.test('pipelined requests are matched to their responses in order', async (t) =
   const conn = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 2000), 'test', 2000);
   t.teardown(() => conn.channel.close());
   const results = await Promise.all(
-    Array.from({ length: 20 }, () => conn.call<{ controllerId: number; clusterId: string }>(3, () => ({ topics: [], allowAutoTopicCreation: false }))),
+    Array.from({ length: 20 }, () => conn.call(3, () => ({ topics: [], allowAutoTopicCreation: false }))),
   );
-  const ids = results.map((r) => r.body.controllerId);
+  const ids = results.map((r) => r.body.controllerId ?? -1);
   t.same(ids, [...ids].sort((a, b) => a - b), 'in order');
   t.equal(new Set(ids).size, 20, 'each its own response');
   for (const r of results) t.equal(r.body.clusterId, `c${r.body.controllerId}`);

@@ -48,7 +48,7 @@ async function findCoordinators(bootstrap: string, keyType: number, keys: string
   const [host, port] = bootstrap.split(',')[0]!.split(':');
   const conn = await BrokerConnection.open(await openTcpChannel(host!, Number(port), 5000), 'coordinator-failover-test', 15_000);
   try {
-    const { body } = await conn.call<FindCoordinatorResponse>(10, () => ({ keyType, coordinatorKeys: keys }), { minVersion: 4, maxVersion: 4 });
+    const { body } = await conn.call(10, () => ({ keyType, coordinatorKeys: keys }), { minVersion: 4, maxVersion: 4 });
     return body.coordinators ?? [];
   } finally {
     conn.channel.close();
@@ -68,8 +68,8 @@ async function controllerOf(bootstrap: string): Promise<number> {
   const [host, port] = bootstrap.split(',')[0]!.split(':');
   const conn = await BrokerConnection.open(await openTcpChannel(host!, Number(port), 5000), 'coordinator-failover-test', 15_000);
   try {
-    const { body } = await conn.call<{ controllerId: number }>(3, () => ({ topics: [], allowAutoTopicCreation: false }));
-    return body.controllerId;
+    const { body } = await conn.call(3, () => ({ topics: [], allowAutoTopicCreation: false }));
+    return body.controllerId ?? -1;
   } finally {
     conn.channel.close();
   }

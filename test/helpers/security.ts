@@ -49,7 +49,7 @@ export async function createScramUser(port: number, user: string, password: stri
   const conn = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 5000), 'kts-test', 10_000);
   try {
     const salt = randomBytes(16);
-    const r = await conn.call<AlterUserScramCredentialsResponse>(51, () => ({
+    const r = await conn.call(51, () => ({
       deletions: [],
       upsertions: [{ name: user, mechanism: SCRAM_MECHANISM_IDS[mechanism], iterations, salt, saltedPassword: saltedPassword(mechanism, password, salt, iterations) }],
     }));

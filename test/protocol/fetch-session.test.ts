@@ -5,7 +5,6 @@
 import t from 'tap';
 import { ApiKey } from '../../src/protocol/apis.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { FetchResponse } from '../../src/protocol/messages/01-fetch.js';
 import { FetchSessionHandler, type WantedPartition } from '../../src/protocol/fetch-session.js';
 import { connectToBroker } from '../../src/net/broker-connect.js';
 import type { BrokerConnection } from '../../src/net/broker-connection.js';
@@ -17,7 +16,7 @@ const want = (offsets: Record<number, number>): WantedPartition[] =>
 
 async function fetch(conn: BrokerConnection, handler: FetchSessionHandler, wanted: WantedPartition[]) {
   const req = handler.build(wanted);
-  const { body } = await conn.call<FetchResponse>(ApiKey.Fetch, () => ({
+  const { body } = await conn.call(ApiKey.Fetch, () => ({
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0,
     sessionId: req.sessionId, sessionEpoch: req.sessionEpoch, topics: req.topics, forgottenTopicsData: req.forgottenTopicsData, rackId: '',
   }), { maxVersion: 12, minVersion: 7 });

@@ -15,8 +15,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { ApiKey } from '../../protocol/apis.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/01-fetch.js';
 import { FetchSessionHandler, type WantedPartition } from '../../protocol/fetch-session.js';
-import type { ListOffsetsResponse } from '../../protocol/messages/02-list-offsets.js';
-import type { OffsetForLeaderEpochResponse } from '../../protocol/messages/23-offset-for-leader-epoch.js';
 import type { BrokerConnection } from '../../net/broker-connection.js';
 import { connectToBroker, type ConnectionSecurity } from '../../net/broker-connect.js';
 import type { Logger } from '../../util/logger.js';
@@ -237,7 +235,7 @@ class ReplicaFetcher {
     }
     if (asking.length === 0) return;
     const byTopic = groupByTopic(asking);
-    const { body } = await conn.call<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, () => ({
+    const { body } = await conn.call(ApiKey.OffsetForLeaderEpoch, () => ({
       replicaId: this.host.localBrokerId,
       topics: [...byTopic].map(([topic, list]) => ({
         topic,
@@ -330,7 +328,7 @@ class ReplicaFetcher {
     };
     let body: FetchResponse;
     try {
-      body = (await conn.call<FetchResponse>(ApiKey.Fetch, () => request, { maxVersion: 12, minVersion: 4 })).body;
+      body = (await conn.call(ApiKey.Fetch, () => request, { maxVersion: 12, minVersion: 4 })).body;
     } catch (err) {
       this.session.closeSession();
       throw err;
@@ -390,7 +388,7 @@ class ReplicaFetcher {
 
   private async leaderOffset(conn: BrokerConnection, s: FetchState, timestamp: number): Promise<number> {
     const p = s.partition;
-    const { body } = await conn.call<ListOffsetsResponse>(ApiKey.ListOffsets, () => ({
+    const { body } = await conn.call(ApiKey.ListOffsets, () => ({
       replicaId: this.host.localBrokerId,
       isolationLevel: 0,
       topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, currentLeaderEpoch: p.leaderEpoch, timestamp, maxNumOffsets: 1 }] }],

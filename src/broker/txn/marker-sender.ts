@@ -9,7 +9,6 @@
  */
 import { ApiKey } from '../../protocol/apis.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { WriteTxnMarkersResponse } from '../../protocol/messages/27-write-txn-markers.js';
 import { BrokerConnection } from '../../net/broker-connection.js';
 import { connectToBroker } from '../../net/broker-connect.js';
 import { errorMessage } from '../../util/errors.js';
@@ -81,7 +80,7 @@ export class TxnMarkerSender {
     if (leader === broker.nodeId) return this.writeLocal(topic, partition, marker);
     try {
       const conn = await this.connection(leader);
-      const { body } = await conn.call<WriteTxnMarkersResponse>(
+      const { body } = await conn.call(
         ApiKey.WriteTxnMarkers,
         () => ({ markers: [{ producerId: marker.producerId, producerEpoch: marker.producerEpoch, transactionResult: marker.commit, coordinatorEpoch: marker.coordinatorEpoch, topics: [{ name: topic, partitionIndexes: [partition] }] }] }),
         { maxVersion: WRITE_TXN_MARKERS_MAX_VERSION },

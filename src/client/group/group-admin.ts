@@ -12,12 +12,6 @@ import type { BrokerConnection } from '../../net/broker-connection.js';
 import { findCoordinator, COORDINATOR_KEY_GROUP, type CoordinatorNode } from '../coordinator.js';
 import type { Cluster } from '../cluster.js';
 import type { TopicPartition } from '../types.js';
-import type { ListGroupsResponse } from '../../protocol/messages/16-list-groups.js';
-import type { DescribeGroupsResponse } from '../../protocol/messages/15-describe-groups.js';
-import type { OffsetFetchResponse } from '../../protocol/messages/09-offset-fetch.js';
-import type { OffsetCommitResponse } from '../../protocol/messages/08-offset-commit.js';
-import type { DeleteGroupsResponse } from '../../protocol/messages/42-delete-groups.js';
-import type { OffsetDeleteResponse } from '../../protocol/messages/47-offset-delete.js';
 
 export interface GroupListing {
   groupId: string;
@@ -100,7 +94,7 @@ export class GroupAdmin {
     const nodes = this.cluster.knownBrokers().length > 0 ? this.cluster.knownBrokers() : (await this.cluster.refreshMetadata([])).brokers;
     for (const node of nodes) {
       const conn = await this.cluster.node(node.nodeId);
-      const { body } = await conn.call<ListGroupsResponse>(
+      const { body } = await conn.call(
         ApiKey.ListGroups,
         () => ({ statesFilter: [...states], typesFilter: [] }),
         { maxVersion: 4, minVersion: states.length > 0 ? 4 : 0 },
@@ -113,7 +107,7 @@ export class GroupAdmin {
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
     return this.withCoordinator(groupId, async (conn) => {
-      const { body } = await conn.call<DescribeGroupsResponse>(
+      const { body } = await conn.call(
         ApiKey.DescribeGroups,
         () => ({ groups: [groupId], includeAuthorizedOperations: false }),
         { maxVersion: 5 },
@@ -142,7 +136,7 @@ export class GroupAdmin {
   async fetchOffsets(groupId: string, partitions?: readonly TopicPartition[]): Promise<CommittedOffset[]> {
     const topics = partitions ? groupByTopic(partitions).map(([name, ps]) => ({ name, partitionIndexes: ps })) : null;
     return this.withCoordinator(groupId, async (conn) => {
-      const { body } = await conn.call<OffsetFetchResponse>(
+      const { body } = await conn.call(
         ApiKey.OffsetFetch,
         () => ({ groupId, topics, requireStable: true }),
         { maxVersion: 7, minVersion: topics === null ? 2 : 1 },
@@ -173,7 +167,7 @@ export class GroupAdmin {
     const byTopic = new Map<string, (typeof offsets)[number][]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
     await this.withCoordinator(groupId, async (conn) => {
-      const { body } = await conn.call<OffsetCommitResponse>(
+      const { body } = await conn.call(
         ApiKey.OffsetCommit,
         () => ({
           groupId,
@@ -201,7 +195,7 @@ export class GroupAdmin {
     const result = new Map<string, number>();
     for (const groupId of groupIds) {
       const code = await this.withCoordinator(groupId, async (conn) => {
-        const { body } = await conn.call<DeleteGroupsResponse>(ApiKey.DeleteGroups, () => ({ groupsNames: [groupId] }), { maxVersion: 2 });
+        const { body } = await conn.call(ApiKey.DeleteGroups, () => ({ groupsNames: [groupId] }), { maxVersion: 2 });
         const e = body.results[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
         if (COORDINATOR_ERRORS.has(e)) throw new KafkaError(e, `DeleteGroups ${groupId}`);
         return e;
@@ -214,7 +208,7 @@ export class GroupAdmin {
   /** OffsetDelete: top-level error code, and per-partition errors. */
   async deleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<{ errorCode: number; partitions: (TopicPartition & { errorCode: number })[] }> {
     return this.withCoordinator(groupId, async (conn) => {
-      const { body } = await conn.call<OffsetDeleteResponse>(
+      const { body } = await conn.call(
         ApiKey.OffsetDelete,
         () => ({ groupId, topics: groupByTopic(partitions).map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })) }),
         { maxVersion: 0 },

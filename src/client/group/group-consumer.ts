@@ -25,9 +25,6 @@ import type { ConsumerGroupMetadata, ConsumerRecord, TopicPartition } from '../t
 import { tpKey } from '../types.js';
 import { assignorByName, type Assignor, type AssignorMember } from './assignors.js';
 import { GroupAdmin, assignmentOf, groupByTopic } from './group-admin.js';
-import type { JoinGroupResponse } from '../../protocol/messages/11-join-group.js';
-import type { SyncGroupResponse } from '../../protocol/messages/14-sync-group.js';
-import type { HeartbeatResponse } from '../../protocol/messages/12-heartbeat.js';
 
 export interface RebalanceListener {
   /** Before partitions are taken away (after positions were committed when auto commit is on). */
@@ -284,7 +281,7 @@ export class GroupConsumer {
     const conn = await this.admin.connection(this.groupId);
     const protocols = this.settings.assignors.map((a) => ({ name: a.name, metadata: this.subscriptionBytes() }));
     const rebalanceTimeoutMs = this.settings.maxPollIntervalMs;
-    const { body: join } = await conn.call<JoinGroupResponse>(
+    const { body: join } = await conn.call(
       ApiKey.JoinGroup,
       () => ({
         groupId: this.groupId,
@@ -306,7 +303,7 @@ export class GroupConsumer {
     this.memberId = join.memberId;
     this.generationId = join.generationId;
     const assignments = join.leader === join.memberId ? await this.runAssignor(join.protocolName ?? '', join.members) : [];
-    const { body: sync } = await conn.call<SyncGroupResponse>(
+    const { body: sync } = await conn.call(
       ApiKey.SyncGroup,
       () => ({
         groupId: this.groupId,
@@ -457,7 +454,7 @@ export class GroupConsumer {
     this.heartbeatInFlight = true;
     try {
       const conn = await this.admin.connection(this.groupId);
-      const { body } = await conn.call<HeartbeatResponse>(
+      const { body } = await conn.call(
         ApiKey.Heartbeat,
         () => ({ groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.settings.groupInstanceId }),
         { maxVersion: 4 },

@@ -4,8 +4,6 @@
  * With a session lifetime (KIP-368) the connection re-authenticates before it ends.
  */
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { SaslHandshakeResponse } from '../../protocol/messages/17-sasl-handshake.js';
-import type { SaslAuthenticateResponse } from '../../protocol/messages/36-sasl-authenticate.js';
 import { KtsError } from '../../util/errors.js';
 import type { BrokerConnection } from '../broker-connection.js';
 import { encodePlainToken } from './plain.js';
@@ -27,7 +25,7 @@ export async function authenticateSasl(conn: BrokerConnection, sasl: SaslClientS
 
 /** One handshake + exchange; resolves with the session lifetime (0 = unlimited). */
 async function exchange(conn: BrokerConnection, sasl: SaslClientSettings): Promise<number> {
-  const handshake = await conn.call<SaslHandshakeResponse>(SASL_HANDSHAKE, () => ({ mechanism: sasl.mechanism }), { minVersion: 1, maxVersion: 1 });
+  const handshake = await conn.call(SASL_HANDSHAKE, () => ({ mechanism: sasl.mechanism }), { minVersion: 1, maxVersion: 1 });
   if (handshake.body.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM) {
     throw new KtsError('KTS_SASL', `Broker ${conn.address} does not enable SASL mechanism ${sasl.mechanism}; it enables ${handshake.body.mechanisms.join(', ') || 'none'}.`, 'Set sasl.mechanism to one of those.');
   }
@@ -35,7 +33,7 @@ async function exchange(conn: BrokerConnection, sasl: SaslClientSettings): Promi
     throw new KafkaError(handshake.body.errorCode, `SASL handshake with ${conn.address} failed (is this listener SASL_PLAINTEXT or SASL_SSL? check security.protocol)`);
   }
   const round = async (token: Buffer): Promise<{ token: Buffer; lifetimeMs: number }> => {
-    const r = await conn.call<SaslAuthenticateResponse>(SASL_AUTHENTICATE, () => ({ authBytes: token }));
+    const r = await conn.call(SASL_AUTHENTICATE, () => ({ authBytes: token }));
     if (r.body.errorCode !== ErrorCode.NONE) {
       throw new KtsError(
         'KTS_SASL_AUTHENTICATION_FAILED',
