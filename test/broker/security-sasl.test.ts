@@ -14,6 +14,8 @@ import { openTcpChannel } from '../../src/net/tcp-channel.js';
 import { BrokerConnection } from '../../src/net/broker-connection.js';
 import { authenticateSasl } from '../../src/net/sasl/client.js';
 import { encodePlainToken } from '../../src/net/sasl/plain.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { createScramUser } from '../helpers/security.js';
 
 const certs = makeCerts(t);
 
@@ -121,4 +123,35 @@ t.test('failed logins: each answered and closed, at most 10 logged a minute, nev
   t.equal(lines.match(/Failed SASL PLAIN authentication from 127\.0\.0\.1 for user "alice"/g)?.length, 10, '10 failures logged');
   t.equal(lines.match(/More than 10 failed SASL authentications within a minute/g)?.length, 1, 'then one line says the rest are counted');
   t.notMatch(lines, /guess-/, 'no password in the log');
+});
+
+t.test('KIP-368 with kafkajs: it re-authenticates within the session lifetime and keeps its connection', async (t) => {
+  const lifetimeMs = 2000;
+  const b = await runSecureBroker(t, [
+    'listeners=PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=${PLAIN_JAAS}`,
+    `connections.max.reauth.ms=${lifetimeMs}`,
+  ]);
+  await createScramUser(b.ports.PLAINTEXT!, 'dave', 'dave-secret', 'SCRAM-SHA-512');
+  for (const sasl of [{ mechanism: 'plain' as const, username: 'alice', password: 'alice-secret' }, { mechanism: 'scram-sha-512' as const, username: 'dave', password: 'dave-secret' }]) {
+    // kafkajs re-authenticates before a request once the session is within the threshold of its end.
+    const kafka = new Kafka({ clientId: 'reauth', brokers: [`127.0.0.1:${b.ports.SASL_PLAINTEXT}`], logLevel: logLevel.NOTHING, sasl, reauthenticationThreshold: 1000, retry: { retries: 0 } });
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    const topic = `reauth-${sasl.mechanism}`;
+    const startMs = Date.now();
+    let sent = 0;
+    // Keep producing across at least three session lifetimes (the pauses only let time pass).
+    while (Date.now() - startMs < 3 * lifetimeMs) {
+      await producer.send({ topic, messages: [{ value: `m${sent}` }] });
+      sent++;
+      await sleep(250);
+    }
+    await producer.disconnect();
+    t.ok(sent > 3, `${sasl.mechanism}: ${sent} sends over three lifetimes, no retries needed`);
+    const log = b.log.lines.join('\n');
+    t.match(log, new RegExp(`Re-authenticated User:${sasl.username} \\(${sasl.mechanism.toUpperCase()}\\)`), `${sasl.mechanism}: the broker saw kafkajs re-authenticate`);
+    t.notMatch(log, new RegExp(`SASL session of User:${sasl.username} expired`), `${sasl.mechanism}: no session of kafkajs expired`);
+  }
 });

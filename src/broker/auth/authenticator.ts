@@ -164,6 +164,7 @@ async function evaluate(broker: BrokerContext, security: ListenerSecurity, sessi
   if (session.authenticated && s.user !== undefined && s.user !== user) {
     return fail(broker, `Re-authentication as ${user} on a connection authenticated as ${s.user} is not allowed`, user, mechanism, clientHost);
   }
+  if (session.authenticated) broker.log.debug(`Re-authenticated User:${user} (${mechanism}) from ${clientHost}`);
   session.principal = `User:${user}`;
   session.authenticated = true;
   s.user = user;
