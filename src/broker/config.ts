@@ -409,7 +409,14 @@ function validateKey(
   }
   const def = BROKER_KEY_BY_NAME.get(key);
   if (!def) {
-    if (checkSecurityKey(key, where)) return;
+    if (checkSecurityKey(key, where)) {
+      const bare = key.replace(/^listener\.name\.[a-z0-9_]+\./, '');
+      if (SECURITY_NO_EFFECT.has(bare)) {
+        const note = "Node's TLS has no JVM security providers";
+        noEffectKeys.set(note, [...(noEffectKeys.get(note) ?? []), key]);
+      }
+      return;
+    }
     // Kafka 2.5+'s ZooKeeper TLS settings: only read when zookeeper.ssl.client.enable=true, which is refused.
     if (key.startsWith('zookeeper.ssl.') || key === 'zookeeper.clientCnxnSocket') {
       const note = 'ZooKeeper TLS is off (zookeeper.ssl.client.enable=false)';

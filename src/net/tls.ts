@@ -192,6 +192,11 @@ function truststore(get: SslLookup, n: KeyName): string | undefined {
 }
 
 function protocolRange(get: SslLookup, n: KeyName): { minVersion: TlsVersion; maxVersion: TlsVersion } {
+  // Java's SSLContext protocol: the enabled protocols decide what is negotiated, so it is only checked.
+  const contextProtocol = get('ssl.protocol');
+  if (contextProtocol !== undefined && !['TLS', 'TLSv1.2', 'TLSv1.3'].includes(contextProtocol.trim())) {
+    throw sslError(n('ssl.protocol'), `${contextProtocol} is not supported.`, 'Allowed: TLS, TLSv1.2, TLSv1.3 (the versions negotiated come from ssl.enabled.protocols).');
+  }
   const given = get('ssl.enabled.protocols');
   const list = given === undefined ? [...PROTOCOL_VERSIONS] : given.split(',').map((s) => s.trim()).filter(Boolean);
   for (const p of list) {

@@ -56,7 +56,10 @@ t.test('keystore problems name the key', async (t) => {
   t.match(failure(ssl('ssl.keystore.type=PEM', `ssl.keystore.location=${certs.serverPem}`, 'ssl.client.auth=required')).message, /ssl\.client\.auth=required needs a truststore/);
   t.match(failure(ssl('ssl.keystore.type=PEM', `ssl.keystore.location=${certs.serverPem}`, 'ssl.client.auth=sometimes')).message, /ssl\.client\.auth: invalid value 'sometimes'/);
   t.match(failure(ssl('ssl.keystore.type=PEM', `ssl.keystore.location=${certs.serverPem}`, 'ssl.enabled.protocols=TLSv1')).message, /ssl\.enabled\.protocols: TLSv1 is not supported/);
+  t.match(failure(ssl('ssl.keystore.type=PEM', `ssl.keystore.location=${certs.serverPem}`, 'ssl.protocol=SSLv3')).message, /^ssl\.protocol: SSLv3 is not supported/);
   t.match(failure(ssl('ssl.keystore.locaton=x')).hint, /Did you mean 'ssl\.keystore\.location'\?/);
+  const jvmOnly = build(['ssl.keymanager.algorithm=SunX509', 'listener.name.ssl.ssl.provider=SunJSSE']);
+  t.same(jvmOnly.warnings, ["Configs ssl.keymanager.algorithm, listener.name.ssl.ssl.provider have no effect in kts: Node's TLS has no JVM security providers."], 'JVM provider keys: accepted with one warning');
 });
 
 t.test('SASL configuration problems', async (t) => {
