@@ -161,19 +161,19 @@ t.test('SaslHandshake v0-v1 and SaslAuthenticate v0-v2, each version on its own 
   for (const version of [0, 1, 2]) {
     const conn = await BrokerConnection.open(await openTcpChannel('127.0.0.1', b.ports.SASL_PLAINTEXT!, 5000), `v${version}`, 5000);
     t.teardown(() => conn.channel.close());
-    const hs = await conn.call<{ errorCode: number; mechanisms: string[] }>(17, () => ({ mechanism: 'PLAIN' }), { minVersion: 1, maxVersion: 1 });
+    const hs = await conn.call(17, () => ({ mechanism: 'PLAIN' }), { minVersion: 1, maxVersion: 1 });
     t.same(hs.body, { errorCode: 0, mechanisms: ['PLAIN'] }, 'SaslHandshake v1');
-    const bad = await conn.call<{ errorCode: number; errorMessage: string | null }>(36, () => ({ authBytes: encodePlainToken('alice', 'nope') }), { minVersion: version, maxVersion: version });
+    const bad = await conn.call(36, () => ({ authBytes: encodePlainToken('alice', 'nope') }), { minVersion: version, maxVersion: version });
     t.equal(bad.body.errorCode, 58, `SaslAuthenticate v${version}: a wrong password answers SASL_AUTHENTICATION_FAILED`);
     t.match(bad.body.errorMessage, /Authentication failed/);
     await t.rejects(conn.call(3, () => ({ topics: [] })), /closed|not open/i, `v${version}: then the connection is closed`);
     const good = await BrokerConnection.open(await openTcpChannel('127.0.0.1', b.ports.SASL_PLAINTEXT!, 5000), `v${version}-ok`, 5000);
     t.teardown(() => good.channel.close());
     await good.call(17, () => ({ mechanism: 'PLAIN' }), { minVersion: 1, maxVersion: 1 });
-    const ok = await good.call<{ errorCode: number; sessionLifetimeMs?: bigint | number }>(36, () => ({ authBytes: encodePlainToken('alice', 'alice-secret') }), { minVersion: version, maxVersion: version });
+    const ok = await good.call(36, () => ({ authBytes: encodePlainToken('alice', 'alice-secret') }), { minVersion: version, maxVersion: version });
     t.equal(ok.body.errorCode, 0, `SaslAuthenticate v${version}: authenticated`);
     if (version >= 1) t.equal(Number(ok.body.sessionLifetimeMs), 60000, `v${version} carries the session lifetime`);
-    const md = await good.call<{ brokers: unknown[] }>(3, () => ({ topics: [] }));
+    const md = await good.call(3, () => ({ topics: [] }));
     t.equal(md.body.brokers.length, 1, `v${version}: requests served after it`);
   }
 });
