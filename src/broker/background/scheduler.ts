@@ -91,15 +91,27 @@ export function startBackgroundWork(logManager: LogManager, log: Logger, opts: B
   };
   const runMovesNow = (): void => scheduleMoves(true);
   logManager.onLogDirMoveStarted = runMovesNow;
+  // A throttled move earns `rate` bytes per second of credit (at most one tick's worth kept
+  // while idle) and spends what it copies: a step copies at least one whole batch, so a batch
+  // larger than a tick's share leaves a debt the next ticks pay before copying again.
+  let moveCredit = 0;
+  let moveCreditAtMs = Date.now();
   function runMoves(): void {
     let copied = 0;
     let unthrottled = false;
     guard('Log dir move', () => {
       const rate = opts.logDirMoveBytesPerSecond?.() ?? Number.POSITIVE_INFINITY;
       unthrottled = rate === Number.POSITIVE_INFINITY;
-      copied = unthrottled
-        ? logManager.runLogDirMoves(MOVE_TICK_MAX_BYTES, { offThread: true, onOffThreadCopyDone: runMovesNow })
-        : logManager.runLogDirMoves(Math.min(MOVE_TICK_MAX_BYTES, Math.max(1, Math.floor((rate * MOVE_TICK_MS) / 1000))));
+      const now = Date.now();
+      const tickBytes = Math.min(MOVE_TICK_MAX_BYTES, Math.max(1, Math.floor((rate * MOVE_TICK_MS) / 1000)));
+      moveCredit = unthrottled ? 0 : Math.min(tickBytes, moveCredit + (rate * Math.max(0, now - moveCreditAtMs)) / 1000);
+      moveCreditAtMs = now;
+      if (unthrottled) {
+        copied = logManager.runLogDirMoves(MOVE_TICK_MAX_BYTES, { offThread: true, onOffThreadCopyDone: runMovesNow });
+      } else if (moveCredit > 0) {
+        copied = logManager.runLogDirMoves(Math.max(1, Math.floor(moveCredit)));
+        moveCredit -= copied;
+      }
     })();
     scheduleMoves(unthrottled && copied > 0);
   }

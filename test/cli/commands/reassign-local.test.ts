@@ -189,3 +189,39 @@ t.test('local mode: Ctrl-C during a throttled --execute keeps what was copied; -
   t.same([copiesIn(data), copiesIn(disk2)], [[], ['t-0']], 'one copy, in the second dir');
   t.equal((await local('console-consumer --topic t --from-beginning --until-end')).stdout, lines, 'every record, once, in order');
 });
+
+t.test('local mode shared: a console-consumer owns the data dir; kts reassign in another process adds the disk and the owner copies', async (t) => {
+  t.setTimeout(300_000);
+  const root = await tempDir(t);
+  const [data, disk2] = [join(root, 'data'), join(root, 'disk2')];
+  t.equal((await runKts(`topics --create --topic t --partitions 1 --config segment.bytes=50000 --data-dir ${data}`)).code, 0);
+  const lines = Array.from({ length: 2000 }, (_, i) => `r${i} ${'w'.repeat(60)}`).join('\n') + '\n';
+  t.equal((await runKts(`console-producer --topic t --data-dir ${data}`, { stdin: lines })).code, 0);
+  const owner = spawn(process.execPath, [KTS_BIN, 'console-consumer', '--topic', 't', '--from-beginning', '--data-dir', data], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  owner.stdout!.on('data', (c: Buffer) => { seen += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => owner.on('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
+  });
+  const lockPid = (): number | undefined => {
+    try {
+      return (JSON.parse(readFileSync(join(data, '.lock'), 'utf8')) as { pid?: number }).pid;
+    } catch {
+      return undefined;
+    }
+  };
+  while (!(lockPid() === owner.pid && seen.length === lines.length)) await sleep(25);
+  // This process reaches the owner's engine over the data dir's Unix socket.
+  const exec = await runKts(`reassign --execute --reassignment-json-file ${plan(root, 'move.json', disk2)} --data-dir ${data}`, { cwd: root });
+  t.equal(exec.code, 0, exec.stderr);
+  t.match(exec.stderr, `Log directory moves completed: t-0 is in ${disk2}`);
+  t.equal(lockPid(), owner.pid, 'the consumer still owns the data dir (it did the copy)');
+  t.same(JSON.parse(readFileSync(join(data, 'kts-log-dirs.json'), 'utf8')), { version: 1, logDirs: [disk2] }, 'the owner recorded the new dir');
+  t.equal((await runKts(`console-producer --topic t --data-dir ${data}`, { stdin: 'after the move\n' })).code, 0);
+  while (!seen.endsWith('after the move\n')) await sleep(25);
+  t.equal(seen, `${lines}after the move\n`, 'the running consumer goes on reading, from the moved partition');
+  owner.kill('SIGINT');
+  t.equal(await exited, 0, 'the owner exits cleanly');
+  t.same([copiesIn(data), copiesIn(disk2)], [[], ['t-0']], 'one copy, in the second dir');
+});
