@@ -4,8 +4,8 @@
  * start the other), the cluster's view comes from ZooKeeper (what both controllers write),
  * and Kafka's DumpLogSegments and `kts dump-log` are run on the same segment files.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,8 +52,8 @@ export interface MixedCluster {
    * returns how many elections it took.
    */
   moveControllerTo(id: number, maxElections?: number): Promise<number>;
-  /** leader / isr of each partition, from ZooKeeper. */
-  partitionStates(topic: string, partitions: number): Promise<Map<number, { leader: number; isr: number[] }>>;
+  /** leader / leader epoch / isr of each partition, from ZooKeeper. */
+  partitionStates(topic: string, partitions: number): Promise<Map<number, { leader: number; leaderEpoch: number; isr: number[] }>>;
   /** Waits until every partition's ISR holds all `replicas` brokers. */
   waitFullIsr(topic: string, partitions: number, replicas: number[], timeoutMs?: number): Promise<void>;
   /** Asks the controller for a preferred-replica election of every partition and waits for `leaders`. */
@@ -139,7 +139,7 @@ export async function mixedCluster(t: Teardown, zkConnect: string, properties: R
       const states = await zk.getPartitionStates(tps);
       return new Map(tps.map((tp) => {
         const s = states.get(`${topic}-${tp.partition}`);
-        return [tp.partition, { leader: s?.state.leader ?? -1, isr: s?.state.isr ?? [] }];
+        return [tp.partition, { leader: s?.state.leader ?? -1, leaderEpoch: s?.state.leaderEpoch ?? -1, isr: s?.state.isr ?? [] }];
       }));
     },
     async waitFullIsr(topic, partitions, replicas, timeoutMs = 120_000) {
@@ -277,4 +277,57 @@ export async function kafkaDumpLog(files: string[]): Promise<Map<string, DumpedB
 export async function ktsDumpLog(files: string[]): Promise<Map<string, DumpedBatch[]>> {
   const { stdout } = await run(process.execPath, [KTS_BIN, 'dump-log', '--print-data-log', '--files', files.join(',')], { maxBuffer: 256 * 1024 * 1024 });
   return parseDump(stdout);
+}
+
+/** A running Kafka 1.1 Java producer (kafka-verifiable-producer.sh) and what it was told. */
+export interface JavaProducer {
+  /** Every record the brokers acknowledged: partition, offset, value. */
+  acks: Array<{ partition: number; offset: number; value: string }>;
+  /** producer_send_error lines (records not acknowledged). */
+  errors: string[];
+  /** SIGTERM (the tool closes its producer, flushing what is in flight) and wait for the exit. */
+  stop(): Promise<void>;
+  /** `running`, or how it exited and the end of its stderr (for failure messages). */
+  status(): string;
+}
+
+/**
+ * Kafka 1.1's own Java client as a load: kafka-verifiable-producer.sh prints one JSON line per
+ * acknowledged (or failed) record. `config` goes to its --producer.config file.
+ */
+export function startJavaProducer(t: Teardown, bootstrap: string, topic: string, throughput: number, config: Record<string, string>): JavaProducer {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-java-producer-'));
+  const configFile = join(dir, 'producer.properties');
+  writeFileSync(configFile, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const child = spawn(join(kafka11Home(), 'bin', 'kafka-verifiable-producer.sh'), ['--topic', topic, '--broker-list', bootstrap, '--throughput', String(throughput), '--acks', '-1', '--value-prefix', '1', '--producer.config', configFile], { env: kafka11Env(dir, 128), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const producer: JavaProducer = {
+    acks: [],
+    errors: [],
+    stop: async () => undefined,
+    status: () => (child.exitCode === null && child.signalCode === null ? 'running' : `exited (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`),
+  };
+  let rest = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      const e = JSON.parse(line) as { name: string; partition?: number; offset?: number; value?: string; exception?: string; message?: string };
+      if (e.name === 'producer_send_success') producer.acks.push({ partition: e.partition!, offset: e.offset!, value: e.value! });
+      else if (e.name === 'producer_send_error') producer.errors.push(`${e.exception ?? ''} ${e.message ?? ''}`.trim());
+    }
+  });
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  producer.stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return producer;
 }
