@@ -38,6 +38,8 @@ export interface BrokerPartitionLog {
   readonly config: LogConfig;
   appendAsLeader(records: Buffer, leaderEpoch: number): AppendResult | Promise<AppendResult>;
   read(fetchOffset: number, maxBytes: number, options: ReadOptions): ReadResult | Promise<ReadResult>;
+  /** read() with the file bytes read off the event loop (Fetch: a slow reader's megabyte does not hold other clients). */
+  readAsync(fetchOffset: number, maxBytes: number, options: ReadOptions): Promise<ReadResult>;
   /** Also -1 (latest), -2 (earliest), -3 (max timestamp); null when no record is that late. */
   offsetForTimestamp(timestampMs: number): TimestampOffset | null | Promise<TimestampOffset | null>;
   endOffsetForLeaderEpoch(leaderEpoch: number): EpochEndOffset | Promise<EpochEndOffset>;

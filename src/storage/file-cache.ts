@@ -7,8 +7,10 @@
  *
  * Closing a descriptor loses nothing: written bytes are in the page cache, and fsync on a
  * later descriptor of the same file flushes them (Linux flushes the inode, not the fd).
- * A descriptor lent to an asynchronous call (a background fsync) is pinned until the call
- * returns, so it is never closed, or its number reused, under that call.
+ * A descriptor lent to an asynchronous call (a background fsync, a Fetch read) is pinned
+ * until the call returns, so it is never closed, or its number reused, under that call:
+ * neither the cache nor a close() (a segment deleted or the log closed meanwhile) closes it
+ * before the last pin is released.
  */
 import { closeSync, openSync } from 'node:fs';
 import { descriptorLimit } from '../util/descriptor-limit.js';
@@ -63,18 +65,19 @@ export class FileCache {
   opened(file: CachedFile): void {
     this.opens++;
     this.open.set(file, true);
-    this.evict();
+    this.evict(file);
   }
 
   forget(file: CachedFile): void {
     this.open.delete(file);
   }
 
-  private evict(): void {
+  /** Closes the least recently used unpinned descriptors beyond the capacity, never `keep` (just opened for its caller). */
+  private evict(keep?: CachedFile): void {
     if (this.open.size <= this.capacity) return;
     for (const file of this.open.keys()) {
       if (this.open.size <= this.capacity) break;
-      if (file.pinned) continue;
+      if (file.pinned || file === keep) continue;
       file.release();
     }
   }
@@ -87,6 +90,8 @@ export class CachedFile {
   private descriptor: number | undefined;
   private create: boolean;
   private pins = 0;
+  /** close() or release() came while pinned: the descriptor closes with the last unpin. */
+  private closeWhenUnpinned = false;
 
   /** `create`: the first open creates (or empties) the file; later opens never truncate. */
   constructor(
@@ -100,6 +105,7 @@ export class CachedFile {
   /** The descriptor, opened (or reopened) on demand; valid until the next call into the cache. */
   fd(): number {
     if (this.descriptor !== undefined) {
+      this.closeWhenUnpinned = false;
       this.cache.touch(this);
       return this.descriptor;
     }
@@ -126,12 +132,18 @@ export class CachedFile {
       if (released) return;
       released = true;
       this.pins--;
+      if (this.pins === 0 && this.closeWhenUnpinned) this.release();
     });
   }
 
   /** Closes the descriptor (the cache evicting it); the next fd() reopens. */
   release(): void {
     if (this.descriptor === undefined) return;
+    if (this.pins > 0) {
+      this.closeWhenUnpinned = true;
+      return;
+    }
+    this.closeWhenUnpinned = false;
     const fd = this.descriptor;
     this.descriptor = undefined;
     this.cache.forget(this);

@@ -20,6 +20,7 @@ import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager, 
 import { type BatchInfo, type DroppedTail, DELETED_SUFFIX, LogSegment, checkEntry, filenamePrefixFromOffset, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
 import { PartitionTailCache, type TailCacheBudget } from './tail-cache.js';
+import { type FileReads, fileReads } from './file-reads.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { RecordFields, iterateRecords, readRecordFields } from '../records/record-batch.js';
 import { readRecordQuick } from '../records/record-walk.js';
@@ -27,6 +28,8 @@ import { ByteCursor } from '../protocol/varint.js';
 import { CorruptDataError } from '../util/errors.js';
 import { CLEANED_SUFFIX, SWAP_SUFFIX, completeInterruptedSwaps } from './cleaner/swap.js';
 import type { AppendResult, EpochEndOffset, ReadOptions, ReadResult, TimestampOffset } from './types.js';
+
+const EMPTY_RECORDS = Buffer.alloc(0);
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
 export const EARLIEST_TIMESTAMP = -2;
@@ -523,24 +526,53 @@ export class PartitionLog {
    * batch whole with `minOneMessage`), none at or after `maxOffset` (default: the LEO).
    */
   read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
-    this.ensureOpen();
-    this.checkFetchOffset(fetchOffset);
-    const maxOffset = Math.min(options.maxOffset ?? this.nextOffset, this.nextOffset);
-    // At the LEO the end of the file is the bound: no need to look the offset up.
-    const bound = maxOffset >= this.nextOffset ? Number.POSITIVE_INFINITY : maxOffset;
-    let records: Buffer = Buffer.alloc(0);
-    const cached = fetchOffset < maxOffset ? this.tail?.read(fetchOffset, maxBytes, maxOffset, options.minOneMessage ?? false) : undefined;
-    if (cached) {
-      records = cached;
-    } else if (fetchOffset < maxOffset) {
+    const { maxOffset, bound, minOneMessage, cached } = this.startRead(fetchOffset, maxBytes, options);
+    let records: Buffer = cached ?? EMPTY_RECORDS;
+    if (!cached && fetchOffset < maxOffset) {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
-        const got = this.segments[i]!.read(fetchOffset, maxBytes, bound, options.minOneMessage ?? false);
+        const got = this.segments[i]!.read(fetchOffset, maxBytes, bound, minOneMessage);
         if (got !== undefined) {
           records = got;
           break;
         }
       }
     }
+    return this.readResult(fetchOffset, records);
+  }
+
+  /**
+   * read(), with the file bytes read on libuv's thread pool (`reads`: a bounded number in
+   * flight), so a Fetch of a megabyte does not hold the event loop. The ends in the result
+   * are taken when the bytes are in: an append landing meanwhile moves them on, as it
+   * would between two fetches.
+   */
+  async readAsync(fetchOffset: number, maxBytes: number, options: ReadOptions = {}, reads: FileReads = fileReads): Promise<ReadResult> {
+    const { maxOffset, bound, minOneMessage, cached } = this.startRead(fetchOffset, maxBytes, options);
+    let records: Buffer = cached ?? EMPTY_RECORDS;
+    if (!cached && fetchOffset < maxOffset) {
+      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+        const got = await this.segments[i]!.readAsync(fetchOffset, maxBytes, bound, minOneMessage, reads);
+        if (got !== undefined) {
+          records = got;
+          break;
+        }
+      }
+    }
+    return this.readResult(fetchOffset, records);
+  }
+
+  private startRead(fetchOffset: number, maxBytes: number, options: ReadOptions): { maxOffset: number; bound: number; minOneMessage: boolean; cached: Buffer | undefined } {
+    this.ensureOpen();
+    this.checkFetchOffset(fetchOffset);
+    const maxOffset = Math.min(options.maxOffset ?? this.nextOffset, this.nextOffset);
+    // At the LEO the end of the file is the bound: no need to look the offset up.
+    const bound = maxOffset >= this.nextOffset ? Number.POSITIVE_INFINITY : maxOffset;
+    const minOneMessage = options.minOneMessage ?? false;
+    const cached = fetchOffset < maxOffset ? this.tail?.read(fetchOffset, maxBytes, maxOffset, minOneMessage) : undefined;
+    return { maxOffset, bound, minOneMessage, cached };
+  }
+
+  private readResult(fetchOffset: number, records: Buffer): ReadResult {
     return { records, fetchOffset, highWatermark: this.hw, lastStableOffset: this.lastStableOffset, logStartOffset: this.logStartOffset, logEndOffset: this.nextOffset };
   }
 

@@ -15,6 +15,7 @@ import { RecordFields, iterateRecords } from '../records/record-batch.js';
 import { readRecordQuick } from '../records/record-walk.js';
 import { iterateLegacyMessages } from '../records/legacy.js';
 import { CachedFile } from './file-cache.js';
+import type { FileReads } from './file-reads.js';
 import { syncFile } from './sync-group.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { TxnIndex } from './txn-index.js';
@@ -356,9 +357,28 @@ export class LogSegment {
    * batch whole when `minOneMessage`), none starting at or after `maxOffset`.
    */
   read(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): Buffer | undefined {
+    const plan = this.planRead(startOffset, maxBytes, maxOffset, minOneMessage);
+    if (plan === undefined || Buffer.isBuffer(plan)) return plan;
+    return wholeBatches(this.readBytes(plan.position, plan.length), plan.position, maxOffset);
+  }
+
+  /**
+   * read(), with the bytes read on libuv's thread pool through `reads` (a bounded number
+   * in flight; Fetch). Finding the first batch (the index and one header) stays
+   * synchronous: a few kilobytes, against the megabyte of a fetch.
+   */
+  async readAsync(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, reads: FileReads): Promise<Buffer | undefined> {
+    const plan = this.planRead(startOffset, maxBytes, maxOffset, minOneMessage);
+    if (plan === undefined || Buffer.isBuffer(plan)) return plan;
+    const bytes = await reads.read(this.file, plan.position, plan.length, () => this.sizeBytes);
+    return wholeBatches(bytes, plan.position, maxOffset);
+  }
+
+  /** Where a read's bytes are: undefined when no batch holds `startOffset`, a Buffer when nothing is to be read. */
+  private planRead(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean): { position: number; length: number } | Buffer | undefined {
     const first = this.translateOffset(startOffset);
     if (!first) return undefined;
-    if (first.baseOffset >= maxOffset) return Buffer.alloc(0);
+    if (first.baseOffset >= maxOffset) return EMPTY;
     let end = this.sizeBytes;
     if (maxOffset !== Number.POSITIVE_INFINITY) {
       // Do not read bytes past the bound (HW or LSO) only to throw them away.
@@ -366,16 +386,8 @@ export class LogSegment {
       if (limit) end = limit.baseOffset >= maxOffset ? limit.position : limit.position + limit.size;
     }
     const want = Math.min(Math.max(maxBytes, 0), end - first.position);
-    if (first.size > want) return minOneMessage ? this.readBytes(first.position, first.size) : Buffer.alloc(0);
-    const bytes = this.readBytes(first.position, want);
-    let whole = 0;
-    while (whole + MIN_ENTRY_BYTES <= bytes.length) {
-      if (bytes.readInt8(whole + MAGIC_OFFSET) >= 2 && whole + HEADER_BYTES > bytes.length) break;
-      const info = parseBatchInfo(bytes, whole, first.position + whole);
-      if (info.size < MIN_ENTRY_BYTES || whole + info.size > bytes.length || info.baseOffset >= maxOffset) break;
-      whole += info.size;
-    }
-    return bytes.subarray(0, whole);
+    if (first.size > want) return minOneMessage ? { position: first.position, length: first.size } : EMPTY;
+    return { position: first.position, length: want };
   }
 
   /** Offset after the last batch (the segment's next offset). */
@@ -677,4 +689,16 @@ export function* uncompressedRecordTimestamps(batch: Buffer): Generator<{ timest
     if (at < 0) return;
     yield { timestampMs: baseTs + f.timestampDelta, offset: base + f.offsetDelta };
   }
+}
+
+/** The whole entries at the start of `bytes` (read at `position`), none at or after `maxOffset`. */
+function wholeBatches(bytes: Buffer, position: number, maxOffset: number): Buffer {
+  let whole = 0;
+  while (whole + MIN_ENTRY_BYTES <= bytes.length) {
+    if (bytes.readInt8(whole + MAGIC_OFFSET) >= 2 && whole + HEADER_BYTES > bytes.length) break;
+    const info = parseBatchInfo(bytes, whole, position + whole);
+    if (info.size < MIN_ENTRY_BYTES || whole + info.size > bytes.length || info.baseOffset >= maxOffset) break;
+    whole += info.size;
+  }
+  return bytes.subarray(0, whole);
 }

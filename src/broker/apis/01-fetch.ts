@@ -140,7 +140,7 @@ async function readPartition(
     const result =
       p.fetchOffset >= maxOffset || maxBytes <= 0
         ? null
-        : await log.read(p.fetchOffset, Math.min(maxBytes, p.partitionMaxBytes), { maxOffset, minOneMessage });
+        : await log.readAsync(p.fetchOffset, Math.min(maxBytes, p.partitionMaxBytes), { maxOffset, minOneMessage });
     if (throttled && result) quota.record(result.records.length);
     return {
       partitionIndex: p.partition,
