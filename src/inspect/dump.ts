@@ -327,7 +327,10 @@ export class Dumper {
       // A batch whose CRC fails is not valid data, wherever it sits in the file.
       ctx.summary.s.corruptBatchBytes += info.size;
     }
-    if (prev === null) return;
+    if (prev === null) {
+      this.checkSegmentName(ctx, info.baseOffset, info.position);
+      return;
+    }
     if (info.baseOffset <= prev.lastOffset) {
       this.problem(ctx, 'offset-regression', info.position, `base offset ${info.baseOffset} is not above the previous batch's last offset ${prev.lastOffset}`);
     }
@@ -387,7 +390,8 @@ export class Dumper {
       return;
     }
     if (this.opts.indexSanityCheck) return this.sanity(ctx, I.offsetIndexSanityError(buf, base, ctx.absolutePath));
-    const log = await this.openLog(ctx);
+    const opened = await this.openLog(ctx);
+    const log = opened !== null && (await this.indexFitsLog(ctx, opened)) ? opened : null;
     try {
       let prevOffset = -1;
       for (let i = 0; i < entries; i++) {
@@ -405,7 +409,7 @@ export class Dumper {
         if (!this.opts.verifyIndexOnly) this.emit({ type: 'indexEntry', path: ctx.path, ...entry });
       }
     } finally {
-      await log?.close();
+      await opened?.close();
     }
   }
 
@@ -430,6 +434,26 @@ export class Dumper {
     }
   }
 
+  /**
+   * A segment's batches start at or above the base offset its name gives (compaction may
+   * leave the first ones out); below it, the file was renamed or copied under another name,
+   * and the offsets its indexes store relative to that name are all off: said once per file.
+   */
+  private checkSegmentName(ctx: FileContext, firstOffset: number, position: number | null): boolean {
+    const base = baseOffsetOf(ctx.path);
+    if (base === null || firstOffset >= base) return true;
+    const name = basename(ctx.path);
+    this.problem(ctx, 'segment-name-mismatch', position, `the file name gives base offset ${base} but the log's first batch starts at offset ${firstOffset}: a renamed or copied segment?${/\.log/.test(name) ? '' : ' Its entries are not checked against the log.'}`);
+    return false;
+  }
+
+  /** Whether the log's first batch fits the index's name (else one problem, and its entries go unchecked). */
+  private async indexFitsLog(ctx: FileContext, log: FileWindow): Promise<boolean> {
+    const first = await new LogScanner(log, 0).next();
+    if (first === null) return true;
+    return this.checkSegmentName(ctx, Number(first.buf.readBigInt64BE(first.at)), null);
+  }
+
   private sanity(ctx: FileContext, error: string | null): void {
     if (error === null) {
       this.emit({ type: 'sanityPassed', path: ctx.path });
@@ -446,7 +470,8 @@ export class Dumper {
     if (this.opts.indexSanityCheck) return this.sanity(ctx, I.timeIndexSanityError(buf, base, ctx.absolutePath));
     const offsetIndex = await this.readSideFile(this.siblingPath(ctx, '.index'));
     const entries = Math.floor(buf.length / I.TIME_INDEX_ENTRY_BYTES);
-    const log = entries > 0 ? await this.openLog(ctx) : null;
+    const opened = entries > 0 ? await this.openLog(ctx) : null;
+    const log = opened !== null && (await this.indexFitsLog(ctx, opened)) ? opened : null;
     try {
       let prevTimestamp = -1;
       for (let i = 0; i < entries; i++) {
@@ -463,7 +488,7 @@ export class Dumper {
         prevTimestamp = entry.timestamp;
       }
     } finally {
-      await log?.close();
+      await opened?.close();
     }
   }
 

@@ -23,6 +23,7 @@ export type ProblemKind =
   | 'time-index-mismatch'
   | 'sanity-check-failed'
   | 'corrupt-file'
+  | 'segment-name-mismatch'
   | 'unreadable';
 
 export interface RecordEvent extends RecordLineFields {

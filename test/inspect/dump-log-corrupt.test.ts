@@ -51,6 +51,8 @@ t.test('bad CRC: isvalid false with the stored crc, and a crc-mismatch at the ba
   const json = await runKts(['dump-log', '--files', path, '--check', '--json']);
   const problems = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; kind: string; position: number }).filter((e) => e.type === 'problem');
   t.same(problems.map((p) => [p.kind, p.position]), [['crc-mismatch', b1.length]]);
+  const summary = await runKts(['dump-log', '--files', path, '--summary']);
+  t.match(summary.stdout, `validBytes: ${b1.length} invalidBytes: ${bad.length}`, 'the bad batch counts as invalid bytes');
 });
 
 t.test('garbage and a size field below 14: reported, not a crash', async (t) => {
