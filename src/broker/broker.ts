@@ -62,6 +62,8 @@ export interface Broker {
   readonly context: BrokerContext;
   readonly nodeId: number;
   readonly clusterId: string;
+  /** The log dirs open: log.dirs, and any attached to the first (storage/attached-log-dirs.ts). */
+  readonly logDirs: readonly string[];
   /** The listeners actually bound (port 0 resolved); empty when not listening. */
   readonly boundPorts: readonly BoundListener[];
   /** Advertised endpoints as `NAME://host:port`. */
@@ -266,6 +268,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     context,
     nodeId: config.nodeId,
     clusterId: logManager.clusterId,
+    logDirs: logManager.logDirs,
     boundPorts: options.listen && network ? network.bound : [],
     advertisedListeners: listenerUrls,
     metricsUrl: metrics?.url,

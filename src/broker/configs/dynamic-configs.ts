@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerContext, ListenerEndpoint } from '../handler.js';
 import { brokerKeySynonyms, type BrokerConfigLayers } from './describe.js';
-import { applyTopicDefaults } from './topic-configs.js';
+import { applyTopicDefaults, logDirs } from './topic-configs.js';
 
 export const DYNAMIC_CONFIG_FILE = 'kts-dynamic-broker-configs.json';
 
@@ -124,7 +124,8 @@ function runtimeDefaults(broker: BrokerContext): Record<string, string> {
   return {
     'node.id': String(broker.nodeId),
     'broker.id': String(broker.nodeId),
-    'log.dirs': broker.config.logDirs.join(','),
+    // The dirs open, with any attached to the data dir (local mode's second disk).
+    'log.dirs': logDirs(broker).join(','),
     'process.roles': broker.config.processRoles.join(','),
     listeners: broker.config.listeners.map(endpoint).join(','),
     'advertised.listeners': broker.advertisedListeners.map(endpoint).join(','),

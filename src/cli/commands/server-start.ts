@@ -43,8 +43,8 @@ function toStrings(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-function readinessLine(config: BrokerConfig, listeners: readonly string[], clusterId: string): string {
-  return `[KtsServer id=${config.nodeId}] started (kts ${KTS_VERSION}) listening on ${listeners.join(', ')}, log dir ${config.logDirs.join(',')}, cluster id ${clusterId}`;
+function readinessLine(config: BrokerConfig, listeners: readonly string[], clusterId: string, logDirs: readonly string[]): string {
+  return `[KtsServer id=${config.nodeId}] started (kts ${KTS_VERSION}) listening on ${listeners.join(', ')}, log dir ${logDirs.join(',')}, cluster id ${clusterId}`;
 }
 
 /**
@@ -70,7 +70,7 @@ async function runForeground(config: BrokerConfig, io: CliIo): Promise<number> {
   const broker = await startBroker(config, { listen: true, log, command: 'kts server-start' });
   const bound = broker.boundPorts.map((b) => `${b.name}://${b.host}:${b.port}`);
   for (const warning of advertisedMismatches(broker.boundPorts, broker.advertisedListeners)) log.warn(warning);
-  io.stdout.write(readinessLine(config, bound.length > 0 ? bound : broker.advertisedListeners, broker.clusterId) + '\n');
+  io.stdout.write(readinessLine(config, bound.length > 0 ? bound : broker.advertisedListeners, broker.clusterId, broker.logDirs) + '\n');
   await io.interrupted;
   log.info(`[KtsServer id=${config.nodeId}] shutting down`);
   await broker.stop();

@@ -81,9 +81,11 @@ t.test('local mode: kts reassign adds a second disk to the data dir; later comma
   t.match(detach.stderr, 'Move them to another log dir first');
 
   // A broker started on the data dir opens both dirs.
-  const server = spawn(process.execPath, [KTS_BIN, 'server-start', '--data-dir', data, '--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(process.execPath, [KTS_BIN, 'server-start', '--data-dir', data, '--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let serverErr = '';
+  let serverOut = '';
   server.stderr!.on('data', (d: Buffer) => { serverErr += d.toString(); });
+  server.stdout!.on('data', (d: Buffer) => { serverOut += d.toString(); });
   const exited = new Promise<number | null>((resolve) => server.on('close', (code) => resolve(code)));
   t.teardown(async () => {
     server.kill('SIGTERM');
@@ -93,6 +95,10 @@ t.test('local mode: kts reassign adds a second disk to the data dir; later comma
   for (let i = 0; i < 600 && !existsSync(serverFile) && server.exitCode === null; i++) await sleep(100);
   t.ok(existsSync(serverFile), `the server started: ${serverErr}`);
   const bootstrap = (JSON.parse(readFileSync(serverFile, 'utf8')) as { listeners: string[] }).listeners[0]!.replace('PLAINTEXT://', '');
+  while (!serverOut.includes('\n')) await sleep(25);
+  t.match(serverOut, `, log dir ${data},${disk2}, cluster id `, 'the readiness line names both log dirs');
+  const brokerConfigs = await runKts(`configs --describe --all --entity-type brokers --entity-name 1 --bootstrap-server ${bootstrap}`);
+  t.match(brokerConfigs.stdout, `log.dirs=${data},${disk2} `, 'DescribeConfigs reports both in log.dirs');
   const described = await runKts(`log-dirs --describe --json --bootstrap-server ${bootstrap}`);
   t.same((JSON.parse(described.stdout) as DescribedDirs).brokers[0]!.logDirs.map((d) => [d.logDir, d.partitions.map((p) => p.partition)]), [[data, ['t-1']], [disk2, ['t-0']]], 'the broker reports both log dirs');
   const read = await kcat(['-b', bootstrap, '-C', '-t', 't', '-p', '0', '-e', '-f', '%s\n']);
