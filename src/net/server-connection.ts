@@ -71,6 +71,16 @@ export class CloseConnection extends Error {
 const READ_AHEAD_BYTES = 64 * 1024;
 /** Response bytes a client may leave unconfirmed without counting against the budget. */
 const FREE_UNCONFIRMED_BYTES = 64 * 1024;
+/** Produce (key 0): its answer is a few bytes per partition. */
+const PRODUCE_API_KEY = 0;
+/**
+ * Produce bytes a connection may have in flight (dispatched, not answered yet) before its next
+ * request waits for an answer. Kafka handles one request per connection at a time; kts lets a
+ * producer pipeline about one follower fetch's worth (replica.fetch.max.bytes): an acks=all
+ * producer's requests appended together reach each follower in one fetch instead of one fetch
+ * round trip each, and the followers stay within that much of the leader.
+ */
+const PRODUCE_BYTES_IN_FLIGHT = 1024 * 1024;
 
 interface Slot {
   done: boolean;
@@ -79,6 +89,8 @@ interface Slot {
   heldBytes: number;
   /** Close the connection once this slot's response is written. */
   closeAfter?: string;
+  /** The request's API key (the frame's first two bytes). */
+  apiKey: number;
 }
 
 export class Connection {
@@ -100,6 +112,8 @@ export class Connection {
   /** What this connection last reported to the budget. */
   private reportedBytes = 0;
   private mutedForBudget = false;
+  /** The next frame waits for an answer: PRODUCE_BYTES_IN_FLIGHT are in flight. */
+  private heldForProduce = false;
   /**
    * Response bytes written since the client last sent anything. A client sends its next
    * request after reading a response; one that pipelines requests and reads nothing keeps
@@ -179,6 +193,7 @@ export class Connection {
   }
 
   private extractFrames(): void {
+    this.heldForProduce = false;
     // Frames already read stay unparsed while the client is not reading our responses.
     while (!this.closing && !this.draining && !this.readPausedForWrites && !this.mutedForBudget && this.buffered >= 4 && this.slots.length < this.limits.maxInFlight) {
       const size = this.peekSize();
@@ -191,12 +206,18 @@ export class Connection {
         return;
       }
       if (this.buffered < 4 + size) break;
+      const produceInFlight = this.produceBytesInFlight();
+      if (produceInFlight >= PRODUCE_BYTES_IN_FLIGHT) {
+        // The next frame is dispatched when an answer is written (flush).
+        this.heldForProduce = true;
+        break;
+      }
       if (this.budget && this.holdsResponses()) {
         if (this.budget.exhausted) {
           this.muteForBudget();
           break;
         }
-        if (this.slots.length > 0) {
+        if (produceInFlight < 0) {
           // Its response is not counted yet: the next request waits a turn, so that it is.
           this.extractNextTurn();
           break;
@@ -220,6 +241,21 @@ export class Connection {
    */
   private unconfirmedResponseBytes(): number {
     return this.unconfirmedBytes > FREE_UNCONFIRMED_BYTES ? this.unconfirmedBytes : 0;
+  }
+
+  /**
+   * Bytes of the Produce requests in flight, or -1 when another request is in flight (its
+   * response, not counted yet, may be large). A Produce answer is a few bytes: the next
+   * pipelined frame need not wait a turn for it to be counted.
+   */
+  private produceBytesInFlight(): number {
+    let bytes = 0;
+    for (const slot of this.slots) {
+      if (slot.done) continue;
+      if (slot.apiKey !== PRODUCE_API_KEY) return -1;
+      bytes += slot.heldBytes;
+    }
+    return bytes;
   }
 
   /** Dispatch the next pipelined frame after this turn: the one just dispatched gets counted first. */
@@ -272,7 +308,8 @@ export class Connection {
     this.readPausedForInFlight = this.slots.length >= this.limits.maxInFlight;
     // Muted for the budget, a connection still reads a little: a new request from it is the
     // sign it has read its responses (unconfirmedBytes), which may unmute it.
-    const pause = this.readPausedForInFlight || this.readPausedForWrites || (this.mutedForBudget && this.buffered >= READ_AHEAD_BYTES);
+    const readAheadFull = this.buffered >= READ_AHEAD_BYTES;
+    const pause = this.readPausedForInFlight || this.readPausedForWrites || ((this.mutedForBudget || this.heldForProduce) && readAheadFull);
     if (pause && !this.socket.isPaused()) this.socket.pause();
     else if (!pause && this.socket.isPaused()) this.socket.resume();
   }
@@ -311,7 +348,7 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    const slot: Slot = { done: false, chunks: null, heldBytes: frame.length };
+    const slot: Slot = { done: false, chunks: null, heldBytes: frame.length, apiKey: frame.length >= 2 ? frame.readInt16BE(0) : -1 };
     this.slots.push(slot);
     let result: Promise<Buffer[] | null>;
     try {
