@@ -5,11 +5,14 @@
  * paths, the data dir not included). Whatever opens the data dir (a local command, or
  * `kts server-start` with it as its first log dir) opens those dirs too (LogManager.open).
  *
+ * The attached dir says whose it is (`{"version":1,"logDirs":[],"attachedTo":"/data/kts"}`), so
+ * that opening it alone as a data dir is refused rather than splitting the data dir in two.
+ *
  * A dir is attached by a trusted AlterReplicaLogDirs naming it (the owner of the data dir:
  * the in-process transport or the data dir's Unix socket), and detached by
  * `kts log-dirs --detach-log-dir DIR` once no partition lives there.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KtsError, UsageError } from '../util/errors.js';
 import { writeFileAtomic } from './checkpoint.js';
@@ -39,6 +42,33 @@ export function readAttachedLogDirs(dataDir: string): string[] {
 
 export function writeAttachedLogDirs(dataDir: string, dirs: readonly string[]): void {
   writeFileAtomic(join(dataDir, ATTACHED_LOG_DIRS_FILE), `${JSON.stringify({ version: 1, logDirs: dirs }, null, 2)}\n`);
+}
+
+/** Mark `dir` as a log dir of `dataDir` (or, with undefined, as no longer one). */
+export function markAttachedTo(dir: string, dataDir: string | undefined): void {
+  if (dataDir === undefined) rmSync(join(dir, ATTACHED_LOG_DIRS_FILE), { force: true });
+  else writeFileAtomic(join(dir, ATTACHED_LOG_DIRS_FILE), `${JSON.stringify({ version: 1, logDirs: [], attachedTo: dataDir }, null, 2)}\n`);
+}
+
+/** The data dir `dir` is attached to, if it is one's second disk. */
+export function attachedTo(dir: string): string | undefined {
+  try {
+    const owner = (JSON.parse(readFileSync(join(dir, ATTACHED_LOG_DIRS_FILE), 'utf8')) as { attachedTo?: unknown }).attachedTo;
+    return typeof owner === 'string' ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opening a dir attached to another data dir as a data dir of its own is refused, unless that data dir is opened with it. */
+export function checkNotAttachedElsewhere(first: string, logDirs: readonly string[]): void {
+  const owner = attachedTo(first);
+  if (owner === undefined || logDirs.includes(owner)) return;
+  throw new KtsError(
+    'KTS_ATTACHED_LOG_DIR',
+    `${first} is a log dir of the data dir ${owner} (kts reassign added it there), not a data dir of its own`,
+    `Use --data-dir ${owner}: it opens ${first} too. To make it independent, move its partitions back and run kts log-dirs --detach-log-dir ${first} --data-dir ${owner}.`,
+  );
 }
 
 /**
@@ -117,6 +147,7 @@ export function detachLogDir(dataDir: string, dir: string, command: string): str
     }
     const left = attached.filter((d) => d !== target);
     writeAttachedLogDirs(home, left);
+    if (existsSync(target) && attachedTo(target) === home) markAttachedTo(target, undefined);
     return left;
   } finally {
     lock.release();

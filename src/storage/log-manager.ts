@@ -15,7 +15,7 @@ import { LogDirLock } from './log-dir-lock.js';
 import { collectSyncs, syncAll } from './sync-group.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
-import { attachProblem, checkAttachedLogDirPresent, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
+import { attachProblem, checkAttachedLogDirPresent, checkNotAttachedElsewhere, markAttachedTo, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
 import { TailCacheBudget } from './tail-cache.js';
@@ -97,6 +97,7 @@ export class LogManager {
 
   private constructor(opts: LogManagerOptions) {
     this.logDirs = [...new Set(opts.logDirs.map((d) => resolve(d)))];
+    checkNotAttachedElsewhere(this.logDirs[0]!, this.logDirs);
     // The first dir may have others attached (attached-log-dirs.ts): they are opened with it.
     this.attachedLogDirs = readAttachedLogDirs(this.logDirs[0]!);
     for (const dir of this.attachedLogDirs) {
@@ -484,6 +485,7 @@ export class LogManager {
       this.directoryIds.push(meta.directoryId);
       this.cleanShutdownMarked.push(existsSync(join(target, CLEAN_SHUTDOWN_FILE)));
       this.attachedLogDirs.push(target);
+      markAttachedTo(target, this.logDirs[0]!);
       writeAttachedLogDirs(this.logDirs[0]!, this.attachedLogDirs);
       this.loadDir(target);
       this.recoverFutureLogs([target]);

@@ -307,6 +307,7 @@ t.test('attachLogDir: a second log dir added to a data dir, kept across opens, r
   t.equal(again.logDirFor('m', 0), disk2, 'the moved partition is found there');
   t.equal(readAll(again.getLog('m', 0)!).records.length, 3);
   again.close();
+  t.throws(() => LogManager.open({ logDirs: [disk2], nodeId: 1 }), /is a log dir of the data dir .*data \(kts reassign added it there\), not a data dir of its own/, 'the second dir alone is not a data dir');
   t.throws(() => detachLogDir(data, disk2, 'test'), /still holds partitions of .*: m-0/, 'detaching while a partition lives there is refused');
   rmSync(join(disk2, 'meta.properties'));
   t.throws(() => LogManager.open({ logDirs: [data], nodeId: 1 }), /has no meta\.properties: is its disk mounted\?/, 'an attached dir that lost its meta.properties stops the open');

@@ -75,6 +75,10 @@ t.test('local mode: kts reassign adds a second disk to the data dir; later comma
   const verify = await local('reassign --verify --reassignment-json-file move.json');
   t.match(verify.stdout, 'Reassignment of replica t-0-1 completed successfully.');
 
+  const alone = await runKts(`topics --list --data-dir ${disk2}`);
+  t.equal(alone.code, 1, 'the second dir is not a data dir of its own');
+  t.match(alone.stderr, `${disk2} is a log dir of the data dir ${data} (kts reassign added it there), not a data dir of its own`);
+  t.match(alone.stderr, `Use --data-dir ${data}`);
   const detach = await runKts(`log-dirs --detach-log-dir ${disk2} --data-dir ${data}`);
   t.equal(detach.code, 1, 'detaching a dir that holds partitions is refused');
   t.match(detach.stderr, `Log dir ${disk2} still holds partitions of ${data}: t-0`);
@@ -121,6 +125,7 @@ t.test('local mode: kts reassign adds a second disk to the data dir; later comma
   t.equal(detached.code, 0, detached.stderr);
   t.equal(detached.stdout, `Detached log dir ${disk2} from ${data}; its log dirs are now ${data}\n`);
   t.same(Object.keys(await describe(data)), [data], 'the data dir has one log dir again');
+  t.notOk(existsSync(join(disk2, 'kts-log-dirs.json')), 'the detached dir no longer names the data dir');
   const all = await local('console-consumer --topic t --from-beginning --until-end');
   t.equal(all.stdout.split('\n').filter((l) => l !== '').length, 6100, 'every record is there');
 });
