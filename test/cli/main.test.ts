@@ -1,5 +1,9 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runKts, runKtsProcess, splitArgs } from '../helpers/run-kts.js';
 import { KTS_VERSION } from '../../src/util/version.js';
 
@@ -29,6 +33,18 @@ t.test('--help lists commands and exits 0', async (t) => {
 t.test('the built binary runs as a subprocess', async (t) => {
   const r = await runKtsProcess('version');
   t.equal(r.code, 0);
+  t.equal(r.stdout.trim(), KTS_VERSION);
+});
+
+t.test("the quick start's `npm link`: package.json's bin names kts, and a symlink to it on PATH runs as bare `kts`", async (t) => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin?: Record<string, string> };
+  t.equal(pkg.bin?.kts, 'bin/kts.js');
+  // npm link puts exactly this in npm's global bin: a symlink to the package's bin file.
+  const binDir = mkdtempSync(join(tmpdir(), 'kts-path-'));
+  t.teardown(() => rmSync(binDir, { recursive: true, force: true }));
+  symlinkSync(fileURLToPath(new URL('../../bin/kts.js', import.meta.url)), join(binDir, 'kts'));
+  const r = spawnSync('kts', ['version'], { env: { ...process.env, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}` }, encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
   t.equal(r.stdout.trim(), KTS_VERSION);
 });
 
