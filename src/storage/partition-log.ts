@@ -826,7 +826,9 @@ export class PartitionLog {
   /** Rebuild producer state from `fromOffset` to the LEO by reading batch headers. */
   private replayProducerState(fromOffset: number): void {
     const pending = new Map<number, ProducerStateEntry>();
-    for (let i = this.floorSegmentIndex(Math.max(fromOffset, this.segments[0]!.baseOffset)); i < this.segments.length; i++) {
+    // From the log end (a snapshot there: every clean start) there is nothing to read.
+    const first = fromOffset >= this.nextOffset ? this.segments.length : this.floorSegmentIndex(Math.max(fromOffset, this.segments[0]!.baseOffset));
+    for (let i = first; i < this.segments.length; i++) {
       const s = this.segments[i]!;
       for (const b of s.batchesFrom(s.offsetIndex.lookup(fromOffset).position)) {
         if (b.lastOffset < fromOffset || b.producerId < 0 || b.magic < 2) continue;

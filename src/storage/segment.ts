@@ -123,6 +123,8 @@ export class LogSegment {
   private rollingBasedTimestamp: number | undefined;
   /** Undefined until first needed: read from the time index, which an idle segment never opens. */
   private maxTs: number | undefined;
+  /** The next offset found by sanityCheck's scan (a clean start), for readNextOffset; reset by any change. */
+  private scannedNextOffset: number | undefined;
   private offsetOfMaxTs: number | undefined;
   private readonly offsetIdx: OffsetIndex;
   private readonly timeIdx: TimeIndex;
@@ -273,6 +275,7 @@ export class LogSegment {
    */
   append(records: Buffer, batches: readonly BatchInfo[]): void {
     if (records.length === 0) return;
+    this.scannedNextOffset = undefined;
     let physicalPosition = this.sizeBytes;
     if (physicalPosition === 0) this.rollingBasedTimestamp = Math.max(...batches.map((b) => b.maxTimestampMs));
     writeFully(this.file.fd(), records, physicalPosition);
@@ -392,6 +395,7 @@ export class LogSegment {
 
   /** Offset after the last batch (the segment's next offset). */
   readNextOffset(): number {
+    if (this.scannedNextOffset !== undefined) return this.scannedNextOffset;
     const last = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER);
     let next = this.baseOffset;
     for (const b of this.batchesFrom(last.position)) next = b.lastOffset + 1;
@@ -459,6 +463,7 @@ export class LogSegment {
    * Returns the number of bytes truncated.
    */
   recover(onBatch: (b: BatchInfo, bytes: Buffer, at: number) => void): number {
+    this.scannedNextOffset = undefined;
     this.offsetIndexChecked = this.timeIndexChecked = true;
     const { validBytes, lastOffset, lastIndexEntry } = this.indexBatches(true, onBatch);
     const truncated = this.sizeBytes - validBytes;
@@ -510,6 +515,7 @@ export class LogSegment {
 
   /** Remove everything at and after `offset`. Returns bytes removed. */
   truncateTo(offset: number): number {
+    this.scannedNextOffset = undefined;
     const b = this.translateOffset(offset);
     if (!b) return 0;
     // Batches are atomic: the batch holding `offset` goes too (as Kafka's translateOffset + truncate).
@@ -576,9 +582,16 @@ export class LogSegment {
   sanityCheck(): void {
     this.offsetIdx.sanityCheck(this.sizeBytes);
     this.offsetIndexChecked = true;
-    let end = this.offsetIdx.lookup(Number.MAX_SAFE_INTEGER).position;
-    for (const b of this.batchesFrom(end)) end = b.position + b.size;
+    const last = this.offsetIdx.lookup(Number.MAX_SAFE_INTEGER);
+    let end = last.position;
+    let next = this.baseOffset;
+    for (const b of this.batchesFrom(end)) {
+      end = b.position + b.size;
+      next = b.lastOffset + 1;
+    }
     if (end !== this.sizeBytes) throw new CorruptDataError(`${this.logPath}: bytes after the last complete batch`, end);
+    // The same scan as readNextOffset's (from the last index entry): a start reads the segment once.
+    if (next !== this.baseOffset || last.position === 0) this.scannedNextOffset = next;
   }
 
   /** The segment stops being active: final time index entry, indexes trimmed (Kafka's onBecomeInactiveSegment). */
