@@ -1,7 +1,8 @@
-// TLS and SASL with real clients: kcat (librdkafka), kafkajs, confluent-kafka-python and
-// the kts client produce and consume over SSL, SASL_PLAINTEXT and SASL_SSL with PLAIN,
-// SCRAM-SHA-256 and SCRAM-SHA-512 against one kts broker; wrong passwords and missing
-// client certificates are refused; a plaintext client on a TLS port does not hurt the broker.
+// TLS and SASL with real clients: kcat (librdkafka) and confluent-kafka-python produce and
+// consume over SSL and over SASL_PLAINTEXT and SASL_SSL with each of PLAIN, SCRAM-SHA-256 and
+// SCRAM-SHA-512; kafkajs and the kts client over each listener and each mechanism; wrong
+// passwords are refused with an authentication error; a plaintext client on a TLS port does
+// not hurt the broker; passwords never show in DescribeConfigs or the log.
 import t from 'tap';
 import { execFile, spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
@@ -37,6 +38,8 @@ const cases = [
   { protocol: 'SASL_SSL', mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' },
   { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-secret' },
   { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', user: 'dave', password: 'dave-secret' },
+  { protocol: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-512', user: 'dave', password: 'dave-secret' },
+  { protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-secret' },
 ] as const;
 
 t.test('kcat produces and consumes over every listener and mechanism', { skip: needsKcat }, async (t) => {
@@ -99,34 +102,56 @@ t.test('kafkajs over SSL and SASL (plain, scram-sha-256, scram-sha-512)', async 
 
 const needsPython = spawnSync('/usr/bin/python3', ['-c', 'import confluent_kafka']).status === 0 ? false : 'confluent_kafka is not installed for /usr/bin/python3';
 
-t.test('confluent-kafka-python over SASL_SSL with SCRAM-SHA-512', { skip: needsPython }, async (t) => {
+
+t.test('confluent-kafka-python over every listener and mechanism, and a wrong password', { skip: needsPython }, async (t) => {
+  // One interpreter for every case: argv carries JSON [{name, port, conf}], it prints one line per case.
   const script = `
-import sys
+import sys, json
 from confluent_kafka import Producer, Consumer
-conf = {'bootstrap.servers': sys.argv[1], 'security.protocol': 'SASL_SSL', 'ssl.ca.location': sys.argv[2],
-        'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'dave', 'sasl.password': sys.argv[3]}
-p = Producer(conf)
-for v in ['x', 'y']:
-    p.produce('py-scram', v.encode())
-left = p.flush(15)
-c = Consumer(dict(conf, **{'group.id': 'py', 'auto.offset.reset': 'earliest'}))
-c.subscribe(['py-scram'])
-got = []
-for _ in range(60):
-    m = c.poll(0.5)
-    if m is not None and m.error() is None:
-        got.append(m.value().decode())
-    if len(got) == 2:
-        break
-c.close()
-print(left, ','.join(got))
+from confluent_kafka.admin import AdminClient
+for case in json.loads(sys.argv[1]):
+    conf = dict(case['conf'], **{'bootstrap.servers': '127.0.0.1:%d' % case['port']})
+    if case.get('wrong'):
+        admin = AdminClient(conf)
+        try:
+            admin.list_topics(timeout=10)
+            print(case['name'], 'connected')
+        except Exception:
+            print(case['name'], 'refused')
+        continue
+    topic = 'py-' + case['name']
+    p = Producer(conf)
+    for v in ['x', 'y']:
+        p.produce(topic, v.encode())
+    left = p.flush(20)
+    c = Consumer(dict(conf, **{'group.id': 'py-' + case['name'], 'auto.offset.reset': 'earliest'}))
+    c.subscribe([topic])
+    got = []
+    for _ in range(80):
+        m = c.poll(0.5)
+        if m is not None and m.error() is None:
+            got.append(m.value().decode())
+        if len(got) == 2:
+            break
+    c.close()
+    print(case['name'], left, ','.join(got))
 `;
-  const run = (password: string): Promise<{ code: number; out: string; err: string }> =>
-    new Promise((resolve) => {
-      execFile('/usr/bin/python3', ['-c', script, `localhost:${b.ports.SASL_SSL}`, certs.caCert, password], { timeout: 45_000 }, (e, out, err) => resolve({ code: e ? 1 : 0, out, err }));
-    });
-  const ok = await run('dave-secret');
-  t.equal(ok.out.trim(), '0 x,y', `produced and consumed: ${ok.err}`);
+  const conf = (c: { protocol: string; mechanism?: string; user?: string; password?: string }): Record<string, string> => ({
+    'security.protocol': c.protocol,
+    ...(c.protocol.endsWith('SSL') ? { 'ssl.ca.location': certs.caCert } : {}),
+    ...(c.mechanism ? { 'sasl.mechanism': c.mechanism, 'sasl.username': c.user!, 'sasl.password': c.password! } : {}),
+  });
+  const runs = [
+    ...cases.map((c) => ({ name: `${c.protocol}-${c.mechanism ?? 'none'}`.toLowerCase(), port: b.ports[c.protocol]!, conf: conf(c) })),
+    { name: 'wrong-password', port: b.ports.SASL_SSL!, conf: conf({ protocol: 'SASL_SSL', mechanism: 'SCRAM-SHA-512', user: 'dave', password: 'not-it' }), wrong: true },
+  ];
+  const out = await new Promise<{ out: string; err: string }>((resolve) => {
+    execFile('/usr/bin/python3', ['-c', script, JSON.stringify(runs)], { timeout: 240_000 }, (_e, stdout, stderr) => resolve({ out: stdout, err: stderr }));
+  });
+  const lines = new Map(out.out.trim().split('\n').map((l) => [l.split(' ')[0]!, l.split(' ').slice(1).join(' ')]));
+  for (const r of runs.filter((r) => !('wrong' in r))) t.equal(lines.get(r.name), '0 x,y', `${r.name}: produced and consumed in a group`);
+  t.match(lines.get('wrong-password'), /^refused/, 'a wrong SCRAM password is refused');
+  t.match(out.err, /SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512/, "librdkafka reports the broker's authentication error");
 });
 
 t.test('kts client over SASL_SSL with SCRAM, and a clear error for a wrong password', async (t) => {

@@ -1,4 +1,5 @@
-// A 3-broker kts cluster whose only listener is SASL_PLAINTEXT (PLAIN): brokers reach each
+// A 3-broker kts cluster whose only listener, INTERNAL, is SASL_PLAINTEXT (PLAIN) through
+// listener.security.protocol.map and inter.broker.listener.name: brokers reach each
 // other with the inter-broker login (replica fetchers, the controller's channel), and a kcat
 // client with its own user writes with acks=all to a replication-factor-3 topic.
 import t from 'tap';
@@ -18,13 +19,15 @@ const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is mi
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret" user_alice="alice-secret";';
 const CLIENT = ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=alice-secret'];
 
-t.test('SASL_PLAINTEXT between brokers: replication and the controller work with the inter-broker login', { skip }, async (t) => {
+t.test('SASL_PLAINTEXT between brokers on a named listener (inter.broker.listener.name): replication and the controller work with the inter-broker login', { skip }, async (t) => {
   const cluster = await startKtsCluster(t, [1, 2, 3], {
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:{port}',
+    // A listener with its own name: the brokers find theirs through inter.broker.listener.name.
+    listeners: 'INTERNAL://127.0.0.1:{port}',
+    'listener.security.protocol.map': 'INTERNAL:SASL_PLAINTEXT',
+    'inter.broker.listener.name': 'INTERNAL',
     'sasl.enabled.mechanisms': 'PLAIN',
     'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
+    'listener.name.internal.plain.sasl.jaas.config': JAAS,
     'default.replication.factor': '3',
   });
   const bootstrap = cluster.bootstrap();
