@@ -238,3 +238,39 @@ t.test('a full memory budget stops slow readers, still serves a well-behaved cli
   while (budget.usedBytes > 0) await new Promise((r) => setTimeout(r, 10));
   t.equal(budget.usedBytes, 0, 'every byte is returned once the clients are gone');
 });
+
+t.test('pipelined Produce requests are handled together up to 1 MiB in flight, then each waits for an answer', async (t) => {
+  const PRODUCE_FRAME_BYTES = 300 * 1024;
+  const started: number[] = [];
+  const answers: Array<() => void> = [];
+  const handler: FrameHandler = async (f) => {
+    started.push(f.readInt32BE(2));
+    await new Promise<void>((resolve) => answers.push(resolve));
+    return [frame(f.subarray(2, 6))];
+  };
+  const { port } = await serve(t, handler);
+  const s = await open(t, port);
+  const reader = frameReader(s);
+  const produce = (i: number): Buffer => {
+    const body = Buffer.alloc(PRODUCE_FRAME_BYTES);
+    body.writeInt16BE(0, 0); // api key 0: Produce
+    body.writeInt32BE(i, 2);
+    return frame(body);
+  };
+  s.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => produce(i))));
+  const until = async (n: number): Promise<void> => {
+    while (started.length < n) await new Promise((r) => setImmediate(r));
+  };
+  // 3 x 300 KiB are under 1 MiB: a 4th is handled in the same go, the 5th waits.
+  await until(4);
+  t.same(started, [0, 1, 2, 3], 'four in flight, not one per turn nor all ten');
+  answers[0]!();
+  t.equal((await reader.next()).readInt32BE(0), 0);
+  await until(5);
+  t.same(started, [0, 1, 2, 3, 4], 'one answer lets exactly one more in');
+  for (let i = 1; i < 10; i++) {
+    await until(i + 1);
+    answers[i]!();
+    t.equal((await reader.next()).readInt32BE(0), i, `answer ${i} in request order`);
+  }
+});
