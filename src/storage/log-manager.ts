@@ -14,7 +14,7 @@ import { fileCache } from './file-cache.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { collectSyncs, syncAll } from './sync-group.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
-import { ensureMetaProperties, randomKafkaUuid } from './meta-properties.js';
+import { derivedTopicId, ensureMetaProperties } from './meta-properties.js';
 import { attachProblem, checkAttachedLogDirPresent, checkNotAttachedElsewhere, markAttachedTo, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
@@ -79,6 +79,8 @@ export class LogManager {
    * process killed while only reading leaves a marker that still tells the truth.
    */
   private readonly cleanShutdownMarked: boolean[] = [];
+  /** Topics described from an old Kafka dir's partitions, not yet in kts-topics.json. */
+  private topicsUnsaved = false;
   readonly defaultConfig: LogConfig;
   readonly logDirs: string[];
   /** Log dirs attached to the first one (kts-log-dirs.json; local mode's second disk), part of `logDirs`. */
@@ -191,6 +193,7 @@ export class LogManager {
    * (durably) before the first byte of a log changes, and close() writes it again.
    */
   private beforeFirstWrite(): void {
+    if (this.topicsUnsaved) this.saveTopics();
     this.logDirs.forEach((dir, i) => {
       if (!this.cleanShutdownMarked[i]) return;
       rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true });
@@ -271,7 +274,8 @@ export class LogManager {
       if (log.topicId !== '') continue;
       const known = this.topics.get(log.topic)?.topicId
         ?? [...this.logs.values()].find((l) => l.topic === log.topic && l.topicId !== '')?.topicId
-        ?? randomKafkaUuid();
+        // The same id at every open until it is written (with the first change to the dir).
+        ?? derivedTopicId(log.topic);
       log.assignTopicId(known);
       this.notices.push(`${log.topic}-${log.partition}: no partition.metadata; assigned topic id ${known}`);
     }
@@ -289,7 +293,8 @@ export class LogManager {
       this.topics.set(log.topic, { topic: log.topic, topicId: log.topicId, partitionCount: count, replicaAssignment: epochs.map(() => [this.nodeId]), configs: {}, leaderEpochs: epochs });
       added = true;
     }
-    if (added) this.saveTopics();
+    // Written with the first change to the dir (a Kafka dir opened only to read stays as it was).
+    if (added) this.topicsUnsaved = true;
   }
 
   private loadTopics(dir: string): void {
@@ -306,6 +311,7 @@ export class LogManager {
   }
 
   private saveTopics(): void {
+    this.topicsUnsaved = false;
     const text = JSON.stringify({ version: 1, topics: [...this.topics.values()] }, null, 2);
     writeFileAtomic(join(this.logDirs[0]!, TOPICS_FILE), text);
   }
@@ -771,6 +777,7 @@ export class LogManager {
     try {
       this.abandonMoves();
       for (const log of this.logs.values()) log.close();
+      if (this.topicsUnsaved && this.cleanShutdownMarked.some((marked) => !marked)) this.saveTopics();
       this.checkpoint();
       // Only a shutdown that flushed everything may vouch for the files; a marker still in
       // place (nothing was written) is left as it is.

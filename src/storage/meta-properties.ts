@@ -2,7 +2,7 @@
  * `meta.properties` of a log dir, as Kafka's KRaft mode writes it (version 1, node.id,
  * cluster.id, directory.id), and Kafka's base64 UUIDs for cluster, directory and topic ids.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KtsError } from '../util/errors.js';
@@ -20,11 +20,25 @@ export interface MetaProperties {
 /** Kafka's Uuid.randomUuid().toString(): 16 random bytes, URL-safe base64 without padding, never starting with '-'. */
 export function randomKafkaUuid(): string {
   for (;;) {
-    const bytes = randomBytes(16);
-    const id = bytes.toString('base64url');
-    // Kafka reserves the all-zero and one-valued ids and avoids a leading '-' (CLI parsing).
-    if (!id.startsWith('-') && id !== 'AAAAAAAAAAAAAAAAAAAAAA' && id !== 'AAAAAAAAAAAAAAAAAAAAAQ') return id;
+    const id = randomBytes(16).toString('base64url');
+    if (usableKafkaUuid(id)) return id;
   }
+}
+
+/**
+ * The topic id of a topic known without one (a ZooKeeper znode or a log dir Kafka wrote
+ * before 2.8): derived from the name, so every broker, and every open of a dir, derives the
+ * same one without writing it anywhere.
+ */
+export function derivedTopicId(topic: string): string {
+  const bytes = createHash('sha256').update(`kts-topic-id:${topic}`).digest().subarray(0, 16);
+  bytes[0] = bytes[0]! | 0x01;
+  return bytes.toString('base64url');
+}
+
+/** Kafka reserves the all-zero and one-valued ids and avoids a leading '-' (CLI parsing). */
+function usableKafkaUuid(id: string): boolean {
+  return !id.startsWith('-') && id !== 'AAAAAAAAAAAAAAAAAAAAAA' && id !== 'AAAAAAAAAAAAAAAAAAAAAQ';
 }
 
 export function metaPropertiesText(meta: MetaProperties, now = new Date()): string {

@@ -90,6 +90,8 @@ export class PartitionLog {
   private closed = false;
   /** Whether this process changed the log's files (close() then snapshots the producer state). */
   private written = false;
+  /** A topic id assigned to an old Kafka partition, not yet in its partition.metadata. */
+  private topicIdUnsaved = false;
   /** The topic's config overrides by Kafka name (`retention.ms`), as given. */
   configOverrides: Record<string, string> = {};
   /** Bytes cut off the log by recovery when it was loaded (a torn or corrupt tail). */
@@ -145,10 +147,22 @@ export class PartitionLog {
     return this.id;
   }
 
-  /** Give a partition written without partition.metadata (old Kafka) its topic id. */
+  /**
+   * Give a partition written without partition.metadata (Kafka before 2.8) its topic id. It
+   * is written with the first change to the log: a dir opened only to read stays as Kafka
+   * left it (a Kafka 2.8+ broker would refuse a partition.metadata that disagrees with its
+   * own topic id).
+   */
   assignTopicId(topicId: string): void {
-    writeFileAtomic(join(this.dir, PARTITION_METADATA_FILE), partitionMetadataText(topicId));
     this.id = topicId;
+    this.topicIdUnsaved = true;
+    if (this.written) this.saveTopicId();
+  }
+
+  private saveTopicId(): void {
+    if (!this.topicIdUnsaved) return;
+    writeFileAtomic(join(this.dir, PARTITION_METADATA_FILE), partitionMetadataText(this.id));
+    this.topicIdUnsaved = false;
   }
 
   get logEndOffset(): number {
@@ -848,6 +862,7 @@ export class PartitionLog {
     if (this.written) return;
     this.written = true;
     this.ctx.beforeWrite();
+    this.saveTopicId();
   }
 
   private ensureOpen(): void {

@@ -155,6 +155,46 @@ t.test('an old Kafka dir without partition.metadata gets a topic id and kts meta
   t.equal(mgr.clusterId, 'MkU3OEVBNTcwNTJENDM2Qk');
 });
 
+t.test('a cleanly shut down Kafka 1.1 dir opened only to read is left as Kafka wrote it; the first write adopts it', async (t) => {
+  const dir = tempDir(t);
+  const b1 = await kafkajsBatch(SPECS[0]!, true);
+  const p = join(dir, 'old.topic-0');
+  mkdirSync(p);
+  // As Kafka 1.1 leaves it: no partition.metadata, no kts-topics.json, the clean-shutdown marker.
+  writeFileSync(join(p, '00000000000000000000.log'), b1);
+  writeFileSync(join(p, '00000000000000000000.index'), Buffer.alloc(0));
+  writeFileSync(join(p, '00000000000000000000.timeindex'), timeEntries([T + 2, 2]));
+  writeFileSync(join(p, '00000000000000000003.snapshot'), snapshot(2, 2, 2, T + 2));
+  writeFileSync(join(p, 'leader-epoch-checkpoint'), '0\n1\n0 0\n');
+  writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n');
+  writeFileSync(join(dir, '.kafka_cleanshutdown'), '');
+  writeFileSync(join(dir, 'recovery-point-offset-checkpoint'), '0\n1\nold.topic 0 3\n');
+  writeFileSync(join(dir, 'replication-offset-checkpoint'), '0\n1\nold.topic 0 3\n');
+  writeFileSync(join(dir, 'log-start-offset-checkpoint'), '0\n0\n');
+  const listing = (): string[] => [...readdirSync(dir).map((f) => `/${f}`), ...readdirSync(p).map((f) => `old.topic-0/${f}`)].sort();
+  const before = listing();
+  const ids: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, producerIdExpirationMs: 1e13 });
+    const log = mgr.getLog('old.topic', 0)!;
+    t.equal(log.logEndOffset, 3);
+    t.same(log.read(0, 1 << 20).records, b1);
+    ids.push(log.topicId);
+    mgr.close();
+    t.same(listing(), before, `open ${i + 1}: no file added or removed (no partition.metadata, kts-topics.json or snapshot)`);
+    t.equal(readFileSync(join(dir, '.kafka_cleanshutdown'), 'utf8'), '', "Kafka's marker untouched");
+  }
+  t.match(ids[0], /^[A-Za-z0-9_-]{22}$/);
+  t.equal(ids[1], ids[0], 'the same topic id at every open until it is written');
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, producerIdExpirationMs: 1e13 });
+  mgr.getLog('old.topic', 0)!.roll();
+  t.equal(readFileSync(join(p, 'partition.metadata'), 'utf8'), `version: 0\ntopic_id: ${ids[0]}`, 'written with the first change');
+  t.ok(existsSync(join(dir, 'kts-topics.json')));
+  t.notOk(existsSync(join(dir, '.kafka_cleanshutdown')));
+  mgr.close();
+  t.ok(existsSync(join(dir, '.kafka_cleanshutdown')));
+});
+
 t.test('a version 0 meta.properties without cluster.id (Kafka before 0.10.1) gets one, staying version 0', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=1\n');

@@ -6,7 +6,7 @@
  * deletion is queued under /admin/delete_topics. Each then waits, up to the request's
  * timeout, until the metadata cache shows the result (Kafka's DelayedCreatePartitions).
  */
-import { createHash } from 'node:crypto';
+import { derivedTopicId } from '../../storage/meta-properties.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { assignAddedPartitions, assignReplicasToBrokers } from '../../admin/replica-assignment.js';
 import { INTERNAL_TOPICS, type CreateTopicSpec, type MetadataImage, type PartitionMetadata, type TopicMetadata } from '../metadata.js';
@@ -22,15 +22,9 @@ export interface TopicAdminZk {
   getEntityConfig(type: 'topics', name: string): Promise<Record<string, string>>;
 }
 
-/**
- * A topic id every broker derives alike from the name, for topics whose znode carries none
- * (written by Kafka before 2.8): the logs' partition.metadata need one.
- */
-export function derivedTopicId(topic: string): string {
-  const bytes = createHash('sha256').update(`kts-topic-id:${topic}`).digest().subarray(0, 16);
-  bytes[0] = bytes[0]! | 0x01;
-  return bytes.toString('base64url');
-}
+// Topics whose znode carries no id (written by Kafka before 2.8) get derivedTopicId (storage/):
+// every broker derives it alike, and a single node derives the same for such a log dir.
+export { derivedTopicId };
 
 export function partitionMetadataOf(s: PartitionState, alive: (id: number) => boolean): PartitionMetadata {
   const offline = s.offlineReplicas.length > 0 ? s.offlineReplicas : s.replicas.filter((r) => !alive(r));
