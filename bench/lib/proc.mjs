@@ -1,7 +1,7 @@
 // Process helpers for the benchmark suite: run a command and time it, find a free port,
 // start a fresh kts broker as a subprocess and time its start and stop, sample RSS.
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -151,4 +151,22 @@ export async function ddSeconds(out, mib, { input = '/dev/zero', sync = false } 
   if (sync) args.push('conv=fdatasync');
   const r = await runOk('dd', args, { capture: false });
   return r.ms / 1000;
+}
+
+/**
+ * CPU time the process has used so far, in ms: the sum over its threads of
+ * /proc/<pid>/task/<tid>/schedstat (ns resolution; /proc/<pid>/stat counts 10 ms ticks,
+ * too coarse for runs of a few hundred ms). A broker's threads (main, libuv pool, V8
+ * helpers) live as long as it does, so no thread's time is lost between two readings.
+ */
+export function cpuMs(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread exited between the listing and the read
+    }
+  }
+  return ns / 1e6;
 }

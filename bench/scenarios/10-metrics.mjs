@@ -9,8 +9,7 @@
 // scrapes included) is compared, which the other engineers' load disturbs far less.
 // Then a scrape of a broker holding 10,000 partitions (2,000 with --quick): its time and
 // size, against a scrape of the same broker with one partition.
-import { readdirSync, readFileSync } from 'node:fs';
-import { kts, median, runOk, startBroker, freePort } from '../lib/proc.mjs';
+import { cpuMs, freePort, kts, median, runOk, startBroker } from '../lib/proc.mjs';
 import { fmt, met, ratio } from '../lib/results.mjs';
 
 export const name = 'metrics overhead';
@@ -37,24 +36,6 @@ function scraper(url) {
     await loop;
     return { count, slowestMs };
   };
-}
-
-/**
- * CPU time the process has used so far, in ms: the sum over its threads of
- * /proc/<pid>/task/<tid>/schedstat (ns resolution; /proc/<pid>/stat counts 10 ms ticks,
- * too coarse for runs of a few hundred ms). A broker's threads (main, libuv pool, V8
- * helpers) live as long as it does, so no thread's time is lost between two readings.
- */
-function cpuMs(pid) {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread exited between the listing and the read
-    }
-  }
-  return ns / 1e6;
 }
 
 /** One kcat -P run into `broker`: wall ms and the broker's CPU ms during it. */
