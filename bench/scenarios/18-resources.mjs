@@ -4,11 +4,15 @@
 //   topic and never read, vs the same broker's idle RSS (and RSS after they left);
 // - start to ready of a broker holding 10,000 partitions (100 topics, each partition
 //   written once), run under `prlimit --nofile=1024`, vs a broker holding one topic;
-// - kcat -P ingest into one topic of the broker holding the 10,000 idle partitions, vs the
-//   same into a broker holding only that topic;
+// - the first kcat -L and the first kcat -P of a new client while the slow readers are
+//   connected, vs the same requests after they left;
+// - kcat -P ingest into one topic of the broker holding the 10,000 idle partitions (right
+//   after creating and writing them, in the same process), vs the same into a broker holding
+//   only that topic: records per second, and broker CPU (user + system, /proc) per record,
+//   which the load of a shared machine disturbs less than wall time;
 // - kcat -P ingest with log.flush.interval.messages=1 (an fsync per append), vs the default.
 import { connect } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import { kts, median, rssKiB, rssSampler, runOk, startBroker } from '../lib/proc.mjs';
 import { fmt, met, ratio } from '../lib/results.mjs';
@@ -19,6 +23,13 @@ const { Kafka, logLevel } = kafkajs;
 const MiB = 1024 * 1024;
 const KCAT = ['-X', 'linger.ms=5', '-X', 'batch.size=1000000'];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** CPU ms (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** Fetch v4 by hand (bench scripts import no TypeScript): one partition, 50 MiB / 1 MiB limits. */
 function fetchV4(correlationId, topic, fetchOffset) {
@@ -68,18 +79,27 @@ async function slowReaders(ctx) {
     }
     // The first request of a new client waits while the broker fills the slow sockets' kernel buffers.
     const patient = ['-m', '120', '-X', 'api.version.request.timeout.ms=120000', '-X', 'socket.timeout.ms=120000'];
+    const probe = `${ctx.work}/probe.txt`;
+    writeFileSync(probe, 'a\nb\nc\n');
+    const produce = () => runOk('kcat', ['-P', '-b', b.bootstrap, '-t', 'preloaded', '-p', '0', '-X', 'acks=1', ...patient], { input: probe });
+    const load = loadavg();
     const first = await runOk('kcat', ['-L', '-b', b.bootstrap, ...patient]);
+    const firstProduce = await produce();
     const meta = (await runOk('kcat', ['-L', '-b', b.bootstrap])).ms;
     await sleep(2000);
     const loaded = peak();
     for (const s of sockets) s.destroy();
     await sleep(3000);
     const after = rssKiB(b.child.pid) / 1024;
-    ctx.log(`RSS idle ${fmt(idle)} MiB, peak with 200 slow readers ${fmt(loaded)} MiB, after ${fmt(after)} MiB; kcat -L ${fmt(first.ms)} ms during the burst, ${fmt(meta)} ms after`);
+    const metaAfter = (await runOk('kcat', ['-L', '-b', b.bootstrap])).ms;
+    const produceAfter = (await produce()).ms;
+    ctx.log(`RSS idle ${fmt(idle)} MiB, peak with 200 slow readers ${fmt(loaded)} MiB, after ${fmt(after)} MiB; kcat -L ${fmt(first.ms)} ms during the burst (then ${fmt(meta)} ms), ${fmt(metaAfter)} ms after; kcat -P ${fmt(firstProduce.ms)} ms during, ${fmt(produceAfter)} ms after (load ${load})`);
     const reference = `same broker idle: ${fmt(idle)} MiB`;
     return [
-      { scenario: '18 peak RSS, 200 slow readers × 5 pipelined Fetches', figure: `${fmt(loaded)} MiB (kcat -L ${fmt(first.ms)} ms in the burst, then ${fmt(meta)} ms)`, reference, ratio: ratio(loaded, idle), target: '≤ 400 MiB', met: met(loaded <= 400) },
+      { scenario: `18 peak RSS, 200 slow readers × 5 pipelined Fetches (load average ${load})`, figure: `${fmt(loaded)} MiB (kcat -L ${fmt(first.ms)} ms in the burst, then ${fmt(meta)} ms)`, reference, ratio: ratio(loaded, idle), target: '≤ 400 MiB', met: met(loaded <= 400) },
       { scenario: '18 RSS after the slow readers left', figure: `${fmt(after)} MiB`, reference, ratio: ratio(after, idle), target: '≤ idle + 50 MiB', met: met(after <= idle + 50) },
+      { scenario: `18 first kcat -L of a new client among 200 slow readers (load average ${load})`, figure: `${fmt(first.ms)} ms`, reference: `after they left: ${fmt(metaAfter)} ms`, ratio: ratio(first.ms, metaAfter), target: '—', met: '—' },
+      { scenario: `18 first kcat -P (3 records, acks=1) among 200 slow readers (load average ${load})`, figure: `${fmt(firstProduce.ms)} ms`, reference: `after they left: ${fmt(produceAfter)} ms`, ratio: ratio(firstProduce.ms, produceAfter), target: '—', met: '—' },
     ];
   } finally {
     await b.stop();
@@ -102,17 +122,24 @@ async function fillPartitions(b) {
   await producer.disconnect();
 }
 
-async function ingestRecsPerSec(ctx, b, topic) {
+/** kcat -P of ctx.lines100 into a new one-partition topic: records per second and broker CPU µs per record. */
+async function ingest(ctx, b, topic) {
   const { lines, count } = ctx.lines100;
   await kts(['topics', '--create', '--topic', topic, '--partitions', '1', '--bootstrap-server', b.bootstrap]);
+  const cpu0 = cpuMs(b.child.pid);
   const r = await runOk('kcat', ['-P', '-b', b.bootstrap, '-t', topic, ...KCAT, '-X', 'acks=1'], { input: lines, capture: false });
-  return count / (r.ms / 1000);
+  return { recsPerSec: count / (r.ms / 1000), cpuUsPerRecord: ((cpuMs(b.child.pid) - cpu0) * 1000) / count };
+}
+
+async function ingestRecsPerSec(ctx, b, topic) {
+  return (await ingest(ctx, b, topic)).recsPerSec;
 }
 
 async function manyPartitions(ctx) {
   const nofile = existsSync('/usr/bin/prlimit') ? 1024 : undefined;
+  const load = loadavg();
   const one = await startBroker(ctx.work, [], { maxOpenFiles: nofile });
-  const oneTopicRecs = await ingestRecsPerSec(ctx, one, 'ingest');
+  const oneTopic = await ingest(ctx, one, 'ingest');
   await one.stop();
   const oneStarts = [];
   for (let i = 0; i < 3; i++) {
@@ -122,21 +149,26 @@ async function manyPartitions(ctx) {
   }
   const many = await startBroker(ctx.work, [], { maxOpenFiles: nofile });
   await fillPartitions(many);
-  const manyRecs = await ingestRecsPerSec(ctx, many, 'ingest');
+  const manyIngest = await ingest(ctx, many, 'ingest');
   await many.stop();
   const manyStarts = [];
+  const manyStartCpu = [];
   for (let i = 0; i < 3; i++) {
     const again = await startBroker(ctx.work, [], { dataDir: many.dataDir, maxOpenFiles: nofile, readyTimeoutMs: 300_000 });
     manyStarts.push(again.readyMs);
+    manyStartCpu.push(cpuMs(again.child.pid));
     await again.stop();
   }
   const oneStart = median(oneStarts);
   const manyStart = median(manyStarts);
-  ctx.log(`start: 10,000 partitions ${fmt(manyStart)} ms, one topic ${fmt(oneStart)} ms; ingest ${fmt(manyRecs)} vs ${fmt(oneTopicRecs)} rec/s`);
+  const load2 = loadavg();
+  ctx.log(`start: 10,000 partitions ${fmt(manyStart)} ms (broker CPU ${fmt(median(manyStartCpu))} ms), one topic ${fmt(oneStart)} ms; ingest ${fmt(manyIngest.recsPerSec)} vs ${fmt(oneTopic.recsPerSec)} rec/s, CPU ${manyIngest.cpuUsPerRecord.toFixed(2)} vs ${oneTopic.cpuUsPerRecord.toFixed(2)} µs per record (load ${load} → ${load2})`);
   const limit = nofile ? `, ulimit -n ${nofile}` : '';
+  const loads = `load average ${load} → ${load2}`;
   return [
-    { scenario: `18 start to ready with 10,000 partitions (median of 3${limit})`, figure: `${fmt(manyStart)} ms`, reference: `one topic: ${fmt(oneStart)} ms`, ratio: ratio(manyStart, oneStart), target: '—', met: '—' },
-    { scenario: '18 kcat -P 100 B acks=1 with 10,000 idle partitions present', figure: `${fmt(manyRecs)} rec/s`, reference: `one topic only: ${fmt(oneTopicRecs)} rec/s`, ratio: ratio(manyRecs, oneTopicRecs), target: '—', met: '—' },
+    { scenario: `18 start to ready with 10,000 partitions (median of 3${limit}; ${loads})`, figure: `${fmt(manyStart)} ms (broker CPU ${fmt(median(manyStartCpu))} ms)`, reference: `one topic: ${fmt(oneStart)} ms`, ratio: ratio(manyStart, oneStart), target: '—', met: '—' },
+    { scenario: `18 kcat -P 100 B acks=1 with 10,000 idle partitions present, right after creating them (${loads})`, figure: `${fmt(manyIngest.recsPerSec)} rec/s`, reference: `one topic only: ${fmt(oneTopic.recsPerSec)} rec/s`, ratio: ratio(manyIngest.recsPerSec, oneTopic.recsPerSec), target: '—', met: '—' },
+    { scenario: `18 broker CPU per record, kcat -P with 10,000 idle partitions present, right after creating them (${loads})`, figure: `${manyIngest.cpuUsPerRecord.toFixed(2)} µs`, reference: `one topic only: ${oneTopic.cpuUsPerRecord.toFixed(2)} µs`, ratio: ratio(manyIngest.cpuUsPerRecord, oneTopic.cpuUsPerRecord), target: '—', met: '—' },
   ];
 }
 

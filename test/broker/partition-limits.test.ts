@@ -69,6 +69,11 @@ t.test('max.broker.partitions counts every topic; validate-only is checked the s
   const more = await rejection(admin.createPartitions({ topicPartitions: [{ topic: 'a', count: 6 }] }));
   t.equal(more.type, 'POLICY_VIOLATION');
   t.same(partitionDirs(b.dataDir, 'a').sort(), ['a-0', 'a-1', 'a-2', 'a-3', 'a-4']);
+  // A deleted topic's partitions count against nothing, even while their dirs wait for file.delete.delay.ms.
+  await admin.deleteTopics({ topics: ['a'] });
+  await admin.createTopics({ topics: [{ topic: 'c', numPartitions: 5 }] });
+  t.equal(partitionDirs(b.dataDir, 'c').length, 5, "a deleted topic's partitions no longer count");
+  t.equal((await rejection(admin.createTopics({ topics: [{ topic: 'd', numPartitions: 1 }] }))).type, 'POLICY_VIOLATION', 'the limit still holds (3 + 5 = 8)');
 });
 
 t.test('a CreateTopics failing midway removes the partitions it created', async (t) => {
