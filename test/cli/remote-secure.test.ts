@@ -1,6 +1,7 @@
 // Every kts command of the remote matrix over SASL_SSL (TLS + SCRAM-SHA-512), the security
 // settings coming from --command-config (and e2e-latency's properties_file), as Kafka's tools
-// take them; replica-verification too; and a kts profile whose command-config carries them.
+// take them; replica-verification and kts ui too; and a kts profile whose command-config
+// carries them.
 import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { makeCerts } from '../helpers/certs.js';
 import { createScramUser, runSecureBroker, securityOverrides } from '../helpers/security.js';
 import { runKts } from '../helpers/run-kts.js';
 import { runMatrix } from './remote-matrix.js';
+import { needsBuild, startUi } from '../ui/helpers.js';
 
 const certs = makeCerts(t);
 
@@ -34,6 +36,13 @@ t.test('every kts command over SASL_SSL with --command-config', async (t) => {
     const r = await runKts(`replica-verification --broker-list ${bootstrap} --command-config ${commandConfig} --time -2 --once`);
     t.equal(r.code, 0, r.stderr);
     t.match(r.stdout, /max lag is 0 for partition/);
+  });
+
+  await t.test('kts ui', { skip: needsBuild }, async (t) => {
+    const url = await startUi(t, { bootstrap }, ['--command-config', commandConfig]);
+    const response = await fetch(`${url}api/topics`);
+    t.equal(response.status, 200, 'the console reads the cluster over SASL_SSL');
+    t.match(await response.text(), /"m1"/, 'and lists its topics');
   });
 
   await t.test('a profile with a command-config', async (t) => {
