@@ -119,4 +119,11 @@ t.test('PKCS12 problems stop startup naming the key', async (t) => {
   const expired = failure(['listeners=SSL://127.0.0.1:0', 'ssl.keystore.type=PKCS12', `ssl.keystore.location=${stores.expiredKeystore}`, `ssl.keystore.password=${stores.password}`]);
   t.match(expired.message, /^ssl\.keystore\.location: the certificate \(CN=expired\) expired on Jan  2 00:00:00 2020 GMT\./, "a PKCS12 keystore's certificate dates are checked too");
   t.ok(build(listener(trust)).listenerSecurity.get('SSL')!.tls, 'the right password loads');
+  const asJks = unlocked(trust, `ssl.truststore.password=${stores.password}`).map((k) => (k === 'ssl.truststore.type=PKCS12' ? 'ssl.truststore.type=JKS' : k));
+  t.ok(build(asJks).listenerSecurity.get('SSL')!.tls, 'a PKCS12 file under ssl.truststore.type=JKS (Kafka\'s default type) is read, as Java 9+ does');
+  const jks = join(certs.dir, 'trust.jks');
+  writeFileSync(jks, Buffer.from('feedfeed0000000200000001', 'hex'));
+  const refused = failure(unlocked(jks, 'ssl.truststore.password=x'));
+  t.match(refused.message, /^ssl\.truststore\.location: .*trust\.jks is a JKS truststore; kts reads PEM and PKCS12 truststores, not JKS\./, 'a JKS truststore is refused');
+  t.match(refused.hint, /keytool -importkeystore -srckeystore .*trust\.jks -srcstoretype JKS -destkeystore .*trust\.p12 -deststoretype PKCS12, then set ssl\.truststore\.type=PKCS12/, 'with the command that converts it');
 });
