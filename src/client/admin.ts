@@ -455,9 +455,11 @@ export class KafkaAdmin implements Admin {
     const conn = await this.cluster.node(brokerId);
     const { body } = await conn.call(
       ApiKey.Fetch,
-      () => ({
+      (version) => ({
         clusterId: null,
-        replicaId: -1,
+        // Before v11 only Kafka's debugging consumer id (-2) may read from a follower, as
+        // Kafka's own ReplicaVerificationTool does on those brokers.
+        replicaId: version >= 11 ? -1 : -2,
         maxWaitMs: options.maxWaitMs,
         minBytes: 1,
         maxBytes: 0x7fffffff,
@@ -471,8 +473,8 @@ export class KafkaAdmin implements Admin {
         forgottenTopicsData: [],
         rackId: '',
       }),
-      // v11 (KIP-392) lets a consumer read from a follower; topic names end at v12.
-      { minVersion: 11, maxVersion: 12, timeoutMs: this.cluster.options.requestTimeoutMs + options.maxWaitMs },
+      // v11 (KIP-392) lets a consumer read from a follower; topic names end at v12; v4 brings record batches.
+      { minVersion: 4, maxVersion: 12, timeoutMs: this.cluster.options.requestTimeoutMs + options.maxWaitMs },
     );
     check(body.errorCode ?? ErrorCode.NONE, `fetch from broker ${brokerId}`);
     return body.responses.flatMap((t) =>

@@ -135,6 +135,15 @@ export async function runMatrix(t: Tap, target: MatrixTarget): Promise<void> {
     t.match(latency.stdout, 'Avg latency');
   });
 
+  await t.test('acls, replica-verification', async (t) => {
+    // Without an authorizer on the broker Kafka answers SECURITY_DISABLED: said as such.
+    const acls = await kts('acls --list');
+    t.ok(acls.code === 0 || /No Authorizer is configured/.test(acls.stderr), `acls --list works or says the broker has no authorizer: ${acls.stderr.trim()}`);
+    t.ok(!/Cannot read properties|undefined/.test(acls.stderr), 'acls --list: no crash');
+    const verified = await step(t, 'replica-verification --topics-include m1 --time -2 --once', 'works');
+    t.match(verified?.stdout, /max lag is 0 for partition/);
+  });
+
   await t.test('topics --delete', async (t) => {
     await step(t, 'topics --delete --topic m2', 'works');
   });
