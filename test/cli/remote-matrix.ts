@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { runKts, type KtsResult } from '../helpers/run-kts.js';
+import { spawn } from 'node:child_process';
+import { KTS_BIN, runKts, type KtsResult } from '../helpers/run-kts.js';
 
 type Tap = Test;
 
@@ -142,6 +143,40 @@ export async function runMatrix(t: Tap, target: MatrixTarget): Promise<void> {
     t.ok(!/Cannot read properties|undefined/.test(acls.stderr), 'acls --list: no crash');
     const verified = await step(t, 'replica-verification --topics-include m1 --time -2 --once', 'works');
     t.match(verified?.stdout, /max lag is 0 for partition/);
+  });
+
+  await t.test('ui (its HTTP API, read-only)', async (t) => {
+    const history = join(dir, 'ui-history');
+    const extra = target.commandConfig ? ['--command-config', target.commandConfig] : [];
+    const child = spawn(process.execPath, [KTS_BIN, 'ui', '--bootstrap-server', target.bootstrap, '--listen', '127.0.0.1:0', '--read-only', '--history-dir', history, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    t.teardown(async () => {
+      child.kill('SIGINT');
+      await exited;
+    });
+    let out = '';
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /kts ui serving (http:\/\/\S+\/) /.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then(() => reject(new Error(`kts ui exited: ${out}`)));
+    });
+    const get = async (path: string): Promise<{ status: number; body: unknown }> => {
+      const res = await fetch(new URL(path, url));
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    for (const path of ['api/overview', 'api/brokers', 'api/topics', 'api/topics/m1', 'api/groups', 'api/alerts']) {
+      const r = await get(path);
+      t.equal(r.status, 200, `GET /${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    const topics = (await get('api/topics')).body as { name?: string; topic?: string }[];
+    t.ok(topics.some((x) => (x.name ?? x.topic) === 'm1'), 'the topics page lists m1');
+    const reassignments = await get('api/reassignments');
+    if (old) t.match(JSON.stringify(reassignments.body), /needs Kafka 2\.4 or newer/, 'reassignments: names the release it needs');
+    else t.equal(reassignments.status, 200);
   });
 
   await t.test('topics --delete', async (t) => {
