@@ -315,7 +315,16 @@ export function principalName(subjectRfc2253: string, rules: readonly PrincipalR
 /** A peer certificate's subject as Java's X500Principal.getName() writes it: `CN=a,OU=b,O=c`. */
 export function subjectRfc2253(cert: PeerCertificate | undefined): string | undefined {
   if (!cert || !cert.raw) return undefined;
-  const x509 = new X509Certificate(cert.raw);
+  return rfc2253(new X509Certificate(cert.raw));
+}
+
+/** The subject (RFC 2253) of the first certificate of a PEM chain: our own, in a keystore. */
+export function pemSubjectRfc2253(chain: string): string | undefined {
+  const first = pemBlocks(chain).find((b) => /BEGIN CERTIFICATE/.test(b));
+  return first ? rfc2253(new X509Certificate(first)) : undefined;
+}
+
+function rfc2253(x509: X509Certificate): string {
   return x509.subject
     .split('\n')
     .filter(Boolean)

@@ -9,7 +9,7 @@
  * `BrokerConnection.open(...)`, `if (security.sasl) await authenticateSasl(conn, security.sasl)`.
  */
 import { KtsError } from '../../util/errors.js';
-import { tlsClientSettings, type TlsClientSettings } from '../../net/tls.js';
+import { pemSubjectRfc2253, principalName, tlsClientSettings, type TlsClientSettings } from '../../net/tls.js';
 import { checkLoginModule, parseJaasConfig } from '../../net/sasl/jaas.js';
 import type { SaslClientSettings } from '../../net/sasl/client.js';
 import type { BrokerConfig } from '../config.js';
@@ -56,12 +56,20 @@ export function interBrokerSecurity(config: BrokerConfig, listenerName: string):
 
 /**
  * The principal other brokers see when this broker connects to them: `User:<username>` of the
- * inter-broker SASL login, `User:ANONYMOUS` over PLAINTEXT; undefined over SSL, where it is
- * the certificate's mapped subject.
+ * inter-broker SASL login, `User:ANONYMOUS` over PLAINTEXT (and over SSL without client
+ * authentication); over SSL with client certificates, its own certificate's subject mapped by
+ * the listener's ssl.principal.mapping.rules (the brokers share the listener's settings).
  */
 export function interBrokerPrincipal(config: BrokerConfig, listenerName: string): string | undefined {
-  const protocol = config.listenerSecurity.get(listenerName)?.securityProtocol;
+  const listener = config.listenerSecurity.get(listenerName);
+  const protocol = listener?.securityProtocol;
   if (protocol === 'PLAINTEXT') return 'User:ANONYMOUS';
+  if (protocol === 'SSL' && listener?.tls) {
+    if (listener.tls.clientAuth === 'none') return 'User:ANONYMOUS';
+    const chain = interBrokerSecurity(config, listenerName).tls?.context.cert;
+    const subject = typeof chain === 'string' ? pemSubjectRfc2253(chain) : undefined;
+    return subject ? `User:${principalName(subject, listener.tls.principalRules)}` : undefined;
+  }
   const sasl = protocol !== undefined && isSaslProtocol(protocol) ? interBrokerSecurity(config, listenerName).sasl : undefined;
   return sasl ? `User:${sasl.username}` : undefined;
 }
