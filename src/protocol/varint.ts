@@ -106,6 +106,13 @@ export class ByteCursor {
   /** Zig-zag int64 varlong (at most 10 bytes), exact while |value| < 2^52. */
   readVarlong(): number {
     const p = this.pos;
+    if (p < this.end) {
+      const b = this.buf[p]!;
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return (b >>> 1) ^ -(b & 1);
+      }
+    }
     const value = quickVarlong(this.buf, p, this.end);
     if (quickVarintEnd < 0) this.failVarint(p, 10, 'truncated varlong', 'varlong too long (over 10 bytes or 64 bits)');
     this.pos = quickVarintEnd;
