@@ -2,6 +2,8 @@
 // same run:
 // - peak RSS while 200 connections pipeline 5 Fetches each against a preloaded 64 MiB
 //   topic and never read, vs the same broker's idle RSS (and RSS after they left);
+// - a CreateTopics of 30,000 partitions refused (max.broker.partitions), vs creating a
+//   1-partition topic on the same broker;
 // - start to ready of a broker holding 10,000 partitions (100 topics, each partition
 //   written once), run under `prlimit --nofile=1024`, vs a broker holding one topic;
 // - the first kcat -L and the first kcat -P of a new client while the slow readers are
@@ -13,6 +15,7 @@
 // - kcat -P ingest with log.flush.interval.messages=1 (an fsync per append), vs the default.
 import { connect } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import kafkajs from 'kafkajs';
 import { kts, median, rssKiB, rssSampler, runOk, startBroker } from '../lib/proc.mjs';
 import { fmt, met, ratio } from '../lib/results.mjs';
@@ -172,6 +175,37 @@ async function manyPartitions(ctx) {
   ];
 }
 
+/** A CreateTopics over max.broker.partitions (30,000 partitions) is refused: its time vs creating a 1-partition topic. */
+async function refusedCreation(ctx) {
+  const b = await startBroker(ctx.work);
+  const kafka = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING, requestTimeout: 60_000 });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const refusals = [];
+    const creations = [];
+    for (let i = 0; i < 3; i++) {
+      let t0 = performance.now();
+      const refused = await admin.createTopics({ topics: [{ topic: `huge-${i}`, numPartitions: 30_000 }] }).then(() => null, (err) => err);
+      refusals.push(performance.now() - t0);
+      if (!refused) throw new Error('a CreateTopics of 30,000 partitions was not refused');
+      t0 = performance.now();
+      await admin.createTopics({ topics: [{ topic: `small-${i}`, numPartitions: 1 }] });
+      creations.push(performance.now() - t0);
+    }
+    const load = loadavg();
+    const refusal = median(refusals);
+    const creation = median(creations);
+    ctx.log(`CreateTopics of 30,000 partitions refused in ${fmt(refusal)} ms; a 1-partition topic created in ${fmt(creation)} ms (load ${load})`);
+    return [
+      { scenario: `18 CreateTopics of 30,000 partitions refused (max.broker.partitions), kafkajs, median of 3 (load average ${load})`, figure: `${fmt(refusal)} ms`, reference: `creating a 1-partition topic: ${fmt(creation)} ms`, ratio: ratio(refusal, creation), target: '< 1 s', met: met(refusal < 1000) },
+    ];
+  } finally {
+    await admin.disconnect();
+    await b.stop();
+  }
+}
+
 async function flushEveryMessage(ctx) {
   const plain = await startBroker(ctx.work);
   const plainRecs = await ingestRecsPerSec(ctx, plain, 'flush');
@@ -186,5 +220,5 @@ async function flushEveryMessage(ctx) {
 }
 
 export async function run(ctx) {
-  return [...(await slowReaders(ctx)), ...(await manyPartitions(ctx)), ...(await flushEveryMessage(ctx))];
+  return [...(await slowReaders(ctx)), ...(await refusedCreation(ctx)), ...(await manyPartitions(ctx)), ...(await flushEveryMessage(ctx))];
 }
