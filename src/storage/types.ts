@@ -89,7 +89,7 @@ export interface LogManagerOptions {
   openFilesMax?: number;
   /**
    * Bytes of recent appends kept in memory for fetches at the log's tail (followers,
-   * consumers keeping up), all partitions together; 0 turns it off. Default 16 MiB.
+   * consumers keeping up), all partitions together; 0 (the default) turns it off.
    */
   tailCacheBytes?: number;
 }

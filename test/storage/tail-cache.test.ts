@@ -6,7 +6,7 @@ import { simpleBatch, tempDir } from './helpers.js';
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
 
 function open(t: { teardown: (fn: () => void) => void }, tailCacheBytes?: number, overrides: Record<string, string> = {}): PartitionLog {
-  const mgr = LogManager.open({ logDirs: [tempDir(t)], nodeId: 1, tailCacheBytes });
+  const mgr = LogManager.open({ logDirs: [tempDir(t)], nodeId: 1, tailCacheBytes: tailCacheBytes ?? 16 * 1024 * 1024 });
   t.teardown(() => mgr.close());
   return mgr.createLog('t', 0, TOPIC_ID, overrides);
 }
