@@ -18,6 +18,8 @@ export interface VersionRange {
 /** The ApiVersions version we try first; older brokers answer v0 and we retry. */
 const API_VERSIONS_FIRST_TRY = 3;
 const API_VERSIONS_KEY = ApiKey.ApiVersions;
+const SASL_HANDSHAKE_KEY = ApiKey.SaslHandshake;
+const SASL_AUTHENTICATE_KEY = ApiKey.SaslAuthenticate;
 
 export class BrokerConnection {
   readonly channel: FrameChannel;
@@ -25,6 +27,7 @@ export class BrokerConnection {
   private readonly requestTimeoutMs: number;
   private nextCorrelationId = 1;
   private brokerVersions = new Map<number, VersionRange>();
+  private reauthenticationGate: (() => Promise<void> | undefined) | undefined;
 
   private constructor(channel: FrameChannel, clientId: string, requestTimeoutMs: number) {
     this.channel = channel;
@@ -89,8 +92,17 @@ export class BrokerConnection {
     build: (version: number) => RequestOf<K>,
     options: { maxVersion?: number; minVersion?: number; expectResponse?: boolean; timeoutMs?: number } = {},
   ): Promise<{ version: number; body: ResponseOf<K> } | null> {
+    if (this.reauthenticationGate && apiKey !== SASL_HANDSHAKE_KEY && apiKey !== SASL_AUTHENTICATE_KEY) await this.reauthenticationGate();
     const version = this.version(apiKey, options.maxVersion, options.minVersion);
     return this.sendAt(apiKey, version, build(version), options.expectResponse ?? true, options.timeoutMs);
+  }
+
+  /**
+   * KIP-368: set by the SASL client (net/sasl/client.ts) when the session has a lifetime; other
+   * requests wait for it, so none goes out on a session that is due to re-authenticate.
+   */
+  setReauthenticationGate(gate: () => Promise<void> | undefined): void {
+    this.reauthenticationGate = gate;
   }
 
   /** Like send(), for requests that always get a response. */

@@ -108,6 +108,18 @@ t.test('KIP-368: session lifetime and re-authentication', async (t) => {
   const md = await kts.call(3, () => ({ topics: [] }));
   t.equal(md.body.brokers.length, 1, 'the kts client re-authenticated and kept its connection');
   t.ok(kts.channel.isOpen);
+
+  // A busy client whose re-authentication timer cannot fire in time (the event loop is held
+  // past the session's end): the next request re-authenticates first instead of being refused.
+  const busy = await BrokerConnection.open(await openTcpChannel('127.0.0.1', port, 5000), 'busy', 5000);
+  t.teardown(() => busy.channel.close());
+  await authenticateSasl(busy, sasl);
+  const heldUntil = Date.now() + 400;
+  while (Date.now() < heldUntil) {
+    // hold the event loop, as a long synchronous task would
+  }
+  const after = await busy.call(3, () => ({ topics: [] }));
+  t.equal(after.body.brokers.length, 1, 'a request after a missed re-authentication timer re-authenticates first');
 });
 
 t.test('failed logins: each answered and closed, at most 10 logged a minute, never a password', async (t) => {

@@ -20,7 +20,7 @@ const SASL_AUTHENTICATE = 36;
 
 export async function authenticateSasl(conn: BrokerConnection, sasl: SaslClientSettings): Promise<void> {
   const lifetimeMs = await exchange(conn, sasl);
-  if (lifetimeMs > 0) scheduleReauthentication(conn, sasl, lifetimeMs);
+  if (lifetimeMs > 0) keepAuthenticated(conn, sasl, lifetimeMs);
 }
 
 /** One handshake + exchange; resolves with the session lifetime (0 = unlimited). */
@@ -57,16 +57,38 @@ async function exchange(conn: BrokerConnection, sasl: SaslClientSettings): Promi
   }
 }
 
-/** Re-authenticates at about 85% of the session lifetime, as Kafka's Java client does (KIP-368). */
-function scheduleReauthentication(conn: BrokerConnection, sasl: SaslClientSettings, lifetimeMs: number): void {
-  const timer = setTimeout(() => {
-    if (!conn.channel.isOpen) return;
-    exchange(conn, sasl).then(
+/**
+ * Re-authenticates at about 85% of the session lifetime, as Kafka's Java client does (KIP-368):
+ * by a timer, and before any request sent once that point has passed (a timer can fire late on
+ * a busy machine, and the broker closes a connection whose session ended).
+ */
+function keepAuthenticated(conn: BrokerConnection, sasl: SaslClientSettings, lifetimeMs: number): void {
+  let dueAtMs = 0;
+  let inFlight: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number): void => {
+    dueAtMs = Date.now() + Math.max(1, Math.floor(ms * 0.85));
+    timer = setTimeout(() => void reauthenticate().catch(() => undefined), dueAtMs - Date.now());
+    timer.unref();
+  };
+  const reauthenticate = (): Promise<void> => {
+    if (inFlight) return inFlight;
+    clearTimeout(timer);
+    if (!conn.channel.isOpen) return Promise.resolve();
+    inFlight = exchange(conn, sasl).then(
       (next) => {
-        if (next > 0) scheduleReauthentication(conn, sasl, next);
+        inFlight = undefined;
+        if (next > 0) schedule(next);
+        else dueAtMs = Number.POSITIVE_INFINITY;
       },
-      () => conn.channel.close(),
+      (err: unknown) => {
+        inFlight = undefined;
+        conn.channel.close();
+        throw err;
+      },
     );
-  }, Math.max(1, Math.floor(lifetimeMs * 0.85)));
-  timer.unref();
+    return inFlight;
+  };
+  conn.setReauthenticationGate(() => inFlight ?? (Date.now() >= dueAtMs ? reauthenticate() : undefined));
+  schedule(lifetimeMs);
 }
