@@ -18,7 +18,6 @@ import { derivedTopicId, ensureMetaProperties } from './meta-properties.js';
 import { attachProblem, checkAttachedLogDirPresent, checkNotAttachedElsewhere, markAttachedTo, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
-import { TailCacheBudget } from './tail-cache.js';
 import type { LogManagerOptions, TopicMetadata } from './types.js';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
@@ -28,15 +27,6 @@ export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const TOPICS_FILE = 'kts-topics.json';
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86400000;
-/**
- * Recent appends kept for fetches at the tail (tail-cache.ts): off by default. Measured in
- * bench 13 (same runs, load 8-15): any size (2 or 16 MiB) cost every broker that appends
- * about 0.4 s of CPU per 1M records (one broker 0.51 s -> 0.95 s; followers, which nobody
- * fetches from, 0.63 s -> 1.0 s), far more than the leader saves by not reading the tail
- * back: the kept request buffers outlive a scavenge, so their memory is only freed by full
- * collections, which the external memory then triggers.
- */
-const DEFAULT_TAIL_CACHE_BYTES = 0;
 
 /** A partition being copied to another log dir of this broker, as DescribeLogDirs reports it. */
 export interface FutureLogInfo {
@@ -125,7 +115,6 @@ export class LogManager {
       highWatermarkFollowsLeo: opts.highWatermarkFollowsLeo ?? true,
       defaultConfig: this.defaultConfig,
       beforeWrite: () => this.beforeFirstWrite(),
-      tailCache: (opts.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES) > 0 ? new TailCacheBudget(opts.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES) : undefined,
     };
   }
 

@@ -19,7 +19,6 @@ import { type LogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.
 import { type ProducerBatchInfo, type ProducerStateEntry, ProducerStateManager, snapshotOffsetsIn } from './producer-state.js';
 import { type BatchInfo, type DroppedTail, DELETED_SUFFIX, LogSegment, checkEntry, filenamePrefixFromOffset, parseBatchInfo } from './segment.js';
 import type { AbortedTxn } from './txn-index.js';
-import { PartitionTailCache, type TailCacheBudget } from './tail-cache.js';
 import { type FileReads, fileReads } from './file-reads.js';
 import { needsRecompression, recompressBatches, targetCompression } from './recompress.js';
 import { RecordFields, iterateRecords, readRecordFields } from '../records/record-batch.js';
@@ -52,8 +51,6 @@ export interface PartitionLogContext {
   defaultConfig: LogConfig;
   /** Called before any change to a log's files (the log manager removes the clean-shutdown marker). */
   beforeWrite: () => void;
-  /** Where recent appends are kept to answer fetches at the tail without a read (absent: always read). */
-  tailCache?: TailCacheBudget;
 }
 
 export interface LoadOptions {
@@ -98,8 +95,6 @@ export class PartitionLog {
   recoveryTruncatedBytes = 0;
   /** The tails recovery cut at load, for the WARN naming the offsets dropped. */
   readonly recoveryDroppedTails: DroppedTail[] = [];
-  /** The last appends as written, for fetches at the tail (tail-cache.ts). */
-  private readonly tail: PartitionTailCache | undefined;
 
   private constructor(
     public dir: string,
@@ -117,7 +112,6 @@ export class PartitionLog {
     };
     this.lastFlushMs = ctx.nowMs();
     this.currentLeaderEpoch = Math.max(0, this.epochCache.latestEpoch);
-    this.tail = ctx.tailCache ? new PartitionTailCache(ctx.tailCache) : undefined;
   }
 
   /** Create a new, empty partition directory in `logDir`. */
@@ -287,7 +281,6 @@ export class PartitionLog {
     this.epochCache.assign(leaderEpoch, firstOffset);
     const segment = this.active;
     segment.append(records, batches);
-    this.tail?.add(segment.baseOffset, firstOffset, next, records);
     for (const b of batches) this.applyProducerState(b, records, b.position, segment, pending);
     this.producerState.commit(pending, next);
     this.nextOffset = next;
@@ -327,9 +320,6 @@ export class PartitionLog {
     }
     const segment = this.active;
     segment.append(records, batches);
-    // Legacy entries carry their last offset, not their first: only v2 batches are cached.
-    if (batches.every((b) => b.magic >= 2)) this.tail?.add(segment.baseOffset, firstOffset, last + 1, records);
-    else this.tail?.clear();
     const pending = new Map<number, ProducerStateEntry>();
     for (const b of batches) this.applyProducerState(b, records, b.position, segment, pending);
     this.producerState.commit(pending, last + 1);
@@ -366,7 +356,6 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen();
     this.beforeWrite();
-    this.tail?.clear();
     for (const s of this.segments.splice(0)) s.deleteFiles();
     this.segments.push(this.openSegment(offset));
     this.nextOffset = offset;
@@ -540,9 +529,9 @@ export class PartitionLog {
    * batch whole with `minOneMessage`), none at or after `maxOffset` (default: the LEO).
    */
   read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): ReadResult {
-    const { maxOffset, bound, minOneMessage, cached } = this.startRead(fetchOffset, maxBytes, options);
-    let records: Buffer = cached ?? EMPTY_RECORDS;
-    if (!cached && fetchOffset < maxOffset) {
+    const { maxOffset, bound, minOneMessage } = this.startRead(fetchOffset, options);
+    let records: Buffer = EMPTY_RECORDS;
+    if (fetchOffset < maxOffset) {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
         const got = this.segments[i]!.read(fetchOffset, maxBytes, bound, minOneMessage);
         if (got !== undefined) {
@@ -561,9 +550,9 @@ export class PartitionLog {
    * would between two fetches.
    */
   async readAsync(fetchOffset: number, maxBytes: number, options: ReadOptions = {}, reads: FileReads = fileReads): Promise<ReadResult> {
-    const { maxOffset, bound, minOneMessage, cached } = this.startRead(fetchOffset, maxBytes, options);
-    let records: Buffer = cached ?? EMPTY_RECORDS;
-    if (!cached && fetchOffset < maxOffset) {
+    const { maxOffset, bound, minOneMessage } = this.startRead(fetchOffset, options);
+    let records: Buffer = EMPTY_RECORDS;
+    if (fetchOffset < maxOffset) {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
         const got = await this.segments[i]!.readAsync(fetchOffset, maxBytes, bound, minOneMessage, reads);
         if (got !== undefined) {
@@ -575,15 +564,14 @@ export class PartitionLog {
     return this.readResult(fetchOffset, records);
   }
 
-  private startRead(fetchOffset: number, maxBytes: number, options: ReadOptions): { maxOffset: number; bound: number; minOneMessage: boolean; cached: Buffer | undefined } {
+  private startRead(fetchOffset: number, options: ReadOptions): { maxOffset: number; bound: number; minOneMessage: boolean } {
     this.ensureOpen();
     this.checkFetchOffset(fetchOffset);
     const maxOffset = Math.min(options.maxOffset ?? this.nextOffset, this.nextOffset);
     // At the LEO the end of the file is the bound: no need to look the offset up.
     const bound = maxOffset >= this.nextOffset ? Number.POSITIVE_INFINITY : maxOffset;
     const minOneMessage = options.minOneMessage ?? false;
-    const cached = fetchOffset < maxOffset ? this.tail?.read(fetchOffset, maxBytes, maxOffset, minOneMessage) : undefined;
-    return { maxOffset, bound, minOneMessage, cached };
+    return { maxOffset, bound, minOneMessage };
   }
 
   private readResult(fetchOffset: number, records: Buffer): ReadResult {
@@ -712,7 +700,6 @@ export class PartitionLog {
     if (at < 0 || at + group.length >= this.segments.length || group.some((s, i) => this.segments[at + i] !== s)) return false;
     this.beforeWrite();
     steps.prepare();
-    this.tail?.clear();
     const deleted = group.flatMap((s) => s.renameToDeleted());
     steps.install();
     this.segments.splice(at, group.length, this.openSegment(group[0]!.baseOffset));
@@ -726,7 +713,6 @@ export class PartitionLog {
     if (offset >= this.nextOffset) return;
     this.beforeWrite();
     const target = Math.max(offset, this.logStartOffset);
-    this.tail?.clear();
     while (this.segments.length > 1 && this.active.baseOffset >= target) {
       this.segments.pop()!.deleteFiles();
     }
@@ -876,7 +862,6 @@ export class PartitionLog {
   /** Flush, snapshot producer state, trim the active segment's indexes, close files. */
   close(): void {
     if (this.closed) return;
-    this.tail?.clear();
     this.flush();
     // A log this process only read keeps its files as they were (Kafka writes a snapshot at
     // every close; without one at the log end the next load replays from an older one).
@@ -894,7 +879,6 @@ export class PartitionLog {
   /** Close without flushing anything (the directory is about to be deleted). */
   closeForDelete(): void {
     if (this.closed) return;
-    this.tail?.clear();
     for (const s of this.segments) s.close();
     this.closed = true;
   }

@@ -87,9 +87,4 @@ export interface LogManagerOptions {
    * (the bounded descriptor cache, file-cache.ts; process-wide). Default: from `ulimit -n`.
    */
   openFilesMax?: number;
-  /**
-   * Bytes of recent appends kept in memory for fetches at the log's tail (followers,
-   * consumers keeping up), all partitions together; 0 (the default) turns it off.
-   */
-  tailCacheBytes?: number;
 }

