@@ -76,13 +76,15 @@ const PRODUCE_API_KEY = 0;
 /**
  * Produce bytes a connection may have in flight (dispatched, not answered yet) before its next
  * request waits for an answer. Kafka handles one request per connection at a time; kts lets a
- * producer pipeline about two follower fetches' worth (replica.fetch.max.bytes is 1 MiB): an
+ * producer pipeline about four follower fetches' worth (replica.fetch.max.bytes is 1 MiB): an
  * acks=all producer's requests appended together reach each follower in one fetch instead of
- * one fetch round trip each, the leader appends the next MiB while the followers copy the last
- * one, and the followers stay within that much of the leader. (Bench 13, runs back to back
- * at load 3-5: 0.35x of one broker with 1 MiB, 0.62x and 0.63x with 2 MiB, 0.58x with 4 MiB.)
+ * one fetch round trip each, the leader appends the next MiBs while the followers copy the
+ * last ones, and the followers stay within that much of the leader. (Bench 13 on a quiet
+ * machine, load < 1.5, runs back to back: 2 MiB 0.44-0.51x of one broker, 4 MiB 0.59-0.70x
+ * (median 0.64x, leader CPU per 1M records 0.8-1.3 s), 8 MiB 0.60-0.69x with twice the
+ * follower lag.)
  */
-const PRODUCE_BYTES_IN_FLIGHT = 2 * 1024 * 1024;
+const PRODUCE_BYTES_IN_FLIGHT = 4 * 1024 * 1024;
 
 interface Slot {
   done: boolean;

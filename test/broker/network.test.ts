@@ -239,8 +239,8 @@ t.test('a full memory budget stops slow readers, still serves a well-behaved cli
   t.equal(budget.usedBytes, 0, 'every byte is returned once the clients are gone');
 });
 
-t.test('pipelined Produce requests are handled together up to 2 MiB in flight, then each waits for an answer', async (t) => {
-  const PRODUCE_FRAME_BYTES = 600 * 1024;
+t.test('pipelined Produce requests are handled together up to 4 MiB in flight, then each waits for an answer', async (t) => {
+  const PRODUCE_FRAME_BYTES = 1200 * 1024;
   const started: number[] = [];
   const answers: Array<() => void> = [];
   const handler: FrameHandler = async (f) => {
@@ -261,7 +261,7 @@ t.test('pipelined Produce requests are handled together up to 2 MiB in flight, t
   const until = async (n: number): Promise<void> => {
     while (started.length < n) await new Promise((r) => setImmediate(r));
   };
-  // 3 x 600 KiB are under 2 MiB: a 4th is handled in the same go, the 5th waits.
+  // 3 x 1,200 KiB are under 4 MiB: a 4th is handled in the same go, the 5th waits.
   await until(4);
   t.same(started, [0, 1, 2, 3], 'four in flight, not one per turn nor all ten');
   answers[0]!();
