@@ -34,6 +34,8 @@ export interface MixedBroker {
   stop(): Promise<void>;
   /** The broker's process (the JVM for Kafka), for SIGSTOP / SIGCONT. */
   pid: number;
+  /** What the kts broker printed (empty for Kafka, whose log is in its log dir's logs). */
+  output(): string;
 }
 
 export interface MixedCluster {
@@ -104,7 +106,7 @@ export async function mixedCluster(t: Teardown, zkConnect: string, properties: R
       let b: MixedBroker;
       if (side === 'kafka') {
         const k = await startKafka11(t, { brokerId: id, zookeeperConnect: zkConnect, logDirs: dir, properties: { ...properties, listeners: `PLAINTEXT://127.0.0.1:${port}` } });
-        b = { id, side, logDir: dir, bootstrap: k.bootstrap, kill: k.kill, stop: k.stop, pid: k.pid };
+        b = { id, side, logDir: dir, bootstrap: k.bootstrap, kill: k.kill, stop: k.stop, pid: k.pid, output: () => '' };
       } else {
         // On a starved machine a starting kts broker can lose its first ZooKeeper session and
         // exit (a known startup limit, see the report of issue 13): one more try then.
@@ -112,7 +114,7 @@ export async function mixedCluster(t: Teardown, zkConnect: string, properties: R
           if (!/ZooKeeper session/.test(err.message)) throw err;
           return startBrokerProcess(t, id, dir, zkConnect, properties, port);
         });
-        b = { id, side, logDir: dir, bootstrap: k.bootstrap, kill: k.kill, stop: async () => void (await k.stop()), pid: k.child.pid ?? -1 };
+        b = { id, side, logDir: dir, bootstrap: k.bootstrap, kill: k.kill, stop: async () => void (await k.stop()), pid: k.child.pid ?? -1, output: k.output };
       }
       brokers.set(id, b);
       return b;
