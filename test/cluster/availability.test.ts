@@ -39,15 +39,17 @@ t.test('SIGTERM of a leader: leaderships move before it exits; acks=all producer
   const errors: string[] = [];
   let stop = false;
   let seq = 0;
+  // One partition per send: kafkajs 2.2.4 retries a send spanning several leaders per broker,
+  // not per partition, and when a leadership moves between attempts it sends a partition's
+  // records again under new sequence numbers (a duplicate no broker can detect; seen here as
+  // a batch of 10 twice at consecutive offsets, and in test/mixed/rolling-migration-load).
   const load = (async () => {
     while (!stop) {
-      const values = Array.from({ length: 30 }, () => `e${seq++}`);
+      const partition = seq % 3;
+      const values = Array.from({ length: 10 }, () => `e${seq++}`);
       try {
-        const results = await producer.send({ topic: 'events', acks: -1, messages: values.map((value, i) => ({ value, partition: i % 3 })) });
-        for (const r of results) {
-          const mine = values.filter((_, i) => i % 3 === r.partition);
-          mine.forEach((v, i) => acked.set(v, { partition: r.partition, offset: Number(r.baseOffset) + i }));
-        }
+        const [r] = await producer.send({ topic: 'events', acks: -1, messages: values.map((value) => ({ value, partition })) });
+        values.forEach((v, i) => acked.set(v, { partition, offset: Number(r!.baseOffset) + i }));
       } catch (err) {
         errors.push(String(err));
       }
