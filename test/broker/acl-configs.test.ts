@@ -8,7 +8,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runKts } from '../helpers/run-kts.js';
-import { PLAIN_JAAS, runSecureBroker } from '../helpers/security.js';
+import { PLAIN_ACL_BROKER, runSecureBroker } from '../helpers/security.js';
 import { tempDir } from './helpers.js';
 
 const needsPython = spawnSync('/usr/bin/python3', ['-c', 'import confluent_kafka']).status === 0 ? false : 'confluent_kafka is not installed for /usr/bin/python3';
@@ -34,13 +34,7 @@ print(json.dumps(out, sort_keys=True))
 `;
 
 t.test('DescribeConfigs / AlterConfigs / IncrementalAlterConfigs per resource', { skip: needsPython }, async (t) => {
-  const b = await runSecureBroker(t, [
-    'listeners=SASL_PLAINTEXT://127.0.0.1:0',
-    'sasl.enabled.mechanisms=PLAIN',
-    `listener.name.sasl_plaintext.plain.sasl.jaas.config=${PLAIN_JAAS}`,
-    'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
-    'super.users=User:admin',
-  ]);
+  const b = await runSecureBroker(t, [...PLAIN_ACL_BROKER]);
   const dir = await tempDir(t, 'kts-acl-configs-');
   const config = (user: string): string => {
     const path = join(dir, `${user}.properties`);

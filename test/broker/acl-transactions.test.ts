@@ -8,7 +8,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { PLAIN_JAAS, runSecureBroker } from '../helpers/security.js';
+import { PLAIN_ACL_BROKER, runSecureBroker } from '../helpers/security.js';
 import { runKts } from '../helpers/run-kts.js';
 import { tempDir } from './helpers.js';
 
@@ -25,11 +25,7 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 
 t.test('transactional ids, groups and deny rules', async (t) => {
   const b = await runSecureBroker(t, [
-    'listeners=SASL_PLAINTEXT://127.0.0.1:0',
-    'sasl.enabled.mechanisms=PLAIN',
-    `listener.name.sasl_plaintext.plain.sasl.jaas.config=${PLAIN_JAAS}`,
-    'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
-    'super.users=User:admin',
+    ...PLAIN_ACL_BROKER,
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
   ]);

@@ -6,21 +6,13 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBrokerConfig } from '../../src/broker/config.js';
-import { KtsError } from '../../src/util/errors.js';
 import { parseJaasConfig } from '../../src/net/sasl/jaas.js';
 import { makeCerts } from '../helpers/certs.js';
+import { brokerConfigFailure } from '../helpers/security.js';
 
 const certs = makeCerts(t);
 const build = (overrides: string[]) => buildBrokerConfig({ dataDir: certs.dir, env: {}, overrides });
-const failure = (overrides: string[]): KtsError => {
-  try {
-    build(overrides);
-  } catch (err) {
-    if (err instanceof KtsError) return err;
-    throw err;
-  }
-  throw new Error('expected a config error');
-};
+const failure = (overrides: string[]) => brokerConfigFailure(certs.dir, overrides);
 const ssl = (...more: string[]) => ['listeners=SSL://127.0.0.1:0', ...more];
 
 t.test('keystores that load', async (t) => {

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kcatPlainLogin, plainBrokerJaas, saslPlainAclOverrides } from '../helpers/security.js';
 import { startKtsCluster, type KtsBrokerProcess } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
@@ -23,20 +24,11 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-const JAAS =
-  'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" ' +
-  'user_broker="broker-secret" user_admin="admin-secret" user_alice="alice-secret";';
-const login = (user: string): string[] => ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=PLAIN', '-X', `sasl.username=${user}`, '-X', `sasl.password=${user}-secret`];
+const JAAS = plainBrokerJaas(['admin', 'alice']);
 
 t.test('a broker whose session expired while an ACL changed enforces the new ACL after it reconnects', { skip }, async (t) => {
   const cluster = await startKtsCluster(t, [1], {
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:{port}',
-    'sasl.enabled.mechanisms': 'PLAIN',
-    'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-    'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
-    'super.users': 'User:broker;User:admin',
+    ...saslPlainAclOverrides(JAAS, 'User:broker;User:admin'),
     'zookeeper.session.timeout.ms': '4000',
   });
   const broker = cluster.brokers.get(1)!;
@@ -49,7 +41,7 @@ t.test('a broker whose session expired while an ACL changed enforces the new ACL
 
   const created = await runKts(['topics', '--create', '--topic', 'guarded', '--partitions', '1', '--replication-factor', '1', '--bootstrap-server', broker.bootstrap, '--command-config', adminConfig]);
   t.equal(created.code, 0, created.stderr);
-  const produce = () => kcat(['-P', '-b', broker.bootstrap, ...login('alice'), '-t', 'guarded', '-X', 'message.timeout.ms=10000'], 'from alice\n', 30_000);
+  const produce = () => kcat(['-P', '-b', broker.bootstrap, ...kcatPlainLogin('alice'), '-t', 'guarded', '-X', 'message.timeout.ms=10000'], 'from alice\n', 30_000);
   const aliceMay = (allowed: boolean) =>
     waitFor(`alice ${allowed ? 'allowed' : 'denied'}`, async () => {
       const r = await produce();

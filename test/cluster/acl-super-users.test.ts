@@ -8,6 +8,7 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { plainBrokerJaas, saslPlainAclOverrides } from '../helpers/security.js';
 import { startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { waitFor } from '../helpers/cluster-checks.js';
@@ -17,18 +18,10 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret" user_admin="admin-secret";';
+const JAAS = plainBrokerJaas(['admin']);
 
 t.test('brokers without ClusterAction: refused, and the log says what to configure', { skip }, async (t) => {
-  const cluster = await startKtsCluster(t, [1, 2], {
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:{port}',
-    'sasl.enabled.mechanisms': 'PLAIN',
-    'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-    'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
-    'super.users': 'User:admin',
-  });
+  const cluster = await startKtsCluster(t, [1, 2], saslPlainAclOverrides(JAAS, 'User:admin'));
   // The controller sends UpdateMetadata to every live broker as soon as it sees them.
   const line = await waitFor('a refused inter-broker request in a broker log', async () => {
     for (const b of cluster.brokers.values()) {

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kcatPlainLogin, plainBrokerJaas, saslPlainAclOverrides } from '../helpers/security.js';
 import { startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
@@ -27,22 +28,13 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-const JAAS =
-  'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" ' +
-  'user_broker="broker-secret" user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret" user_carol="carol-secret";';
-const login = (user: string): string[] => ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=PLAIN', '-X', `sasl.username=${user}`, '-X', `sasl.password=${user}-secret`];
+const JAAS = plainBrokerJaas(['admin', 'alice', 'bob', 'carol']);
 
 const tool = (home: string, env: NodeJS.ProcessEnv, script: string, args: string[]) => runKafka11Tool(home, env, script, args);
 
 t.test('ACLs in ZooKeeper: created on one broker, enforced on all', { skip }, async (t) => {
   const cluster = await startKtsCluster(t, [1, 2, 3], {
-    listeners: 'SASL_PLAINTEXT://127.0.0.1:{port}',
-    'sasl.enabled.mechanisms': 'PLAIN',
-    'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
-    'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
-    'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
-    'super.users': 'User:broker;User:admin',
+    ...saslPlainAclOverrides(JAAS, 'User:broker;User:admin'),
   });
   const dir = mkdtempSync(join(tmpdir(), 'kts-acl-zk-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,8 +58,8 @@ t.test('ACLs in ZooKeeper: created on one broker, enforced on all', { skip }, as
   t.same(new Set(described.map((p) => p.leader)), new Set([1, 2, 3]), 'each broker leads one partition');
 
   const produce = (user: string, partition: number) =>
-    kcat(['-P', '-b', cluster.bootstrap(), ...login(user), '-t', 'orders', '-p', String(partition), '-X', 'acks=all', '-X', 'message.timeout.ms=15000'], `${user}-${partition}\n`, 30_000);
-  const consume = (user: string, partition: number) => kcat(['-C', '-b', cluster.bootstrap(), ...login(user), '-t', 'orders', '-p', String(partition), '-o', 'beginning', '-e', '-q'], undefined, 30_000);
+    kcat(['-P', '-b', cluster.bootstrap(), ...kcatPlainLogin(user), '-t', 'orders', '-p', String(partition), '-X', 'acks=all', '-X', 'message.timeout.ms=15000'], `${user}-${partition}\n`, 30_000);
+  const consume = (user: string, partition: number) => kcat(['-C', '-b', cluster.bootstrap(), ...kcatPlainLogin(user), '-t', 'orders', '-p', String(partition), '-o', 'beginning', '-e', '-q'], undefined, 30_000);
   /** Waits until `user` may (or may not) write every partition, i.e. on every leader. */
   const writesEverywhere = (user: string, allowed: boolean) =>
     waitFor(`${user} ${allowed ? 'allowed' : 'denied'} on every leader`, async () => {

@@ -2,6 +2,7 @@
 // SCRAM users created over the wire with AlterUserScramCredentials (as kafka-configs does).
 import { randomBytes } from 'node:crypto';
 import { buildBrokerConfig } from '../../src/broker/config.js';
+import { KtsError } from '../../src/util/errors.js';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
 import { memoryLogger } from '../../src/util/logger.js';
 import { openTcpChannel } from '../../src/net/tcp-channel.js';
@@ -19,6 +20,50 @@ export interface SecureBroker {
 }
 
 export const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
+
+/** One SASL_PLAINTEXT listener serving PLAIN_JAAS's users, Kafka's ACL authorizer, admin as super user. */
+export const PLAIN_ACL_BROKER: readonly string[] = [
+  'listeners=SASL_PLAINTEXT://127.0.0.1:0',
+  'sasl.enabled.mechanisms=PLAIN',
+  `listener.name.sasl_plaintext.plain.sasl.jaas.config=${PLAIN_JAAS}`,
+  'authorizer.class.name=kafka.security.authorizer.AclAuthorizer',
+  'super.users=User:admin',
+];
+
+/** The error a broker configuration is refused with at startup; throws when it is accepted. */
+export function brokerConfigFailure(dataDir: string, overrides: string[]): KtsError {
+  try {
+    buildBrokerConfig({ dataDir, env: {}, overrides });
+  } catch (err) {
+    if (err instanceof KtsError) return err;
+    throw err;
+  }
+  throw new Error('expected a config error');
+}
+
+/** A PLAIN JAAS line: the broker logs in as `broker` and serves `users`, each with the password `<user>-secret`. */
+export function plainBrokerJaas(users: readonly string[]): string {
+  const served = ['broker', ...users].map((u) => `user_${u}="${u}-secret"`).join(' ');
+  return `org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" ${served};`;
+}
+
+/** kcat's flags to log in as `user` (password `<user>-secret`) with PLAIN over SASL_PLAINTEXT. */
+export function kcatPlainLogin(user: string): string[] {
+  return ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanism=PLAIN', '-X', `sasl.username=${user}`, '-X', `sasl.password=${user}-secret`];
+}
+
+/** Cluster brokers on one SASL_PLAINTEXT listener, PLAIN between them too, with Kafka's ACL authorizer. */
+export function saslPlainAclOverrides(jaas: string, superUsers: string): Record<string, string> {
+  return {
+    listeners: 'SASL_PLAINTEXT://127.0.0.1:{port}',
+    'sasl.enabled.mechanisms': 'PLAIN',
+    'sasl.mechanism.inter.broker.protocol': 'PLAIN',
+    'security.inter.broker.protocol': 'SASL_PLAINTEXT',
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaas,
+    'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+    'super.users': superUsers,
+  };
+}
 
 export function securityOverrides(certs: TestCerts): string[] {
   return [
