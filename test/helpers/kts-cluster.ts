@@ -12,7 +12,11 @@ import { startZooKeeper, type ZooKeeperServer } from './zookeeper.js';
 
 interface Teardownable {
   teardown(fn: () => unknown): void;
+  /** tap's Test has it: a failed test prints its brokers' logs, so a CI failure explains itself. */
+  passing?(): boolean;
 }
+
+const LOG_TAIL_BYTES = 12_000;
 
 const READY = /started \(kts [^)]+\) listening on [A-Z_]+:\/\/127\.0\.0\.1:(\d+)/;
 
@@ -67,6 +71,7 @@ export async function startBrokerProcess(
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (t.passing?.() === false || process.env.KTS_TEST_DUMP) console.error(`---- kts broker ${id} (${dir}), last ${LOG_TAIL_BYTES} bytes of its log:\n${out.slice(-LOG_TAIL_BYTES)}`);
   });
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const boundPort = await new Promise<number>((resolve, reject) => {

@@ -131,7 +131,6 @@ async function readPartition(
     return partitionError(p, ErrorCode.OFFSET_OUT_OF_RANGE, log);
   }
   const fromFollower = replicaId >= 0;
-  if (fromFollower && target.partition) broker.replicaManager.recordFollowerFetch(target.partition, replicaId, p.fetchOffset, p.logStartOffset ?? -1);
   const maxOffset = fromFollower ? log.logEndOffset : readCommitted ? log.lastStableOffset : log.highWatermark;
   // KIP-73: a throttled follower that is not in sync gets no data while the leader's quota is used up.
   const quota = fromFollower ? broker.replicaManager.leaderQuota : undefined;
@@ -162,6 +161,21 @@ async function readPartition(
 function abortedTransactions(log: BrokerPartitionLog, fetchOffset: number, upperBoundOffset: number, records: Buffer | undefined): AbortedTransaction[] {
   if (!records || records.length === 0) return [];
   return log.collectAbortedTxns(fetchOffset, upperBoundOffset).map((txn) => ({ producerId: txn.producerId, firstOffset: txn.firstOffset }));
+}
+
+/**
+ * A follower's fetch offsets become its positions once, when the request arrives, all in
+ * one turn (as in Kafka). Not at a re-read after a wait, nor between the reads of its
+ * partitions: by then the controller may have taken the follower out of the ISR (controlled
+ * shutdown), and a stale position recorded late would take it back in.
+ */
+function recordFollowerPositions(targets: readonly PartitionTarget[], replicaId: number, broker: BrokerContext): void {
+  if (replicaId < 0) return;
+  for (const { request: p, log, partition, error } of targets) {
+    if (error !== ErrorCode.NONE || !log || !partition) continue;
+    if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.logEndOffset) continue;
+    broker.replicaManager.recordFollowerFetch(partition, replicaId, p.fetchOffset, p.logStartOffset ?? -1);
+  }
 }
 
 async function readAll(
@@ -322,6 +336,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     // The ends are taken before each read: an append landing while the read is in flight must
     // wake the wait below, not be taken as already seen (a lost wake-up cost a whole maxWaitMs).
     let ends = targets.map((t) => visibleEnd(t, readCommitted, fromFollower));
+    recordFollowerPositions(targets, replicaIdOf(request, ctx.apiVersion), ctx.broker);
     let result = await readAll(targets, request, ctx);
     while (!result.errors && result.bytes < request.minBytes) {
       const waitMs = deadline - ctx.broker.nowMs();
