@@ -30,6 +30,7 @@ function splitKey(key: string): TopicPartition {
 export function controllerZkOf(zk: KafkaZkClient): ControllerZk {
   const assignmentWatches = new Map<string, () => void>();
   const stateWatches = new Map<string, () => void>();
+  const brokerWatches = new Map<number, () => void>();
   const zkFence = (f: ControllerFence) => ({ epochZkVersion: f.epochZkVersion });
   return {
     getControllerId: async () => (await zk.getControllerId()) ?? null,
@@ -42,7 +43,11 @@ export function controllerZkOf(zk: KafkaZkClient): ControllerZk {
     getAllBrokers: async (): Promise<BrokerRegistration[]> =>
       (await zk.getAllBrokers()).map((b) => ({ id: b.id, endpoints: b.endpoints, rack: b.rack ?? null, epoch: b.epoch === undefined ? -1 : Number(b.epoch) })),
     watchBrokerIds: (h) => void zk.watchBrokerIds(h),
-    watchBroker: (id, h) => void zk.watchBroker(id, h),
+    // Once per broker id: addLiveBroker runs on every failover and broker bounce, and a
+    // persistent watch per call would pile up (one more BrokerModifications event each time).
+    watchBroker: (id, h) => {
+      if (!brokerWatches.has(id)) brokerWatches.set(id, zk.watchBroker(id, h));
+    },
     getAllTopics: () => zk.getAllTopics(),
     watchTopics: (h) => void zk.watchTopics(h),
     getReplicaAssignment: async (topics) => new Map([...(await zk.getReplicaAssignment([...topics]))].map(([t, z]) => [t, z.assignment])),

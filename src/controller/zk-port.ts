@@ -63,6 +63,7 @@ export interface ControllerZk {
   // brokers
   getAllBrokers(): Promise<BrokerRegistration[]>;
   watchBrokerIds(handler: () => void): void;
+  /** One watch per broker id for the life of the port: a later handler for the same id is ignored. */
   watchBroker(brokerId: number, handler: () => void): void;
 
   // topics and partitions
