@@ -21,6 +21,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import type { RequestMemoryBudget } from './memory-budget.js';
+import { readBuffers } from '../util/buffer-pool.js';
 
 export interface ConnectionInfo {
   connectionId: string;
@@ -406,7 +407,7 @@ export class Connection {
         wrote = true;
         for (const chunk of slot.chunks) {
           this.unconfirmedBytes += chunk.length;
-          this.socket.write(chunk, this.afterWrite);
+          this.socket.write(chunk, (err) => this.afterWrite(chunk, err));
         }
       }
       if (slot.closeAfter !== undefined) {
@@ -422,10 +423,14 @@ export class Connection {
     this.account();
   }
 
-  /** A chunk reached the kernel: the bytes it held in user space are free. */
-  private readonly afterWrite = (): void => {
+  /**
+   * A chunk reached the kernel (or never will: the socket was destroyed): the bytes it held
+   * in user space are free, and a Fetch read's pooled buffer goes back to the pool.
+   */
+  private afterWrite(chunk: Buffer, _err?: Error | null): void {
+    readBuffers.give(chunk);
     if (this.budget) this.account();
-  };
+  }
 
   private onDrain(): void {
     if (!this.readPausedForWrites) return;
