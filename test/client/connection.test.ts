@@ -93,6 +93,55 @@ t.test('pipelined requests are matched to their responses in order', async (t) =
   for (const r of results) t.equal(r.body.clusterId, `c${r.body.controllerId}`);
 });
 
+/** A response body of `size` bytes whose content depends on its index (no two alike). */
+function patterned(size: number, index: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 31 + index * 7) & 0xff;
+  return b;
+}
+
+t.test('large and small responses arrive whole and in order, however the stream is cut', async (t) => {
+  // Sizes around the point where a response is read straight into its own buffer (32 KiB).
+  const sizes = [5, 100, 32 * 1024 - 1, 32 * 1024, 32 * 1024 + 5, 40_000, 65_536, 1_000_000, 8, 3_000_000, 70_000, 4];
+  for (const cut of ['whole', 'one write', 'primes', 'prefix split'] as const) {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      let requests = 0;
+      socket.on('data', (chunk) => {
+        // Each request is a 4-byte frame holding nothing: answer them all once all arrived.
+        requests += chunk.length / 4;
+        if (requests < sizes.length) return;
+        const frames = sizes.map((size, i) => Buffer.concat([Buffer.from([size >>> 24, (size >>> 16) & 0xff, (size >>> 8) & 0xff, size & 0xff]), patterned(size, i)]));
+        if (cut === 'whole') for (const f of frames) socket.write(f);
+        else if (cut === 'one write') socket.write(Buffer.concat(frames));
+        else if (cut === 'prefix split') for (const f of frames) { socket.write(f.subarray(0, 2)); socket.write(f.subarray(2, 3)); socket.write(f.subarray(3)); }
+        else {
+          const all = Buffer.concat(frames);
+          const step = [7, 7919, 104_729, 3];
+          for (let at = 0, k = 0; at < all.length; k++) {
+            const n = step[k % step.length]!;
+            socket.write(all.subarray(at, at + n));
+            at += n;
+          }
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const channel = await openTcpChannel('127.0.0.1', (server.address() as AddressInfo).port, 2000);
+    try {
+      const empty = Buffer.alloc(4);
+      const answers = await Promise.all(sizes.map(() => channel.request([empty], true, 20_000)));
+      answers.forEach((a, i) => t.ok(a !== null && a.equals(patterned(sizes[i]!, i)), `${cut}: response ${i} (${sizes[i]} B) whole and in order`));
+    } finally {
+      channel.close();
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  }
+});
+
 t.test('a request without answer times out with a connection error', async (t) => {
   const port = await fakeServer(t, (h, _frame, socket) => {
     if (h.apiKey === 18) socket.write(encodeResponse(18, h.apiVersion, h.correlationId, { errorCode: 0, apiKeys: API_KEYS }));
