@@ -330,6 +330,7 @@ function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs
       logDirs: config.logDirs,
       nodeId: config.nodeId,
       clusterId: clusterId ?? config.clusterId,
+      writeMetaPropertiesAtOpen: clusterId !== undefined,
       // In a cluster the replica manager moves the high watermark (ISR); alone it follows the LEO.
       highWatermarkFollowsLeo: clusterId === undefined,
       defaultConfig,

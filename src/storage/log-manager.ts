@@ -14,7 +14,7 @@ import { fileCache } from './file-cache.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { collectSyncs, syncAll } from './sync-group.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
-import { derivedTopicId, ensureMetaProperties } from './meta-properties.js';
+import { derivedTopicId, ensureMetaProperties, writeMetaPropertiesText } from './meta-properties.js';
 import { attachProblem, checkAttachedLogDirPresent, checkNotAttachedElsewhere, markAttachedTo, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
 import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
@@ -62,6 +62,8 @@ export class LogManager {
   private readonly locks: LogDirLock[] = [];
   private pendingDeletes: PendingDelete[] = [];
   private readonly moves = new Map<string, FutureLogCopy>();
+  /** meta.properties texts completed at open and not written yet (log dir → text): see beforeFirstWrite. */
+  private readonly pendingMetaProperties = new Map<string, string>();
   /** Told when a log-dir move starts (the broker's scheduler starts copying at once instead of at its next tick). */
   onLogDirMoveStarted: () => void = () => {};
   /** Log dirs asked for partitions this broker does not host yet (Kafka's preferred log dirs). */
@@ -139,7 +141,8 @@ export class LogManager {
     for (const dir of this.logDirs) {
       mkdirSync(dir, { recursive: true });
       this.locks.push(LogDirLock.acquire(dir, this.command, (m) => this.notices.push(m)));
-      const meta = ensureMetaProperties(dir, this.nodeId, clusterId);
+      const meta = ensureMetaProperties(dir, this.nodeId, clusterId, { deferWrite: opts.writeMetaPropertiesAtOpen !== true });
+      if (meta.pendingText !== undefined) this.pendingMetaProperties.set(dir, meta.pendingText);
       clusterId = meta.clusterId;
       this.directoryIds.push(meta.directoryId);
       // Read for every dir before any is loaded: loading one may write (recovery) and so
@@ -189,6 +192,7 @@ export class LogManager {
    * (durably) before the first byte of a log changes, and close() writes it again.
    */
   private beforeFirstWrite(): void {
+    this.writePendingMetaProperties();
     if (this.topicsUnsaved) this.saveTopics();
     this.logDirs.forEach((dir, i) => {
       if (!this.cleanShutdownMarked[i]) return;
@@ -306,7 +310,17 @@ export class LogManager {
     for (const t of list) if (!this.topics.has(t.topic)) this.topics.set(t.topic, t);
   }
 
+  /**
+   * An old Kafka dir's meta.properties completed at open (a cluster id added) is written
+   * with the first change, as the derived topic ids are: a command that only reads leaves it.
+   */
+  private writePendingMetaProperties(): void {
+    for (const [dir, text] of this.pendingMetaProperties) writeMetaPropertiesText(dir, text);
+    this.pendingMetaProperties.clear();
+  }
+
   private saveTopics(): void {
+    this.writePendingMetaProperties();
     this.topicsUnsaved = false;
     const text = JSON.stringify({ version: 1, topics: [...this.topics.values()] }, null, 2);
     writeFileAtomic(join(this.logDirs[0]!, TOPICS_FILE), text);
@@ -773,6 +787,7 @@ export class LogManager {
     try {
       this.abandonMoves();
       for (const log of this.logs.values()) log.close();
+      if (this.cleanShutdownMarked.some((marked) => !marked)) this.writePendingMetaProperties();
       if (this.topicsUnsaved && this.cleanShutdownMarked.some((marked) => !marked)) this.saveTopics();
       this.checkpoint();
       // Only a shutdown that flushed everything may vouch for the files; a marker still in

@@ -60,43 +60,60 @@ export function readMetaProperties(dir: string): MetaProperties | undefined {
   return { version, nodeId, clusterId, directoryId: props.get('directory.id') ?? '' };
 }
 
+/** meta.properties as checked by ensureMetaProperties. */
+export interface CheckedMetaProperties extends MetaProperties {
+  /**
+   * With `deferWrite`: the file's completed text (a cluster id or directory id added in
+   * memory) for the caller to write with the dir's first change (writeMetaPropertiesText).
+   */
+  readonly pendingText?: string;
+}
+
 /**
  * Check or create meta.properties in `dir`. A different cluster or node id is an error
- * naming the file; a missing directory.id is added (as Kafka does when it upgrades a dir).
+ * naming the file; a missing cluster.id (version 0 before Kafka 0.10.1) or directory.id is
+ * added, as Kafka does when it opens such a dir: at once, or with `deferWrite` kept in
+ * memory (`pendingText`) so that a command that only reads leaves the dir as it was.
  */
-export function ensureMetaProperties(dir: string, nodeId: number, clusterId: string | undefined): MetaProperties {
+export function ensureMetaProperties(dir: string, nodeId: number, clusterId: string | undefined, options: { deferWrite?: boolean } = {}): CheckedMetaProperties {
   const path = join(dir, META_PROPERTIES);
   const existing = readMetaProperties(dir);
+  const complete = (meta: MetaProperties, text: string): CheckedMetaProperties => {
+    if (options.deferWrite) return { ...meta, pendingText: text };
+    writeFileAtomic(path, text);
+    return meta;
+  };
   if (!existing) {
     const meta: MetaProperties = { version: 1, nodeId, clusterId: clusterId ?? randomKafkaUuid(), directoryId: randomKafkaUuid() };
     writeFileAtomic(path, metaPropertiesText(meta));
     return meta;
   }
-  if (existing.version === 0 && existing.clusterId === '') {
-    // As Kafka 1.1 does to an older dir: add the cluster id, keep version 0 (a v1 file would be refused by ZooKeeper-mode Kafka).
-    const adopted: MetaProperties = { ...existing, clusterId: clusterId ?? randomKafkaUuid() };
-    writeFileAtomic(path, `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${adopted.nodeId}\ncluster.id=${adopted.clusterId}\n`);
-    return ensureMetaProperties(dir, nodeId, adopted.clusterId);
-  }
-  if (clusterId !== undefined && existing.clusterId !== clusterId) {
+  const adopted = existing.version === 0 && existing.clusterId === '' ? { ...existing, clusterId: clusterId ?? randomKafkaUuid() } : existing;
+  if (clusterId !== undefined && adopted.clusterId !== clusterId) {
     throw new KtsError(
       'KTS_CLUSTER_ID_MISMATCH',
-      `${path} says this log dir belongs to cluster ${existing.clusterId}, not ${clusterId}`,
+      `${path} says this log dir belongs to cluster ${adopted.clusterId}, not ${clusterId}`,
       'Use a different data dir for this cluster, or remove that meta.properties if the data there is not needed.',
     );
   }
-  if (existing.nodeId !== nodeId) {
+  if (adopted.nodeId !== nodeId) {
     throw new KtsError(
       'KTS_NODE_ID_MISMATCH',
-      `${path} says this log dir belongs to node ${existing.nodeId}, not ${nodeId}`,
-      `Start with node.id=${existing.nodeId}, or use a different data dir.`,
+      `${path} says this log dir belongs to node ${adopted.nodeId}, not ${nodeId}`,
+      `Start with node.id=${adopted.nodeId}, or use a different data dir.`,
     );
   }
+  // As Kafka 1.1 does to an older dir: add the cluster id, keep version 0 (a v1 file would be refused by ZooKeeper-mode Kafka).
+  if (adopted !== existing) return complete(adopted, `#\n#${new Date().toUTCString()}\nversion=0\nbroker.id=${adopted.nodeId}\ncluster.id=${adopted.clusterId}\n`);
   // A version 0 file stays as Kafka wrote it, so Kafka can still open the dir; it has no directory id.
   if (existing.version !== 0 && !existing.directoryId) {
-    const upgraded: MetaProperties = { version: 1, nodeId, clusterId: existing.clusterId, directoryId: existing.directoryId || randomKafkaUuid() };
-    writeFileAtomic(path, metaPropertiesText(upgraded));
-    return upgraded;
+    const upgraded: MetaProperties = { version: 1, nodeId, clusterId: existing.clusterId, directoryId: randomKafkaUuid() };
+    return complete(upgraded, metaPropertiesText(upgraded));
   }
   return existing;
+}
+
+/** Write the text ensureMetaProperties kept pending for `dir` (durably, as one rename). */
+export function writeMetaPropertiesText(dir: string, text: string): void {
+  writeFileAtomic(join(dir, META_PROPERTIES), text);
 }

@@ -69,6 +69,11 @@ export interface LogManagerOptions {
   nodeId: number;
   /** Expected cluster id; when absent, the one in meta.properties (or a new one) is used. */
   clusterId?: string;
+  /**
+   * Write a meta.properties completed at open (an old Kafka dir without cluster.id) at once,
+   * as a Kafka broker does (cluster mode); by default it is written with the first change.
+   */
+  writeMetaPropertiesAtOpen?: boolean;
   /** Broker-level defaults for topic configs. */
   defaultConfig?: Partial<LogConfig>;
   /** `producer.id.expiration.ms` (default 1 day). */

@@ -195,14 +195,34 @@ t.test('a cleanly shut down Kafka 1.1 dir opened only to read is left as Kafka w
   t.ok(existsSync(join(dir, '.kafka_cleanshutdown')));
 });
 
-t.test('a version 0 meta.properties without cluster.id (Kafka before 0.10.1) gets one, staying version 0', async (t) => {
+t.test('a version 0 meta.properties without cluster.id (Kafka before 0.10.1) gets one with the first change, staying version 0', async (t) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=1\n');
-  const mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
-  t.teardown(() => mgr.close());
-  const text = readFileSync(join(dir, 'meta.properties'), 'utf8');
-  t.match(text, /version=0\nbroker\.id=1\ncluster\.id=[A-Za-z0-9_-]{22}\n/);
-  t.equal(text.includes(`cluster.id=${mgr.clusterId}`), true);
+  const old = 'version=0\nbroker.id=1\n';
+  writeFileSync(join(dir, 'meta.properties'), old);
+  writeFileSync(join(dir, '.kafka_cleanshutdown'), '');
+  const { statSync } = await import('node:fs');
+  const mtime = statSync(join(dir, 'meta.properties')).mtimeMs;
+  // Opened only to read: the id lives in memory, the file stays as Kafka wrote it.
+  let mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.match(mgr.clusterId, /^[A-Za-z0-9_-]{22}$/, 'a cluster id in memory');
+  mgr.close();
+  t.equal(readFileSync(join(dir, 'meta.properties'), 'utf8'), old, 'a read-only open leaves meta.properties as it was');
+  t.equal(statSync(join(dir, 'meta.properties')).mtimeMs, mtime, 'not even its mtime changes');
+  // The first change writes it, with the id the engine used.
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  mgr.createLog('t', 0, TOPIC_ID);
+  t.match(readFileSync(join(dir, 'meta.properties'), 'utf8'), new RegExp(`^#\n#.*\nversion=0\nbroker\\.id=1\ncluster\\.id=${mgr.clusterId}\n$`), 'written before the first change, still version 0');
+  const id = mgr.clusterId;
+  mgr.close();
+  mgr = LogManager.open({ logDirs: [dir], nodeId: 1 });
+  t.equal(mgr.clusterId, id, 'the written id is the one used from then on');
+  mgr.close();
+  // A broker in a cluster writes it at open, as Kafka 1.1 does.
+  const dir2 = tempDir(t);
+  writeFileSync(join(dir2, 'meta.properties'), old);
+  mgr = LogManager.open({ logDirs: [dir2], nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk', writeMetaPropertiesAtOpen: true });
+  t.match(readFileSync(join(dir2, 'meta.properties'), 'utf8'), /\nversion=0\nbroker\.id=1\ncluster\.id=MkU3OEVBNTcwNTJENDM2Qk\n$/, "in cluster mode: ZooKeeper's cluster id, written at open");
+  mgr.close();
 });
 
 t.test('with a clean-shutdown marker, bytes after the last batch are still caught', async (t) => {

@@ -4,14 +4,17 @@
 // way leaves none, so the next open recovers.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KTS_BIN, runKts, runKtsProcess } from '../../helpers/run-kts.js';
 import { tempDir } from '../helpers.js';
 
 const MARKER = '.kafka_cleanshutdown';
 
-/** Every regular file under `dir` with its modification time and bytes. */
+/**
+ * Every entry under `dir` with its modification time, and a file's bytes: sockets (`kts.sock`)
+ * and lock files count, so one left behind shows; directories count by their files.
+ */
 function files(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string): void => {
@@ -20,6 +23,7 @@ function files(dir: string): Map<string, string> {
       const st = statSync(path);
       if (st.isDirectory()) walk(path);
       else if (st.isFile()) out.set(path.slice(dir.length), `${st.mtimeMs} ${readFileSync(path).toString('base64')}`);
+      else out.set(path.slice(dir.length), `${st.mtimeMs} not a regular file`);
     }
   };
   walk(dir);
@@ -73,7 +77,25 @@ t.test('commands that only read leave every file of a data dir as it was, the cl
     const after = files(dir);
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
     t.same(changed, [], `${cmd}: no file created, removed or rewritten`);
+    t.notOk(existsSync(join(dir, '.lock')) || existsSync(join(dir, 'kts.sock')), `${cmd}: no .lock or kts.sock left behind`);
   }
+});
+
+t.test("a Kafka 0.10.0 meta.properties (version 0, no cluster.id) is left as it was by reads and completed by the first write", async (t) => {
+  t.setTimeout(300_000);
+  const dir = await populatedDataDir(t);
+  const dd = `--data-dir ${dir}`;
+  const old = 'version=0\nbroker.id=1\n';
+  writeFileSync(join(dir, 'meta.properties'), old);
+  const before = files(dir);
+  for (const cmd of ['topics --describe', 'console-consumer --topic t --from-beginning --max-messages 5', 'get-offsets', 'consumer-groups --describe --group g']) {
+    const r = await runKts(`${cmd} ${dd}`);
+    t.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    const after = files(dir);
+    t.same([...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f)), [], `${cmd}: no file changed, meta.properties included`);
+  }
+  await ok(t, `console-producer --topic t ${dd}`, 'f\n');
+  t.match(readFileSync(join(dir, 'meta.properties'), 'utf8'), /\nversion=0\nbroker\.id=1\ncluster\.id=[A-Za-z0-9_-]{22}\n$/, 'the first write adds a cluster id, keeping version 0');
 });
 
 t.test('a reader killed with SIGKILL leaves the marker true; a writer killed leaves none and the next open recovers', async (t) => {
@@ -102,7 +124,8 @@ t.test('a reader killed with SIGKILL leaves the marker true; a writer killed lea
   await exited;
   const after = files(dir);
   after.delete('/.lock');
-  t.same(after, before, 'only the dead reader\'s lock is left; the marker still vouches for untouched files');
+  after.delete('/kts.sock');
+  t.same(after, before, 'only the dead reader\'s lock and socket are left; the marker still vouches for untouched files');
 
   // A writer owning the dir: its first write removes the marker before any log byte changes.
   const writer = spawn(process.execPath, [KTS_BIN, 'console-producer', '--topic', 't', '--data-dir', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
