@@ -11,19 +11,23 @@
  * one the cleaner replaced (a new LogSegment object) or retention removed is copied again
  * or dropped. Indexes are rebuilt when the future log is loaded at the swap.
  *
- * What a crash leaves, and what loading does with it (LogManager.recoverFutureLogs):
- * - current log + partial or complete future: the current one is live; the future dir is
- *   discarded and the move starts again to the same dir (the move resumes).
+ * Progress is durable as the copy goes: `kts-move-progress.json` in the future dir names
+ * each segment's copied length, and is rewritten (atomically, fsynced) after a closed segment
+ * is copied, after every PROGRESS_RECORD_BYTES copied, and at a clean stop; a segment's
+ * bytes are fsynced before a record names them, and a record stops naming a segment before
+ * its copy is cut back or removed. A stop (LogManager.close) does not finish a move.
+ *
+ * What a crash or a stop leaves, and what loading does with it (LogManager.recoverFutureLogs):
+ * - current log + future: the current one is live; the move goes on from the record
+ *   (FutureLogCopy.resume): each recorded segment is kept if it is still a batch-aligned
+ *   prefix of the current segment of that base offset whose last batch has the same bytes
+ *   in both, cut back to the recorded length; everything else in the future dir is copied
+ *   again.
  * - old dir renamed `-delete` + complete future: the future is promoted (it was complete
  *   and fsynced before the old dir was renamed).
  * Never two live copies: the old dir is renamed away before the future takes its name.
- *
- * A clean stop (LogManager.close) does not finish a move: it fsyncs what was copied and
- * records how far each segment got (`kts-move-progress.json` in the future dir), and the next
- * open goes on from there (each recorded segment still a batch-aligned prefix of the current
- * one, else copied again). Without that record (a crash) the copy starts again.
  */
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { copyFile as copyFileAsync } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -33,8 +37,10 @@ import type { LogSegment } from './segment.js';
 import { filenamePrefixFromOffset } from './segment.js';
 
 export const FUTURE_DIR_SUFFIX = '-future';
-/** A stopped move's progress, in its future dir (see above). */
+/** A move's durable progress, in its future dir (see above). */
 export const MOVE_PROGRESS_FILE = 'kts-move-progress.json';
+/** Bytes copied between two progress records (besides one per closed segment): what a crash may copy again. */
+export const PROGRESS_RECORD_BYTES = 8 * 1024 * 1024;
 const fsyncAsync = promisify(fsync);
 
 /**
@@ -87,6 +93,10 @@ export class FutureLogCopy {
   private discarded = false;
   private abandoned = false;
   private leo = 0;
+  /** What the progress record on disk names (base offset → bytes copied and fsynced). */
+  private readonly recorded = new Map<number, number>();
+  /** Bytes copied since the last progress record. */
+  private unrecordedBytes = 0;
 
   /** `existingPath`: a stopped move's future dir to go on with (FutureLogCopy.resume). */
   constructor(
@@ -105,34 +115,34 @@ export class FutureLogCopy {
   }
 
   /**
-   * Go on with a move stopped cleanly (its future dir at `path` has MOVE_PROGRESS_FILE):
-   * segments recorded there that are still a batch-aligned prefix of the current segment of
-   * the same base offset are kept, the others copied again. Undefined without a usable
-   * record (the caller starts the copy again). The record is removed first, so a crash from
-   * here on is a crash like any other.
+   * Go on with a move stopped or cut short by a crash (its future dir at `path` has
+   * MOVE_PROGRESS_FILE): segments recorded there that are still a batch-aligned prefix of the
+   * current segment of the same base offset, ending with a batch whose bytes are the same in
+   * both, are kept (cut back to the recorded length: a crash may have left more); the others
+   * are copied again. Undefined without a usable record (the caller starts the copy again).
    */
   static resume(topic: string, partition: number, targetLogDir: string, path: string, source: MoveSource): FutureLogCopy | undefined {
     const recorded = readMoveProgress(path);
     if (recorded === undefined) return undefined;
-    rmSync(join(path, MOVE_PROGRESS_FILE), { force: true });
-    fsyncDir(path);
     const copy = new FutureLogCopy(topic, partition, targetLogDir, source, path);
     const segments = source.allSegments();
-    const kept = new Set<string>();
+    const kept = new Set<string>([MOVE_PROGRESS_FILE, 'partition.metadata']);
     for (const r of recorded) {
       const i = segments.findIndex((s) => s.baseOffset === r.baseOffset);
       const s = segments[i];
       const file = copy.segmentPath(r.baseOffset);
-      if (s === undefined || r.bytes <= 0 || r.bytes > s.size || !existsSync(file) || statSync(file).size !== r.bytes) continue;
-      const nextOffset = r.bytes === s.size ? (i === segments.length - 1 ? source.logEndOffset : segments[i + 1]!.baseOffset) : batchEndAt(s, r.bytes);
-      if (nextOffset === undefined) continue;
+      if (s === undefined || r.bytes <= 0 || r.bytes > s.size) continue;
+      const end = keptPrefixEnd(s, file, r.bytes);
+      if (end === undefined) continue;
+      const nextOffset = r.bytes === s.size && i < segments.length - 1 ? segments[i + 1]!.baseOffset : end;
       copy.copied.set(s.baseOffset, { segment: s, bytes: r.bytes, nextOffset, synced: true, truncations: s.truncationCount });
+      copy.recorded.set(s.baseOffset, r.bytes);
       kept.add(basename(file));
     }
-    // Anything else in the dir (a segment not recorded, a copy that was running) goes.
-    for (const name of readdirSync(path)) {
-      if ((name.endsWith('.log') && !kept.has(name)) || name.endsWith('.copying')) rmSync(join(path, name), { force: true });
-    }
+    // Anything else in the dir (a segment not recorded or not kept, a copy that was running,
+    // side files of a swap that did not happen) goes; the record then names only what is kept.
+    for (const name of readdirSync(path)) if (!kept.has(name)) rmSync(join(path, name), { force: true, recursive: true });
+    copy.writeRecord();
     return copy;
   }
 
@@ -143,13 +153,32 @@ export class FutureLogCopy {
   suspend(): void {
     this.abandon();
     if (this.discarded) return;
-    const segments: { baseOffset: number; bytes: number }[] = [];
+    this.recordProgress();
+  }
+
+  /** fsync what was copied and not synced yet, then record every copied segment (durably). */
+  private recordProgress(): void {
+    this.recorded.clear();
     for (const c of this.copied.values()) {
       if (c.bytes === 0 || this.offThread.has(c.segment.baseOffset)) continue;
       if (!c.synced) fsyncFile(this.segmentPath(c.segment.baseOffset));
-      segments.push({ baseOffset: c.segment.baseOffset, bytes: c.bytes });
+      c.synced = true;
+      this.recorded.set(c.segment.baseOffset, c.bytes);
     }
+    this.writeRecord();
+    this.unrecordedBytes = 0;
+  }
+
+  /** Write the progress record naming `this.recorded` (atomically, fsynced). */
+  private writeRecord(): void {
+    const segments = [...this.recorded].map(([baseOffset, bytes]) => ({ baseOffset, bytes }));
     writeFileAtomic(join(this.path, MOVE_PROGRESS_FILE), `${JSON.stringify({ version: 1, segments })}\n`, { sync: true });
+  }
+
+  /** Before a recorded segment's copy is cut back or removed: the record stops naming it. */
+  private unrecord(baseOffset: number): void {
+    if (!this.recorded.delete(baseOffset)) return;
+    this.writeRecord();
   }
 
   /** Bytes the future log holds. */
@@ -180,6 +209,7 @@ export class FutureLogCopy {
     let budget = Math.max(1, maxBytes);
     let done = 0;
     let leo: number | undefined;
+    let closedSegmentCopied = false;
     for (let i = 0; i < segments.length; i++) {
       const s = segments[i]!;
       const c = this.reconcile(s);
@@ -189,6 +219,7 @@ export class FutureLogCopy {
         const n = this.copyFrom(c, budget, last ? source.logEndOffset : segments[i + 1]!.baseOffset);
         budget -= n;
         done += n;
+        closedSegmentCopied ||= !last && c.bytes === s.size;
       }
       if (c.bytes < s.size) {
         leo ??= c.bytes > 0 ? c.nextOffset : s.baseOffset;
@@ -196,6 +227,8 @@ export class FutureLogCopy {
       }
     }
     this.leo = leo ?? (segments.length > 0 ? source.logEndOffset : this.leo);
+    this.unrecordedBytes += done;
+    if (closedSegmentCopied || this.unrecordedBytes >= PROGRESS_RECORD_BYTES) this.recordProgress();
     return done;
   }
 
@@ -258,6 +291,7 @@ export class FutureLogCopy {
         moveCrashPoint('segment-copied-off-thread');
         renameSync(tmp, target);
         Object.assign(c, { bytes: size, nextOffset: endOffset, synced: true, truncations });
+        this.recordProgress();
       } else {
         rmSync(tmp, { force: true });
       }
@@ -281,7 +315,8 @@ export class FutureLogCopy {
   finish(source: MoveSource): void {
     if (this.copyingOffThread) throw new Error(`The move of ${this.topic}-${this.partition} cannot finish while segments are being copied`);
     while (!this.isCaughtUp(source)) this.copyStep(source, Number.MAX_SAFE_INTEGER);
-    for (const c of this.copied.values()) if (!c.synced) fsyncFile(this.segmentPath(c.segment.baseOffset));
+    // Every segment fsynced and recorded: a crash during the swap resumes with nothing to copy.
+    this.recordProgress();
   }
 
   /**
@@ -319,6 +354,7 @@ export class FutureLogCopy {
     const bases = new Set(segments.map((s) => s.baseOffset));
     for (const base of [...this.copied.keys()]) {
       if (bases.has(base)) continue;
+      this.unrecord(base);
       rmSync(this.segmentPath(base), { force: true });
       this.copied.delete(base);
     }
@@ -328,12 +364,14 @@ export class FutureLogCopy {
   private reconcile(s: LogSegment): CopiedSegment {
     let c = this.copied.get(s.baseOffset);
     if (c === undefined || c.segment !== s) {
+      this.unrecord(s.baseOffset);
       c = { segment: s, bytes: 0, nextOffset: s.baseOffset, synced: false, truncations: s.truncationCount };
       this.copied.set(s.baseOffset, c);
       closeSync(openSync(this.segmentPath(s.baseOffset), 'w'));
     } else if (c.truncations !== s.truncationCount) {
       // Cut back since the copy (a follower truncating), perhaps written again past the copy's
       // length: the copy may hold other bytes than the segment below its size. Copied again.
+      this.unrecord(s.baseOffset);
       const fd = openSync(this.segmentPath(s.baseOffset), 'r+');
       try {
         ftruncateSync(fd, 0);
@@ -440,14 +478,39 @@ function readMoveProgress(path: string): { baseOffset: number; bytes: number }[]
   }
 }
 
-/** The offset after the batch ending exactly at byte `bytes` of `s`, or undefined when no batch ends there. */
-function batchEndAt(s: LogSegment, bytes: number): number | undefined {
+/**
+ * For a recorded segment copy at `file`: the offset after the batch of `s` ending exactly at
+ * byte `bytes`, when the copy holds at least `bytes` bytes and that last batch's bytes are
+ * the same in both; the copy is then cut back to `bytes` (and fsynced). Undefined otherwise:
+ * no batch of `s` ends there (it was truncated and written again) or the copy differs.
+ */
+function keptPrefixEnd(s: LogSegment, file: string, bytes: number): number | undefined {
+  let last: { position: number; lastOffset: number } | undefined;
   for (const b of s.batchesFrom(0)) {
     const end = b.position + b.size;
-    if (end === bytes) return b.lastOffset + 1;
-    if (end > bytes) return undefined;
+    if (end === bytes) last = b;
+    if (end >= bytes) break;
   }
-  return undefined;
+  if (last === undefined) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch {
+    return undefined;
+  }
+  try {
+    if (fstatSync(fd).size < bytes) return undefined;
+    const want = Buffer.allocUnsafe(bytes - last.position);
+    const have = Buffer.allocUnsafe(want.length);
+    if (s.readInto(last.position, want) !== want.length || readSync(fd, have, 0, have.length, last.position) !== have.length || !want.equals(have)) return undefined;
+    if (fstatSync(fd).size > bytes) {
+      ftruncateSync(fd, bytes);
+      fsyncSync(fd);
+    }
+    return last.lastOffset + 1;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Future dirs found in a log dir (name → topic and partition). */

@@ -16,7 +16,7 @@ import { collectSyncs, syncAll } from './sync-group.js';
 import { type LogConfig, defaultLogConfig, mergeLogConfig, parseTopicConfigs } from './log-config.js';
 import { derivedTopicId, ensureMetaProperties, writeMetaPropertiesText } from './meta-properties.js';
 import { attachProblem, checkAttachedLogDirPresent, checkNotAttachedElsewhere, markAttachedTo, readAttachedLogDirs, writeAttachedLogDirs } from './attached-log-dirs.js';
-import { FutureLogCopy, listFutureDirs, moveCrashPoint } from './log-dir-move.js';
+import { FutureLogCopy, listFutureDirs, MOVE_PROGRESS_FILE, moveCrashPoint } from './log-dir-move.js';
 import { PartitionLog, type PartitionLogContext, parseTopicPartitionDir } from './partition-log.js';
 import type { LogManagerOptions, TopicMetadata } from './types.js';
 
@@ -233,8 +233,9 @@ export class LogManager {
 
   /**
    * Future dirs left by an interrupted log-dir move (log-dir-move.ts): beside a live current
-   * log the copy starts again to the same dir; without one (the crash came after the old dir
-   * was renamed away) the complete future log becomes the partition's log.
+   * log the copy goes on from its progress record (or starts again without a usable one);
+   * without one (the crash came after the old dir was renamed away) the complete future log
+   * becomes the partition's log.
    */
   private recoverFutureLogs(dirs: readonly string[] = this.logDirs): void {
     for (const dir of dirs) {
@@ -247,7 +248,7 @@ export class LogManager {
           const resumed = this.logDirOf.get(key) !== dir && !this.moves.has(key) ? FutureLogCopy.resume(f.topic, f.partition, dir, path, current) : undefined;
           if (resumed !== undefined) {
             this.moves.set(key, resumed);
-            this.notices.push(`${key}: resuming the move to ${dir} (${resumed.size} bytes copied before the stop are kept)`);
+            this.notices.push(`${key}: resuming the move to ${dir} (${resumed.size} bytes copied before the stop or crash are kept)`);
             continue;
           }
           rmSync(path, { recursive: true, force: true });
@@ -260,6 +261,7 @@ export class LogManager {
         const target = join(dir, `${f.topic}-${f.partition}`);
         renameSync(path, target);
         fsyncDir(dir);
+        rmSync(join(target, MOVE_PROGRESS_FILE), { force: true });
         const saved = this.loadedOffsets.get(key);
         this.addLoadedLog(dir, target, f.topic, f.partition, { recoveryPoint: 0, logStartOffset: saved?.logStartOffset ?? 0, highWatermark: saved?.highWatermark ?? 0, hadCleanShutdown: false, cleanerOffset: 0 });
         this.notices.push(`${key}: finished the interrupted move to ${dir}`);
@@ -625,6 +627,7 @@ export class LogManager {
     const target = join(move.targetLogDir, `${move.topic}-${move.partition}`);
     renameSync(move.path, target);
     fsyncDir(move.targetLogDir);
+    rmSync(join(target, MOVE_PROGRESS_FILE), { force: true });
     moveCrashPoint('future-renamed');
     this.moves.delete(key);
     const log = this.addLoadedLog(move.targetLogDir, target, move.topic, move.partition, { recoveryPoint: closed.recoveryPoint, logStartOffset: saved.logStartOffset, highWatermark: saved.highWatermark, hadCleanShutdown: true, cleanerOffset: closed.cleanerOffset });

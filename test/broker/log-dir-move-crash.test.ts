@@ -4,14 +4,14 @@
 // one copy of the partition remains. Real broker processes, kafkajs, kcat.
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import { KTS_BIN, runKts } from '../helpers/run-kts.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { tempDir } from '../cli/helpers.js';
-import { LOG_DIR_MOVE_STEPS } from '../../src/storage/log-dir-move.js';
+import { LOG_DIR_MOVE_STEPS, MOVE_PROGRESS_FILE, parseFutureDirName } from '../../src/storage/log-dir-move.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -19,16 +19,19 @@ interface Server {
   child: ChildProcess;
   bootstrap: string;
   exited: Promise<number | null>;
+  /** What the broker printed so far (stdout and stderr). */
+  output(): string;
 }
 
 /** Start `kts server-start` on log dirs `a,b`; resolves once it serves (its kts-server.json names its pid). */
 async function startServer(t: Test, a: string, b: string, crashAt = ''): Promise<Server> {
   const child = spawn(process.execPath, [KTS_BIN, 'server-start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${a},${b}`], {
     env: { ...process.env, KTS_LOG_DIR_MOVE_CRASH_AT: crashAt },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -38,7 +41,7 @@ async function startServer(t: Test, a: string, b: string, crashAt = ''): Promise
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`kts server-start exited: ${err}`);
     try {
       const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; listeners: string[] };
-      if (info.pid === child.pid) return { child, bootstrap: info.listeners[0]!.replace('PLAINTEXT://', ''), exited };
+      if (info.pid === child.pid) return { child, bootstrap: info.listeners[0]!.replace('PLAINTEXT://', ''), exited, output: () => err };
     } catch {
       // Not written yet (or the killed server's, being replaced).
     }
@@ -98,4 +101,74 @@ t.test('SIGKILL of a broker at each step of a log-dir move under acks=all writes
     again.child.kill('SIGTERM');
     t.equal(await again.exited, 0, `${step}: the restarted broker stops cleanly`);
   }
+});
+
+/** The segments of the partition dir `dir`, concatenated in offset order. */
+function segmentBytes(dir: string): Buffer {
+  return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
+}
+
+/** The progress record of the move of m-0 into `dir`, once one names at least `segments` segments. */
+async function progressRecord(dir: string, segments: number, server: Server): Promise<{ futureDir: string; recorded: { baseOffset: number; bytes: number }[] }> {
+  for (;;) {
+    const name = existsSync(dir) ? readdirSync(dir).find((n) => parseFutureDirName(n)?.[0] === 'm') : undefined;
+    if (name === undefined && existsSync(join(dir, 'm-0'))) throw new Error(`the move finished before ${segments} segments were seen recorded:\n${server.output()}`);
+    if (server.child.exitCode !== null) throw new Error(`the broker exited:\n${server.output()}`);
+    try {
+      const doc = JSON.parse(readFileSync(join(dir, name ?? '', MOVE_PROGRESS_FILE), 'utf8')) as { segments: { baseOffset: number; bytes: number }[] };
+      if (doc.segments.length >= segments) return { futureDir: join(dir, name!), recorded: doc.segments };
+    } catch {
+      // No record yet, or being replaced: look again.
+    }
+    await sleep(20);
+  }
+}
+
+t.test('a throttled log-dir move in a broker SIGKILLed mid-copy goes on from its progress record after the restart', { skip: needsKcat }, async (t) => {
+  t.setTimeout(600_000);
+  const root = await tempDir(t, 'kts-move-resume-');
+  const [a, b] = [join(root, 'a'), join(root, 'b')];
+  t.equal((await runKts(`topics --create --topic m --partitions 1 --config segment.bytes=100000 --data-dir ${a}`)).code, 0);
+  const seeded = Array.from({ length: 3000 }, (_, i) => `seed-${i} ${'s'.repeat(500)}`);
+  t.equal((await runKts(`console-producer --topic m --data-dir ${a}`, { stdin: `${seeded.join('\n')}\n` })).code, 0);
+  const server = await startServer(t, a, b);
+  t.teardown(() => {
+    if (t.passing()) return;
+    t.comment(`broker output:\n${server.output()}`);
+  });
+  writeFileSync(join(root, 'move.json'), JSON.stringify({ version: 1, partitions: [{ topic: 'm', partition: 0, replicas: [1], log_dirs: [b] }] }));
+  // About 1.6 MB at 200,000 B/s: the copy takes some 8 s, in 50 ms slices.
+  const execute = await runKts(`reassign --execute --reassignment-json-file move.json --replica-alter-log-dirs-throttle 200000 --bootstrap-server ${server.bootstrap}`, { cwd: root });
+  t.equal(execute.code, 0, `reassign --execute starts the move: ${execute.stderr}`);
+  // Records written while the copy runs, acknowledged by the ISR (acks=-1).
+  const kafka = new Kafka({ clientId: 'move-resume', brokers: [server.bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const acked: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const batch = Array.from({ length: 20 }, (_, j) => `during-${i * 20 + j}`);
+    await producer.send({ topic: 'm', acks: -1, messages: batch.map((value) => ({ value })) });
+    acked.push(...batch);
+  }
+  await producer.disconnect();
+  const { futureDir, recorded } = await progressRecord(b, 3, server);
+  const firstCopy = join(futureDir, `${String(recorded[0]!.baseOffset).padStart(20, '0')}.log`);
+  const firstInode = statSync(firstCopy).ino;
+  server.child.kill('SIGKILL');
+  t.equal(await server.exited, null, 'the broker was killed mid-copy');
+  t.ok(existsSync(join(a, 'm-0')) && existsSync(futureDir), 'the partition in its dir, its future log beside it');
+  const source = segmentBytes(join(a, 'm-0'));
+
+  const again = await startServer(t, a, b);
+  const verify = await runKts(`reassign --verify --wait --reassignment-json-file move.json --bootstrap-server ${again.bootstrap}`, { cwd: root });
+  t.match(verify.stdout, 'Reassignment of replica m-0-1 completed successfully.', 'after the restart the move completes');
+  const kept = /m-0: resuming the move to \S+ \((\d+) bytes copied before the stop or crash are kept\)/.exec(again.output());
+  t.ok(kept !== null && Number(kept[1]) >= recorded.reduce((n, e) => n + e.bytes, 0), `the copy went on from the record, not from the start (${kept?.[1] ?? 'no'} bytes kept)`);
+  t.equal(statSync(join(b, 'm-0', basename(firstCopy))).ino, firstInode, 'the first recorded segment was not copied again');
+  t.same([existsSync(join(a, 'm-0')), readdirSync(b).filter((n) => parseFutureDirName(n) !== undefined)], [false, []], 'one copy, in the target dir');
+  t.ok(segmentBytes(join(b, 'm-0')).equals(source), 'the moved partition is byte-identical to the log the killed broker left');
+  const read = await kcat(['-b', again.bootstrap, '-C', '-t', 'm', '-e', '-q', '-f', '%s\n'], undefined, 60_000);
+  t.same(read.stdout.split('\n').filter((l) => l !== ''), [...seeded, ...acked], 'every record once, in order: none lost, none duplicated');
+  again.child.kill('SIGTERM');
+  t.equal(await again.exited, 0, 'the restarted broker stops cleanly');
 });

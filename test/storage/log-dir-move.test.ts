@@ -276,6 +276,74 @@ t.test('a stopped move whose record no longer matches the log copies those segme
   again.close();
 });
 
+/** The two dirs as a SIGKILL would leave them now (the page cache is the files): a copy, without this process's lock. */
+function crashImage(t: Parameters<typeof tempDir>[0], a: string, b: string): [string, string] {
+  const root = tempDir(t, 'kts-move-image-');
+  const [ca, cb] = [join(root, 'a'), join(root, 'b')];
+  cpSync(a, ca, { recursive: true });
+  cpSync(b, cb, { recursive: true });
+  rmSync(join(ca, '.lock'), { force: true });
+  rmSync(join(cb, '.lock'), { force: true });
+  return [ca, cb];
+}
+
+t.test('a move cut short by a crash goes on from its durable progress record (segments fsynced before it names them)', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, b);
+  mgr.runLogDirMoves(50000);
+  const futureName = readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!;
+  const record = JSON.parse(readFileSync(join(b, futureName, 'kts-move-progress.json'), 'utf8')) as { segments: { baseOffset: number; bytes: number }[] };
+  const recordedBytes = record.segments.reduce((n, e) => n + e.bytes, 0);
+  t.ok(record.segments.length >= 2 && recordedBytes <= mgr.futureLogs()[0]!.size, `the record names the closed segments copied so far (${recordedBytes} of ${mgr.futureLogs()[0]!.size} bytes copied), with no stop`);
+  // A little more copied past the record (the active copy grows, unrecorded): a crash now.
+  mgr.runLogDirMoves(3000);
+  const [ca, cb] = crashImage(t, a, b);
+  const again = LogManager.open({ logDirs: [ca, cb], nodeId: 1 });
+  t.ok(again.notices.some((n) => n.includes(`m-0: resuming the move to ${cb} (${recordedBytes} bytes copied before the stop or crash are kept)`)), again.notices.join('; '));
+  t.same(again.futureLogs().map((f) => f.size), [recordedBytes], 'exactly what the record names is kept');
+  t.same(readdirSync(join(cb, futureName)).filter((f) => f.endsWith('.log')).map((f) => statSync(join(cb, futureName, f)).size).reduce((n, x) => n + x, 0), recordedBytes, 'copies cut back to the recorded lengths, unrecorded ones removed');
+  again.runLogDirMoves();
+  t.equal(again.logDirFor('m', 0), cb, 'the move completes');
+  t.ok(segmentBytes(join(cb, 'm-0')).equals(segmentBytes(join(a, 'm-0'))), 'byte-identical to the source');
+  t.same(readdirSync(join(cb, 'm-0')).filter((f) => f === 'kts-move-progress.json'), [], 'no progress record left in the moved partition');
+  t.equal(readAll(again.getLog('m', 0)!).records.length, 900, 'every record once');
+  again.close();
+  mgr.close();
+});
+
+t.test('a recorded segment copy whose last batch differs from the source is copied again; a shorter source cuts it', async (t) => {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, b);
+  mgr.runLogDirMoves(50000);
+  const [ca, cb] = crashImage(t, a, b);
+  mgr.close();
+  const futureDir = join(cb, readdirSync(cb).find((n) => parseFutureDirName(n) !== undefined)!);
+  const record = JSON.parse(readFileSync(join(futureDir, 'kts-move-progress.json'), 'utf8')) as { segments: { baseOffset: number; bytes: number }[] };
+  const [first, second] = record.segments;
+  t.ok(first !== undefined && second !== undefined, 'two segments recorded');
+  // The first copy's last batch: one byte changed (what a power loss could leave unsynced).
+  const file = join(futureDir, `${String(first!.baseOffset).padStart(20, '0')}.log`);
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 5] ^= 0xff;
+  writeFileSync(file, bytes);
+  // The second copy: its file lost its tail.
+  const file2 = join(futureDir, `${String(second!.baseOffset).padStart(20, '0')}.log`);
+  writeFileSync(file2, readFileSync(file2).subarray(0, second!.bytes - 10));
+  const again = LogManager.open({ logDirs: [ca, cb], nodeId: 1 });
+  const kept = record.segments.slice(2).reduce((n, e) => n + e.bytes, 0);
+  t.equal(again.futureLogs()[0]!.size, kept, 'neither copy is kept; the others are');
+  again.runLogDirMoves();
+  t.equal(again.logDirFor('m', 0), cb);
+  t.ok(segmentBytes(join(cb, 'm-0')).equals(segmentBytes(join(a, 'm-0'))), 'byte-identical to the source after copying them again');
+  again.close();
+});
+
 t.test('attachLogDir: a second log dir added to a data dir, kept across opens, refused when it cannot be one', async (t) => {
   const root = tempDir(t, 'kts-attach-');
   const [data, disk2] = [join(root, 'data'), join(root, 'disk2')];
