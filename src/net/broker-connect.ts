@@ -7,14 +7,16 @@ import { BrokerConnection } from './broker-connection.js';
 import { openTcpChannel } from './tcp-channel.js';
 import { authenticateSasl, type SaslClientSettings } from './sasl/client.js';
 import type { TlsClientSettings } from './tls.js';
+import type { BufferPool } from '../util/buffer-pool.js';
 
 export interface ConnectionSecurity {
   tls?: TlsClientSettings;
   sasl?: SaslClientSettings;
 }
 
-export async function connectToBroker(host: string, port: number, clientId: string, timeoutMs: number, security: ConnectionSecurity = {}): Promise<BrokerConnection> {
-  const channel = await openTcpChannel(host, port, timeoutMs, security.tls);
+/** `responseBuffers`: large responses are read into its buffers (see openTcpChannel). */
+export async function connectToBroker(host: string, port: number, clientId: string, timeoutMs: number, security: ConnectionSecurity = {}, responseBuffers?: BufferPool): Promise<BrokerConnection> {
+  const channel = await openTcpChannel(host, port, timeoutMs, security.tls, responseBuffers);
   const conn = await BrokerConnection.open(channel, clientId, timeoutMs);
   if (security.sasl) {
     try {

@@ -7,6 +7,7 @@ import { Socket, connect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { TlsClientSettings } from './tls.js';
 import { KtsError } from '../util/errors.js';
+import type { BufferPool } from '../util/buffer-pool.js';
 
 /** A byte-level request channel: TCP here, or the in-process engine (in-process.ts). */
 export interface FrameChannel {
@@ -51,10 +52,14 @@ export class ConnectionError extends KtsError {
 const CLOSED_HINT = "If the broker's listener uses SSL or SASL, set security.protocol and the ssl.* / sasl.* settings (--command-config); the broker's log says why it closed the connection.";
 const NO_BROKER_HINT = 'Check the broker address (--bootstrap-server, $KTS_BOOTSTRAP_SERVER or kts profile); a local broker starts with `kts server-start`';
 
-/** Opens a TCP connection, over TLS when `tls` is given (security.protocol SSL / SASL_SSL). */
-export async function openTcpChannel(host: string, port: number, connectTimeoutMs: number, tls?: TlsClientSettings): Promise<FrameChannel> {
+/**
+ * Opens a TCP connection, over TLS when `tls` is given (security.protocol SSL / SASL_SSL).
+ * Large responses are read into buffers of `responseBuffers` when given: the caller gives
+ * each back once nothing uses the response (a replica fetcher, after appending it).
+ */
+export async function openTcpChannel(host: string, port: number, connectTimeoutMs: number, tls?: TlsClientSettings, responseBuffers?: BufferPool): Promise<FrameChannel> {
   const address = `${host}:${port}`;
-  const frames = new FrameAssembler(address);
+  const frames = new FrameAssembler(address, responseBuffers);
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = tls
       ? tlsConnect({
@@ -164,7 +169,10 @@ class FrameAssembler {
   private stopped = false;
   private direct = false;
 
-  constructor(private readonly address: string) {}
+  constructor(
+    private readonly address: string,
+    private readonly pool?: BufferPool,
+  ) {}
 
   attach(deliver: (frame: Buffer) => void, fail: (err: Error) => void): void {
     this.deliver = deliver;
@@ -239,7 +247,7 @@ class FrameAssembler {
 
   /** The rest of the frame is read into its own buffer; what arrived of it so far is copied there. */
   private readInPlace(): void {
-    const frame = Buffer.allocUnsafe(this.expectedSize);
+    const frame = this.pool ? this.pool.take(this.expectedSize) : Buffer.allocUnsafe(this.expectedSize);
     this.frameFilled = this.compact().copy(frame, 0, 4);
     this.frame = frame;
     this.chunks = [];

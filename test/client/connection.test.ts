@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeRequestHeader, encodeResponse } from '../../src/protocol/codec.js';
 import { BrokerConnection } from '../../src/net/broker-connection.js';
 import { openTcpChannel, ConnectionError } from '../../src/net/tcp-channel.js';
+import { BufferPool } from '../../src/util/buffer-pool.js';
 
 type Responder = (header: ReturnType<typeof decodeRequestHeader>, frame: Buffer, socket: Socket) => void;
 
@@ -103,7 +104,9 @@ function patterned(size: number, index: number): Buffer {
 t.test('large and small responses arrive whole and in order, however the stream is cut', async (t) => {
   // Sizes around the point where a response is read straight into its own buffer (32 KiB).
   const sizes = [5, 100, 32 * 1024 - 1, 32 * 1024, 32 * 1024 + 5, 40_000, 65_536, 1_000_000, 8, 3_000_000, 70_000, 4];
-  for (const cut of ['whole', 'one write', 'primes', 'prefix split'] as const) {
+  for (const cut of ['whole', 'one write', 'primes', 'prefix split', 'pooled'] as const) {
+    // 'pooled': large responses are read into a pool's buffers, given back after each check (a replica fetcher's use).
+    const pool = cut === 'pooled' ? new BufferPool(64 * 1024, 8 * 1024 * 1024, 8 * 1024 * 1024) : undefined;
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket);
@@ -114,7 +117,7 @@ t.test('large and small responses arrive whole and in order, however the stream 
         if (requests < sizes.length) return;
         const frames = sizes.map((size, i) => Buffer.concat([Buffer.from([size >>> 24, (size >>> 16) & 0xff, (size >>> 8) & 0xff, size & 0xff]), patterned(size, i)]));
         if (cut === 'whole') for (const f of frames) socket.write(f);
-        else if (cut === 'one write') socket.write(Buffer.concat(frames));
+        else if (cut === 'one write' || cut === 'pooled') socket.write(Buffer.concat(frames));
         else if (cut === 'prefix split') for (const f of frames) { socket.write(f.subarray(0, 2)); socket.write(f.subarray(2, 3)); socket.write(f.subarray(3)); }
         else {
           const all = Buffer.concat(frames);
@@ -129,11 +132,16 @@ t.test('large and small responses arrive whole and in order, however the stream 
       socket.on('error', () => undefined);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const channel = await openTcpChannel('127.0.0.1', (server.address() as AddressInfo).port, 2000);
+    const channel = await openTcpChannel('127.0.0.1', (server.address() as AddressInfo).port, 2000, undefined, pool);
     try {
       const empty = Buffer.alloc(4);
-      const answers = await Promise.all(sizes.map(() => channel.request([empty], true, 20_000)));
-      answers.forEach((a, i) => t.ok(a !== null && a.equals(patterned(sizes[i]!, i)), `${cut}: response ${i} (${sizes[i]} B) whole and in order`));
+      const rounds = pool ? 3 : 1;
+      for (let round = 0; round < rounds; round++) {
+        const answers = await Promise.all(sizes.map(() => channel.request([empty], true, 20_000)));
+        answers.forEach((a, i) => t.ok(a !== null && a.equals(patterned(sizes[i]!, i)), `${cut}: response ${i} (${sizes[i]} B) whole and in order${pool ? `, round ${round}` : ''}`));
+        if (pool) for (const a of answers) pool.give(a!);
+      }
+      if (pool) t.ok(pool.reused > 0, `later rounds reuse the given-back buffers (${pool.reused} reused, ${pool.allocated} allocated)`);
     } finally {
       channel.close();
       for (const s of sockets) s.destroy();
