@@ -65,7 +65,9 @@ export async function startBrokerProcess(
   };
   // An override may name the port as {port} (a listener other than PLAINTEXT keeps its port on restart).
   props.listeners = props.listeners!.replace('{port}', String(port));
-  const args = [KTS_BIN, 'server-start', '--data-dir', dir, ...Object.entries(props).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
+  // `log.dirs` in the overrides (a broker with several log dirs) replaces the data dir `dir`, which --data-dir would set.
+  const dataDir = props['log.dirs'] === undefined ? ['--data-dir', dir] : [];
+  const args = [KTS_BIN, 'server-start', ...dataDir, ...Object.entries(props).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
