@@ -18,7 +18,7 @@ import { decodeRequestBody, decodeRequestHeader, encodeResponseChunks, type Requ
 import { apiByKey, apiName } from '../protocol/apis.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { errorMessage } from '../util/errors.js';
-import { apiVersionsBody } from './apis/18-api-versions.js';
+import { apiVersionsBody, brokerVersionCaps } from './apis/18-api-versions.js';
 import { DeferredResponse, invokeErrorResponse, invokeHandler, type AnyApiHandler, type BrokerContext, type RequestContext } from './handler.js';
 import { CloseConnection, type ConnectionInfo } from '../net/server-connection.js';
 import { checkSessionMaySend, expectsRawToken, rawSaslToken } from './auth/authenticator.js';
@@ -49,7 +49,7 @@ export function createRouter(broker: BrokerContext): Router {
     if (conn.session) checkSessionMaySend(conn.session, header.apiKey, broker.nowMs(), what);
     if (header.apiKey === API_VERSIONS_KEY && handler && header.apiVersion > handler.maxVersion) {
       // KIP-511: answer at v0 whatever version was asked, so old and new clients can read it.
-      return encodeResponseChunks(API_VERSIONS_KEY, 0, header.correlationId, apiVersionsBody(broker.apis, ErrorCode.UNSUPPORTED_VERSION));
+      return encodeResponseChunks(API_VERSIONS_KEY, 0, header.correlationId, apiVersionsBody(broker.apis, ErrorCode.UNSUPPORTED_VERSION, brokerVersionCaps(broker)));
     }
     if (!handler) throw new CloseConnection(`request for ${what}, an API this broker does not serve`);
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {

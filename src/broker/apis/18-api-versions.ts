@@ -5,9 +5,13 @@
  * UNSUPPORTED_VERSION and our ranges (KIP-511), so clients can downgrade.
  * v3+: a client software name or version outside KIP-511's pattern gets INVALID_REQUEST.
  * Finalized features: none (kts has no feature levels); supported features likewise empty.
+ * Under an `inter.broker.protocol.version` of an older Kafka release (1.1), the APIs that
+ * release serves are advertised no higher than it serves them (protocol/kafka-api-versions.ts:
+ * clients such as kafkajs use one broker's versions with every broker of the cluster).
  */
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler, type AnyApiHandler } from '../handler.js';
+import { clientVersionCaps } from '../../protocol/kafka-api-versions.js';
+import { defineHandler, type AnyApiHandler, type BrokerContext } from '../handler.js';
 import type {
   ApiVersionsRequest,
   ApiVersionsResponse,
@@ -23,16 +27,26 @@ function validSoftwareField(value: string | undefined): boolean {
   return value !== undefined && SOFTWARE_FIELD.test(value);
 }
 
-export function advertisedRanges(apis: readonly AnyApiHandler[]): ApiVersionRange[] {
+/** `caps`: apiKey → the highest version to advertise (see clientVersionCaps). */
+export function advertisedRanges(apis: readonly AnyApiHandler[], caps?: ReadonlyMap<number, number>): ApiVersionRange[] {
   return apis
-    .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }))
+    .map((h) => {
+      const minVersion = h.advertisedMinVersion ?? h.minVersion;
+      const cap = caps?.get(h.apiKey);
+      return { apiKey: h.apiKey, minVersion, maxVersion: cap === undefined ? h.maxVersion : Math.max(minVersion, Math.min(cap, h.maxVersion)) };
+    })
     .sort((a, b) => a.apiKey - b.apiKey);
 }
 
-export function apiVersionsBody(apis: readonly AnyApiHandler[], errorCode: number): ApiVersionsResponse {
+/** The broker's advertised caps from its inter.broker.protocol.version (none in single-node mode unless set). */
+export function brokerVersionCaps(broker: BrokerContext): ReadonlyMap<number, number> | undefined {
+  return clientVersionCaps(broker.config.raw['inter.broker.protocol.version']);
+}
+
+export function apiVersionsBody(apis: readonly AnyApiHandler[], errorCode: number, caps?: ReadonlyMap<number, number>): ApiVersionsResponse {
   return {
     errorCode,
-    apiKeys: advertisedRanges(apis),
+    apiKeys: advertisedRanges(apis, caps),
     throttleTimeMs: 0,
     supportedFeatures: [],
     finalizedFeaturesEpoch: -1,
@@ -50,9 +64,9 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
       // As Kafka: an invalid client software name/version is INVALID_REQUEST with no ranges.
       return { ...apiVersionsBody([], ErrorCode.INVALID_REQUEST) };
     }
-    return apiVersionsBody(ctx.broker.apis, ErrorCode.NONE);
+    return apiVersionsBody(ctx.broker.apis, ErrorCode.NONE, brokerVersionCaps(ctx.broker));
   },
   errorResponse(_request, errorCode, ctx) {
-    return apiVersionsBody(ctx.broker.apis, errorCode);
+    return apiVersionsBody(ctx.broker.apis, errorCode, brokerVersionCaps(ctx.broker));
   },
 });
