@@ -20,6 +20,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
+import { apiName } from '../protocol/apis.js';
 import type { RequestMemoryBudget } from './memory-budget.js';
 import { readBuffers } from '../util/buffer-pool.js';
 
@@ -378,7 +379,14 @@ export class Connection {
           this.queueFlush();
           return;
         }
-        this.close(err instanceof CloseConnection ? message : `request failed: ${message}`);
+        if (err instanceof CloseConnection) {
+          this.close(message);
+          return;
+        }
+        // Not a decision to close (the client's bytes were fine): a broker bug, said loudly with the API.
+        const what = `${apiName(slot.apiKey)} request (key ${slot.apiKey})`;
+        this.log.error(`${what} on connection ${this.info.connectionId} from ${this.info.clientHost} failed, closing the connection: ${err instanceof Error && err.stack ? err.stack : message}`);
+        this.close();
       },
     );
   }
