@@ -26,6 +26,8 @@ export interface IsrWriter {
   recordIsrChange(topic: string, partition: number): void;
   /** Observers of applied ISR changes (metrics). */
   onApplied?(before: readonly number[], after: readonly number[]): void;
+  /** The high watermark moved because the ISR changed (a shrink): wake acks=all produces and fetches waiting for it. */
+  onHighWatermarkIncreased?(topic: string, partition: number): void;
   /** Where ISR changes are logged (INFO). */
   log?(line: string): void;
 }
@@ -168,7 +170,9 @@ export class Partition {
       this.isrWriter.log?.(`[Partition ${this.topic}-${this.partition} broker=${this.localBrokerId}] ${newIsr.length < before.length ? 'Shrinking' : 'Expanding'} ISR from ${before.join(',')} to ${newIsr.join(',')}`);
       this.isrWriter.onApplied?.(before, newIsr);
       this.isrWriter.recordIsrChange(this.topic, this.partition);
-      this.maybeIncrementHighWatermark();
+      // A shrink can move the HW with no append or fetch to follow (a producer waiting for its
+      // one acks=all request): its waiters must hear of it now, not at their timeout.
+      if (this.maybeIncrementHighWatermark()) this.isrWriter.onHighWatermarkIncreased?.(this.topic, this.partition);
     } finally {
       this.isrWriteInFlight = false;
     }

@@ -73,6 +73,7 @@ export class ReplicaManager {
       onApplied: (before, after) => {
         for (const l of this.isrListeners) l(before, after);
       },
+      onHighWatermarkIncreased: (topic, partition) => opts.purgatory.notifyAppend(topic, partition),
       log: (line) => opts.log.info(line),
     };
     this.leaderQuota = opts.throttles ? new ReplicationQuota(opts.throttles, 'leader', opts.nowMs) : undefined;
