@@ -48,8 +48,6 @@ const properties = {
   'min.insync.replicas': '2',
 };
 
-const TX_STALL_TODO = 'transactional producer stalled after a migration step (issue 13, under investigation)';
-
 const INTERNAL = ['__consumer_offsets', '__transaction_state', ORDERS, LEDGER, JAVA];
 
 /**
@@ -223,27 +221,21 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
     'linger.ms': '5',
   });
 
-  // Seen once in CI (1 of 4 runs that day): after a Kafka → kts step the transactional producer
-  // got "Closed connection" for minutes while every other client went on. Not understood yet:
-  // reported as a TODO with the producer's errors and the kts brokers' logs, not hidden.
-  let txStalled: string | undefined;
+  // Every client, the transactional producer included, moves on after each step. (A
+  // transactional producer re-created after broker 1 became kts once stalled here with
+  // "Closed connection": kafkajs used the kts seed broker's API versions with the Kafka 1.1
+  // brokers, which closed the connections; kts brokers under inter.broker.protocol.version=1.1
+  // now advertise Kafka 1.1's versions: test/mixed/kafkajs-seed-versions.test.ts.)
+  const ktsLogs = (): string => [...cluster.brokers.values()].filter((b) => b.side === 'kts').map((b) => `kts broker ${b.id} log (last 8 kB):\n${b.output().slice(-8192)}`).join('\n');
   const progress = async (what: string): Promise<void> => {
     const consumedNow = (): number => [...consumed.values()].reduce((s, v) => s + v.size, 0);
     const txNow = (): number => [...txOutcome.values()].filter((o) => o === 'committed').length;
     const [a, c, x, j] = [acks.length, consumedNow(), txNow(), java.acks.length];
     const status = (): string => `acknowledged ${a} → ${acks.length}, consumed ${c} → ${consumedNow()}, transactions committed ${x} → ${txNow()}, Java producer acknowledged ${j} → ${java.acks.length} (${java.status()}); producer errors: ${producing.errors.slice(-2).join(' | ')}; transaction errors: ${transacting.errors.slice(-2).join(' | ')}; Java producer errors: ${java.errors.slice(-2).join(' | ')}`;
-    await until(`progress of every client ${what}`, async () => acks.length >= a + 50 && consumedNow() >= c + 50 && java.acks.length >= j + 50, 180_000).catch((err: Error) => {
-      throw new Error(`${err.message}: ${status()}`);
+    await until(`progress of every client ${what}`, async () => acks.length >= a + 50 && consumedNow() >= c + 50 && java.acks.length >= j + 50 && txNow() >= x + 2, 180_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${status()}\n${ktsLogs()}`);
     });
-    if (txStalled === undefined) {
-      const moved = await until(`two committed transactions ${what}`, async () => txNow() >= x + 2, 180_000).then(() => true, () => false);
-      if (!moved) {
-        txStalled = what;
-        t.fail(`transactions stalled ${what}: ${status()}`, { todo: TX_STALL_TODO });
-        for (const b of cluster.brokers.values()) if (b.side === 'kts') t.comment(`kts broker ${b.id} log (last 8 kB):\n${b.output().slice(-8192)}`);
-      }
-    }
-    t.comment(`${elapsed()}: every client progressed ${what}${txStalled ? ` (transactions stalled since ${txStalled})` : ''}`);
+    t.comment(`${elapsed()}: every client progressed ${what}`);
   };
   await progress('at the start');
   t.pass(`load running on 3 Kafka brokers: ${acks.length} records acknowledged`);
@@ -294,12 +286,10 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   const committedSoFar = [...txOutcome].filter(([, o]) => o === 'committed').map(([r]) => r);
   const abortedSoFar = new Set([...txOutcome].filter(([, o]) => o === 'aborted').map(([r]) => r));
   const commitsNow = committedSoFar.length;
-  if (txStalled === undefined) {
-    await until('two more committed transactions', async () => [...txOutcome.values()].filter((o) => o === 'committed').length >= commitsNow + 2, 180_000);
-    const fromKts = await ledgerCommitted(cluster.bootstrap());
-    t.same(notReadOnce(fromKts, committedSoFar).slice(0, 5), [], `kts brokers alone: every record of the ${committedSoFar.length} transactions committed so far is read once (read_committed kcat)`);
-    t.same(fromKts.filter((v) => abortedSoFar.has(roundOf(v))).slice(0, 5), [], `and none of the ${abortedSoFar.size} aborted ones`);
-  }
+  await until('two more committed transactions', async () => [...txOutcome.values()].filter((o) => o === 'committed').length >= commitsNow + 2, 180_000);
+  const fromKts = await ledgerCommitted(cluster.bootstrap());
+  t.same(notReadOnce(fromKts, committedSoFar).slice(0, 5), [], `kts brokers alone: every record of the ${committedSoFar.length} transactions committed so far is read once (read_committed kcat)`);
+  t.same(fromKts.filter((v) => abortedSoFar.has(roundOf(v))).slice(0, 5), [], `and none of the ${abortedSoFar.size} aborted ones`);
   for (const id of ALL) await migrate(id, 'kafka');
   t.pass(`every broker is Kafka again, controller ${await cluster.controller()}`);
 
