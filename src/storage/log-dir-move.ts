@@ -13,7 +13,9 @@
  *
  * Progress is durable as the copy goes: `kts-move-progress.json` in the future dir names
  * each segment's copied length, and is rewritten (atomically, fsynced) after a closed segment
- * is copied, after every PROGRESS_RECORD_BYTES copied, and at a clean stop; a segment's
+ * is copied or PROGRESS_RECORD_BYTES more are, at most once per PROGRESS_RECORD_INTERVAL_MS
+ * (each record costs fsyncs: a crash copies again at most about that long's work), when
+ * the copy is complete, and at a clean stop; a segment's
  * bytes are fsynced before a record names them, and a record stops naming a segment before
  * its copy is cut back or removed. A stop (LogManager.close) does not finish a move.
  *
@@ -39,8 +41,10 @@ import { filenamePrefixFromOffset } from './segment.js';
 export const FUTURE_DIR_SUFFIX = '-future';
 /** A move's durable progress, in its future dir (see above). */
 export const MOVE_PROGRESS_FILE = 'kts-move-progress.json';
-/** Bytes copied between two progress records (besides one per closed segment): what a crash may copy again. */
+/** Bytes copied that call for a progress record (as a closed segment copied does). */
 export const PROGRESS_RECORD_BYTES = 8 * 1024 * 1024;
+/** The least time between two progress records while copying. */
+export const PROGRESS_RECORD_INTERVAL_MS = 1000;
 const fsyncAsync = promisify(fsync);
 
 /**
@@ -97,6 +101,7 @@ export class FutureLogCopy {
   private readonly recorded = new Map<number, number>();
   /** Bytes copied since the last progress record. */
   private unrecordedBytes = 0;
+  private lastRecordMs = 0;
 
   /** `existingPath`: a stopped move's future dir to go on with (FutureLogCopy.resume). */
   constructor(
@@ -167,6 +172,12 @@ export class FutureLogCopy {
     }
     this.writeRecord();
     this.unrecordedBytes = 0;
+    this.lastRecordMs = Date.now();
+  }
+
+  /** A progress record, unless one was written less than PROGRESS_RECORD_INTERVAL_MS ago. */
+  private recordProgressNow(): void {
+    if (Date.now() - this.lastRecordMs >= PROGRESS_RECORD_INTERVAL_MS) this.recordProgress();
   }
 
   /** Write the progress record naming `this.recorded` (atomically, fsynced). */
@@ -228,7 +239,7 @@ export class FutureLogCopy {
     }
     this.leo = leo ?? (segments.length > 0 ? source.logEndOffset : this.leo);
     this.unrecordedBytes += done;
-    if (closedSegmentCopied || this.unrecordedBytes >= PROGRESS_RECORD_BYTES) this.recordProgress();
+    if (closedSegmentCopied || this.unrecordedBytes >= PROGRESS_RECORD_BYTES) this.recordProgressNow();
     return done;
   }
 
@@ -291,7 +302,7 @@ export class FutureLogCopy {
         moveCrashPoint('segment-copied-off-thread');
         renameSync(tmp, target);
         Object.assign(c, { bytes: size, nextOffset: endOffset, synced: true, truncations });
-        this.recordProgress();
+        this.recordProgressNow();
       } else {
         rmSync(tmp, { force: true });
       }

@@ -294,12 +294,12 @@ t.test('a move cut short by a crash goes on from its durable progress record (se
   for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
   mgr.alterLogDir('m', 0, b);
   mgr.runLogDirMoves(50000);
+  // A little more copied, past the record (records are at most one a second): a crash now.
+  mgr.runLogDirMoves(3000);
   const futureName = readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!;
   const record = JSON.parse(readFileSync(join(b, futureName, 'kts-move-progress.json'), 'utf8')) as { segments: { baseOffset: number; bytes: number }[] };
   const recordedBytes = record.segments.reduce((n, e) => n + e.bytes, 0);
   t.ok(record.segments.length >= 2 && recordedBytes <= mgr.futureLogs()[0]!.size, `the record names the closed segments copied so far (${recordedBytes} of ${mgr.futureLogs()[0]!.size} bytes copied), with no stop`);
-  // A little more copied past the record (the active copy grows, unrecorded): a crash now.
-  mgr.runLogDirMoves(3000);
   const [ca, cb] = crashImage(t, a, b);
   const again = LogManager.open({ logDirs: [ca, cb], nodeId: 1 });
   t.ok(again.notices.some((n) => n.includes(`m-0: resuming the move to ${cb} (${recordedBytes} bytes copied before the stop or crash are kept)`)), again.notices.join('; '));
