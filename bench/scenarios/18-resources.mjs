@@ -145,10 +145,11 @@ async function manyPartitions(ctx) {
   const oneTopic = await ingest(ctx, one, 'ingest');
   await one.stop();
   const oneStarts = [];
+  const oneStops = [];
   for (let i = 0; i < 3; i++) {
     const again = await startBroker(ctx.work, [], { dataDir: one.dataDir, maxOpenFiles: nofile });
     oneStarts.push(again.readyMs);
-    await again.stop();
+    oneStops.push(await again.stop());
   }
   const many = await startBroker(ctx.work, [], { maxOpenFiles: nofile });
   await fillPartitions(many);
@@ -156,11 +157,12 @@ async function manyPartitions(ctx) {
   await many.stop();
   const manyStarts = [];
   const manyStartCpu = [];
+  const manyStops = [];
   for (let i = 0; i < 3; i++) {
     const again = await startBroker(ctx.work, [], { dataDir: many.dataDir, maxOpenFiles: nofile, readyTimeoutMs: 300_000 });
     manyStarts.push(again.readyMs);
     manyStartCpu.push(cpuMs(again.child.pid));
-    await again.stop();
+    manyStops.push(await again.stop());
   }
   const oneStart = median(oneStarts);
   const manyStart = median(manyStarts);
@@ -170,6 +172,7 @@ async function manyPartitions(ctx) {
   const loads = `load average ${load} → ${load2}`;
   return [
     { scenario: `18 start to ready with 10,000 partitions (median of 3${limit}; ${loads})`, figure: `${fmt(manyStart)} ms (broker CPU ${fmt(median(manyStartCpu))} ms)`, reference: `one topic: ${fmt(oneStart)} ms`, ratio: ratio(manyStart, oneStart), target: '—', met: '—' },
+    { scenario: `18 stop (SIGTERM to exit) of a broker that started on 10,000 partitions and served nothing (median of 3${limit}; ${loads})`, figure: `${fmt(median(manyStops))} ms`, reference: `one topic: ${fmt(median(oneStops))} ms`, ratio: ratio(median(manyStops), median(oneStops)), target: '—', met: '—' },
     { scenario: `18 kcat -P 100 B acks=1 with 10,000 idle partitions present, right after creating them (${loads})`, figure: `${fmt(manyIngest.recsPerSec)} rec/s`, reference: `one topic only: ${fmt(oneTopic.recsPerSec)} rec/s`, ratio: ratio(manyIngest.recsPerSec, oneTopic.recsPerSec), target: '—', met: '—' },
     { scenario: `18 broker CPU per record, kcat -P with 10,000 idle partitions present, right after creating them (${loads})`, figure: `${manyIngest.cpuUsPerRecord.toFixed(2)} µs`, reference: `one topic only: ${oneTopic.cpuUsPerRecord.toFixed(2)} µs`, ratio: ratio(manyIngest.cpuUsPerRecord, oneTopic.cpuUsPerRecord), target: '—', met: '—' },
   ];

@@ -70,6 +70,7 @@ function sizeClass(length: number, minBytes: number): number {
 
 /**
  * The process's pool for Fetch reads: 64 KiB to 8 MiB (a consumer's default
- * max.partition.fetch.bytes and replica.fetch.max.bytes are 1 MiB), up to 32 MiB kept.
+ * max.partition.fetch.bytes and replica.fetch.max.bytes are 1 MiB), up to 16 MiB kept (four
+ * reads in flight on the thread pool rarely need more; what is kept stays resident).
  */
-export const readBuffers = new BufferPool(64 * 1024, 8 * 1024 * 1024, 32 * 1024 * 1024);
+export const readBuffers = new BufferPool(64 * 1024, 8 * 1024 * 1024, 16 * 1024 * 1024);
