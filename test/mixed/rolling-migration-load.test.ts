@@ -97,12 +97,12 @@ function notReadOnce(values: readonly string[], rounds: readonly number[]): stri
 
 t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log dirs under kafkajs load', { skip, timeout: 1_200_000 }, async (t: Test) => {
   const startedAt = performance.now();
+  const elapsed = (): string => `${Math.round((performance.now() - startedAt) / 1000)} s`;
   const zkServer = await startZooKeeper(t);
   const cluster: MixedCluster = await mixedCluster(t, zkServer.connect, properties);
+  // One JVM at a time: parallel starts on a starved machine only stretch each one towards its timeout.
   for (const id of ALL) await cluster.start(id, 'kafka');
-  for (const topic of [ORDERS, LEDGER, JAVA]) {
-    await kafka11Tool('kafka-topics.sh', ['--zookeeper', cluster.zkConnect, '--create', '--topic', topic, '--partitions', String(PARTITIONS), '--replication-factor', '3']);
-  }
+  t.comment(`${elapsed()}: 3 Kafka 1.1 brokers started`);
 
   const kafka = new kafkajs.Kafka({
     brokers: cluster.bootstrap().split(','),
@@ -110,6 +110,11 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
     logLevel: kafkajs.logLevel.NOTHING,
     retry: { retries: 40, initialRetryTime: 200, maxRetryTime: 2000 },
   });
+  // One CreateTopics through kafkajs to Kafka's controller, not a kafka-topics.sh JVM per topic.
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [ORDERS, LEDGER, JAVA].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 3 })), waitForLeaders: true });
+  await admin.disconnect();
   // Brokers change ports when Kafka restarts: the clients rediscover them through Metadata.
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const newTxProducer = () => kafka.producer({ transactionalId: 'ledger-writer', idempotent: true, maxInFlightRequests: 1 });
@@ -118,7 +123,7 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   const txReader = kafka.consumer({ groupId: 'ledger-reader', sessionTimeout: 15_000, heartbeatInterval: 1000, readUncommitted: false, retry: { retries: 40, initialRetryTime: 200, maxRetryTime: 2000 } });
   await Promise.all([producer.connect(), txProducer.connect(), consumer.connect(), txReader.connect()]);
   t.teardown(() => Promise.all([producer, txProducer, consumer, txReader].map((c) => c.disconnect().catch(() => undefined))));
-  const elapsed = (): string => `${Math.round((performance.now() - startedAt) / 1000)} s`;
+  t.comment(`${elapsed()}: topics created, clients connected`);
 
   // The consumer group: every offset it reads, every offset it commits, every rewind.
   const consumed = new Map<number, Set<number>>(ALL.map((_, p) => [p, new Set<number>()]));
@@ -153,6 +158,7 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   await txReader.subscribe({ topics: [LEDGER], fromBeginning: true });
   await txReader.run({ eachMessage: async ({ message }) => void ledgerSeen.push(message.value!.toString()) });
   await until('the consumer group to join', async () => joins > 0, 120_000);
+  t.comment(`${elapsed()}: the consumer group joined`);
 
   // The idempotent producer: each send goes to one partition, so its records are at baseOffset + i.
   const acks: Array<{ partition: number; offset: number; value: string; atMs: number }> = [];
