@@ -15,8 +15,8 @@
  * reported to it, and so are the response bytes written since the client last sent
  * anything (they sit in kernel buffers while a client pipelines and does not read); while
  * the budget is full, a connection holding anything gets no new request handled until it
- * sends again or the budget has room, and pipelined frames are dispatched one per
- * event-loop turn, so each response is counted before the next request is read.
+ * sends again or the budget has room, and a pipelined frame is dispatched only once the
+ * response before it is counted.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
@@ -233,8 +233,9 @@ export class Connection {
           break;
         }
         if (produceInFlight < 0) {
-          // Its response is not counted yet: the next request waits a turn, so that it is.
-          this.extractNextTurn();
+          // Its response is not counted yet: the next request waits for it (its flush
+          // extracts the next frame once the response is counted). Polling every turn
+          // instead kept 200 slow readers' connections spinning while their reads queued.
           break;
         }
       }
@@ -273,7 +274,7 @@ export class Connection {
     return bytes;
   }
 
-  /** Dispatch the next pipelined frame after this turn: the one just dispatched gets counted first. */
+  /** Dispatch the next pipelined frame after this turn (the budget has room again). */
   private extractNextTurn(): void {
     if (this.extractQueued) return;
     this.extractQueued = true;
