@@ -61,6 +61,8 @@ export class LogManager {
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly locks: LogDirLock[] = [];
   private pendingDeletes: PendingDelete[] = [];
+  /** `-delete` dirs found at open (a previous process's): see beforeFirstWrite. */
+  private readonly leftoverDeletes: string[] = [];
   private readonly moves = new Map<string, FutureLogCopy>();
   /** meta.properties texts completed at open and not written yet (log dir → text): see beforeFirstWrite. */
   private readonly pendingMetaProperties = new Map<string, string>();
@@ -164,7 +166,9 @@ export class LogManager {
       const name = entry.name;
       const path = join(dir, name);
       if (name.endsWith('-delete')) {
-        rmSync(path, { recursive: true, force: true });
+        // A deleted partition or a moved partition's old copy: removed with the first write
+        // (a command that only reads leaves the dir as it found it).
+        this.leftoverDeletes.push(path);
         continue;
       }
       const tp = parseTopicPartitionDir(name);
@@ -193,6 +197,7 @@ export class LogManager {
    */
   private beforeFirstWrite(): void {
     this.writePendingMetaProperties();
+    for (const path of this.leftoverDeletes.splice(0)) rmSync(path, { recursive: true, force: true });
     if (this.topicsUnsaved) this.saveTopics();
     this.logDirs.forEach((dir, i) => {
       if (!this.cleanShutdownMarked[i]) return;
@@ -790,6 +795,8 @@ export class LogManager {
     try {
       this.abandonMoves();
       for (const log of this.logs.values()) log.close();
+      // file.delete.delay.ms protects this process's readers of deleted files: none are left.
+      this.deleteDueFiles(Number.POSITIVE_INFINITY);
       if (this.cleanShutdownMarked.some((marked) => !marked)) this.writePendingMetaProperties();
       if (this.topicsUnsaved && this.cleanShutdownMarked.some((marked) => !marked)) this.saveTopics();
       this.checkpoint();

@@ -4,7 +4,7 @@
 // way leaves none, so the next open recovers.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KTS_BIN, runKts, runKtsProcess } from '../../helpers/run-kts.js';
 import { tempDir } from '../helpers.js';
@@ -36,14 +36,28 @@ async function ok(t: Test, cmd: string, stdin?: string): Promise<string> {
   return r.stdout;
 }
 
-/** A data dir with what reads could disturb: two topics, a topic config, producer snapshots, a transaction, a group's commits. */
+// Several kts processes per test on a loaded machine: more than tap's default.
+t.setTimeout(600_000);
+const root = t;
+
+let template: Promise<string> | undefined;
+
+/**
+ * A data dir with what reads could disturb: two topics, a topic config, producer snapshots,
+ * a transaction, a group's commits. Written once per file, each test gets its own copy.
+ */
 async function populatedDataDir(t: Test): Promise<string> {
-  const dir = await tempDir(t, 'kts-read-only-');
-  const dd = `--data-dir ${dir}`;
-  await ok(t, `topics --create --topic t --partitions 2 --config retention.ms=86400000 ${dd}`);
-  await ok(t, `console-producer --topic t ${dd}`, 'a\nb\nc\n');
-  await ok(t, `console-producer --topic t --transactional-id tx ${dd}`, 'd\ne\n');
-  await ok(t, `console-consumer --topic t --from-beginning --group g --max-messages 5 ${dd}`);
+  template ??= (async () => {
+    const dir = await tempDir(root, 'kts-read-only-template-');
+    const dd = `--data-dir ${dir}`;
+    await ok(t, `topics --create --topic t --partitions 2 --config retention.ms=86400000 ${dd}`);
+    await ok(t, `console-producer --topic t ${dd}`, 'a\nb\nc\n');
+    await ok(t, `console-producer --topic t --transactional-id tx ${dd}`, 'd\ne\n');
+    await ok(t, `console-consumer --topic t --from-beginning --group g --max-messages 5 ${dd}`);
+    return dir;
+  })();
+  const dir = join(await tempDir(t, 'kts-read-only-'), 'data');
+  cpSync(await template, dir, { recursive: true });
   return dir;
 }
 
@@ -78,6 +92,25 @@ t.test('commands that only read leave every file of a data dir as it was, the cl
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f));
     t.same(changed, [], `${cmd}: no file created, removed or rewritten`);
     t.notOk(existsSync(join(dir, '.lock')) || existsSync(join(dir, 'kts.sock')), `${cmd}: no .lock or kts.sock left behind`);
+  }
+});
+
+t.test('a data dir spread over two log dirs (kts reassign added the second): reads change no file in either', async (t) => {
+  t.setTimeout(300_000);
+  const dir = await populatedDataDir(t);
+  const disk2 = await tempDir(t, 'kts-read-only-disk2-');
+  const plan = join(disk2, '..', `${disk2.split('/').pop()}-plan.json`);
+  writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 't', partition: 1, replicas: [1], log_dirs: [join(disk2, 'd')] }] }));
+  t.teardown(() => rmSync(plan, { force: true }));
+  await ok(t, `reassign --execute --reassignment-json-file ${plan} --data-dir ${dir}`);
+  const both = (): Map<string, string> => new Map([...files(dir)].concat([...files(join(disk2, 'd'))].map(([k, v]) => [`disk2${k}`, v])));
+  const before = both();
+  t.ok(before.has('disk2/t-1/00000000000000000000.log'), 't-1 lives in the second dir');
+  for (const cmd of ['topics --describe', 'console-consumer --topic t --from-beginning --max-messages 5', 'get-offsets', 'log-dirs --describe']) {
+    const r = await runKts(`${cmd} --data-dir ${dir}`);
+    t.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    const after = both();
+    t.same([...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f)), [], `${cmd}: no file of either log dir changed`);
   }
 });
 
