@@ -14,7 +14,7 @@
  * descriptor is pinned in the descriptor cache while a read runs (file-cache.ts), so it is
  * never closed or reused under the read.
  */
-import { read } from 'node:fs';
+import { read, readSync } from 'node:fs';
 import type { CachedFile } from './file-cache.js';
 import { readBuffers } from '../util/buffer-pool.js';
 
@@ -63,6 +63,29 @@ export class FileReads {
       else this.running--;
     }
   }
+}
+
+/**
+ * read(), synchronously and without taking a slot, into a pooled buffer given back the same
+ * way: for bytes known to be in the page cache (ReadOptions.onEventLoop).
+ */
+export function readNow(file: CachedFile, position: number, length: number, sizeBytes: number): Buffer {
+  const n = Math.max(0, Math.min(length, sizeBytes - position));
+  if (n === 0) return Buffer.alloc(0);
+  const buf = readBuffers.take(n);
+  let done = 0;
+  try {
+    const fd = file.fd();
+    while (done < n) {
+      const got = readSync(fd, buf, done, n - done, position + done);
+      if (got === 0) break;
+      done += got;
+    }
+  } catch (err) {
+    readBuffers.give(buf);
+    throw err;
+  }
+  return done === n ? buf : buf.subarray(0, done);
 }
 
 function readFully(file: CachedFile, target: Buffer, position: number): Promise<number> {

@@ -554,7 +554,7 @@ export class PartitionLog {
     let records: Buffer = EMPTY_RECORDS;
     if (fetchOffset < maxOffset) {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
-        const got = await this.segments[i]!.readAsync(fetchOffset, maxBytes, bound, minOneMessage, reads);
+        const got = await this.segments[i]!.readAsync(fetchOffset, maxBytes, bound, minOneMessage, reads, options.onEventLoop ?? false);
         if (got !== undefined) {
           records = got;
           break;

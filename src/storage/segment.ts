@@ -15,7 +15,7 @@ import { RecordFields, iterateRecords } from '../records/record-batch.js';
 import { readRecordQuick } from '../records/record-walk.js';
 import { iterateLegacyMessages } from '../records/legacy.js';
 import { CachedFile } from './file-cache.js';
-import type { FileReads } from './file-reads.js';
+import { readNow, type FileReads } from './file-reads.js';
 import { syncFile } from './sync-group.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { TxnIndex } from './txn-index.js';
@@ -370,10 +370,10 @@ export class LogSegment {
    * in flight; Fetch). Finding the first batch (the index and one header) stays
    * synchronous: a few kilobytes, against the megabyte of a fetch.
    */
-  async readAsync(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, reads: FileReads): Promise<Buffer | undefined> {
+  async readAsync(startOffset: number, maxBytes: number, maxOffset: number, minOneMessage: boolean, reads: FileReads, onEventLoop = false): Promise<Buffer | undefined> {
     const plan = this.planRead(startOffset, maxBytes, maxOffset, minOneMessage);
     if (plan === undefined || Buffer.isBuffer(plan)) return plan;
-    const bytes = await reads.read(this.file, plan.position, plan.length, () => this.sizeBytes);
+    const bytes = onEventLoop ? readNow(this.file, plan.position, plan.length, this.sizeBytes) : await reads.read(this.file, plan.position, plan.length, () => this.sizeBytes);
     return wholeBatches(bytes, plan.position, maxOffset);
   }
 

@@ -23,6 +23,12 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Return the first batch even if it is larger than maxBytes (Kafka fetch v3+). */
   minOneMessage?: boolean;
+  /**
+   * readAsync() reads on the event loop instead of the thread pool: for bytes just written
+   * and still in the page cache (the unreplicated tail a follower asks for), where the pool's
+   * two wake-ups would cost every replication round trip.
+   */
+  onEventLoop?: boolean;
 }
 
 export interface ReadResult {

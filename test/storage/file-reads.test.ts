@@ -32,6 +32,11 @@ t.test('readAsync returns what read returns: offsets, bounds, minOneMessage, sev
     const sync = log.read(offset, maxBytes, options);
     const got = await log.readAsync(offset, maxBytes, options, reads);
     t.same(got, sync, `fetch at ${offset}, ${maxBytes} bytes, ${JSON.stringify(options)}`);
+    // onEventLoop (a follower's unreplicated tail): the same bytes, read without the pool.
+    const inFlightBefore = reads.inFlight;
+    const now = log.readAsync(offset, maxBytes, { ...options, onEventLoop: true }, reads);
+    t.equal(reads.inFlight, inFlightBefore, `onEventLoop at ${offset}: no thread-pool read`);
+    t.same(await now, sync, `onEventLoop at ${offset}, ${maxBytes} bytes, ${JSON.stringify(options)}`);
   }
   await t.rejects(log.readAsync(241, 1 << 20, {}, reads), /outside/, 'past the log end: OFFSET_OUT_OF_RANGE as read()');
 });

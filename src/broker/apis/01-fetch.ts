@@ -136,11 +136,14 @@ async function readPartition(
   const quota = fromFollower ? broker.replicaManager.leaderQuota : undefined;
   const throttled = quota !== undefined && target.topic !== undefined && p.fetchOffset < log.highWatermark && quota.isThrottled(target.topic, p.partition, replicaId);
   if (throttled) maxBytes = Math.min(maxBytes, quota.available());
+  // An in-sync follower reads the unreplicated tail (at or past the HW): just written, in the
+  // page cache, and on the acks=all path, so it is read without the thread pool's round trip.
+  const onEventLoop = fromFollower && target.partition !== undefined && p.fetchOffset >= log.highWatermark;
   try {
     const result =
       p.fetchOffset >= maxOffset || maxBytes <= 0
         ? null
-        : await log.readAsync(p.fetchOffset, Math.min(maxBytes, p.partitionMaxBytes), { maxOffset, minOneMessage });
+        : await log.readAsync(p.fetchOffset, Math.min(maxBytes, p.partitionMaxBytes), { maxOffset, minOneMessage, onEventLoop });
     if (throttled && result) quota.record(result.records.length);
     return {
       partitionIndex: p.partition,
