@@ -68,7 +68,8 @@ declare module 'node-zookeeper-client' {
     exists(path: string, watcher: Watcher | undefined, cb: (e: ZkException | null, stat: Stat | null) => void): void;
     getChildren(path: string, watcher: Watcher | undefined, cb: (e: ZkException | null, children: string[], stat: Stat) => void): void;
     transaction(): Transaction;
-    connectionManager: { socket?: { destroy(): void } };
+    /** Internal: its 'state' event carries ConnectionManager.STATES (-2 CLOSED: the socket is gone after close()). */
+    connectionManager: { socket?: { destroy(): void }; on(event: 'state', listener: (state: number) => void): void };
   }
 
   export interface ClientOptions {

@@ -140,6 +140,9 @@ export function toZkStat(s: Stat): ZkStat {
   };
 }
 
+/** node-zookeeper-client's ConnectionManager.STATES.CLOSED. */
+const CONNECTION_MANAGER_CLOSED = -2;
+
 interface Session {
   client: Client;
   id: bigint;
@@ -343,10 +346,21 @@ export class ZooKeeperClient {
         client.connectionManager.socket?.destroy();
         resolve();
       };
-      // close() sends closeSession (so the server drops our ephemerals now) when connected;
-      // a server that does not answer must not hold us up.
-      const timer = setTimeout(done, 1000);
+      // close() sends closeSession (so the server drops our ephemerals now) when connected.
+      // A loaded server can take over a second to answer; cutting the socket before it read
+      // the request leaves our ephemerals (/controller, /brokers/ids/<id>) in place until the
+      // session expires. So wait up to the session timeout: past it the server has dropped
+      // the session anyway, and a server that does not answer cannot hold us up longer.
+      const timer = setTimeout(() => {
+        if (!this.closed || session !== this.session) return done();
+        this.log.warn(`ZooKeeper did not confirm closing session 0x${session.id.toString(16)} within ${session.timeoutMs} ms; its ephemeral znodes go when it expires`);
+        done();
+      }, session.timeoutMs);
       client.once('disconnected', done);
+      // A client that was reconnecting emits no 'disconnected' when the close ends it.
+      client.connectionManager.on('state', (state) => {
+        if (state === CONNECTION_MANAGER_CLOSED) done();
+      });
       client.close();
     });
   }
