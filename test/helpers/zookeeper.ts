@@ -12,6 +12,8 @@ import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findZooKeeper, zookeeperArgs, type ZooKeeperInstall } from '../../src/zk/local-server.js';
+import { ZooKeeperClient } from '../../src/zk/zookeeper-client.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 const found = findZooKeeper();
 export const zookeeperInstall: ZooKeeperInstall | undefined = typeof found === 'string' ? undefined : found;
@@ -84,7 +86,7 @@ export async function startZooKeeper(t: Teardownable, opts: { tickTimeMs?: numbe
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     server = launch(zookeeperInstall, dir, port, opts.tickTimeMs ?? 500);
-    if (await ready(server)) return server;
+    if ((await ready(server)) && (await firstSession(server))) return server;
     const output = server.output();
     await server.stop();
     // Another process took the port between our probe and ZooKeeper's bind: try another.
@@ -105,6 +107,11 @@ function launch(install: ZooKeeperInstall, dir: string, port: number, tickTimeMs
       'maxClientCnxns=0',
       'admin.enableServer=false',
       '4lw.commands.whitelist=srvr,ruok',
+      // A test server needs no fsync per transaction nor a 64 MB preallocated log: on a busy
+      // disk both made each write (a session, a znode) take seconds. The log is still written,
+      // so the data outlives a SIGKILL of the server.
+      'forceSync=no',
+      'preAllocSize=1024',
       '',
     ].join('\n'),
   );
@@ -144,8 +151,25 @@ function launch(install: ZooKeeperInstall, dir: string, port: number, tickTimeMs
   } as ZooKeeperServer;
 }
 
+/**
+ * Opens and closes one session. A freshly started server answers `ruok` long before it can
+ * create sessions quickly: on a loaded machine its first session took up to 7 s (class
+ * loading, the first log file), over a test's 10 s connection timeout once the load rose.
+ * Paying that here, with a generous bound, lets the tests' own clients connect at once.
+ */
+async function firstSession(server: ZooKeeperServer & { exited?: boolean }): Promise<boolean> {
+  try {
+    const zk = await ZooKeeperClient.open({ connect: server.connect, sessionTimeoutMs: 10_000, connectionTimeoutMs: 120_000, log: silentLogger });
+    await zk.exists('/zookeeper');
+    await zk.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function ready(server: ZooKeeperServer & { exited?: boolean }): Promise<boolean> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline && !server.exited) {
     if ((await fourLetterWord(server.port, 'ruok', 500)) === 'imok') return true;
     await new Promise((r) => setTimeout(r, 50));
