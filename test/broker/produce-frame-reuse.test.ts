@@ -10,6 +10,9 @@ import { hasKcat, kcat } from '../helpers/kcat.js';
 import { produceFrames } from '../../src/net/server-connection.js';
 import { runBroker } from './helpers.js';
 
+// Loaded CI runs (files in parallel on 2 cores) can take minutes; nothing here is timed.
+t.setTimeout(300_000);
+
 const TOPICS = ['frames-a', 'frames-b', 'frames-c', 'frames-d'];
 const LINES = 20_000;
 
