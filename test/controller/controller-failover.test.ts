@@ -11,7 +11,7 @@ import { KafkaController } from '../../src/controller/kafka-controller.js';
 import { controllerZkOf } from '../../src/controller/zk-adapter.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -25,6 +25,10 @@ t.test('controller failover through /controller and /controller_epoch', { skip: 
   t.teardown(() => proxy.close());
   const logA = memoryLogger();
   const logB = memoryLogger();
+  // The controllers' logs explain a failure.
+  t.teardown(() => {
+    if (!t.passing()) console.error(`---- controller 1:\n${logA.lines.join('\n')}\n---- controller 2:\n${logB.lines.join('\n')}`);
+  });
   const zkA = await KafkaZkClient.connect({ connect: `127.0.0.1:${proxy.port}`, sessionTimeoutMs: 2000, connectionTimeoutMs: 10_000, log: logA });
   t.teardown(() => zkA.close());
   await zkA.createTopLevelPaths();

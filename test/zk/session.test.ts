@@ -11,12 +11,12 @@ import { memoryLogger } from '../../src/util/logger.js';
 
 const endpoints = [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 19091 }];
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, rounds = 600): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    if (await cond()) return;
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 t.test('ZooKeeper down at start: retried until the connection timeout, then a clear error', async (t) => {
