@@ -443,6 +443,9 @@ export class KafkaController {
       this.sendLeaderAndIsrToLiveReplicas(context.allPartitions());
       await this.psm.triggerOnlinePartitionStateChange();
       await this.reassignment.fromZnode(pendingReassignments);
+      // A topic created while this failover ran (after the topics were read, before the
+      // deletion requests were) is not unknown: catch up first, as the TopicDeletion event does.
+      if (deletions.some((topic) => !context.assignments.has(topic))) await this.onTopicChange();
       await this.deletion.enqueueTopicsForDeletion(deletions);
       await this.onPreferredReplicaElectionZnode();
     });
