@@ -127,6 +127,10 @@ async function readPartition(
   const p = target.request;
   const log = target.log;
   if (target.error !== ErrorCode.NONE || !log) return partitionError(p, target.error);
+  // Leadership moved while the request waited (targets are resolved once): answer now, as
+  // Kafka's DelayedFetch does. Reading the ex-leader's log again found nothing new, and the
+  // wait loop, woken by the move, spun without yielding until maxWaitMs (the broker froze).
+  if (target.partition !== undefined && !target.partition.isLeader) return partitionError(p, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.logEndOffset) {
     return partitionError(p, ErrorCode.OFFSET_OUT_OF_RANGE, log);
   }
