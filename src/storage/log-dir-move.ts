@@ -225,7 +225,7 @@ export class FutureLogCopy {
       const s = segments[i]!;
       const c = this.reconcile(s);
       const last = i === segments.length - 1;
-      const skip = (): boolean => this.offThread.has(s.baseOffset) || (offThread && c.bytes === 0 && holdsExactly(s));
+      const skip = (): boolean => this.offThread.has(s.baseOffset) || (offThread && c.bytes === 0 && s.size > 0 && holdsExactly(s));
       if (c.bytes < s.size && budget > 0 && !skip()) {
         const n = this.copyFrom(c, budget, last ? source.logEndOffset : segments[i + 1]!.baseOffset);
         budget -= n;
@@ -256,7 +256,9 @@ export class FutureLogCopy {
     for (let i = 0; i < segments.length && this.offThread.size < maxConcurrent; i++) {
       const s = segments[i]!;
       const c = this.reconcile(s);
-      if (c.bytes > 0 || this.offThread.has(s.baseOffset) || !holdsExactly(s)) continue;
+      // An empty segment has nothing to copy (and a copy of it would leave `bytes` at 0, so it
+      // would be started again and again, and the move, waiting for copies, never finish).
+      if (s.size === 0 || c.bytes > 0 || this.offThread.has(s.baseOffset) || !holdsExactly(s)) continue;
       this.offThread.set(s.baseOffset, c);
       const endOffset = i === segments.length - 1 ? source.logEndOffset : segments[i + 1]!.baseOffset;
       void this.copyOffThread(source, c, endOffset).finally(onDone);

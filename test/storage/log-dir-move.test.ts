@@ -114,6 +114,29 @@ t.test('off the event loop: whole segments copied on libuv\'s threads while the 
   mgr.close();
 });
 
+t.test('off the event loop: an empty partition moves too (its empty segment is not copied again and again)', async (t) => {
+  // Seen in CI: the copy of an empty segment left it "not copied yet", so each step started
+  // another copy and the move, which waits for copies to end, never finished.
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  mgr.alterLogDir('m', 0, b);
+  let wake: (() => void) | undefined;
+  let steps = 0;
+  for (; steps < 200 && mgr.futureLogs().length > 0; steps++) {
+    mgr.runLogDirMoves(4096, { offThread: true, onOffThreadCopyDone: () => wake?.() });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 5);
+      wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+  t.same(mgr.futureLogs(), [], `the move finished (${steps} steps)`);
+  t.equal(mgr.logDirFor('m', 0), b, 'the partition lives in the target dir');
+  mgr.getLog('m', 0)!.appendAsLeader(simpleBatch(2), 0);
+  t.equal(readAll(mgr.getLog('m', 0)!).records.length, 2, 'and takes appends there');
+  mgr.close();
+});
+
 t.test('off the event loop: a segment cut back, removed or cancelled while it is copied is not taken as copied', async (t) => {
   const [a, b] = twoDirs(t);
   const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
