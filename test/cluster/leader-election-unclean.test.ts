@@ -7,6 +7,7 @@ import { startKtsCluster, type KtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 
@@ -16,15 +17,6 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Described { partition: number; leader: number | null; replicas: number[]; isr: number[] }
 

@@ -13,21 +13,15 @@ import { startBrokerProcess, startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 t.setTimeout(600_000);
+
+const waitForLong = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> => waitFor(what, probe, 120_000);
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function segmentBytes(dir: string): Buffer {
   return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
@@ -60,12 +54,12 @@ t.test('a replica moved to another broker lands in the log dir the plan names', 
   const described = await kts(['log-dirs', '--describe', '--broker-list', '3', '--json']);
   const doc = JSON.parse(described.stdout) as { brokers: { broker: number; logDirs: { logDir: string; partitions: { partition: string; isFuture: boolean }[] }[] }[] };
   t.same(doc.brokers[0]!.logDirs.map((d) => [d.logDir, d.partitions.map((p) => p.partition)]), [[d1, []], [d2, ['ld-0']]], 'log-dirs --describe agrees');
-  await waitFor("broker 3's replica byte-identical to the leader's", () => {
+  await waitForLong("broker 3's replica byte-identical to the leader's", () => {
     const leader = segmentBytes(join(cluster.brokers.get(1)!.dir, 'ld-0'));
     return leader.length > 0 && segmentBytes(join(d2, 'ld-0')).equals(leader) ? true : undefined;
   });
   t.pass("broker 3's replica is byte-identical to the leader's");
-  await waitFor('broker 2 to drop its replica', () => (existsSync(join(cluster.brokers.get(2)!.dir, 'ld-0')) ? undefined : true));
+  await waitForLong('broker 2 to drop its replica', () => (existsSync(join(cluster.brokers.get(2)!.dir, 'ld-0')) ? undefined : true));
   t.pass('broker 2 no longer has the partition');
   const read = await kcat(['-b', cluster.bootstrap(), '-C', '-t', 'ld', '-e', '-q', '-f', '%s\n'], undefined, 60_000);
   t.same(read.stdout.split('\n').filter((l) => l !== ''), lines, 'every record once, in order');

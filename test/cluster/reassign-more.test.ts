@@ -10,6 +10,7 @@ import { startKtsCluster, type KtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 // Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
 t.setTimeout(600_000);
@@ -17,15 +18,6 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Described { partition: number; leader: number; replicas: number[]; isr: number[] }
 
