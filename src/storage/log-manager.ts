@@ -68,6 +68,8 @@ export class LogManager {
   private readonly pendingMetaProperties = new Map<string, string>();
   /** Told when a log-dir move starts (the broker's scheduler starts copying at once instead of at its next tick). */
   onLogDirMoveStarted: () => void = () => {};
+  /** Told when a log-dir move swapped a partition's log for its copy: whoever holds the old (now closed) PartitionLog takes this one. */
+  readonly logReplacedListeners: Array<(log: PartitionLog) => void> = [];
   /** Log dirs asked for partitions this broker does not host yet (Kafka's preferred log dirs). */
   private readonly preferredLogDirs = new Map<string, string>();
   /** Log start offsets and high watermarks read at load from every dir (a promoted future log's are in its old dir). */
@@ -643,6 +645,7 @@ export class LogManager {
     moveCrashPoint('swapped');
     this.scheduleDelete([deletePath], current.config.fileDeleteDelayMs);
     this.notices.push(`${key}: moved from ${sourceDir} to ${move.targetLogDir}`);
+    for (const listener of this.logReplacedListeners) listener(log);
   }
 
   /** Delete one partition's log (StopReplica with delete); the topic's metadata goes with its last partition. */

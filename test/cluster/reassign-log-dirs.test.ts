@@ -64,3 +64,46 @@ t.test('a replica moved to another broker lands in the log dir the plan names', 
   const read = await kcat(['-b', cluster.bootstrap(), '-C', '-t', 'ld', '-e', '-q', '-f', '%s\n'], undefined, 60_000);
   t.same(read.stdout.split('\n').filter((l) => l !== ''), lines, 'every record once, in order');
 });
+
+// A follower's log swapped for its copy in another dir must keep following: the fetcher used
+// to hold on to the closed log and stop, so the replica fell out of the ISR for good.
+t.test('a follower moved between its log dirs keeps following the leader', { skip }, async (t) => {
+  const cluster = await startKtsCluster(t, [1]);
+  const root = mkdtempSync(join(tmpdir(), 'kts-reassign-dirs-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const [d1, d2] = [join(root, 'd1'), join(root, 'd2')];
+  const b3 = await startBrokerProcess(t, 3, d1, cluster.zk.connect, { 'log.dirs': `${d1},${d2}` });
+  cluster.brokers.set(3, b3);
+  const kts = (args: string[]) => runKts([...args, '--bootstrap-server', cluster.bootstrap()], { cwd: root });
+
+  t.equal((await kts(['topics', '--create', '--topic', 'fl', '--replica-assignment', '1:3'])).code, 0);
+  const produce = async (from: number, n: number): Promise<string[]> => {
+    const lines = Array.from({ length: n }, (_, i) => `r${from + i}`);
+    t.equal((await kcat(['-P', '-b', cluster.bootstrap(), '-t', 'fl', '-X', 'acks=all'], `${lines.join('\n')}\n`, 60_000)).code, 0);
+    return lines;
+  };
+  const lines = await produce(0, 2000);
+  const leaderDir = join(cluster.brokers.get(1)!.dir, 'fl-0');
+  const sameAsLeader = (dir: string) => () => {
+    const leader = segmentBytes(leaderDir);
+    return leader.length > 0 && existsSync(dir) && segmentBytes(dir).equals(leader) ? true : undefined;
+  };
+  const [from, to] = existsSync(join(d1, 'fl-0')) ? [d1, d2] : [d2, d1];
+  await waitForLong("broker 3's replica caught up", sameAsLeader(join(from, 'fl-0')));
+
+  const plan = join(root, 'plan.json');
+  writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'fl', partition: 0, replicas: [1, 3], log_dirs: ['any', to] }] }));
+  const execute = await kts(['reassign', '--execute', '--reassignment-json-file', plan]);
+  t.equal(execute.code, 0, execute.stderr);
+  const verify = await kts(['reassign', '--verify', '--wait', '--reassignment-json-file', plan]);
+  t.match(verify.stdout, 'Reassignment of replica fl-0-3 completed successfully.');
+  t.notOk(existsSync(join(from, 'fl-0')), 'the replica left its old dir');
+
+  lines.push(...(await produce(2000, 1000)));
+  await waitForLong("broker 3's moved replica follows the leader's new records", sameAsLeader(join(to, 'fl-0')));
+  t.pass("broker 3's moved replica is byte-identical to the leader's");
+  await waitForLong('broker 3 in the ISR', async () => ((await kts(['topics', '--describe', '--topic', 'fl', '--under-replicated-partitions'])).stdout.trim() === '' ? true : undefined));
+  t.pass('and in the ISR');
+  const read = await kcat(['-b', cluster.bootstrap(), '-C', '-t', 'fl', '-e', '-q', '-f', '%s\n'], undefined, 60_000);
+  t.same(read.stdout.split('\n').filter((l) => l !== ''), lines, 'every record once, in order');
+});

@@ -56,7 +56,10 @@ t.test('Kafka 1.1 broker and KafkaZkClient on one ZooKeeper', { skip: kafka11Ski
 
   // Deletion through the admin znode: Kafka's controller removes the topic znodes.
   await zk.createTopicDeletion('from-kts');
+  // Kafka's controller removes /brokers/topics/T first and /admin/delete_topics/T last
+  // (TopicDeletionManager.completeDeleteTopic): wait for the last step.
   await waitFor('topic deleted by Kafka', async () => ((await zk.getAllTopics()).includes('from-kts') ? undefined : true));
+  await waitFor('deletion request removed by Kafka', async () => ((await zk.getTopicDeletions()).length === 0 ? true : undefined));
   t.same(await zk.getTopicDeletions(), [], 'Kafka cleared /admin/delete_topics');
   t.same(await zk.getEntityConfig('topics', 'from-kts'), {}, 'and the topic config');
 

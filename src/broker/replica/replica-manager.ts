@@ -79,6 +79,14 @@ export class ReplicaManager {
     this.leaderQuota = opts.throttles ? new ReplicationQuota(opts.throttles, 'leader', opts.nowMs) : undefined;
     this.followerQuota = opts.throttles ? new ReplicationQuota(opts.throttles, 'follower', opts.nowMs) : undefined;
     this.fetchers = new ReplicaFetcherManager(this, opts.fetcher, opts.log, opts.nowMs);
+    // A log-dir move swapped the log: the partition (and a follower's fetcher, which reads
+    // it through the partition) goes on with the copy, or a follower would stop fetching.
+    opts.logManager.logReplacedListeners.push((log) => {
+      const p = this.partitions.get(topicPartitionKey(log.topic, log.partition));
+      if (p === undefined) return;
+      p.log = log;
+      log.leaderEpoch = p.leaderEpoch;
+    });
   }
 
   get metadataCache(): MetadataCache {
@@ -126,13 +134,6 @@ export class ReplicaManager {
     const key = topicPartitionKey(topic, partition);
     const known = this.partitions.get(key);
     if (known && !known.log.isClosed) return known;
-    // A log-dir move swaps the partition's log for the copy in the new dir.
-    const current = known && this.opts.logManager.getLog(topic, partition);
-    if (known && current) {
-      known.log = current;
-      current.leaderEpoch = known.leaderEpoch;
-      return known;
-    }
     if (this.opts.clusterMode) return undefined;
     const log = this.opts.logManager.getLog(topic, partition);
     if (!log) {
