@@ -57,10 +57,16 @@ interface PartitionTarget {
   topicRef: string;
   topic: string | undefined;
   request: FetchPartition;
+  /** The log as resolved on arrival; read through logOf (a log-dir move may swap a partition's log while the request waits). */
   log: BrokerPartitionLog | undefined;
   partition: Partition | undefined;
   /** Error known before reading (unknown topic id, not leader, fenced epoch, ...). */
   error: number;
+}
+
+/** The partition's current log (swapped by a log-dir move), or the log resolved on arrival (a read from a follower). */
+function logOf(t: PartitionTarget): BrokerPartitionLog | undefined {
+  return t.partition?.log ?? t.log;
 }
 
 function partitionError(p: FetchPartition, errorCode: number, log?: BrokerPartitionLog): FetchPartitionData {
@@ -125,7 +131,7 @@ async function readPartition(
   broker: BrokerContext,
 ): Promise<FetchPartitionData> {
   const p = target.request;
-  const log = target.log;
+  const log = logOf(target);
   if (target.error !== ErrorCode.NONE || !log) return partitionError(p, target.error);
   // Leadership moved while the request waited (targets are resolved once): answer now, as
   // Kafka's DelayedFetch does. Reading the ex-leader's log again found nothing new, and the
@@ -216,9 +222,10 @@ function replicaIdOf(request: FetchRequest, apiVersion: number): number {
 
 /** What a waiting fetch watches: the LEO for a follower, the LSO or HW for a consumer. */
 function visibleEnd(t: PartitionTarget, readCommitted: boolean, fromFollower = false): number {
-  if (!t.log) return -1;
-  if (fromFollower) return t.log.logEndOffset;
-  return readCommitted ? t.log.lastStableOffset : t.log.highWatermark;
+  const log = logOf(t);
+  if (!log) return -1;
+  if (fromFollower) return log.logEndOffset;
+  return readCommitted ? log.lastStableOffset : log.highWatermark;
 }
 
 /** True once any watched partition's visible end moved past where it was when we looked. */
