@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { kafka11Skip, startKafka11, type Kafka11Broker } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
+import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { KafkaController, ElectionType } from '../../src/controller/kafka-controller.js';
 import { controllerZkOf } from '../../src/controller/zk-adapter.js';
@@ -33,21 +34,6 @@ const KTS_SESSION_TIMEOUT_MS = 18_000;
 /** Kafka brokers are paused for at most this long, well within their 6 s ZooKeeper sessions. */
 const PAUSE_MS = 3000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /**
  * Empties /controller (`emptySeat`) with the Kafka brokers paused (SIGSTOP, at most PAUSE_MS)
  * so that only the kts standby can take it; when the seat is still held once they resume
@@ -67,15 +53,15 @@ async function takeOverWithKafkaPaused(
     try {
       await (n === 1 ? emptySeat() : deleteSeat());
       const leftMs = PAUSE_MS - (Date.now() - pausedAt);
-      if (leftMs > 0) await until('the standby to take /controller', async () => standbyActive() || undefined, leftMs).catch(() => undefined);
+      if (leftMs > 0) await waitForDespiteErrors('the standby to take /controller', async () => standbyActive() || undefined, leftMs).catch(() => undefined);
     } finally {
       for (const k of kafka) process.kill(k.pid, 'SIGCONT');
     }
     if (standbyActive()) return n;
     // The seat is held by the old session until it expires, or already by a new controller.
-    const holder = await until('a new controller in /controller', newHolder);
+    const holder = await waitForDespiteErrors('a new controller in /controller', newHolder);
     if (holder === CONTROLLER_ID + 1) {
-      await until('the standby controller took over', async () => standbyActive() || undefined);
+      await waitForDespiteErrors('the standby controller took over', async () => standbyActive() || undefined);
       return n;
     }
   }
@@ -132,12 +118,12 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
     startKafka11(t, { brokerId: 2, zookeeperConnect: zkServer.connect, properties: props }),
   ]);
   t.equal(await zk.getControllerId(), CONTROLLER_ID, 'the Kafka brokers did not take over /controller');
-  await until('both brokers in the metadata the controller sent', async () => (await metadata(b1!, 'none')).brokers.join() === '1,2' && (await metadata(b2!, 'none')).brokers.join() === '1,2');
+  await waitForDespiteErrors('both brokers in the metadata the controller sent', async () => (await metadata(b1!, 'none')).brokers.join() === '1,2' && (await metadata(b2!, 'none')).brokers.join() === '1,2');
   t.pass('UpdateMetadata reached both Kafka brokers');
 
   // Topic creation by znode, as kafka-topics.sh --zookeeper does.
   await zk.createTopic('t1', new Map([[0, [1, 2]], [1, [2, 1]]]), {});
-  const states = await until('t1 states with full ISR', async () => {
+  const states = await waitForDespiteErrors('t1 states with full ISR', async () => {
     const s = await zk.getPartitionStates([{ topic: 't1', partition: 0 }, { topic: 't1', partition: 1 }]);
     const p0 = s.get('t1-0');
     const p1 = s.get('t1-1');
@@ -145,7 +131,7 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   });
   t.same([states.p0.state.leader, states.p1.state.leader], [1, 2], 'leaders are the first replicas: spread over both brokers');
   t.equal(states.p0.state.controllerEpoch, 1, 'written by our controller epoch');
-  const view = await until('brokers serve t1 with leaders', async () => {
+  const view = await waitForDespiteErrors('brokers serve t1 with leaders', async () => {
     const m = await metadata(b2!, 't1');
     return m.partitions.get(0)?.leader === 1 && m.partitions.get(1)?.leader === 2 ? m : undefined;
   });
@@ -165,21 +151,21 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
 
   // A reassignment through the controller API: t2-0 moves from broker 1 to broker 2.
   await zk.createTopic('t2', new Map([[0, [1]]]), {});
-  await until('t2 online', async () => (await metadata(b1!, 't2')).partitions.get(0)?.leader === 1);
+  await waitForDespiteErrors('t2 online', async () => (await metadata(b1!, 't2')).partitions.get(0)?.leader === 1);
   t.equal((await kcat(['-b', b1!.bootstrap, '-P', '-t', 't2', '-p', '0'], 'x\ny\n')).code, 0);
   const alter = await controller.alterPartitionReassignments([{ topic: 't2', partition: 0, replicas: [2] }]);
   t.same(alter.map((r) => r.errorCode), [ErrorCode.NONE], 'reassignment accepted');
   const listed = await controller.listPartitionReassignments(null);
   t.ok(listed === null || listed.length <= 1, 'listed while in flight (or already done)');
-  await until('t2-0 moved to broker 2', async () => {
+  await waitForDespiteErrors('t2-0 moved to broker 2', async () => {
     const a = (await zk.getReplicaAssignment(['t2'])).get('t2')?.assignment.get(0);
     const s = (await zk.getPartitionStates([{ topic: 't2', partition: 0 }])).get('t2-0');
     return a?.join() === '2' && s?.state.leader === 2 && s.state.isr.join() === '2';
   });
   t.same(await controller.listPartitionReassignments(null), [], 'nothing in flight afterwards');
   t.equal(await zk.getPartitionReassignment().then((m) => m.size), 0, '/admin/reassign_partitions is gone');
-  await until('broker 1 deleted its copy of t2-0', async () => !existsSync(join(b1!.logDirs, 't2-0')));
-  const moved = await until('t2 read from broker 2', async () => {
+  await waitForDespiteErrors('broker 1 deleted its copy of t2-0', async () => !existsSync(join(b1!.logDirs, 't2-0')));
+  const moved = await waitForDespiteErrors('t2 read from broker 2', async () => {
     const r = await kcat(['-b', b2!.bootstrap, '-C', '-t', 't2', '-p', '0', '-o', 'beginning', '-e', '-q']);
     return r.stdout.trim() === 'x\ny' ? r.stdout : undefined;
   });
@@ -191,8 +177,8 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
 
   // Topic deletion: UpdateMetadata leader -2, StopReplica(delete), then the znodes go.
   await zk.createTopicDeletion('t2');
-  await until('t2 deleted', async () => !(await zk.topicExists('t2')) && (await zk.getTopicDeletions()).length === 0);
-  await until('t2 log dir gone on broker 2', async () => !existsSync(join(b2!.logDirs, 't2-0')));
+  await waitForDespiteErrors('t2 deleted', async () => !(await zk.topicExists('t2')) && (await zk.getTopicDeletions()).length === 0);
+  await waitForDespiteErrors('t2 log dir gone on broker 2', async () => !existsSync(join(b2!.logDirs, 't2-0')));
   t.pass('topic t2 deleted on the Kafka brokers and in ZooKeeper');
 
   // Reordering replicas by reassignment (all already in the ISR: done at once), then a
@@ -201,9 +187,9 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   t.same(reorder.map((r) => r.errorCode), [ErrorCode.NONE]);
   t.same((await zk.getReplicaAssignment(['t1'])).get('t1')?.assignment.get(0), [2, 1], 'new replica order written');
   await zk.createPreferredReplicaElection([{ topic: 't1', partition: 0 }]);
-  await until('t1-0 led by its preferred replica 2', async () =>
+  await waitForDespiteErrors('t1-0 led by its preferred replica 2', async () =>
     (await zk.getPartitionStates([{ topic: 't1', partition: 0 }])).get('t1-0')?.state.leader === 2 && (await zk.getPreferredReplicaElection()).length === 0);
-  await until('brokers see the new leader', async () => (await metadata(b1!, 't1')).partitions.get(0)?.leader === 2);
+  await waitForDespiteErrors('brokers see the new leader', async () => (await metadata(b1!, 't1')).partitions.get(0)?.leader === 2);
   t.pass('preferred replica election through the znode moved t1-0 to broker 2');
 
   // Controller failover: the active controller's session ends (as when its process is
@@ -229,13 +215,13 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   t.ok(standby.epoch >= 2, `a higher controller epoch (${standby.epoch})`);
   t.equal(standby.epoch, epochNow, 'the standby holds the epoch in /controller_epoch');
   await zkB.createTopic('t3', new Map([[0, [2, 1]]]), {});
-  await until('t3 led by broker 2 (elected by the new controller)', async () => (await metadata(b1!, 't3')).partitions.get(0)?.leader === 2);
+  await waitForDespiteErrors('t3 led by broker 2 (elected by the new controller)', async () => (await metadata(b1!, 't3')).partitions.get(0)?.leader === 2);
   const t3 = (await zkB.getPartitionStates([{ topic: 't3', partition: 0 }])).get('t3-0');
   t.equal(t3?.state.controllerEpoch, standby.epoch, 'written under the new epoch');
 
   // Broker failure: SIGKILL broker 2; its leaderships move to broker 1 when its session expires.
   await b2!.kill();
-  const after = await until('t1-1 and t3-0 led by broker 1', async () => {
+  const after = await waitForDespiteErrors('t1-1 and t3-0 led by broker 1', async () => {
     const s = await zkB.getPartitionStates([{ topic: 't1', partition: 0 }, { topic: 't1', partition: 1 }, { topic: 't3', partition: 0 }]);
     const p1 = s.get('t1-1');
     const p0 = s.get('t1-0');
@@ -243,7 +229,7 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   });
   t.same(after.p1.state.isr, [1], 'the dead broker left the ISR');
   t.ok(after.p1.state.leaderEpoch > states.p1.state.leaderEpoch, 'leader epoch bumped');
-  await until('broker 1 serves t1-1 as leader', async () => (await metadata(b1!, 't1')).partitions.get(1)?.leader === 1);
+  await waitForDespiteErrors('broker 1 serves t1-1 as leader', async () => (await metadata(b1!, 't1')).partitions.get(1)?.leader === 1);
   const more = await kcat(['-b', b1!.bootstrap, '-P', '-t', 't1', '-p', '1'], 'after-failover\n');
   t.equal(more.code, 0, 'produce goes on to the new leader');
   const notNeeded = await standby.electLeaders(ElectionType.UNCLEAN, [{ topic: 't1', partition: 1 }]);
@@ -257,10 +243,10 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
 
   // Last broker gone: partitions go offline (leader -1), the ISR keeps its last member; unclean cannot help.
   await b1!.kill();
-  await until('t1-0 offline', async () => (await zkB.getPartitionStates([{ topic: 't1', partition: 0 }])).get('t1-0')?.state.leader === -1);
+  await waitForDespiteErrors('t1-0 offline', async () => (await zkB.getPartitionStates([{ topic: 't1', partition: 0 }])).get('t1-0')?.state.leader === -1);
   const offline = (await zkB.getPartitionStates([{ topic: 't1', partition: 0 }])).get('t1-0');
   t.same(offline?.state.isr, [1], 'an ISR of one is kept, as Kafka does');
-  await until('every partition counted offline', async () => standby.offlinePartitionCount() === 3);
+  await waitForDespiteErrors('every partition counted offline', async () => standby.offlinePartitionCount() === 3);
   t.equal(standby.partitionCount(), 3, 't1-0, t1-1 and t3-0 are offline');
   const unclean = await standby.electLeaders(ElectionType.UNCLEAN, [{ topic: 't1', partition: 0 }]);
   t.same(unclean.map((r) => r.errorCode), [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE], 'no live replica at all');
@@ -270,7 +256,7 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   // gets broker 2 as leader at once; ElectLeaders(unclean) then brings t1-1 back too.
   await zkB.setEntityConfig('topics', 't3', { 'unclean.leader.election.enable': 'true' });
   const b2again = await startKafka11(t, { brokerId: 2, zookeeperConnect: zkServer.connect, properties: props, logDirs: b2!.logDirs });
-  await until('t3-0 led by broker 2 (unclean, topic config)', async () =>
+  await waitForDespiteErrors('t3-0 led by broker 2 (unclean, topic config)', async () =>
     (await zkB.getPartitionStates([{ topic: 't3', partition: 0 }])).get('t3-0')?.state.leader === 2);
   const t11 = (await zkB.getPartitionStates([{ topic: 't1', partition: 1 }])).get('t1-1');
   t.equal(t11?.state.leader, -1, 't1-1 stays offline: unclean election is off for it');
@@ -279,5 +265,5 @@ t.test('Kafka 1.1 brokers take their leaderships from a kts controller', { skip,
   const back = (await zkB.getPartitionStates([{ topic: 't1', partition: 1 }])).get('t1-1');
   t.same([back?.state.leader, back?.state.isr], [2, [2]], 'broker 2 leads t1-1 with an ISR of itself');
   t.same(log.lines.filter((l) => /Controller event .* failed/.test(l)), [], 'no controller event failed');
-  await until('broker 2 serves t1-1', async () => (await metadata(b2again, 't1')).partitions.get(1)?.leader === 2);
+  await waitForDespiteErrors('broker 2 serves t1-1', async () => (await metadata(b2again, 't1')).partitions.get(1)?.leader === 2);
 });

@@ -25,12 +25,34 @@ export async function describeTopic(bootstrap: string, topic: string): Promise<D
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
+/** What a waiting test polls: `undefined` or `false` means "not yet", anything else is the answer. */
+export type Probe<T> = () => Promise<T | undefined | false> | T | undefined | false;
+
+/** Polls `probe` every 200 ms until it answers; a probe that throws fails the wait at once. */
+export function waitFor<T>(what: string, probe: Probe<T>, timeoutMs = 90_000): Promise<T> {
+  return poll(what, probe, timeoutMs, false);
+}
+
+/**
+ * waitFor for probes that may throw while the cluster is changing (a broker restarting, a
+ * leader moving): a throw counts as "not yet", and the last one is named if the wait times out.
+ */
+export function waitForDespiteErrors<T>(what: string, probe: Probe<T>, timeoutMs = 90_000): Promise<T> {
+  return poll(what, probe, timeoutMs, true);
+}
+
+async function poll<T>(what: string, probe: Probe<T>, timeoutMs: number, errorsMeanNotYet: boolean): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      if (!errorsMeanNotYet) throw err;
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `: ${String(lastError)}`}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

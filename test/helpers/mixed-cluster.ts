@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { waitForDespiteErrors } from './cluster-checks.js';
 import { freePort, kafka11Env, kafka11Home, startKafka11 } from './kafka11.js';
 import { startBrokerProcess } from './kts-cluster.js';
 import { KTS_BIN } from './run-kts.js';
@@ -62,21 +63,6 @@ export interface MixedCluster {
   electPreferred(topic: string, leaders: number[], timeoutMs?: number): Promise<void>;
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /**
  * `properties` go to every broker of both sides (keys both understand). Kafka brokers get
  * 256 MB heaps; kts brokers run the built binary.
@@ -119,7 +105,7 @@ export async function mixedCluster(t: Teardown, zkConnect: string, properties: R
       brokers.set(id, b);
       return b;
     },
-    controller: () => until('a controller', async () => await zk.getControllerId(), 60_000),
+    controller: () => waitForDespiteErrors('a controller', async () => await zk.getControllerId(), 60_000),
     async moveControllerTo(id, maxElections = 5) {
       for (let n = 1; n <= maxElections; n++) {
         const current = await cluster.controller();
@@ -129,7 +115,7 @@ export async function mixedCluster(t: Teardown, zkConnect: string, properties: R
         try {
           await zk.zk.delete('/controller');
           // Well within the paused brokers' ZooKeeper sessions (6 s in these tests).
-          await until(`broker ${id} to take /controller`, async () => (await zk.getControllerId()) === id, 2500).catch(() => undefined);
+          await waitForDespiteErrors(`broker ${id} to take /controller`, async () => (await zk.getControllerId()) === id, 2500).catch(() => undefined);
         } finally {
           for (const b of others) process.kill(b.pid, 'SIGCONT');
         }
@@ -145,13 +131,13 @@ export async function mixedCluster(t: Teardown, zkConnect: string, properties: R
       }));
     },
     async waitFullIsr(topic, partitions, replicas, timeoutMs = 120_000) {
-      await until(`every ${topic} partition's ISR to hold ${replicas.join(',')}`, async () => {
+      await waitForDespiteErrors(`every ${topic} partition's ISR to hold ${replicas.join(',')}`, async () => {
         const states = await cluster.partitionStates(topic, partitions);
         return [...states.values()].every((s) => replicas.every((r) => s.isr.includes(r)));
       }, timeoutMs);
     },
     async electPreferred(topic, leaders, timeoutMs = 90_000) {
-      await until(`preferred leaders ${leaders.join(',')} of ${topic}`, async () => {
+      await waitForDespiteErrors(`preferred leaders ${leaders.join(',')} of ${topic}`, async () => {
         const states = await cluster.partitionStates(topic, leaders.length);
         if (leaders.every((l, p) => states.get(p)?.leader === l)) return true;
         // One election request at a time: the controller deletes the znode when it is done.

@@ -21,7 +21,8 @@ import kafkajs from 'kafkajs';
 import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
-import { kafka11Tool, until } from '../helpers/mixed-cluster.js';
+import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
+import { kafka11Tool } from '../helpers/mixed-cluster.js';
 
 t.setTimeout(600_000);
 
@@ -70,7 +71,7 @@ t.test('kafkajs seeded by a kts broker works with the Kafka 1.1 brokers of the c
   t.teardown(() => producer.disconnect().catch(() => undefined));
   try {
     // The first transactional request goes to the coordinator: Kafka broker 1.
-    await until('a kafkajs transactional producer seeded by kts to connect', async () => {
+    await waitForDespiteErrors('a kafkajs transactional producer seeded by kts to connect', async () => {
       await producer.connect();
       return true;
     }, 60_000);

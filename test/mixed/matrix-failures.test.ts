@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { kafka11Skip } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
-import { replicaBytes } from '../helpers/cluster-checks.js';
-import { firstDifference, kafka11Tool, kafkaDumpLog, ktsDumpLog, mixedCluster, segmentFiles, until, type MixedCluster } from '../helpers/mixed-cluster.js';
+import { replicaBytes, waitForDespiteErrors } from '../helpers/cluster-checks.js';
+import { firstDifference, kafka11Tool, kafkaDumpLog, ktsDumpLog, mixedCluster, segmentFiles, type MixedCluster } from '../helpers/mixed-cluster.js';
 
 // Five JVM starts and seven broker restarts: minutes on a loaded 2-core machine.
 t.setTimeout(900_000);
@@ -64,7 +64,7 @@ function startProducer(t: Test, bootstrap: string) {
     /** Waits until `more` records beyond what is acknowledged now are acknowledged. */
     async advance(more: number, what: string): Promise<number> {
       const from = acks().length;
-      return until(`${more} more acknowledged records (${what}); stderr: ${err.slice(-300)}`, async () => (acks().length >= from + more ? acks().length : undefined), 120_000);
+      return waitForDespiteErrors(`${more} more acknowledged records (${what}); stderr: ${err.slice(-300)}`, async () => (acks().length >= from + more ? acks().length : undefined), 120_000);
     },
     async finish(): Promise<number | null> {
       child.stdin.end();
@@ -88,7 +88,7 @@ async function killLeader(t: Test, cluster: MixedCluster, producer: Producer, pa
   const victim = cluster.brokers.get(before.leader)!;
   const killedAt = Math.round(performance.now());
   await victim.kill();
-  const moved = await until(`a new leader of ${TOPIC}-${partition}`, async () => {
+  const moved = await waitForDespiteErrors(`a new leader of ${TOPIC}-${partition}`, async () => {
     const s = (await cluster.partitionStates(TOPIC, PARTITIONS)).get(partition)!;
     return s.leader >= 0 && s.leader !== victim.id ? s.leader : undefined;
   });
@@ -159,7 +159,7 @@ t.test('2 Kafka + 1 kts, then 1 Kafka + 2 kts: leaders SIGKILLed on both sides u
   // Byte-identical replicas (a follower may still be fetching the last records).
   const dirs = ALL.map((id) => cluster.brokers.get(id)!.logDir);
   for (let p = 0; p < PARTITIONS; p++) {
-    const size = await until(`identical replicas of ${TOPIC}-${p}`, async () => {
+    const size = await waitForDespiteErrors(`identical replicas of ${TOPIC}-${p}`, async () => {
       const bytes = dirs.map((d) => replicaBytes(d, TOPIC, p));
       return bytes.every((b) => b.equals(bytes[0]!)) ? bytes[0]!.length : undefined;
     }, 60_000);

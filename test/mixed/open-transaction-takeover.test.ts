@@ -17,7 +17,8 @@ import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
-import { kafka11Tool, until } from '../helpers/mixed-cluster.js';
+import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
+import { kafka11Tool } from '../helpers/mixed-cluster.js';
 import { transactionIndexProblems } from '../helpers/txn-check.js';
 
 t.setTimeout(600_000);
@@ -82,7 +83,7 @@ t.test("kts takes over a Kafka 1.1 broker's open transaction and hands its log b
   t.same(transactionIndexProblems(join(dir, `${TOPIC}-0`)), [], "kts's transaction index and snapshots agree with the log");
 
   const back = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, logDirs: dir, properties: SHARED });
-  const seen = await until('Kafka 1.1 to serve the partition again', async () => {
+  const seen = await waitForDespiteErrors('Kafka 1.1 to serve the partition again', async () => {
     const values = await readCommitted(back.bootstrap);
     return values.length >= 2 ? values : undefined;
   }, 120_000);

@@ -18,7 +18,8 @@ import kafkajs from 'kafkajs';
 import { kafka11Skip } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
-import { kafka11Tool, mixedCluster, startJavaProducer, until, type MixedCluster, type Side } from '../helpers/mixed-cluster.js';
+import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
+import { kafka11Tool, mixedCluster, startJavaProducer, type MixedCluster, type Side } from '../helpers/mixed-cluster.js';
 import { transactionIndexProblems } from '../helpers/txn-check.js';
 import { runKtsProcess } from '../helpers/run-kts.js';
 
@@ -157,7 +158,7 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   const ledgerSeen: string[] = [];
   await txReader.subscribe({ topics: [LEDGER], fromBeginning: true });
   await txReader.run({ eachMessage: async ({ message }) => void ledgerSeen.push(message.value!.toString()) });
-  await until('the consumer group to join', async () => joins > 0, 120_000);
+  await waitForDespiteErrors('the consumer group to join', async () => joins > 0, 120_000);
   t.comment(`${elapsed()}: the consumer group joined`);
 
   // The idempotent producer: each send goes to one partition, so its records are at baseOffset + i.
@@ -238,7 +239,7 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
     const txNow = (): number => [...txOutcome.values()].filter((o) => o === 'committed').length;
     const [a, c, x, j] = [acks.length, consumedNow(), txNow(), java.acks.length];
     const status = (): string => `acknowledged ${a} → ${acks.length}, consumed ${c} → ${consumedNow()}, transactions committed ${x} → ${txNow()}, Java producer acknowledged ${j} → ${java.acks.length} (${java.status()}); producer errors: ${producing.errors.slice(-2).join(' | ')}; transaction errors: ${transacting.errors.slice(-2).join(' | ')}; Java producer errors: ${java.errors.slice(-2).join(' | ')}`;
-    await until(`progress of every client ${what}`, async () => acks.length >= a + 50 && consumedNow() >= c + 50 && java.acks.length >= j + 50 && txNow() >= x + 2, 180_000).catch((err: Error) => {
+    await waitForDespiteErrors(`progress of every client ${what}`, async () => acks.length >= a + 50 && consumedNow() >= c + 50 && java.acks.length >= j + 50 && txNow() >= x + 2, 180_000).catch((err: Error) => {
       throw new Error(`${err.message}: ${status()}\n${ktsLogs()}`);
     });
     t.comment(`${elapsed()}: every client progressed ${what}`);
@@ -292,7 +293,7 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   const committedSoFar = [...txOutcome].filter(([, o]) => o === 'committed').map(([r]) => r);
   const abortedSoFar = new Set([...txOutcome].filter(([, o]) => o === 'aborted').map(([r]) => r));
   const commitsNow = committedSoFar.length;
-  await until('two more committed transactions', async () => [...txOutcome.values()].filter((o) => o === 'committed').length >= commitsNow + 2, 180_000);
+  await waitForDespiteErrors('two more committed transactions', async () => [...txOutcome.values()].filter((o) => o === 'committed').length >= commitsNow + 2, 180_000);
   const fromKts = await ledgerCommitted(cluster.bootstrap());
   t.same(notReadOnce(fromKts, committedSoFar).slice(0, 5), [], `kts brokers alone: every record of the ${committedSoFar.length} transactions committed so far is read once (read_committed kcat)`);
   t.same(fromKts.filter((v) => abortedSoFar.has(roundOf(v))).slice(0, 5), [], `and none of the ${abortedSoFar.size} aborted ones`);
@@ -307,7 +308,7 @@ t.test('3 Kafka brokers → 3 kts brokers → 3 Kafka brokers on the same log di
   await java.stop();
   const produced = acks.length;
   // The group catches up with everything the producer wrote, then commits it.
-  await until('the group to consume every acknowledged record', async () => acks.every((a) => consumed.get(a.partition)!.has(a.offset)), 120_000).catch((err: Error) => {
+  await waitForDespiteErrors('the group to consume every acknowledged record', async () => acks.every((a) => consumed.get(a.partition)!.has(a.offset)), 120_000).catch((err: Error) => {
     const missing = acks.filter((a) => !consumed.get(a.partition)!.has(a.offset));
     t.fail(`${err.message}: ${missing.length} not consumed (first ${JSON.stringify(missing.slice(0, 3))}); positions ${JSON.stringify([...nextExpected])}; committed ${JSON.stringify([...committed])}; rewinds ${rewinds.slice(-5).join(', ')}; consumer crashes: ${crashes.slice(-3).join(' | ')}`);
   });
