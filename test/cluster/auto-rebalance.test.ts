@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
@@ -16,14 +17,6 @@ t.setTimeout(600_000);
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 t.test('the controller moves leaders back to their preferred replicas', { skip, timeout: 120_000 }, async (t) => {
   const cluster = await startKtsCluster(t, [1, 2], {
@@ -36,14 +29,14 @@ t.test('the controller moves leaders back to their preferred replicas', { skip, 
   const created = await runKts(['topics', '--create', '--topic', 'pref', '--replica-assignment', '2:1', '--bootstrap-server', cluster.bootstrap()]);
   t.equal(created.code, 0, created.stderr);
   const state = async () => (await zk.getPartitionStates([{ topic: 'pref', partition: 0 }])).get('pref-0')?.state;
-  await waitFor('pref-0 led by 2 with ISR 2,1', async () => (await state())?.leader === 2 && (await state())?.isr.length === 2);
+  await waitForDespiteErrors('pref-0 led by 2 with ISR 2,1', async () => (await state())?.leader === 2 && (await state())?.isr.length === 2);
 
   await cluster.brokers.get(2)!.kill();
-  await waitFor('leader moved to broker 1', async () => (await state())?.leader === 1);
+  await waitForDespiteErrors('leader moved to broker 1', async () => (await state())?.leader === 1);
   t.pass('broker 1 leads while broker 2 is down');
 
   await cluster.start(2);
-  await waitFor('broker 2 back in the ISR', async () => (await state())?.isr.includes(2) === true);
-  await waitFor('leader back on the preferred broker 2', async () => (await state())?.leader === 2);
+  await waitForDespiteErrors('broker 2 back in the ISR', async () => (await state())?.isr.includes(2) === true);
+  await waitForDespiteErrors('leader back on the preferred broker 2', async () => (await state())?.leader === 2);
   t.pass('the controller rebalanced leadership by itself');
 });

@@ -12,6 +12,7 @@ import { startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 // Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
 t.setTimeout(600_000);
@@ -19,16 +20,6 @@ t.setTimeout(600_000);
 const { Kafka, logLevel } = kafkajs;
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Described { partition: number; leader: number; replicas: number[]; isr: number[] }
 
@@ -52,7 +43,7 @@ t.test('3 brokers: [1,2] -> [2,3] under a throttle while kafkajs writes with ack
   await waitFor('an ISR of 2 everywhere', async () => {
     const p = await describe(bootstrap, 'mv');
     return p.length === 3 && p.every((x) => x.isr.length === 2) ? true : undefined;
-  });
+  }, 60_000);
   const lines = Array.from({ length: 20_000 }, (_, i) => `k${i}:${'v'.repeat(80)}-${i}`).join('\n') + '\n';
   const produced = await kcat(['-P', '-b', bootstrap, '-t', 'mv', '-K', ':', '-X', 'acks=all'], lines, 60_000);
   t.equal(produced.code, 0, produced.stderr);
@@ -102,7 +93,7 @@ t.test('3 brokers: [1,2] -> [2,3] under a throttle while kafkajs writes with ack
   const bytesToCopy = await waitFor('sizes', async () => {
     described = JSON.parse((await kts(['log-dirs', '--describe', '--topic-list', 'mv', '--json'])).stdout) as typeof described;
     return described!.brokers.find((b) => b.broker === 3)?.logDirs.flatMap((d) => d.partitions).reduce((n, p) => n + p.size, 0);
-  });
+  }, 60_000);
   t.same(described!.brokers.map((b) => b.broker), [1, 2, 3], 'kts log-dirs --describe answers for every broker of the cluster');
   t.same(described!.brokers.find((b) => b.broker === 3)!.logDirs.flatMap((d) => d.partitions.map((p) => p.partition)).sort(), ['mv-0', 'mv-1', 'mv-2'], 'broker 3 reports the replicas it received');
   t.comment(`${bytesToCopy} bytes copied to broker 3 in ${tookMs} ms at a ${throttle} B/s throttle`);
@@ -113,9 +104,9 @@ t.test('3 brokers: [1,2] -> [2,3] under a throttle while kafkajs writes with ack
   const after = await waitFor('replicas [2,3] with a full ISR', async () => {
     const p = await describe(bootstrap, 'mv');
     return p.length === 3 && p.every((x) => x.replicas.join(',') === '2,3' && x.isr.length === 2) ? p : undefined;
-  });
+  }, 60_000);
   t.ok(after.every((p) => p.leader === 2 || p.leader === 3), 'leaders among the target replicas');
-  await waitFor('broker 1 deletes its replicas', () => (readdirSync(cluster.brokers.get(1)!.dir).some((n) => /^mv-\d+$/.test(n)) ? undefined : true));
+  await waitFor('broker 1 deletes its replicas', () => (readdirSync(cluster.brokers.get(1)!.dir).some((n) => /^mv-\d+$/.test(n)) ? undefined : true), 60_000);
   for (const p of after) {
     const leaderDir = join(cluster.brokers.get(p.leader)!.dir, `mv-${p.partition}`);
     const other = p.leader === 2 ? 3 : 2;
@@ -123,7 +114,7 @@ t.test('3 brokers: [1,2] -> [2,3] under a throttle while kafkajs writes with ack
       const a = segmentBytes(leaderDir);
       const b = segmentBytes(join(cluster.brokers.get(other)!.dir, `mv-${p.partition}`));
       return a.equals(b) && a.length > 0 ? a.length : undefined;
-    });
+    }, 60_000);
     t.ok(size > 0, `mv-${p.partition}: broker 3's replica is byte-identical to the leader's (${size} bytes)`);
   }
   const consumed = await kcat(['-C', '-b', bootstrap, '-t', 'mv', '-e', '-q', '-f', '%s\n'], undefined, 60_000);

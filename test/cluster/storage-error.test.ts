@@ -10,6 +10,7 @@ import { startKtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
@@ -18,14 +19,6 @@ t.setTimeout(600_000);
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
-
-async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(probe).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 t.test('KAFKA_STORAGE_ERROR from a replica takes it offline; leadership goes elsewhere', { skip, timeout: 180_000 }, async (t) => {
   const cluster = await startKtsCluster(t, [1, 2], { 'auto.leader.rebalance.enable': 'false' });
@@ -37,7 +30,7 @@ t.test('KAFKA_STORAGE_ERROR from a replica takes it offline; leadership goes els
   const created = await runKts(['topics', '--create', '--topic', 'blocked', '--replica-assignment', '2:1', '--bootstrap-server', cluster.bootstrap()]);
   t.equal(created.code, 0, created.stderr);
   const state = async () => (await zk.getPartitionStates([{ topic: 'blocked', partition: 0 }])).get('blocked-0')?.state;
-  await waitFor('broker 1 leads with an ISR of 1', async () => (await state())?.leader === 1 && (await state())?.isr.join() === '1');
+  await waitForDespiteErrors('broker 1 leads with an ISR of 1', async () => (await state())?.leader === 1 && (await state())?.isr.join() === '1');
   t.ok(statSync(squatter).isFile(), 'broker 2 could not create the replica');
   const described = await runKts(['topics', '--describe', '--topic', 'blocked', '--bootstrap-server', cluster.bootstrap(), '--json']);
   t.match(described.stdout, /"leader":\s*1/, 'Metadata names broker 1 as leader');
@@ -47,6 +40,6 @@ t.test('KAFKA_STORAGE_ERROR from a replica takes it offline; leadership goes els
   await cluster.brokers.get(2)!.kill();
   rmSync(squatter);
   await cluster.start(2);
-  await waitFor('broker 2 back in the ISR', async () => (await state())?.isr.slice().sort().join() === '1,2');
+  await waitForDespiteErrors('broker 2 back in the ISR', async () => (await state())?.isr.slice().sort().join() === '1,2');
   t.ok(statSync(squatter).isDirectory(), 'the replica exists on broker 2 now');
 });

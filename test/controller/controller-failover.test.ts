@@ -6,18 +6,11 @@
 import t from 'tap';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { KafkaController } from '../../src/controller/kafka-controller.js';
 import { controllerZkOf } from '../../src/controller/zk-adapter.js';
 import { memoryLogger } from '../../src/util/logger.js';
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 t.test('controller failover through /controller and /controller_epoch', { skip: needsZookeeper }, async (t) => {
   const server = await startZooKeeper(t, { tickTimeMs: 500 });

@@ -6,20 +6,13 @@
 import t from 'tap';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { KafkaController } from '../../src/controller/kafka-controller.js';
 import { controllerZkOf } from '../../src/controller/zk-adapter.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
 const endpoints = [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 19099 }];
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, log?: { lines: string[] }, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${log ? `\n${log.lines.join('\n')}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 t.test('a standby controller hears /controller empty after a connection loss', { skip: needsZookeeper }, async (t) => {
   // tickTime 500: sessions up to 10 s, far above the cut, so the session survives it.
@@ -49,7 +42,7 @@ t.test('a standby controller hears /controller empty after a connection loss', {
   const session = zkB.zk.sessionId;
 
   proxy.cut();
-  await waitFor('the standby to notice the lost connection', () => log.lines.some((l) => /Disconnected from ZooKeeper at 127\.0\.0\.1:\d+; reconnecting/.test(l)), log);
+  await waitFor('the standby to notice the lost connection', () => log.lines.some((l) => /Disconnected from ZooKeeper at 127\.0\.0\.1:\d+; reconnecting/.test(l)), 60_000);
   proxy.restore();
   // Two round trips: the first may be answered before the watches the client re-sends with its reconnect.
   t.equal(await zkB.getControllerId(), 1);
@@ -58,8 +51,8 @@ t.test('a standby controller hears /controller empty after a connection loss', {
   const before = seatEvents;
 
   await a.shutdown();
-  await waitFor('the watch to report /controller deleted', () => seatEvents > before, log);
-  await waitFor('the standby to take over', () => b.isActive(), log);
+  await waitFor('the watch to report /controller deleted', () => seatEvents > before, 60_000);
+  await waitFor('the standby to take over', () => b.isActive(), 60_000);
   t.equal(b.epoch, 2, 'with the next epoch');
   t.equal(await zkA.getControllerId(), 2);
   t.same(log.lines.filter((l) => /Controller event .* failed/.test(l)), [], 'no controller event failed');
@@ -86,6 +79,6 @@ t.test('one watch per broker registration, however often the controller is elect
   zk.watchBroker(7, () => observed++);
   await zk.getBroker(7);
   await zk.updateBrokerInfo({ id: 7, endpoints: [{ ...endpoints[0]!, port: 19100 }] });
-  await waitFor('the registration change', () => observed >= 1, log);
+  await waitFor('the registration change', () => observed >= 1, 60_000);
   t.same([first, second], [1, 0], 'the first handler fired once; a second watch of the same broker was not added');
 });

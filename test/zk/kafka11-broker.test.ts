@@ -5,20 +5,12 @@
 import t from 'tap';
 import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
 // Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
 t.setTimeout(600_000);
-
-async function waitFor<T>(what: string, get: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 1200; i++) {
-    const v = await get();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 t.test('Kafka 1.1 broker and KafkaZkClient on one ZooKeeper', { skip: kafka11Skip || needsZookeeper }, async (t) => {
   const server = await startZooKeeper(t);
@@ -35,7 +27,7 @@ t.test('Kafka 1.1 broker and KafkaZkClient on one ZooKeeper', { skip: kafka11Ski
   t.match(brokers[0], { id: 5, rack: 'rack-a', jmxPort: -1, endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: kafka.port }] });
   t.type(brokers[0]!.epoch, 'bigint');
   t.ok(brokerEvents >= 1, 'the registration fired our watch');
-  t.equal(await waitFor('controller', () => zk.getControllerId()), 5, 'Kafka’s /controller decodes');
+  t.equal(await waitFor('controller', () => zk.getControllerId(), 60_000), 5, 'Kafka’s /controller decodes');
   const epoch = await zk.getControllerEpoch();
   t.equal(epoch?.epoch, 1, "Kafka's /controller_epoch decodes");
   const clusterId = await zk.getClusterId();
@@ -46,7 +38,7 @@ t.test('Kafka 1.1 broker and KafkaZkClient on one ZooKeeper', { skip: kafka11Ski
   const states = await waitFor('state znodes from Kafka’s controller', async () => {
     const s = await zk.getPartitionStates([{ topic: 'from-kts', partition: 0 }, { topic: 'from-kts', partition: 1 }]);
     return s.size === 2 ? s : undefined;
-  });
+  }, 60_000);
   t.same(states.get('from-kts-0'), { state: { leader: 5, leaderEpoch: 0, isr: [5], controllerEpoch: 1 }, zkVersion: 0 });
 
   // Kafka's transaction coordinator took the first producer id block at startup; kts takes the next.
@@ -58,11 +50,11 @@ t.test('Kafka 1.1 broker and KafkaZkClient on one ZooKeeper', { skip: kafka11Ski
   await zk.createTopicDeletion('from-kts');
   // Kafka's controller removes /brokers/topics/T first and /admin/delete_topics/T last
   // (TopicDeletionManager.completeDeleteTopic): wait for the last step.
-  await waitFor('topic deleted by Kafka', async () => ((await zk.getAllTopics()).includes('from-kts') ? undefined : true));
-  await waitFor('deletion request removed by Kafka', async () => ((await zk.getTopicDeletions()).length === 0 ? true : undefined));
+  await waitFor('topic deleted by Kafka', async () => ((await zk.getAllTopics()).includes('from-kts') ? undefined : true), 60_000);
+  await waitFor('deletion request removed by Kafka', async () => ((await zk.getTopicDeletions()).length === 0 ? true : undefined), 60_000);
   t.same(await zk.getTopicDeletions(), [], 'Kafka cleared /admin/delete_topics');
   t.same(await zk.getEntityConfig('topics', 'from-kts'), {}, 'and the topic config');
 
   await kafka.kill();
-  await waitFor('registration gone after the session expires', async () => ((await zk.getAllBrokers()).length === 0 ? true : undefined));
+  await waitFor('registration gone after the session expires', async () => ((await zk.getAllBrokers()).length === 0 ? true : undefined), 60_000);
 });
