@@ -64,6 +64,20 @@ export interface MixedCluster {
 }
 
 /**
+ * Settings for both sides of a cluster whose every broker may be the only one alive: Kafka 1.1's
+ * inter-broker protocol, and internal topics of one partition on one replica, so a lone broker
+ * can be group and transaction coordinator.
+ */
+export const ONE_BROKER_TXN_PROPERTIES: Readonly<Record<string, string>> = {
+  'inter.broker.protocol.version': '1.1',
+  'offsets.topic.num.partitions': '1',
+  'offsets.topic.replication.factor': '1',
+  'transaction.state.log.num.partitions': '1',
+  'transaction.state.log.replication.factor': '1',
+  'transaction.state.log.min.isr': '1',
+};
+
+/**
  * `properties` go to every broker of both sides (keys both understand). Kafka brokers get
  * 256 MB heaps; kts brokers run the built binary.
  */

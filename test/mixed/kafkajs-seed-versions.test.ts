@@ -22,28 +22,19 @@ import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
 import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
-import { kafka11Tool } from '../helpers/mixed-cluster.js';
+import { ONE_BROKER_TXN_PROPERTIES, kafka11Tool } from '../helpers/mixed-cluster.js';
 
 t.setTimeout(600_000);
 
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = kafka11Skip || needsZookeeper || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-const SHARED = {
-  'inter.broker.protocol.version': '1.1',
-  'offsets.topic.num.partitions': '1',
-  'offsets.topic.replication.factor': '1',
-  'transaction.state.log.num.partitions': '1',
-  'transaction.state.log.replication.factor': '1',
-  'transaction.state.log.min.isr': '1',
-};
-
 t.test('kafkajs seeded by a kts broker works with the Kafka 1.1 brokers of the cluster', { skip, timeout: 600_000 }, async (t: Test) => {
   const zk = await startZooKeeper(t);
-  const k1 = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, properties: SHARED });
+  const k1 = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, properties: ONE_BROKER_TXN_PROPERTIES });
   const dir = mkdtempSync(join(tmpdir(), 'kts-seed-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const kts = await startBrokerProcess(t, 2, dir, zk.connect, SHARED);
+  const kts = await startBrokerProcess(t, 2, dir, zk.connect, ONE_BROKER_TXN_PROPERTIES);
   // What each broker advertises, as Kafka 1.1's own tool prints it (a section per broker of
   // the cluster, "127.0.0.1:port (id: 1 rack: null) -> (" then lines "Produce(0): 0 to 5 [usable: 5]").
   const out = await kafka11Tool('kafka-broker-api-versions.sh', ['--bootstrap-server', k1.bootstrap]);

@@ -18,7 +18,7 @@ import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
 import { waitForDespiteErrors } from '../helpers/cluster-checks.js';
-import { kafka11Tool } from '../helpers/mixed-cluster.js';
+import { ONE_BROKER_TXN_PROPERTIES, kafka11Tool } from '../helpers/mixed-cluster.js';
 import { transactionIndexProblems } from '../helpers/txn-check.js';
 
 t.setTimeout(600_000);
@@ -26,14 +26,6 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = kafka11Skip || needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-const SHARED = {
-  'inter.broker.protocol.version': '1.1',
-  'offsets.topic.num.partitions': '1',
-  'offsets.topic.replication.factor': '1',
-  'transaction.state.log.num.partitions': '1',
-  'transaction.state.log.replication.factor': '1',
-  'transaction.state.log.min.isr': '1',
-};
 const TOPIC = 'ledger';
 const TXN_ID = 'left-open';
 
@@ -48,7 +40,7 @@ async function readCommitted(bootstrap: string): Promise<string[]> {
 
 t.test("kts takes over a Kafka 1.1 broker's open transaction and hands its log back", { skip, timeout: 600_000 }, async (t: Test) => {
   const zk = await startZooKeeper(t);
-  const k1 = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, properties: SHARED });
+  const k1 = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, properties: ONE_BROKER_TXN_PROPERTIES });
   const dir = k1.logDirs;
   await kafka11Tool('kafka-topics.sh', ['--zookeeper', zk.connect, '--create', '--topic', TOPIC, '--partitions', '1', '--replication-factor', '1']);
 
@@ -64,7 +56,7 @@ t.test("kts takes over a Kafka 1.1 broker's open transaction and hands its log b
   await k1.stop();
   t.same(transactionIndexProblems(join(dir, `${TOPIC}-0`)), [], "Kafka's transaction index and snapshots agree with its log");
 
-  const kts = await startBrokerProcess(t, 1, dir, zk.connect, SHARED);
+  const kts = await startBrokerProcess(t, 1, dir, zk.connect, ONE_BROKER_TXN_PROPERTIES);
   const logs = (): string => `kts broker log (last 8 kB):\n${kts.output().slice(-8192)}`;
   try {
     const after = client(kts.bootstrap).producer({ transactionalId: TXN_ID, idempotent: true, maxInFlightRequests: 1 });
@@ -82,7 +74,7 @@ t.test("kts takes over a Kafka 1.1 broker's open transaction and hands its log b
   await kts.stop();
   t.same(transactionIndexProblems(join(dir, `${TOPIC}-0`)), [], "kts's transaction index and snapshots agree with the log");
 
-  const back = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, logDirs: dir, properties: SHARED });
+  const back = await startKafka11(t, { brokerId: 1, zookeeperConnect: zk.connect, logDirs: dir, properties: ONE_BROKER_TXN_PROPERTIES });
   const seen = await waitForDespiteErrors('Kafka 1.1 to serve the partition again', async () => {
     const values = await readCommitted(back.bootstrap);
     return values.length >= 2 ? values : undefined;
