@@ -36,6 +36,34 @@ function twoDirs(t: Parameters<typeof tempDir>[0]): [string, string] {
   return [a, b];
 }
 
+/**
+ * 900 records in several segments of m-0 in dir a, moving to dir b: the move has copied
+ * `copyBytes` and is left there.
+ */
+function startedMove(t: Parameters<typeof tempDir>[0], copyBytes: number) {
+  const [a, b] = twoDirs(t);
+  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
+  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
+  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
+  mgr.alterLogDir('m', 0, b);
+  mgr.runLogDirMoves(copyBytes);
+  return { a, b, mgr, log };
+}
+
+/** The name of m-0's future dir in `dir`. */
+function futureName(dir: string): string {
+  return readdirSync(dir).find((n) => parseFutureDirName(n) !== undefined)!;
+}
+
+interface MoveProgress {
+  segments: { baseOffset: number; bytes: number }[];
+}
+
+/** The progress record a move keeps in its future dir. */
+function moveProgress(futureDir: string): MoveProgress {
+  return JSON.parse(readFileSync(join(futureDir, 'kts-move-progress.json'), 'utf8')) as MoveProgress;
+}
+
 t.test('a partition moves to another log dir while it is written: byte-identical, one live copy', async (t) => {
   const [a, b] = twoDirs(t);
   const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
@@ -253,23 +281,17 @@ t.test('alterLogDir: errors as Kafka answers them, no-ops, replacing a move, del
 });
 
 t.test('close leaves a move in progress to the next start (a stop never waits for a large copy)', async (t) => {
-  const [a, b] = twoDirs(t);
-  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
-  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
-  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
-  mgr.alterLogDir('m', 0, b);
-  mgr.runLogDirMoves(20000);
+  const { a, b, mgr, log } = startedMove(t, 20000);
   const copiedBeforeStop = mgr.futureLogs()[0]!.size;
   t.ok(copiedBeforeStop > 0 && copiedBeforeStop < log.size, `part of the log was copied (${copiedBeforeStop} of ${log.size} bytes)`);
   await mgr.closeAsync();
   t.same([copies(a), copies(b)], [{ live: true, future: false }, { live: false, future: true }], 'the partition stays where it was, its future log is left');
-  const futureDir = (): string => join(b, readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!);
-  const stoppedDir = futureDir();
-  t.same(JSON.parse(readFileSync(join(stoppedDir, 'kts-move-progress.json'), 'utf8')).segments.reduce((n: number, e: { bytes: number }) => n + e.bytes, 0), copiedBeforeStop, 'the stop recorded how far the copy got');
+  const stoppedDir = join(b, futureName(b));
+  t.same(moveProgress(stoppedDir).segments.reduce((n, e) => n + e.bytes, 0), copiedBeforeStop, 'the stop recorded how far the copy got');
   const again = LogManager.open({ logDirs: [a, b], nodeId: 1 });
   t.equal(again.logDirFor('m', 0), a, 'still served from its dir');
   t.same(again.futureLogs().map((f) => [f.topic, f.partition, f.logDir, f.size]), [['m', 0, b, copiedBeforeStop]], 'the move goes on from where it stopped');
-  t.equal(futureDir(), stoppedDir, 'in the same future dir');
+  t.equal(join(b, futureName(b)), stoppedDir, 'in the same future dir');
   again.runLogDirMoves();
   t.equal(again.logDirFor('m', 0), b);
   t.same(segmentBytes(join(b, 'm-0')), segmentBytes(join(a, readdirSync(a).find((n) => n.startsWith('m-0.') && n.endsWith('-delete'))!)), 'byte-identical to the old copy');
@@ -278,15 +300,10 @@ t.test('close leaves a move in progress to the next start (a stop never waits fo
 });
 
 t.test('a stopped move whose record no longer matches the log copies those segments again', async (t) => {
-  const [a, b] = twoDirs(t);
-  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
-  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
-  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
-  mgr.alterLogDir('m', 0, b);
-  mgr.runLogDirMoves(30000);
+  const { a, b, mgr } = startedMove(t, 30000);
   mgr.close();
-  const dir = join(b, readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!);
-  const record = JSON.parse(readFileSync(join(dir, 'kts-move-progress.json'), 'utf8')) as { version: number; segments: { baseOffset: number; bytes: number }[] };
+  const dir = join(b, futureName(b));
+  const record = moveProgress(dir);
   t.ok(record.segments.length >= 2, 'more than one segment recorded');
   record.segments[0]!.bytes -= 1;
   writeFileSync(join(dir, 'kts-move-progress.json'), JSON.stringify(record));
@@ -311,23 +328,18 @@ function crashImage(t: Parameters<typeof tempDir>[0], a: string, b: string): [st
 }
 
 t.test('a move cut short by a crash goes on from its durable progress record (segments fsynced before it names them)', async (t) => {
-  const [a, b] = twoDirs(t);
-  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
-  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
-  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
-  mgr.alterLogDir('m', 0, b);
-  mgr.runLogDirMoves(50000);
+  const { a, b, mgr } = startedMove(t, 50000);
   // A little more copied, past the record (records are at most one a second): a crash now.
   mgr.runLogDirMoves(3000);
-  const futureName = readdirSync(b).find((n) => parseFutureDirName(n) !== undefined)!;
-  const record = JSON.parse(readFileSync(join(b, futureName, 'kts-move-progress.json'), 'utf8')) as { segments: { baseOffset: number; bytes: number }[] };
+  const future = futureName(b);
+  const record = moveProgress(join(b, future));
   const recordedBytes = record.segments.reduce((n, e) => n + e.bytes, 0);
   t.ok(record.segments.length >= 2 && recordedBytes <= mgr.futureLogs()[0]!.size, `the record names the closed segments copied so far (${recordedBytes} of ${mgr.futureLogs()[0]!.size} bytes copied), with no stop`);
   const [ca, cb] = crashImage(t, a, b);
   const again = LogManager.open({ logDirs: [ca, cb], nodeId: 1 });
   t.ok(again.notices.some((n) => n.includes(`m-0: resuming the move to ${cb} (${recordedBytes} bytes copied before the stop or crash are kept)`)), again.notices.join('; '));
   t.same(again.futureLogs().map((f) => f.size), [recordedBytes], 'exactly what the record names is kept');
-  t.same(readdirSync(join(cb, futureName)).filter((f) => f.endsWith('.log')).map((f) => statSync(join(cb, futureName, f)).size).reduce((n, x) => n + x, 0), recordedBytes, 'copies cut back to the recorded lengths, unrecorded ones removed');
+  t.same(readdirSync(join(cb, future)).filter((f) => f.endsWith('.log')).map((f) => statSync(join(cb, future, f)).size).reduce((n, x) => n + x, 0), recordedBytes, 'copies cut back to the recorded lengths, unrecorded ones removed');
   again.runLogDirMoves();
   t.equal(again.logDirFor('m', 0), cb, 'the move completes');
   t.ok(segmentBytes(join(cb, 'm-0')).equals(segmentBytes(join(a, 'm-0'))), 'byte-identical to the source');
@@ -338,16 +350,11 @@ t.test('a move cut short by a crash goes on from its durable progress record (se
 });
 
 t.test('a recorded segment copy whose last batch differs from the source is copied again; a shorter source cuts it', async (t) => {
-  const [a, b] = twoDirs(t);
-  const mgr = LogManager.open({ logDirs: [a, b], nodeId: 1 });
-  const log = mgr.createLog('m', 0, TOPIC_ID, CONFIG);
-  for (let i = 0; i < 300; i++) log.appendAsLeader(simpleBatch(3, { valueBytes: 200 }), 0);
-  mgr.alterLogDir('m', 0, b);
-  mgr.runLogDirMoves(50000);
+  const { a, b, mgr } = startedMove(t, 50000);
   const [ca, cb] = crashImage(t, a, b);
   mgr.close();
-  const futureDir = join(cb, readdirSync(cb).find((n) => parseFutureDirName(n) !== undefined)!);
-  const record = JSON.parse(readFileSync(join(futureDir, 'kts-move-progress.json'), 'utf8')) as { segments: { baseOffset: number; bytes: number }[] };
+  const futureDir = join(cb, futureName(cb));
+  const record = moveProgress(futureDir);
   const [first, second] = record.segments;
   t.ok(first !== undefined && second !== undefined, 'two segments recorded');
   // The first copy's last batch: one byte changed (what a power loss could leave unsynced).
