@@ -4,6 +4,7 @@
  * when `maxWaiters` operations are waiting, a new one completes at once (the client simply
  * polls again) rather than growing memory without limit.
  */
+import { topicPartitionKey } from '../storage/checkpoint.js';
 
 /** Kafka's purgatory names, for the per-operation size metric. */
 export type DelayedOperation = 'Produce' | 'Fetch';
@@ -29,9 +30,8 @@ export interface Purgatory {
   sizeOf(operation: DelayedOperation): number;
 }
 
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}:${partition}`;
-}
+/** Waiters are keyed by partition, with the key the logs and the replica manager use. */
+export { topicPartitionKey as partitionKey } from '../storage/checkpoint.js';
 
 interface Entry {
   waiter: DelayedWaiter;
@@ -87,7 +87,7 @@ export function createPurgatory(maxWaiters = 10_000): Purgatory {
       });
     },
     notifyAppend(topic, partition) {
-      const set = byKey.get(partitionKey(topic, partition));
+      const set = byKey.get(topicPartitionKey(topic, partition));
       if (!set) return;
       for (const entry of [...set]) {
         let ready = true;

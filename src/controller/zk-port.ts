@@ -117,4 +117,5 @@ export interface ControllerZk {
   onNewSession(handler: () => void): void;
 }
 
-export const tpKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+/** The `t-0` key of a topic-partition, the one the zk/ and storage/ layers use. */
+export { topicPartitionKey as tpKey } from '../zk/znodes/topic-partition.js';

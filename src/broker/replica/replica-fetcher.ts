@@ -17,6 +17,7 @@ import type { FetchRequest, FetchResponse } from '../../protocol/messages/01-fet
 import { FetchSessionHandler, type WantedPartition } from '../../protocol/fetch-session.js';
 import type { BrokerConnection } from '../../net/broker-connection.js';
 import { connectToBroker, type ConnectionSecurity } from '../../net/broker-connect.js';
+import { topicPartitionKey } from '../../storage/checkpoint.js';
 import type { Logger } from '../../util/logger.js';
 import { errorMessage } from '../../util/errors.js';
 import { BufferPool } from '../../util/buffer-pool.js';
@@ -54,8 +55,6 @@ interface FetchState {
   leaderHighWatermark: number;
 }
 
-const key = (topic: string, partition: number): string => `${topic}-${partition}`;
-
 /**
  * The buffers fetch responses are read into, given back once their batches are appended: a
  * fresh megabyte per response cost the follower page faults and garbage collection on
@@ -77,7 +76,7 @@ export class ReplicaFetcherManager {
   ) {}
 
   has(topic: string, partition: number): boolean {
-    return this.owner.has(key(topic, partition));
+    return this.owner.has(topicPartitionKey(topic, partition));
   }
 
   /** Fetch `p` from its current leader (moving it off any other fetcher). */
@@ -92,11 +91,11 @@ export class ReplicaFetcherManager {
       fetcher.start();
     }
     fetcher.add(p);
-    this.owner.set(key(p.topic, p.partition), fetcher);
+    this.owner.set(topicPartitionKey(p.topic, p.partition), fetcher);
   }
 
   removePartition(topic: string, partition: number): void {
-    const k = key(topic, partition);
+    const k = topicPartitionKey(topic, partition);
     const fetcher = this.owner.get(k);
     if (!fetcher) return;
     fetcher.remove(k);
@@ -155,7 +154,7 @@ class ReplicaFetcher {
   }
 
   add(p: Partition): void {
-    this.states.set(key(p.topic, p.partition), { partition: p, truncating: true, delayedUntilMs: 0, leaderHighWatermark: -1 });
+    this.states.set(topicPartitionKey(p.topic, p.partition), { partition: p, truncating: true, delayedUntilMs: 0, leaderHighWatermark: -1 });
     this.wake?.();
   }
 
@@ -192,7 +191,7 @@ class ReplicaFetcher {
         const conn = await this.connection();
         const truncating = ready.filter((s) => s.truncating);
         if (truncating.length > 0) await this.truncate(conn, truncating);
-        const fetching = ready.filter((s) => !s.truncating && this.states.get(key(s.partition.topic, s.partition.partition)) === s);
+        const fetching = ready.filter((s) => !s.truncating && this.states.get(topicPartitionKey(s.partition.topic, s.partition.partition)) === s);
         if (fetching.length > 0) await this.fetch(conn, fetching);
       } catch (err) {
         if (this.stopped) break;
@@ -255,7 +254,7 @@ class ReplicaFetcher {
     }), { maxVersion: 4 });
     for (const t of body.topics) {
       for (const r of t.partitions) {
-        const s = this.states.get(key(t.topic, r.partition));
+        const s = this.states.get(topicPartitionKey(t.topic, r.partition));
         if (!s || !asking.includes(s)) continue;
         if (r.errorCode !== ErrorCode.NONE) {
           this.delay(s);
@@ -352,7 +351,7 @@ class ReplicaFetcher {
     try {
       for (const t of body.responses) {
         for (const r of t.partitions) {
-          const s = this.states.get(key(t.topic ?? '', r.partitionIndex));
+          const s = this.states.get(topicPartitionKey(t.topic ?? '', r.partitionIndex));
           // Removed, re-added or truncated while the fetch was in flight: this data is stale.
           if (!s || !offsets.has(s) || s.partition.log.logEndOffset !== offsets.get(s) || s.partition.log.isClosed) continue;
           await this.processPartition(conn, s, r);

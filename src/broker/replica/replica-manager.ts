@@ -13,6 +13,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { LeaderAndIsrPartitionState, LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../protocol/messages/04-leader-and-isr.js';
 import type { StopReplicaRequest, StopReplicaResponse } from '../../protocol/messages/05-stop-replica.js';
 import type { UpdateMetadataRequest } from '../../protocol/messages/06-update-metadata.js';
+import { topicPartitionKey } from '../../storage/checkpoint.js';
 import type { LogManager } from '../../storage/log-manager.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { Logger } from '../../util/logger.js';
@@ -42,10 +43,6 @@ export interface ReplicaManagerOptions {
 }
 
 export type LeadershipListener = (becameLeader: Partition[], becameFollower: Partition[]) => void;
-
-export function topicPartitionKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
-}
 
 export class ReplicaManager {
   readonly localBrokerId: number;
