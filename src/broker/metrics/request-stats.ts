@@ -14,6 +14,7 @@ import { apiName } from '../../protocol/apis.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/00-produce.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/01-fetch.js';
+import { RECORD_BATCH_OVERHEAD, batchSize, recordsCount } from '../../records/batch-header.js';
 
 /** Upper bounds (ms) of the request-time histogram buckets; +Inf is implied. */
 export const REQUEST_TIME_BUCKETS_MS: readonly number[] = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
@@ -60,10 +61,6 @@ const NO_SUCH_TOPIC: ReadonlySet<number> = new Set([
   ErrorCode.INVALID_TOPIC_EXCEPTION,
   ErrorCode.TOPIC_AUTHORIZATION_FAILED,
 ]);
-/** Offsets in a record batch v2 header. */
-const BATCH_LENGTH_AT = 8;
-const BATCH_RECORDS_COUNT_AT = 57;
-const BATCH_HEADER_BYTES = 61;
 /** Fetch request names, as Kafka's RequestMetrics splits them. */
 const FETCH_CONSUMER = 'FetchConsumer';
 const FETCH_FOLLOWER = 'FetchFollower';
@@ -212,9 +209,9 @@ export class RequestStats {
 export function recordCount(records: Buffer): number {
   let count = 0;
   let pos = 0;
-  while (pos + BATCH_HEADER_BYTES <= records.length) {
-    count += records.readInt32BE(pos + BATCH_RECORDS_COUNT_AT);
-    pos += 12 + records.readInt32BE(pos + BATCH_LENGTH_AT);
+  while (pos + RECORD_BATCH_OVERHEAD <= records.length) {
+    count += recordsCount(records, pos);
+    pos += batchSize(records, pos);
   }
   return count;
 }
