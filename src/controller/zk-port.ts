@@ -7,6 +7,10 @@
  * re-armed by the zk layer) when the znode or its children change. Handlers only enqueue
  * controller events.
  */
+import type { BrokerEndpoint } from '../zk/znodes/brokers.js';
+import type { TopicPartition } from '../zk/znodes/topic-partition.js';
+
+export type { BrokerEndpoint, TopicPartition };
 
 /** The content of `/brokers/topics/T/partitions/P/state` (Kafka's LeaderIsrAndControllerEpoch). */
 export interface LeaderIsrState {
@@ -19,18 +23,6 @@ export interface LeaderIsrState {
 /** A partition state as read from or written to ZooKeeper, with the znode version (zkVersion). */
 export interface ZkPartitionState extends LeaderIsrState {
   zkVersion: number;
-}
-
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-export interface BrokerEndpoint {
-  listenerName: string;
-  securityProtocol: string;
-  host: string;
-  port: number;
 }
 
 /** A live broker's registration in `/brokers/ids/N`; `epoch` is the znode's czxid (KIP-380 broker epoch) or -1. */
