@@ -5,16 +5,9 @@ import t from 'tap';
 import kafkajs from 'kafkajs';
 import type { LogManager, PartitionLog } from '../../src/storage/index.js';
 import { startAdminBroker } from './admin-helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const { Kafka, logLevel } = kafkajs;
-
-async function waitFor(cond: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 t.test('kafkajs: a compacted topic is cleaned in the background; consumers see the latest value per key', async (t) => {
   const broker = await startAdminBroker(t, ['log.cleaner.backoff.ms=50', 'log.retention.check.interval.ms=100']);
@@ -42,7 +35,7 @@ t.test('kafkajs: a compacted topic is cleaned in the background; consumers see t
   }
   const log = (broker.broker.context.logManager as unknown as LogManager).getLog('compacted', 0) as PartitionLog;
   const activeBase = log.segmentBaseOffsets().at(-1)!;
-  await waitFor(() => log.cleanerOffset === activeBase, 'the background cleaner');
+  await waitFor('the background cleaner', () => log.cleanerOffset === activeBase, 15_000);
 
   const consumer = kafka.consumer({ groupId: 'cleaner-test-group', maxWaitTimeInMs: 100 });
   await consumer.connect();

@@ -9,17 +9,10 @@ import kafkajs from 'kafkajs';
 import type { LogManager, PartitionLog } from '../../src/storage/index.js';
 import { startAdminBroker, type AdminBroker } from './admin-helpers.js';
 import { readAll } from '../storage/cleaner-helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const { Kafka, logLevel } = kafkajs;
 const OVERRIDES = ['log.cleaner.backoff.ms=50', 'log.retention.check.interval.ms=100'];
-
-async function waitFor(cond: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function admin(broker: AdminBroker): kafkajs.Admin {
   return new Kafka({ clientId: 'offsets-cleaner-test', brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
@@ -55,7 +48,7 @@ t.test('__consumer_offsets is compacted in the background; offsets survive a res
   const written = log.logEndOffset;
   const activeBase = log.segmentBaseOffsets().at(-1)!;
   t.ok(log.segmentCount > 3, `${log.segmentCount} segments of commits`);
-  await waitFor(() => log.cleanerOffset === activeBase, 'the cleaner on __consumer_offsets');
+  await waitFor('the cleaner on __consumer_offsets', () => log.cleanerOffset === activeBase, 15_000);
   const left = readAll(log).records.length;
   t.ok(left < written / 4, `${left} of ${written} commit records left`);
   const before = await a.fetchOffsets({ groupId: 'g', topics: ['t'] });

@@ -8,17 +8,9 @@ import { memoryLogger } from '../../src/util/logger.js';
 import { tempDir } from '../storage/helpers.js';
 import { expectedOffsets, readAll, writeUpdates } from '../storage/cleaner-helpers.js';
 import { makeBatch } from '../storage/helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
-
-/** Poll until `cond` holds; bounded, so a failure ends the test instead of hanging it. */
-async function waitFor(cond: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function options(clock: { now: number }, extra: Partial<BackgroundOptions> = {}): BackgroundOptions {
   return { retentionCheckIntervalMs: 10, checkpointIntervalMs: 60_000, cleanerEnable: true, cleanerBackoffMs: 20, dedupeBufferBytes: 1 << 20, ioMaxBytesPerSecond: Number.POSITIVE_INFINITY, nowMs: () => clock.now, ...extra };
@@ -42,20 +34,20 @@ t.test('scheduled retention by time and by size deletes exactly the expected seg
   clock.now = T0 + 13_500;
   const expiredCount = bases.findIndex((b, j) => j === bases.length - 1 || !(clock.now - (T0 + Math.floor((bases[j + 1]! - 1) / 2) * 1000) > 10_000));
   t.equal(expiredCount, 8);
-  await waitFor(() => log.logStartOffset > 0, 'time retention');
+  await waitFor('time retention', () => log.logStartOffset > 0, 15_000);
   t.equal(log.segmentBaseOffsets()[0], bases[expiredCount], 'exactly the segments older than retention.ms are deleted');
   t.equal(log.logStartOffset, bases[expiredCount], 'log start offset advanced');
   const deletedFiles = (): string[] => readdirSync(join(dir, 'r-0')).filter((f) => f.endsWith('.deleted'));
   t.equal(deletedFiles().filter((f) => f.endsWith('.log.deleted')).length, expiredCount, 'renamed to .deleted, kept for file.delete.delay.ms');
   // Size: whole segments from the oldest while the rest still holds retention.bytes.
   mgr.updateTopicConfig('r', { 'segment.bytes': '300', 'retention.ms': '-1', 'retention.bytes': '1000', 'file.delete.delay.ms': '5000' });
-  await waitFor(() => log.size < 1000 + batchBytes, 'size retention');
+  await waitFor('size retention', () => log.size < 1000 + batchBytes, 15_000);
   t.ok(log.size >= 1000, `log size ${log.size} >= retention.bytes: nothing more deleted than needed`);
   t.equal(log.segmentCount, Math.floor(1000 / batchBytes) + 1, 'exactly the segments over retention.bytes are deleted');
   // The first .deleted files are due after file.delete.delay.ms.
   clock.now += 5_001;
   const firstDeleted = (): string[] => deletedFiles().filter((f) => Number(f.slice(0, 20)) < bases[expiredCount]!);
-  await waitFor(() => firstDeleted().length === 0, 'delayed file deletion');
+  await waitFor('delayed file deletion', () => firstDeleted().length === 0, 15_000);
   t.pass('.deleted files removed after file.delete.delay.ms');
   mgr.checkpoint();
   t.match(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8'), /^0\n\d+\n/, 'log start offset checkpoint written');
@@ -77,7 +69,7 @@ t.test('the background cleaner compacts, checkpoints, follows config changes, an
   mgr.updateTopicConfig('c', { 'cleanup.policy': 'compact', 'segment.bytes': '1000', 'min.cleanable.dirty.ratio': '0' });
   bg.wakeCleaner();
   const activeBase = log.segmentBaseOffsets().at(-1)!;
-  await waitFor(() => log.cleanerOffset === activeBase, 'the cleaner');
+  await waitFor('the cleaner', () => log.cleanerOffset === activeBase, 15_000);
   t.same(readAll(log).records.map((r) => r.offset), expectedOffsets(written, activeBase, true), 'compacted in the background');
   t.ok(cleaned.some((s) => s.completed));
   t.match(readFileSync(`${dir}/cleaner-offset-checkpoint`, 'utf8'), `c 0 ${activeBase}`, 'cleaner-offset-checkpoint written');

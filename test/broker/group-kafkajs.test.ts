@@ -4,6 +4,7 @@
 import t from 'tap';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { runBroker, tempDir, type RunningBroker } from './helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const GROUP_OVERRIDES = ['group.initial.rebalance.delay.ms=0', 'group.min.session.timeout.ms=1000', 'offsets.topic.num.partitions=5'];
 
@@ -17,14 +18,6 @@ async function produce(k: Kafka, topic: string, count: number, prefix: string): 
   const messages = Array.from({ length: count }, (_, i) => ({ key: `${prefix}-${i}`, value: `${prefix}-${i}` }));
   await producer.send({ topic, messages });
   await producer.disconnect();
-}
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function startConsumer(k: Kafka, groupId: string, topic: string, seen: Map<string, string[]>, name: string): { consumer: Consumer; run: Promise<void> } {
@@ -56,7 +49,7 @@ t.test('two kafkajs consumers split a 6-partition topic; offsets survive a resta
   const c1 = startConsumer(k, 'g1', 'orders', seen, 'c1');
   const c2 = startConsumer(k, 'g1', 'orders', seen, 'c2');
   await Promise.all([c1.run, c2.run]);
-  await waitFor(() => seen.size === 60, 'all 60 records');
+  await waitFor('all 60 records', () => seen.size === 60, 15_000);
   const dupes = [...seen.values()].filter((who) => who.length > 1);
   t.equal(dupes.length, 0, 'no record consumed twice');
 
@@ -71,7 +64,7 @@ t.test('two kafkajs consumers split a 6-partition topic; offsets survive a resta
   // c2 leaves: c1 takes every partition, new records all go to c1.
   await c2.consumer.disconnect();
   await produce(k, 'orders', 30, 'b');
-  await waitFor(() => seen.size === 90, 'the 30 new records');
+  await waitFor('the 30 new records', () => seen.size === 90, 15_000);
   const afterLeave = [...seen.entries()].filter(([v]) => v.startsWith('b-'));
   t.ok(afterLeave.every(([, who]) => who.length === 1 && who[0] === 'c1'), 'c1 reads everything after c2 left');
 
@@ -96,7 +89,7 @@ t.test('two kafkajs consumers split a 6-partition topic; offsets survive a resta
   const seen2 = new Map<string, string[]>();
   const c3 = startConsumer(k, 'g1', 'orders', seen2, 'c3');
   await c3.run;
-  await waitFor(() => seen2.size >= 12, 'the 12 records after restart');
+  await waitFor('the 12 records after restart', () => seen2.size >= 12, 15_000);
   t.ok([...seen2.keys()].every((v) => v.startsWith('c-')), 'resumes from the committed offsets');
   await c3.consumer.disconnect();
 

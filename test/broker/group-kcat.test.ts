@@ -7,6 +7,7 @@ import { hasKcat, kcat } from '../helpers/kcat.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { openClient } from '../../src/client/index.js';
 import { runBroker } from './helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 
 t.test('kcat -G consumes in a group and resumes from its commits', { skip: hasKcat ? false : 'kcat is not installed' }, async (t) => {
@@ -44,7 +45,7 @@ t.test('kcat (librdkafka) and a kts group consumer share a group', { skip: hasKc
   t.teardown(() => kcatProc.kill('SIGKILL'));
   let kcatOut = '';
   kcatProc.stdout.on('data', (d: Buffer) => (kcatOut += d.toString()));
-  await waitFor(async () => (await client.groups.describeGroup('mix')).state === 'Stable', 'kcat to form the group');
+  await waitFor('kcat to form the group', async () => (await client.groups.describeGroup('mix')).state === 'Stable', 15_000);
 
   const c = client.groupConsumer({ 'group.id': 'mix', 'session.timeout.ms': '3000', 'heartbeat.interval.ms': '200', 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': '50' });
   c.subscribe(['shared']);
@@ -53,10 +54,10 @@ t.test('kcat (librdkafka) and a kts group consumer share a group', { skip: hasKc
   const loop = (async () => {
     while (!stop) for (const r of await c.poll(100)) got.push(`${r.partition} ${r.value!.toString()}`);
   })();
-  await waitFor(async () => {
+  await waitFor('both members to own partitions', async () => {
     const d = await client.groups.describeGroup('mix');
     return d.state === 'Stable' && d.members.length === 2 && c.assignment().length > 0;
-  }, 'both members to own partitions');
+  }, 15_000);
   const d = await client.groups.describeGroup('mix');
   t.same(d.members.map((m) => m.assignment.length).sort(), [2, 2], 'range splits 4 partitions 2/2');
 
@@ -64,7 +65,7 @@ t.test('kcat (librdkafka) and a kts group consumer share a group', { skip: hasKc
   for (let i = 0; i < 40; i++) await p.send({ topic: 'shared', partition: i % 4, value: `v${i}` });
   await p.close();
   const kcatLines = () => kcatOut.split('\n').filter(Boolean);
-  await waitFor(() => got.length + kcatLines().length >= 40, 'all 40 records');
+  await waitFor('all 40 records', () => got.length + kcatLines().length >= 40, 15_000);
   stop = true;
   await loop;
   await c.close();
@@ -73,10 +74,3 @@ t.test('kcat (librdkafka) and a kts group consumer share a group', { skip: hasKc
   t.same(got.filter((g) => kcatLines().includes(g)), [], 'no record read by both');
 });
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafka11Skip, startKafka11, startZooKeeperFor11, type Kafka11Broker } from '../helpers/kafka11.js';
 import { runKts } from '../helpers/run-kts.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 // Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
 t.setTimeout(600_000);
@@ -18,14 +19,6 @@ t.setTimeout(600_000);
 function kafkaTool(broker: Kafka11Broker, script: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(join(broker.home, 'bin', script), args, { env: broker.env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 t.test('replica tools against Kafka 1.1 and its own tools', { skip: kafka11Skip }, async (t) => {
@@ -56,7 +49,7 @@ t.test('replica tools against Kafka 1.1 and its own tools', { skip: kafka11Skip 
   writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'g', partition: 0, replicas: [1] }, { topic: 'g', partition: 1, replicas: [1] }] }));
   const exec = await runKts(['reassign', '--zookeeper', zk.connect, '--execute', '--reassignment-json-file', plan]);
   t.equal(exec.code, 0, exec.stderr);
-  await until('Kafka 1.1 finishes the reassignment', async () => (await runKts(['reassign', '--zookeeper', zk.connect, '--list'])).stdout === 'No partition reassignments found.\n');
+  await waitFor('Kafka 1.1 finishes the reassignment', async () => (await runKts(['reassign', '--zookeeper', zk.connect, '--list'])).stdout === 'No partition reassignments found.\n', 60_000);
   const theirVerify = kafkaTool(broker, 'kafka-reassign-partitions.sh', ['--zookeeper', zk.connect, '--verify', '--reassignment-json-file', plan]);
   t.match(theirVerify.stdout, /Reassignment of partition g-0 completed successfully/, `Kafka 1.1's --verify reads kts's plan: ${theirVerify.stdout}`);
   // broker-api-versions: Kafka 1.1's line for every API the broker advertises.

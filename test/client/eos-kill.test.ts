@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { KafkaClient } from '../../src/client/index.js';
 import type { ConsumerRecord } from '../../src/client/types.js';
 import { connect, startTestBroker } from './helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const PROCESSOR = fileURLToPath(new URL('./fixtures/eos-processor.ts', import.meta.url));
 const PARTITIONS = 3;
@@ -36,14 +37,6 @@ function startProcessor(args: string[]): { child: ChildProcess; lines: string[];
   return { child, lines, stderr, exited };
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Every record of `topic` up to its end offsets (the last stable offsets with read_committed). */
 async function readAll(client: KafkaClient, topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<ConsumerRecord[]> {
   const consumer = client.consumer({ 'isolation.level': isolation, 'fetch.max.wait.ms': '50' });
@@ -57,10 +50,10 @@ async function readAll(client: KafkaClient, topic: string, isolation: 'read_comm
       for (const tp of tps) if ((await consumer.position(tp)) < ends.get(`${topic}:${tp.partition}`)!) return false;
       return true;
     };
-    await waitFor(async () => {
+    await waitFor(`reading ${topic} (${isolation})`, async () => {
       out.push(...(await consumer.poll(100)));
       return caughtUp();
-    }, `reading ${topic} (${isolation})`);
+    }, 20_000);
     return out;
   } finally {
     await consumer.close();
@@ -83,7 +76,7 @@ t.test('SIGKILL mid-transaction: the restarted processor yields every input reco
   const args = [broker.bootstrap, 'eos-group', 'in', 'out', 'eos-txn', String(PARTITIONS)];
   const first = startProcessor([...args, '5']);
   t.teardown(() => first.child.kill('SIGKILL'));
-  await waitFor(() => first.lines.includes('open'), 'the first processor to commit 5 transactions and open a sixth').catch((e: Error) => {
+  await waitFor('the first processor to commit 5 transactions and open a sixth', () => first.lines.includes('open'), 20_000).catch((e: Error) => {
     throw new Error(`${e.message}; it printed ${JSON.stringify(first.lines)}, stderr: ${first.stderr.join('').slice(0, 2000)}`);
   });
   first.child.kill('SIGKILL');
@@ -94,13 +87,13 @@ t.test('SIGKILL mid-transaction: the restarted processor yields every input reco
   t.ok(committedBefore.length > 0 && committedBefore.length < RECORDS, `some output committed before the kill (${committedBefore.length})`);
 
   // The dead member holds its partitions until its session times out.
-  await waitFor(async () => (await client.groups.describeGroup('eos-group')).members.length === 0, 'the killed member to time out');
+  await waitFor('the killed member to time out', async () => (await client.groups.describeGroup('eos-group')).members.length === 0, 20_000);
 
   const second = startProcessor(args);
   t.teardown(() => second.child.kill('SIGKILL'));
   let exitCode: number | null | undefined;
   void second.exited.then((c) => (exitCode = c));
-  await waitFor(() => exitCode !== undefined, 'the second processor to finish').catch((e: Error) => {
+  await waitFor('the second processor to finish', () => exitCode !== undefined, 20_000).catch((e: Error) => {
     throw new Error(`${e.message}; it printed ${second.lines.length} lines, stderr: ${second.stderr.join('').slice(0, 2000)}`);
   });
   t.equal(exitCode, 0, `the second processor finished (stderr: ${second.stderr.join('').slice(0, 2000)})`);

@@ -7,17 +7,10 @@ import { Kafka, logLevel, PartitionAssigners, type Consumer as KafkajsConsumer }
 import type { KafkaClient } from '../../src/client/index.js';
 import type { GroupConsumer } from '../../src/client/group/index.js';
 import { connect, startTestBroker, type TestBroker } from './helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const BROKER = ['group.initial.rebalance.delay.ms=0', 'group.min.session.timeout.ms=1000', 'offsets.topic.num.partitions=3'];
 const GROUP = { 'session.timeout.ms': '3000', 'heartbeat.interval.ms': '200', 'auto.commit.interval.ms': '200', 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': '100' };
-
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Polls in the background until stopped; records go to `seen` (value → reader names). */
 function pollLoop(c: GroupConsumer, name: string, seen: Map<string, string[]>): { stop: () => Promise<void> } {
@@ -88,32 +81,32 @@ t.test('two kts consumers and a kafkajs consumer split a 6-partition topic', asy
     },
   });
 
-  await waitFor(async () => (await client.groups.describeGroup('mixed')).state === 'Stable' && (await owners(client, 'mixed')).size === 6 && (await client.groups.describeGroup('mixed')).members.length === 3, 'three members own all six partitions');
+  await waitFor('three members own all six partitions', async () => (await client.groups.describeGroup('mixed')).state === 'Stable' && (await owners(client, 'mixed')).size === 6 && (await client.groups.describeGroup('mixed')).members.length === 3, 15_000);
   const split = await owners(client, 'mixed');
   t.equal(new Set(split.values()).size, 3, 'every member owns partitions');
   await produce(client, 'six', 'b', 60);
-  await waitFor(() => seen.size === 120, 'all 120 records');
+  await waitFor('all 120 records', () => seen.size === 120, 15_000);
   t.same([...seen.values()].filter((who) => who.length > 1), [], 'no record read twice');
   const readers = new Set([...seen.entries()].filter(([v]) => v.startsWith('b')).flatMap(([, who]) => who));
   t.same([...readers].sort(), ['kafkajs', 'kts1', 'kts2'], 'all three members read records');
 
   // kafkajs leaves: the two kts consumers take over its partitions.
   await kjs.disconnect();
-  await waitFor(async () => {
+  await waitFor('two members own all six partitions', async () => {
     const d = await client.groups.describeGroup('mixed');
     return d.state === 'Stable' && d.members.length === 2 && (await owners(client, 'mixed')).size === 6;
-  }, 'two members own all six partitions');
+  }, 15_000);
   t.same(c1.assignment().length + c2.assignment().length, 6);
   await produce(client, 'six', 'c', 30);
-  await waitFor(() => seen.size === 150, 'the next 30 records');
+  await waitFor('the next 30 records', () => seen.size === 150, 15_000);
   t.same([...seen.values()].filter((who) => who.length > 1), [], 'still no record read twice');
 
   // A kts consumer closes (commits, leaves): the last one owns everything.
   await l2.stop();
   await c2.close();
-  await waitFor(() => c1.assignment().length === 6, 'c1 owns all six');
+  await waitFor('c1 owns all six', () => c1.assignment().length === 6, 15_000);
   await produce(client, 'six', 'd', 12);
-  await waitFor(() => seen.size === 162, 'the last 12 records');
+  await waitFor('the last 12 records', () => seen.size === 162, 15_000);
   t.ok([...seen.entries()].filter(([v]) => v.startsWith('d')).every(([, who]) => who.length === 1 && who[0] === 'kts1'));
   t.same([...seen.values()].filter((who) => who.length > 1), [], 'no record read twice overall');
   await l1.stop();
@@ -138,10 +131,10 @@ t.test('rebalance listener, commit before revoke, auto.offset.reset=latest, resu
   t.same(events, ['assigned 0,1']);
   await produce(client, 'r', 'new', 4);
   const got: string[] = [];
-  await waitFor(async () => {
+  await waitFor('the 4 new records', async () => {
     for (const r of await c1.poll(200)) got.push(r.value!.toString());
     return got.length === 4;
-  }, 'the 4 new records');
+  }, 15_000);
   await c1.commitSync();
   const committed = await c1.committed([{ topic: 'r', partition: 0 }, { topic: 'r', partition: 1 }]);
   t.equal([...committed.values()].reduce((a, b) => a + b, 0), 14);
@@ -152,10 +145,10 @@ t.test('rebalance listener, commit before revoke, auto.offset.reset=latest, resu
   const c2 = client.groupConsumer({ 'group.id': 'g', ...GROUP, 'auto.offset.reset': 'earliest' });
   c2.subscribe(['r']);
   const again: string[] = [];
-  await waitFor(async () => {
+  await waitFor('the 3 records after the commit', async () => {
     for (const r of await c2.poll(200)) again.push(r.value!.toString());
     return again.length >= 3;
-  }, 'the 3 records after the commit');
+  }, 15_000);
   t.same(again.sort(), ['more0', 'more1', 'more2'], 'resumes from the committed offsets');
   await c2.close();
 });

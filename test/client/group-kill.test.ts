@@ -6,6 +6,7 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connect, startTestBroker } from './helpers.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const CHILD = fileURLToPath(new URL('./group-child.ts', import.meta.url));
 
@@ -23,14 +24,6 @@ function startChild(args: string[]): { child: ChildProcess; lines: string[]; exi
   return { child, lines, exited };
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 t.test('SIGKILL: partitions move after the session timeout, a restart resumes from commits', async (t) => {
   const broker = await startTestBroker(t, ['group.initial.rebalance.delay.ms=0', 'group.min.session.timeout.ms=1000', 'offsets.topic.num.partitions=2']);
   const client = await connect(t, broker);
@@ -42,14 +35,14 @@ t.test('SIGKILL: partitions move after the session timeout, a restart resumes fr
 
   const first = startChild([broker.bootstrap, 'workers', 'jobs', '10', 'hang']);
   t.teardown(() => first.child.kill('SIGKILL'));
-  await waitFor(() => first.lines.length >= 10, 'the first process to read 10 records');
+  await waitFor('the first process to read 10 records', () => first.lines.length >= 10, 15_000);
   first.child.kill('SIGKILL');
   await first.exited;
   const before = [...first.lines];
 
   const d = await client.groups.describeGroup('workers');
   t.equal(d.members.length, 1, 'the killed member is still in the group until its session times out');
-  await waitFor(async () => (await client.groups.describeGroup('workers')).members.length === 0, 'the session timeout to remove it');
+  await waitFor('the session timeout to remove it', async () => (await client.groups.describeGroup('workers')).members.length === 0, 15_000);
 
   const committed = await client.groups.fetchOffsets('workers');
   t.equal(committed.reduce((n, o) => n + o.offset, 0), before.length, 'every printed record was committed');

@@ -8,16 +8,9 @@ import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { freePort, needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { KafkaZkClient, ZkConnectionError } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
+import { waitFor } from '../helpers/cluster-checks.js';
 
 const endpoints = [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 19091 }];
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 t.test('ZooKeeper down at start: retried until the connection timeout, then a clear error', async (t) => {
   const port = await freePort();
@@ -50,7 +43,7 @@ t.test('session loss and a new session', { skip: needsZookeeper }, async (t) => 
     });
     const firstEpoch = await zk.registerBroker({ id: 1, endpoints });
     const firstSession = zk.zk.sessionId;
-    await waitFor('first registration seen', () => brokerChanges === 1);
+    await waitFor('first registration seen', () => brokerChanges === 1, 60_000);
 
     // The network cuts; meanwhile a second client attaches to the session and closes it (so
     // the server ends it); when the network is back the server tells our client it expired.
@@ -64,7 +57,7 @@ t.test('session loss and a new session', { skip: needsZookeeper }, async (t) => 
     await new Promise((r) => other.once('disconnected', r));
     proxy.restore();
 
-    await waitFor('re-registration', () => events.includes('registered'));
+    await waitFor('re-registration', () => events.includes('registered'), 60_000);
     t.same(events.slice(0, 2), ['expired', 'new']);
     t.not(zk.zk.sessionId, firstSession, 'a new session');
     const reg = await zk.zk.getData('/brokers/ids/1');
@@ -73,7 +66,7 @@ t.test('session loss and a new session', { skip: needsZookeeper }, async (t) => 
     t.ok(log.lines.some((l) => /session 0x[0-9a-f]+ lost \(expired\)/.test(l)));
     const before = brokerChanges;
     await zk.zk.create('/brokers/ids/2', Buffer.from('{}'), 'ephemeral');
-    await waitFor('watch re-armed in the new session', () => brokerChanges > before);
+    await waitFor('watch re-armed in the new session', () => brokerChanges > before, 60_000);
   });
 
   t.test('server stops answering (SIGSTOP): lost after the session timeout', async (t) => {
@@ -89,16 +82,16 @@ t.test('session loss and a new session', { skip: needsZookeeper }, async (t) => 
     zk.onNewSession(() => events.push('new'));
     server.pause();
     t.teardown(() => server.resume());
-    await waitFor('session declared lost while the server is silent', () => events.includes('expired'));
+    await waitFor('session declared lost while the server is silent', () => events.includes('expired'), 60_000);
     t.same(events, ['expired'], 'no new session while the server is stopped');
     t.ok(log.lines.some((l) => l.includes('not confirmed by ZooKeeper within')));
     server.resume();
-    await waitFor('new session', () => events.includes('new'));
+    await waitFor('new session', () => events.includes('new'), 60_000);
     t.not(zk.zk.sessionId, firstSession);
     // Our old session's ephemerals vanish when the server expires it; registering waits for that.
     await zk.registerBroker({ id: 7, endpoints });
     t.equal((await zk.zk.getData('/brokers/ids/7'))?.stat.ephemeralOwner, zk.zk.sessionId);
-    await waitFor('old /controller gone', async () => (await zk.getControllerId()) === undefined || (await zk.tryCreateControllerZnode(7)));
+    await waitFor('old /controller gone', async () => (await zk.getControllerId()) === undefined || (await zk.tryCreateControllerZnode(7)), 60_000);
     t.equal(await zk.tryCreateControllerZnode(7), true, 'can be elected again in the new session');
   });
 });
@@ -111,7 +104,7 @@ t.test('close() while a lost session is being replaced', { skip: needsZookeeper 
   zk.onNewSession(() => events.push('new'));
   server.pause();
   t.teardown(() => server.resume());
-  await waitFor('session lost', () => events.includes('expired'));
+  await waitFor('session lost', () => events.includes('expired'), 60_000);
   await zk.close();
   await t.rejects(zk.getAllTopics(), /ZooKeeper client is closed/);
   server.resume();

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KTS_BIN, runKtsProcess } from '../../helpers/run-kts.js';
 import { tempDir } from '../helpers.js';
+import { waitFor } from '../../helpers/cluster-checks.js';
 
 interface Running {
   child: ChildProcess;
@@ -29,9 +30,9 @@ function startKts(t: Test, args: string[]): Running {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Polls `cond` until it holds (the test's own timeout bounds the wait). */
-async function waitFor(t: Test, what: string, cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((resolve) => setTimeout(resolve, 25));
+/** Waits for `cond` (the test's own 120 s timeout bounds it) and notes in the output what it waited for. */
+async function waited(t: Test, what: string, cond: () => boolean): Promise<void> {
+  await waitFor(what, cond, 120_000);
   t.comment(`waited: ${what}`);
 }
 
@@ -55,7 +56,7 @@ t.test('a console-consumer owns the data dir; producer and topics --describe run
   t.equal(created.code, 0, created.stderr);
 
   const owner = startKts(t, ['console-consumer', '--topic', 't', '--from-beginning', ...dd]);
-  await waitFor(t, 'the consumer owns the data dir and serves it', () => lockPid(dir) === owner.child.pid && existsSync(join(dir, 'kts.sock')));
+  await waited(t, 'the consumer owns the data dir and serves it', () => lockPid(dir) === owner.child.pid && existsSync(join(dir, 'kts.sock')));
 
   const produced = await runKtsProcess(['console-producer', '--topic', 't', ...dd], { stdin: lines(1, 100) });
   t.equal(produced.code, 0, produced.stderr);
@@ -65,7 +66,7 @@ t.test('a console-consumer owns the data dir; producer and topics --describe run
   t.match(described.stdout, /Topic: t\tTopicId: \S+\tPartitionCount: 2/);
   t.equal(lockPid(dir), owner.child.pid, 'the owner stayed the owner: the others went through its socket');
 
-  await waitFor(t, 'the owner consumed the 100 records', () => sortedValues(owner.stdout()).length === 100);
+  await waited(t, 'the owner consumed the 100 records', () => sortedValues(owner.stdout()).length === 100);
   t.same(sortedValues(owner.stdout()), range(1, 100));
 
   owner.child.kill('SIGKILL');
@@ -89,20 +90,20 @@ t.test('a waiting process takes over when the owner dies, and keeps consuming', 
   t.equal(created.code, 0, created.stderr);
 
   const owner = startKts(t, ['console-consumer', '--topic', 't', '--from-beginning', ...dd]);
-  await waitFor(t, 'the first consumer owns the data dir', () => lockPid(dir) === owner.child.pid && existsSync(join(dir, 'kts.sock')));
+  await waited(t, 'the first consumer owns the data dir', () => lockPid(dir) === owner.child.pid && existsSync(join(dir, 'kts.sock')));
   const second = startKts(t, ['console-consumer', '--topic', 't', '--from-beginning', ...dd]);
   const first = await runKtsProcess(['console-producer', '--topic', 't', ...dd], { stdin: lines(1, 10) });
   t.equal(first.code, 0, first.stderr);
-  await waitFor(t, 'both consumers have the first 10', () => sortedValues(second.stdout()).length === 10 && sortedValues(owner.stdout()).length === 10);
+  await waited(t, 'both consumers have the first 10', () => sortedValues(second.stdout()).length === 10 && sortedValues(owner.stdout()).length === 10);
 
   owner.child.kill('SIGKILL');
   await owner.exited;
   const more = await runKtsProcess(['console-producer', '--topic', 't', ...dd], { stdin: lines(11, 20) });
   t.equal(more.code, 0, more.stderr);
-  await waitFor(t, 'the second consumer goes on after the owner died', () => sortedValues(second.stdout()).length === 20);
+  await waited(t, 'the second consumer goes on after the owner died', () => sortedValues(second.stdout()).length === 20);
   t.same(sortedValues(second.stdout()), range(1, 20));
   // The producer may have been first to take over; once it exits the consumer does.
-  await waitFor(t, 'the waiting consumer owns the data dir', () => lockPid(dir) === second.child.pid);
+  await waited(t, 'the waiting consumer owns the data dir', () => lockPid(dir) === second.child.pid);
   t.pass('the waiting consumer took the data dir over');
 
   second.child.kill('SIGTERM');
