@@ -7,7 +7,7 @@ import { startKtsCluster, type KtsCluster } from '../helpers/kts-cluster.js';
 import { needsZookeeper } from '../helpers/zookeeper.js';
 import { needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
-import { waitFor } from '../helpers/cluster-checks.js';
+import { describeTopic, waitFor, type DescribedPartition } from '../helpers/cluster-checks.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 
@@ -17,15 +17,10 @@ t.setTimeout(600_000);
 const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta.url)));
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
-
-interface Described { partition: number; leader: number | null; replicas: number[]; isr: number[] }
-
 const kts = (cluster: KtsCluster, args: string[]) => runKts([...args, '--bootstrap-server', cluster.bootstrap()]);
 
-async function describe(cluster: KtsCluster, topic: string): Promise<Described | undefined> {
-  const r = await kts(cluster, ['topics', '--describe', '--topic', topic, '--json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Array<{ partitions: Described[] }>)[0]?.partitions[0] : undefined;
-}
+/** The topic's partition 0 (undefined while the describe fails); a partition without leader has leader -1. */
+const describe = async (cluster: KtsCluster, topic: string): Promise<DescribedPartition | undefined> => (await describeTopic(cluster.bootstrap(), topic))[0];
 
 t.test('an unclean election through kts leader-election', { skip }, async (t) => {
   const cluster = await startKtsCluster(t, [1, 2, 3], { 'auto.leader.rebalance.enable': 'false' });
