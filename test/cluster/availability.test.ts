@@ -11,6 +11,7 @@ import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
 import { describeTopic, waitFor } from '../helpers/cluster-checks.js';
+import { startAckedLoad } from '../helpers/acked-load.js';
 
 // Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
 t.setTimeout(600_000);
@@ -35,26 +36,7 @@ t.test('SIGTERM of a leader: leaderships move before it exits; acks=all producer
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   t.teardown(() => producer.disconnect().catch(() => undefined));
-  const acked = new Map<string, { partition: number; offset: number }>();
-  const errors: string[] = [];
-  let stop = false;
-  let seq = 0;
-  // One partition per send: kafkajs 2.2.4 retries a send spanning several leaders per broker,
-  // not per partition, and when a leadership moves between attempts it sends a partition's
-  // records again under new sequence numbers (a duplicate no broker can detect; seen here as
-  // a batch of 10 twice at consecutive offsets, and in test/mixed/rolling-migration-load).
-  const load = (async () => {
-    while (!stop) {
-      const partition = seq % 3;
-      const values = Array.from({ length: 10 }, () => `e${seq++}`);
-      try {
-        const [r] = await producer.send({ topic: 'events', acks: -1, messages: values.map((value) => ({ value, partition })) });
-        values.forEach((v, i) => acked.set(v, { partition, offset: Number(r!.baseOffset) + i }));
-      } catch (err) {
-        errors.push(String(err));
-      }
-    }
-  })();
+  const { acked, errors, stop: stopLoad } = startAckedLoad(producer, 'events', 3, 'e');
   await new Promise((r) => setTimeout(r, 1000));
   const parts = await describeTopic(cluster.bootstrap(), 'events');
   const victim = parts[0]!.leader;
@@ -66,8 +48,7 @@ t.test('SIGTERM of a leader: leaderships move before it exits; acks=all producer
   for (const p of led) t.not(after[p]!.leader, victim, `events-${p} has a new leader`);
   t.ok(after.every((p) => p.leader >= 0), 'no partition went offline');
   await new Promise((r) => setTimeout(r, 1500));
-  stop = true;
-  await load;
+  await stopLoad();
   t.same(errors, [], 'the producer saw no failed send (only retriable errors, retried)');
   const read = await kcat(['-C', '-b', cluster.bootstrap(), '-t', 'events', '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], undefined, 60_000);
   const found = new Map<string, string[]>();

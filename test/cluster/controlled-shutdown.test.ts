@@ -12,6 +12,7 @@ import { needsZookeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { runKts } from '../helpers/run-kts.js';
 import { waitFor } from '../helpers/cluster-checks.js';
+import { startAckedLoad } from '../helpers/acked-load.js';
 import { KafkaZkClient } from '../../src/zk/index.js';
 import { memoryLogger } from '../../src/util/logger.js';
 
@@ -40,22 +41,7 @@ t.test('SIGTERM moves leadership away before the broker exits', { skip, timeout:
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   t.teardown(() => producer.disconnect().catch(() => undefined));
-  const acked = new Map<string, { partition: number; offset: number }>();
-  const errors: string[] = [];
-  let stop = false;
-  let seq = 0;
-  const load = (async () => {
-    while (!stop) {
-      const partition = seq % 3;
-      const values = Array.from({ length: 10 }, () => `v${seq++}`);
-      try {
-        const [r] = await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value, partition })) });
-        values.forEach((v, i) => acked.set(v, { partition, offset: Number(r!.baseOffset) + i }));
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-    }
-  })();
+  const { acked, errors, stop: stopLoad } = startAckedLoad(producer, topic, 3, 'v');
   await waitFor('writes flowing', async () => (acked.size > 200 ? true : undefined), 60_000);
 
   const code = await cluster.brokers.get(victim)!.stop();
@@ -66,8 +52,7 @@ t.test('SIGTERM moves leadership away before the broker exits', { skip, timeout:
 
   const before = acked.size;
   await waitFor('writes go on', async () => (acked.size > before + 100 ? true : undefined), 60_000);
-  stop = true;
-  await load;
+  await stopLoad();
   t.same(errors, [], 'the producer saw no failed send');
 
   const read = await kcat(['-C', '-b', cluster.bootstrap(), '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p %o %s\\n'], undefined, 60_000);
