@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '../../src/records/crc32c.js';
 import { writeInt64 } from '../../src/records/batch-header.js';
+import { KafkaError } from '../../src/protocol/errors.js';
 
 function zigzagVarint(n: number): Buffer {
   let v = n >= 0 ? n * 2 : -n * 2 - 1;
@@ -119,4 +120,15 @@ export function tempDir(t: { teardown: (fn: () => void) => void }, prefix = 'kts
   const dir = mkdtempSync(join(tmpdir(), prefix));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** The Kafka error code `fn` throws (as a KafkaError), or undefined when it returns. */
+export function kafkaCode(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof KafkaError) return err.errorCode;
+    throw err;
+  }
+  return undefined;
 }

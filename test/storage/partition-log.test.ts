@@ -2,9 +2,9 @@ import t from 'tap';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogManager, type PartitionLog } from '../../src/storage/index.js';
-import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { baseOffset, batchSize, lastOffset, maxTimestamp, partitionLeaderEpoch, isCrcValid, timestampType } from '../../src/records/batch-header.js';
-import { makeBatch, simpleBatch, tempDir } from './helpers.js';
+import { kafkaCode, makeBatch, simpleBatch, tempDir } from './helpers.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
 
@@ -21,16 +21,6 @@ function batches(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let at = 0; at < buf.length; at += batchSize(buf, at)) out.push(buf.subarray(at, at + batchSize(buf, at)));
   return out;
-}
-
-function kafkaCode(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.errorCode;
-    throw err;
-  }
-  return undefined;
 }
 
 t.test('append assigns offsets, stamps the leader epoch and reads whole batches back', async (t) => {

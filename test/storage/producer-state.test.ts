@@ -2,22 +2,12 @@ import t from 'tap';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogManager, decodeProducerSnapshot, encodeProducerSnapshot, decodeAbortedTxns } from '../../src/storage/index.js';
-import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { crc32c } from '../../src/records/crc32c.js';
-import { markerBatch, simpleBatch, tempDir } from './helpers.js';
+import { kafkaCode, markerBatch, simpleBatch, tempDir } from './helpers.js';
 
 const TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAg';
 const PID = 4000;
-
-function code(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KafkaError) return err.errorCode;
-    throw err;
-  }
-  return undefined;
-}
 
 function idem(count: number, seq: number, epoch = 0, extra: { transactional?: boolean; timestampMs?: number } = {}): Buffer {
   return simpleBatch(count, { producerId: PID, producerEpoch: epoch, baseSequence: seq, timestampMs: Date.now(), ...extra });
@@ -32,18 +22,18 @@ t.test('sequence rules follow Kafka: in order, duplicates, out of order, epochs'
   const dup = log.appendAsLeader(idem(3, 0), 0);
   t.same([dup.baseOffset, dup.lastOffset, dup.duplicate], [0, 2, true], 'duplicate returns the original offsets');
   t.equal(log.logEndOffset, 5, 'a duplicate writes nothing');
-  t.equal(code(() => log.appendAsLeader(idem(1, 9), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-  t.equal(code(() => log.appendAsLeader(idem(1, 4), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'overlapping but not identical');
+  t.equal(kafkaCode(() => log.appendAsLeader(idem(1, 9), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  t.equal(kafkaCode(() => log.appendAsLeader(idem(1, 4), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'overlapping but not identical');
   t.equal(log.appendAsLeader(idem(1, 0, 1), 0).baseOffset, 5, 'a new epoch starts at sequence 0');
-  t.equal(code(() => log.appendAsLeader(idem(1, 5, 0), 0)), ErrorCode.INVALID_PRODUCER_EPOCH);
-  t.equal(code(() => log.appendAsLeader(idem(1, 3, 2), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'a bumped epoch must start at 0');
+  t.equal(kafkaCode(() => log.appendAsLeader(idem(1, 5, 0), 0)), ErrorCode.INVALID_PRODUCER_EPOCH);
+  t.equal(kafkaCode(() => log.appendAsLeader(idem(1, 3, 2), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'a bumped epoch must start at 0');
   // Only the last 5 batches are remembered.
   for (let s = 1; s <= 6; s++) log.appendAsLeader(idem(1, s, 1), 0);
   t.equal(log.appendAsLeader(idem(1, 3, 1), 0).duplicate, true, 'within the last 5 batches');
-  t.equal(code(() => log.appendAsLeader(idem(1, 1, 1), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'older than the last 5');
+  t.equal(kafkaCode(() => log.appendAsLeader(idem(1, 1, 1), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'older than the last 5');
   // A producer the log has never seen may start at any sequence (state lost to retention).
   t.equal(log.appendAsLeader(simpleBatch(1, { producerId: 77, producerEpoch: 0, baseSequence: 42 }), 0).duplicate, false);
-  t.equal(code(() => log.appendAsLeader(simpleBatch(1, { producerId: 78, producerEpoch: 0 }), 0)), ErrorCode.INVALID_RECORD, 'idempotent batch without a sequence');
+  t.equal(kafkaCode(() => log.appendAsLeader(simpleBatch(1, { producerId: 78, producerEpoch: 0 }), 0)), ErrorCode.INVALID_RECORD, 'idempotent batch without a sequence');
 });
 
 t.test('producer state survives a restart through .snapshot files', async (t) => {
@@ -61,7 +51,7 @@ t.test('producer state survives a restart through .snapshot files', async (t) =>
   t.teardown(() => mgr.close());
   log = mgr.getLog('t', 0)!;
   t.equal(log.appendAsLeader(idem(2, 18), 0).duplicate, true, 'last batch still deduplicated');
-  t.equal(code(() => log.appendAsLeader(idem(1, 25), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+  t.equal(kafkaCode(() => log.appendAsLeader(idem(1, 25), 0)), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   t.equal(log.appendAsLeader(idem(1, 20), 0).baseOffset, 20);
 });
 
@@ -111,7 +101,7 @@ t.test('transactions: LSO, abort markers in .txnindex, aborted transactions for 
   log.appendAsLeader(idem(3, 0, 0, { transactional: true }), 0);
   t.equal(log.lastStableOffset, 2, 'LSO stops at the open transaction');
   t.equal(log.highWatermark, 5);
-  t.equal(code(() => log.appendAsLeader(markerBatch(false, PID, 0, 1), 0)), ErrorCode.INVALID_RECORD, 'producers cannot write markers');
+  t.equal(kafkaCode(() => log.appendAsLeader(markerBatch(false, PID, 0, 1), 0)), ErrorCode.INVALID_RECORD, 'producers cannot write markers');
   log.appendAsLeader(markerBatch(false, PID, 0, 1), 0, 'coordinator');
   t.equal(log.lastStableOffset, 6);
   t.same(log.collectAbortedTxns(0, 6), [{ producerId: PID, firstOffset: 2, lastOffset: 5, lastStableOffset: 6 }]);
@@ -162,7 +152,7 @@ t.test('markers from an older producer or coordinator epoch are fenced', async (
   const log = mgr.createLog('t', 0, TOPIC_ID);
   log.appendAsLeader(idem(1, 0, 2, { transactional: true }), 0);
   log.appendAsLeader(markerBatch(true, PID, 2, 5), 0, 'coordinator');
-  t.equal(code(() => log.appendAsLeader(markerBatch(true, PID, 1, 5), 0, 'coordinator')), ErrorCode.INVALID_PRODUCER_EPOCH);
-  t.equal(code(() => log.appendAsLeader(markerBatch(false, PID, 2, 4), 0, 'coordinator')), ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+  t.equal(kafkaCode(() => log.appendAsLeader(markerBatch(true, PID, 1, 5), 0, 'coordinator')), ErrorCode.INVALID_PRODUCER_EPOCH);
+  t.equal(kafkaCode(() => log.appendAsLeader(markerBatch(false, PID, 2, 4), 0, 'coordinator')), ErrorCode.TRANSACTION_COORDINATOR_FENCED);
   t.equal(log.logEndOffset, 2);
 });
