@@ -17,7 +17,7 @@ import { kafka11Skip, startKafka11 } from '../helpers/kafka11.js';
 import { needsZookeeper, startZooKeeper } from '../helpers/zookeeper.js';
 import { kcat, needsKcat } from '../helpers/kcat.js';
 import { startBrokerProcess } from '../helpers/kts-cluster.js';
-import { replicaBytes, waitFor as waitForProbe } from '../helpers/cluster-checks.js';
+import { replicaBytes, waitFor } from '../helpers/cluster-checks.js';
 import { kafka11Tool } from '../helpers/mixed-cluster.js';
 import { runKts } from '../helpers/run-kts.js';
 import kafkajs from 'kafkajs';
@@ -25,19 +25,22 @@ import kafkajs from 'kafkajs';
 // Real broker processes (and JVMs) start slowly on a busy machine: more than tap's default 120 s.
 t.setTimeout(600_000);
 
-/** waitFor that says, on timeout, what the replicas held (sizes and the first differing byte). */
-let replicaDirs: string[] = [];
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs?: number): Promise<T> {
+/**
+ * Waits until mixed-`partition` is byte-identical in every one of `logDirs` and returns its
+ * size; a timeout says what the replicas held (sizes and the first differing byte). A partition
+ * may get no keyless records (sticky partitioning): identical then means empty everywhere.
+ */
+async function identicalReplicas(logDirs: string[], partition: number, when: string): Promise<number> {
+  const bytes = (): Buffer[] => logDirs.map((d) => replicaBytes(d, 'mixed', partition));
   try {
-    return await waitForProbe(what, probe, timeoutMs);
+    return await waitFor(`identical replicas of mixed-${partition}${when}`, () => {
+      const now = bytes();
+      return now.every((b) => b.equals(now[0]!)) ? now[0]!.length : undefined;
+    }, 60_000);
   } catch (err) {
-    const m = /mixed-(\d+)/.exec(what);
-    if (m) {
-      const bytes = replicaDirs.map((d) => replicaBytes(d, 'mixed', Number(m[1])));
-      const first = bytes.map((b) => b.findIndex((x, i) => x !== bytes[0]![i]));
-      throw new Error(`${(err as Error).message}; sizes ${bytes.map((b) => b.length).join(', ')}; first difference at ${first.join(', ')}`);
-    }
-    throw err;
+    const now = bytes();
+    const first = now.map((b) => b.findIndex((x, i) => x !== now[0]![i]));
+    throw new Error(`${(err as Error).message}; sizes ${now.map((b) => b.length).join(', ')}; first difference at ${first.join(', ')}`);
   }
 }
 
@@ -68,7 +71,11 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const kts = await startBrokerProcess(t, 3, dir, zk.connect, SHARED);
   const bootstrap = [k1.bootstrap, k2.bootstrap, kts.bootstrap].join(',');
-  replicaDirs = [k1.logDirs, k2.logDirs, dir];
+  const replicaDirs = [k1.logDirs, k2.logDirs, dir];
+  const broker2InEveryIsr = (what: string) => waitFor(what, async () => {
+    const p = await partitions(k1.bootstrap, 'mixed');
+    return p.size === 3 && [...p.values()].every((x) => x.isr.includes(2)) ? true : undefined;
+  }, 120_000);
 
   await run(join(k1.home, 'bin', 'kafka-topics.sh'), ['--zookeeper', zk.connect, '--create', '--topic', 'mixed', '--partitions', '3', '--replication-factor', '3', '--config', 'min.insync.replicas=2'], { env: k1.env });
   const parts = await waitFor('an ISR of 3 on every partition', async () => {
@@ -85,11 +92,7 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
   t.equal(read.stdout.trim().split('\n').length, 5000, 'every record reads back');
 
   for (const p of [0, 1, 2]) {
-    const size = await waitFor(`identical replicas of mixed-${p}`, async () => {
-      const bytes = [k1.logDirs, k2.logDirs, dir].map((d) => replicaBytes(d, 'mixed', p));
-      // A partition may get no keyless records (sticky partitioning): identical then means empty everywhere.
-      return bytes.every((b) => b.equals(bytes[0]!)) ? bytes[0]!.length : undefined;
-    }, 60_000);
+    const size = await identicalReplicas(replicaDirs, p, '');
     t.pass(`mixed-${p} (leader ${parts.get(p)!.leader}): ${size} bytes, the same on Kafka brokers 1, 2 and kts broker 3`);
   }
 
@@ -97,10 +100,7 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
   // its log dir, loads what Kafka wrote, rejoins the ISR and replicates new writes.
   await k2.stop();
   const migrated = await startBrokerProcess(t, 2, k2.logDirs, zk.connect, SHARED);
-  await waitFor('broker 2 (now kts) back in every ISR', async () => {
-    const p = await partitions(k1.bootstrap, 'mixed');
-    return p.size === 3 && [...p.values()].every((x) => x.isr.includes(2)) ? true : undefined;
-  }, 120_000);
+  await broker2InEveryIsr('broker 2 (now kts) back in every ISR');
   const more = Array.from({ length: 2000 }, (_, i) => `n${i}`).join('\n') + '\n';
   const bootstrap2 = [k1.bootstrap, migrated.bootstrap, kts.bootstrap].join(',');
   const produced2 = await kcat(['-P', '-b', bootstrap2, '-t', 'mixed', '-X', 'acks=all'], more, 120_000);
@@ -108,21 +108,14 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
   const read2 = await kcat(['-C', '-b', bootstrap2, '-t', 'mixed', '-o', 'beginning', '-e', '-q'], undefined, 60_000);
   t.equal(read2.stdout.trim().split('\n').length, 7000, 'old and new records read back');
   for (const p of [0, 1, 2]) {
-    const size = await waitFor(`identical replicas of mixed-${p} after the migration`, async () => {
-      const bytes = [k1.logDirs, k2.logDirs, dir].map((d) => replicaBytes(d, 'mixed', p));
-      // A partition may get no keyless records (sticky partitioning): identical then means empty everywhere.
-      return bytes.every((b) => b.equals(bytes[0]!)) ? bytes[0]!.length : undefined;
-    }, 60_000);
+    const size = await identicalReplicas(replicaDirs, p, ' after the migration');
     t.pass(`mixed-${p}: ${size} bytes, the same on Kafka broker 1 and kts brokers 2 (on Kafka's old log dir) and 3`);
   }
 
   // And back: kts broker 2 stops, Kafka 1.1 starts again on the log dir kts wrote to.
   t.equal(await migrated.stop(), 0, 'kts broker 2 stops cleanly (controlled shutdown)');
   const back = await startKafka11(t, { brokerId: 2, zookeeperConnect: zk.connect, logDirs: k2.logDirs, properties: SHARED });
-  await waitFor('broker 2 (Kafka again) back in every ISR', async () => {
-    const p = await partitions(k1.bootstrap, 'mixed');
-    return p.size === 3 && [...p.values()].every((x) => x.isr.includes(2)) ? true : undefined;
-  }, 120_000);
+  await broker2InEveryIsr('broker 2 (Kafka again) back in every ISR');
   const bootstrap3 = [k1.bootstrap, back.bootstrap, kts.bootstrap].join(',');
   const last = Array.from({ length: 1000 }, (_, i) => `o${i}`).join('\n') + '\n';
   const produced3 = await kcat(['-P', '-b', bootstrap3, '-t', 'mixed', '-X', 'acks=all'], last, 120_000);
@@ -130,11 +123,7 @@ t.test('kts follows and leads partitions under a Kafka 1.1 controller; replicas 
   const read3 = await kcat(['-C', '-b', bootstrap3, '-t', 'mixed', '-o', 'beginning', '-e', '-q'], undefined, 60_000);
   t.equal(read3.stdout.trim().split('\n').length, 8000, 'every record of the three phases reads back');
   for (const p of [0, 1, 2]) {
-    const size = await waitFor(`identical replicas of mixed-${p} after going back`, async () => {
-      const bytes = [k1.logDirs, k2.logDirs, dir].map((d) => replicaBytes(d, 'mixed', p));
-      // A partition may get no keyless records (sticky partitioning): identical then means empty everywhere.
-      return bytes.every((b) => b.equals(bytes[0]!)) ? bytes[0]!.length : undefined;
-    }, 60_000);
+    const size = await identicalReplicas(replicaDirs, p, ' after going back');
     t.pass(`mixed-${p}: ${size} bytes, the same on Kafka brokers 1 and 2 (back on its log dir) and kts broker 3`);
   }
 
