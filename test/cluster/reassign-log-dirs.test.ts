@@ -4,7 +4,7 @@
 // reassignment has created it; the tool retries within --timeout, as Kafka's does, and the
 // broker remembers the dir for the replica it is about to create); either way the replica
 // must end up there. Real ZooKeeper, three kts broker processes, kcat.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,18 +23,26 @@ const built = existsSync(fileURLToPath(new URL('../../dist/kts.cjs', import.meta
 const skip = needsZookeeper || needsKcat || (built ? false : 'dist/kts.cjs is missing: run `npm run build` first');
 
 
+/**
+ * A kts cluster of `ids` and broker 3 with two log dirs, d1 and d2, in a temp dir `root`;
+ * `kts` runs the CLI against the cluster from `root`.
+ */
+async function clusterWithTwoDirBroker3(t: Test, ids: number[]) {
+  const cluster = await startKtsCluster(t, ids);
+  const root = mkdtempSync(join(tmpdir(), 'kts-reassign-dirs-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const [d1, d2] = [join(root, 'd1'), join(root, 'd2')];
+  cluster.brokers.set(3, await startBrokerProcess(t, 3, d1, cluster.zk.connect, { 'log.dirs': `${d1},${d2}` }));
+  const kts = (args: string[]) => runKts([...args, '--bootstrap-server', cluster.bootstrap()], { cwd: root });
+  return { cluster, root, d1, d2, kts };
+}
+
 function segmentBytes(dir: string): Buffer {
   return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
 }
 
 t.test('a replica moved to another broker lands in the log dir the plan names', { skip }, async (t) => {
-  const cluster = await startKtsCluster(t, [1, 2]);
-  const root = mkdtempSync(join(tmpdir(), 'kts-reassign-dirs-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const [d1, d2] = [join(root, 'd1'), join(root, 'd2')];
-  const b3 = await startBrokerProcess(t, 3, d1, cluster.zk.connect, { 'log.dirs': `${d1},${d2}` });
-  cluster.brokers.set(3, b3);
-  const kts = (args: string[]) => runKts([...args, '--bootstrap-server', cluster.bootstrap()], { cwd: root });
+  const { cluster, root, d1, d2, kts } = await clusterWithTwoDirBroker3(t, [1, 2]);
 
   t.equal((await kts(['topics', '--create', '--topic', 'ld', '--replica-assignment', '1:2'])).code, 0);
   const lines = Array.from({ length: 2000 }, (_, i) => `r${i}`);
@@ -68,13 +76,7 @@ t.test('a replica moved to another broker lands in the log dir the plan names', 
 // A follower's log swapped for its copy in another dir must keep following: the fetcher used
 // to hold on to the closed log and stop, so the replica fell out of the ISR for good.
 t.test('a follower moved between its log dirs keeps following the leader', { skip }, async (t) => {
-  const cluster = await startKtsCluster(t, [1]);
-  const root = mkdtempSync(join(tmpdir(), 'kts-reassign-dirs-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const [d1, d2] = [join(root, 'd1'), join(root, 'd2')];
-  const b3 = await startBrokerProcess(t, 3, d1, cluster.zk.connect, { 'log.dirs': `${d1},${d2}` });
-  cluster.brokers.set(3, b3);
-  const kts = (args: string[]) => runKts([...args, '--bootstrap-server', cluster.bootstrap()], { cwd: root });
+  const { cluster, root, d1, d2, kts } = await clusterWithTwoDirBroker3(t, [1]);
 
   t.equal((await kts(['topics', '--create', '--topic', 'fl', '--replica-assignment', '1:3'])).code, 0);
   const produce = async (from: number, n: number): Promise<string[]> => {
