@@ -6,6 +6,7 @@
  * `stop()` is graceful: stop accepting, finish in-flight requests (long polls are woken),
  * flush, write checkpoints and the clean-shutdown marker, unlock, remove kts-server.json.
  */
+import { resolve } from 'node:path';
 import { parseTopicConfigs } from '../storage/log-config.js';
 import { LogManager } from '../storage/index.js';
 import { KafkaError } from '../protocol/errors.js';
@@ -19,8 +20,9 @@ import { createMetadataImage } from './metadata.js';
 import { defaultConnectionLimits, type ConnectionInfo } from '../net/server-connection.js';
 import { RequestMemoryBudget } from '../net/memory-budget.js';
 import { startNetworkServer, type BoundListener, type NetworkServer } from '../net/server.js';
-import { acquireDataDirOwnership, localSocketPath } from '../net/local-socket.js';
+import { acquireLogDirsOwnership, localSocketPath } from '../net/local-socket.js';
 import { logDirLockedError, readLockHolder } from '../storage/log-dir-lock.js';
+import { readAttachedLogDirs } from '../storage/attached-log-dirs.js';
 import type { TlsServerSettings } from '../net/tls.js';
 import { openProducerIdAllocator, zkProducerIdAllocator } from './producer-ids.js';
 import { createPurgatory } from './purgatory.js';
@@ -88,14 +90,20 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   const log = options.log ?? streamLogger(process.stderr, 'KtsServer', 'WARN');
   const nowMs = options.nowMs ?? Date.now;
   const cluster = clusterSettingsOf(config);
-  const ownerDir = config.logDirs[0]!;
-  const ownership = await acquireDataDirOwnership(ownerDir);
-  if (!ownership) throw logDirLockedError(ownerDir, readLockHolder(ownerDir));
+  // Every log dir it opens, the ones attached to the first included (a reader of the data
+  // dir may hold one without a .lock file).
+  const ownerDirs = [...config.logDirs, ...readAttachedLogDirs(resolve(config.logDirs[0]!))];
+  const acquired = await acquireLogDirsOwnership(ownerDirs);
+  if ('heldDir' in acquired) throw logDirLockedError(acquired.heldDir, readLockHolder(acquired.heldDir));
+  const ownership = acquired.owned;
   let session: Awaited<ReturnType<typeof joinZooKeeper>> | undefined;
   let logManager: LogManager;
   try {
     session = cluster ? await joinZooKeeper(cluster, config, log) : undefined;
-    logManager = openLogManager(config, options, nowMs, session?.clusterId);
+    // A local command's ownership excludes every other process (on Linux): it takes `.lock`
+    // with its first write, so one that only reads leaves the data dir as it was. A server
+    // locks its log dirs at start, as Kafka does.
+    logManager = openLogManager(config, options, nowMs, session?.clusterId, !options.listen && ownership.exclusive);
   } catch (err) {
     await session?.zk.close();
     await ownership.release();
@@ -318,7 +326,7 @@ async function startMetrics(context: BrokerContext, logManager: LogManager, conn
   return metrics;
 }
 
-function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs: () => number, clusterId: string | undefined): LogManager {
+function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs: () => number, clusterId: string | undefined, lockAtFirstWrite: boolean): LogManager {
   let defaultConfig;
   try {
     defaultConfig = parseTopicConfigs(config.topicDefaults);
@@ -336,6 +344,7 @@ function openLogManager(config: BrokerConfig, options: StartBrokerOptions, nowMs
       defaultConfig,
       producerIdExpirationMs: config.producerIdExpirationMs,
       command: options.command,
+      lockAtFirstWrite,
       nowMs,
       openFilesMax: config.logOpenFilesMax,
     });

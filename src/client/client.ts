@@ -15,6 +15,8 @@ import { authenticateSasl } from '../net/sasl/client.js';
 import { clientSecurity } from './security.js';
 import { LocalEngine } from './local-engine.js';
 import { detachLogDir } from '../storage/attached-log-dirs.js';
+import { logDirLockedError, readLockHolder } from '../storage/log-dir-lock.js';
+import { acquireLogDirsOwnership } from '../net/local-socket.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import { GroupAdmin, GroupConsumer, parseGroupConfig } from './group/index.js';
@@ -56,8 +58,17 @@ export async function openClient(options: OpenClientOptions = {}): Promise<Kafka
  * Detach a log dir added to a local data dir (kts-log-dirs.json): no process may have the
  * data dir open, and no partition may live in that dir. Returns the data dir's log dirs left.
  */
-export function detachLocalLogDir(dataDir: string, logDir: string): string[] {
-  return [dataDir, ...detachLogDir(dataDir, logDir, `kts log-dirs --detach-log-dir ${logDir}`)];
+export async function detachLocalLogDir(dataDir: string, logDir: string): Promise<string[]> {
+  // Its ownership too, not only its lock file: a local command that has only read the data
+  // dir holds it without one.
+  // (A missing data dir is not created for it: detachLogDir refuses it.)
+  const acquired = existsSync(dataDir) ? await acquireLogDirsOwnership([dataDir]) : undefined;
+  if (acquired && 'heldDir' in acquired) throw logDirLockedError(dataDir, readLockHolder(dataDir));
+  try {
+    return [dataDir, ...detachLogDir(dataDir, logDir, `kts log-dirs --detach-log-dir ${logDir}`)];
+  } finally {
+    await acquired?.owned.release();
+  }
 }
 
 function clusterOptions(config: ClientConfig): ClusterOptions {

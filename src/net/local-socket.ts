@@ -1,25 +1,27 @@
 /**
  * Local mode shared by several processes. The process that opens a data dir's engine owns
- * it and serves the other kts processes of this user over a Unix socket in the data dir
- * (the Kafka protocol, as over TCP: local vs remote is only a transport).
+ * it and serves the other kts processes of this user over a Unix socket (the Kafka protocol,
+ * as over TCP: local vs remote is only a transport). The socket lives in a private directory
+ * of this user, not in the data dir: a command that only reads leaves the data dir exactly as
+ * it was, not even an entry created and removed (issue 17).
  *
- * Ownership is a Linux abstract-namespace socket named after the data dir: binding it is
- * atomic and the kernel releases it when the process dies, even by SIGKILL, so two
- * processes can never both believe they own a data dir (the `.lock` file alone cannot tell
- * a dead holder from a slow one without a race). Other systems have no abstract sockets:
- * there the `.lock` file is the only guard.
+ * Ownership is a Linux abstract-namespace socket per log dir: binding it is atomic and the
+ * kernel releases it when the process dies, even by SIGKILL, so two processes can never both
+ * believe they own a log dir (the `.lock` file alone cannot tell a dead holder from a slow
+ * one without a race). Other systems have no abstract sockets: there the `.lock` file is the
+ * only guard.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { KtsError } from '../util/errors.js';
 
-/** The data socket's file name inside the first log dir. */
-export const LOCAL_SOCKET_FILE = 'kts.sock';
-
-/** sun_path holds 108 bytes with its NUL: longer paths go to a hashed name in the temp dir. */
+/** sun_path holds 108 bytes with its NUL (104 on macOS and the BSDs). */
 const SOCKET_PATH_MAX_BYTES = 100;
+/** A socket's name in its directory: a slash, 32 hex digits and `.sock`. */
+const SOCKET_NAME_BYTES = 38;
 
 function dirKey(logDir: string): string {
   let path = resolve(logDir);
@@ -31,14 +33,68 @@ function dirKey(logDir: string): string {
   return createHash('sha256').update(path).digest('hex').slice(0, 32);
 }
 
-/** Where the owner of `logDir` listens for the other local processes. */
+/**
+ * This user's directory of data sockets: `$XDG_RUNTIME_DIR/kts` (the session's private
+ * runtime dir), else `<tmpdir>/kts-<uid>`, else `/tmp/kts-<uid>` when that path would be too
+ * long for a socket. Every process sharing a data dir must see the same one.
+ */
+function socketDir(): string {
+  const runtime = process.env['XDG_RUNTIME_DIR'];
+  if (runtime !== undefined && isAbsolute(runtime)) return join(runtime, 'kts');
+  const user = `kts-${process.getuid?.() ?? 'user'}`;
+  const dir = join(tmpdir(), user);
+  return Buffer.byteLength(dir) + SOCKET_NAME_BYTES <= SOCKET_PATH_MAX_BYTES ? dir : join('/tmp', user);
+}
+
+/** Where the owner of `logDir` listens for the other local processes: named from the dir's real path. */
 export function localSocketPath(logDir: string): string {
-  const inDir = join(resolve(logDir), LOCAL_SOCKET_FILE);
-  if (Buffer.byteLength(inDir) <= SOCKET_PATH_MAX_BYTES) return inDir;
-  return join(tmpdir(), `kts-${dirKey(logDir)}.sock`);
+  return join(socketDir(), `${dirKey(logDir)}.sock`);
+}
+
+/**
+ * Checks (creating it, mode 0700, when `create` and missing) that the directory of the
+ * socket `path` belongs to this user and is closed to group and others: a socket there is
+ * trusted both ways (the owner trusts its peers as itself, a client sends its records to
+ * whoever listens), so a directory another user could write is refused, never used.
+ * Returns false when it does not exist (and was not to be created).
+ */
+export function checkLocalSocketDir(path: string, create: boolean): boolean {
+  const dir = dirname(path);
+  if (create) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !create) return false;
+    throw err;
+  }
+  const uid = process.getuid?.();
+  const problem = !st.isDirectory()
+    ? 'is not a directory (a symbolic link is refused too)'
+    : uid !== undefined && st.uid !== uid
+      ? `belongs to uid ${st.uid}, not to this user (uid ${uid})`
+      : (st.mode & 0o077) !== 0
+        ? `is open to group or others (mode ${(st.mode & 0o777).toString(8)})`
+        : undefined;
+  if (problem !== undefined) {
+    throw new KtsError(
+      'KTS_UNSAFE_SOCKET_DIR',
+      `The local socket directory ${dir} ${problem}: kts will not share a data dir through it`,
+      `Remove ${dir} (kts creates it again, mode 0700), or set XDG_RUNTIME_DIR or TMPDIR to a directory of your own.`,
+    );
+  }
+  return true;
 }
 
 export interface DataDirOwnership {
+  /** Whether this ownership excludes every other process (an abstract socket); false: the `.lock` file decides. */
+  readonly exclusive: boolean;
   release(): Promise<void>;
 }
 
@@ -48,7 +104,7 @@ export interface DataDirOwnership {
  * nothing (the `.lock` file decides).
  */
 export async function acquireDataDirOwnership(logDir: string): Promise<DataDirOwnership | null> {
-  if (process.platform !== 'linux') return { release: async () => undefined };
+  if (process.platform !== 'linux') return { exclusive: false, release: async () => undefined };
   mkdirSync(logDir, { recursive: true });
   const server = createServer((socket) => socket.destroy());
   const bound = await new Promise<boolean>((resolvePromise, reject) => {
@@ -58,15 +114,47 @@ export async function acquireDataDirOwnership(logDir: string): Promise<DataDirOw
   if (!bound) return null;
   // The owner's lifetime is its command's: this socket must not keep a finished process alive.
   server.unref();
-  return { release: () => closeServer(server) };
+  return { exclusive: true, release: () => closeServer(server) };
+}
+
+/**
+ * Takes the ownership of every log dir a process opens (a dir named twice, or through a
+ * symbolic link, once): all of them, or none and the first dir another process owns.
+ */
+export async function acquireLogDirsOwnership(logDirs: readonly string[]): Promise<{ owned: DataDirOwnership } | { heldDir: string }> {
+  const taken: DataDirOwnership[] = [];
+  const keys = new Set<string>();
+  for (const dir of logDirs) {
+    const key = dirKey(dir);
+    if (keys.has(key)) continue;
+    keys.add(key);
+    const ownership = await acquireDataDirOwnership(dir).catch(async (err: unknown) => {
+      await Promise.all(taken.map((o) => o.release()));
+      throw err;
+    });
+    if (!ownership) {
+      await Promise.all(taken.map((o) => o.release()));
+      return { heldDir: dir };
+    }
+    taken.push(ownership);
+  }
+  return {
+    owned: {
+      exclusive: taken.every((o) => o.exclusive),
+      release: async () => {
+        await Promise.all(taken.map((o) => o.release()));
+      },
+    },
+  };
 }
 
 /**
  * Listens on `path` (a stale socket file from a dead owner is removed first: only the owner
- * calls this) and keeps it to this user (mode 0600): requests over it are trusted as the
- * data dir owner's own, like the in-process transport's.
+ * calls this) and keeps it to this user (mode 0600, in a directory of mode 0700): requests
+ * over it are trusted as the data dir owner's own, like the in-process transport's.
  */
 export async function listenLocalSocket(path: string): Promise<Server> {
+  checkLocalSocketDir(path, true);
   rmSync(path, { force: true });
   const server = createServer({ pauseOnConnect: false });
   await new Promise<void>((resolvePromise, reject) => {

@@ -34,7 +34,8 @@ export function readLockHolder(dir: string): LockHolder | undefined {
 
 /** The refusal of a held log dir, naming its holder when the lock file does. */
 export function logDirLockedError(dir: string, holder: LockHolder | undefined): KtsError {
-  const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.startedAt})` : 'another process (starting up)';
+  // A local command that has only read holds a dir without a lock file (LogManagerOptions.lockAtFirstWrite).
+  const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.startedAt})` : 'another process (starting up, or a local command that has only read it)';
   return new KtsError(
     'KTS_LOG_DIR_LOCKED',
     `log dir ${dir} is locked by ${who}`,

@@ -60,6 +60,8 @@ export class LogManager {
   private readonly logDirOf = new Map<string, string>();
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly locks: LogDirLock[] = [];
+  /** The `.lock` files are still to be taken, with the first write (LogManagerOptions.lockAtFirstWrite). */
+  private locksDeferred = false;
   private pendingDeletes: PendingDelete[] = [];
   /** `-delete` dirs found at open (a previous process's): see beforeFirstWrite. */
   private readonly leftoverDeletes: string[] = [];
@@ -142,9 +144,10 @@ export class LogManager {
 
   private openDirs(opts: LogManagerOptions): void {
     let clusterId = opts.clusterId;
+    this.locksDeferred = opts.lockAtFirstWrite === true;
     for (const dir of this.logDirs) {
       mkdirSync(dir, { recursive: true });
-      this.locks.push(LogDirLock.acquire(dir, this.command, (m) => this.notices.push(m)));
+      if (!this.locksDeferred) this.locks.push(LogDirLock.acquire(dir, this.command, (m) => this.notices.push(m)));
       const meta = ensureMetaProperties(dir, this.nodeId, clusterId, { deferWrite: opts.writeMetaPropertiesAtOpen !== true });
       if (meta.pendingText !== undefined) this.pendingMetaProperties.set(dir, meta.pendingText);
       clusterId = meta.clusterId;
@@ -198,6 +201,7 @@ export class LogManager {
    * (durably) before the first byte of a log changes, and close() writes it again.
    */
   private beforeFirstWrite(): void {
+    this.takeDeferredLocks();
     this.writePendingMetaProperties();
     for (const path of this.leftoverDeletes.splice(0)) rmSync(path, { recursive: true, force: true });
     if (this.topicsUnsaved) this.saveTopics();
@@ -207,6 +211,20 @@ export class LogManager {
       fsyncDir(dir);
       this.cleanShutdownMarked[i] = false;
     });
+  }
+
+  /** The `.lock` of every log dir, all or none (a refusal leaves nothing written). */
+  private takeDeferredLocks(): void {
+    if (!this.locksDeferred) return;
+    const taken: LogDirLock[] = [];
+    try {
+      for (const dir of this.logDirs) taken.push(LogDirLock.acquire(dir, this.command, (m) => this.notices.push(m)));
+    } catch (err) {
+      for (const lock of taken) lock.release();
+      throw err;
+    }
+    this.locks.push(...taken);
+    this.locksDeferred = false;
   }
 
   private addLoadedLog(dir: string, path: string, topic: string, partition: number, opts: Parameters<typeof PartitionLog.load>[5]): PartitionLog {
@@ -496,6 +514,8 @@ export class LogManager {
     if (isAbsolute(dir) && this.logDirs.includes(target)) return;
     const problem = attachProblem(dir, this.logDirs);
     if (problem !== undefined) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, `Cannot add log dir ${dir} to ${this.logDirs[0]}: ${problem}`);
+    // Attaching writes the data dir (kts-log-dirs.json): the write that takes its lock.
+    this.takeDeferredLocks();
     mkdirSync(target, { recursive: true });
     let lock: LogDirLock;
     try {

@@ -87,6 +87,12 @@ export interface LogManagerOptions {
   /** Command line recorded in the lock file so a second process can say who holds the dir. */
   command?: string;
   /**
+   * Take the log dirs' `.lock` files with the first write instead of at open, so a process
+   * that only reads creates no entry in them. Only for a caller that already excludes every
+   * other process from these dirs (local mode's abstract sockets on Linux, net/local-socket.ts).
+   */
+  lockAtFirstWrite?: boolean;
+  /**
    * On one node the high watermark follows the log end offset after every append and is
    * the LEO after a restart (default true). With replication the broker sets it instead.
    */

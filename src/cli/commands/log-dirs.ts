@@ -39,7 +39,7 @@ export const logDirsCommand: CommandSpec = {
         throw new UsageError('--detach-log-dir works on a local data dir (--data-dir), alone: not with --describe or --bootstrap-server');
       }
       const dataDir = typeof args['data-dir'] === 'string' ? resolve(io.cwd, args['data-dir']) : defaultDataDir(io.env);
-      const left = detachLocalLogDir(dataDir, resolve(io.cwd, args['detach-log-dir']));
+      const left = await detachLocalLogDir(dataDir, resolve(io.cwd, args['detach-log-dir']));
       io.stdout.write(args.json === true ? `${JSON.stringify({ dataDir, detached: resolve(io.cwd, args['detach-log-dir']), logDirs: left })}\n` : `Detached log dir ${resolve(io.cwd, args['detach-log-dir'])} from ${dataDir}; its log dirs are now ${left.join(', ')}\n`);
       return 0;
     }
