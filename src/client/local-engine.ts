@@ -7,7 +7,7 @@
  */
 import { startBroker, type Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../broker/config.js';
-import { checkLocalSocketDir, localSocketPath } from '../net/local-socket.js';
+import { checkLocalSocketDir, localSocketPath, ownerSocketPath } from '../net/local-socket.js';
 import { ConnectionError, openLocalChannel, type FrameChannel } from '../net/tcp-channel.js';
 import { KtsError } from '../util/errors.js';
 import { InProcessChannel } from './in-process.js';
@@ -37,12 +37,13 @@ export class LocalEngine {
 
   async channel(): Promise<FrameChannel> {
     const deadline = Date.now() + this.waitMs;
-    const socketPath = localSocketPath(this.config.logDirs[0]!);
-    // Records go to whoever listens there: never through a directory another user controls.
-    checkLocalSocketDir(socketPath, false);
+    const dir = this.config.logDirs[0]!;
     for (;;) {
       if (this.stopped) throw new ConnectionError(`The engine on ${this.target} was closed`, undefined, undefined, 'client-closed');
       if (this.owned) return new InProcessChannel(await this.owned, this.target, this.config.listeners[0]?.name ?? 'PLAINTEXT');
+      const socketPath = (await ownerSocketPath(dir)) ?? localSocketPath(dir);
+      // Records go to whoever listens there: never through a directory another user controls.
+      checkLocalSocketDir(socketPath, false);
       try {
         return await openLocalChannel(socketPath, this.target);
       } catch (err) {

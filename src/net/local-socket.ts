@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { KtsError } from '../util/errors.js';
@@ -106,7 +106,13 @@ export interface DataDirOwnership {
 export async function acquireDataDirOwnership(logDir: string): Promise<DataDirOwnership | null> {
   if (process.platform !== 'linux') return { exclusive: false, release: async () => undefined };
   mkdirSync(logDir, { recursive: true });
-  const server = createServer((socket) => socket.destroy());
+  // It answers where its data socket is (ownerSocketPath): with this process's environment,
+  // so that a command run with another XDG_RUNTIME_DIR or TMPDIR (cron, ssh) still finds it.
+  const announced = `${localSocketPath(logDir)}\n`;
+  const server = createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(announced);
+  });
   const bound = await new Promise<boolean>((resolvePromise, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolvePromise(false) : reject(err)));
     server.listen(`\0kts-owner-${dirKey(logDir)}`, () => resolvePromise(true));
@@ -115,6 +121,40 @@ export async function acquireDataDirOwnership(logDir: string): Promise<DataDirOw
   // The owner's lifetime is its command's: this socket must not keep a finished process alive.
   server.unref();
   return { exclusive: true, release: () => closeServer(server) };
+}
+
+/** Bytes an owner's answer may have: a path, short enough for a socket. */
+const ANNOUNCE_MAX_BYTES = 1024;
+const ANNOUNCE_TIMEOUT_MS = 2000;
+
+/**
+ * Where the owner of `logDir` says its data socket is (Linux: asked over the ownership
+ * socket), or undefined when no process owns it, or it does not say (another system, an
+ * older kts): the caller then uses localSocketPath. The answer is only a path: the caller
+ * checks its directory (checkLocalSocketDir) before sending anything there.
+ */
+export async function ownerSocketPath(logDir: string): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  return new Promise((resolvePromise) => {
+    let text = '';
+    const socket = connect(`\0kts-owner-${dirKey(logDir)}`);
+    const done = (path: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolvePromise(path);
+    };
+    const timer = setTimeout(() => done(undefined), ANNOUNCE_TIMEOUT_MS);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (Buffer.byteLength(text) > ANNOUNCE_MAX_BYTES) done(undefined);
+    });
+    socket.on('end', () => {
+      const path = text.trim();
+      done(isAbsolute(path) && path.endsWith('.sock') && !path.includes('\n') ? path : undefined);
+    });
+    socket.on('error', () => done(undefined));
+  });
 }
 
 /**

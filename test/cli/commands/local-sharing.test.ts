@@ -143,6 +143,12 @@ t.test("the owner's socket is in this user's runtime dir (0700), and a socket di
   t.equal(produced.code, 0, produced.stderr);
   await waited(t, 'the owner consumed the records written through it', () => sortedValues(owner.stdout()).length === 3);
   t.equal(lockPid(dir), owner.child.pid, 'the producer went through the owner');
+  // A command run with another runtime dir (cron, ssh, sudo -E) asks the owner where it listens.
+  const elsewhere = await tempDir(t, 'kts-runtime-other-');
+  const other = await runKtsProcess(['console-producer', '--topic', 't', ...dd], { env: { XDG_RUNTIME_DIR: elsewhere }, stdin: lines(4, 6) });
+  t.equal(other.code, 0, other.stderr);
+  await waited(t, 'the owner consumed the records of a producer with another runtime dir', () => sortedValues(owner.stdout()).length === 6);
+  t.same(existsSync(join(elsewhere, 'kts')) ? readdirSync(join(elsewhere, 'kts')) : [], [], 'that producer opened no engine of its own');
 
   // Another user (or a careless chmod) could put its own listener in a dir open to others.
   chmodSync(sockets, 0o755);
