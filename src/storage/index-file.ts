@@ -15,6 +15,7 @@ export const OFFSET_INDEX_ENTRY_SIZE = 8;
 export const TIME_INDEX_ENTRY_SIZE = 12;
 const NO_TIMESTAMP = -1;
 const INITIAL_ENTRIES = 8;
+const NO_ENTRIES = Buffer.alloc(0);
 
 export function roundDownToMultiple(n: number, factor: number): number {
   return factor * Math.floor(n / factor);
@@ -55,7 +56,9 @@ abstract class IndexFile {
     const fd = this.file.fd();
     this.fileBytes = fstatSync(fd).size;
     const valid = roundDownToMultiple(this.fileBytes, this.entrySize);
-    const buf = Buffer.alloc(Math.max(valid, this.entrySize));
+    // An empty index (every idle partition's, trimmed at its last close) shares one empty
+    // buffer: appendEntry allocates on the first entry.
+    const buf = valid > 0 ? Buffer.alloc(valid) : NO_ENTRIES;
     if (valid > 0) readFully(fd, buf, valid);
     this.data = buf;
     this.entryCount = valid / this.entrySize;
@@ -184,26 +187,32 @@ abstract class IndexFile {
     rmSync(this.path, { force: true });
   }
 
+  /**
+   * The key the binary searches compare: the offset (offset index), the timestamp (time
+   * index). A method, not a closure per instance: a broker holds 10,000s of idle indexes.
+   */
+  protected abstract keyAt(slot: number): number;
+
   /** Index of the last entry whose key is <= target, or -1. */
-  protected largestLowerBoundSlot(target: number, keyOf: (slot: number) => number): number {
-    if (this.count === 0 || keyOf(0) > target) return -1;
+  protected largestLowerBoundSlot(target: number): number {
+    if (this.count === 0 || this.keyAt(0) > target) return -1;
     let lo = 0;
     let hi = this.count - 1;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (keyOf(mid) <= target) lo = mid;
+      if (this.keyAt(mid) <= target) lo = mid;
       else hi = mid - 1;
     }
     return lo;
   }
 
   /** Index of the first entry whose key is >= target, or `count`. */
-  protected smallestUpperBoundSlot(target: number, keyOf: (slot: number) => number): number {
+  protected smallestUpperBoundSlot(target: number): number {
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keyOf(mid) < target) lo = mid + 1;
+      if (this.keyAt(mid) < target) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -225,7 +234,13 @@ export class OffsetIndex extends IndexFile {
     return { offset: this.baseOffset + this.buf.readInt32BE(at), position: this.buf.readInt32BE(at + 4) };
   }
 
-  private offsetAt = (slot: number): number => this.baseOffset + this.buf.readInt32BE(slot * OFFSET_INDEX_ENTRY_SIZE);
+  private offsetAt(slot: number): number {
+    return this.baseOffset + this.buf.readInt32BE(slot * OFFSET_INDEX_ENTRY_SIZE);
+  }
+
+  protected keyAt(slot: number): number {
+    return this.offsetAt(slot);
+  }
 
   get lastOffset(): number {
     return this.count === 0 ? this.baseOffset : this.offsetAt(this.count - 1);
@@ -233,7 +248,7 @@ export class OffsetIndex extends IndexFile {
 
   /** The entry with the largest offset <= target, else (baseOffset, 0). */
   lookup(targetOffset: number): OffsetPosition {
-    const slot = this.largestLowerBoundSlot(targetOffset, this.offsetAt);
+    const slot = this.largestLowerBoundSlot(targetOffset);
     return slot < 0 ? { offset: this.baseOffset, position: 0 } : this.entry(slot);
   }
 
@@ -250,7 +265,7 @@ export class OffsetIndex extends IndexFile {
 
   /** Remove entries for offsets >= `offset`. */
   truncateTo(offset: number): void {
-    this.truncateToEntries(this.smallestUpperBoundSlot(offset, this.offsetAt));
+    this.truncateToEntries(this.smallestUpperBoundSlot(offset));
   }
 
   /** Kafka's sanity check plus ours: increasing offsets, positions inside the log. */
@@ -279,8 +294,17 @@ export class TimeIndex extends IndexFile {
     return { timestampMs: readInt64(this.buf, at), offset: this.baseOffset + this.buf.readInt32BE(at + 8) };
   }
 
-  private timestampAt = (slot: number): number => readInt64(this.buf, slot * TIME_INDEX_ENTRY_SIZE);
-  private offsetAt = (slot: number): number => this.baseOffset + this.buf.readInt32BE(slot * TIME_INDEX_ENTRY_SIZE + 8);
+  private timestampAt(slot: number): number {
+    return readInt64(this.buf, slot * TIME_INDEX_ENTRY_SIZE);
+  }
+
+  private offsetAt(slot: number): number {
+    return this.baseOffset + this.buf.readInt32BE(slot * TIME_INDEX_ENTRY_SIZE + 8);
+  }
+
+  protected keyAt(slot: number): number {
+    return this.timestampAt(slot);
+  }
 
   /** Kafka keeps one slot free for the entry written when the segment rolls. */
   override isFull(): boolean {
@@ -307,7 +331,7 @@ export class TimeIndex extends IndexFile {
 
   /** The entry with the largest timestamp <= target, else (-1, baseOffset). */
   lookup(targetTimestampMs: number): TimestampOffsetEntry {
-    const slot = this.largestLowerBoundSlot(targetTimestampMs, this.timestampAt);
+    const slot = this.largestLowerBoundSlot(targetTimestampMs);
     return slot < 0 ? { timestampMs: NO_TIMESTAMP, offset: this.baseOffset } : this.entry(slot);
   }
 

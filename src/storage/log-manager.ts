@@ -167,6 +167,9 @@ export class LogManager {
     const cleanerOffsets = readOffsetCheckpoint(join(dir, CLEANER_OFFSET_CHECKPOINT));
     for (const [key, e] of recoveryPoints) this.loadedOffsets.set(key, { logStartOffset: logStarts.get(key)?.offset ?? 0, highWatermark: highWatermarks.get(key)?.offset ?? e.offset });
     this.loadTopics(dir);
+    // One merged config per topic, shared by its partitions (a log replaces its config, never
+    // changes it): merging it again for each of 10,000 partitions cost CPU and heap at start.
+    const configs = new Map<string, LogConfig>();
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const name = entry.name;
       const path = join(dir, name);
@@ -184,7 +187,9 @@ export class LogManager {
       if (other !== undefined) {
         throw new KtsError('KTS_DUPLICATE_LOG_DIR', `Duplicate log directories for ${key} are found in both ${other} and ${dir}`, 'Keep the copy you trust and move the other one away, then start again.');
       }
-      this.addLoadedLog(dir, path, topic, partition, {
+      let config = configs.get(topic);
+      if (config === undefined) configs.set(topic, (config = this.configFor(topic)));
+      this.addLoadedLog(dir, path, topic, partition, config, {
         recoveryPoint: recoveryPoints.get(key)?.offset ?? 0,
         logStartOffset: logStarts.get(key)?.offset ?? 0,
         highWatermark: highWatermarks.get(key)?.offset ?? 0,
@@ -227,9 +232,9 @@ export class LogManager {
     this.locksDeferred = false;
   }
 
-  private addLoadedLog(dir: string, path: string, topic: string, partition: number, opts: Parameters<typeof PartitionLog.load>[5]): PartitionLog {
+  private addLoadedLog(dir: string, path: string, topic: string, partition: number, config: LogConfig, opts: Parameters<typeof PartitionLog.load>[5]): PartitionLog {
     const key = topicPartitionKey(topic, partition);
-    const log = PartitionLog.load(path, topic, partition, this.configFor(topic), this.ctx, opts);
+    const log = PartitionLog.load(path, topic, partition, config, this.ctx, opts);
     log.configOverrides = { ...(this.topics.get(topic)?.configs ?? {}) };
     for (const d of log.recoveryDroppedTails) {
       const offsets = d.claimedLastOffset !== null ? `offsets ${d.fromOffset} to ${d.claimedLastOffset} (as the first dropped batch claims)` : `offsets from ${d.fromOffset}`;
@@ -288,7 +293,7 @@ export class LogManager {
         fsyncDir(dir);
         rmSync(join(target, MOVE_PROGRESS_FILE), { force: true });
         const saved = this.loadedOffsets.get(key);
-        this.addLoadedLog(dir, target, f.topic, f.partition, { recoveryPoint: 0, logStartOffset: saved?.logStartOffset ?? 0, highWatermark: saved?.highWatermark ?? 0, hadCleanShutdown: false, cleanerOffset: 0 });
+        this.addLoadedLog(dir, target, f.topic, f.partition, this.configFor(f.topic), { recoveryPoint: 0, logStartOffset: saved?.logStartOffset ?? 0, highWatermark: saved?.highWatermark ?? 0, hadCleanShutdown: false, cleanerOffset: 0 });
         this.notices.push(`${key}: finished the interrupted move to ${dir}`);
         this.checkpointDir(dir);
       }
@@ -657,7 +662,7 @@ export class LogManager {
     rmSync(join(target, MOVE_PROGRESS_FILE), { force: true });
     moveCrashPoint('future-renamed');
     this.moves.delete(key);
-    const log = this.addLoadedLog(move.targetLogDir, target, move.topic, move.partition, { recoveryPoint: closed.recoveryPoint, logStartOffset: saved.logStartOffset, highWatermark: saved.highWatermark, hadCleanShutdown: true, cleanerOffset: closed.cleanerOffset });
+    const log = this.addLoadedLog(move.targetLogDir, target, move.topic, move.partition, this.configFor(move.topic), { recoveryPoint: closed.recoveryPoint, logStartOffset: saved.logStartOffset, highWatermark: saved.highWatermark, hadCleanShutdown: true, cleanerOffset: closed.cleanerOffset });
     log.leaderEpoch = saved.leaderEpoch;
     log.configOverrides = saved.configOverrides;
     this.checkpointDir(sourceDir);

@@ -208,7 +208,7 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private openSegment(baseOffset: number, files?: ReadonlySet<string>): LogSegment {
+  private openSegment(baseOffset: number, files?: ReadonlySet<string>, openNow?: boolean): LogSegment {
     const jitter = this.config.segmentJitterMs > 0 ? Math.floor(Math.random() * Math.min(this.config.segmentJitterMs, this.config.segmentMs)) : 0;
     return LogSegment.open(this.dir, baseOffset, {
       indexIntervalBytes: this.config.indexIntervalBytes,
@@ -217,6 +217,7 @@ export class PartitionLog {
       nowMs: this.ctx.nowMs(),
       preallocateBytes: this.config.preallocate ? this.config.segmentBytes : undefined,
       files,
+      openNow,
     });
   }
 
@@ -776,7 +777,8 @@ export class PartitionLog {
     for (const base of bases) {
       const prefix = filenamePrefixFromOffset(base);
       if (!files.has(`${prefix}.index`) || !files.has(`${prefix}.timeindex`)) rebuild.add(base);
-      this.segments.push(this.openSegment(base, files));
+      // The active segment is read below in any case (its next offset); the others stay closed.
+      this.segments.push(this.openSegment(base, files, base === bases[bases.length - 1]));
     }
     const recoveryFrom = opts.hadCleanShutdown ? Number.MAX_SAFE_INTEGER : this.segments[this.floorSegmentIndex(Math.max(0, opts.recoveryPoint))]!.baseOffset;
     if (this.active.baseOffset < recoveryFrom && !rebuild.has(this.active.baseOffset)) {
