@@ -59,7 +59,13 @@ t.test('a fetch parked at a leader that loses the partition is answered, and the
   // The old leader answers a metadata request: it is not stuck in the parked fetch.
   const probe = await kcat(['-L', '-b', old.bootstrap, '-t', topic, '-m', '100'], undefined, 120_000).catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
   t.equal(probe.code, 0, `broker 1 answers kcat -L after losing the partition${probe.code === 0 ? '' : `: ${probe.stderr}\n${logs()}`}`);
-  t.match(probe.stdout, /partition 0, leader 2/, 'and names broker 2 as the leader');
+  // The controller's UpdateMetadata reaches each broker on its own channel: broker 2 leading in
+  // broker 2's metadata does not mean broker 1 has heard of it yet.
+  const named = await waitFor('broker 1 to name broker 2 as the leader', async () => {
+    const r = await kcat(['-L', '-b', old.bootstrap, '-t', topic, '-m', '100'], undefined, 120_000).catch(() => undefined);
+    return r && /partition 0, leader 2/.test(r.stdout) ? r.stdout : undefined;
+  }, 60_000).catch(() => probe.stdout);
+  t.match(named, /partition 0, leader 2/, 'and names broker 2 as the leader');
   // The consumer goes on at the new leader.
   await kcat(['-P', '-b', cluster.bootstrap(), '-t', topic, '-p', '0'], 'second\n', 60_000);
   await waitFor('the consumer to read a record from the new leader', async () => (consumed.includes('second') ? true : undefined), 120_000).then(
