@@ -32,7 +32,11 @@ t.test('KAFKA_STORAGE_ERROR from a replica takes it offline; leadership goes els
   const state = async () => (await zk.getPartitionStates([{ topic: 'blocked', partition: 0 }])).get('blocked-0')?.state;
   await waitForDespiteErrors('broker 1 leads with an ISR of 1', async () => (await state())?.leader === 1 && (await state())?.isr.join() === '1');
   t.ok(statSync(squatter).isFile(), 'broker 2 could not create the replica');
-  const described = await runKts(['topics', '--describe', '--topic', 'blocked', '--bootstrap-server', cluster.bootstrap(), '--json']);
+  // The controller writes leader 1 to ZooKeeper before its UpdateMetadata reaches the brokers
+  // (after first electing broker 2, the preferred replica): the answering broker's metadata may lag.
+  const describe = () => runKts(['topics', '--describe', '--topic', 'blocked', '--bootstrap-server', cluster.bootstrap(), '--json']);
+  await waitForDespiteErrors('Metadata to name broker 1 as leader', async () => /"leader":\s*1/.test((await describe()).stdout), 60_000).catch(() => undefined);
+  const described = await describe();
   t.match(described.stdout, /"leader":\s*1/, 'Metadata names broker 1 as leader');
   const produced = await kcat(['-P', '-b', cluster.bootstrap(), '-t', 'blocked', '-X', 'acks=all'], 'x\ny\n', 30_000);
   t.equal(produced.code, 0, `produce works on the healthy replica: ${produced.stderr}`);
