@@ -32,6 +32,6 @@ t.test('the controller and a follower die: the survivor leads, becomes controlle
   const p = await waitFor('an ISR of 1', async () => {
     const d = (await describeTopic(cluster.bootstrap(), 'survivor'))[0];
     return d?.isr.length === 1 ? d : undefined;
-  }, 45_000);
+  });
   t.same({ leader: p.leader, isr: p.isr }, { leader, isr: [leader] }, `broker ${leader} leads alone`);
 });

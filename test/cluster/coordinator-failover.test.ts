@@ -140,7 +140,7 @@ t.test('coordinator failover', { skip }, async (t) => {
         seen.set(v, (seen.get(v) ?? 0) + 1);
       },
     });
-    await waitFor('300 records consumed and committed', async () => (seen.size >= 300 && total(await committed()) === 300 ? true : undefined), 45_000);
+    await waitFor('300 records consumed and committed', async () => (seen.size >= 300 && total(await committed()) === 300 ? true : undefined));
     const before = await committed();
     phase(t, 'group consumed and committed 300 records');
 
