@@ -49,6 +49,9 @@ async function startServer(t: Test, a: string, b: string, crashAt = ''): Promise
   }
 }
 
+// Each test's own t.setTimeout(600_000) does not extend the file's 120 s (package.json): only the root's does.
+t.setTimeout(600_000);
+
 t.test('SIGKILL of a broker at each step of a log-dir move under acks=all writes: nothing lost, one copy', { skip: needsKcat }, async (t) => {
   t.setTimeout(600_000);
   const seedRoot = await tempDir(t);

@@ -15,6 +15,9 @@ import { waitFor } from '../../helpers/cluster-checks.js';
 import { PLAIN_JAAS } from '../../helpers/security.js';
 import { tempDir } from '../../broker/helpers.js';
 
+// The test's timeout: 180_000 does not extend the file's 120 s (package.json): only the root's timeout does.
+t.setTimeout(600_000);
+
 t.test('kts acls through ZooKeeper', { skip: needsZookeeper, timeout: 180_000 }, async (t) => {
   const server = await startZooKeeper(t);
   const viaZk = (args: string) => runKts(`acls --authorizer-properties zookeeper.connect=${server.connect} ${args}`);

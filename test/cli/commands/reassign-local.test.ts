@@ -39,6 +39,9 @@ function copiesIn(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((n) => /^t-\d+(\.[0-9a-f]{32}-future)?$/.test(n)).sort() : [];
 }
 
+// Each test's own t.setTimeout (300-600 s) does not extend the file's 120 s (package.json): only the root's does.
+t.setTimeout(600_000);
+
 t.test('local mode: kts reassign adds a second disk to the data dir; later commands and kts server-start use it', { skip: needsKcat }, async (t) => {
   t.setTimeout(300_000);
   const root = await tempDir(t);
