@@ -4,9 +4,10 @@
  * open descriptors (/proc/<pid>/fd) and what it does under `prlimit --nofile`.
  * Killed on teardown, even when the test fails.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { KTS_BIN } from './run-kts.js';
+import { spawnTied } from './tied-spawn.js';
 
 const READY = /listening on PLAINTEXT:\/\/127\.0\.0\.1:(\d+)/;
 
@@ -42,7 +43,7 @@ export function startChildBroker(t: Teardown, opts: ChildBrokerOptions): Promise
   const [cmd, argv] = opts.maxOpenFiles !== undefined
     ? ['prlimit', [`--nofile=${opts.maxOpenFiles}:${opts.maxOpenFiles}`, process.execPath, ...args]]
     : [process.execPath, args];
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+  const child = spawnTied(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

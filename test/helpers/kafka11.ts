@@ -14,6 +14,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnTied } from './tied-spawn.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const KAFKA_11_DIR = resolve(REPO_ROOT, '../shared/kafka-1.1');
@@ -153,8 +154,8 @@ export async function startZooKeeperFor11(t: Teardown): Promise<JavaServer & { c
   const cfg = join(dir, 'zoo.cfg');
   writeFileSync(cfg, [`dataDir=${join(dir, 'data')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1', 'tickTime=2000', 'maxClientCnxns=0', 'admin.enableServer=false', ''].join('\n'));
   const child = existsSync(DEBIAN_ZOOKEEPER_JAR)
-    ? spawn('java', ['-Xmx64m', '-cp', `/etc/zookeeper/conf:${DEBIAN_ZOOKEEPER_JAR}`, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(join(kafka11Home(), 'bin', 'zookeeper-server-start.sh'), [cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: kafka11Env(join(dir, 'logs'), 64) });
+    ? spawnTied('java', ['-Xmx64m', '-cp', `/etc/zookeeper/conf:${DEBIAN_ZOOKEEPER_JAR}`, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfg], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawnTied(join(kafka11Home(), 'bin', 'zookeeper-server-start.sh'), [cfg], { stdio: ['ignore', 'pipe', 'pipe'], env: kafka11Env(join(dir, 'logs'), 64) });
   const server = track(child, port);
   t.teardown(async () => {
     await server.kill();
@@ -225,7 +226,7 @@ export async function startKafka11(t: Teardown, options: Kafka11Options): Promis
   const file = join(dir, 'server.properties');
   writeFileSync(file, Object.entries(properties).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   const env = kafka11Env(join(dir, 'logs'), options.heapMb);
-  const child = spawn(join(home, 'bin', 'kafka-server-start.sh'), [file], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawnTied(join(home, 'bin', 'kafka-server-start.sh'), [file], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const server = track(child, -1);
   t.teardown(async () => {
     await server.kill();

@@ -3,12 +3,13 @@
  * real `kts server-start` processes of the built binary, each on a free loopback port with
  * its own log dir, all torn down (SIGKILL if needed) when the test ends.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KTS_BIN } from './run-kts.js';
 import { startZooKeeper, type ZooKeeperServer } from './zookeeper.js';
+import { spawnTied } from './tied-spawn.js';
 
 interface Teardownable {
   teardown(fn: () => unknown): void;
@@ -68,7 +69,7 @@ export async function startBrokerProcess(
   // `log.dirs` in the overrides (a broker with several log dirs) replaces the data dir `dir`, which --data-dir would set.
   const dataDir = props['log.dirs'] === undefined ? ['--data-dir', dir] : [];
   const args = [KTS_BIN, 'server-start', ...dataDir, ...Object.entries(props).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawnTied(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   t.teardown(() => {

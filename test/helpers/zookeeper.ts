@@ -6,7 +6,7 @@
  *
  *   t.test('x', { skip: needsZookeeper }, async (t) => { const zk = await startZooKeeper(t); ... zk.connect ... })
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { findZooKeeper, zookeeperArgs, type ZooKeeperInstall } from '../../src/zk/local-server.js';
 import { ZooKeeperClient } from '../../src/zk/zookeeper-client.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { spawnTied } from './tied-spawn.js';
 
 const found = findZooKeeper();
 export const zookeeperInstall: ZooKeeperInstall | undefined = typeof found === 'string' ? undefined : found;
@@ -119,7 +120,7 @@ function launch(install: ZooKeeperInstall, dir: string, port: number, tickTimeMs
   const fd = openSync(logFile, 'w');
   // Small heap and the quick JIT tier: a test server starts in about half a second.
   const jvm = ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.jmx.log4j.disable=true'];
-  const child = spawn(install.java, zookeeperArgs(install, cfg, jvm), { stdio: ['ignore', fd, fd] });
+  const child = spawnTied(install.java, zookeeperArgs(install, cfg, jvm), { stdio: ['ignore', fd, fd] });
   closeSync(fd);
   live.add(child);
   let exited = false;
