@@ -189,10 +189,14 @@ t.test('coordinator failover', { skip }, async (t) => {
     const { key: transactionalId, coordinator } = await keyNotOnController(cluster, 1, 'ledger-writer');
     const script = `
 import sys, time
-from confluent_kafka import Producer, KafkaException
+from confluent_kafka import Producer, KafkaError, KafkaException
 bootstrap, topic, tid, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-p = Producer({'bootstrap.servers': bootstrap, 'transactional.id': tid, 'transaction.timeout.ms': 60000, 'message.timeout.ms': 60000, 'socket.timeout.ms': 10000})
-p.init_transactions(60)
+def producer():
+    q = Producer({'bootstrap.servers': bootstrap, 'transactional.id': tid, 'transaction.timeout.ms': 60000, 'message.timeout.ms': 60000, 'socket.timeout.ms': 10000})
+    q.init_transactions(60)
+    return q
+
+p = producer()
 print('READY', flush=True)
 
 def end(commit):
@@ -210,6 +214,14 @@ def end(commit):
             if err.txn_requires_abort():
                 p.abort_transaction(60)
                 return False
+            # An abort whose AddPartitionsToTxn went to the killed coordinator unanswered:
+            # librdkafka sends EndTxn(abort) anyway, the new coordinator never stored that
+            # transaction and answers INVALID_TXN_STATE (as Kafka's does: its last state is the
+            # previous CompleteCommit), which librdkafka makes fatal. An application then starts
+            # a new producer: its InitProducerId fences the old one and aborts what it left open.
+            if err.fatal() and not commit and err.code() == KafkaError.INVALID_TXN_STATE:
+                print('RECREATED after %s' % err.str(), flush=True)
+                return None
             raise
 
 for i in range(n):
@@ -218,6 +230,9 @@ for i in range(n):
         p.produce(topic, key=str(j), value='t%d-%d' % (i, j), partition=j % 3)
     want_commit = i % 4 != 3
     done = end(want_commit)
+    if done is None:
+        p = producer()
+        done = False
     print(('COMMITTED %d' if done else 'ABORTED %d') % i, flush=True)
     time.sleep(0.1)
 print('DONE', flush=True)
@@ -247,6 +262,7 @@ print('DONE', flush=True)
     clearTimeout(timer);
     t.equal(code, 0, `the producer finished its ${rounds} transactions (stderr: ${err.slice(-500)})`);
     phase(t, 'the transactional producer finished');
+    for (const line of out.split('\n').filter((l) => l.startsWith('RECREATED'))) t.comment(`the producer was replaced: ${line}`);
     const results = ended();
     t.equal(results.length, rounds, 'every transaction ended');
     const committedRounds = results.filter((r) => r.commit).map((r) => r.round);
