@@ -19,7 +19,7 @@ import type { AppendOrigin } from '../storage/partition-log.js';
 import { errorCodeOf } from './error-code.js';
 import type { BrokerContext } from './handler.js';
 import type { CreateTopicSpec } from './metadata.js';
-import { partitionKey } from './purgatory.js';
+import { topicPartitionKey } from '../storage/checkpoint.js';
 
 /** How long a new leader waits for its ISR to confirm its log before giving up the load. */
 const LOAD_WAIT_MS = 30_000;
@@ -121,7 +121,7 @@ export class CoordinatorPartitions {
     if (!p) return;
     const target = p.log.logEndOffset;
     const done = (): boolean => !p.isLeader || p.log.highWatermark >= target;
-    if (!done()) await this.broker.purgatory.wait({ keys: [partitionKey(this.topic, partition)], tryComplete: done }, LOAD_WAIT_MS);
+    if (!done()) await this.broker.purgatory.wait({ keys: [topicPartitionKey(this.topic, partition)], tryComplete: done }, LOAD_WAIT_MS);
     if (!done()) throw new Error(`its high watermark ${p.log.highWatermark} did not reach its log end offset ${target} within ${LOAD_WAIT_MS} ms`);
   }
 
@@ -175,7 +175,7 @@ export function appendReplicated(broker: BrokerContext, topic: string, partition
   broker.replicaManager.afterLeaderAppend(p);
   const state = (): { done: boolean; errorCode: number } => p.checkEnoughReplicasReachOffset(requiredOffset, minIsr);
   if (state().done) return Promise.resolve(state().errorCode);
-  return broker.purgatory.wait({ operation: 'Produce', keys: [partitionKey(topic, partition)], tryComplete: () => state().done }, timeoutMs).then(() => {
+  return broker.purgatory.wait({ operation: 'Produce', keys: [topicPartitionKey(topic, partition)], tryComplete: () => state().done }, timeoutMs).then(() => {
     const s = state();
     return s.done ? s.errorCode : ErrorCode.REQUEST_TIMED_OUT;
   });

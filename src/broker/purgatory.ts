@@ -30,8 +30,6 @@ export interface Purgatory {
   sizeOf(operation: DelayedOperation): number;
 }
 
-/** Waiters are keyed by partition, with the key the logs and the replica manager use. */
-export { topicPartitionKey as partitionKey } from '../storage/checkpoint.js';
 
 interface Entry {
   waiter: DelayedWaiter;

@@ -16,7 +16,7 @@ import { clientSecurity } from './security.js';
 import { LocalEngine } from './local-engine.js';
 import { detachLogDir } from '../storage/attached-log-dirs.js';
 import { logDirLockedError, readLockHolder } from '../storage/log-dir-lock.js';
-import { acquireLogDirsOwnership } from '../net/local-socket.js';
+import { acquireDataDirOwnership } from '../net/local-socket.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import { GroupAdmin, GroupConsumer, parseGroupConfig } from './group/index.js';
@@ -62,12 +62,12 @@ export async function detachLocalLogDir(dataDir: string, logDir: string): Promis
   // Its ownership too, not only its lock file: a local command that has only read the data
   // dir holds it without one.
   // (A missing data dir is not created for it: detachLogDir refuses it.)
-  const acquired = existsSync(dataDir) ? await acquireLogDirsOwnership([dataDir]) : undefined;
-  if (acquired && 'heldDir' in acquired) throw logDirLockedError(dataDir, readLockHolder(dataDir));
+  const ownership = existsSync(dataDir) ? await acquireDataDirOwnership(dataDir) : undefined;
+  if (ownership === null) throw logDirLockedError(dataDir, readLockHolder(dataDir));
   try {
     return [dataDir, ...detachLogDir(dataDir, logDir, `kts log-dirs --detach-log-dir ${logDir}`)];
   } finally {
-    await acquired?.owned.release();
+    await ownership?.release();
   }
 }
 

@@ -27,7 +27,7 @@ import type {
   ProduceTopicResponse,
 } from '../../protocol/messages/00-produce.js';
 import { DeferredResponse, defineHandler, type BrokerContext, type RequestContext } from '../handler.js';
-import { partitionKey } from '../purgatory.js';
+import { topicPartitionKey } from '../../storage/checkpoint.js';
 import type { Partition } from '../replica/partition.js';
 import { INTERNAL_TOPICS } from '../metadata.js';
 import { CloseConnection } from '../../net/server-connection.js';
@@ -130,7 +130,7 @@ function settled(a: PendingAck): boolean {
 async function awaitReplication(pending: PendingAck[], timeoutMs: number, broker: BrokerContext): Promise<void> {
   const allDone = (): boolean => pending.reduce((done, a) => settled(a) && done, true);
   if (!allDone()) {
-    const keys = [...new Set(pending.map((a) => partitionKey(a.partition.topic, a.partition.partition)))];
+    const keys = [...new Set(pending.map((a) => topicPartitionKey(a.partition.topic, a.partition.partition)))];
     await broker.purgatory.wait({ operation: 'Produce', keys, tryComplete: allDone }, Math.max(0, timeoutMs));
   }
   for (const a of pending) {

@@ -42,7 +42,7 @@ import {
   type SessionPartition,
 } from '../fetch-sessions.js';
 import { defineHandler, type BrokerContext, type BrokerPartitionLog, type RequestContext } from '../handler.js';
-import { partitionKey } from '../purgatory.js';
+import { topicPartitionKey } from '../../storage/checkpoint.js';
 import { errorCodeOf } from '../error-code.js';
 import type { Partition } from '../replica/partition.js';
 
@@ -355,7 +355,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     while (!result.errors && result.bytes < request.minBytes) {
       const waitMs = deadline - ctx.broker.nowMs();
       if (waitMs <= 0) break;
-      const keys = targets.filter((t) => t.topic !== undefined).map((t) => partitionKey(t.topic!, t.request.partition));
+      const keys = targets.filter((t) => t.topic !== undefined).map((t) => topicPartitionKey(t.topic!, t.request.partition));
       const grew = (): boolean => grewSince(targets, ends, readCommitted, fromFollower);
       if (!grew()) {
         await ctx.broker.purgatory.wait({ operation: 'Fetch', keys, tryComplete: grew }, waitMs);
